@@ -1,0 +1,153 @@
+package regiongraph
+
+import (
+	"cmp"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+)
+
+// SortValue returns the value n is ordered by for field: a string, an int64,
+// or nil when n has no such value.
+func SortValue(n *Node, field OrderField) any {
+	switch field {
+	case OrderByName, "":
+		return strings.ToLower(n.Name)
+	case OrderByPlanYear:
+		if n.PlanYear == nil {
+			return nil
+		}
+		return int64(*n.PlanYear)
+	case OrderByCostNok:
+		if n.CostNok == nil {
+			return nil
+		}
+		return *n.CostNok
+	case OrderByCode:
+		if n.Code == "" {
+			return nil
+		}
+		return n.Code
+	}
+	return nil // OrderByID: only the id orders
+}
+
+// ValidOrderField reports whether f is a known order field ("" is NAME).
+func ValidOrderField(f OrderField) bool {
+	switch f {
+	case "", OrderByName, OrderByID, OrderByPlanYear, OrderByCostNok, OrderByCode:
+		return true
+	}
+	return false
+}
+
+// compareValues orders sort values; nil is greater than every value.
+func compareValues(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	switch x := a.(type) {
+	case string:
+		y, _ := b.(string)
+		return cmp.Compare(x, y)
+	case int64:
+		y, _ := b.(int64)
+		return cmp.Compare(x, y)
+	}
+	return 0
+}
+
+// CompareKeys compares two (value, id) sort keys under o. The id always
+// ascends, so that ties break the same way in both directions.
+func CompareKeys(o Order, av any, aid string, bv any, bid string) int {
+	c := compareValues(av, bv)
+	if o.Desc {
+		c = -c
+	}
+	if c != 0 {
+		return c
+	}
+	return cmp.Compare(aid, bid)
+}
+
+// CompareNodes orders nodes under o.
+func CompareNodes(o Order, a, b *Node) int {
+	return CompareKeys(o, SortValue(a, o.Field), a.ID, SortValue(b, o.Field), b.ID)
+}
+
+// Cursor is a position in an ordered node list: the sort value and id of the
+// last node seen.
+type Cursor struct {
+	Field OrderField `json:"f"`
+	Desc  bool       `json:"d,omitempty"`
+	Value any        `json:"v"`
+	ID    string     `json:"id"`
+}
+
+// CursorFor returns the cursor just after n in order o.
+func CursorFor(o Order, n *Node) string {
+	c := Cursor{Field: normField(o.Field), Desc: o.Desc, Value: SortValue(n, o.Field), ID: n.ID}
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func normField(f OrderField) OrderField {
+	if f == "" {
+		return OrderByName
+	}
+	return f
+}
+
+// DecodeCursor parses a cursor made by CursorFor for order o. A cursor that
+// is malformed or was made for another order is BAD_USER_INPUT.
+func DecodeCursor(o Order, s string) (Cursor, error) {
+	bad := FieldErrorf("after", "malformed cursor")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) > 4096 {
+		return Cursor{}, bad
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	var c Cursor
+	if err := dec.Decode(&c); err != nil || c.ID == "" {
+		return Cursor{}, bad
+	}
+	if c.Field != normField(o.Field) || c.Desc != o.Desc {
+		return Cursor{}, FieldErrorf("after", "cursor was made for another order")
+	}
+	switch v := c.Value.(type) {
+	case nil, string:
+	case json.Number:
+		i, err := v.Int64()
+		if err != nil {
+			return Cursor{}, bad
+		}
+		c.Value = i
+	default:
+		return Cursor{}, bad
+	}
+	return c, nil
+}
+
+// After reports whether node n comes after cursor c in order o.
+func (c Cursor) After(o Order, n *Node) bool {
+	return CompareKeys(o, SortValue(n, o.Field), n.ID, c.Value, c.ID) > 0
+}
+
+// PageSize returns the effective page size for a requested first.
+func PageSize(first int) (int, error) {
+	switch {
+	case first < 0:
+		return 0, FieldErrorf("first", "must not be negative")
+	case first == 0:
+		return DefaultPageSize, nil
+	case first > MaxPageSize:
+		return 0, FieldErrorf("first", "%d is more than the page size limit %d", first, MaxPageSize)
+	}
+	return first, nil
+}

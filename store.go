@@ -1,0 +1,196 @@
+package regiongraph
+
+import "context"
+
+// Direction selects which relations of a node to follow.
+type Direction string
+
+const (
+	Out  Direction = "OUT"  // relations whose From is the node
+	In   Direction = "IN"   // relations whose To is the node
+	Both Direction = "BOTH" // either
+)
+
+// OrderField is what node lists are ordered by. Ties are broken by id, so the
+// order is total and stable.
+type OrderField string
+
+const (
+	OrderByName     OrderField = "NAME"      // lower-cased name
+	OrderByID       OrderField = "ID"        // id
+	OrderByPlanYear OrderField = "PLAN_YEAR" // plan year, missing last
+	OrderByCostNok  OrderField = "COST_NOK"  // cost, missing last
+	OrderByCode     OrderField = "CODE"      // code as text, missing last
+)
+
+// Order is a node ordering. Missing values sort after every value when
+// ascending and before every value when descending (as null does in Neo4j).
+type Order struct {
+	Field OrderField
+	Desc  bool
+}
+
+// Related restricts nodes to those joined by a relation of Kind to one of
+// NodeIDs, in Direction as seen from the node being filtered (Out: the node is
+// From). With Year set, only relations that hold in that year count.
+type Related struct {
+	Kind      RelKind
+	Direction Direction
+	NodeIDs   []string
+}
+
+// NodeFilter selects, orders and pages nodes. Every set field must match.
+type NodeFilter struct {
+	Kinds    []Kind
+	IDs      []string
+	Text     string    // search text: folded, case-insensitive substring of name or an alias
+	PlanYear *int      // Initiative and Plan
+	Code     string    // exact code
+	Related  []Related // all must hold
+	Year     *int      // applies to Related
+	Order    Order     // default: by name
+	First    int       // page size; 0 means DefaultPageSize, capped at MaxPageSize
+	After    string    // cursor from a previous page's EndCursor
+}
+
+// Page sizes.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 1000
+	MaxBatchIDs     = 10000 // ids in one Nodes or Edges call
+)
+
+// NodePage is one page of a node list.
+type NodePage struct {
+	Nodes       []*Node
+	TotalCount  int    // nodes matching the filter over all pages
+	EndCursor   string // cursor of the last node on this page
+	HasNextPage bool
+}
+
+// EdgeFilter selects relations. With NodeIDs set, relations touching one of
+// them in Direction; IDs, Kinds and Year narrow further. An empty filter
+// matches every relation.
+type EdgeFilter struct {
+	IDs       []string
+	NodeIDs   []string
+	Direction Direction // default Both
+	Kinds     []RelKind
+	Year      *int
+}
+
+// SubgraphFilter selects a subgraph. With Roots set, the nodes within Depth
+// hops of them (following relations in either direction, only through the
+// allowed kinds and relations); otherwise every node of the allowed kinds.
+// Edges are those of the allowed relations with both ends in the node set.
+type SubgraphFilter struct {
+	Kinds     []Kind    // empty: every kind
+	Relations []RelKind // empty: every relation kind
+	Year      *int
+	Roots     []string
+	Depth     int // with Roots: 0..MaxDepth
+	MaxNodes  int // 0: no limit; when exceeded the result is cut and Truncated set
+}
+
+// MaxDepth bounds neighbourhoods; MaxHops bounds paths.
+const (
+	MaxDepth = 3
+	MaxHops  = 6
+)
+
+// Subgraph is a set of nodes and the relations among them, ordered by id.
+type Subgraph struct {
+	Nodes     []*Node
+	Edges     []*Edge
+	Truncated bool
+}
+
+// PathOptions bound a shortest-path search. Relations are followed in either
+// direction.
+type PathOptions struct {
+	MaxHops   int       // 1..MaxHops; 0 means MaxHops
+	Relations []RelKind // empty: every relation kind
+	Kinds     []Kind    // kinds the path may pass through (ends excepted); empty: every kind
+	Year      *int
+	First     int // at most this many paths; 0 means 10
+}
+
+// Path is a chain of relations from one node to another: Nodes[i] and
+// Nodes[i+1] are joined by Edges[i] (in either direction).
+type Path struct {
+	Nodes []*Node
+	Edges []*Edge
+}
+
+// Op is what a change does.
+type Op string
+
+const (
+	OpCreateNode Op = "CREATE_NODE"
+	OpUpdateNode Op = "UPDATE_NODE" // replaces the node's fields (kind may not change)
+	OpUpsertNode Op = "UPSERT_NODE" // create or replace; idempotent
+	OpDeleteNode Op = "DELETE_NODE"
+	OpCreateEdge Op = "CREATE_EDGE"
+	OpUpdateEdge Op = "UPDATE_EDGE" // replaces the relation's fields (kind and ends may not change)
+	OpUpsertEdge Op = "UPSERT_EDGE"
+	OpDeleteEdge Op = "DELETE_EDGE"
+)
+
+// Change is one change in a batch given to Store.Apply. Node is set for
+// create, update and upsert of nodes; Edge for those of relations; ID for
+// deletes. Detach lets a node delete remove its relations too.
+type Change struct {
+	Op     Op
+	Node   *Node
+	Edge   *Edge
+	ID     string
+	Detach bool
+}
+
+// ApplyResult is what a batch changed, in the order of the changes: the node
+// or relation after each change (before it, for deletes).
+type ApplyResult struct {
+	Nodes   []*Node
+	Edges   []*Edge
+	Created int
+	Updated int
+	Deleted int
+}
+
+// Store keeps the graph. Implementations are safe for concurrent use.
+// Every method may also return UNAVAILABLE when the backing database cannot
+// be reached and INTERNAL for anything unexpected.
+type Store interface {
+	// Nodes returns the nodes with the given ids, in the order of ids, skipping
+	// ids that do not exist and returning each node once. More than
+	// MaxBatchIDs ids is BAD_USER_INPUT.
+	Nodes(ctx context.Context, ids []string) ([]*Node, error)
+
+	// FindNodes returns one page of the nodes matching f, in f.Order then id.
+	// A malformed cursor, unknown kind or order is BAD_USER_INPUT.
+	FindNodes(ctx context.Context, f NodeFilter) (NodePage, error)
+
+	// Edges returns the relations matching f, ordered by id. More than
+	// MaxBatchIDs node ids is BAD_USER_INPUT.
+	Edges(ctx context.Context, f EdgeFilter) ([]*Edge, error)
+
+	// Subgraph returns the nodes and relations selected by f. A Depth outside
+	// 0..MaxDepth is BAD_USER_INPUT; a root that does not exist is NOT_FOUND.
+	Subgraph(ctx context.Context, f SubgraphFilter) (*Subgraph, error)
+
+	// ShortestPaths returns up to o.First shortest paths between from and to,
+	// ordered by the ids along them. No path within o.MaxHops is an empty
+	// result. A missing endpoint is NOT_FOUND; MaxHops outside 0..MaxHops is
+	// BAD_USER_INPUT.
+	ShortestPaths(ctx context.Context, from, to string, o PathOptions) ([]Path, error)
+
+	// Apply applies changes atomically: all or nothing. An invalid change is
+	// BAD_USER_INPUT (with the field path, prefixed "changes[i]"); creating an
+	// id that exists is CONFLICT; updating, deleting or relating an id that
+	// does not exist is NOT_FOUND; deleting a node that has relations without
+	// Detach is CONFLICT.
+	Apply(ctx context.Context, changes []Change) (ApplyResult, error)
+
+	// Close releases the store.
+	Close() error
+}
