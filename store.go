@@ -152,9 +152,10 @@ type Change struct {
 type ApplyResult struct {
 	Nodes   []*Node
 	Edges   []*Edge
-	Created int
-	Updated int
-	Deleted int
+	Created   int
+	Updated   int
+	Deleted   int
+	Unchanged int // upserts and updates that found the node or relation already equal
 }
 
 // Store keeps the graph. Implementations are safe for concurrent use.
