@@ -150,8 +150,8 @@ type Change struct {
 // ApplyResult is what a batch changed, in the order of the changes: the node
 // or relation after each change (before it, for deletes).
 type ApplyResult struct {
-	Nodes   []*Node
-	Edges   []*Edge
+	Nodes     []*Node
+	Edges     []*Edge
 	Created   int
 	Updated   int
 	Deleted   int
