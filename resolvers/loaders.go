@@ -1,0 +1,191 @@
+package resolvers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// edgeKey asks for one node's relations in one direction, of one kind ("" for
+// every kind), in one year (when HasYear).
+type edgeKey struct {
+	NodeID  string
+	Dir     rg.Direction
+	Kind    rg.RelKind
+	Year    int
+	HasYear bool
+}
+
+// group is what edgeKeys that can share one Store.Edges call have in common.
+type group struct {
+	Dir     rg.Direction
+	Kind    rg.RelKind
+	Year    int
+	HasYear bool
+}
+
+// Loaders batch a request's store reads: every node and every relation list
+// asked for while resolving one level of a query becomes one store call
+// (one per distinct direction, kind and year for relations).
+type Loaders struct {
+	nodes *dataloadgen.Loader[string, *rg.Node]
+	edges *dataloadgen.Loader[edgeKey, []*rg.Edge]
+}
+
+// NewLoaders returns fresh loaders over store, batching the keys that arrive
+// within wait of each other.
+func NewLoaders(store rg.Store, wait time.Duration) *Loaders {
+	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(rg.MaxBatchIDs)}
+	return &Loaders{
+		nodes: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*rg.Node, []error) {
+			return fetchNodes(ctx, store, ids)
+		}, opts...),
+		edges: dataloadgen.NewLoader(func(ctx context.Context, keys []edgeKey) ([][]*rg.Edge, []error) {
+			return fetchEdges(ctx, store, keys)
+		}, opts...),
+	}
+}
+
+// fetchNodes reads ids in one store call; an id that does not exist loads
+// as nil, not as an error.
+func fetchNodes(ctx context.Context, store rg.Store, ids []string) ([]*rg.Node, []error) {
+	out := make([]*rg.Node, len(ids))
+	ns, err := store.Nodes(ctx, ids)
+	if err != nil {
+		errs := make([]error, len(ids))
+		err = fmt.Errorf("load %d nodes: %w", len(ids), err)
+		for i := range errs {
+			errs[i] = err
+		}
+		return out, errs
+	}
+	m := make(map[string]*rg.Node, len(ns))
+	for _, n := range ns {
+		m[n.ID] = n
+	}
+	for i, id := range ids {
+		out[i] = m[id]
+	}
+	return out, nil
+}
+
+func fetchEdges(ctx context.Context, store rg.Store, keys []edgeKey) ([][]*rg.Edge, []error) {
+	out := make([][]*rg.Edge, len(keys))
+	errs := make([]error, len(keys))
+	groups := map[group][]int{}
+	var order []group
+	for i, k := range keys {
+		g := group{k.Dir, k.Kind, k.Year, k.HasYear}
+		if _, ok := groups[g]; !ok {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	for _, g := range order {
+		idx := groups[g]
+		ids := make([]string, len(idx))
+		byID := make(map[string][]int, len(idx))
+		for j, i := range idx {
+			ids[j] = keys[i].NodeID
+			byID[keys[i].NodeID] = append(byID[keys[i].NodeID], i)
+		}
+		f := rg.EdgeFilter{NodeIDs: ids, Direction: g.Dir}
+		if g.Kind != "" {
+			f.Kinds = []rg.RelKind{g.Kind}
+		}
+		if g.HasYear {
+			y := g.Year
+			f.Year = &y
+		}
+		es, err := store.Edges(ctx, f)
+		if err != nil {
+			err = fmt.Errorf("load %s relations of %d nodes: %w", g.Dir, len(ids), err)
+			for _, i := range idx {
+				errs[i] = err
+			}
+			continue
+		}
+		for _, i := range idx {
+			out[i] = []*rg.Edge{}
+		}
+		for _, e := range es {
+			if g.Dir != rg.In {
+				for _, i := range byID[e.From] {
+					out[i] = append(out[i], e)
+				}
+			}
+			if g.Dir != rg.Out && e.To != e.From {
+				for _, i := range byID[e.To] {
+					out[i] = append(out[i], e)
+				}
+			}
+		}
+	}
+	return out, errs
+}
+
+type loadersKey struct{}
+
+// WithLoaders returns a context carrying l.
+func WithLoaders(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+// LoaderMiddleware gives every request its own loaders, so nothing is cached
+// across requests.
+func LoaderMiddleware(store rg.Store, wait time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), NewLoaders(store, wait))))
+	})
+}
+
+// loaders returns the request's loaders, or fresh unbatched ones when the
+// context has none (for callers outside an HTTP request).
+func (r *Resolver) loaders(ctx context.Context) *Loaders {
+	if l, ok := ctx.Value(loadersKey{}).(*Loaders); ok {
+		return l
+	}
+	return NewLoaders(r.Store, 0)
+}
+
+// node loads one node; nil when it does not exist.
+func (r *Resolver) node(ctx context.Context, id string) (*rg.Node, error) {
+	return r.loaders(ctx).nodes.Load(ctx, id)
+}
+
+// nodesByID loads many nodes, in order, skipping those that do not exist.
+func (r *Resolver) nodesByID(ctx context.Context, ids []string) ([]*rg.Node, error) {
+	ns, err := r.loaders(ctx).nodes.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := ns[:0]
+	for _, n := range ns {
+		if n != nil {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// prime puts nodes already read into the request's node loader.
+func (r *Resolver) prime(ctx context.Context, ns []*rg.Node) {
+	l := r.loaders(ctx)
+	for _, n := range ns {
+		l.nodes.Prime(n.ID, n)
+	}
+}
+
+// edges loads one node's relations.
+func (r *Resolver) edges(ctx context.Context, id string, dir rg.Direction, kind rg.RelKind, year *int) ([]*rg.Edge, error) {
+	k := edgeKey{NodeID: id, Dir: dir, Kind: kind}
+	if year != nil {
+		k.Year, k.HasYear = *year, true
+	}
+	return r.loaders(ctx).edges.Load(ctx, k)
+}

@@ -1,0 +1,231 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/base64"
+	"slices"
+	"strconv"
+	"strings"
+
+	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/graph/model"
+)
+
+// page is one page of a list, converted to a GraphQL type.
+type page[T any] struct {
+	nodes   []T
+	cursors []string
+	info    *model.PageInfo
+	total   int
+}
+
+// findPage reads one page of nodes matching f and converts them with conv.
+func findPage[T any](ctx context.Context, r *Resolver, f rg.NodeFilter, conv func(*rg.Node) (T, bool)) (page[T], error) {
+	p, err := r.Store.FindNodes(ctx, f)
+	if err != nil {
+		return page[T]{}, err
+	}
+	r.prime(ctx, p.Nodes)
+	out := page[T]{info: &model.PageInfo{HasNextPage: p.HasNextPage, EndCursor: strPtr(p.EndCursor)}, total: p.TotalCount}
+	for _, n := range p.Nodes {
+		if v, ok := conv(n); ok {
+			out.nodes = append(out.nodes, v)
+			out.cursors = append(out.cursors, rg.CursorFor(f.Order, n))
+		}
+	}
+	if out.nodes == nil {
+		out.nodes = []T{}
+	}
+	return out, nil
+}
+
+// edgesOf builds a connection's edges with mk.
+func edgesOf[T, E any](p page[T], mk func(cursor string, node T) E) []E {
+	out := make([]E, len(p.nodes))
+	for i := range p.nodes {
+		out[i] = mk(p.cursors[i], p.nodes[i])
+	}
+	return out
+}
+
+// nodeFilter converts the common list arguments.
+func nodeFilter(kind rg.Kind, f *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) rg.NodeFilter {
+	out := rg.NodeFilter{Kinds: []rg.Kind{kind}, Order: toOrder(orderBy)}
+	if first != nil {
+		out.First = *first
+	}
+	if after != nil {
+		out.After = *after
+	}
+	if f != nil {
+		out.IDs = f.Ids
+		out.Year = f.Year
+		if f.Text != nil {
+			out.Text = *f.Text
+		}
+		if f.Code != nil {
+			out.Code = *f.Code
+		}
+		out.Related = toRelated(f.Related)
+	}
+	return out
+}
+
+// initiativeFilter converts the initiative list arguments; each convenience
+// field becomes one Related condition.
+func initiativeFilter(f *model.InitiativeFilter, orderBy *model.NodeOrder, first *int, after *string) rg.NodeFilter {
+	out := nodeFilter(rg.KindInitiative, nil, orderBy, first, after)
+	if f == nil {
+		return out
+	}
+	out.IDs, out.Year, out.PlanYear = f.Ids, f.Year, f.PlanYear
+	if f.Text != nil {
+		out.Text = *f.Text
+	}
+	if f.Code != nil {
+		out.Code = *f.Code
+	}
+	out.Related = toRelated(f.Related)
+	for _, c := range []struct {
+		id   *string
+		kind rg.RelKind
+		dir  rg.Direction
+	}{
+		{f.FocusArea, rg.RelInFocusArea, rg.Out},
+		{f.StrategyArea, rg.RelInStrategyArea, rg.Out},
+		{f.CoordinatedBy, rg.RelCoordinates, rg.In},
+		{f.FundedBy, rg.RelFunds, rg.In},
+		{f.Topic, rg.RelConcerns, rg.Out},
+		{f.Plan, rg.RelInPlan, rg.Out},
+		{f.PartOf, rg.RelPartOf, rg.Out},
+	} {
+		if c.id != nil {
+			out.Related = append(out.Related, rg.Related{Kind: c.kind, Direction: c.dir, NodeIDs: []string{*c.id}})
+		}
+	}
+	return out
+}
+
+func toRelated(rs []*model.RelatedFilter) []rg.Related {
+	out := make([]rg.Related, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, rg.Related{Kind: rg.RelKind(r.Kind), Direction: rg.Direction(r.Direction), NodeIDs: r.Nodes})
+	}
+	return out
+}
+
+func toOrder(o *model.NodeOrder) rg.Order {
+	if o == nil {
+		return rg.Order{Field: rg.OrderByName}
+	}
+	return rg.Order{Field: rg.OrderField(o.Field), Desc: o.Direction == model.OrderDirectionDesc}
+}
+
+// searchMax bounds how many hits search ranks.
+const searchMax = rg.MaxPageSize
+
+// search finds nodes by text and ranks them: exact, prefix, word prefix,
+// substring; then by name and id. Cursors are positions in that ranking.
+func (r *Resolver) search(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (*model.NodeConnection, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, rg.FieldErrorf("text", "is required")
+	}
+	n := 20
+	if first != nil {
+		n = *first
+	}
+	size, err := rg.PageSize(n)
+	if err != nil {
+		return nil, err
+	}
+	offset := 0
+	if after != nil && *after != "" {
+		if offset, err = decodeOffset(*after); err != nil {
+			return nil, err
+		}
+	}
+	p, err := r.Store.FindNodes(ctx, rg.NodeFilter{Kinds: toDomainKinds(kinds), Text: text, First: searchMax})
+	if err != nil {
+		return nil, err
+	}
+	r.prime(ctx, p.Nodes)
+	hits := slices.Clone(p.Nodes)
+	rank := make(map[string]int, len(hits))
+	for _, h := range hits {
+		rank[h.ID] = rg.SearchRank(h, text)
+	}
+	slices.SortStableFunc(hits, func(a, b *rg.Node) int {
+		if ra, rb := rank[a.ID], rank[b.ID]; ra != rb {
+			return ra - rb
+		}
+		return rg.CompareNodes(byName, a, b)
+	})
+	conn := &model.NodeConnection{Edges: []*model.NodeEdge{}, Nodes: []model.Node{}, TotalCount: p.TotalCount, PageInfo: &model.PageInfo{}}
+	for i := offset; i < len(hits) && i < offset+size; i++ {
+		c := encodeOffset(i + 1)
+		v := toNode(hits[i])
+		conn.Edges = append(conn.Edges, &model.NodeEdge{Cursor: c, Node: v})
+		conn.Nodes = append(conn.Nodes, v)
+		conn.PageInfo.EndCursor = &c
+	}
+	conn.PageInfo.HasNextPage = offset+size < len(hits)
+	return conn, nil
+}
+
+func encodeOffset(i int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("search:" + strconv.Itoa(i)))
+}
+
+func decodeOffset(s string) (int, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		if v, ok := strings.CutPrefix(string(b), "search:"); ok {
+			if i, err := strconv.Atoi(v); err == nil && i >= 0 && i <= searchMax {
+				return i, nil
+			}
+		}
+	}
+	return 0, rg.FieldErrorf("after", "malformed cursor")
+}
+
+// maxRelations bounds the top-level relations list.
+const maxRelations = rg.MaxPageSize
+
+func (r *Resolver) relationsQuery(ctx context.Context, ids []string, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
+	if len(ids) == 0 && len(kinds) == 0 {
+		return nil, rg.FieldErrorf("ids", "give ids or kinds")
+	}
+	es, err := r.Store.Edges(ctx, rg.EdgeFilter{IDs: ids, Kinds: toDomainRels(kinds), Year: year})
+	if err != nil {
+		return nil, err
+	}
+	if len(es) > maxRelations {
+		return nil, rg.Errorf(rg.EBADINPUT, "%d relations match; at most %d are returned: narrow by ids, kinds or year", len(es), maxRelations)
+	}
+	return toRelations(es), nil
+}
+
+func (r *Resolver) nodesQuery(ctx context.Context, ids []string) ([]model.Node, error) {
+	if len(ids) > rg.MaxPageSize {
+		return nil, rg.FieldErrorf("ids", "%d ids; at most %d are allowed", len(ids), rg.MaxPageSize)
+	}
+	ns, err := r.loaders(ctx).nodes.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Node, len(ns))
+	for i, n := range ns {
+		if n != nil {
+			out[i] = toNode(n)
+		}
+	}
+	return out, nil
+}
+
+func (r *Resolver) nodeQuery(ctx context.Context, id string) (model.Node, error) {
+	n, err := r.node(ctx, id)
+	if err != nil || n == nil {
+		return nil, err
+	}
+	return toNode(n), nil
+}
