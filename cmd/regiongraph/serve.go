@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+
+	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/boltstore"
+	"github.com/regiongraph/regiongraph/data"
+	"github.com/regiongraph/regiongraph/dataset"
+	"github.com/regiongraph/regiongraph/server"
+)
+
+func (a *app) serve(ctx context.Context, args []string) error {
+	c, rest, err := a.parse("serve", args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", rest)
+	}
+	log := a.logger(c)
+	store, err := a.openStore(ctx, c, log, true)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			log.Error("closing the store", "err", err)
+		}
+	}()
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.addr, err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "store", c.store, "graphql", "http://"+ln.Addr().String()+"/graphql")
+	if a.onListen != nil {
+		a.onListen(ln.Addr().String())
+	}
+	h := server.New(store, server.Config{CORSOrigins: splitList(c.corsOrigins), Logger: log})
+	return server.Serve(ctx, ln, h, log, c.drain)
+}
+
+// openStore opens the configured store. With seed, an empty embedded store is
+// filled from the bundled dataset.
+func (a *app) openStore(ctx context.Context, c *config, log *slog.Logger, seed bool) (rg.Store, error) {
+	switch c.store {
+	case "neo4j":
+		return a.openNeo4j(ctx, c, log)
+	}
+	s, err := boltstore.Open(c.data, boltstore.Options{Timeout: c.openTimeout, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if seed && s.Empty() {
+		ds, err := dataset.ParseBytes(data.Kongsbergregionen, data.KongsbergregionenFile)
+		if err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("bundled dataset: %w", err)
+		}
+		res, err := s.Apply(ctx, ds.Changes())
+		if err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("fill %s from the bundled dataset: %w", c.data, err)
+		}
+		log.Info("filled a new data file from the bundled dataset", "file", c.data, "nodes", len(ds.Nodes), "relations", len(ds.Edges), "created", res.Created)
+	}
+	return s, nil
+}
