@@ -150,11 +150,21 @@ func initBuckets(tx *bolt.Tx) error {
 	return nil
 }
 
-// loadFile opens the file read-only, checks it and reads the graph. bbolt
-// reads the file through a memory map and panics on some kinds of
-// corruption (and a truncated file faults); both are turned into errors.
+// loadFile opens the file read-only, checks it and reads the graph, which
+// visits every page in use. bbolt reads the file through a memory map and
+// panics on some kinds of corruption (and reading past the end of a
+// truncated file faults); both are turned into errors. (tx.Check is not
+// used: it runs in a goroutine of its own, where a panic cannot be caught.)
 func loadFile(path string, size int64, timeout time.Duration) (g *graph, err error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout})
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			g, err = nil, fmt.Errorf("corrupt file: %v", r)
+		}
+	}()
+	// PreLoadFreelist makes bbolt read the free list now, in this
+	// goroutine, where a panic over a corrupt one is recovered.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout, PreLoadFreelist: true})
 	if err != nil {
 		return nil, describeOpenError(err, timeout)
 	}
@@ -163,18 +173,9 @@ func loadFile(path string, size int64, timeout time.Duration) (g *graph, err err
 			err = fmt.Errorf("close after reading: %w", cerr)
 		}
 	}()
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if r := recover(); r != nil {
-			g, err = nil, fmt.Errorf("corrupt file: %v", r)
-		}
-	}()
 	err = db.View(func(tx *bolt.Tx) error {
 		if tx.Size() > size {
 			return fmt.Errorf("file is truncated: %d bytes, the database needs %d", size, tx.Size())
-		}
-		for cerr := range tx.Check() {
-			return fmt.Errorf("corrupt file: %w", cerr)
 		}
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
