@@ -103,9 +103,21 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return fail(describeOpenError(err, opts.Timeout))
 	}
-	if err := db.Update(initBuckets); err != nil {
+	// A new file gets its buckets; an existing one is only read, so that
+	// opening does not write to it.
+	initialised := false
+	if err := db.View(func(tx *bolt.Tx) error {
+		initialised = tx.Bucket(bucketMeta) != nil && tx.Bucket(bucketNodes) != nil && tx.Bucket(bucketEdges) != nil
+		return nil
+	}); err != nil {
 		_ = db.Close()
 		return fail(err)
+	}
+	if !initialised {
+		if err := db.Update(initBuckets); err != nil {
+			_ = db.Close()
+			return fail(err)
+		}
 	}
 	s := &Store{path: path, log: opts.Logger, g: g, db: db}
 	s.log.Info("boltstore: opened", "path", path, "nodes", len(g.nodes), "edges", len(g.edges))

@@ -318,3 +318,33 @@ func TestOpenEmptyFileCreatesStore(t *testing.T) {
 	}
 	storetest.MustApply(t, s, storetest.CreateNodes(storetest.Partner("a"))...)
 }
+
+func TestOpenDoesNotWriteAnExistingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := boltstore.Open(path, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Load(t, s, richGraph())
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = boltstore.Open(path, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FindNodes(context.Background(), rg.NodeFilter{Text: "bredbånd"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("opening and reading changed the file (%v)", err)
+	}
+}
