@@ -2,6 +2,7 @@ package boltstore
 
 import (
 	"slices"
+	"strings"
 
 	rg "github.com/regiongraph/regiongraph"
 )
@@ -14,6 +15,9 @@ type graph struct {
 	edges  map[string]*rg.Edge
 	byKind map[rg.Kind]map[string]*rg.Node
 	adj    map[string]*adjacency
+	// search holds each node's regiongraph.SearchText, folded once when
+	// the node is stored rather than on every search.
+	search map[string]string
 }
 
 // adjacency holds a node's relations by direction and relation kind, as
@@ -29,6 +33,7 @@ func newGraph() *graph {
 		edges:  map[string]*rg.Edge{},
 		byKind: map[rg.Kind]map[string]*rg.Node{},
 		adj:    map[string]*adjacency{},
+		search: map[string]string{},
 	}
 }
 
@@ -43,6 +48,7 @@ func (g *graph) putNode(n *rg.Node) {
 		g.byKind[n.Kind] = m
 	}
 	m[n.ID] = n
+	g.search[n.ID] = rg.SearchText(n)
 }
 
 func (g *graph) deleteNode(id string) {
@@ -53,6 +59,13 @@ func (g *graph) deleteNode(id string) {
 	delete(g.nodes, id)
 	delete(g.byKind[n.Kind], id)
 	delete(g.adj, id)
+	delete(g.search, id)
+}
+
+// matches is regiongraph.Matches over the cached search text: the folded
+// query fq is a substring of the node's search text.
+func (g *graph) matches(id, fq string) bool {
+	return fq == "" || strings.Contains(g.search[id], fq)
 }
 
 func (g *graph) adjOf(id string) *adjacency {

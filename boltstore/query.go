@@ -181,6 +181,7 @@ func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
 		rels[i] = g.related(r, f.Year)
 	}
 	kinds := uniq(f.Kinds)
+	fq := rg.Fold(f.Text)
 
 	matches := make([]keyed, 0, len(cands))
 	for _, n := range cands {
@@ -200,7 +201,7 @@ func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
 				break
 			}
 		}
-		if !ok || !rg.Matches(n, f.Text) {
+		if !ok || !g.matches(n.ID, fq) {
 			continue
 		}
 		matches = append(matches, keyed{rg.SortValue(n, f.Order.Field), n})

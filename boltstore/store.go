@@ -91,10 +91,10 @@ func Open(path string, opts Options) (*Store, error) {
 		return fail(errors.New("not a regular file"))
 	}
 
-	g := newGraph()
+	g, loadedAt := newGraph(), -1
 	if fi != nil && fi.Size() > 0 {
 		// Check and load read-only, so that a bad file is never written to.
-		if g, err = loadFile(path, fi.Size(), opts.Timeout); err != nil {
+		if g, loadedAt, err = loadFile(path, fi.Size(), opts.Timeout); err != nil {
 			return fail(err)
 		}
 	}
@@ -103,9 +103,30 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return fail(describeOpenError(err, opts.Timeout))
 	}
-	if err := db.Update(initBuckets); err != nil {
+	// A new file gets its buckets; an existing one is only read, so that
+	// opening does not write to it.
+	initialised := false
+	err = guard(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			initialised = tx.Bucket(bucketMeta) != nil && tx.Bucket(bucketNodes) != nil && tx.Bucket(bucketEdges) != nil
+			if initialised && loadedAt >= 0 && tx.ID() != loadedAt {
+				// Another process wrote between the check and the lock.
+				var err error
+				g, err = readGraph(tx)
+				return err
+			}
+			return nil
+		})
+	})
+	if err != nil {
 		_ = db.Close()
 		return fail(err)
+	}
+	if !initialised {
+		if err := db.Update(initBuckets); err != nil {
+			_ = db.Close()
+			return fail(err)
+		}
 	}
 	s := &Store{path: path, log: opts.Logger, g: g, db: db}
 	s.log.Info("boltstore: opened", "path", path, "nodes", len(g.nodes), "edges", len(g.edges))
@@ -150,31 +171,47 @@ func initBuckets(tx *bolt.Tx) error {
 	return nil
 }
 
-// loadFile opens the file read-only, checks it and reads the graph. bbolt
-// reads the file through a memory map and panics on some kinds of
-// corruption (and a truncated file faults); both are turned into errors.
-func loadFile(path string, size int64, timeout time.Duration) (g *graph, err error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout})
+// loadFile opens the file read-only, checks it and reads the graph, which
+// visits every page in use. bbolt reads the file through a memory map and
+// panics on some kinds of corruption (and reading past the end of a
+// truncated file faults); both are turned into errors. (tx.Check is not
+// used: it runs in a goroutine of its own, where a panic cannot be caught.)
+func loadFile(path string, size int64, timeout time.Duration) (g *graph, txid int, err error) {
+	err = guard(func() error {
+		var err error
+		g, txid, err = loadReadOnly(path, size, timeout)
+		return err
+	})
+	return g, txid, err
+}
+
+// guard runs fn, turning a panic or a memory fault in it into an error.
+func guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("corrupt file: %v", r)
+		}
+	}()
+	return fn()
+}
+
+func loadReadOnly(path string, size int64, timeout time.Duration) (g *graph, txid int, err error) {
+	// PreLoadFreelist makes bbolt read the free list now, in this
+	// goroutine, where a panic over a corrupt one is recovered.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout, PreLoadFreelist: true})
 	if err != nil {
-		return nil, describeOpenError(err, timeout)
+		return nil, 0, describeOpenError(err, timeout)
 	}
 	defer func() {
 		if cerr := db.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("close after reading: %w", cerr)
 		}
 	}()
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if r := recover(); r != nil {
-			g, err = nil, fmt.Errorf("corrupt file: %v", r)
-		}
-	}()
 	err = db.View(func(tx *bolt.Tx) error {
+		txid = tx.ID()
 		if tx.Size() > size {
 			return fmt.Errorf("file is truncated: %d bytes, the database needs %d", size, tx.Size())
-		}
-		for cerr := range tx.Check() {
-			return fmt.Errorf("corrupt file: %w", cerr)
 		}
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
@@ -193,7 +230,7 @@ func loadFile(path string, size int64, timeout time.Duration) (g *graph, err err
 		g, err = readGraph(tx)
 		return err
 	})
-	return g, err
+	return g, txid, err
 }
 
 func readGraph(tx *bolt.Tx) (*graph, error) {
