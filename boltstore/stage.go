@@ -113,9 +113,12 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 				return rg.ApplyResult{}, rg.FieldErrorf(at+".node.kind", "node %q is a %s; its kind may not change to %s", n.ID, old.Kind, n.Kind)
 			}
 			s.nodes[n.ID] = n
-			if old == nil {
+			switch {
+			case old == nil:
 				res.Created++
-			} else {
+			case rg.SameNode(old, n):
+				res.Unchanged++
+			default:
 				res.Updated++
 			}
 			res.Nodes = append(res.Nodes, n.Clone())
@@ -163,9 +166,12 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 				return rg.ApplyResult{}, rg.WithField(err, at+".edge")
 			}
 			s.putEdge(e)
-			if old == nil {
+			switch {
+			case old == nil:
 				res.Created++
-			} else {
+			case rg.SameEdge(old, e):
+				res.Unchanged++
+			default:
 				res.Updated++
 			}
 			res.Edges = append(res.Edges, e.Clone())

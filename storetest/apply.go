@@ -190,12 +190,14 @@ func testApply(t *testing.T, open Opener) {
 		if res := MustApply(t, s, rg.Change{Op: rg.OpUpsertNode, Node: n}); res.Created != 1 || res.Updated != 0 {
 			t.Fatalf("first upsert counts %+v, want created", res)
 		}
-		if res := MustApply(t, s, rg.Change{Op: rg.OpUpsertNode, Node: n}); res.Created != 0 || res.Updated != 1 {
-			t.Fatalf("second upsert counts %+v, want updated", res)
+		if res := MustApply(t, s, rg.Change{Op: rg.OpUpsertNode, Node: n}); res.Created != 0 || res.Updated != 0 || res.Unchanged != 1 {
+			t.Fatalf("second, identical upsert counts %+v, want unchanged", res)
 		}
 		WantSnapshot(t, s, Snapshot{Nodes: []*rg.Node{n}})
 		m := N("init", rg.KindInitiative, "Other")
-		MustApply(t, s, rg.Change{Op: rg.OpUpsertNode, Node: m})
+		if res := MustApply(t, s, rg.Change{Op: rg.OpUpsertNode, Node: m}); res.Updated != 1 || res.Unchanged != 0 {
+			t.Fatalf("upsert with other values counts %+v, want updated", res)
+		}
 		WantSnapshot(t, s, Snapshot{Nodes: []*rg.Node{m}})
 	})
 
@@ -214,6 +216,9 @@ func testApply(t *testing.T, open Opener) {
 			t.Fatalf("upsert of an existing relation: %+v", res)
 		}
 		WantSnapshot(t, s, Snapshot{Nodes: TakeSnapshot(t, s).Nodes, Edges: []*rg.Edge{e}})
+		if res := MustApply(t, s, rg.Change{Op: rg.OpUpsertEdge, Edge: e}); res.Updated != 0 || res.Unchanged != 1 {
+			t.Fatalf("identical upsert of a relation: %+v, want unchanged", res)
+		}
 		res := MustApply(t, s, rg.Change{Op: rg.OpDeleteEdge, ID: "funds"})
 		WantEdges(t, "deleted", res.Edges, []*rg.Edge{e})
 		if es, _ := s.Edges(bg, rg.EdgeFilter{}); len(es) != 0 {
