@@ -131,7 +131,26 @@ type lineError struct {
 
 func (e *lineError) Error() string { return e.msg }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	anchorRE   = regexp.MustCompile(`anchor '([^']*)'`)
+)
+
+// parserErrors are the messages of yaml.v3's parser (as opposed to its
+// scanner), whose line numbers it reports 0-based.
+var parserErrors = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
 
 // syntaxLine finds the line of a YAML syntax error: from the message when it
 // has one, else the first line holding a byte the parser rejects, else 1.
@@ -141,7 +160,17 @@ func syntaxLine(err error, b []byte) int {
 	}
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 		if n, e := strconv.Atoi(m[1]); e == nil && n > 0 {
+			if parserErrors[m[2]] {
+				n++ // yaml.v3 reports parser (not scanner) errors 0-based
+			}
 			return n
+		}
+	}
+	if m := anchorRE.FindStringSubmatch(err.Error()); m != nil {
+		for i, l := range strings.Split(string(b), "\n") {
+			if strings.Contains(l, "*"+m[1]) {
+				return i + 1
+			}
 		}
 	}
 	line := 1
