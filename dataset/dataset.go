@@ -502,7 +502,6 @@ func (p *parser) node(v *yaml.Node, what string, isPlan bool) []*edgeRec {
 	n := &regiongraph.Node{}
 	rec := &nodeRec{n: n, line: v.Line, lines: map[string]int{}}
 	var relNodes []*yaml.Node
-	relLine := 0
 	kindGiven := false
 	ok := p.fields(v, what, nodeFields, func(key string, keyLine int, val *yaml.Node) {
 		rec.lines[key] = keyLine
@@ -573,7 +572,6 @@ func (p *parser) node(v *yaml.Node, what string, isPlan bool) []*edgeRec {
 			n.Adopted, _ = p.str(val, w)
 		case "relations":
 			relNodes = p.seq(val, w)
-			relLine = keyLine
 		}
 	})
 	if !ok {
@@ -592,7 +590,6 @@ func (p *parser) node(v *yaml.Node, what string, isPlan bool) []*edgeRec {
 		p.errAt(v.Line, "node %q: source is required (plan, section and quote; or outside: true and a reference)", n.ID)
 	}
 	p.nodes = append(p.nodes, rec)
-	_ = relLine
 	var out []*edgeRec
 	for i, rv := range relNodes {
 		if p.visits > maxVisits {
