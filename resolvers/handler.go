@@ -5,10 +5,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	rg "github.com/regiongraph/regiongraph"
@@ -21,14 +21,42 @@ type Options struct {
 	// LoaderWait is how long a dataloader waits for more keys before it
 	// calls the store. Default 1ms.
 	LoaderWait time.Duration
-	// ComplexityLimit bounds a query's cost. Default 20000.
-	ComplexityLimit int
-	// NoIntrospection turns schema introspection off.
+	// Limits bound every request; zero fields take DefaultLimits.
+	Limits Limits
+	// NoIntrospection turns schema introspection off, and with it the
+	// "Did you mean" suggestions of validation errors.
 	NoIntrospection bool
+	// Observer is told of every request's outcome and of every limit that
+	// refused one (the metrics); nil: nobody.
+	Observer Observer
 }
 
-// NewHandler returns the GraphQL handler over store: POST and GET, with
-// per-request dataloaders, the error presenter and a complexity limit.
+// Observer is told what happens to GraphQL requests.
+type Observer interface {
+	// Request reports one GraphQL request: its operation name (sanitised:
+	// "anonymous", "other" or a short plain name), its outcome and how long
+	// it took from being read to being answered.
+	Request(operation, outcome string, d time.Duration)
+	// Rejected reports a request refused by the named limit.
+	Rejected(limit string)
+	// InFlight is called with +1 when a request starts and -1 when it ends.
+	InFlight(delta int)
+}
+
+// Outcomes of a request, as given to Observer.Request.
+const (
+	OutcomeOK          = "ok"           // data, no errors
+	OutcomeFieldErrors = "field_errors" // data with errors
+	OutcomeBadRequest  = "bad_request"  // refused: malformed, invalid or over a limit
+	OutcomeTimeout     = "timeout"      // parse or execution timeout
+	OutcomeOverloaded  = "overloaded"   // no place among MaxConcurrent in QueueWait
+	OutcomeInternal    = "internal"     // an unexpected error or panic
+)
+
+// NewHandler returns the GraphQL handler over store: GraphQL over HTTP (GET
+// and POST, application/json and application/graphql-response+json) with
+// every limit of o.Limits enforced, per-request dataloaders and the error
+// presenter.
 func NewHandler(store rg.Store, o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -36,18 +64,30 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 	if o.LoaderWait == 0 {
 		o.LoaderWait = time.Millisecond
 	}
-	if o.ComplexityLimit == 0 {
-		o.ComplexityLimit = 20000
-	}
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{Store: store}}))
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	lim := o.Limits.withDefaults()
+	es := newCostSchema(graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{Store: store}}), lim.ListEstimate, lim.MaxPageSize)
+	exec := executor.New(es)
+	cache := lru.New[*ast.QueryDocument](1000)
+	exec.SetQueryCache(cache)
 	if !o.NoIntrospection {
-		srv.Use(extension.Introspection{})
+		exec.Use(extension.Introspection{})
 	}
-	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
-	srv.SetErrorPresenter(ErrorPresenter(o.Logger))
-	srv.SetRecoverFunc(Recover(o.Logger))
-	return LoaderMiddleware(store, o.LoaderWait, srv)
+	exec.SetDisableSuggestion(o.NoIntrospection)
+	exec.Use(&costLimit{es: es, lim: lim})
+	exec.Use(resultsLimit{})
+	exec.SetErrorPresenter(ErrorPresenter(o.Logger, !o.NoIntrospection))
+	exec.SetRecoverFunc(Recover(o.Logger))
+	return &front{
+		exec:       exec,
+		cache:      cache,
+		lim:        lim,
+		log:        o.Logger,
+		obs:        o.Observer,
+		sem:        make(chan struct{}, lim.MaxConcurrent),
+		store:      store,
+		loaderWait: o.LoaderWait,
+		ops:        newOpNames(100),
+	}
 }
+
+var _ graphql.Cache[*ast.QueryDocument] = (*lru.LRU[*ast.QueryDocument])(nil)

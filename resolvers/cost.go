@@ -1,0 +1,193 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// costSchema is the executable schema with cost functions for the
+// complexity limit. gqlgen's own cost of a list field is 1 plus its
+// children's, however many items it returns; here:
+//
+//   - a field that takes `first` costs 1 + first × its children (a
+//     connection's totalCount and pageInfo included), `first` being the
+//     argument or, when it is left out, its default in the schema, and
+//     never more than the page-size cap;
+//   - a list of objects without `first` costs 1 + n × its children, where n
+//     is the number of `ids` when the field takes them and ListEstimate
+//     otherwise;
+//   - a list field inside a type returned by a field with `first` (a
+//     connection's `nodes`) is already counted by that `first`: 1 + children;
+//   - everything else costs 1 + children, as in gqlgen.
+//
+// The rules come from the schema, so fields added later are costed too.
+type costSchema struct {
+	graphql.ExecutableSchema
+	rules map[string]costRule // "Type.field"
+}
+
+type costKind int
+
+const (
+	costPlain    costKind = iota // 1 + children
+	costFirst                    // 1 + first × children
+	costIDs                      // 1 + len(ids) × children, estimate without ids
+	costEstimate                 // 1 + estimate × children
+)
+
+type costRule struct {
+	kind      costKind
+	firstDef  int // the schema's default for first, 0 when none
+	estimate  int
+	pageLimit int
+}
+
+func newCostSchema(es graphql.ExecutableSchema, estimate, pageLimit int) *costSchema {
+	s := es.Schema()
+	pageTypes := map[string]bool{}
+	for _, t := range s.Types {
+		for _, f := range t.Fields {
+			if f.Arguments.ForName("first") != nil && f.Type.Elem == nil {
+				pageTypes[f.Type.Name()] = true
+			}
+		}
+	}
+	rules := map[string]costRule{}
+	for _, t := range s.Types {
+		if t.Kind != ast.Object && t.Kind != ast.Interface {
+			continue
+		}
+		if strings.HasPrefix(t.Name, "__") {
+			continue
+		}
+		for _, f := range t.Fields {
+			if strings.HasPrefix(f.Name, "__") {
+				continue
+			}
+			r := costRule{kind: costPlain, estimate: estimate, pageLimit: pageLimit}
+			elemKind := s.Types[f.Type.Name()]
+			composite := elemKind != nil && (elemKind.Kind == ast.Object || elemKind.Kind == ast.Interface || elemKind.Kind == ast.Union)
+			switch {
+			case f.Arguments.ForName("first") != nil:
+				r.kind = costFirst
+				if a := f.Arguments.ForName("first"); a.DefaultValue != nil {
+					if v, err := a.DefaultValue.Value(nil); err == nil {
+						r.firstDef = asInt(v)
+					}
+				}
+			case f.Type.Elem != nil && composite && pageTypes[t.Name]:
+				r.kind = costPlain
+			case f.Type.Elem != nil && composite && f.Arguments.ForName("ids") != nil:
+				r.kind = costIDs
+			case f.Type.Elem != nil && composite:
+				r.kind = costEstimate
+			}
+			rules[t.Name+"."+f.Name] = r
+		}
+	}
+	return &costSchema{ExecutableSchema: es, rules: rules}
+}
+
+// costState collects, per complexity calculation, the largest `first` asked
+// for, so the page-size cap can be reported.
+type costState struct {
+	maxFirst      int
+	maxFirstField string
+}
+
+type costStateKey struct{}
+
+func withCostState(ctx context.Context, s *costState) context.Context {
+	return context.WithValue(ctx, costStateKey{}, s)
+}
+
+// Complexity implements graphql.ExecutableSchema.
+func (c *costSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	r, ok := c.rules[typeName+"."+field]
+	if !ok {
+		return c.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
+	}
+	n := 1
+	switch r.kind {
+	case costFirst:
+		n = r.firstDef
+		if v, ok := args["first"]; ok && v != nil {
+			n = asInt(v)
+		}
+		if st, ok := ctx.Value(costStateKey{}).(*costState); ok && n > st.maxFirst {
+			st.maxFirst, st.maxFirstField = n, typeName+"."+field
+		}
+		if n <= 0 {
+			// 0 asks for the default page size; negative is an error later.
+			n = rg.DefaultPageSize
+		}
+		n = min(n, r.pageLimit)
+	case costIDs:
+		n = r.estimate
+		if v, ok := args["ids"].([]any); ok {
+			n = len(v)
+		}
+	case costEstimate:
+		n = r.estimate
+	}
+	return satAdd(1, satMul(n, child)), true
+}
+
+func satMul(a, b int) int {
+	if a <= 0 || b <= 0 {
+		return 0
+	}
+	if a > math.MaxInt32 || b > math.MaxInt32 || a > math.MaxInt32/b {
+		return math.MaxInt32
+	}
+	return a * b
+}
+
+func satAdd(a, b int) int {
+	if a+b < a || a+b > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return a + b
+}
+
+// asInt reads a GraphQL Int argument as it comes from literals (int64),
+// variables (int64, json.Number, float64) or Go code (int).
+func asInt(v any) int {
+	switch v := v.(type) {
+	case int:
+		return v
+	case int32:
+		return int(v)
+	case int64:
+		if v > math.MaxInt32 {
+			return math.MaxInt32
+		}
+		if v < math.MinInt32 {
+			return math.MinInt32
+		}
+		return int(v)
+	case float64:
+		if v > math.MaxInt32 {
+			return math.MaxInt32
+		}
+		return int(v)
+	case json.Number:
+		i, err := v.Int64()
+		if err != nil {
+			return math.MaxInt32
+		}
+		return asInt(i)
+	case *int:
+		if v != nil {
+			return *v
+		}
+	}
+	return 0
+}

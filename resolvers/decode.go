@@ -1,0 +1,336 @@
+package resolvers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// Request is one decoded GraphQL-over-HTTP request.
+type Request struct {
+	Query         string
+	OperationName string
+	Variables     map[string]any
+	Extensions    map[string]any
+	// GET is true for a query in the URL (which may not be a mutation).
+	GET bool
+}
+
+// RequestError refuses an HTTP request before GraphQL sees it: its status,
+// a message that never quotes the request, and the limit it broke, if any.
+type RequestError struct {
+	Status  int
+	Message string
+	Limit   string // "" when no limit was broken
+	Max     int64
+	// Allow is the Allow header of a 405.
+	Allow string
+}
+
+func (e *RequestError) Error() string { return e.Message }
+
+func badRequest(format string, args ...any) *RequestError {
+	return &RequestError{Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+}
+
+// DecodeRequest reads a GraphQL request from r: a GET with the query in the
+// URL, or a POST whose body is one JSON object and whose Content-Type is
+// application/json or application/graphql-response+json (with no charset
+// or utf-8). Anything else is a *RequestError: 405 for other methods, 415
+// for other content types (form and multipart posts among them: a browser
+// sends those cross-origin without a CORS preflight), 413 for a body over
+// lim.MaxBodyBytes, 400 for a body that is not UTF-8, not JSON, nests deeper
+// than lim.MaxJSONDepth, is a batch (a JSON array) or has parameters of the
+// wrong type. Messages describe what is wrong and never quote the input.
+func DecodeRequest(r *http.Request, lim Limits) (*Request, *RequestError) {
+	lim = lim.withDefaults()
+	switch r.Method {
+	case http.MethodGet:
+		return decodeGET(r.URL.RawQuery, lim)
+	case http.MethodPost:
+	default:
+		return nil, &RequestError{Status: http.StatusMethodNotAllowed, Allow: "GET, POST",
+			Message: "method " + clip(r.Method, 20) + " is not allowed: use GET or POST"}
+	}
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		return nil, err
+	}
+	if r.ContentLength > lim.MaxBodyBytes {
+		return nil, bodyTooLarge(lim.MaxBodyBytes)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, lim.MaxBodyBytes+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, bodyTooLarge(lim.MaxBodyBytes)
+		}
+		return nil, &RequestError{Status: http.StatusRequestTimeout, Message: "the request body could not be read in time"}
+	}
+	if int64(len(body)) > lim.MaxBodyBytes {
+		return nil, bodyTooLarge(lim.MaxBodyBytes)
+	}
+	return DecodeBody(body, lim)
+}
+
+func bodyTooLarge(max int64) *RequestError {
+	return &RequestError{Status: http.StatusRequestEntityTooLarge, Limit: LimitBodyBytes, Max: max,
+		Message: fmt.Sprintf("the request body is too large; the limit %s is %d", LimitBodyBytes, max)}
+}
+
+func checkContentType(ct string) *RequestError {
+	if ct == "" {
+		return &RequestError{Status: http.StatusUnsupportedMediaType,
+			Message: "a POST needs Content-Type: application/json"}
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return &RequestError{Status: http.StatusUnsupportedMediaType, Message: "the Content-Type header is malformed; use application/json"}
+	}
+	switch mt {
+	case "application/json", "application/graphql-response+json":
+	case "application/x-www-form-urlencoded", "multipart/form-data", "text/plain":
+		return &RequestError{Status: http.StatusUnsupportedMediaType,
+			Message: "form, multipart and text posts are refused (browsers send them cross-origin without a CORS preflight); POST application/json"}
+	default:
+		return &RequestError{Status: http.StatusUnsupportedMediaType,
+			Message: "unsupported Content-Type; POST application/json"}
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return &RequestError{Status: http.StatusUnsupportedMediaType, Message: "the body must be UTF-8 (charset=utf-8)"}
+	}
+	return nil
+}
+
+func decodeGET(rawQuery string, lim Limits) (*Request, *RequestError) {
+	vals, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, badRequest("the URL query string is malformed")
+	}
+	req := &Request{GET: true}
+	for k, vs := range vals {
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return nil, badRequest("the URL parameter %q is not valid UTF-8", clip(k, 40))
+			}
+		}
+	}
+	if len(vals["query"]) != 1 {
+		return nil, badRequest("a GET needs exactly one query parameter")
+	}
+	req.Query = vals.Get("query")
+	if req.Query == "" {
+		return nil, badRequest("the query parameter is empty")
+	}
+	req.OperationName = vals.Get("operationName")
+	for _, p := range []struct {
+		name string
+		dst  *map[string]any
+	}{{"variables", &req.Variables}, {"extensions", &req.Extensions}} {
+		s := vals.Get(p.name)
+		if s == "" {
+			continue
+		}
+		raw := []byte(s)
+		if err := checkJSON(raw, lim.MaxJSONDepth); err != nil {
+			err.Message = "the " + p.name + " parameter: " + err.Message
+			return nil, err
+		}
+		m, err := decodeObject(raw, p.name)
+		if err != nil {
+			return nil, err
+		}
+		*p.dst = m
+	}
+	return req, nil
+}
+
+// DecodeBody decodes a POST body: one JSON object with a string "query" and
+// optional "operationName" (string), "variables" and "extensions" (objects);
+// null stands for a missing parameter. Other members are ignored.
+func DecodeBody(body []byte, lim Limits) (*Request, *RequestError) {
+	lim = lim.withDefaults()
+	if err := checkJSON(body, lim.MaxJSONDepth); err != nil {
+		return nil, err
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		return nil, badRequest("the body must be one JSON object with a query")
+	}
+	req := &Request{}
+	q, ok := top["query"]
+	if !ok || isNull(q) {
+		return nil, badRequest("the body has no query")
+	}
+	if err := json.Unmarshal(q, &req.Query); err != nil {
+		return nil, badRequest("query must be a string")
+	}
+	if req.Query == "" {
+		return nil, badRequest("the query is empty")
+	}
+	if v, ok := top["operationName"]; ok && !isNull(v) {
+		if err := json.Unmarshal(v, &req.OperationName); err != nil {
+			return nil, badRequest("operationName must be a string or null")
+		}
+	}
+	for _, p := range []struct {
+		name string
+		dst  *map[string]any
+	}{{"variables", &req.Variables}, {"extensions", &req.Extensions}} {
+		v, ok := top[p.name]
+		if !ok || isNull(v) {
+			continue
+		}
+		m, err := decodeObject(v, p.name)
+		if err != nil {
+			return nil, err
+		}
+		*p.dst = m
+	}
+	return req, nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	return string(bytes.TrimSpace(raw)) == "null"
+}
+
+// decodeObject decodes a JSON object, numbers kept as json.Number.
+func decodeObject(raw []byte, name string) (map[string]any, *RequestError) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, badRequest("%s must be a JSON object or null", name)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, badRequest("%s is not a valid JSON object", name)
+	}
+	if dec.More() {
+		return nil, badRequest("%s has data after its JSON object", name)
+	}
+	return m, nil
+}
+
+// checkJSON checks, in one pass and without building anything, that b is
+// UTF-8, is one JSON object (an array is a batch, which is refused) and
+// nests no deeper than maxDepth. Syntax errors found here or later are
+// reported by position, never by quoting the input.
+func checkJSON(b []byte, maxDepth int) *RequestError {
+	if !utf8.Valid(b) {
+		return badRequest("the body is not valid UTF-8")
+	}
+	i := 0
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	if i == len(b) {
+		return badRequest("the body is empty; send a JSON object with a query")
+	}
+	switch b[i] {
+	case '{':
+	case '[':
+		return badRequest("batched requests (a JSON array) are not supported; send one operation per request")
+	default:
+		return badRequest("the body must be a JSON object with a query")
+	}
+	depth, inString, escaped := 0, false, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+			if depth > maxDepth {
+				return &RequestError{Status: http.StatusBadRequest, Limit: LimitJSONDepth, Max: int64(maxDepth),
+					Message: fmt.Sprintf("the JSON nests too deeply; the limit %s is %d", LimitJSONDepth, maxDepth)}
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	if !json.Valid(b) {
+		var v any
+		err := json.Unmarshal(b, &v)
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return badRequest("the body is not valid JSON (syntax error at byte %d)", se.Offset)
+		}
+		return badRequest("the body is not valid JSON")
+	}
+	return nil
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// responseType is the media type of a response.
+type responseType string
+
+const (
+	typeGraphQLResponse responseType = "application/graphql-response+json"
+	typeJSON            responseType = "application/json"
+)
+
+// negotiate picks the response type from an Accept header:
+// application/graphql-response+json when the client names it (unless it
+// prefers application/json), application/json when it accepts that, */*,
+// application/* or says nothing; false when it accepts neither.
+func negotiate(accept string) (responseType, bool) {
+	if strings.TrimSpace(accept) == "" {
+		return typeJSON, true
+	}
+	var qGQL, qJSON float64 = -1, -1
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if s, ok := params["q"]; ok {
+			if _, err := fmt.Sscanf(s, "%g", &q); err != nil {
+				q = 0
+			}
+		}
+		switch mt {
+		case string(typeGraphQLResponse):
+			qGQL = max(qGQL, q)
+		case string(typeJSON), "*/*", "application/*":
+			qJSON = max(qJSON, q)
+		}
+	}
+	switch {
+	case qGQL > 0 && qGQL >= qJSON:
+		return typeGraphQLResponse, true
+	case qJSON > 0:
+		return typeJSON, true
+	}
+	return typeJSON, false
+}
+
+// requestErrorCode is the extensions.code of a refused HTTP request.
+func requestErrorCode(status int) string {
+	if status >= 500 || status == http.StatusRequestTimeout {
+		return rg.EUNAVAILABLE
+	}
+	return rg.EBADINPUT
+}

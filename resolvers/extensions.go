@@ -1,0 +1,94 @@
+package resolvers
+
+import (
+	"context"
+	"reflect"
+	"sync/atomic"
+
+	"github.com/99designs/gqlgen/complexity"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// costLimit refuses, after validation and variable coercion, an operation
+// that asks for a page over MaxPageSize or whose estimated cost (costSchema)
+// is over MaxComplexity.
+type costLimit struct {
+	es  graphql.ExecutableSchema
+	lim Limits
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = (*costLimit)(nil)
+
+func (*costLimit) ExtensionName() string                   { return "CostLimit" }
+func (*costLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	st := &costState{}
+	cost := complexity.Calculate(withCostState(ctx, st), c.es, oc.Operation, oc.Variables)
+	if st.maxFirst > c.lim.MaxPageSize {
+		return limitError(rg.EBADINPUT, LimitPageSize, c.lim.MaxPageSize, "%s asks for first: %d", st.maxFirstField, st.maxFirst)
+	}
+	if cost > c.lim.MaxComplexity {
+		return limitError(rg.EBADINPUT, LimitComplexity, c.lim.MaxComplexity,
+			"the operation's estimated cost is %d (lists count `first`, or %d without it)", cost, c.lim.ListEstimate)
+	}
+	return nil
+}
+
+// execState is one execution's count of results, shared by its fields.
+type execState struct {
+	max    int64
+	n      atomic.Int64
+	over   atomic.Bool
+	cancel context.CancelFunc
+}
+
+type execStateKey struct{}
+
+// resultsLimit counts the values of a response: one per resolved field and
+// one per element of a list. Past MaxResults it cancels the execution, gives
+// lists no elements (so no further objects are made) and stops calling
+// resolvers; the handler then answers with the limit's error alone. Once
+// the execution's context is done (cancelled or timed out) it calls no more
+// resolvers either, so a timed-out operation stops quickly.
+type resultsLimit struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.FieldInterceptor
+} = resultsLimit{}
+
+func (resultsLimit) ExtensionName() string                   { return "ResultsLimit" }
+func (resultsLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (resultsLimit) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	st, _ := ctx.Value(execStateKey{}).(*execState)
+	if st == nil {
+		return next(ctx)
+	}
+	if err := ctx.Err(); err != nil {
+		if fc := graphql.GetFieldContext(ctx); fc != nil && (fc.IsResolver || fc.IsMethod) {
+			return nil, err
+		}
+	}
+	res, err := next(ctx)
+	n := int64(1)
+	rv := reflect.ValueOf(res)
+	isSlice := rv.Kind() == reflect.Slice
+	if isSlice {
+		n += int64(rv.Len())
+	}
+	if st.n.Add(n) > st.max {
+		if st.over.CompareAndSwap(false, true) && st.cancel != nil {
+			st.cancel()
+		}
+		if isSlice && rv.Len() > 0 {
+			res = rv.Slice(0, 0).Interface()
+		}
+	}
+	return res, err
+}

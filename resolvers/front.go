@@ -1,0 +1,392 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// front is the GraphQL-over-HTTP handler in front of gqlgen's executor. It
+// owns everything before execution, in this order, each step cheap and
+// bounded by the one before: a place among MaxConcurrent, the method and
+// content type, the body (size, UTF-8, JSON depth, one object), the query's
+// length, its tokens (lexed, not parsed), then the parse and the fields and
+// depth of the parsed document (fragments measured once each), and only
+// then gqlgen's validation, variable coercion, the page-size and cost
+// limits, and execution under a deadline with the results cap.
+type front struct {
+	exec       *executor.Executor
+	cache      graphql.Cache[*ast.QueryDocument]
+	lim        Limits
+	log        *slog.Logger
+	obs        Observer
+	sem        chan struct{}
+	store      rg.Store
+	loaderWait time.Duration
+	ops        *opNames
+}
+
+// reply is what a request is answered with.
+type reply struct {
+	status  int
+	errs    gqlerror.List
+	data    json.RawMessage // nil: no data entry
+	ext     map[string]any
+	outcome string
+	op      string
+	header  http.Header
+}
+
+type wireResponse struct {
+	Errors     gqlerror.List   `json:"errors,omitempty"`
+	Data       json.RawMessage `json:"data,omitempty"`
+	Extensions map[string]any  `json:"extensions,omitempty"`
+}
+
+func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if f.obs != nil {
+		f.obs.InFlight(1)
+		defer f.obs.InFlight(-1)
+	}
+	rt, ok := negotiate(r.Header.Get("Accept"))
+	if !ok {
+		f.write(w, r, start, rt, f.refuse(&RequestError{Status: http.StatusNotAcceptable,
+			Message: "the Accept header allows neither application/graphql-response+json nor application/json"}))
+		return
+	}
+
+	// A place among MaxConcurrent, waiting at most QueueWait for one.
+	select {
+	case f.sem <- struct{}{}:
+	default:
+		t := time.NewTimer(f.lim.QueueWait)
+		select {
+		case f.sem <- struct{}{}:
+			t.Stop()
+		case <-t.C:
+			f.write(w, r, start, rt, f.overloaded())
+			return
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	release := sync.OnceFunc(func() { <-f.sem })
+
+	// Reading and preparing (parse, checks, validation) share ParseTimeout.
+	deadline := start.Add(f.lim.ParseTimeout)
+	_ = http.NewResponseController(w).SetReadDeadline(deadline)
+	req, rerr := DecodeRequest(r, f.lim)
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+	if rerr != nil {
+		release()
+		f.write(w, r, start, rt, f.refuse(rerr))
+		return
+	}
+	ctx := graphql.StartOperationTrace(r.Context())
+	prepared := make(chan prep, 1)
+	go func() {
+		prepared <- f.prepare(ctx, req, rt)
+	}()
+	var p prep
+	t := time.NewTimer(time.Until(deadline))
+	select {
+	case p = <-prepared:
+		t.Stop()
+	case <-t.C:
+		// The work goes on in the background (bounded by the limits it
+		// has passed); it keeps its place until it ends.
+		go func() { <-prepared; release() }()
+		f.write(w, r, start, rt, f.timeout(LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request"))
+		return
+	}
+	if p.reply != nil {
+		release()
+		f.write(w, r, start, rt, p.reply)
+		return
+	}
+
+	// Execution, under ExecTimeout and the results cap.
+	executed := make(chan *reply, 1)
+	go func() {
+		defer release()
+		executed <- f.execute(ctx, p)
+	}()
+	t = time.NewTimer(f.lim.ExecTimeout + 50*time.Millisecond)
+	defer t.Stop()
+	select {
+	case rep := <-executed:
+		f.write(w, r, start, rt, rep)
+	case <-t.C:
+		rep := f.timeout(LimitExecTime, f.lim.ExecTimeout, "executing the operation")
+		rep.op = p.op
+		f.write(w, r, start, rt, rep)
+	}
+}
+
+// prep is a request ready to execute, or the reply refusing it.
+type prep struct {
+	oc    *graphql.OperationContext
+	op    string
+	reply *reply
+}
+
+func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p prep) {
+	defer func() {
+		if v := recover(); v != nil {
+			f.log.LogAttrs(ctx, slog.LevelError, "panic preparing a request", slog.String("requestId", RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
+			p = prep{reply: f.internal(ctx)}
+		}
+	}()
+	p.op = "unvalidated"
+	reqErr := func(errs ...*gqlerror.Error) prep {
+		return prep{op: p.op, reply: f.requestErrors(ctx, rt, errs)}
+	}
+	if len(req.Query) > f.lim.MaxQueryBytes {
+		return reqErr(limitError(rg.EBADINPUT, LimitQueryBytes, f.lim.MaxQueryBytes, "the query is %d bytes long", len(req.Query)))
+	}
+	doc, cached := f.cache.Get(ctx, req.Query)
+	if !cached {
+		if n := countTokens(req.Query, f.lim.MaxTokens); n > f.lim.MaxTokens {
+			return reqErr(limitError(rg.EBADINPUT, LimitTokens, f.lim.MaxTokens, "the query has more than %d tokens", f.lim.MaxTokens))
+		}
+		var err error
+		doc, err = parser.ParseQuery(&ast.Source{Input: req.Query})
+		if err != nil {
+			if ge, ok := err.(*gqlerror.Error); ok {
+				return reqErr(ge)
+			}
+			return reqErr(gqlerror.Errorf("the query could not be parsed"))
+		}
+		s, gerr := checkShape(doc, f.lim.MaxFields)
+		if gerr != nil {
+			return reqErr(gerr)
+		}
+		if s.Fields > f.lim.MaxFields {
+			return reqErr(limitError(rg.EBADINPUT, LimitFields, f.lim.MaxFields, "the query selects more than %d fields (aliases and fragment spreads counted)", f.lim.MaxFields))
+		}
+		if s.Depth > f.lim.MaxDepth {
+			return reqErr(limitError(rg.EBADINPUT, LimitDepth, f.lim.MaxDepth, "the query nests %d levels deep", s.Depth))
+		}
+	}
+	if req.GET {
+		if op := doc.Operations.ForName(req.OperationName); op != nil && op.Operation != ast.Query {
+			rep := f.requestErrors(ctx, rt, gqlerror.List{{Message: "a " + string(op.Operation) + " must be sent with POST, not GET", Extensions: map[string]any{"code": rg.EBADINPUT}}})
+			rep.status = http.StatusMethodNotAllowed
+			rep.header = http.Header{"Allow": {"POST"}}
+			return prep{op: p.op, reply: rep}
+		}
+	}
+	oc, errs := f.exec.CreateOperationContext(ctx, &graphql.RawParams{
+		Query:         req.Query,
+		OperationName: req.OperationName,
+		Variables:     req.Variables,
+		Extensions:    req.Extensions,
+	})
+	if len(errs) > 0 {
+		return reqErr(errs...)
+	}
+	if oc.Operation != nil && oc.Operation.Name != "" {
+		p.op = f.ops.name(oc.Operation.Name)
+	}
+	return prep{oc: oc, op: p.op}
+}
+
+func (f *front) execute(ctx context.Context, p prep) (rep *reply) {
+	ctx, cancel := context.WithTimeout(ctx, f.lim.ExecTimeout)
+	defer cancel()
+	st := &execState{max: int64(f.lim.MaxResults), cancel: cancel}
+	ctx = context.WithValue(ctx, execStateKey{}, st)
+	ctx = WithLoaders(ctx, NewLoaders(f.store, f.loaderWait))
+	defer func() {
+		if v := recover(); v != nil {
+			f.log.LogAttrs(ctx, slog.LevelError, "panic executing a request", slog.String("requestId", RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
+			rep = f.internal(ctx)
+			rep.op = p.op
+		}
+	}()
+	handler, rctx := f.exec.DispatchOperation(ctx, p.oc)
+	resp := handler(rctx)
+	switch {
+	case st.over.Load():
+		// Answered as the other limits are: no data, the status by
+		// response type.
+		rep := &reply{op: p.op, outcome: OutcomeBadRequest}
+		rep.errs = gqlerror.List{limitError(rg.EBADINPUT, LimitResults, f.lim.MaxResults, "the response would hold more than %d values", f.lim.MaxResults)}
+		f.rejected(rep.errs)
+		return rep
+	case ctx.Err() != nil || resp == nil:
+		rep := f.timeout(LimitExecTime, f.lim.ExecTimeout, "executing the operation")
+		rep.op = p.op
+		return rep
+	}
+	rep = &reply{status: http.StatusOK, errs: resp.Errors, data: resp.Data, ext: resp.Extensions, op: p.op, outcome: OutcomeOK}
+	if len(rep.data) == 0 {
+		rep.data = json.RawMessage("null")
+	}
+	if len(resp.Errors) > 0 {
+		rep.outcome = OutcomeFieldErrors
+		for _, e := range resp.Errors {
+			if c, _ := e.Extensions["code"].(string); c == rg.EINTERNAL {
+				rep.outcome = OutcomeInternal
+			}
+		}
+	}
+	return rep
+}
+
+// requestErrors is the reply to a request refused before execution: the
+// errors presented, no data entry, status 400 for
+// application/graphql-response+json and 200 for application/json (as the
+// GraphQL-over-HTTP spec asks).
+func (f *front) requestErrors(ctx context.Context, rt responseType, errs gqlerror.List) *reply {
+	resp := f.exec.DispatchError(graphql.WithOperationContext(ctx, &graphql.OperationContext{}), errs)
+	f.rejected(errs)
+	return &reply{errs: resp.Errors, outcome: OutcomeBadRequest}
+}
+
+func (f *front) rejected(errs gqlerror.List) {
+	if f.obs == nil {
+		return
+	}
+	for _, e := range errs {
+		if l, ok := e.Extensions["limit"].(string); ok {
+			f.obs.Rejected(l)
+		}
+	}
+}
+
+func (f *front) refuse(e *RequestError) *reply {
+	ext := map[string]any{"code": requestErrorCode(e.Status)}
+	if e.Limit != "" {
+		ext["limit"] = e.Limit
+		ext["max"] = e.Max
+		if f.obs != nil {
+			f.obs.Rejected(e.Limit)
+		}
+	}
+	rep := &reply{status: e.Status, errs: gqlerror.List{{Message: e.Message, Extensions: ext}}, outcome: OutcomeBadRequest}
+	if e.Allow != "" {
+		rep.header = http.Header{"Allow": {e.Allow}}
+	}
+	if e.Status == http.StatusRequestTimeout {
+		rep.outcome = OutcomeTimeout
+	}
+	return rep
+}
+
+func (f *front) overloaded() *reply {
+	if f.obs != nil {
+		f.obs.Rejected(LimitConcurrency)
+	}
+	return &reply{
+		status: http.StatusServiceUnavailable,
+		errs: gqlerror.List{limitError(rg.EUNAVAILABLE, LimitConcurrency, f.lim.MaxConcurrent,
+			"the server is serving as many requests as it may and none finished within %s; try again", f.lim.QueueWait)},
+		outcome: OutcomeOverloaded,
+		header:  http.Header{"Retry-After": {"1"}},
+	}
+}
+
+func (f *front) timeout(limit string, d time.Duration, what string) *reply {
+	if f.obs != nil {
+		f.obs.Rejected(limit)
+	}
+	return &reply{
+		status:  http.StatusServiceUnavailable,
+		errs:    gqlerror.List{limitError(rg.EUNAVAILABLE, limit, d.String(), "%s took too long and was stopped", what)},
+		outcome: OutcomeTimeout,
+	}
+}
+
+func (f *front) internal(ctx context.Context) *reply {
+	id := RequestID(ctx)
+	ext := map[string]any{"code": rg.EINTERNAL}
+	msg := "internal error"
+	if id != "" {
+		ext["requestId"] = id
+		msg = "internal error (request id " + id + ")"
+	}
+	return &reply{status: http.StatusInternalServerError, errs: gqlerror.List{{Message: msg, Extensions: ext}}, outcome: OutcomeInternal}
+}
+
+func (f *front) write(w http.ResponseWriter, r *http.Request, start time.Time, rt responseType, rep *reply) {
+	status := rep.status
+	if status == 0 {
+		status = http.StatusOK
+		if rt == typeGraphQLResponse {
+			status = http.StatusBadRequest
+		}
+	}
+	for k, v := range rep.header {
+		w.Header()[k] = v
+	}
+	b, err := json.Marshal(wireResponse{Errors: rep.errs, Data: rep.data, Extensions: rep.ext})
+	if err != nil {
+		f.log.LogAttrs(r.Context(), slog.LevelError, "encoding a response", slog.String("requestId", RequestID(r.Context())), slog.Any("err", err))
+		status = http.StatusInternalServerError
+		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+		rep.outcome = OutcomeInternal
+	}
+	w.Header().Set("Content-Type", string(rt)+"; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+	if f.obs != nil {
+		op := rep.op
+		if op == "" {
+			op = "anonymous"
+		}
+		f.obs.Request(op, rep.outcome, time.Since(start))
+	}
+}
+
+// opNames bounds the operation names used as metric labels: plain names of
+// up to 64 characters, the first max distinct ones; "other" after that.
+type opNames struct {
+	mu   sync.Mutex
+	max  int
+	seen map[string]struct{}
+}
+
+func newOpNames(max int) *opNames { return &opNames{max: max, seen: map[string]struct{}{}} }
+
+func (o *opNames) name(n string) string {
+	if n == "" {
+		return "anonymous"
+	}
+	if len(n) > 64 {
+		return "other"
+	}
+	for _, c := range n {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return "other"
+		}
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, ok := o.seen[n]; ok {
+		return n
+	}
+	if len(o.seen) >= o.max {
+		return "other"
+	}
+	o.seen[n] = struct{}{}
+	return n
+}
