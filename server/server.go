@@ -18,6 +18,7 @@ import (
 	"github.com/rs/cors"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/metrics"
 	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/web"
 )
@@ -29,6 +30,13 @@ type Config struct {
 	CORSOrigins []string
 	Logger      *slog.Logger
 	GraphQL     resolvers.Options
+	// Metrics, when set, are served on /metrics and record requests, limit
+	// rejections and store calls.
+	Metrics *metrics.Metrics
+	// Ready reports whether the server can answer queries (the store is
+	// reachable); /readyz answers 503 while it returns an error. Nil: always
+	// ready. /healthz only says the process serves HTTP.
+	Ready func(context.Context) error
 }
 
 // New returns the HTTP handler over store.
@@ -37,6 +45,12 @@ func New(store rg.Store, cfg Config) http.Handler {
 		cfg.Logger = slog.Default()
 	}
 	cfg.GraphQL.Logger = cfg.Logger
+	if cfg.Metrics != nil {
+		store = cfg.Metrics.Store(store)
+		if cfg.GraphQL.Observer == nil {
+			cfg.GraphQL.Observer = cfg.Metrics
+		}
+	}
 	gql := resolvers.NewHandler(store, cfg.GraphQL)
 
 	mux := http.NewServeMux()
@@ -45,6 +59,10 @@ func New(store rg.Store, cfg Config) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
+	mux.Handle("GET /readyz", readyz(cfg.Logger, cfg.Ready))
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
 	mux.Handle("GET /{$}", staticFile("index.html"))
 
 	c := cors.New(cors.Options{
@@ -57,7 +75,36 @@ func New(store rg.Store, cfg Config) http.Handler {
 	if len(cfg.CORSOrigins) == 0 {
 		c = cors.New(cors.Options{AllowOriginFunc: func(string) bool { return false }})
 	}
-	return withRequestID(accessLog(cfg.Logger, recoverPanics(cfg.Logger, c.Handler(mux))))
+	return withRequestID(accessLog(cfg.Logger, cfg.Metrics, recoverPanics(cfg.Logger, c.Handler(mux))))
+}
+
+// readyz answers 200 when ready is nil or returns nil within two seconds,
+// and 503 otherwise; the reason is logged, the answer says only "not ready".
+func readyz(log *slog.Logger, ready func(context.Context) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if ready != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			if err := ready(ctx); err != nil {
+				log.LogAttrs(r.Context(), slog.LevelWarn, "not ready", slog.String("requestId", resolvers.RequestID(r.Context())), slog.Any("err", err))
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprintln(w, "not ready:", rg.ErrorMessage(err))
+				return
+			}
+		}
+		fmt.Fprintln(w, "ready")
+	})
+}
+
+// route names a path for the metrics (a fixed set, so labels stay few).
+func route(path string) string {
+	switch path {
+	case "/graphql", "/healthz", "/readyz", "/metrics", "/":
+		return path
+	}
+	return "other"
 }
 
 // graphQLRoute sends browsers asking for HTML to the explorer and everything
@@ -131,11 +178,12 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+func accessLog(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
+		m.HTTP(route(r.URL.Path), sw.status)
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("requestId", resolvers.RequestID(r.Context())),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
@@ -162,9 +210,30 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 // Serve serves h on ln until ctx is done, then shuts down gracefully, giving
 // in-flight requests up to drain to finish.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, drain time.Duration) error {
+	return ServeWith(ctx, ln, h, log, ServeOptions{Drain: drain})
+}
+
+// ServeOptions configure the HTTP server.
+type ServeOptions struct {
+	// Drain is how long shutdown waits for in-flight requests. Default 15s.
+	Drain time.Duration
+	// ReadHeaderTimeout bounds reading a request's headers, so slow clients
+	// (slowloris) cannot hold connections open. Default 5s.
+	ReadHeaderTimeout time.Duration
+}
+
+// ServeWith is Serve with options.
+func ServeWith(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, o ServeOptions) error {
+	if o.Drain <= 0 {
+		o.Drain = 15 * time.Second
+	}
+	if o.ReadHeaderTimeout <= 0 {
+		o.ReadHeaderTimeout = 5 * time.Second
+	}
+	drain := o.Drain
 	srv := &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: o.ReadHeaderTimeout,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -182,7 +251,9 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	sctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// Requests still running after the drain are cut off.
+		_ = srv.Close()
+		return fmt.Errorf("shutdown: requests still running after %s were cut off: %w", drain, err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve %s: %w", ln.Addr(), err)

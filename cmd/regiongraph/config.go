@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/regiongraph/regiongraph/resolvers"
 )
 
 // config is every setting, from flags over REGIONGRAPH_* variables over defaults.
@@ -17,6 +19,11 @@ type config struct {
 	logFormat   string
 	drain       time.Duration
 	openTimeout time.Duration
+
+	limits            resolvers.Limits
+	introspection     bool
+	metrics           bool
+	readHeaderTimeout time.Duration
 }
 
 // setting describes one flag: its name (the variable is REGIONGRAPH_ plus
@@ -46,7 +53,77 @@ func (a *app) flags(name string, c *config) (*flag.FlagSet, []setting) {
 	}
 	fs.DurationVar(&c.drain, "drain", a.duration("drain", 15*time.Second), "how long shutdown waits for in-flight requests ($REGIONGRAPH_DRAIN)")
 	fs.DurationVar(&c.openTimeout, "open-timeout", a.duration("open-timeout", 10*time.Second), "how long opening the store may take ($REGIONGRAPH_OPEN_TIMEOUT)")
+	a.limitFlags(fs, c)
 	return fs, ss
+}
+
+// limitFlags defines the request limits (docs/hardening.md), the
+// introspection and metrics switches and the header timeout. Their
+// REGIONGRAPH_* variables are applied after parsing (see applyEnv), so a
+// malformed value is an error rather than silently the default.
+func (a *app) limitFlags(fs *flag.FlagSet, c *config) {
+	d := resolvers.DefaultLimits
+	l := &c.limits
+	fs.Int64Var(&l.MaxBodyBytes, "max-body-bytes", d.MaxBodyBytes, "largest POST body in bytes; more is refused with 413")
+	fs.IntVar(&l.MaxJSONDepth, "max-json-depth", d.MaxJSONDepth, "deepest nesting of the JSON body and of variables")
+	fs.IntVar(&l.MaxQueryBytes, "max-query-bytes", d.MaxQueryBytes, "longest query text in bytes, checked before lexing")
+	fs.IntVar(&l.MaxTokens, "max-tokens", d.MaxTokens, "most lexical tokens in a query, counted before parsing")
+	fs.IntVar(&l.MaxFields, "max-fields", d.MaxFields, "most fields selected (aliases and fragment spreads expanded), checked before validation")
+	fs.IntVar(&l.MaxDepth, "max-depth", d.MaxDepth, "deepest selection nesting")
+	fs.IntVar(&l.MaxComplexity, "max-complexity", d.MaxComplexity, "highest estimated cost (lists multiply by first or by -list-estimate)")
+	fs.IntVar(&l.ListEstimate, "list-estimate", d.ListEstimate, "items a relation list without first is assumed to hold, for the cost")
+	fs.IntVar(&l.MaxPageSize, "max-page-size", d.MaxPageSize, "largest first on any field")
+	fs.IntVar(&l.MaxResults, "max-results", d.MaxResults, "most values in one response (fields plus list elements)")
+	fs.DurationVar(&l.ParseTimeout, "parse-timeout", d.ParseTimeout, "bound on reading, parsing and validating a request")
+	fs.DurationVar(&l.ExecTimeout, "exec-timeout", d.ExecTimeout, "bound on executing an operation")
+	fs.IntVar(&l.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests served at once")
+	fs.DurationVar(&l.QueueWait, "queue-wait", d.QueueWait, "how long a request waits for a place among -max-concurrent before 503")
+	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "bound on reading a request's headers (slow clients)")
+	fs.BoolVar(&c.introspection, "introspection", true, "allow schema introspection (off also removes \"Did you mean\" suggestions)")
+	fs.BoolVar(&c.metrics, "metrics", true, "serve Prometheus metrics on /metrics")
+}
+
+// envApplied are the flags whose REGIONGRAPH_* variable is applied after
+// parsing, when the flag is not on the command line.
+var envApplied = []string{"max-body-bytes", "max-json-depth", "max-query-bytes", "max-tokens", "max-fields", "max-depth",
+	"max-complexity", "list-estimate", "max-page-size", "max-results", "parse-timeout", "exec-timeout",
+	"max-concurrent", "queue-wait", "read-header-timeout", "introspection", "metrics"}
+
+func (a *app) applyEnv(fs *flag.FlagSet) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, name := range envApplied {
+		if set[name] {
+			continue
+		}
+		if v := a.getenv(envName(name)); v != "" {
+			if err := fs.Set(name, v); err != nil {
+				return fmt.Errorf("%s=%q: %w", envName(name), v, err)
+			}
+		}
+	}
+	return nil
+}
+
+// checkLimits refuses limits that would turn a limit off or make no sense.
+func checkLimits(c *config) error {
+	l := c.limits
+	for _, v := range []struct {
+		name string
+		v    int64
+	}{
+		{"max-body-bytes", l.MaxBodyBytes}, {"max-json-depth", int64(l.MaxJSONDepth)}, {"max-query-bytes", int64(l.MaxQueryBytes)},
+		{"max-tokens", int64(l.MaxTokens)}, {"max-fields", int64(l.MaxFields)}, {"max-depth", int64(l.MaxDepth)},
+		{"max-complexity", int64(l.MaxComplexity)}, {"list-estimate", int64(l.ListEstimate)}, {"max-page-size", int64(l.MaxPageSize)},
+		{"max-results", int64(l.MaxResults)}, {"max-concurrent", int64(l.MaxConcurrent)},
+		{"parse-timeout", int64(l.ParseTimeout)}, {"exec-timeout", int64(l.ExecTimeout)}, {"queue-wait", int64(l.QueueWait)},
+		{"read-header-timeout", int64(c.readHeaderTimeout)},
+	} {
+		if v.v <= 0 {
+			return fmt.Errorf("-%s must be positive", v.name)
+		}
+	}
+	return nil
 }
 
 func (a *app) duration(name string, def time.Duration) time.Duration {
@@ -69,6 +146,14 @@ func (a *app) parse(name string, args []string) (*config, []string, error) {
 		if err == flag.ErrHelp {
 			return nil, nil, errUsage
 		}
+		return nil, nil, errUsage
+	}
+	if err := a.applyEnv(fs); err != nil {
+		fmt.Fprintln(a.stderr, "regiongraph:", err)
+		return nil, nil, errUsage
+	}
+	if err := checkLimits(c); err != nil {
+		fmt.Fprintln(a.stderr, "regiongraph:", err)
 		return nil, nil, errUsage
 	}
 	if c.store == "" {

@@ -10,6 +10,8 @@ import (
 	"github.com/regiongraph/regiongraph/boltstore"
 	"github.com/regiongraph/regiongraph/data"
 	"github.com/regiongraph/regiongraph/dataset"
+	"github.com/regiongraph/regiongraph/metrics"
+	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/server"
 )
 
@@ -39,8 +41,16 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if a.onListen != nil {
 		a.onListen(ln.Addr().String())
 	}
-	h := server.New(store, server.Config{CORSOrigins: splitList(c.corsOrigins), Logger: log})
-	return server.Serve(ctx, ln, h, log, c.drain)
+	cfg := server.Config{
+		CORSOrigins: splitList(c.corsOrigins),
+		Logger:      log,
+		GraphQL:     resolvers.Options{Limits: c.limits, NoIntrospection: !c.introspection},
+	}
+	if c.metrics {
+		cfg.Metrics = metrics.New()
+	}
+	h := server.New(store, cfg)
+	return server.ServeWith(ctx, ln, h, log, server.ServeOptions{Drain: c.drain, ReadHeaderTimeout: c.readHeaderTimeout})
 }
 
 // openStore opens the configured store. With seed, an empty embedded store is

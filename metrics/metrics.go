@@ -1,0 +1,121 @@
+// Package metrics is regiongraph's Prometheus instrumentation: GraphQL
+// requests by operation and outcome with their latency, requests in flight,
+// requests refused by each limit, and store calls by method and outcome with
+// their latency. A nil *Metrics records nothing.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics holds the collectors, registered on a registry of their own (so
+// tests and several servers in one process do not collide).
+type Metrics struct {
+	reg          *prometheus.Registry
+	requests     *prometheus.CounterVec
+	latency      *prometheus.HistogramVec
+	inFlight     prometheus.Gauge
+	rejections   *prometheus.CounterVec
+	storeCalls   *prometheus.CounterVec
+	storeLatency *prometheus.HistogramVec
+	http         *prometheus.CounterVec
+}
+
+// New returns fresh metrics, with the Go runtime and process collectors.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "regiongraph_graphql_requests_total",
+			Help: "GraphQL requests by operation name (anonymous, unvalidated, other or a plain name) and outcome (ok, field_errors, bad_request, timeout, overloaded, internal).",
+		}, []string{"operation", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "regiongraph_graphql_request_duration_seconds",
+			Help:    "Time from a GraphQL request's arrival to its answer, by operation and outcome.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"operation", "outcome"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "regiongraph_graphql_requests_in_flight",
+			Help: "GraphQL requests being served.",
+		}),
+		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "regiongraph_limit_rejections_total",
+			Help: "Requests refused by a limit, by the limit's name (as in extensions.limit).",
+		}, []string{"limit"}),
+		storeCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "regiongraph_store_calls_total",
+			Help: "Store calls by method and outcome (ok or the error code).",
+		}, []string{"method", "outcome"}),
+		storeLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "regiongraph_store_call_duration_seconds",
+			Help:    "Store call latency by method.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method"}),
+		http: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "regiongraph_http_requests_total",
+			Help: "HTTP requests by route and status code.",
+		}, []string{"route", "code"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.rejections, m.storeCalls, m.storeLatency, m.http,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	if m == nil {
+		return http.NotFoundHandler()
+	}
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Registry is the registry the metrics are on.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Request records one GraphQL request.
+func (m *Metrics) Request(operation, outcome string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.requests.WithLabelValues(operation, outcome).Inc()
+	m.latency.WithLabelValues(operation, outcome).Observe(d.Seconds())
+}
+
+// Rejected records a request refused by the named limit.
+func (m *Metrics) Rejected(limit string) {
+	if m == nil {
+		return
+	}
+	m.rejections.WithLabelValues(limit).Inc()
+}
+
+// InFlight adds delta to the requests in flight.
+func (m *Metrics) InFlight(delta int) {
+	if m == nil {
+		return
+	}
+	m.inFlight.Add(float64(delta))
+}
+
+// HTTP records an HTTP response on a route (a fixed name, not the path).
+func (m *Metrics) HTTP(route string, code int) {
+	if m == nil {
+		return
+	}
+	m.http.WithLabelValues(route, strconv.Itoa(code)).Inc()
+}
+
+// storeCall records one store call.
+func (m *Metrics) storeCall(method, outcome string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.storeCalls.WithLabelValues(method, outcome).Inc()
+	m.storeLatency.WithLabelValues(method).Observe(d.Seconds())
+}
