@@ -2,6 +2,8 @@ package resolvers
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"reflect"
 	"sync/atomic"
 
@@ -31,11 +33,17 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 	st := &costState{}
 	cost := complexity.Calculate(withCostState(ctx, st), c.es, oc.Operation, oc.Variables)
 	if st.maxFirst > c.lim.MaxPageSize {
-		return limitError(rg.EBADINPUT, LimitPageSize, c.lim.MaxPageSize, "%s asks for first: %d", st.maxFirstField, st.maxFirst)
+		e := limitError(rg.EBADINPUT, LimitPageSize, c.lim.MaxPageSize, "%s asks for first: %d", st.maxFirstField, st.maxFirst)
+		e.Extensions["field"] = "first"
+		return e
 	}
 	if cost > c.lim.MaxComplexity {
+		est := fmt.Sprint(cost)
+		if cost >= math.MaxInt32 {
+			est = fmt.Sprintf("more than %d", math.MaxInt32-1)
+		}
 		return limitError(rg.EBADINPUT, LimitComplexity, c.lim.MaxComplexity,
-			"the operation's estimated cost is %d (lists count `first`, or %d without it)", cost, c.lim.ListEstimate)
+			"the operation's estimated cost is %s (lists count `first`, or %d without it)", est, c.lim.ListEstimate)
 	}
 	return nil
 }
