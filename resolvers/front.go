@@ -64,6 +64,8 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rt, ok := negotiate(r.Header.Get("Accept"))
 	if !ok {
+		_ = r.Body.Close()
+		w.Header().Set("Connection", "close")
 		f.write(w, r, start, rt, f.refuse(&RequestError{Status: http.StatusNotAcceptable,
 			Message: "the Accept header allows neither application/graphql-response+json nor application/json"}))
 		return
@@ -78,6 +80,8 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case f.sem <- struct{}{}:
 			t.Stop()
 		case <-t.C:
+			_ = r.Body.Close()
+			w.Header().Set("Connection", "close")
 			f.write(w, r, start, rt, f.overloaded())
 			return
 		case <-r.Context().Done():
@@ -89,14 +93,22 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Reading and preparing (parse, checks, validation) share ParseTimeout.
 	deadline := start.Add(f.lim.ParseTimeout)
-	_ = http.NewResponseController(w).SetReadDeadline(deadline)
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(deadline)
 	req, rerr := DecodeRequest(r, f.lim)
-	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 	if rerr != nil {
+		// Closing the body stops net/http from reading what is left of
+		// it before answering (it would wait on a slow client); the
+		// connection is closed after the answer.
+		_ = r.Body.Close()
+		w.Header().Set("Connection", "close")
 		release()
 		f.write(w, r, start, rt, f.refuse(rerr))
 		return
 	}
+	// The body is read: lift the deadline, or net/http's watch for the
+	// client going away would fail and cancel the request.
+	_ = rc.SetReadDeadline(time.Time{})
 	ctx := graphql.StartOperationTrace(r.Context())
 	prepared := make(chan prep, 1)
 	go func() {

@@ -58,7 +58,7 @@ var DefaultLimits = Limits{
 	MaxJSONDepth:  32,
 	MaxQueryBytes: 16 << 10,
 	MaxTokens:     3000,
-	MaxFields:     500,
+	MaxFields:     300,
 	MaxDepth:      15,
 	MaxComplexity: 50000,
 	ListEstimate:  20,
