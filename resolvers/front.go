@@ -37,6 +37,8 @@ type front struct {
 	store      rg.Store
 	loaderWait time.Duration
 	ops        *opNames
+	// noIntrospection refuses __schema and __type before validation.
+	noIntrospection bool
 }
 
 // reply is what a request is answered with.
@@ -193,6 +195,9 @@ func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p p
 		}
 		if s.Depth > f.lim.MaxDepth {
 			return reqErr(limitError(rg.EBADINPUT, LimitDepth, f.lim.MaxDepth, "the query nests %d levels deep", s.Depth))
+		}
+		if s.Introspection && f.noIntrospection {
+			return reqErr(&gqlerror.Error{Message: "introspection is turned off on this server", Extensions: map[string]any{"code": rg.EBADINPUT}})
 		}
 	}
 	if req.GET {

@@ -87,6 +87,8 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		store:      store,
 		loaderWait: o.LoaderWait,
 		ops:        newOpNames(100),
+
+		noIntrospection: o.NoIntrospection,
 	}
 }
 

@@ -151,6 +151,8 @@ func countTokens(query string, max int) int {
 type shape struct {
 	Fields int // fields selected, fragments expanded, saturating at max+1
 	Depth  int // deepest selection, fragments expanded
+	// Introspection is set when __schema or __type is selected anywhere.
+	Introspection bool
 }
 
 // checkShape counts the fields (aliases and fragment spreads expanded) and
@@ -173,6 +175,7 @@ func checkShape(doc *ast.QueryDocument, maxFields int) (shape, *gqlerror.Error) 
 		}
 		total.Fields = w.add(total.Fields, s.Fields)
 		total.Depth = max(total.Depth, s.Depth)
+		total.Introspection = total.Introspection || s.Introspection
 	}
 	// Fragments no operation spreads are still validated: measure them too.
 	for _, f := range doc.Fragments {
@@ -181,6 +184,7 @@ func checkShape(doc *ast.QueryDocument, maxFields int) (shape, *gqlerror.Error) 
 			return total, err
 		}
 		total.Depth = max(total.Depth, s.Depth)
+		total.Introspection = total.Introspection || s.Introspection
 		if _, used := w.spread[f.Name]; !used {
 			total.Fields = w.add(total.Fields, s.Fields)
 		}
@@ -215,7 +219,10 @@ func (w *shapeWalker) selectionSet(set ast.SelectionSet) (shape, *gqlerror.Error
 			if err != nil {
 				return s, err
 			}
-			c = shape{Fields: w.add(1, sub.Fields), Depth: 1 + sub.Depth}
+			c = shape{Fields: w.add(1, sub.Fields), Depth: 1 + sub.Depth, Introspection: sub.Introspection}
+			if sel.Name == "__schema" || sel.Name == "__type" {
+				c.Introspection = true
+			}
 		case *ast.InlineFragment:
 			sub, err := w.selectionSet(sel.SelectionSet)
 			if err != nil {
@@ -235,6 +242,7 @@ func (w *shapeWalker) selectionSet(set ast.SelectionSet) (shape, *gqlerror.Error
 		}
 		s.Fields = w.add(s.Fields, c.Fields)
 		s.Depth = max(s.Depth, c.Depth)
+		s.Introspection = s.Introspection || c.Introspection
 		if s.Fields > w.max {
 			// Over the limit already: the exact count does not matter.
 			return s, nil

@@ -1,0 +1,354 @@
+package resolvers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/resolvers"
+)
+
+type answer struct {
+	status int
+	header http.Header
+	raw    []byte
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+func (a answer) hasData() bool {
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(a.raw, &m)
+	_, ok := m["data"]
+	return ok
+}
+
+// ask posts query to h with the Accept header given ("" for none).
+func ask(t *testing.T, h http.Handler, accept, query string, vars map[string]any) answer {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	req = req.WithContext(resolvers.WithRequestID(req.Context(), "req-42"))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	a := answer{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}
+	if err := json.Unmarshal(a.raw, &a); err != nil {
+		t.Fatalf("answer is not JSON (%d): %q", rec.Code, a.raw)
+	}
+	return a
+}
+
+const gqlResponse = "application/graphql-response+json"
+
+func TestIntrospectionQueryWithinDefaultLimits(t *testing.T) {
+	q, err := os.ReadFile("testdata/introspection.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	a := ask(t, h, "", string(q), nil)
+	if a.status != 200 || len(a.Errors) > 0 {
+		t.Fatalf("graphql-js's introspection query (as explorers send it): %d %+v", a.status, a.Errors)
+	}
+	if !bytes.Contains(a.Data, []byte(`"Municipality"`)) {
+		t.Errorf("introspection did not describe Municipality")
+	}
+}
+
+func TestIntrospectionOff(t *testing.T) {
+	store := openStore(t, 1)
+	on := resolvers.NewHandler(store, resolvers.Options{})
+	off := resolvers.NewHandler(store, resolvers.Options{NoIntrospection: true})
+	if a := ask(t, off, "", `{ __schema { types { name } } }`, nil); len(a.Errors) == 0 || bytes.Contains(a.raw, []byte("Municipality")) ||
+		a.Errors[0].Extensions["code"] != rg.EBADINPUT || !strings.Contains(a.Errors[0].Message, "introspection is turned off") {
+		t.Errorf("introspection off still answers __schema, or says so unclearly: %s", a.raw)
+	}
+	if a := ask(t, off, "", `{ ...F } fragment F on Query { __schema { types { name } } }`, nil); len(a.Errors) == 0 || bytes.Contains(a.raw, []byte("Municipality")) {
+		t.Errorf("introspection off still answers __schema in a fragment: %s", a.raw)
+	}
+	if a := ask(t, off, "", `{ __type(name: "Municipality") { name } }`, nil); len(a.Errors) == 0 {
+		t.Errorf("introspection off still answers __type: %s", a.raw)
+	}
+	if a := ask(t, off, "", `{ __typename }`, nil); len(a.Errors) > 0 {
+		t.Errorf("__typename is not introspection: %+v", a.Errors)
+	}
+	for _, q := range []string{
+		`{ municipalitiez { totalCount } }`,                                  // field
+		`{ municipalities(firts: 3) { totalCount } }`,                        // argument
+		`{ search(text: "x", kinds: [MUNICIPALITYY]) { totalCount } }`,       // enum value
+		`query($f: NodeFiltr) { municipalities(filter: $f) { totalCount } }`, // type
+		`{ municipalities { nodes { memberOf } } }`,                          // sub-selection
+	} {
+		a := ask(t, on, "", q, nil)
+		if len(a.Errors) == 0 {
+			t.Fatalf("%s: no error", q)
+		}
+		b := ask(t, off, "", q, nil)
+		if len(b.Errors) == 0 {
+			t.Fatalf("%s: no error with introspection off", q)
+		}
+		if strings.Contains(string(b.raw), "Did you mean") {
+			t.Errorf("introspection off, %s: the error suggests: %s", q, b.raw)
+		}
+		t.Logf("on: %s\n     off: %s", a.Errors[0].Message, b.Errors[0].Message)
+	}
+	if a := ask(t, on, "", `{ municipalitiez { totalCount } }`, nil); !strings.Contains(a.Errors[0].Message, "Did you mean") {
+		t.Errorf("introspection on: no suggestion for a misspelt field: %s", a.raw)
+	}
+}
+
+// TestStatusByResponseType checks the GraphQL-over-HTTP status rules:
+// request errors are 200 for application/json and 400 (with no data
+// entry) for application/graphql-response+json; field errors are 200 with
+// data either way.
+func TestStatusByResponseType(t *testing.T) {
+	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	for _, c := range []struct {
+		name, q         string
+		json, gql       int
+		data            bool
+		limit, gqlCType string
+	}{
+		{name: "Parse", q: `{`, json: 200, gql: 400},
+		{name: "Validation", q: `{ nope }`, json: 200, gql: 400},
+		{name: "Depth", q: `{ a:__typename ` + strings.Repeat("initiatives { nodes { parent { ", 1) + strings.Repeat("parent { ", 14) + "id" + strings.Repeat(" }", 17) + " }", json: 200, gql: 400, limit: resolvers.LimitDepth},
+		{name: "FieldError", q: `{ municipalities(after: "garbage") { totalCount } }`, json: 200, gql: 200, data: true},
+		{name: "OK", q: `{ plans { totalCount } }`, json: 200, gql: 200, data: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := ask(t, h, "application/json", c.q, nil)
+			if a.status != c.json || !strings.HasPrefix(a.header.Get("Content-Type"), "application/json") {
+				t.Errorf("application/json: %d %s, want %d", a.status, a.header.Get("Content-Type"), c.json)
+			}
+			g := ask(t, h, gqlResponse, c.q, nil)
+			if g.status != c.gql || !strings.HasPrefix(g.header.Get("Content-Type"), gqlResponse) {
+				t.Errorf("%s: %d %s, want %d", gqlResponse, g.status, g.header.Get("Content-Type"), c.gql)
+			}
+			if g.hasData() != c.data {
+				t.Errorf("data entry present: %v, want %v: %s", g.hasData(), c.data, g.raw)
+			}
+			if c.limit != "" && (len(g.Errors) == 0 || g.Errors[0].Extensions["limit"] != c.limit) {
+				t.Errorf("want the %s limit named: %s", c.limit, g.raw)
+			}
+		})
+	}
+	// Both accepted, JSON preferred: JSON.
+	if a := ask(t, h, "application/json, application/graphql-response+json;q=0.5", `{ __typename }`, nil); !strings.HasPrefix(a.header.Get("Content-Type"), "application/json") {
+		t.Errorf("JSON preferred by q, got %s", a.header.Get("Content-Type"))
+	}
+	// Both accepted equally: graphql-response+json.
+	if a := ask(t, h, "application/json, application/graphql-response+json", `{ __typename }`, nil); !strings.HasPrefix(a.header.Get("Content-Type"), gqlResponse) {
+		t.Errorf("both accepted, got %s", a.header.Get("Content-Type"))
+	}
+}
+
+var costRE = regexp.MustCompile(`estimated cost is (\d+)`)
+
+// TestCost checks the cost functions through the complexity limit's error,
+// which gives the estimate: a connection multiplies its children by first
+// (or its default), a relation list by ListEstimate (20), nodes(ids) by the
+// number of ids, and a connection's nodes list is not counted twice.
+func TestCost(t *testing.T) {
+	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{Limits: resolvers.Limits{MaxComplexity: 1}})
+	for _, c := range []struct {
+		q    string
+		want int
+	}{
+		// 1 + 10 × (totalCount 1 + nodes (1 + name 1)) = 31
+		{`{ municipalities(first: 10) { totalCount nodes { name } } }`, 31},
+		// default first 50: 1 + 50 × (1 + 1) = 101
+		{`{ municipalities { nodes { name } } }`, 101},
+		// relation list: 1 + 10 × (nodes 1 + name 1 + memberOf (1 + 20 × (name 1))) = 1 + 10 × 23 = 231
+		{`{ municipalities(first: 10) { nodes { name memberOf { name } } } }`, 231},
+		// two levels of relation lists: 1 + 10 × (nodes 1 + memberOf (1 + 20 × (members 1 + 20 × name 1))) = 1 + 10 × 422
+		{`{ municipalities(first: 10) { nodes { memberOf { members { name } } } } }`, 4221},
+		// nodes(ids): 1 + 3 × (id 1) = 4
+		{`{ nodes(ids: ["a", "b", "c"]) { id } }`, 4},
+		// lists of scalars cost 1: 1 + 2 × (1 + 1) = 5
+		{`{ plans(first: 2) { nodes { aliases } } }`, 5},
+		// first from a variable
+		{`query($n: Int) { municipalities(first: $n) { nodes { name } } }`, 1 + 7*2},
+	} {
+		vars := map[string]any{}
+		if strings.Contains(c.q, "$n") {
+			vars["n"] = 7
+		}
+		a := ask(t, h, "", c.q, vars)
+		if len(a.Errors) == 0 {
+			t.Fatalf("%s: no error with max-complexity 1", c.q)
+		}
+		m := costRE.FindStringSubmatch(a.Errors[0].Message)
+		if m == nil {
+			t.Fatalf("%s: %s", c.q, a.Errors[0].Message)
+		}
+		if got, _ := strconv.Atoi(m[1]); got != c.want {
+			t.Errorf("%s costs %d, want %d", c.q, got, c.want)
+		}
+		if a.Errors[0].Extensions["limit"] != resolvers.LimitComplexity || a.Errors[0].Extensions["max"] != 1.0 {
+			t.Errorf("the error does not name the limit and its value: %+v", a.Errors[0])
+		}
+	}
+}
+
+func TestResultsCap(t *testing.T) {
+	store := openStore(t, 1)
+	h := resolvers.NewHandler(store, resolvers.Options{Limits: resolvers.Limits{MaxResults: 100}})
+	// Cheap by estimate (one relation list of leaves), large in fact: every
+	// relation of every plan.
+	q := `{ plans(first: 20) { nodes { name relations { id kind fromId toId } } } }`
+	a := ask(t, h, gqlResponse, q, nil)
+	if a.status != 400 || len(a.Errors) != 1 || a.hasData() {
+		t.Fatalf("results over the cap: %d, %s", a.status, clip(a.raw))
+	}
+	e := a.Errors[0]
+	if e.Extensions["limit"] != resolvers.LimitResults || e.Extensions["max"] != 100.0 || !strings.Contains(e.Message, "max-results is 100") {
+		t.Errorf("error: %+v", e)
+	}
+	// The same query under a cap it fits in has its data.
+	big := resolvers.NewHandler(store, resolvers.Options{})
+	if a := ask(t, big, gqlResponse, q, nil); a.status != 200 || len(a.Errors) > 0 {
+		t.Errorf("under the default cap: %d %s", a.status, clip(a.raw))
+	}
+}
+
+// slowStore answers FindNodes after delay, or when ctx is done.
+type slowStore struct {
+	rg.Store
+	delay  time.Duration
+	panics bool
+	err    error
+}
+
+func (s *slowStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, error) {
+	if s.panics {
+		panic("secret-panic-detail 81c2")
+	}
+	if s.err != nil {
+		return rg.NodePage{}, s.err
+	}
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return rg.NodePage{}, ctx.Err()
+	}
+	return s.Store.FindNodes(ctx, f)
+}
+
+func TestExecTimeout(t *testing.T) {
+	h := resolvers.NewHandler(&slowStore{Store: openStore(t, 1), delay: time.Minute}, resolvers.Options{Limits: resolvers.Limits{ExecTimeout: 200 * time.Millisecond}})
+	start := time.Now()
+	a := ask(t, h, gqlResponse, `{ municipalities { totalCount } }`, nil)
+	took := time.Since(start)
+	if a.status != http.StatusServiceUnavailable || len(a.Errors) != 1 {
+		t.Fatalf("timed out: %d %s", a.status, a.raw)
+	}
+	e := a.Errors[0]
+	if e.Extensions["code"] != rg.EUNAVAILABLE || e.Extensions["limit"] != resolvers.LimitExecTime || e.Extensions["max"] != "200ms" {
+		t.Errorf("error: %+v", e)
+	}
+	if took > 5*time.Second {
+		t.Errorf("answered after %v with a 200ms execution timeout", took)
+	}
+	t.Logf("answered after %v (timeout 200ms)", took)
+}
+
+func TestParseTimeout(t *testing.T) {
+	// Validating 300 duplicate fields takes milliseconds; 1ms is too short.
+	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{Limits: resolvers.Limits{ParseTimeout: time.Millisecond}})
+	a := ask(t, h, gqlResponse, "{"+strings.Repeat(" __typename", 300)+" }", nil)
+	if a.status != http.StatusServiceUnavailable || len(a.Errors) != 1 || a.Errors[0].Extensions["limit"] != resolvers.LimitParseTime {
+		t.Fatalf("parse timeout: %d %s", a.status, a.raw)
+	}
+}
+
+func TestConcurrencyCap(t *testing.T) {
+	h := resolvers.NewHandler(&slowStore{Store: openStore(t, 1), delay: 500 * time.Millisecond},
+		resolvers.Options{Limits: resolvers.Limits{MaxConcurrent: 1, QueueWait: 50 * time.Millisecond}})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ask(t, h, "", `{ municipalities { totalCount } }`, nil)
+	}()
+	time.Sleep(100 * time.Millisecond) // the first holds the only place
+	a := ask(t, h, "", `{ __typename }`, nil)
+	wg.Wait()
+	if a.status != http.StatusServiceUnavailable || len(a.Errors) != 1 {
+		t.Fatalf("over the concurrency cap: %d %s", a.status, a.raw)
+	}
+	e := a.Errors[0]
+	if e.Extensions["code"] != rg.EUNAVAILABLE || e.Extensions["limit"] != resolvers.LimitConcurrency || e.Extensions["max"] != 1.0 || a.header.Get("Retry-After") == "" {
+		t.Errorf("error: %+v, Retry-After %q", e, a.header.Get("Retry-After"))
+	}
+	// Once the first is done, there is room again.
+	if a := ask(t, h, "", `{ __typename }`, nil); a.status != 200 {
+		t.Errorf("after the slow request: %d %s", a.status, a.raw)
+	}
+}
+
+// TestUnexpectedErrorsAreHidden checks that a store error that is not a
+// domain error, and a panic, reach the client as INTERNAL with the request
+// id and without their text, which is logged.
+func TestUnexpectedErrorsAreHidden(t *testing.T) {
+	for name, s := range map[string]*slowStore{
+		"Error": {err: errors.New("dial tcp 10.0.0.7:7687: secret-error-detail 81c2")},
+		"Panic": {panics: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var logs bytes.Buffer
+			s.Store = openStore(t, 1)
+			h := resolvers.NewHandler(s, resolvers.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			a := ask(t, h, "", `{ municipalities { totalCount } }`, nil)
+			if len(a.Errors) == 0 {
+				t.Fatalf("no error: %s", a.raw)
+			}
+			e := a.Errors[0]
+			if e.Extensions["code"] != rg.EINTERNAL || e.Extensions["requestId"] != "req-42" {
+				t.Errorf("error: %+v", e)
+			}
+			if bytes.Contains(a.raw, []byte("81c2")) || bytes.Contains(a.raw, []byte("10.0.0.7")) {
+				t.Errorf("the detail reached the client: %s", a.raw)
+			}
+			if !strings.Contains(logs.String(), "81c2") || !strings.Contains(logs.String(), "req-42") {
+				t.Errorf("the detail and request id were not logged: %s", logs.String())
+			}
+		})
+	}
+}
+
+// TestDomainErrorsKeepTheirCode checks UNAVAILABLE from a store reaches the
+// client as UNAVAILABLE.
+func TestDomainErrorsKeepTheirCode(t *testing.T) {
+	s := &slowStore{Store: openStore(t, 1), err: rg.Errorf(rg.EUNAVAILABLE, "the database cannot be reached")}
+	h := resolvers.NewHandler(s, resolvers.Options{Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	a := ask(t, h, "", `{ municipalities { totalCount } }`, nil)
+	if len(a.Errors) == 0 || a.Errors[0].Extensions["code"] != rg.EUNAVAILABLE {
+		t.Fatalf("%s", a.raw)
+	}
+}
+
+func clip(b []byte) string {
+	if len(b) > 300 {
+		return string(b[:300]) + "…"
+	}
+	return string(b)
+}
