@@ -465,3 +465,8 @@ func recordEdge(rec *neo4j.Record) (*regiongraph.Edge, error) {
 func recordInt(rec *neo4j.Record, key string) (int64, error) {
 	return recordValue[int64](rec, key)
 }
+
+type (
+	neo4jRecord = neo4j.Record
+	neo4jPath   = dbtype.Path
+)

@@ -1,6 +1,7 @@
-// Deletes nodes with their relationships (Apply has already checked that
-// deleting them is allowed and accounted for every relationship).
+// Deletes nodes. Apply has deleted their relationships first, so a node that
+// still has one (created concurrently) fails the transaction with a constraint
+// violation instead of silently losing it.
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
-DETACH DELETE n
+DELETE n
 RETURN count(*) AS n
