@@ -188,7 +188,6 @@ func (s *stmts) buildFind(f regiongraph.NodeFilter) (findQuery, error) {
 	return findQuery{count: count, page: page, countParams: countParams, pageParams: params, order: order, size: size}, nil
 }
 
-
 // cursorValueFits reports whether a cursor's value has the type of field's
 // sort values (nil being a missing value).
 func cursorValueFits(field regiongraph.OrderField, v any) bool {
