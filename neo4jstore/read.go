@@ -150,14 +150,9 @@ func (s *stmts) buildFind(f regiongraph.NodeFilter) (findQuery, error) {
 	if order.Field == "" {
 		order.Field = regiongraph.OrderByName
 	}
-	switch order.Field {
-	case regiongraph.OrderByID:
-		v.Order = "ID"
-	default:
-		v.Order = string(order.Field) + ".ASC"
-		if order.Desc {
-			v.Order = string(order.Field) + ".DESC"
-		}
+	v.Order = string(order.Field) + ".ASC"
+	if order.Desc {
+		v.Order = string(order.Field) + ".DESC"
 	}
 	if f.After != "" {
 		c, err := regiongraph.DecodeCursor(f.Order, f.After)
@@ -165,11 +160,11 @@ func (s *stmts) buildFind(f regiongraph.NodeFilter) (findQuery, error) {
 			return findQuery{}, err
 		}
 		v.After = true
+		if !cursorValueFits(order.Field, c.Value, c.ID) {
+			return findQuery{}, regiongraph.FieldErrorf("after", "malformed cursor")
+		}
 		params["afterId"] = c.ID
-		if v.Order != "ID" {
-			if !cursorValueFits(order.Field, c.Value) {
-				return findQuery{}, regiongraph.FieldErrorf("after", "malformed cursor")
-			}
+		if order.Field != regiongraph.OrderByID {
 			params["afterValue"] = c.Value
 		}
 	}
@@ -189,11 +184,14 @@ func (s *stmts) buildFind(f regiongraph.NodeFilter) (findQuery, error) {
 }
 
 // cursorValueFits reports whether a cursor's value has the type of field's
-// sort values (nil being a missing value).
-func cursorValueFits(field regiongraph.OrderField, v any) bool {
+// sort values (nil being a missing value; for ID the value is the id).
+func cursorValueFits(field regiongraph.OrderField, v any, id string) bool {
+	if field == regiongraph.OrderByID {
+		return v == id
+	}
 	switch v.(type) {
 	case nil:
-		return true
+		return field != regiongraph.OrderByName
 	case string:
 		return field == regiongraph.OrderByName || field == regiongraph.OrderByCode
 	case int64:

@@ -75,7 +75,8 @@ var fragmentParams = map[string]map[string]any{
 	"filter.code":     {"code": sampleString},
 	"filter.related":  {"related": sampleRelated, "year": sampleInt},
 	"limit":           {"limit": sampleInt},
-	"after.ID":        {"afterId": sampleString},
+	"after.ID.ASC":    {"afterId": sampleString},
+	"after.ID.DESC":   {"afterId": sampleString},
 }
 
 // stmts holds every statement, built once at start-up from the embedded files.
@@ -290,9 +291,8 @@ func parseFragments(text string) (map[string]string, error) {
 // findFilters are FindNodes' optional filters, in composition order.
 var findFilters = []string{"kinds", "ids", "text", "planYear", "code", "related"}
 
-// findOrders are the order keys: ID alone (it ignores the direction), the
-// other fields with ASC and DESC.
-var findOrders = []string{"ID", "NAME.ASC", "NAME.DESC", "PLAN_YEAR.ASC", "PLAN_YEAR.DESC", "COST_NOK.ASC", "COST_NOK.DESC", "CODE.ASC", "CODE.DESC"}
+// findOrders are the order keys: each field with ASC and DESC.
+var findOrders = []string{"ID.ASC", "ID.DESC", "NAME.ASC", "NAME.DESC", "PLAN_YEAR.ASC", "PLAN_YEAR.DESC", "COST_NOK.ASC", "COST_NOK.DESC", "CODE.ASC", "CODE.DESC"}
 
 // findVariant says which fragments a FindNodes statement is made of.
 type findVariant struct {
@@ -369,7 +369,7 @@ func (s *stmts) composeFind(v findVariant) (Statement, error) {
 		if err != nil {
 			return Statement{}, err
 		}
-		if v.Order != "ID" {
+		if !strings.HasPrefix(v.Order, "ID.") {
 			params["afterValue"] = sampleString
 			params["afterId"] = sampleString
 		}

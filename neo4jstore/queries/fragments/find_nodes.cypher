@@ -9,8 +9,8 @@
 // set. Every value is a parameter; names choose fragments, never values.
 // Ordering: the sort value, missing values last ascending and first
 // descending (Neo4j orders null so), then the id ascending in both
-// directions (as regiongraph.CompareKeys). Ordering by ID ignores the
-// direction, as CompareKeys does.
+// directions (as regiongraph.CompareKeys). Ordering by ID sorts by the id
+// itself, the cursor's value being the id.
 
 // == match
 MATCH (n:Entity)
@@ -47,11 +47,17 @@ RETURN n
 // == limit
 LIMIT $limit
 
-// == order.ID
+// == order.ID.ASC
 ORDER BY n.id ASC
 
-// == after.ID
+// == order.ID.DESC
+ORDER BY n.id DESC
+
+// == after.ID.ASC
 n.id > $afterId
+
+// == after.ID.DESC
+n.id < $afterId
 
 // == order.NAME.ASC
 ORDER BY n.nameKey ASC, n.id ASC
