@@ -20,8 +20,8 @@ func fullInitiative() *regiongraph.Node {
 	return &regiongraph.Node{
 		ID: "tiltak-2011-5-6b", Kind: regiongraph.KindInitiative, Name: "Bredbånd i Tromsø",
 		Aliases: []string{"SuksIT", "Broadband"}, Description: "Line one\nline two",
-		Source:   regiongraph.Source{Plan: "plan-2011", Section: "5.6", Quote: "«sitat»"},
-		Code:     "5.6 b)", PlanYear: intp(2011), CostNok: int64p(1_200_000), CostText: "1,2 mill.",
+		Source: regiongraph.Source{Plan: "plan-2011", Section: "5.6", Quote: "«sitat»"},
+		Code:   "5.6 b)", PlanYear: intp(2011), CostNok: int64p(1_200_000), CostText: "1,2 mill.",
 		YearlyAmounts: []regiongraph.YearAmount{{Year: 2011, AmountNok: 700_000}, {Year: 2012, AmountNok: 500_000}},
 		Goals:         []string{"Goal"}, Activities: []string{"Act 1", "Act 2"},
 	}
