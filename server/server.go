@@ -34,8 +34,9 @@ type Config struct {
 	// rejections and store calls.
 	Metrics *metrics.Metrics
 	// Ready reports whether the server can answer queries (the store is
-	// reachable); /readyz answers 503 while it returns an error. Nil: always
-	// ready. /healthz only says the process serves HTTP.
+	// reachable); /readyz answers 503 while it returns an error. Nil: the
+	// store's Ready method if it has one, else always ready. /healthz only
+	// says the process serves HTTP.
 	Ready func(context.Context) error
 }
 
@@ -45,6 +46,10 @@ func New(store rg.Store, cfg Config) http.Handler {
 		cfg.Logger = slog.Default()
 	}
 	cfg.GraphQL.Logger = cfg.Logger
+	ready := cfg.Ready
+	if rd, ok := store.(interface{ Ready(context.Context) error }); ok && ready == nil {
+		ready = rd.Ready
+	}
 	if cfg.Metrics != nil {
 		store = cfg.Metrics.Store(store)
 		if cfg.GraphQL.Observer == nil {
@@ -59,7 +64,7 @@ func New(store rg.Store, cfg Config) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("GET /readyz", readyz(cfg.Logger, cfg.Ready))
+	mux.Handle("GET /readyz", readyz(cfg.Logger, ready))
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics.Handler())
 	}
