@@ -1,0 +1,149 @@
+package resolvers
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var decodeSeeds = []struct {
+	method, ctype, rawQuery string
+	body                    []byte
+}{
+	{"POST", "application/json", "", []byte(`{"query":"{ __typename }"}`)},
+	{"POST", "application/json; charset=utf-8", "", []byte(`{"query":"query Q($a: Int) { __typename }","operationName":"Q","variables":{"a":1.5e3},"extensions":{"x":[1,{"y":null}]}}`)},
+	{"POST", "application/graphql-response+json", "", []byte(`{"query":"{ a }","variables":null,"operationName":null,"extensions":null}`)},
+	{"POST", "application/json", "", []byte(`[{"query":"{ a }"}]`)},
+	{"POST", "application/json", "", []byte(`{"query": 1}`)},
+	{"POST", "application/json", "", []byte(`{"query":"{ a }","variables":"x"}`)},
+	{"POST", "application/json", "", []byte(`{"query":"{ a }","variables":{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}`)},
+	{"POST", "application/json", "", []byte("{\"query\":\"\xff\"}")},
+	{"POST", "application/json", "", []byte(`{"query":"\ud800"}`)},
+	{"POST", "application/json", "", []byte(`{"query":"{ a }"} trailing`)},
+	{"POST", "application/json", "", []byte(`{ "not a JSON`)},
+	{"POST", "application/x-www-form-urlencoded", "", []byte(`query=%7B+a+%7D`)},
+	{"POST", "multipart/form-data; boundary=x", "", []byte("--x\r\n\r\n--x--")},
+	{"POST", "", "", []byte(`{"query":"{ a }"}`)},
+	{"POST", "application/json; charset=latin1", "", []byte(`{"query":"{ a }"}`)},
+	{"GET", "", "query=%7B+a+%7D&variables=%7B%22a%22%3A1%7D", nil},
+	{"GET", "", "query=%7B+a+%7D&variables=%5B1%5D", nil},
+	{"GET", "", "query=%ff", nil},
+	{"GET", "", "query=a&query=b", nil},
+	{"GET", "", "%zz", nil},
+	{"PUT", "application/json", "", []byte(`{"query":"{ a }"}`)},
+}
+
+// testLimits are small limits, so the fuzzer reaches them.
+var testLimits = Limits{MaxBodyBytes: 4096, MaxJSONDepth: 8}
+
+// FuzzDecodeRequest feeds DecodeRequest arbitrary methods, content types,
+// URL queries and bodies. It must not panic; a decoded request must be
+// UTF-8 with a query and come from GET or POST; a refusal must be a 4xx
+// whose message quotes no part of a body longer than a few bytes.
+func FuzzDecodeRequest(f *testing.F) {
+	for _, s := range decodeSeeds {
+		f.Add(s.method, s.ctype, s.rawQuery, s.body)
+	}
+	f.Fuzz(func(t *testing.T, method, ctype, rawQuery string, body []byte) {
+		if !validMethod(method) {
+			method = "POST"
+		}
+		req := httptest.NewRequest("POST", "/graphql", bytes.NewReader(body))
+		req.Method = method
+		req.URL.RawQuery = rawQuery
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		r, rerr := DecodeRequest(req, testLimits)
+		if rerr != nil {
+			if r != nil {
+				t.Fatalf("both a request and an error")
+			}
+			if rerr.Status < 400 || rerr.Status > 499 {
+				t.Fatalf("status %d", rerr.Status)
+			}
+			if rerr.Message == "" || !utf8.ValidString(rerr.Message) {
+				t.Fatalf("message %q", rerr.Message)
+			}
+			if len(body) >= 16 && strings.Contains(rerr.Message, string(body[:16])) {
+				t.Fatalf("the message %q quotes the body", rerr.Message)
+			}
+			if rerr.Status == http.StatusMethodNotAllowed && rerr.Allow == "" {
+				t.Fatalf("405 without Allow")
+			}
+			return
+		}
+		if r == nil {
+			t.Fatalf("neither a request nor an error")
+		}
+		if method != "GET" && method != "POST" {
+			t.Fatalf("method %q accepted", method)
+		}
+		if r.Query == "" || !utf8.ValidString(r.Query) || !utf8.ValidString(r.OperationName) {
+			t.Fatalf("decoded query %q, operation %q", r.Query, r.OperationName)
+		}
+		if r.GET != (method == "GET") {
+			t.Fatalf("GET flag %v for %s", r.GET, method)
+		}
+		if method == "POST" && int64(len(body)) > testLimits.MaxBodyBytes {
+			t.Fatalf("a body of %d bytes was accepted over the %d limit", len(body), testLimits.MaxBodyBytes)
+		}
+	})
+}
+
+func validMethod(m string) bool {
+	if m == "" || len(m) > 20 {
+		return false
+	}
+	for _, c := range m {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func TestDecodeSeeds(t *testing.T) {
+	want := []int{0, 0, 0, 400, 400, 400, 400, 400, 0, 400, 400, 415, 415, 415, 415, 0, 400, 400, 400, 400, 405}
+	for i, s := range decodeSeeds {
+		req := httptest.NewRequest("POST", "/graphql", bytes.NewReader(s.body))
+		req.Method = s.method
+		req.URL.RawQuery = s.rawQuery
+		if s.ctype != "" {
+			req.Header.Set("Content-Type", s.ctype)
+		}
+		_, rerr := DecodeRequest(req, testLimits)
+		got := 0
+		if rerr != nil {
+			got = rerr.Status
+		}
+		if got != want[i] {
+			t.Errorf("seed %d (%s %s %q %q): status %d, want %d (%v)", i, s.method, s.ctype, s.rawQuery, s.body, got, want[i], rerr)
+		}
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	for accept, want := range map[string]string{
+		"":                                  "application/json",
+		"*/*":                               "application/json",
+		"application/json":                  "application/json",
+		"application/graphql-response+json": "application/graphql-response+json",
+		"application/graphql-response+json, application/json;q=0.9": "application/graphql-response+json",
+		"application/json, application/graphql-response+json;q=0.9": "application/json",
+		"text/html":                             "",
+		"application/graphql-response+json;q=0": "",
+	} {
+		rt, ok := negotiate(accept)
+		got := string(rt)
+		if !ok {
+			got = ""
+		}
+		if got != want {
+			t.Errorf("Accept %q: %q, want %q", accept, got, want)
+		}
+	}
+}
