@@ -48,7 +48,7 @@ func badRequest(format string, args ...any) *RequestError {
 // or utf-8). Anything else is a *RequestError: 405 for other methods, 415
 // for other content types (form and multipart posts among them: a browser
 // sends those cross-origin without a CORS preflight), 413 for a body over
-// lim.MaxBodyBytes, 400 for a body that is not UTF-8, not JSON, nests deeper
+// lim.MaxBodyBytes (lim.MaxAdminBodyBytes for an admin's token), 400 for a body that is not UTF-8, not JSON, nests deeper
 // than lim.MaxJSONDepth, is a batch (a JSON array) or has parameters of the
 // wrong type. Messages describe what is wrong and never quote the input.
 func DecodeRequest(r *http.Request, lim Limits) (*Request, *RequestError) {
@@ -64,26 +64,30 @@ func DecodeRequest(r *http.Request, lim Limits) (*Request, *RequestError) {
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return nil, err
 	}
-	if r.ContentLength > lim.MaxBodyBytes {
-		return nil, bodyTooLarge(lim.MaxBodyBytes)
+	maxBody, limit := lim.MaxBodyBytes, LimitBodyBytes
+	if p, ok := rg.PrincipalFrom(r.Context()); ok && p.Role.Allows(rg.RoleAdmin) {
+		maxBody, limit = lim.MaxAdminBodyBytes, LimitAdminBodyBytes
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, lim.MaxBodyBytes+1))
+	if r.ContentLength > maxBody {
+		return nil, bodyTooLarge(limit, maxBody)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, bodyTooLarge(lim.MaxBodyBytes)
+			return nil, bodyTooLarge(limit, mbe.Limit)
 		}
 		return nil, &RequestError{Status: http.StatusRequestTimeout, Message: "the request body could not be read in time"}
 	}
-	if int64(len(body)) > lim.MaxBodyBytes {
-		return nil, bodyTooLarge(lim.MaxBodyBytes)
+	if int64(len(body)) > maxBody {
+		return nil, bodyTooLarge(limit, maxBody)
 	}
 	return DecodeBody(body, lim)
 }
 
-func bodyTooLarge(max int64) *RequestError {
-	return &RequestError{Status: http.StatusRequestEntityTooLarge, Limit: LimitBodyBytes, Max: max,
-		Message: fmt.Sprintf("the request body is too large; the limit %s is %d", LimitBodyBytes, max)}
+func bodyTooLarge(limit string, max int64) *RequestError {
+	return &RequestError{Status: http.StatusRequestEntityTooLarge, Limit: limit, Max: max,
+		Message: fmt.Sprintf("the request body is too large; the limit %s is %d", limit, max)}
 }
 
 func checkContentType(ct string) *RequestError {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	rg "github.com/regiongraph/regiongraph"
 )
 
 var decodeSeeds = []struct {
@@ -144,6 +146,36 @@ func TestNegotiate(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("Accept %q: %q, want %q", accept, got, want)
+		}
+	}
+}
+
+// TestAdminBodyLimit: an admin's request may be larger (importDataset), any
+// other is held to MaxBodyBytes.
+func TestAdminBodyLimit(t *testing.T) {
+	lim := Limits{MaxBodyBytes: 1000, MaxAdminBodyBytes: 100000}
+	body := []byte(`{"query":"{ a }","pad":"` + strings.Repeat("x", 5000) + `"}`)
+	for _, c := range []struct {
+		name   string
+		p      *rg.Principal
+		status int
+		limit  string
+	}{
+		{"Anonymous", nil, 413, LimitBodyBytes},
+		{"Editor", &rg.Principal{Name: "e", Role: rg.RoleEditor}, 413, LimitBodyBytes},
+		{"Admin", &rg.Principal{Name: "a", Role: rg.RoleAdmin}, 0, ""},
+	} {
+		req := httptest.NewRequest("POST", "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if c.p != nil {
+			req = req.WithContext(rg.WithPrincipal(req.Context(), *c.p))
+		}
+		_, rerr := DecodeRequest(req, lim)
+		switch {
+		case c.status == 0 && rerr != nil:
+			t.Errorf("%s: refused: %v", c.name, rerr)
+		case c.status != 0 && (rerr == nil || rerr.Status != c.status || rerr.Limit != c.limit):
+			t.Errorf("%s: %+v, want %d naming %s", c.name, rerr, c.status, c.limit)
 		}
 	}
 }

@@ -17,6 +17,9 @@ import (
 type Limits struct {
 	// MaxBodyBytes bounds a POST body; more is refused with 413.
 	MaxBodyBytes int64
+	// MaxAdminBodyBytes bounds the POST body of a request whose bearer
+	// token has the admin role (importDataset sends a whole dataset).
+	MaxAdminBodyBytes int64
 	// MaxJSONDepth bounds how deeply the JSON body (and GET variables) nest.
 	MaxJSONDepth int
 	// MaxQueryBytes bounds the query text, checked before it is lexed.
@@ -54,20 +57,21 @@ type Limits struct {
 
 // DefaultLimits are the limits used for every zero field of Limits.
 var DefaultLimits = Limits{
-	MaxBodyBytes:  1 << 20,
-	MaxJSONDepth:  32,
-	MaxQueryBytes: 16 << 10,
-	MaxTokens:     3000,
-	MaxFields:     300,
-	MaxDepth:      15,
-	MaxComplexity: 50000,
-	ListEstimate:  20,
-	MaxPageSize:   rg.MaxPageSize,
-	MaxResults:    50000,
-	ParseTimeout:  2 * time.Second,
-	ExecTimeout:   10 * time.Second,
-	MaxConcurrent: 32,
-	QueueWait:     time.Second,
+	MaxBodyBytes:      1 << 20,
+	MaxAdminBodyBytes: 40 << 20,
+	MaxJSONDepth:      32,
+	MaxQueryBytes:     16 << 10,
+	MaxTokens:         3000,
+	MaxFields:         300,
+	MaxDepth:          15,
+	MaxComplexity:     50000,
+	ListEstimate:      20,
+	MaxPageSize:       rg.MaxPageSize,
+	MaxResults:        50000,
+	ParseTimeout:      2 * time.Second,
+	ExecTimeout:       10 * time.Second,
+	MaxConcurrent:     32,
+	QueueWait:         time.Second,
 }
 
 // withDefaults returns l with every zero field set from DefaultLimits.
@@ -91,6 +95,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxBodyBytes == 0 {
 		l.MaxBodyBytes = d.MaxBodyBytes
 	}
+	if l.MaxAdminBodyBytes == 0 {
+		l.MaxAdminBodyBytes = max(d.MaxAdminBodyBytes, l.MaxBodyBytes)
+	}
 	if l.ParseTimeout == 0 {
 		l.ParseTimeout = d.ParseTimeout
 	}
@@ -105,18 +112,19 @@ func (l Limits) withDefaults() Limits {
 
 // Names of the limits, as in extensions.limit, the metrics and the flags.
 const (
-	LimitBodyBytes   = "max-body-bytes"
-	LimitJSONDepth   = "max-json-depth"
-	LimitQueryBytes  = "max-query-bytes"
-	LimitTokens      = "max-tokens"
-	LimitFields      = "max-fields"
-	LimitDepth       = "max-depth"
-	LimitComplexity  = "max-complexity"
-	LimitPageSize    = "max-page-size"
-	LimitResults     = "max-results"
-	LimitParseTime   = "parse-timeout"
-	LimitExecTime    = "exec-timeout"
-	LimitConcurrency = "max-concurrent"
+	LimitBodyBytes      = "max-body-bytes"
+	LimitAdminBodyBytes = "max-admin-body-bytes"
+	LimitJSONDepth      = "max-json-depth"
+	LimitQueryBytes     = "max-query-bytes"
+	LimitTokens         = "max-tokens"
+	LimitFields         = "max-fields"
+	LimitDepth          = "max-depth"
+	LimitComplexity     = "max-complexity"
+	LimitPageSize       = "max-page-size"
+	LimitResults        = "max-results"
+	LimitParseTime      = "parse-timeout"
+	LimitExecTime       = "exec-timeout"
+	LimitConcurrency    = "max-concurrent"
 )
 
 // limitError is the GraphQL error for a request over a limit: its message
