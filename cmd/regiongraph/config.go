@@ -24,6 +24,7 @@ type config struct {
 	introspection     bool
 	metrics           bool
 	readHeaderTimeout time.Duration
+	storeTimeout      time.Duration
 }
 
 // setting describes one flag: its name (the variable is REGIONGRAPH_ plus
@@ -80,6 +81,7 @@ func (a *app) limitFlags(fs *flag.FlagSet, c *config) {
 	fs.IntVar(&l.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests served at once")
 	fs.DurationVar(&l.QueueWait, "queue-wait", d.QueueWait, "how long a request waits for a place among -max-concurrent before 503")
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "bound on reading a request's headers (slow clients)")
+	fs.DurationVar(&c.storeTimeout, "store-timeout", 5*time.Second, "bound on every Neo4j call when serving; past it the call is UNAVAILABLE and the store is probed until it answers")
 	fs.BoolVar(&c.introspection, "introspection", true, "allow schema introspection (off also removes \"Did you mean\" suggestions)")
 	fs.BoolVar(&c.metrics, "metrics", true, "serve Prometheus metrics on /metrics")
 }
@@ -88,7 +90,7 @@ func (a *app) limitFlags(fs *flag.FlagSet, c *config) {
 // parsing, when the flag is not on the command line.
 var envApplied = []string{"max-body-bytes", "max-admin-body-bytes", "max-json-depth", "max-query-bytes", "max-tokens", "max-fields", "max-depth",
 	"max-complexity", "list-estimate", "max-page-size", "max-results", "parse-timeout", "exec-timeout",
-	"max-concurrent", "queue-wait", "read-header-timeout", "introspection", "metrics"}
+	"max-concurrent", "queue-wait", "read-header-timeout", "store-timeout", "introspection", "metrics"}
 
 func (a *app) applyEnv(fs *flag.FlagSet) error {
 	set := map[string]bool{}
@@ -118,7 +120,7 @@ func checkLimits(c *config) error {
 		{"max-complexity", int64(l.MaxComplexity)}, {"list-estimate", int64(l.ListEstimate)}, {"max-page-size", int64(l.MaxPageSize)},
 		{"max-results", int64(l.MaxResults)}, {"max-concurrent", int64(l.MaxConcurrent)},
 		{"parse-timeout", int64(l.ParseTimeout)}, {"exec-timeout", int64(l.ExecTimeout)}, {"queue-wait", int64(l.QueueWait)},
-		{"read-header-timeout", int64(c.readHeaderTimeout)},
+		{"read-header-timeout", int64(c.readHeaderTimeout)}, {"store-timeout", int64(c.storeTimeout)},
 	} {
 		if v.v <= 0 {
 			return fmt.Errorf("-%s must be positive", v.name)

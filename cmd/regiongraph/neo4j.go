@@ -6,6 +6,7 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/neo4jstore"
+	"github.com/regiongraph/regiongraph/storeguard"
 )
 
 // neo4jConfig is the Neo4j store's configuration from NEO4J_* variables,
@@ -23,7 +24,8 @@ func (a *app) neo4jConfig(c *config) neo4jstore.Config {
 
 // openNeo4j opens the Neo4j store. For serving, a Neo4j that cannot be
 // reached is not fatal: the server starts, answers UNAVAILABLE and keeps
-// trying to connect in the background. For one-shot commands it is an error
+// trying to connect in the background; later outages fail fast too
+// (storeguard), and every call is bounded by -store-timeout. For one-shot commands it is an error
 // within the open timeout.
 func (a *app) openNeo4j(ctx context.Context, c *config, log *slog.Logger, serving bool) (rg.Store, error) {
 	cfg := a.neo4jConfig(c)
@@ -35,5 +37,8 @@ func (a *app) openNeo4j(ctx context.Context, c *config, log *slog.Logger, servin
 	if !serving {
 		return open(ctx)
 	}
-	return newRetryingStore(ctx, open, log), nil
+	// Once connected, a Neo4j that goes away must not make every request
+	// wait: the guard bounds each call, fails fast while the database is
+	// unreachable and probes it with backoff until it answers again.
+	return storeguard.New(newRetryingStore(ctx, open, log), storeguard.Options{CallTimeout: c.storeTimeout, Logger: log}), nil
 }

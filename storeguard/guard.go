@@ -1,0 +1,250 @@
+// Package storeguard keeps a server healthy while its database comes and
+// goes. A Guard wraps a regiongraph.Store: every call runs under a deadline;
+// a call that fails with UNAVAILABLE (or hits the deadline) opens the guard,
+// after which calls fail at once with UNAVAILABLE instead of each waiting on
+// a dead connection, while a background probe retries the store's Ready with
+// exponential backoff; when the probe succeeds the guard closes and calls go
+// through again, without a restart.
+package storeguard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// Options configure a Guard.
+type Options struct {
+	// CallTimeout bounds every call (reads and writes). Default 10s.
+	CallTimeout time.Duration
+	// MinBackoff is the first wait between probes; it doubles up to
+	// MaxBackoff. Defaults 250ms and 15s.
+	MinBackoff, MaxBackoff time.Duration
+	// ProbeTimeout bounds one probe. Default 2s.
+	ProbeTimeout time.Duration
+	Logger       *slog.Logger
+}
+
+// Readier is a store that can say whether its database answers.
+type Readier interface {
+	Ready(ctx context.Context) error
+}
+
+// Guard is a Store that fails fast while its database is unreachable.
+type Guard struct {
+	inner rg.Store
+	ready func(context.Context) error
+	o     Options
+
+	mu      sync.Mutex
+	down    bool
+	reason  error
+	probing bool
+	closed  chan struct{}
+	wg      sync.WaitGroup
+}
+
+var _ rg.Store = (*Guard)(nil)
+
+// New guards s. Its readiness comes from s's Ready method; a store without
+// one is probed with a Nodes call for no ids.
+func New(s rg.Store, o Options) *Guard {
+	if o.CallTimeout <= 0 {
+		o.CallTimeout = 10 * time.Second
+	}
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = 250 * time.Millisecond
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 15 * time.Second
+	}
+	if o.ProbeTimeout <= 0 {
+		o.ProbeTimeout = 2 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	g := &Guard{inner: s, o: o, closed: make(chan struct{})}
+	if r, ok := s.(Readier); ok {
+		g.ready = r.Ready
+	} else {
+		g.ready = func(ctx context.Context) error { _, err := s.Nodes(ctx, nil); return err }
+	}
+	return g
+}
+
+// Ready reports nil when the guard is closed and the store answers; the
+// reason otherwise (UNAVAILABLE).
+func (g *Guard) Ready(ctx context.Context) error {
+	if err := g.failFast(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, g.o.ProbeTimeout)
+	defer cancel()
+	err := g.ready(ctx)
+	if err != nil {
+		err = unavailable(err)
+		g.trip(err)
+	}
+	return err
+}
+
+// Down reports whether the guard is open (calls fail fast).
+func (g *Guard) Down() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.down
+}
+
+func (g *Guard) failFast() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.down {
+		return rg.Errorf(rg.EUNAVAILABLE, "the database is unreachable (%s); retrying in the background", rg.ErrorMessage(g.reason))
+	}
+	return nil
+}
+
+// unavailable makes err an UNAVAILABLE error, keeping its chain.
+func unavailable(err error) error {
+	if rg.ErrorCode(err) == rg.EUNAVAILABLE {
+		return err
+	}
+	return fmt.Errorf("%w: %w", rg.Errorf(rg.EUNAVAILABLE, "the database did not answer in time"), err)
+}
+
+// trip opens the guard and starts the probe, once.
+func (g *Guard) trip(reason error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	select {
+	case <-g.closed:
+		return
+	default:
+	}
+	if !g.down {
+		g.o.Logger.Warn("storeguard: database unreachable; failing fast and probing", "err", reason)
+	}
+	g.down, g.reason = true, reason
+	if g.probing {
+		return
+	}
+	g.probing = true
+	g.wg.Add(1)
+	go g.probe()
+}
+
+func (g *Guard) probe() {
+	defer g.wg.Done()
+	wait := g.o.MinBackoff
+	for {
+		select {
+		case <-g.closed:
+			return
+		case <-time.After(wait):
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), g.o.ProbeTimeout)
+		err := g.ready(ctx)
+		cancel()
+		g.mu.Lock()
+		if err == nil {
+			g.down, g.reason, g.probing = false, nil, false
+			g.mu.Unlock()
+			g.o.Logger.Info("storeguard: database reachable again")
+			return
+		}
+		g.reason = err
+		g.mu.Unlock()
+		wait = min(2*wait, g.o.MaxBackoff)
+	}
+}
+
+// call runs fn under CallTimeout unless the guard is open; an UNAVAILABLE
+// error or a missed deadline opens it. The call runs in its own goroutine so
+// that the deadline holds even when the driver ignores its context.
+func call[T any](g *Guard, ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
+	var zero T
+	if err := g.failFast(); err != nil {
+		return zero, err
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, g.o.CallTimeout, errCallTimeout)
+	defer cancel()
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := fn(ctx)
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		switch {
+		case r.err == nil:
+			return r.v, nil
+		case rg.ErrorCode(r.err) == rg.EUNAVAILABLE || context.Cause(ctx) == errCallTimeout:
+			err := unavailable(r.err)
+			g.trip(err)
+			return zero, err
+		}
+		return zero, r.err
+	case <-ctx.Done():
+		if context.Cause(ctx) != errCallTimeout {
+			// The caller gave up (its own deadline or cancellation): not a
+			// sign that the database is gone.
+			return zero, ctx.Err()
+		}
+		err := rg.Errorf(rg.EUNAVAILABLE, "the database did not answer within %s", g.o.CallTimeout)
+		g.trip(err)
+		return zero, err
+	}
+}
+
+var errCallTimeout = errors.New("storeguard: call timeout")
+
+func (g *Guard) Nodes(ctx context.Context, ids []string) ([]*rg.Node, error) {
+	return call(g, ctx, func(ctx context.Context) ([]*rg.Node, error) { return g.inner.Nodes(ctx, ids) })
+}
+
+func (g *Guard) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, error) {
+	return call(g, ctx, func(ctx context.Context) (rg.NodePage, error) { return g.inner.FindNodes(ctx, f) })
+}
+
+func (g *Guard) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) {
+	return call(g, ctx, func(ctx context.Context) ([]*rg.Edge, error) { return g.inner.Edges(ctx, f) })
+}
+
+func (g *Guard) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.Subgraph, error) {
+	return call(g, ctx, func(ctx context.Context) (*rg.Subgraph, error) { return g.inner.Subgraph(ctx, f) })
+}
+
+func (g *Guard) ShortestPaths(ctx context.Context, from, to string, o rg.PathOptions) ([]rg.Path, error) {
+	return call(g, ctx, func(ctx context.Context) ([]rg.Path, error) { return g.inner.ShortestPaths(ctx, from, to, o) })
+}
+
+// Apply is bounded like every call. A write whose answer is lost (deadline,
+// dropped connection) has an unknown outcome: clients retry it, which is
+// safe because writes name their ids (a retried create finds the node and
+// says CONFLICT; upserts are idempotent).
+func (g *Guard) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult, error) {
+	return call(g, ctx, func(ctx context.Context) (rg.ApplyResult, error) { return g.inner.Apply(ctx, changes) })
+}
+
+// Close stops the probe and closes the store.
+func (g *Guard) Close() error {
+	g.mu.Lock()
+	select {
+	case <-g.closed:
+	default:
+		close(g.closed)
+	}
+	g.mu.Unlock()
+	g.wg.Wait()
+	return g.inner.Close()
+}
