@@ -1,0 +1,251 @@
+package export
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/iterator"
+	"gonum.org/v1/gonum/graph/layout"
+	"gonum.org/v1/gonum/graph/simple"
+	"gonum.org/v1/gonum/spatial/r2"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// Point is a position in the layout, in drawing units (an edge is about
+// EdgeLength long); the layout's top-left corner is at (0, 0).
+type Point struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+// EdgeLength is the typical length of a relation in the layout.
+const EdgeLength = 60
+
+// Layout places the nodes of sg with gonum's force-directed EadesR2 layout,
+// one connected component at a time, and packs the components in rows,
+// largest first, with the nodes without relations in a grid at the end. The
+// result depends only on sg (a fixed seed per component), so the same
+// selection is always drawn the same way.
+func Layout(sg *rg.Subgraph) map[string]Point {
+	ids := make([]string, len(sg.Nodes))
+	index := make(map[string]int64, len(sg.Nodes))
+	for i, n := range sg.Nodes {
+		ids[i] = n.ID
+	}
+	slices.Sort(ids)
+	for i, id := range ids {
+		index[id] = int64(i)
+	}
+	adj := make([][]int64, len(ids))
+	seen := map[[2]int64]bool{}
+	for _, e := range sg.Edges {
+		a, okA := index[e.From]
+		b, okB := index[e.To]
+		if !okA || !okB || a == b {
+			continue
+		}
+		if a > b {
+			a, b = b, a
+		}
+		if seen[[2]int64{a, b}] {
+			continue
+		}
+		seen[[2]int64{a, b}] = true
+		adj[a] = append(adj[a], b)
+		adj[b] = append(adj[b], a)
+	}
+	for i := range adj {
+		slices.Sort(adj[i])
+	}
+
+	// Connected components, each in index order, numbered by their first node.
+	comp := make([]int, len(ids))
+	for i := range comp {
+		comp[i] = -1
+	}
+	var comps [][]int64
+	for i := range ids {
+		if comp[i] >= 0 {
+			continue
+		}
+		c := len(comps)
+		members := []int64{int64(i)}
+		comp[i] = c
+		for q := 0; q < len(members); q++ {
+			for _, o := range adj[members[q]] {
+				if comp[o] < 0 {
+					comp[o] = c
+					members = append(members, o)
+				}
+			}
+		}
+		slices.Sort(members)
+		comps = append(comps, members)
+	}
+
+	type placed struct {
+		members []int64
+		pos     []r2.Vec // relative to the component's centre
+		radius  float64
+	}
+	var blocks []placed
+	var singles []int64
+	for c, members := range comps {
+		if len(members) == 1 {
+			singles = append(singles, members[0])
+			continue
+		}
+		pos := layoutComponent(members, adj, uint64(c)+1)
+		r := 0.0
+		for _, p := range pos {
+			r = math.Max(r, r2.Norm(p))
+		}
+		blocks = append(blocks, placed{members: members, pos: pos, radius: r + EdgeLength/2})
+	}
+	slices.SortStableFunc(blocks, func(a, b placed) int { return cmp.Compare(b.radius, a.radius) })
+
+	out := make(map[string]Point, len(ids))
+	// Shelf packing: rows no wider than the largest block or a square's side.
+	area := 0.0
+	for _, b := range blocks {
+		area += 4 * b.radius * b.radius
+	}
+	area += float64(len(singles)) * EdgeLength * EdgeLength
+	width := math.Sqrt(area) * 1.2
+	if len(blocks) > 0 {
+		width = math.Max(width, 2*blocks[0].radius)
+	}
+	x, y, rowH := 0.0, 0.0, 0.0
+	for _, b := range blocks {
+		d := 2 * b.radius
+		if x > 0 && x+d > width {
+			x, y, rowH = 0, y+rowH, 0
+		}
+		for i, m := range b.members {
+			out[ids[m]] = Point{X: round2(x + b.radius + b.pos[i].X), Y: round2(y + b.radius + b.pos[i].Y)}
+		}
+		x += d
+		rowH = math.Max(rowH, d)
+	}
+	if len(singles) > 0 {
+		y += rowH
+		if len(blocks) > 0 {
+			y += EdgeLength / 2
+		}
+		cols := max(1, int(width/EdgeLength))
+		for i, m := range singles {
+			out[ids[m]] = Point{X: round2(EdgeLength/2 + float64(i%cols)*EdgeLength), Y: round2(y + EdgeLength/2 + float64(i/cols)*EdgeLength)}
+		}
+	}
+	return out
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// layoutComponent lays out one connected component with EadesR2 and returns
+// the positions of members, centred on (0, 0) and scaled so that the median
+// relation is EdgeLength long.
+func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
+	g := newOrderedGraph(members, adj)
+	n := len(members)
+	eades := layout.EadesR2{
+		Updates:   100 + min(n, 400),
+		Repulsion: 1,
+		Rate:      0.05,
+		Theta:     0.2,
+		Src:       rand.NewPCG(seed, 0x5eed),
+	}
+	opt := layout.NewOptimizerR2(g, eades.Update)
+	for opt.Update() {
+	}
+	pos := make([]r2.Vec, n)
+	var c r2.Vec
+	for i, m := range members {
+		pos[i] = opt.Coord2(m)
+		if math.IsNaN(pos[i].X) || math.IsNaN(pos[i].Y) || math.IsInf(pos[i].X, 0) || math.IsInf(pos[i].Y, 0) {
+			pos[i] = circle(i, n)
+		}
+		c = r2.Add(c, pos[i])
+	}
+	c = r2.Scale(1/float64(n), c)
+	at := make(map[int64]int, n)
+	for i, m := range members {
+		pos[i] = r2.Sub(pos[i], c)
+		at[m] = i
+	}
+	var lengths []float64
+	for i, m := range members {
+		for _, o := range adj[m] {
+			if o > m {
+				lengths = append(lengths, r2.Norm(r2.Sub(pos[i], pos[at[o]])))
+			}
+		}
+	}
+	slices.Sort(lengths)
+	scale := 1.0
+	if len(lengths) > 0 && lengths[len(lengths)/2] > 1e-9 {
+		scale = EdgeLength / lengths[len(lengths)/2]
+	}
+	for i := range pos {
+		pos[i] = r2.Scale(scale, pos[i])
+	}
+	return pos
+}
+
+func circle(i, n int) r2.Vec {
+	a := 2 * math.Pi * float64(i) / float64(n)
+	return r2.Vec{X: math.Cos(a), Y: math.Sin(a)}
+}
+
+// orderedGraph is an undirected graph whose nodes and neighbours iterate in
+// id order, so that a seeded layout is deterministic (gonum's simple graphs
+// iterate over maps).
+type orderedGraph struct {
+	nodes []graph.Node
+	has   map[int64]bool
+	adj   map[int64][]graph.Node
+	edge  map[[2]int64]bool
+}
+
+func newOrderedGraph(members []int64, adj [][]int64) *orderedGraph {
+	g := &orderedGraph{has: map[int64]bool{}, adj: map[int64][]graph.Node{}, edge: map[[2]int64]bool{}}
+	for _, m := range members {
+		g.nodes = append(g.nodes, simple.Node(m))
+		g.has[m] = true
+	}
+	for _, m := range members {
+		for _, o := range adj[m] {
+			g.adj[m] = append(g.adj[m], simple.Node(o))
+			g.edge[[2]int64{m, o}] = true
+		}
+	}
+	return g
+}
+
+var _ graph.Undirected = (*orderedGraph)(nil)
+
+func (g *orderedGraph) Node(id int64) graph.Node {
+	if !g.has[id] {
+		return nil
+	}
+	return simple.Node(id)
+}
+func (g *orderedGraph) Nodes() graph.Nodes { return iterator.NewOrderedNodes(g.nodes) }
+func (g *orderedGraph) From(id int64) graph.Nodes {
+	if len(g.adj[id]) == 0 {
+		return graph.Empty
+	}
+	return iterator.NewOrderedNodes(g.adj[id])
+}
+func (g *orderedGraph) HasEdgeBetween(x, y int64) bool { return g.edge[[2]int64{x, y}] }
+func (g *orderedGraph) Edge(u, v int64) graph.Edge     { return g.EdgeBetween(u, v) }
+func (g *orderedGraph) EdgeBetween(x, y int64) graph.Edge {
+	if !g.edge[[2]int64{x, y}] {
+		return nil
+	}
+	return simple.Edge{F: simple.Node(x), T: simple.Node(y)}
+}
