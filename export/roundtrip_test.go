@@ -500,7 +500,7 @@ func checkAgainst(t *testing.T, format string, p *parsed, g *export.Graph, want 
 // narrowing filters with Select (whose semantics TestSelectSemantics pins).
 func TestRoundTripEqualsStore(t *testing.T) {
 	nodes, edges := fixture()
-	s := newMemStore(nodes, edges)
+	s := newStore(t, nodes, edges)
 	ctx := context.Background()
 	for _, q := range []string{"", "kind=Municipality,Network,Topic", "relation=FUNDS,PARTICIPATES_IN", "year=2014", "focusArea=sats-1", "text=tinn", "focus=partner-usn"} {
 		t.Run(q, func(t *testing.T) {
@@ -529,7 +529,7 @@ func TestRoundTripEqualsStore(t *testing.T) {
 // format.
 func TestTrickyNamesSurvive(t *testing.T) {
 	nodes, edges := fixture()
-	g, err := export.Build(context.Background(), newMemStore(nodes, edges), export.Filter{})
+	g, err := export.Build(context.Background(), newStore(t, nodes, edges), export.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -548,7 +548,7 @@ func TestTrickyNamesSurvive(t *testing.T) {
 // TestWritersAreDeterministic: the same selection gives the same bytes.
 func TestWritersAreDeterministic(t *testing.T) {
 	nodes, edges := fixture()
-	s := newMemStore(nodes, edges)
+	s := newStore(t, nodes, edges)
 	for _, f := range export.Formats {
 		var a, b bytes.Buffer
 		for _, buf := range []*bytes.Buffer{&a, &b} {

@@ -53,7 +53,7 @@ func mustQuery(t *testing.T, q string) export.Filter {
 // against the hand-computed answer for the fixture.
 func TestSelectSemantics(t *testing.T) {
 	nodes, edges := fixture()
-	s := newMemStore(nodes, edges)
+	s := newStore(t, nodes, edges)
 	allN, allE := nodeIDs(nodes), edgeIDs(edges)
 	cases := []struct {
 		query        string
@@ -114,7 +114,7 @@ func TestSelectSemantics(t *testing.T) {
 // relations, Select returns exactly the store's Subgraph.
 func TestSelectWithoutNarrowingIsTheStoresSubgraph(t *testing.T) {
 	nodes, edges := fixture()
-	s := newMemStore(nodes, edges)
+	s := newStore(t, nodes, edges)
 	for _, q := range []string{"", "kind=Initiative&kind=FocusArea", "relation=MEMBER_OF,PARTICIPATES_IN", "kind=Municipality,Network&relation=PARTICIPATES_IN"} {
 		f := mustQuery(t, q)
 		sg, err := export.Select(context.Background(), s, f)
@@ -133,7 +133,7 @@ func TestSelectWithoutNarrowingIsTheStoresSubgraph(t *testing.T) {
 
 func TestSelectErrors(t *testing.T) {
 	nodes, edges := fixture()
-	s := newMemStore(nodes, edges)
+	s := newStore(t, nodes, edges)
 	cases := []struct {
 		query, code, field string
 	}{
