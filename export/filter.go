@@ -398,7 +398,11 @@ func findAll(ctx context.Context, s rg.Store, f rg.NodeFilter) ([]*rg.Node, erro
 		}
 		out = append(out, p.Nodes...)
 		if len(out) > MaxNodes {
-			return nil, rg.FieldErrorf("text", "more than %d nodes match %q: narrow the filter", MaxNodes, f.Text)
+			err := rg.Errorf(rg.EBADINPUT, "more than %d nodes match: narrow the filter", MaxNodes)
+			if f.Text != "" {
+				err.Field = "text"
+			}
+			return nil, err
 		}
 		if !p.HasNextPage || p.EndCursor == "" {
 			return out, nil

@@ -45,7 +45,8 @@ func New(store rg.Store, cfg Config) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("GET /{$}", staticFile("index.html"))
+	registerMap(mux, store, cfg.Logger)     // GET /, /static/, /map/data.json, /map/options.json
+	registerExports(mux, store, cfg.Logger) // GET /export/{format}
 
 	c := cors.New(cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins, // nil allows none
