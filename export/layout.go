@@ -25,11 +25,11 @@ type Point struct {
 // EdgeLength is the typical length of a relation in the layout.
 const EdgeLength = 60
 
-// Layout places the nodes of sg with gonum's force-directed EadesR2 layout,
-// one connected component at a time, and packs the components in rows,
-// largest first, with the nodes without relations in a grid at the end. The
-// result depends only on sg (a fixed seed per component), so the same
-// selection is always drawn the same way.
+// Layout places the nodes of sg one connected component at a time (see
+// layoutComponent: gonum's graph/layout, then stress majorization) and packs
+// the components in rows, largest first, with the nodes without relations in
+// a grid at the end. The result depends only on sg (no randomness but a
+// fixed seed), so the same selection is always drawn the same way.
 func Layout(sg *rg.Subgraph) map[string]Point {
 	ids := make([]string, len(sg.Nodes))
 	index := make(map[string]int64, len(sg.Nodes))
@@ -146,38 +146,65 @@ func Layout(sg *rg.Subgraph) map[string]Point {
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
-// layoutComponent lays out one connected component with EadesR2 and returns
-// the positions of members, centred on (0, 0) and scaled so that the median
-// relation is EdgeLength long.
+// Component sizes up to which each step of the layout runs.
+const (
+	isomapMax = 400  // gonum's IsomapR2 (Floyd–Warshall, O(n³)) as the start
+	stressMax = 2000 // stress majorization (an n×n distance matrix)
+)
+
+// layoutComponent lays out one connected component and returns the positions
+// of members, centred on (0, 0) and scaled so that the median relation is
+// EdgeLength long. It starts from gonum's IsomapR2 (classical scaling of the
+// hop distances; EadesR2 with a fixed seed for large components) and refines
+// that by stress majorization (Gansner, Koren and North 2004), which moves
+// apart the nodes that classical scaling puts on one spot (leaves of the
+// same hub) and makes distances on the page follow hops in the graph.
 func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
 	g := newOrderedGraph(members, adj)
 	n := len(members)
-	eades := layout.EadesR2{
-		Updates:   100 + min(n, 400),
-		Repulsion: 1,
-		Rate:      0.05,
-		Theta:     0.2,
-		Src:       rand.NewPCG(seed, 0x5eed),
+	var update func(graph.Graph, layout.LayoutR2) bool
+	if n <= isomapMax {
+		update = layout.IsomapR2{}.Update
+	} else {
+		eades := layout.EadesR2{Updates: 60, Repulsion: 1.0 / float64(n), Rate: 0.01, Theta: 0.5, Src: rand.NewPCG(seed, 0x5eed)}
+		update = eades.Update
 	}
-	opt := layout.NewOptimizerR2(g, eades.Update)
+	opt := layout.NewOptimizerR2(g, update)
 	for opt.Update() {
 	}
 	pos := make([]r2.Vec, n)
-	var c r2.Vec
+	spread := 0.0
 	for i, m := range members {
 		pos[i] = opt.Coord2(m)
 		if math.IsNaN(pos[i].X) || math.IsNaN(pos[i].Y) || math.IsInf(pos[i].X, 0) || math.IsInf(pos[i].Y, 0) {
+			pos[i] = r2.Vec{}
+		}
+		spread = math.Max(spread, r2.Norm(r2.Sub(pos[i], pos[0])))
+	}
+	if spread < 1e-9 {
+		// Isomap gives nothing for components it cannot embed in two
+		// dimensions (two nodes, a path of three): start on a circle.
+		for i := range pos {
 			pos[i] = circle(i, n)
 		}
-		c = r2.Add(c, pos[i])
 	}
-	c = r2.Scale(1/float64(n), c)
 	at := make(map[int64]int, n)
 	for i, m := range members {
-		pos[i] = r2.Sub(pos[i], c)
 		at[m] = i
 	}
+	if n <= stressMax {
+		stress(pos, hops(members, adj, at))
+	}
+
+	var c r2.Vec
+	for _, p := range pos {
+		c = r2.Add(c, p)
+	}
+	c = r2.Scale(1/float64(n), c)
 	var lengths []float64
+	for i := range pos {
+		pos[i] = r2.Sub(pos[i], c)
+	}
 	for i, m := range members {
 		for _, o := range adj[m] {
 			if o > m {
@@ -194,6 +221,84 @@ func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
 		pos[i] = r2.Scale(scale, pos[i])
 	}
 	return pos
+}
+
+// hops returns the hop distances between the members of a connected
+// component, row by row.
+func hops(members []int64, adj [][]int64, at map[int64]int) []float64 {
+	n := len(members)
+	d := make([]float64, n*n)
+	queue := make([]int64, 0, n)
+	for i, m := range members {
+		row := d[i*n : (i+1)*n]
+		for j := range row {
+			row[j] = -1
+		}
+		row[i] = 0
+		queue = append(queue[:0], m)
+		for q := 0; q < len(queue); q++ {
+			u := queue[q]
+			for _, v := range adj[u] {
+				if j := at[v]; row[j] < 0 {
+					row[j] = row[at[u]] + 1
+					queue = append(queue, v)
+				}
+			}
+		}
+	}
+	return d
+}
+
+// stress improves pos by stress majorization towards the distances d (an
+// n×n matrix), weighting each pair by 1/d². Nodes on one spot are first
+// moved apart a little, in a fixed pattern, so the result is deterministic.
+func stress(pos []r2.Vec, d []float64) {
+	n := len(pos)
+	if n < 2 {
+		return
+	}
+	// The start is in Isomap's units, which are hops; a fixed small spiral
+	// separates coincident nodes.
+	for i := range pos {
+		a := float64(i) * 2.399963229728653 // the golden angle
+		r := 0.02 * math.Sqrt(float64(i+1))
+		pos[i] = r2.Add(pos[i], r2.Vec{X: r * math.Cos(a), Y: r * math.Sin(a)})
+	}
+	iters := 300
+	if n > 500 {
+		iters = 60
+	}
+	for it := 0; it < iters; it++ {
+		moved := 0.0
+		for i := range pos {
+			var num r2.Vec
+			den := 0.0
+			row := d[i*n : (i+1)*n]
+			for j := range pos {
+				if j == i || row[j] <= 0 {
+					continue
+				}
+				w := 1 / (row[j] * row[j])
+				diff := r2.Sub(pos[i], pos[j])
+				l := r2.Norm(diff)
+				t := pos[j]
+				if l > 1e-9 {
+					t = r2.Add(t, r2.Scale(row[j]/l, diff))
+				}
+				num = r2.Add(num, r2.Scale(w, t))
+				den += w
+			}
+			if den == 0 {
+				continue
+			}
+			next := r2.Scale(1/den, num)
+			moved = math.Max(moved, r2.Norm(r2.Sub(next, pos[i])))
+			pos[i] = next
+		}
+		if moved < 1e-4 {
+			return
+		}
+	}
 }
 
 func circle(i, n int) r2.Vec {
