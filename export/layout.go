@@ -2,6 +2,7 @@ package export
 
 import (
 	"cmp"
+	"container/heap"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -15,15 +16,23 @@ import (
 	rg "github.com/regiongraph/regiongraph"
 )
 
-// Point is a position in the layout, in drawing units (an edge is about
-// EdgeLength long); the layout's top-left corner is at (0, 0).
+// Point is a position in the layout, in drawing units (see Unit); the
+// layout's top-left corner is at (0, 0).
 type Point struct {
 	X float64 `json:"x"`
 	Y float64 `json:"y"`
 }
 
-// EdgeLength is the typical length of a relation in the layout.
-const EdgeLength = 60
+// Unit is the length in drawing units of a relation between two nodes that
+// have no other relations. A relation is longer the more neighbours its two
+// ends do not share (sqrt of the size of the symmetric difference of their
+// neighbourhoods, as WebCola's symmetricDiffLinkLengths), which gives hubs
+// room for their many neighbours.
+const Unit = 24
+
+// EdgeLength is the spacing of the grid of nodes without relations and the
+// gap between components.
+const EdgeLength = 2 * Unit
 
 // Layout places the nodes of sg one connected component at a time (see
 // layoutComponent: gonum's graph/layout, then stress majorization) and packs
@@ -188,12 +197,8 @@ func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
 			pos[i] = circle(i, n)
 		}
 	}
-	at := make(map[int64]int, n)
-	for i, m := range members {
-		at[m] = i
-	}
 	if n <= stressMax {
-		stress(pos, hops(members, adj, at))
+		stress(pos, g.distances())
 	}
 
 	var c r2.Vec
@@ -201,52 +206,24 @@ func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
 		c = r2.Add(c, p)
 	}
 	c = r2.Scale(1/float64(n), c)
-	var lengths []float64
-	for i := range pos {
-		pos[i] = r2.Sub(pos[i], c)
-	}
+	// Scale so that the median relation is drawn as long as it should be.
+	var ratios []float64
 	for i, m := range members {
 		for _, o := range adj[m] {
 			if o > m {
-				lengths = append(lengths, r2.Norm(r2.Sub(pos[i], pos[at[o]])))
+				ratios = append(ratios, r2.Norm(r2.Sub(pos[i], pos[g.at[o]]))/g.length(m, o))
 			}
 		}
 	}
-	slices.Sort(lengths)
-	scale := 1.0
-	if len(lengths) > 0 && lengths[len(lengths)/2] > 1e-9 {
-		scale = EdgeLength / lengths[len(lengths)/2]
+	slices.Sort(ratios)
+	scale := float64(Unit)
+	if len(ratios) > 0 && ratios[len(ratios)/2] > 1e-9 {
+		scale = Unit / ratios[len(ratios)/2]
 	}
 	for i := range pos {
-		pos[i] = r2.Scale(scale, pos[i])
+		pos[i] = r2.Scale(scale, r2.Sub(pos[i], c))
 	}
 	return pos
-}
-
-// hops returns the hop distances between the members of a connected
-// component, row by row.
-func hops(members []int64, adj [][]int64, at map[int64]int) []float64 {
-	n := len(members)
-	d := make([]float64, n*n)
-	queue := make([]int64, 0, n)
-	for i, m := range members {
-		row := d[i*n : (i+1)*n]
-		for j := range row {
-			row[j] = -1
-		}
-		row[i] = 0
-		queue = append(queue[:0], m)
-		for q := 0; q < len(queue); q++ {
-			u := queue[q]
-			for _, v := range adj[u] {
-				if j := at[v]; row[j] < 0 {
-					row[j] = row[at[u]] + 1
-					queue = append(queue, v)
-				}
-			}
-		}
-	}
-	return d
 }
 
 // stress improves pos by stress majorization towards the distances d (an
@@ -257,8 +234,8 @@ func stress(pos []r2.Vec, d []float64) {
 	if n < 2 {
 		return
 	}
-	// The start is in Isomap's units, which are hops; a fixed small spiral
-	// separates coincident nodes.
+	// The start is in Isomap's units, the link lengths; a fixed small
+	// spiral separates coincident nodes.
 	for i := range pos {
 		a := float64(i) * 2.399963229728653 // the golden angle
 		r := 0.02 * math.Sqrt(float64(i+1))
@@ -306,51 +283,154 @@ func circle(i, n int) r2.Vec {
 	return r2.Vec{X: math.Cos(a), Y: math.Sin(a)}
 }
 
-// orderedGraph is an undirected graph whose nodes and neighbours iterate in
-// id order, so that a seeded layout is deterministic (gonum's simple graphs
-// iterate over maps).
+// orderedGraph is a connected component as an undirected weighted graph
+// whose nodes and neighbours iterate in id order, so that the layout is
+// deterministic (gonum's simple graphs iterate over maps). The weights are
+// the link lengths (see Unit), which IsomapR2's shortest paths use.
 type orderedGraph struct {
-	nodes []graph.Node
-	has   map[int64]bool
-	adj   map[int64][]graph.Node
-	edge  map[[2]int64]bool
+	members []int64
+	nodes   []graph.Node
+	at      map[int64]int // member -> index
+	adj     [][]int64     // of every node of the selection, sorted
+	from    map[int64][]graph.Node
+	edge    map[[2]int64]float64 // link length
 }
 
 func newOrderedGraph(members []int64, adj [][]int64) *orderedGraph {
-	g := &orderedGraph{has: map[int64]bool{}, adj: map[int64][]graph.Node{}, edge: map[[2]int64]bool{}}
-	for _, m := range members {
+	g := &orderedGraph{members: members, at: map[int64]int{}, adj: adj, from: map[int64][]graph.Node{}, edge: map[[2]int64]float64{}}
+	for i, m := range members {
 		g.nodes = append(g.nodes, simple.Node(m))
-		g.has[m] = true
+		g.at[m] = i
 	}
 	for _, m := range members {
 		for _, o := range adj[m] {
-			g.adj[m] = append(g.adj[m], simple.Node(o))
-			g.edge[[2]int64{m, o}] = true
+			g.from[m] = append(g.from[m], simple.Node(o))
+			if o > m {
+				l := linkLength(adj[m], adj[o])
+				g.edge[[2]int64{m, o}], g.edge[[2]int64{o, m}] = l, l
+			}
 		}
 	}
 	return g
 }
 
-var _ graph.Undirected = (*orderedGraph)(nil)
+// linkLength is sqrt of the number of nodes that are neighbours of exactly
+// one of the two ends (a and b are their sorted neighbour lists), at least 1.
+func linkLength(a, b []int64) float64 {
+	i, j, diff := 0, 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			diff++
+			i++
+		case i == len(a) || b[j] < a[i]:
+			diff++
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return math.Max(1, math.Sqrt(float64(diff)))
+}
+
+func (g *orderedGraph) length(x, y int64) float64 { return g.edge[[2]int64{x, y}] }
+
+// distances returns the shortest-path distances by link length between the
+// members, row by row (Dijkstra from each member).
+func (g *orderedGraph) distances() []float64 {
+	n := len(g.members)
+	d := make([]float64, n*n)
+	for i := range g.members {
+		row := d[i*n : (i+1)*n]
+		for j := range row {
+			row[j] = math.Inf(1)
+		}
+		row[i] = 0
+		h := &distHeap{{i, 0}}
+		for h.Len() > 0 {
+			it := heap.Pop(h).(distItem)
+			if it.d > row[it.i] {
+				continue
+			}
+			u := g.members[it.i]
+			for _, v := range g.adj[u] {
+				j := g.at[v]
+				if nd := it.d + g.length(u, v); nd < row[j] {
+					row[j] = nd
+					heap.Push(h, distItem{j, nd})
+				}
+			}
+		}
+	}
+	return d
+}
+
+type distItem struct {
+	i int
+	d float64
+}
+
+type distHeap []distItem
+
+func (h distHeap) Len() int { return len(h) }
+func (h distHeap) Less(a, b int) bool {
+	if h[a].d != h[b].d {
+		return h[a].d < h[b].d
+	}
+	return h[a].i < h[b].i
+}
+func (h distHeap) Swap(a, b int) { h[a], h[b] = h[b], h[a] }
+func (h *distHeap) Push(x any)   { *h = append(*h, x.(distItem)) }
+func (h *distHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+var (
+	_ graph.Undirected = (*orderedGraph)(nil)
+	_ graph.Weighted   = (*orderedGraph)(nil)
+)
 
 func (g *orderedGraph) Node(id int64) graph.Node {
-	if !g.has[id] {
+	if _, ok := g.at[id]; !ok {
 		return nil
 	}
 	return simple.Node(id)
 }
 func (g *orderedGraph) Nodes() graph.Nodes { return iterator.NewOrderedNodes(g.nodes) }
 func (g *orderedGraph) From(id int64) graph.Nodes {
-	if len(g.adj[id]) == 0 {
+	if len(g.from[id]) == 0 {
 		return graph.Empty
 	}
-	return iterator.NewOrderedNodes(g.adj[id])
+	return iterator.NewOrderedNodes(g.from[id])
 }
-func (g *orderedGraph) HasEdgeBetween(x, y int64) bool { return g.edge[[2]int64{x, y}] }
-func (g *orderedGraph) Edge(u, v int64) graph.Edge     { return g.EdgeBetween(u, v) }
+func (g *orderedGraph) HasEdgeBetween(x, y int64) bool { _, ok := g.edge[[2]int64{x, y}]; return ok }
+func (g *orderedGraph) Edge(u, v int64) graph.Edge     { return g.WeightedEdgeBetween(u, v) }
 func (g *orderedGraph) EdgeBetween(x, y int64) graph.Edge {
-	if !g.edge[[2]int64{x, y}] {
+	return g.WeightedEdgeBetween(x, y)
+}
+func (g *orderedGraph) WeightedEdge(u, v int64) graph.WeightedEdge {
+	return g.WeightedEdgeBetween(u, v)
+}
+func (g *orderedGraph) WeightedEdgeBetween(x, y int64) graph.WeightedEdge {
+	l, ok := g.edge[[2]int64{x, y}]
+	if !ok {
 		return nil
 	}
-	return simple.Edge{F: simple.Node(x), T: simple.Node(y)}
+	return simple.WeightedEdge{F: simple.Node(x), T: simple.Node(y), W: l}
+}
+
+// Weight is the link length between x and y: 0 from a node to itself, +Inf
+// and false without a relation.
+func (g *orderedGraph) Weight(x, y int64) (float64, bool) {
+	if x == y {
+		return 0, true
+	}
+	if l, ok := g.edge[[2]int64{x, y}]; ok {
+		return l, true
+	}
+	return math.Inf(1), false
 }

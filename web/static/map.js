@@ -381,10 +381,18 @@
         'data-id': n.id, 'data-kind': n.kind, 'aria-label': `${n.name}, ${KIND_LABELS[n.kind] || n.kind}, ${n.degree} relation${n.degree === 1 ? '' : 's'}`,
       });
       g.append(svgEl('circle', { r: n.size, fill: colorOf(n.kind) }));
-      const t = svgEl('text', { x: n.size + 3, y: 4 });
-      t.textContent = n.name;
-      g.append(t);
+      const title = svgEl('title');
+      title.textContent = n.name;
+      g.append(title);
       return g;
+    }));
+    // Names in a layer of their own, above every circle.
+    $('#labels').replaceChildren(...nodes.map((n) => {
+      const label = shortName(n.name);
+      labelWidth.set(n.id, measure(label));
+      const t = svgEl('text', { x: n.x + n.size + 3, y: n.y + 4, 'data-id': n.id });
+      t.textContent = label;
+      return t;
     }));
     highlight();
     updateLabels();
@@ -392,6 +400,7 @@
 
   function years(e) {
     if (e.fromYear == null && e.toYear == null) return '';
+    if (e.fromYear === e.toYear) return ` (${e.fromYear})`;
     return ` (${e.fromYear ?? '…'}–${e.toYear ?? '…'})`;
   }
 
@@ -410,15 +419,21 @@
 
   // ---- selection and details
 
+  let nearSet = new Set();
   function highlight() {
     const sel = state.selected;
     const near = new Set();
+    nearSet = near;
     if (sel) {
       near.add(sel);
       for (const e of state.data.edges) {
         if (e.from === sel) near.add(e.to);
         if (e.to === sel) near.add(e.from);
       }
+    }
+    for (const t of document.querySelectorAll('#labels text')) {
+      t.classList.toggle('selected', t.dataset.id === sel);
+      t.classList.toggle('dim', !!sel && !near.has(t.dataset.id));
     }
     for (const g of document.querySelectorAll('#nodes .node')) {
       const id = g.dataset.id;
@@ -430,6 +445,7 @@
     for (const p of document.querySelectorAll('#edges .edge')) {
       p.classList.toggle('dim', !!sel && p.dataset.from !== sel && p.dataset.to !== sel);
     }
+    scheduleLabels();
   }
 
   function select(id) {
@@ -442,6 +458,7 @@
     }
     const n = state.byId.get(id);
     panel.hidden = false;
+    if (n) requestAnimationFrame(() => reveal(n, 0.15));
     $('#details-title').textContent = n ? n.name : id;
     const sw = el('span', { class: 'swatch', 'aria-hidden': 'true' });
     sw.style.background = colorOf(n ? n.kind : '');
@@ -531,9 +548,9 @@
     const v = state.view;
     $('#viewport').setAttribute('transform', `translate(${r1(v.x)},${r1(v.y)}) scale(${v.k.toFixed(4)})`);
     // Text and outlines keep their size on screen.
-    const nodes = $('#nodes');
-    nodes.setAttribute('font-size', (12 / v.k).toFixed(2));
-    nodes.style.setProperty('--halo', (3 / v.k).toFixed(2) + 'px');
+    const labels = $('#labels');
+    labels.setAttribute('font-size', (12 / v.k).toFixed(2));
+    labels.style.setProperty('--halo', (3 / v.k).toFixed(2) + 'px');
     scheduleLabels();
   }
 
@@ -542,19 +559,50 @@
     if (!labelFrame) labelFrame = requestAnimationFrame(() => { labelFrame = 0; updateLabels(); });
   }
 
-  // Names are shown for nodes that are large on screen; the rest on hover,
-  // focus or selection.
+  // Names are shown where they fit: the selected node and its neighbours
+  // first, then by size, each only when its label does not overlap one
+  // already shown. Hover and keyboard focus show any name.
   function updateLabels() {
-    const k = state.view.k;
     const d = state.data;
     if (!d) return;
-    const sizes = d.nodes.map((n) => n.size).sort((a, b) => b - a);
-    const top = sizes[Math.min(sizes.length - 1, 14)] || 0; // about the 15 largest always
-    for (const g of document.querySelectorAll('#nodes .node')) {
-      const n = state.byId.get(g.dataset.id);
-      g.classList.toggle('labelled', !!n && (n.size >= top || n.size * k >= 14 || k >= 2.2));
+    const v = state.view;
+    const { w, h } = stageSize();
+    const order = [...d.nodes].sort((a, b) => rank(b) - rank(a) || b.size - a.size || (a.id < b.id ? -1 : 1));
+    const placed = [];
+    const show = new Set();
+    for (const n of order) {
+      const x = v.x + (n.x + n.size + 3) * v.k, y = v.y + n.y * v.k;
+      const box = { x0: x - 2, y0: y - 9, x1: x + (labelWidth.get(n.id) || 0) + 2, y1: y + 7 };
+      if (box.x1 < 0 || box.x0 > w || box.y1 < 0 || box.y0 > h) continue;
+      if (placed.some((b) => box.x0 < b.x1 && box.x1 > b.x0 && box.y0 < b.y1 && box.y1 > b.y0)) continue;
+      placed.push(box);
+      show.add(n.id);
+      if (placed.length > 400) break;
     }
+    for (const t of document.querySelectorAll('#labels text')) t.classList.toggle('show', show.has(t.dataset.id));
   }
+
+  function rank(n) {
+    if (!state.selected) return 0;
+    if (n.id === state.selected) return 2;
+    return nearSet.has(n.id) ? 1 : 0;
+  }
+
+  // labelWidth holds each drawn label's width in pixels at 12px.
+  const labelWidth = new Map();
+  let measureCtx = null;
+  function measure(text) {
+    if (!measureCtx) {
+      measureCtx = document.createElement('canvas').getContext('2d');
+      measureCtx.font = '12px ' + getComputedStyle(document.documentElement).fontFamily;
+    }
+    return measureCtx.measureText(text).width;
+  }
+  const shortName = (name) => (name.length > 42 ? name.slice(0, 40).trimEnd() + '…' : name);
+
+  // canvasSize is the size the view was last placed for; fit and reveal
+  // place it for the current size, the ResizeObserver follows changes.
+  let canvasSize = { w: 1, h: 1 };
 
   function stageSize() {
     const r = $('#map').getBoundingClientRect();
@@ -569,7 +617,21 @@
     const { w, h } = stageSize();
     const k = Math.min(2.5, Math.max(0.05, Math.min(w / (x1 - x0 + 2 * pad), h / (y1 - y0 + 2 * pad))));
     state.view = { k, x: w / 2 - k * (x0 + x1) / 2, y: h / 2 - k * (y0 + y1) / 2 };
+    canvasSize = { w, h };
     applyView();
+  }
+
+  // reveal centres the view on node n when it lies within margin (a share
+  // of the width and height) of the canvas's edge or outside it.
+  function reveal(n, margin) {
+    const { w, h } = stageSize();
+    const v = state.view;
+    const sx = v.x + n.x * v.k, sy = v.y + n.y * v.k;
+    if (sx < w * margin || sy < h * margin || sx > w * (1 - margin) || sy > h * (1 - margin)) {
+      state.view = { k: v.k, x: w / 2 - n.x * v.k, y: h / 2 - n.y * v.k };
+      canvasSize = { w, h };
+      applyView();
+    }
   }
 
   function zoomAt(factor, cx, cy) {
@@ -654,18 +716,21 @@
       };
       if (keys[e.key] && !e.altKey && !e.ctrlKey && !e.metaKey) { e.preventDefault(); keys[e.key](); }
     });
+    // Hover and keyboard focus show a node's name.
+    const hot = (e, on) => {
+      const node = e.target.closest && e.target.closest('.node');
+      const t = node && document.querySelector(`#labels text[data-id="${CSS.escape(node.dataset.id)}"]`);
+      if (t) t.classList.toggle('hot', on);
+    };
+    svg.addEventListener('pointerover', (e) => hot(e, true));
+    svg.addEventListener('pointerout', (e) => hot(e, false));
+    svg.addEventListener('focusout', (e) => hot(e, false));
     // A node reached with Tab is brought into view.
     svg.addEventListener('focusin', (e) => {
       const node = e.target.closest && e.target.closest('.node');
       if (!node) return;
-      const n = state.byId.get(node.dataset.id);
-      const { w, h } = stageSize();
-      const v = state.view;
-      const sx = v.x + n.x * v.k, sy = v.y + n.y * v.k;
-      if (sx < 20 || sy < 20 || sx > w - 20 || sy > h - 20) {
-        state.view = { k: v.k, x: w / 2 - n.x * v.k, y: h / 2 - n.y * v.k };
-        applyView();
-      }
+      hot(e, true);
+      reveal(state.byId.get(node.dataset.id), 0.02);
     });
     $('#zoom-in').addEventListener('click', () => zoomCentre(1.3));
     $('#zoom-out').addEventListener('click', () => zoomCentre(1 / 1.3));
@@ -678,8 +743,16 @@
       const g = nodeElement(id);
       if (g) g.focus();
     });
-    let resizeTimer = 0;
-    window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(fit, 150); });
+    // When the canvas changes size (the details open, the window turns), the
+    // point in its centre stays in its centre.
+    canvasSize = stageSize();
+    new ResizeObserver(() => {
+      const now = stageSize();
+      state.view.x += (now.w - canvasSize.w) / 2;
+      state.view.y += (now.h - canvasSize.h) / 2;
+      canvasSize = now;
+      applyView();
+    }).observe($('.canvas'));
   }
 
   // ---- start
