@@ -58,7 +58,9 @@ func startServer(t *testing.T) string {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- server.Serve(ctx, ln, server.New(store, server.Config{Logger: log}), log, 5*time.Second) }()
+	go func() {
+		done <- server.Serve(ctx, ln, server.New(store, server.Config{Logger: log}), log, 5*time.Second)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
