@@ -106,6 +106,11 @@ type graphMLData struct {
 			Color string `xml:"color,attr"`
 		} `xml:"Fill"`
 	} `xml:"http://www.yworks.com/xml/graphml ShapeNode"`
+	Edge *struct {
+		Line struct {
+			Color string `xml:"color,attr"`
+		} `xml:"LineStyle"`
+	} `xml:"http://www.yworks.com/xml/graphml PolyLineEdge"`
 }
 
 func parseGraphML(t *testing.T, b []byte) *parsed {
@@ -150,7 +155,14 @@ func parseGraphML(t *testing.T, b []byte) *parsed {
 			if _, ok := keys[d.Key]; !ok {
 				t.Errorf("GraphML edge %s: data for undeclared key %q", e.ID, d.Key)
 			}
+			if d.Edge != nil {
+				vals["yed.color"] = d.Edge.Line.Color
+				continue
+			}
 			vals[keys[d.Key]] = d.Value
+		}
+		if vals["yed.color"] == "" || vals["yed.color"] != vals["color"] {
+			t.Errorf("GraphML edge %s: yEd colour %q, color %q", e.ID, vals["yed.color"], vals["color"])
 		}
 		out.edges[e.ID] = parsedEdge{Source: e.Source, Target: e.Target, Kind: vals["kind"], AsWritten: vals["asWritten"], Role: vals["role"],
 			FromYear: atoiPtr(t, vals["fromYear"]), ToYear: atoiPtr(t, vals["toYear"]), AmountNok: atoi64Ptr(t, vals["amountNok"])}

@@ -68,9 +68,9 @@ var graphMLTypes = map[attrType]string{tString: "string", tInt: "int", tLong: "l
 // WriteGraphML writes g as GraphML (http://graphml.graphdrawing.org/): a
 // directed graph with every node and relation attribute as a <key>, node
 // ids and relation ids as in the store. Node keys are "n_<name>", relation
-// keys "e_<name>" (see the package's attribute list); each node also carries
-// yEd's ShapeNode graphics (label, colour, position, size) so yEd shows the
-// map as drawn.
+// keys "e_<name>" (see the package's attribute list); nodes and relations
+// also carry yEd's graphics (ShapeNode: label, colour, position, size;
+// PolyLineEdge: colour, dashes, arrow) so yEd shows the map as drawn.
 func WriteGraphML(w io.Writer, g *Graph) error {
 	x := newXMLWriter(w)
 	x.start("graphml",
@@ -86,6 +86,7 @@ func WriteGraphML(w io.Writer, g *Graph) error {
 		x.leaf("key", "", xmlAttr("id", "e_"+a.name), xmlAttr("for", "edge"), xmlAttr("attr.name", a.name), xmlAttr("attr.type", graphMLTypes[a.typ]))
 	}
 	x.leaf("key", "", xmlAttr("id", "n_yed"), xmlAttr("for", "node"), xmlAttr("yfiles.type", "nodegraphics"))
+	x.leaf("key", "", xmlAttr("id", "e_yed"), xmlAttr("for", "edge"), xmlAttr("yfiles.type", "edgegraphics"))
 	x.start("graph", xmlAttr("id", "regiongraph"), xmlAttr("edgedefault", "directed"))
 	for _, n := range g.Nodes {
 		x.start("node", xmlAttr("id", n.ID))
@@ -113,6 +114,18 @@ func WriteGraphML(w io.Writer, g *Graph) error {
 				x.leaf("data", text(v), xmlAttr("key", "e_"+a.name))
 			}
 		}
+		st := RelationStyles[e.Kind]
+		line := "line"
+		if st.Dash != "" {
+			line = "dashed"
+		}
+		x.start("data", xmlAttr("key", "e_yed"))
+		x.start("y:PolyLineEdge")
+		x.leaf("y:LineStyle", "", xmlAttr("color", st.Color), xmlAttr("type", line), xmlAttr("width", num(st.Width)))
+		x.leaf("y:Arrows", "", xmlAttr("source", "none"), xmlAttr("target", "standard"))
+		x.leaf("y:EdgeLabel", string(e.Kind), xmlAttr("visible", "false"))
+		x.end("y:PolyLineEdge")
+		x.end("data")
 		x.end("edge")
 	}
 	x.end("graph")
