@@ -36,7 +36,7 @@ const (
 
 // New lays out sg and sizes its nodes by degree.
 func New(f Filter, sg *rg.Subgraph) *Graph {
-	g := &Graph{Filter: f, Nodes: sg.Nodes, Edges: sg.Edges, Pos: Layout(sg), Degree: map[string]int{}}
+	g := &Graph{Filter: f, Nodes: sg.Nodes, Edges: sg.Edges, Pos: cachedLayout(sg), Degree: map[string]int{}}
 	for _, n := range sg.Nodes {
 		g.Degree[n.ID] = 0
 	}

@@ -223,7 +223,44 @@ func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
 	for i := range pos {
 		pos[i] = r2.Scale(scale, r2.Sub(pos[i], c))
 	}
+	separate(pos, MinGap)
 	return pos
+}
+
+// MinGap is the least distance between two node centres in a component:
+// room for two of the smallest nodes side by side.
+const MinGap = 2*MinSize + 4
+
+// separate pushes apart the nodes closer than gap, a few rounds in index
+// order (so deterministically). Stress majorization leaves the leaves of one
+// hub where they started; this keeps them from sitting on one another.
+func separate(pos []r2.Vec, gap float64) {
+	if len(pos) > stressMax {
+		return
+	}
+	for round := 0; round < 30; round++ {
+		moved := false
+		for i := range pos {
+			for j := i + 1; j < len(pos); j++ {
+				d := r2.Sub(pos[j], pos[i])
+				l := r2.Norm(d)
+				if l >= gap {
+					continue
+				}
+				if l < 1e-9 {
+					a := float64(i+j) * 2.399963229728653
+					d, l = r2.Vec{X: math.Cos(a), Y: math.Sin(a)}, 1
+				}
+				push := r2.Scale((gap-l)/(2*l), d)
+				pos[i] = r2.Sub(pos[i], push)
+				pos[j] = r2.Add(pos[j], push)
+				moved = true
+			}
+		}
+		if !moved {
+			return
+		}
+	}
 }
 
 // stress improves pos by stress majorization towards the distances d (an

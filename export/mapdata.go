@@ -82,13 +82,21 @@ func (g *Graph) MapData() MapData {
 		d.Edges[i] = MapEdge{ID: e.ID, Kind: e.Kind, From: e.From, To: e.To, FromYear: e.FromYear, ToYear: e.ToYear}
 		rels[e.Kind]++
 	}
+	d.Legend = legend(kinds, rels)
+	return d
+}
+
+// legend lists every kind and relation kind in their fixed order with the
+// given counts.
+func legend(kinds map[rg.Kind]int, rels map[rg.RelKind]int) MapLegend {
+	var l MapLegend
 	for _, k := range rg.Kinds {
-		d.Legend.Kinds = append(d.Legend.Kinds, LegendKind{Kind: k, Enum: EnumName(k), Color: Color(k), Count: kinds[k]})
+		l.Kinds = append(l.Kinds, LegendKind{Kind: k, Enum: EnumName(k), Color: Color(k), Count: kinds[k]})
 	}
 	for _, r := range rg.RelKinds {
-		d.Legend.Relations = append(d.Legend.Relations, LegendRelation{Kind: r, EdgeStyle: RelationStyles[r], Count: rels[r]})
+		l.Relations = append(l.Relations, LegendRelation{Kind: r, EdgeStyle: RelationStyles[r], Count: rels[r]})
 	}
-	return d
+	return l
 }
 
 // WriteMapData writes g.MapData() as JSON.
@@ -96,12 +104,15 @@ func WriteMapData(w io.Writer, g *Graph) error {
 	return writeJSON(w, "map data", g.MapData())
 }
 
-// MapOptions are the choices the map's filters offer: the plan years (for
-// the year slider), the focus areas and the networks.
+// MapOptions are the choices the map's filters offer: every kind and
+// relation kind with its colour or style (counts 0), the plan years (for the
+// year slider), the focus areas and the networks.
 type MapOptions struct {
-	Years      []int       `json:"years"`
-	FocusAreas []OptionRef `json:"focusAreas"`
-	Networks   []OptionRef `json:"networks"`
+	Kinds      []LegendKind     `json:"kinds"`
+	Relations  []LegendRelation `json:"relations"`
+	Years      []int            `json:"years"`
+	FocusAreas []OptionRef      `json:"focusAreas"`
+	Networks   []OptionRef      `json:"networks"`
 }
 
 // OptionRef is a node offered in a filter.
@@ -115,7 +126,8 @@ type OptionRef struct {
 // years of plans and initiatives, and every focus area (by code) and network
 // (by name).
 func Options(ctx context.Context, s rg.Store) (MapOptions, error) {
-	o := MapOptions{Years: []int{}, FocusAreas: []OptionRef{}, Networks: []OptionRef{}}
+	l := legend(nil, nil)
+	o := MapOptions{Kinds: l.Kinds, Relations: l.Relations, Years: []int{}, FocusAreas: []OptionRef{}, Networks: []OptionRef{}}
 	planned, err := findAll(ctx, s, rg.NodeFilter{Kinds: []rg.Kind{rg.KindPlan, rg.KindInitiative}, Order: rg.Order{Field: rg.OrderByID}})
 	if err != nil {
 		return MapOptions{}, fmt.Errorf("export: options: %w", err)

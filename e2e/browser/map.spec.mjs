@@ -209,9 +209,12 @@ try {
 
   // Phone width: nothing overflows sideways and the filters open as a drawer.
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(BASE + '/?year=' + last, { waitUntil: 'load' });
+  // Filters in the page's address are applied on the first drawing.
+  await page.goto(BASE + `/?year=${last}&kind=Municipality,Region,Network,Initiative`, { waitUntil: 'load' });
   const phone = await ready('phone');
-  await sameAsAPI(phone, 'phone width');
+  await sameAsAPI(phone, 'phone width, filters from the address');
+  check(new URLSearchParams(phone.query).getAll('kind').length === 4, 'the address\'s kinds are drawn', phone.query);
+  check(await page.isChecked('#f-kinds input[value="Initiative"]') && !(await page.isChecked('#f-kinds input[value="Topic"]')), 'the kind boxes follow the address');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
   check(overflow <= 0, 'no sideways scrolling at 390 px', `${overflow}px`);
   check(await page.isVisible('#toggle-filters'), 'the Filters button shows at phone width');

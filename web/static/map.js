@@ -36,7 +36,7 @@
   ];
 
   const state = {
-    options: { years: [], focusAreas: [], networks: [] },
+    options: { kinds: null, relations: null, years: [], focusAreas: [], networks: [] },
     kinds: [], relations: [], // legend entries from the server, in order
     checkedKinds: null, checkedRelations: null, // Sets; null until the legend is known
     year: null, focusArea: '', network: '', text: '', focus: '', focusName: '', metric: 'degree',
@@ -138,11 +138,7 @@
   }
 
   function showData(d, emptyMessage) {
-    if (d.legend) {
-      // The first answer defines the kinds and relations the filters offer.
-      if (!state.kinds.length) initChoices(d.legend);
-      updateCounts(d.legend);
-    }
+    if (d.legend) updateCounts(d.legend);
     state.data = d;
     state.byId = new Map(d.nodes.map((n) => [n.id, n]));
     if (state.selected && !state.byId.has(state.selected)) state.selected = null;
@@ -166,6 +162,8 @@
 
   // ---- filter controls
 
+  // initChoices builds the kind and relation checkboxes from the options,
+  // checked as the page's URL says (all when it names none).
   function initChoices(legend) {
     state.kinds = legend.kinds;
     state.relations = legend.relations;
@@ -570,15 +568,21 @@
     const order = [...d.nodes].sort((a, b) => rank(b) - rank(a) || b.size - a.size || (a.id < b.id ? -1 : 1));
     const placed = [];
     const show = new Set();
-    for (const n of order) {
+    // The circles on screen, which a label should not cover either.
+    const circles = d.nodes.map((n) => ({ id: n.id, x: v.x + n.x * v.k, y: v.y + n.y * v.k, r: n.size * v.k }));
+    const hitsCircle = (box, id) => circles.some((c) => c.id !== id &&
+      c.x + c.r > box.x0 && c.x - c.r < box.x1 && c.y + c.r > box.y0 && c.y - c.r < box.y1);
+    order.forEach((n, i) => {
+      if (placed.length > 400) return;
       const x = v.x + (n.x + n.size + 3) * v.k, y = v.y + n.y * v.k;
-      const box = { x0: x - 2, y0: y - 9, x1: x + (labelWidth.get(n.id) || 0) + 2, y1: y + 7 };
-      if (box.x1 < 0 || box.x0 > w || box.y1 < 0 || box.y0 > h) continue;
-      if (placed.some((b) => box.x0 < b.x1 && box.x1 > b.x0 && box.y0 < b.y1 && box.y1 > b.y0)) continue;
+      const box = { x0: x - 2, y0: y - 8, x1: x + (labelWidth.get(n.id) || 0) + 2, y1: y + 5 };
+      if (box.x1 < 0 || box.x0 > w || box.y1 < 0 || box.y0 > h) return;
+      if (placed.some((b) => box.x0 < b.x1 && box.x1 > b.x0 && box.y0 < b.y1 && box.y1 > b.y0)) return;
+      // The selection and the few largest nodes are named even over a circle.
+      if (rank(n) === 0 && i >= 10 && hitsCircle(box, n.id)) return;
       placed.push(box);
       show.add(n.id);
-      if (placed.length > 400) break;
-    }
+    });
     for (const t of document.querySelectorAll('#labels text')) t.classList.toggle('show', show.has(t.dataset.id));
   }
 
@@ -624,12 +628,16 @@
   // reveal centres the view on node n when it lies within margin (a share
   // of the width and height) of the canvas's edge or outside it.
   function reveal(n, margin) {
-    const { w, h } = stageSize();
+    const { w } = stageSize();
+    let { h } = stageSize();
+    // On a phone the details are a sheet over the lower part of the map.
+    const panel = $('#details');
+    if (!panel.hidden && getComputedStyle(panel).position === 'absolute') h = Math.max(80, h - panel.getBoundingClientRect().height);
     const v = state.view;
     const sx = v.x + n.x * v.k, sy = v.y + n.y * v.k;
     if (sx < w * margin || sy < h * margin || sx > w * (1 - margin) || sy > h * (1 - margin)) {
       state.view = { k: v.k, x: w / 2 - n.x * v.k, y: h / 2 - n.y * v.k };
-      canvasSize = { w, h };
+      canvasSize = stageSize();
       applyView();
     }
   }
@@ -767,6 +775,7 @@
     } catch (err) {
       setStatus('Could not load the filter choices: ' + err.message, true);
     }
+    if (state.options.kinds) initChoices({ kinds: state.options.kinds, relations: state.options.relations });
     fillSelect($('#f-focus-area'), state.options.focusAreas, state.focusArea, (o) => (o.code ? o.code + ' ' : '') + o.name);
     fillSelect($('#f-network'), state.options.networks, state.network, (o) => o.name);
     if (state.year !== null && !state.options.years.includes(state.year)) state.year = null;
