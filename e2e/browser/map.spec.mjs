@@ -200,6 +200,26 @@ try {
   const again = await waitForQuery(byKind.query, 'reset');
   check(again.query === '', 'reset clears the filter', again.query);
   check(again.drawn === first.drawn, 'reset draws everything again', `${again.drawn}`);
+  // Text search narrows to the matches and their neighbours.
+  await page.fill('#f-text', 'Numedal');
+  const byText = await waitForQuery(again.query, 'text search');
+  check(new URLSearchParams(byText.query).get('text') === 'Numedal' && byText.drawn < again.drawn, 'the search box filters the map', `${byText.drawn} nodes for "${byText.query}"`);
+  await sameAsAPI(byText, 'text search');
+  await page.fill('#f-text', '');
+  const cleared = await waitForQuery(byText.query, 'search cleared');
+
+  // Focus: a node's neighbourhood only, then back.
+  const hubId = await clickableNode('kongsbergregionen');
+  await openDetails(hubId, 'click');
+  await page.click('#details-focus');
+  const focused1 = await waitForQuery(cleared.query, 'focus');
+  check(new URLSearchParams(focused1.query).get('focus') === hubId && focused1.drawn < cleared.drawn, 'Focus shows only the neighbourhood', `${focused1.drawn} nodes around ${hubId}`);
+  check(await page.isVisible('#focus-chip'), 'the focus is shown in the filters');
+  await sameAsAPI(focused1, 'focus');
+  await page.click('#focus-clear');
+  await waitForQuery(focused1.query, 'focus cleared');
+  await page.keyboard.press('Escape');
+
   const pick = await clickableNode('sak-e134');
   if (pick) await openDetails(pick, 'click');
   await page.mouse.move(5, 795);
