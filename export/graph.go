@@ -49,7 +49,57 @@ func New(f Filter, sg *rg.Subgraph) *Graph {
 		values[id] = float64(d)
 	}
 	g.SetMetric(MetricDegree, values)
+	g.spread()
 	return g
+}
+
+// spread moves apart nodes whose circles (at their Size) overlap, so that
+// two large nodes joined by a short relation do not cover each other. It
+// runs a few rounds in id order, so it is deterministic; selections larger
+// than cacheMaxNodes are left as laid out.
+func (g *Graph) spread() {
+	n := len(g.Nodes)
+	if n > cacheMaxNodes {
+		return
+	}
+	pos := make([]Point, n)
+	size := make([]float64, n)
+	for i, nd := range g.Nodes {
+		pos[i], size[i] = g.Pos[nd.ID], g.Size(nd.ID)
+	}
+	for round := 0; round < 20; round++ {
+		moved := false
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				need := size[i] + size[j] + 3
+				dx, dy := pos[j].X-pos[i].X, pos[j].Y-pos[i].Y
+				d := math.Hypot(dx, dy)
+				if d >= need {
+					continue
+				}
+				if d < 1e-9 {
+					dx, dy, d = 1, 0, 1
+				}
+				f := (need - d) / (2 * d)
+				pos[i].X, pos[i].Y = pos[i].X-dx*f, pos[i].Y-dy*f
+				pos[j].X, pos[j].Y = pos[j].X+dx*f, pos[j].Y+dy*f
+				moved = true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	// Back to the positive quadrant with the same margin Layout keeps.
+	minX, minY := math.Inf(1), math.Inf(1)
+	for _, p := range pos {
+		minX, minY = math.Min(minX, p.X), math.Min(minY, p.Y)
+	}
+	dx, dy := math.Max(0, MaxSize-minX), math.Max(0, MaxSize-minY)
+	g.Pos = make(map[string]Point, n)
+	for i, nd := range g.Nodes {
+		g.Pos[nd.ID] = Point{X: round2(pos[i].X + dx), Y: round2(pos[i].Y + dy)}
+	}
 }
 
 // Build selects f from the store and lays it out.

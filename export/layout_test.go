@@ -75,3 +75,20 @@ func TestLayoutOfLargeComponents(t *testing.T) {
 		checkLayout(t, sg, pos)
 	}
 }
+
+// TestNewKeepsCirclesApart: after sizing, no two node circles overlap.
+func TestNewKeepsCirclesApart(t *testing.T) {
+	nodes, edges := fixture()
+	for _, sg := range []*rg.Subgraph{{Nodes: nodes, Edges: edges}, star(30)} {
+		g := export.New(export.Filter{}, sg)
+		checkLayout(t, sg, g.Pos)
+		for i, a := range sg.Nodes {
+			for _, b := range sg.Nodes[i+1:] {
+				pa, pb := g.Pos[a.ID], g.Pos[b.ID]
+				if d := math.Hypot(pa.X-pb.X, pa.Y-pb.Y); d < g.Size(a.ID)+g.Size(b.ID) {
+					t.Errorf("%s and %s overlap: %.1f apart, radii %.1f and %.1f", a.ID, b.ID, d, g.Size(a.ID), g.Size(b.ID))
+				}
+			}
+		}
+	}
+}

@@ -577,21 +577,3 @@ func TestWritersAreDeterministic(t *testing.T) {
 		}
 	}
 }
-
-// TestLayoutCacheGivesTheLayout: a cached layout equals a new one, and
-// changing the result does not change the cache.
-func TestLayoutCacheGivesTheLayout(t *testing.T) {
-	nodes, edges := fixture()
-	s := newStore(t, nodes, edges)
-	sg, err := export.Select(context.Background(), s, export.Filter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fresh := export.Layout(sg)
-	first := export.New(export.Filter{}, sg).Pos
-	first["region-kongsberg"] = export.Point{X: -1, Y: -1}
-	second := export.New(export.Filter{}, sg).Pos
-	if !maps.Equal(second, fresh) {
-		t.Errorf("cached layout differs from Layout")
-	}
-}

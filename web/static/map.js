@@ -619,7 +619,7 @@
     const [x0, y0, x1, y1] = d.bounds;
     const pad = 40 + 22;
     const { w, h } = stageSize();
-    const k = Math.min(2.5, Math.max(0.05, Math.min(w / (x1 - x0 + 2 * pad), h / (y1 - y0 + 2 * pad))));
+    const k = Math.min(1.6, Math.max(0.05, Math.min(w / (x1 - x0 + 2 * pad), h / (y1 - y0 + 2 * pad))));
     state.view = { k, x: w / 2 - k * (x0 + x1) / 2, y: h / 2 - k * (y0 + y1) / 2 };
     canvasSize = { w, h };
     applyView();
