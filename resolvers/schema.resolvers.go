@@ -545,6 +545,10 @@ func (r *queryResolver) Plans(ctx context.Context, filter *model.NodeFilter, ord
 	return &model.PlanConnection{Edges: edgesOf(p, func(c string, n *model.Plan) *model.PlanEdge { return &model.PlanEdge{Cursor: c, Node: n} }), Nodes: p.nodes, PageInfo: p.info, TotalCount: p.total}, nil
 }
 
+func (r *queryResolver) PartnershipMap(ctx context.Context, filter *model.MapFilterInput, metric *model.MapMetric) (*model.PartnershipMap, error) {
+	return r.partnershipMap(ctx, filter, metric)
+}
+
 func (r *regionResolver) Relations(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
 	return r.relationsField(ctx, obj.ID, direction, kinds, year)
 }

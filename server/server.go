@@ -68,7 +68,8 @@ func New(store rg.Store, cfg Config) http.Handler {
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics.Handler())
 	}
-	mux.Handle("GET /{$}", staticFile("index.html"))
+	registerMap(mux, store, cfg.Logger)     // GET /, /static/, /map/data.json, /map/options.json
+	registerExports(mux, store, cfg.Logger) // GET /export/{format}
 
 	c := cors.New(cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins, // nil allows none
@@ -106,8 +107,14 @@ func readyz(log *slog.Logger, ready func(context.Context) error) http.Handler {
 // route names a path for the metrics (a fixed set, so labels stay few).
 func route(path string) string {
 	switch path {
-	case "/graphql", "/healthz", "/readyz", "/metrics", "/":
+	case "/graphql", "/healthz", "/readyz", "/metrics", "/", "/map/data.json", "/map/options.json":
 		return path
+	}
+	switch {
+	case strings.HasPrefix(path, "/export/"):
+		return "/export/"
+	case strings.HasPrefix(path, "/static/"):
+		return "/static/"
 	}
 	return "other"
 }

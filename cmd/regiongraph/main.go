@@ -60,6 +60,8 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.serve(ctx, args)
 	case "import":
 		return a.importCmd(ctx, args)
+	case "export":
+		return a.exportCmd(ctx, args)
 	case "version":
 		fmt.Fprintln(a.stdout, "regiongraph", version)
 		return nil
