@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// faultProxy stands between the server and Neo4j: in "refuse" mode nothing
+// listens on its port, in "hang" mode it accepts and never answers (and
+// freezes open connections), in "up" mode it forwards to upstream.
+type faultProxy struct {
+	t        *testing.T
+	addr     string
+	upstream string
+
+	mu    sync.Mutex
+	mode  string
+	ln    net.Listener
+	conns []net.Conn
+	cond  *sync.Cond
+}
+
+func newFaultProxy(t *testing.T, upstream, mode string) *faultProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &faultProxy{t: t, addr: ln.Addr().String(), upstream: upstream}
+	p.cond = sync.NewCond(&p.mu)
+	_ = ln.Close()
+	p.set(mode)
+	t.Cleanup(func() { p.set("refuse") })
+	return p
+}
+
+func (p *faultProxy) set(mode string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.mode = mode
+	p.cond.Broadcast()
+	if mode == "refuse" {
+		if p.ln != nil {
+			_ = p.ln.Close()
+			p.ln = nil
+		}
+		for _, c := range p.conns {
+			_ = c.Close()
+		}
+		p.conns = nil
+		return
+	}
+	if p.ln == nil {
+		ln, err := net.Listen("tcp", p.addr)
+		if err != nil {
+			p.t.Fatalf("listen again on %s: %v", p.addr, err)
+		}
+		p.ln = ln
+		go p.accept(ln)
+	}
+}
+
+func (p *faultProxy) accept(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, c)
+		p.mu.Unlock()
+		go p.serve(c)
+	}
+}
+
+func (p *faultProxy) serve(c net.Conn) {
+	if p.upstream == "" {
+		return // hang: hold the connection, never answer
+	}
+	u, err := net.Dial("tcp", p.upstream)
+	if err != nil {
+		_ = c.Close()
+		return
+	}
+	p.mu.Lock()
+	p.conns = append(p.conns, u)
+	p.mu.Unlock()
+	go p.pipe(u, c)
+	p.pipe(c, u)
+}
+
+// pipe copies src to dst, pausing while the mode is "hang".
+func (p *faultProxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		p.mu.Lock()
+		for p.mode == "hang" {
+			p.cond.Wait()
+		}
+		p.mu.Unlock()
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			_ = dst.Close()
+			return
+		}
+	}
+}
+
+func get(t *testing.T, u string) (int, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	resp, err := (&http.Client{Timeout: 20 * time.Second}).Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, time.Since(start)
+}
+
+// gql posts a query and returns the first error code ("" for none) and the
+// time it took.
+func gql(t *testing.T, base, q string) (string, time.Duration) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": q})
+	start := time.Now()
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST: %v", err)
+	}
+	defer resp.Body.Close()
+	var r gqlResponse
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if len(r.Errors) > 0 {
+		c, _ := r.Errors[0].Extensions["code"].(string)
+		return c, time.Since(start)
+	}
+	return "", time.Since(start)
+}
+
+// TestNeo4jHangingListener: a Neo4j address that accepts and never answers
+// neither stops the server from serving nor makes requests wait: /healthz
+// is 200, /readyz 503 and queries UNAVAILABLE, each within its bound.
+func TestNeo4jHangingListener(t *testing.T) {
+	p := newFaultProxy(t, "", "hang")
+	s := startServer(t, t.TempDir()+"/unused.db", map[string]string{
+		"NEO4J_URI": "bolt://" + p.addr, "REGIONGRAPH_OPEN_TIMEOUT": "1s", "REGIONGRAPH_STORE_TIMEOUT": "1s",
+	})
+	if code, d := get(t, s.url+"/healthz"); code != 200 || d > time.Second {
+		t.Errorf("/healthz: %d after %v", code, d)
+	}
+	if code, d := get(t, s.url+"/readyz"); code != 503 || d > 3*time.Second {
+		t.Errorf("/readyz: %d after %v, want 503 within its 2s bound", code, d)
+	}
+	var worst time.Duration
+	for i := 0; i < 20; i++ {
+		code, d := gql(t, s.url, `{ plans { totalCount } }`)
+		if code != "UNAVAILABLE" {
+			t.Fatalf("query %d against a hanging Neo4j: code %q, want UNAVAILABLE", i, code)
+		}
+		worst = max(worst, d)
+	}
+	if worst > 2*time.Second {
+		t.Errorf("the slowest of 20 queries took %v; the store timeout is 1s", worst)
+	}
+	t.Logf("hanging Neo4j: the slowest of 20 queries answered UNAVAILABLE in %v", worst)
+}
+
+// TestNeo4jRecoversWithoutRestart needs a Neo4j ($NEO4J_URI): the server
+// starts while Neo4j is unreachable, becomes ready once it is reachable,
+// fails fast while it hangs, and recovers again, all without a restart.
+func TestNeo4jRecoversWithoutRestart(t *testing.T) {
+	uri := os.Getenv("NEO4J_URI")
+	if uri == "" {
+		t.Skip("NEO4J_URI is not set: recovery needs a real Neo4j")
+	}
+	u, err := url.Parse(uri)
+	if err != nil || u.Host == "" {
+		t.Fatalf("NEO4J_URI %q: %v", uri, err)
+	}
+	upstream := u.Host
+	if !strings.Contains(upstream, ":") {
+		upstream += ":7687"
+	}
+	p := newFaultProxy(t, upstream, "refuse")
+	env := map[string]string{
+		"NEO4J_URI": "bolt://" + p.addr, "NEO4J_USER": os.Getenv("NEO4J_USER"), "NEO4J_PASSWORD": os.Getenv("NEO4J_PASSWORD"),
+		"NEO4J_DATABASE": os.Getenv("NEO4J_DATABASE"), "REGIONGRAPH_OPEN_TIMEOUT": "2s", "REGIONGRAPH_STORE_TIMEOUT": "2s",
+	}
+	s := startServer(t, t.TempDir()+"/unused.db", env)
+	waitFor := func(what string, d time.Duration, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(d)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within %v", what, d)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	if code, _ := get(t, s.url+"/readyz"); code != 503 {
+		t.Fatalf("/readyz while Neo4j refuses: %d", code)
+	}
+	if code, _ := gql(t, s.url, `{ __typename plans { totalCount } }`); code != "UNAVAILABLE" {
+		t.Fatalf("query while Neo4j refuses: %q", code)
+	}
+	p.set("up")
+	waitFor("ready once Neo4j is reachable", 45*time.Second, func() bool { c, _ := get(t, s.url+"/readyz"); return c == 200 })
+	if code, _ := gql(t, s.url, `{ plans { totalCount } }`); code != "" {
+		t.Fatalf("query once connected: %q", code)
+	}
+	p.set("hang")
+	code, d := gql(t, s.url, `{ plans { totalCount } }`)
+	if code != "UNAVAILABLE" || d > 5*time.Second {
+		t.Errorf("query while Neo4j hangs: %q after %v, want UNAVAILABLE within the 2s store timeout", code, d)
+	}
+	if code, d := gql(t, s.url, `{ plans { totalCount } }`); code != "UNAVAILABLE" || d > 500*time.Millisecond {
+		t.Errorf("next query while Neo4j hangs: %q after %v, want UNAVAILABLE at once", code, d)
+	}
+	p.set("up")
+	waitFor("recovered after the hang", 45*time.Second, func() bool { c, _ := gql(t, s.url, `{ plans { totalCount } }`); return c == "" })
+}
