@@ -130,6 +130,9 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if p.reply != nil {
 		release()
+		if p.reply.op == "" {
+			p.reply.op = p.op
+		}
 		f.write(w, r, start, rt, p.reply)
 		return
 	}
