@@ -27,7 +27,7 @@ func TestGraphQLHTTPAudit(t *testing.T) {
 		t.Fatalf("the audit needs npm: %v", err)
 	}
 	dir, _ := filepath.Abs("audit")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "graphql-http")); err != nil || ciMode() {
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "graphql-http")); err != nil || os.Getenv("CI") != "" {
 		ci := exec.Command(npm, "ci", "--no-audit", "--no-fund")
 		ci.Dir = dir
 		if out, err := ci.CombinedOutput(); err != nil {

@@ -177,5 +177,3 @@ func post(ctx context.Context, client *http.Client, url, token, query string, va
 	}
 	return a, nil
 }
-
-func ciMode() bool { return os.Getenv("CI") != "" }

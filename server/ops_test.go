@@ -59,7 +59,9 @@ func TestMetrics(t *testing.T) {
 
 func TestReadyz(t *testing.T) {
 	down := errors.New("neo4j: connection refused")
-	ready := func(context.Context) error { return rg.Errorf(rg.EUNAVAILABLE, "the database is not reachable: %v", down) }
+	ready := func(context.Context) error {
+		return rg.Errorf(rg.EUNAVAILABLE, "the database is not reachable: %v", down)
+	}
 	h := newServer(t, server.Config{Ready: ready, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if rec := do(h, http.MethodGet, "/readyz", nil); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz not ready: %d", rec.Code)
