@@ -22,6 +22,9 @@ type Limits struct {
 	MaxAdminBodyBytes int64
 	// MaxJSONDepth bounds how deeply the JSON body (and GET variables) nest.
 	MaxJSONDepth int
+	// MaxJSONItems bounds the items of any one JSON list or object in the
+	// body (and GET variables), checked before decoding.
+	MaxJSONItems int
 	// MaxQueryBytes bounds the query text, checked before it is lexed.
 	MaxQueryBytes int
 	// MaxTokens bounds the lexical tokens of the query, counted before it
@@ -60,6 +63,7 @@ var DefaultLimits = Limits{
 	MaxBodyBytes:      1 << 20,
 	MaxAdminBodyBytes: 40 << 20,
 	MaxJSONDepth:      32,
+	MaxJSONItems:      rg.MaxBatchIDs,
 	MaxQueryBytes:     16 << 10,
 	MaxTokens:         3000,
 	MaxFields:         300,
@@ -83,6 +87,7 @@ func (l Limits) withDefaults() Limits {
 		}
 	}
 	set(&l.MaxJSONDepth, d.MaxJSONDepth)
+	set(&l.MaxJSONItems, d.MaxJSONItems)
 	set(&l.MaxQueryBytes, d.MaxQueryBytes)
 	set(&l.MaxTokens, d.MaxTokens)
 	set(&l.MaxFields, d.MaxFields)
@@ -115,6 +120,7 @@ const (
 	LimitBodyBytes      = "max-body-bytes"
 	LimitAdminBodyBytes = "max-admin-body-bytes"
 	LimitJSONDepth      = "max-json-depth"
+	LimitJSONItems      = "max-json-items"
 	LimitQueryBytes     = "max-query-bytes"
 	LimitTokens         = "max-tokens"
 	LimitFields         = "max-fields"

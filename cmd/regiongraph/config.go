@@ -68,6 +68,7 @@ func (a *app) limitFlags(fs *flag.FlagSet, c *config) {
 	fs.Int64Var(&l.MaxBodyBytes, "max-body-bytes", d.MaxBodyBytes, "largest POST body in bytes; more is refused with 413")
 	fs.Int64Var(&l.MaxAdminBodyBytes, "max-admin-body-bytes", d.MaxAdminBodyBytes, "largest POST body in bytes for a request with an admin's token (importDataset)")
 	fs.IntVar(&l.MaxJSONDepth, "max-json-depth", d.MaxJSONDepth, "deepest nesting of the JSON body and of variables")
+	fs.IntVar(&l.MaxJSONItems, "max-json-items", d.MaxJSONItems, "most items in any one JSON list or object of the body or variables")
 	fs.IntVar(&l.MaxQueryBytes, "max-query-bytes", d.MaxQueryBytes, "longest query text in bytes, checked before lexing")
 	fs.IntVar(&l.MaxTokens, "max-tokens", d.MaxTokens, "most lexical tokens in a query, counted before parsing")
 	fs.IntVar(&l.MaxFields, "max-fields", d.MaxFields, "most fields selected (aliases and fragment spreads expanded), checked before validation")
@@ -88,7 +89,7 @@ func (a *app) limitFlags(fs *flag.FlagSet, c *config) {
 
 // envApplied are the flags whose REGIONGRAPH_* variable is applied after
 // parsing, when the flag is not on the command line.
-var envApplied = []string{"max-body-bytes", "max-admin-body-bytes", "max-json-depth", "max-query-bytes", "max-tokens", "max-fields", "max-depth",
+var envApplied = []string{"max-body-bytes", "max-admin-body-bytes", "max-json-depth", "max-json-items", "max-query-bytes", "max-tokens", "max-fields", "max-depth",
 	"max-complexity", "list-estimate", "max-page-size", "max-results", "parse-timeout", "exec-timeout",
 	"max-concurrent", "queue-wait", "read-header-timeout", "store-timeout", "introspection", "metrics"}
 
@@ -115,7 +116,7 @@ func checkLimits(c *config) error {
 		name string
 		v    int64
 	}{
-		{"max-body-bytes", l.MaxBodyBytes}, {"max-admin-body-bytes", l.MaxAdminBodyBytes}, {"max-json-depth", int64(l.MaxJSONDepth)}, {"max-query-bytes", int64(l.MaxQueryBytes)},
+		{"max-body-bytes", l.MaxBodyBytes}, {"max-admin-body-bytes", l.MaxAdminBodyBytes}, {"max-json-depth", int64(l.MaxJSONDepth)}, {"max-json-items", int64(l.MaxJSONItems)}, {"max-query-bytes", int64(l.MaxQueryBytes)},
 		{"max-tokens", int64(l.MaxTokens)}, {"max-fields", int64(l.MaxFields)}, {"max-depth", int64(l.MaxDepth)},
 		{"max-complexity", int64(l.MaxComplexity)}, {"list-estimate", int64(l.ListEstimate)}, {"max-page-size", int64(l.MaxPageSize)},
 		{"max-results", int64(l.MaxResults)}, {"max-concurrent", int64(l.MaxConcurrent)},
