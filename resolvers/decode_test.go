@@ -70,7 +70,8 @@ func FuzzDecodeRequest(f *testing.F) {
 			if rerr.Message == "" || !utf8.ValidString(rerr.Message) {
 				t.Fatalf("message %q", rerr.Message)
 			}
-			if len(body) >= 16 && strings.Contains(rerr.Message, string(body[:16])) {
+			if len(body) >= 16 && strings.Contains(rerr.Message, string(body[:16])) &&
+				!strings.Contains(method+ctype+rawQuery, string(body[:16])) {
 				t.Fatalf("the message %q quotes the body", rerr.Message)
 			}
 			if rerr.Status == http.StatusMethodNotAllowed && rerr.Allow == "" {
