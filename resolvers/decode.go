@@ -59,7 +59,7 @@ func DecodeRequest(r *http.Request, lim Limits) (*Request, *RequestError) {
 	case http.MethodPost:
 	default:
 		return nil, &RequestError{Status: http.StatusMethodNotAllowed, Allow: "GET, POST",
-			Message: "method " + clip(r.Method, 20) + " is not allowed: use GET or POST"}
+			Message: "this method is not allowed: use GET or POST"}
 	}
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return nil, err
@@ -121,9 +121,12 @@ func decodeGET(rawQuery string, lim Limits) (*Request, *RequestError) {
 	}
 	req := &Request{GET: true}
 	for k, vs := range vals {
+		if !utf8.ValidString(k) {
+			return nil, badRequest("a URL parameter is not valid UTF-8")
+		}
 		for _, v := range vs {
 			if !utf8.ValidString(v) {
-				return nil, badRequest("the URL parameter %q is not valid UTF-8", clip(k, 40))
+				return nil, badRequest("a URL parameter is not valid UTF-8")
 			}
 		}
 	}
