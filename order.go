@@ -8,7 +8,8 @@ import (
 )
 
 // SortValue returns the value n is ordered by for field: a string, an int64,
-// or nil when n has no such value.
+// or nil when n has no such value. For OrderByID it is the id itself, so that
+// a descending order by id descends (ties are broken by an ascending id).
 func SortValue(n *Node, field OrderField) any {
 	switch field {
 	case OrderByName, "":
@@ -28,8 +29,10 @@ func SortValue(n *Node, field OrderField) any {
 			return nil
 		}
 		return n.Code
+	case OrderByID:
+		return n.ID
 	}
-	return nil // OrderByID: only the id orders
+	return nil
 }
 
 // ValidOrderField reports whether f is a known order field ("" is NAME).

@@ -19,7 +19,7 @@ import (
 type Options struct {
 	Logger *slog.Logger
 	// LoaderWait is how long a dataloader waits for more keys before it
-	// calls the store. Default 2ms.
+	// calls the store. Default 1ms.
 	LoaderWait time.Duration
 	// ComplexityLimit bounds a query's cost. Default 20000.
 	ComplexityLimit int
@@ -34,7 +34,7 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		o.Logger = slog.Default()
 	}
 	if o.LoaderWait == 0 {
-		o.LoaderWait = 2 * time.Millisecond
+		o.LoaderWait = time.Millisecond
 	}
 	if o.ComplexityLimit == 0 {
 		o.ComplexityLimit = 20000

@@ -1,0 +1,149 @@
+package boltstore
+
+import (
+	"slices"
+	"strings"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// graph is the in-memory graph. Stored *Node and *Edge values are never
+// mutated once they are in the graph (a change replaces the pointer), so a
+// reader holding the read lock may hand out clones of them.
+type graph struct {
+	nodes  map[string]*rg.Node
+	edges  map[string]*rg.Edge
+	byKind map[rg.Kind]map[string]*rg.Node
+	adj    map[string]*adjacency
+	// search holds each node's regiongraph.SearchText, folded once when
+	// the node is stored rather than on every search.
+	search map[string]string
+}
+
+// adjacency holds a node's relations by direction and relation kind, as
+// sorted edge ids.
+type adjacency struct {
+	out map[rg.RelKind][]string
+	in  map[rg.RelKind][]string
+}
+
+func newGraph() *graph {
+	return &graph{
+		nodes:  map[string]*rg.Node{},
+		edges:  map[string]*rg.Edge{},
+		byKind: map[rg.Kind]map[string]*rg.Node{},
+		adj:    map[string]*adjacency{},
+		search: map[string]string{},
+	}
+}
+
+func (g *graph) putNode(n *rg.Node) {
+	if old, ok := g.nodes[n.ID]; ok && old.Kind != n.Kind {
+		delete(g.byKind[old.Kind], n.ID)
+	}
+	g.nodes[n.ID] = n
+	m := g.byKind[n.Kind]
+	if m == nil {
+		m = map[string]*rg.Node{}
+		g.byKind[n.Kind] = m
+	}
+	m[n.ID] = n
+	g.search[n.ID] = rg.SearchText(n)
+}
+
+func (g *graph) deleteNode(id string) {
+	n, ok := g.nodes[id]
+	if !ok {
+		return
+	}
+	delete(g.nodes, id)
+	delete(g.byKind[n.Kind], id)
+	delete(g.adj, id)
+	delete(g.search, id)
+}
+
+// matches is regiongraph.Matches over the cached search text: the folded
+// query fq is a substring of the node's search text.
+func (g *graph) matches(id, fq string) bool {
+	return fq == "" || strings.Contains(g.search[id], fq)
+}
+
+func (g *graph) adjOf(id string) *adjacency {
+	a := g.adj[id]
+	if a == nil {
+		a = &adjacency{out: map[rg.RelKind][]string{}, in: map[rg.RelKind][]string{}}
+		g.adj[id] = a
+	}
+	return a
+}
+
+func insertSorted(xs []string, x string) []string {
+	i, found := slices.BinarySearch(xs, x)
+	if found {
+		return xs
+	}
+	return slices.Insert(xs, i, x)
+}
+
+func removeSorted(xs []string, x string) []string {
+	i, found := slices.BinarySearch(xs, x)
+	if !found {
+		return xs
+	}
+	return slices.Delete(xs, i, i+1)
+}
+
+func (g *graph) putEdge(e *rg.Edge) {
+	if _, ok := g.edges[e.ID]; ok {
+		g.deleteEdge(e.ID)
+	}
+	g.edges[e.ID] = e
+	from, to := g.adjOf(e.From), g.adjOf(e.To)
+	from.out[e.Kind] = insertSorted(from.out[e.Kind], e.ID)
+	to.in[e.Kind] = insertSorted(to.in[e.Kind], e.ID)
+}
+
+func (g *graph) deleteEdge(id string) {
+	e, ok := g.edges[id]
+	if !ok {
+		return
+	}
+	delete(g.edges, id)
+	if a := g.adj[e.From]; a != nil {
+		a.out[e.Kind] = removeSorted(a.out[e.Kind], id)
+	}
+	if a := g.adj[e.To]; a != nil {
+		a.in[e.Kind] = removeSorted(a.in[e.Kind], id)
+	}
+}
+
+// incident calls fn for every relation of node id in direction d whose kind
+// is allowed (every kind when kinds is empty). An edge joining id to itself
+// cannot exist (validation forbids it), so no edge is reported twice.
+func (g *graph) incident(id string, d rg.Direction, kinds []rg.RelKind, fn func(*rg.Edge)) {
+	a := g.adj[id]
+	if a == nil {
+		return
+	}
+	visit := func(m map[rg.RelKind][]string) {
+		if len(kinds) == 0 {
+			for _, ids := range m {
+				for _, eid := range ids {
+					fn(g.edges[eid])
+				}
+			}
+			return
+		}
+		for _, k := range kinds {
+			for _, eid := range m[k] {
+				fn(g.edges[eid])
+			}
+		}
+	}
+	if d != rg.In {
+		visit(a.out)
+	}
+	if d != rg.Out {
+		visit(a.in)
+	}
+}

@@ -1,0 +1,314 @@
+package boltstore
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// The queries below run on a graph under the store's read lock. They return
+// clones, never the stored values.
+
+func uniq[T cmp.Ordered](xs []T) []T {
+	if len(xs) < 2 {
+		return xs
+	}
+	c := slices.Clone(xs)
+	slices.Sort(c)
+	return slices.Compact(c)
+}
+
+func set[T comparable](xs []T) map[T]bool {
+	if len(xs) == 0 {
+		return nil
+	}
+	m := make(map[T]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+func cloneNodes(ns []*rg.Node) []*rg.Node {
+	out := make([]*rg.Node, len(ns))
+	for i, n := range ns {
+		out[i] = n.Clone()
+	}
+	return out
+}
+
+func cloneEdges(es []*rg.Edge) []*rg.Edge {
+	out := make([]*rg.Edge, len(es))
+	for i, e := range es {
+		out[i] = e.Clone()
+	}
+	return out
+}
+
+func sortEdges(es []*rg.Edge) {
+	slices.SortFunc(es, func(a, b *rg.Edge) int { return cmp.Compare(a.ID, b.ID) })
+}
+
+func (g *graph) nodesByID(ids []string) ([]*rg.Node, error) {
+	if len(ids) > rg.MaxBatchIDs {
+		return nil, rg.FieldErrorf("ids", "%d ids; at most %d are allowed", len(ids), rg.MaxBatchIDs)
+	}
+	out := make([]*rg.Node, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if n, ok := g.nodes[id]; ok {
+			out = append(out, n.Clone())
+		}
+	}
+	return out, nil
+}
+
+func (g *graph) findEdges(f rg.EdgeFilter) ([]*rg.Edge, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	kinds := uniq(f.Kinds)
+	ids := set(f.IDs)
+	var out []*rg.Edge
+	keep := func(e *rg.Edge) bool {
+		return (ids == nil || ids[e.ID]) && (len(kinds) == 0 || slices.Contains(kinds, e.Kind)) && e.HoldsInYear(f.Year)
+	}
+	switch {
+	case len(f.NodeIDs) > 0:
+		seen := map[string]bool{}
+		for _, id := range uniq(f.NodeIDs) {
+			g.incident(id, f.Direction, kinds, func(e *rg.Edge) {
+				if !seen[e.ID] && keep(e) {
+					seen[e.ID] = true
+					out = append(out, e)
+				}
+			})
+		}
+	case len(f.IDs) > 0:
+		for _, id := range uniq(f.IDs) {
+			if e, ok := g.edges[id]; ok && keep(e) {
+				out = append(out, e)
+			}
+		}
+	default:
+		for _, e := range g.edges {
+			if keep(e) {
+				out = append(out, e)
+			}
+		}
+	}
+	sortEdges(out)
+	return cloneEdges(out), nil
+}
+
+// reverse is the direction of a relation as seen from its other end.
+func reverse(d rg.Direction) rg.Direction {
+	switch d {
+	case rg.Out:
+		return rg.In
+	case rg.In:
+		return rg.Out
+	}
+	return rg.Both
+}
+
+// related returns the ids of the nodes that satisfy r in year y.
+func (g *graph) related(r rg.Related, y *int) map[string]bool {
+	m := map[string]bool{}
+	kinds := []rg.RelKind{r.Kind}
+	for _, id := range uniq(r.NodeIDs) {
+		g.incident(id, reverse(r.Direction), kinds, func(e *rg.Edge) {
+			if e.HoldsInYear(y) {
+				m[e.Other(id)] = true
+			}
+		})
+	}
+	return m
+}
+
+type keyed struct {
+	v any
+	n *rg.Node
+}
+
+func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
+	if err := f.Validate(); err != nil {
+		return rg.NodePage{}, err
+	}
+	size, err := rg.PageSize(f.First)
+	if err != nil {
+		return rg.NodePage{}, err
+	}
+	var after *rg.Cursor
+	if f.After != "" {
+		c, err := rg.DecodeCursor(f.Order, f.After)
+		if err != nil {
+			return rg.NodePage{}, err
+		}
+		after = &c
+	}
+
+	// Candidates: the smallest index at hand.
+	var cands []*rg.Node
+	switch {
+	case len(f.IDs) > 0:
+		for _, id := range uniq(f.IDs) {
+			if n, ok := g.nodes[id]; ok {
+				cands = append(cands, n)
+			}
+		}
+	case len(f.Kinds) > 0:
+		for _, k := range uniq(f.Kinds) {
+			for _, n := range g.byKind[k] {
+				cands = append(cands, n)
+			}
+		}
+	default:
+		cands = make([]*rg.Node, 0, len(g.nodes))
+		for _, n := range g.nodes {
+			cands = append(cands, n)
+		}
+	}
+	rels := make([]map[string]bool, len(f.Related))
+	for i, r := range f.Related {
+		rels[i] = g.related(r, f.Year)
+	}
+	kinds := uniq(f.Kinds)
+	fq := rg.Fold(f.Text)
+
+	matches := make([]keyed, 0, len(cands))
+	for _, n := range cands {
+		if len(kinds) > 0 && !slices.Contains(kinds, n.Kind) {
+			continue
+		}
+		if f.PlanYear != nil && (n.PlanYear == nil || *n.PlanYear != *f.PlanYear) {
+			continue
+		}
+		if f.Code != "" && n.Code != f.Code {
+			continue
+		}
+		ok := true
+		for _, m := range rels {
+			if !m[n.ID] {
+				ok = false
+				break
+			}
+		}
+		if !ok || !g.matches(n.ID, fq) {
+			continue
+		}
+		matches = append(matches, keyed{rg.SortValue(n, f.Order.Field), n})
+	}
+	slices.SortFunc(matches, func(a, b keyed) int {
+		return rg.CompareKeys(f.Order, a.v, a.n.ID, b.v, b.n.ID)
+	})
+
+	start := 0
+	if after != nil {
+		start = sort.Search(len(matches), func(i int) bool {
+			return rg.CompareKeys(f.Order, matches[i].v, matches[i].n.ID, after.Value, after.ID) > 0
+		})
+	}
+	end := min(start+size, len(matches))
+	page := rg.NodePage{
+		Nodes:       make([]*rg.Node, 0, end-start),
+		TotalCount:  len(matches),
+		HasNextPage: end < len(matches),
+	}
+	for _, k := range matches[start:end] {
+		page.Nodes = append(page.Nodes, k.n.Clone())
+	}
+	if end > start {
+		page.EndCursor = rg.CursorFor(f.Order, matches[end-1].n)
+	}
+	return page, nil
+}
+
+func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	kinds := set(f.Kinds)
+	rels := uniq(f.Relations)
+	nodeOK := func(n *rg.Node) bool { return kinds == nil || kinds[n.Kind] }
+	edgeOK := func(e *rg.Edge) bool { return e.HoldsInYear(f.Year) }
+
+	// picked lists the chosen nodes in the order they are kept when cut.
+	var picked []*rg.Node
+	if len(f.Roots) == 0 {
+		for _, n := range g.nodes {
+			if nodeOK(n) {
+				picked = append(picked, n)
+			}
+		}
+		slices.SortFunc(picked, func(a, b *rg.Node) int { return cmp.Compare(a.ID, b.ID) })
+	} else {
+		roots := make([]string, 0, len(f.Roots))
+		seen := map[string]bool{}
+		for _, id := range f.Roots {
+			if seen[id] {
+				continue
+			}
+			if _, ok := g.nodes[id]; !ok {
+				return nil, &rg.Error{Code: rg.ENOTFOUND, Field: "roots", Message: fmt.Sprintf("no node %q", id)}
+			}
+			seen[id] = true
+			roots = append(roots, id)
+		}
+		slices.Sort(roots)
+		// Breadth first, level by level; each level in id order, so the
+		// nodes are picked by (distance, id).
+		level := roots
+		for _, id := range roots {
+			picked = append(picked, g.nodes[id])
+		}
+		for d := 0; d < f.Depth && len(level) > 0; d++ {
+			var next []string
+			for _, id := range level {
+				g.incident(id, rg.Both, rels, func(e *rg.Edge) {
+					o := e.Other(id)
+					if seen[o] || !edgeOK(e) || !nodeOK(g.nodes[o]) {
+						return
+					}
+					seen[o] = true
+					next = append(next, o)
+				})
+			}
+			slices.Sort(next)
+			for _, id := range next {
+				picked = append(picked, g.nodes[id])
+			}
+			level = next
+		}
+	}
+
+	sg := &rg.Subgraph{}
+	if f.MaxNodes > 0 && len(picked) > f.MaxNodes {
+		picked = picked[:f.MaxNodes]
+		sg.Truncated = true
+	}
+	in := make(map[string]bool, len(picked))
+	for _, n := range picked {
+		in[n.ID] = true
+	}
+	var edges []*rg.Edge
+	for _, n := range picked {
+		g.incident(n.ID, rg.Out, rels, func(e *rg.Edge) {
+			if in[e.To] && edgeOK(e) {
+				edges = append(edges, e)
+			}
+		})
+	}
+	slices.SortFunc(picked, func(a, b *rg.Node) int { return cmp.Compare(a.ID, b.ID) })
+	sortEdges(edges)
+	sg.Nodes = cloneNodes(picked)
+	sg.Edges = cloneEdges(edges)
+	return sg, nil
+}

@@ -1,0 +1,244 @@
+package boltstore
+
+import (
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// stage is a copy-on-write view of a graph: the changes of one batch laid
+// over the graph, which stays untouched until commit. A nil entry marks a
+// deletion.
+type stage struct {
+	g     *graph
+	nodes map[string]*rg.Node
+	edges map[string]*rg.Edge
+	// touch lists, for each node, the relations created in the stage that
+	// touch it (some may since have been deleted or replaced again).
+	touch map[string]map[string]bool
+}
+
+func newStage(g *graph) *stage {
+	return &stage{g: g, nodes: map[string]*rg.Node{}, edges: map[string]*rg.Edge{}, touch: map[string]map[string]bool{}}
+}
+
+func (s *stage) node(id string) *rg.Node {
+	if n, ok := s.nodes[id]; ok {
+		return n
+	}
+	return s.g.nodes[id]
+}
+
+func (s *stage) edge(id string) *rg.Edge {
+	if e, ok := s.edges[id]; ok {
+		return e
+	}
+	return s.g.edges[id]
+}
+
+// edgesOf returns the ids of the relations touching node id in the view.
+func (s *stage) edgesOf(id string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(eid string) {
+		if seen[eid] {
+			return
+		}
+		seen[eid] = true
+		if e := s.edge(eid); e != nil && (e.From == id || e.To == id) {
+			out = append(out, eid)
+		}
+	}
+	s.g.incident(id, rg.Both, nil, func(e *rg.Edge) { add(e.ID) })
+	for eid := range s.touch[id] {
+		add(eid)
+	}
+	return out
+}
+
+func (s *stage) putEdge(e *rg.Edge) {
+	s.edges[e.ID] = e
+	for _, id := range []string{e.From, e.To} {
+		if s.touch[id] == nil {
+			s.touch[id] = map[string]bool{}
+		}
+		s.touch[id][e.ID] = true
+	}
+}
+
+// normalise makes empty lists nil, as they read back from the file.
+func normaliseNode(n *rg.Node) *rg.Node {
+	c := n.Clone()
+	if len(c.Aliases) == 0 {
+		c.Aliases = nil
+	}
+	if len(c.Goals) == 0 {
+		c.Goals = nil
+	}
+	if len(c.Activities) == 0 {
+		c.Activities = nil
+	}
+	if len(c.YearlyAmounts) == 0 {
+		c.YearlyAmounts = nil
+	}
+	return c
+}
+
+// apply stages the changes in order, each seeing the ones before it, and
+// returns what ApplyResult reports. The changes are already valid on their
+// own (ValidateChanges); here they are checked against the graph.
+func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
+	var res rg.ApplyResult
+	for i, c := range changes {
+		at := fmt.Sprintf("changes[%d]", i)
+		notFound := func(field, what, id string) error {
+			return &rg.Error{Code: rg.ENOTFOUND, Field: at + "." + field, Message: fmt.Sprintf("no %s %q", what, id)}
+		}
+		conflict := func(field, format string, args ...any) error {
+			return &rg.Error{Code: rg.ECONFLICT, Field: at + "." + field, Message: fmt.Sprintf(format, args...)}
+		}
+		switch c.Op {
+		case rg.OpCreateNode, rg.OpUpdateNode, rg.OpUpsertNode:
+			n := normaliseNode(c.Node)
+			old := s.node(n.ID)
+			switch {
+			case c.Op == rg.OpCreateNode && old != nil:
+				return rg.ApplyResult{}, conflict("node.id", "node %q exists", n.ID)
+			case c.Op == rg.OpUpdateNode && old == nil:
+				return rg.ApplyResult{}, notFound("node.id", "node", n.ID)
+			case old != nil && old.Kind != n.Kind:
+				return rg.ApplyResult{}, rg.FieldErrorf(at+".node.kind", "node %q is a %s; its kind may not change to %s", n.ID, old.Kind, n.Kind)
+			}
+			s.nodes[n.ID] = n
+			switch {
+			case old == nil:
+				res.Created++
+			case rg.SameNode(old, n):
+				res.Unchanged++
+			default:
+				res.Updated++
+			}
+			res.Nodes = append(res.Nodes, n.Clone())
+
+		case rg.OpDeleteNode:
+			old := s.node(c.ID)
+			if old == nil {
+				return rg.ApplyResult{}, notFound("id", "node", c.ID)
+			}
+			if eids := s.edgesOf(c.ID); len(eids) > 0 {
+				if !c.Detach {
+					return rg.ApplyResult{}, conflict("id", "node %q has %d relations; delete them first or detach", c.ID, len(eids))
+				}
+				for _, eid := range eids {
+					s.edges[eid] = nil
+				}
+			}
+			s.nodes[c.ID] = nil
+			res.Deleted++
+			res.Nodes = append(res.Nodes, old.Clone())
+
+		case rg.OpCreateEdge, rg.OpUpdateEdge, rg.OpUpsertEdge:
+			e := c.Edge.Clone()
+			old := s.edge(e.ID)
+			switch {
+			case c.Op == rg.OpCreateEdge && old != nil:
+				return rg.ApplyResult{}, conflict("edge.id", "relation %q exists", e.ID)
+			case c.Op == rg.OpUpdateEdge && old == nil:
+				return rg.ApplyResult{}, notFound("edge.id", "relation", e.ID)
+			case old != nil && old.Kind != e.Kind:
+				return rg.ApplyResult{}, rg.FieldErrorf(at+".edge.kind", "relation %q is %s; its kind may not change to %s", e.ID, old.Kind, e.Kind)
+			case old != nil && old.From != e.From:
+				return rg.ApplyResult{}, rg.FieldErrorf(at+".edge.from", "relation %q starts at %q; its ends may not change", e.ID, old.From)
+			case old != nil && old.To != e.To:
+				return rg.ApplyResult{}, rg.FieldErrorf(at+".edge.to", "relation %q ends at %q; its ends may not change", e.ID, old.To)
+			}
+			from, to := s.node(e.From), s.node(e.To)
+			if from == nil {
+				return rg.ApplyResult{}, notFound("edge.from", "node", e.From)
+			}
+			if to == nil {
+				return rg.ApplyResult{}, notFound("edge.to", "node", e.To)
+			}
+			if err := rg.CheckEndpoints(e.Kind, from.Kind, to.Kind); err != nil {
+				return rg.ApplyResult{}, rg.WithField(err, at+".edge")
+			}
+			s.putEdge(e)
+			switch {
+			case old == nil:
+				res.Created++
+			case rg.SameEdge(old, e):
+				res.Unchanged++
+			default:
+				res.Updated++
+			}
+			res.Edges = append(res.Edges, e.Clone())
+
+		case rg.OpDeleteEdge:
+			old := s.edge(c.ID)
+			if old == nil {
+				return rg.ApplyResult{}, notFound("id", "relation", c.ID)
+			}
+			s.edges[c.ID] = nil
+			res.Deleted++
+			res.Edges = append(res.Edges, old.Clone())
+
+		default: // ValidateChanges rejects unknown ops; keep the guard.
+			return rg.ApplyResult{}, rg.FieldErrorf(at+".op", "unknown change %q", c.Op)
+		}
+	}
+	return res, nil
+}
+
+// write writes the net effect of the stage to the file.
+func (s *stage) write(tx *bolt.Tx) error {
+	nb, eb := tx.Bucket(bucketNodes), tx.Bucket(bucketEdges)
+	if nb == nil || eb == nil {
+		return fmt.Errorf("missing bucket nodes or edges")
+	}
+	for _, id := range sortedKeys(s.nodes) {
+		if err := putOrDelete(nb, id, s.nodes[id]); err != nil {
+			return fmt.Errorf("node %q: %w", id, err)
+		}
+	}
+	for _, id := range sortedKeys(s.edges) {
+		if err := putOrDelete(eb, id, s.edges[id]); err != nil {
+			return fmt.Errorf("relation %q: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func putOrDelete[T any](b *bolt.Bucket, id string, v *T) error {
+	if v == nil {
+		return b.Delete([]byte(id))
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return b.Put([]byte(id), data)
+}
+
+// commit applies the stage to the graph. It cannot fail.
+func (s *stage) commit() {
+	for id, e := range s.edges {
+		if e == nil {
+			s.g.deleteEdge(id)
+		}
+	}
+	for id, n := range s.nodes {
+		if n == nil {
+			s.g.deleteNode(id)
+		} else {
+			s.g.putNode(n)
+		}
+	}
+	for _, e := range s.edges {
+		if e != nil {
+			s.g.putEdge(e)
+		}
+	}
+}

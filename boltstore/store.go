@@ -1,0 +1,394 @@
+// Package boltstore is the embedded regiongraph.Store: the whole graph in
+// memory behind a read-write lock, written through to one bbolt file.
+//
+// Reads never touch the file. Apply validates a batch completely against a
+// staged copy-on-write view of the graph, writes the net result to the file
+// in one bbolt transaction (synced on commit) and only then makes it visible
+// in memory, so a failed batch changes neither the file nor the graph.
+// Writers are serialised; readers are blocked only while the in-memory graph
+// is updated, not while the file is written.
+package boltstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// FormatVersion is the version of the file layout, kept in the meta bucket.
+const FormatVersion = "1"
+
+// DefaultTimeout is how long Open waits for another process to release the
+// file when Options.Timeout is 0.
+const DefaultTimeout = 2 * time.Second
+
+var (
+	bucketNodes = []byte("nodes")
+	bucketEdges = []byte("edges")
+	bucketMeta  = []byte("meta")
+	keyFormat   = []byte("format")
+)
+
+// Options configure Open.
+type Options struct {
+	// Timeout is how long Open waits for the file lock held by another
+	// process (or another Store in this one); 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Logger receives a line when the store is opened; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Store is the embedded store. It is safe for concurrent use.
+type Store struct {
+	path string
+	log  *slog.Logger
+
+	writeMu sync.Mutex   // serialises Apply and Close
+	mu      sync.RWMutex // guards g and db against readers
+	g       *graph
+	db      *bolt.DB // nil once closed
+}
+
+var _ rg.Store = (*Store)(nil)
+
+// Open opens the store kept in the file at path, creating the file when it
+// does not exist (or is empty), and loads the whole graph into memory.
+//
+// An existing file is first opened read-only and checked: a file that is not
+// a bbolt file, is truncated or corrupt, holds another layout, or cannot be
+// read is an error naming the file, and the file is left as it was. When
+// another process holds the file, Open fails after opts.Timeout with an
+// error saying the file is in use.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	fail := func(err error) (*Store, error) {
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		fi = nil
+	case err != nil:
+		return fail(err)
+	case !fi.Mode().IsRegular():
+		return fail(errors.New("not a regular file"))
+	}
+
+	g, loadedAt := newGraph(), -1
+	if fi != nil && fi.Size() > 0 {
+		// Check and load read-only, so that a bad file is never written to.
+		if g, loadedAt, err = loadFile(path, fi.Size(), opts.Timeout); err != nil {
+			return fail(err)
+		}
+	}
+
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
+	if err != nil {
+		return fail(describeOpenError(err, opts.Timeout))
+	}
+	// A new file gets its buckets; an existing one is only read, so that
+	// opening does not write to it.
+	initialised := false
+	err = guard(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			initialised = tx.Bucket(bucketMeta) != nil && tx.Bucket(bucketNodes) != nil && tx.Bucket(bucketEdges) != nil
+			if initialised && loadedAt >= 0 && tx.ID() != loadedAt {
+				// Another process wrote between the check and the lock.
+				var err error
+				g, err = readGraph(tx)
+				return err
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		_ = db.Close()
+		return fail(err)
+	}
+	if !initialised {
+		if err := db.Update(initBuckets); err != nil {
+			_ = db.Close()
+			return fail(err)
+		}
+	}
+	s := &Store{path: path, log: opts.Logger, g: g, db: db}
+	s.log.Info("boltstore: opened", "path", path, "nodes", len(g.nodes), "edges", len(g.edges))
+	return s, nil
+}
+
+func describeOpenError(err error, timeout time.Duration) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("file is in use by another process (lock not acquired within %s): %w", timeout, err)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
+		return fmt.Errorf("not a valid bbolt file: %w", err)
+	}
+	return err
+}
+
+// initBuckets creates the buckets and format version of a new file; on an
+// existing file it checks them.
+func initBuckets(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		empty := true
+		_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+		if !empty {
+			return errors.New("not a regiongraph store (no meta bucket)")
+		}
+		var err error
+		if meta, err = tx.CreateBucket(bucketMeta); err != nil {
+			return fmt.Errorf("create bucket meta: %w", err)
+		}
+		if err := meta.Put(keyFormat, []byte(FormatVersion)); err != nil {
+			return fmt.Errorf("write format version: %w", err)
+		}
+	} else if v := string(meta.Get(keyFormat)); v != FormatVersion {
+		return fmt.Errorf("format version %q, want %q", v, FormatVersion)
+	}
+	for _, b := range [][]byte{bucketNodes, bucketEdges} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return fmt.Errorf("create bucket %s: %w", b, err)
+		}
+	}
+	return nil
+}
+
+// loadFile opens the file read-only, checks it and reads the graph, which
+// visits every page in use. bbolt reads the file through a memory map and
+// panics on some kinds of corruption (and reading past the end of a
+// truncated file faults); both are turned into errors. (tx.Check is not
+// used: it runs in a goroutine of its own, where a panic cannot be caught.)
+func loadFile(path string, size int64, timeout time.Duration) (g *graph, txid int, err error) {
+	err = guard(func() error {
+		var err error
+		g, txid, err = loadReadOnly(path, size, timeout)
+		return err
+	})
+	return g, txid, err
+}
+
+// guard runs fn, turning a panic or a memory fault in it into an error.
+func guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("corrupt file: %v", r)
+		}
+	}()
+	return fn()
+}
+
+func loadReadOnly(path string, size int64, timeout time.Duration) (g *graph, txid int, err error) {
+	// PreLoadFreelist makes bbolt read the free list now, in this
+	// goroutine, where a panic over a corrupt one is recovered.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout, PreLoadFreelist: true})
+	if err != nil {
+		return nil, 0, describeOpenError(err, timeout)
+	}
+	defer func() {
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close after reading: %w", cerr)
+		}
+	}()
+	err = db.View(func(tx *bolt.Tx) error {
+		txid = tx.ID()
+		if tx.Size() > size {
+			return fmt.Errorf("file is truncated: %d bytes, the database needs %d", size, tx.Size())
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			empty := true
+			_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+			if empty {
+				g = newGraph() // created but never initialised
+				return nil
+			}
+			return errors.New("not a regiongraph store (no meta bucket)")
+		}
+		if v := string(meta.Get(keyFormat)); v != FormatVersion {
+			return fmt.Errorf("format version %q, want %q", v, FormatVersion)
+		}
+		var err error
+		g, err = readGraph(tx)
+		return err
+	})
+	return g, txid, err
+}
+
+func readGraph(tx *bolt.Tx) (*graph, error) {
+	g := newGraph()
+	nb, eb := tx.Bucket(bucketNodes), tx.Bucket(bucketEdges)
+	if nb == nil || eb == nil {
+		return nil, errors.New("missing bucket nodes or edges")
+	}
+	err := nb.ForEach(func(k, v []byte) error {
+		var n rg.Node
+		if err := json.Unmarshal(v, &n); err != nil {
+			return fmt.Errorf("node %q: %w", k, err)
+		}
+		if n.ID != string(k) {
+			return fmt.Errorf("node %q: stored under key %q", n.ID, k)
+		}
+		g.putNode(&n)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = eb.ForEach(func(k, v []byte) error {
+		var e rg.Edge
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("edge %q: %w", k, err)
+		}
+		if e.ID != string(k) {
+			return fmt.Errorf("edge %q: stored under key %q", e.ID, k)
+		}
+		if g.nodes[e.From] == nil || g.nodes[e.To] == nil {
+			return fmt.Errorf("edge %q: joins a missing node (%q -> %q)", e.ID, e.From, e.To)
+		}
+		g.putEdge(&e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// Path returns the file the store is kept in.
+func (s *Store) Path() string { return s.path }
+
+// Empty reports whether the store holds no node and no relation, so that a
+// new file can be filled from the bundled dataset.
+func (s *Store) Empty() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.g.nodes) == 0 && len(s.g.edges) == 0
+}
+
+// Close closes the file. Later calls return UNAVAILABLE; Close is idempotent.
+func (s *Store) Close() error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	s.db = nil
+	if err != nil {
+		return fmt.Errorf("boltstore: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+var errClosed = rg.Errorf(rg.EUNAVAILABLE, "the store is closed")
+
+// read runs fn under the read lock after checking ctx and that the store is open.
+func (s *Store) read(ctx context.Context, fn func(g *graph) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("boltstore: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.db == nil {
+		return errClosed
+	}
+	return fn(s.g)
+}
+
+// Nodes implements regiongraph.Store.
+func (s *Store) Nodes(ctx context.Context, ids []string) (out []*rg.Node, err error) {
+	err = s.read(ctx, func(g *graph) error { out, err = g.nodesByID(ids); return err })
+	return out, err
+}
+
+// FindNodes implements regiongraph.Store.
+func (s *Store) FindNodes(ctx context.Context, f rg.NodeFilter) (p rg.NodePage, err error) {
+	err = s.read(ctx, func(g *graph) error { p, err = g.findNodes(f); return err })
+	return p, err
+}
+
+// Edges implements regiongraph.Store.
+func (s *Store) Edges(ctx context.Context, f rg.EdgeFilter) (out []*rg.Edge, err error) {
+	err = s.read(ctx, func(g *graph) error { out, err = g.findEdges(f); return err })
+	return out, err
+}
+
+// Subgraph implements regiongraph.Store. With Roots, the roots are always
+// part of the result (whatever their kind); the other nodes are reached
+// through allowed relations and nodes of allowed kinds. When MaxNodes cuts
+// the result, the nodes nearest the roots are kept (by distance, then id);
+// without roots, the first MaxNodes by id.
+func (s *Store) Subgraph(ctx context.Context, f rg.SubgraphFilter) (sg *rg.Subgraph, err error) {
+	err = s.read(ctx, func(g *graph) error { sg, err = g.subgraph(f); return err })
+	return sg, err
+}
+
+// ShortestPaths implements regiongraph.Store. Paths from a node to itself
+// are the one path of that node alone.
+func (s *Store) ShortestPaths(ctx context.Context, from, to string, o rg.PathOptions) (ps []rg.Path, err error) {
+	err = s.read(ctx, func(g *graph) error { ps, err = g.shortestPaths(from, to, o); return err })
+	return ps, err
+}
+
+// Apply implements regiongraph.Store.
+func (s *Store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult, error) {
+	if err := ctx.Err(); err != nil {
+		return rg.ApplyResult{}, fmt.Errorf("boltstore: %w", err)
+	}
+	if err := rg.ValidateChanges(changes); err != nil {
+		return rg.ApplyResult{}, err
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	// Only writers change s.g and s.db, and they hold writeMu, so reading
+	// them here without mu is safe; readers may run meanwhile.
+	if s.db == nil {
+		return rg.ApplyResult{}, errClosed
+	}
+	st := newStage(s.g)
+	res, err := st.apply(changes)
+	if err != nil {
+		return rg.ApplyResult{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return rg.ApplyResult{}, fmt.Errorf("boltstore: %w", err)
+	}
+	if err := s.db.Update(st.write); err != nil {
+		return rg.ApplyResult{}, fmt.Errorf("boltstore: write %s: %w", s.path, err)
+	}
+	s.mu.Lock()
+	st.commit()
+	s.mu.Unlock()
+	return res, nil
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}

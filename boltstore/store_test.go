@@ -1,0 +1,350 @@
+package boltstore_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/boltstore"
+	"github.com/regiongraph/regiongraph/storetest"
+)
+
+func quiet() boltstore.Options {
+	return boltstore.Options{Timeout: 200 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
+}
+
+func openAt(t *testing.T, path string) *boltstore.Store {
+	t.Helper()
+	s, err := boltstore.Open(path, quiet())
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) rg.Store {
+		return openAt(t, filepath.Join(t.TempDir(), "store.db"))
+	})
+}
+
+// richGraph has every optional field of nodes and relations.
+func richGraph() storetest.Graph {
+	org := storetest.N("org", rg.KindRegion, "Org")
+	org.Aliases = []string{"O"}
+	plan := storetest.N("plan-2020", rg.KindPlan, "Plan")
+	plan.PlanYear, plan.Adopted = storetest.Int(2020), "2020-01"
+	return storetest.Graph{
+		Nodes: []*rg.Node{org, plan, storetest.FullInitiative("init"), storetest.Partner("lone")},
+		Edges: []*rg.Edge{
+			storetest.FullEdge("funds", "org", "init"),
+			storetest.E("in-plan", rg.RelInPlan, "init", "plan-2020"),
+			storetest.EY("coord", rg.RelCoordinates, "org", "init", nil, storetest.Int(2030)),
+		},
+	}
+}
+
+func TestReopenRestoresEverything(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := boltstore.Open(path, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Load(t, s, richGraph())
+	storetest.MustApply(t, s,
+		rg.Change{Op: rg.OpDeleteNode, ID: "lone"},
+		rg.Change{Op: rg.OpUpdateEdge, Edge: storetest.EY("coord", rg.RelCoordinates, "org", "init", storetest.Int(2019), nil)},
+	)
+	before := storetest.TakeSnapshot(t, s)
+	if len(before.Nodes) != 3 || len(before.Edges) != 3 {
+		t.Fatalf("before close: %d nodes, %d relations", len(before.Nodes), len(before.Edges))
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, path)
+	if s.Empty() {
+		t.Fatal("reopened store is empty")
+	}
+	storetest.WantSnapshot(t, s, before)
+	// The adjacency is rebuilt too.
+	es, err := s.Edges(context.Background(), rg.EdgeFilter{NodeIDs: []string{"init"}, Direction: rg.In, Year: storetest.Int(2020)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.WantIDs(t, "relations into init in 2020", storetest.EdgeIDs(es), []string{"coord", "funds"})
+}
+
+func TestEmpty(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "store.db"))
+	if !s.Empty() {
+		t.Fatal("new store is not empty")
+	}
+	storetest.MustApply(t, s, storetest.CreateNodes(storetest.Partner("a"))...)
+	if s.Empty() {
+		t.Fatal("store with a node is empty")
+	}
+}
+
+func TestFailedApplyLeavesTheFileUnchanged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := boltstore.Open(path, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Load(t, s, richGraph())
+	before := storetest.TakeSnapshot(t, s)
+	_, err = s.Apply(context.Background(), []rg.Change{
+		{Op: rg.OpCreateNode, Node: storetest.Partner("new")},
+		{Op: rg.OpDeleteNode, ID: "org", Detach: true},
+		{Op: rg.OpCreateEdge, Edge: storetest.PartnerOf("bad", "new", "missing")},
+	})
+	storetest.WantCode(t, err, rg.ENOTFOUND)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, path)
+	storetest.WantSnapshot(t, s, before)
+}
+
+func TestClosedStoreIsUnavailable(t *testing.T) {
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "store.db"), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	_, err = s.Nodes(context.Background(), []string{"a"})
+	storetest.WantCode(t, err, rg.EUNAVAILABLE)
+	_, err = s.Apply(context.Background(), storetest.CreateNodes(storetest.Partner("a")))
+	storetest.WantCode(t, err, rg.EUNAVAILABLE)
+}
+
+func TestCanceledContext(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "store.db"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Apply(ctx, storetest.CreateNodes(storetest.Partner("a"))); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Apply with a canceled context: %v", err)
+	}
+	if _, err := s.FindNodes(ctx, rg.NodeFilter{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("FindNodes with a canceled context: %v", err)
+	}
+	if !s.Empty() {
+		t.Fatal("canceled Apply wrote")
+	}
+}
+
+// wantOpenError opens path, expects an error naming the file and
+// containing one of the "|"-separated wants, and checks that the file's
+// bytes did not change.
+func wantOpenError(t *testing.T, path, want string) {
+	t.Helper()
+	before, readErr := os.ReadFile(path)
+	s, err := boltstore.Open(path, quiet())
+	if err == nil {
+		_ = s.Close()
+		t.Fatalf("Open(%s) succeeded", path)
+	}
+	says := false
+	for _, w := range strings.Split(want, "|") {
+		says = says || strings.Contains(err.Error(), w)
+	}
+	if !strings.HasPrefix(err.Error(), "boltstore: open "+path+": ") || !says {
+		t.Fatalf("Open error %q, want it to name %s and say %q", err, path, want)
+	}
+	if readErr == nil {
+		after, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(before, after) {
+			t.Fatalf("Open changed the file (%v)", err)
+		}
+	}
+}
+
+func TestOpenRandomBytes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "random.db")
+	data := make([]byte, 64<<10)
+	_, _ = rand.Read(data)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wantOpenError(t, path, "not a valid bbolt file")
+}
+
+func TestOpenTruncatedFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "store.db")
+	s, err := boltstore.Open(path, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g storetest.Graph
+	for i := range 2000 {
+		g.Nodes = append(g.Nodes, storetest.FullInitiative(fmt.Sprintf("init-%04d", i)))
+	}
+	storetest.Load(t, s, g)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.db")
+	if len(data) < 1<<20 {
+		t.Fatalf("file of %d bytes, want more than 1 MiB", len(data))
+	}
+	if err := os.WriteFile(cut, data[:64<<10], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wantOpenError(t, cut, "truncated|corrupt file")
+}
+
+func TestOpenCorruptPages(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "store.db")
+	s, err := boltstore.Open(path, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g storetest.Graph
+	for i := range 500 {
+		g.Nodes = append(g.Nodes, storetest.FullInitiative(fmt.Sprintf("init-%04d", i)))
+	}
+	storetest.Load(t, s, g)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Overwrite everything after the two meta pages and the first few
+	// pages with garbage, keeping the length.
+	junk := make([]byte, len(data)-6*4096)
+	_, _ = rand.Read(junk)
+	copy(data[6*4096:], junk)
+	bad := filepath.Join(dir, "bad.db")
+	if err := os.WriteFile(bad, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wantOpenError(t, bad, "corrupt file|not a valid bbolt file")
+}
+
+func TestOpenNotAStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "other.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("something")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wantOpenError(t, path, "not a regiongraph store")
+}
+
+func TestOpenDirectory(t *testing.T) {
+	wantOpenError(t, t.TempDir(), "not a regular file")
+}
+
+func TestOpenMissingDirectory(t *testing.T) {
+	wantOpenError(t, filepath.Join(t.TempDir(), "nope", "store.db"), "no such file or directory")
+}
+
+func TestOpenPermissionDenied(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads files whatever their mode; permission denied cannot be provoked")
+	}
+	path := filepath.Join(t.TempDir(), "store.db")
+	s := openAt(t, path)
+	storetest.MustApply(t, s, storetest.CreateNodes(storetest.Partner("a"))...)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(path, 0o600) })
+	wantOpenError(t, path, "permission denied")
+}
+
+func TestSecondOpenIsInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s := openAt(t, path)
+	storetest.MustApply(t, s, storetest.CreateNodes(storetest.Partner("a"))...)
+	start := time.Now()
+	_, err := boltstore.Open(path, boltstore.Options{Timeout: 300 * time.Millisecond, Logger: quiet().Logger})
+	took := time.Since(start)
+	if err == nil || !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), path) {
+		t.Fatalf("second Open: %v, want an in-use error naming the file", err)
+	}
+	// bbolt gives up one lock retry (50ms) before the timeout.
+	if took < 200*time.Millisecond || took > 5*time.Second {
+		t.Fatalf("second Open gave up after %s, want about the 300ms timeout", took)
+	}
+	// The first store still works.
+	if got, err := s.Nodes(context.Background(), []string{"a"}); err != nil || len(got) != 1 {
+		t.Fatalf("first store after the second Open: %v, %v", got, err)
+	}
+}
+
+func TestOpenEmptyFileCreatesStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := openAt(t, path)
+	if !s.Empty() {
+		t.Fatal("store from an empty file is not empty")
+	}
+	storetest.MustApply(t, s, storetest.CreateNodes(storetest.Partner("a"))...)
+}
+
+func TestOpenDoesNotWriteAnExistingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := boltstore.Open(path, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Load(t, s, richGraph())
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = boltstore.Open(path, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FindNodes(context.Background(), rg.NodeFilter{Text: "bredbånd"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("opening and reading changed the file (%v)", err)
+	}
+}
