@@ -10,26 +10,26 @@ import (
 	"github.com/regiongraph/regiongraph/analysis"
 )
 
-// Loader returns fixture f as the projection reads it for year (nil: every
-// year): the nodes of analysis.ProjectionKinds and the relations of
-// analysis.ProjectionRelations.
-type Loader func(t *testing.T, f Fixture, year *int) *rg.Subgraph
+// Loader returns the part of fixture f that filter selects (as
+// Store.Subgraph does).
+type Loader func(t *testing.T, f Fixture, filter rg.SubgraphFilter) *rg.Subgraph
 
-// Direct loads a fixture without a store.
-func Direct(_ *testing.T, f Fixture, _ *int) *rg.Subgraph { return f.Subgraph() }
+// Direct loads a whole fixture without a store, ignoring the filter: the
+// analyses filter by year and kind themselves.
+func Direct(_ *testing.T, f Fixture, _ rg.SubgraphFilter) *rg.Subgraph { return f.Subgraph() }
 
 // Run checks every known answer on fixtures loaded into the stores open
 // returns (one new, empty store per fixture and year) and read back with
 // Store.Subgraph.
 func Run(t *testing.T, open func(t *testing.T) rg.Store) {
-	CheckAll(t, func(t *testing.T, f Fixture, year *int) *rg.Subgraph {
+	CheckAll(t, func(t *testing.T, f Fixture, filter rg.SubgraphFilter) *rg.Subgraph {
 		t.Helper()
 		s := open(t)
 		ctx := context.Background()
 		if _, err := s.Apply(ctx, f.Changes()); err != nil {
 			t.Fatalf("load %s: %v", f.Name, err)
 		}
-		sg, err := s.Subgraph(ctx, rg.SubgraphFilter{Kinds: analysis.ProjectionKinds, Relations: analysis.ProjectionRelations, Year: year})
+		sg, err := s.Subgraph(ctx, filter)
 		if err != nil {
 			t.Fatalf("Subgraph of %s: %v", f.Name, err)
 		}
@@ -43,6 +43,8 @@ func CheckAll(t *testing.T, load Loader) {
 	t.Run("PathCentrality", func(t *testing.T) { checkPath(t, load) })
 	t.Run("BarbellBrokers", func(t *testing.T) { checkBarbell(t, load) })
 	t.Run("YearSemantics", func(t *testing.T) { checkYears(t, load) })
+	t.Run("FundingSummary", func(t *testing.T) { checkFunding(t, load) })
+	t.Run("FundingFlows", func(t *testing.T) { checkFlows(t, load) })
 }
 
 const tol = 1e-6
@@ -51,7 +53,8 @@ func near(a, b float64) bool { return math.Abs(a-b) <= tol }
 
 func project(t *testing.T, load Loader, f Fixture, year *int) *analysis.ActorGraph {
 	t.Helper()
-	ag, err := analysis.Project(context.Background(), load(t, f, year), year)
+	filter := rg.SubgraphFilter{Kinds: analysis.ProjectionKinds, Relations: analysis.ProjectionRelations, Year: year}
+	ag, err := analysis.Project(context.Background(), load(t, f, filter), year)
 	if err != nil {
 		t.Fatalf("Project(%s): %v", f.Name, err)
 	}

@@ -144,3 +144,65 @@ func Barbell(k int) Fixture {
 	f.Edges = append(f.Edges, edge(rg.RelPartnerOf, Broker, CliqueA(1)), edge(rg.RelPartnerOf, Broker, CliqueB(1)))
 	return f
 }
+
+func initiative(id string, cost int64, planYear int) *rg.Node {
+	n := node(id, rg.KindInitiative)
+	n.PlanYear = intp(planYear)
+	n.Code = strings.TrimPrefix(id, "fu-")
+	if cost > 0 {
+		n.CostNok = &cost
+		n.CostText = fmt.Sprint(cost)
+	}
+	return n
+}
+
+func during(e *rg.Edge, from, to int) *rg.Edge {
+	e.FromYear, e.ToYear = intp(from), intp(to)
+	return e
+}
+
+// Funding is a small funding graph with known totals (see checkFunding):
+//
+//	fu-i1  100 (2011)  funds fu-f1 and fu-f2 (shared)  area fu-fa1  topic fu-t
+//	fu-i2   50 (2011)  fu-f2                           fu-fa2
+//	fu-i3    – (2011)  no funds                        fu-fa1   topic fu-t (a parent without cost)
+//	fu-i3a  30 (2011)  region fu-r pays directly       fu-fa1   PART_OF fu-i3 (inherits topic fu-t)
+//	fu-i3b  20 (2011)  no funds                        fu-fa1   PART_OF fu-i3 (inherits topic fu-t)
+//	fu-i4   40 (2011)  fu-f2, no area, PART_OF fu-i3, OVERLAPS fu-i2: appendix, excluded
+//	fu-i5   2011: 10, 2012: 15  fu-f1 (2011–2012)       fu-fa2
+//	fu-i6 1000 (2014)  fu-f1 (2014 only)               fu-fa2
+//	fu-i7   60 (2011)  fu-f2                           fu-fa2
+//	fu-i7a   5 (2011)  fu-f2                           fu-fa2   PART_OF fu-i7 (counted in fu-i7): excluded
+//
+// fu-f1 is administered by partners fu-p1 and fu-p2; fu-f2 by nobody.
+func Funding() Fixture {
+	f := Fixture{Name: "funding", Nodes: []*rg.Node{plan(),
+		node("fu-f1", rg.KindFund), node("fu-f2", rg.KindFund), node("fu-r", rg.KindRegion),
+		node("fu-p1", rg.KindPartner), node("fu-p2", rg.KindPartner),
+		node("fu-fa1", rg.KindFocusArea), node("fu-fa2", rg.KindFocusArea), node("fu-t", rg.KindTopic),
+		initiative("fu-i1", 100, 2011), initiative("fu-i2", 50, 2011), initiative("fu-i3", 0, 2011),
+		initiative("fu-i3a", 30, 2011), initiative("fu-i3b", 20, 2011), initiative("fu-i4", 40, 2011),
+		initiative("fu-i5", 0, 2011), initiative("fu-i6", 1000, 2014), initiative("fu-i7", 60, 2011),
+		initiative("fu-i7a", 5, 2011),
+	}}
+	for _, n := range f.Nodes {
+		if n.ID == "fu-i5" {
+			n.YearlyAmounts = []rg.YearAmount{{Year: 2011, AmountNok: 10}, {Year: 2012, AmountNok: 15}}
+		}
+	}
+	f.Edges = []*rg.Edge{
+		edge(rg.RelAdministers, "fu-p1", "fu-f1"), edge(rg.RelAdministers, "fu-p2", "fu-f1"),
+		during(edge(rg.RelFunds, "fu-f1", "fu-i1"), 2011, 2011), during(edge(rg.RelFunds, "fu-f2", "fu-i1"), 2011, 2011),
+		edge(rg.RelInFocusArea, "fu-i1", "fu-fa1"), edge(rg.RelConcerns, "fu-i1", "fu-t"),
+		during(edge(rg.RelFunds, "fu-f2", "fu-i2"), 2011, 2011), edge(rg.RelInFocusArea, "fu-i2", "fu-fa2"),
+		edge(rg.RelInFocusArea, "fu-i3", "fu-fa1"), edge(rg.RelConcerns, "fu-i3", "fu-t"),
+		edge(rg.RelPartOf, "fu-i3a", "fu-i3"), during(edge(rg.RelFunds, "fu-r", "fu-i3a"), 2011, 2011), edge(rg.RelInFocusArea, "fu-i3a", "fu-fa1"),
+		edge(rg.RelPartOf, "fu-i3b", "fu-i3"), edge(rg.RelInFocusArea, "fu-i3b", "fu-fa1"),
+		edge(rg.RelPartOf, "fu-i4", "fu-i3"), during(edge(rg.RelFunds, "fu-f2", "fu-i4"), 2011, 2011), edge(rg.RelOverlaps, "fu-i4", "fu-i2"),
+		during(edge(rg.RelFunds, "fu-f1", "fu-i5"), 2011, 2012), edge(rg.RelInFocusArea, "fu-i5", "fu-fa2"),
+		during(edge(rg.RelFunds, "fu-f1", "fu-i6"), 2014, 2014), edge(rg.RelInFocusArea, "fu-i6", "fu-fa2"),
+		during(edge(rg.RelFunds, "fu-f2", "fu-i7"), 2011, 2011), edge(rg.RelInFocusArea, "fu-i7", "fu-fa2"),
+		edge(rg.RelPartOf, "fu-i7a", "fu-i7"), edge(rg.RelInFocusArea, "fu-i7a", "fu-fa2"), during(edge(rg.RelFunds, "fu-f2", "fu-i7a"), 2011, 2011),
+	}
+	return f
+}
