@@ -46,6 +46,7 @@ func New(store rg.Store, cfg Config) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /{$}", staticFile("index.html"))
+	mux.Handle("GET /brief/{id}", BriefHandler(store))
 
 	c := cors.New(cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins, // nil allows none
