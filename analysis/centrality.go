@@ -32,10 +32,16 @@ func (m Metric) Valid() bool { return slices.Contains(Metrics, m) }
 
 // PageRank parameters.
 const (
-	Damping      = 0.85
-	PageRankTol  = 1e-10
-	scoreDigits  = 1e9 // scores are rounded to 9 decimals so that ties are exact
-	sourceChecks = 64  // sources between context checks
+	Damping = 0.85
+	// PageRankTol is the convergence tolerance handed to gonum. gonum
+	// starts the power iteration from a random vector, so two runs differ
+	// by about this much; scores are rounded to PageRankDigits decimals,
+	// five orders of magnitude coarser, so that they are the same on every
+	// run.
+	PageRankTol    = 1e-13
+	PageRankDigits = 8
+	scoreDigits    = 1e9 // other scores are rounded to 9 decimals so that ties are exact
+	sourceChecks   = 64  // sources between context checks
 )
 
 // Score is one actor's centrality in the actor graph.
@@ -55,7 +61,8 @@ type Score struct {
 	// linked to every other, 0 for an isolated one.
 	Closeness float64
 	// PageRank is gonum's edge-weighted PageRank (damping 0.85) over the
-	// links in both directions; the scores sum to 1.
+	// links in both directions, rounded to PageRankDigits decimals; the
+	// scores sum to 1 (within the rounding).
 	PageRank float64
 }
 
@@ -150,8 +157,9 @@ func pageRanks(ctx context.Context, g *ugraph) ([]float64, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("pagerank: %w", err)
 	}
+	scale := math.Pow10(PageRankDigits)
 	for id, p := range pr {
-		out[id] = round(p)
+		out[id] = math.Round(p*scale) / scale
 	}
 	return out, nil
 }

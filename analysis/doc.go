@@ -49,8 +49,9 @@
 //   - Communities: gonum community.Modularize (Louvain) with a fixed seed;
 //     each community is labelled by its member with the highest PageRank.
 //
-// Scores are rounded to 9 decimals, and every list is ordered with ties
-// broken by id, so results are the same on every run.
+// Scores are rounded (PageRank, which gonum starts from a random vector, to
+// 8 decimals after converging to 1e-13; the others to 9), and every list is
+// ordered with ties broken by id, so results are the same on every run.
 //
 // # Bounds
 //
