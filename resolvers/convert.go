@@ -64,23 +64,30 @@ func toSource(s rg.Source) *model.Source {
 		Quote:     strPtr(s.Quote),
 		Outside:   s.Outside,
 		Reference: strPtr(s.Reference),
-		Citation:  citation(s),
 	}
 }
 
-// citation formats a source as one line a coordinator can paste.
-func citation(s rg.Source) string {
+// citation formats a source as one line a coordinator can paste, naming the
+// plan by planName.
+func citation(s *model.Source, planName string) string {
 	if s.Outside {
-		return "Outside the plans: " + s.Reference
+		return "Outside the plans: " + deref(s.Reference)
 	}
-	c := s.Plan
-	if s.Section != "" {
-		c += ", " + s.Section
+	c := planName
+	if sec := deref(s.Section); sec != "" {
+		c += ", " + sec
 	}
-	if s.Quote != "" {
-		c += ": «" + s.Quote + "»"
+	if q := deref(s.Quote); q != "" {
+		c += ": «" + q + "»"
 	}
 	return c
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // toNode converts a domain node to its GraphQL type.
@@ -146,33 +153,6 @@ func toRelations(es []*rg.Edge) []*model.Relation {
 		out = append(out, toRelation(e))
 	}
 	return out
-}
-
-// nodeID returns the id of any GraphQL node.
-func nodeID(n model.Node) string {
-	switch v := n.(type) {
-	case *model.Municipality:
-		return v.ID
-	case *model.Region:
-		return v.ID
-	case *model.Network:
-		return v.ID
-	case *model.Partner:
-		return v.ID
-	case *model.Fund:
-		return v.ID
-	case *model.Initiative:
-		return v.ID
-	case *model.FocusArea:
-		return v.ID
-	case *model.StrategyArea:
-		return v.ID
-	case *model.Topic:
-		return v.ID
-	case *model.Plan:
-		return v.ID
-	}
-	return ""
 }
 
 // Converters from a domain node to one GraphQL type; ok is false when the

@@ -628,8 +628,6 @@ type Source struct {
 	Outside bool `json:"outside"`
 	// A URL or citation for a fact from outside the plans.
 	Reference *string `json:"reference,omitempty"`
-	// A one-line citation a coordinator can paste.
-	Citation string `json:"citation"`
 }
 
 // tiltaksområde i strategiplan, coded like 1.1 or 5.2.
