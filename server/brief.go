@@ -256,7 +256,7 @@ func RenderBrief(b *analysis.Brief) string {
 
 	p("## Sources\n\n")
 	for i, s := range b.Sources {
-		p("%d. %s\n", i+1, inline(citation(s)))
+		p("%d. %s\n", i+1, inline(citation(b, s)))
 	}
 	return sb.String()
 }
@@ -279,11 +279,13 @@ func nameOf(b *analysis.Brief, id string) string {
 	return id
 }
 
-func citation(s rg.Source) string {
+// citation formats a source as the GraphQL Source.citation does: the
+// plan's name, the section and the quote as printed.
+func citation(b *analysis.Brief, s rg.Source) string {
 	if s.Outside {
 		return "Outside the plans: " + s.Reference
 	}
-	c := s.Plan
+	c := nameOf(b, s.Plan)
 	if s.Section != "" {
 		c += ", " + s.Section
 	}

@@ -56,7 +56,7 @@ func TestBriefMarkdown(t *testing.T) {
 		"# Lobbying brief: E134\n",
 		"### 2.1 E134 (plan 2011)",
 		"## Outside bodies and how to reach them\n\n### Statens vegvesen\n\n1. Kongsbergregionen",
-		"## Sources\n\n1. plan-2011, SATSINGSOMRÅDE 2: «E134 2.1 Utvikling innen veg og bane»",
+		"## Sources\n\n1. Handlingsplan 2011 Kongsbergregionen, SATSINGSOMRÅDE 2: «E134 2.1 Utvikling innen veg og bane»",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("brief lacks %q:\n%s", want, body)
