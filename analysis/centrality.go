@@ -100,39 +100,34 @@ func Centrality(ctx context.Context, ag *ActorGraph, metrics ...Metric) ([]Score
 	if n == 0 {
 		return out, nil
 	}
-	if want(Betweenness) {
-		// gonum's Brandes counts each unordered pair twice on an undirected
-		// graph (once from each end); halve it.
-		bc := network.Betweenness(hops{g})
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("betweenness: %w", err)
+	// Betweenness (gonum, one goroutine) and closeness (here) each walk
+	// the graph once per source; they run side by side.
+	var bc map[int64]float64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if want(Betweenness) {
+			bc = network.Betweenness(hops{g})
 		}
-		pairs := float64(n-1) * float64(n-2) / 2
-		for id, b := range bc {
-			out[id].Betweenness = round(b / 2)
-			if pairs > 0 {
-				out[id].BetweennessNorm = round(b / 2 / pairs)
-			}
-		}
-	}
+	}()
+	var closeErr error
 	if want(Closeness) && n > 1 {
-		// Harmonic closeness, one breadth-first walk per source.
-		var bf traverse.BreadthFirst
-		for i := range n {
-			if i%sourceChecks == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, fmt.Errorf("closeness: %w", err)
-				}
-			}
-			var sum float64
-			bf.Reset()
-			bf.Walk(hops{g}, g.nodes[i], func(_ graph.Node, d int) bool {
-				if d > 0 {
-					sum += 1 / float64(d)
-				}
-				return false
-			})
-			out[i].Closeness = round(sum / float64(n-1))
+		closeErr = harmonic(ctx, g, out)
+	}
+	<-done
+	if closeErr != nil {
+		return nil, closeErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("betweenness: %w", err)
+	}
+	// gonum's Brandes counts each unordered pair twice on an undirected
+	// graph (once from each end); halve it.
+	pairs := float64(n-1) * float64(n-2) / 2
+	for id, b := range bc {
+		out[id].Betweenness = round(b / 2)
+		if pairs > 0 {
+			out[id].BetweennessNorm = round(b / 2 / pairs)
 		}
 	}
 	if want(PageRank) {
@@ -145,6 +140,30 @@ func Centrality(ctx context.Context, ag *ActorGraph, metrics ...Metric) ([]Score
 		}
 	}
 	return out, nil
+}
+
+// harmonic sets the harmonic closeness of every node, from one gonum
+// breadth-first walk per source.
+func harmonic(ctx context.Context, g *ugraph, out []Score) error {
+	n := len(g.nodes)
+	var bf traverse.BreadthFirst
+	for i := range n {
+		if i%sourceChecks == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("closeness: %w", err)
+			}
+		}
+		var sum float64
+		bf.Reset()
+		bf.Walk(hops{g}, g.nodes[i], func(_ graph.Node, d int) bool {
+			if d > 0 {
+				sum += 1 / float64(d)
+			}
+			return false
+		})
+		out[i].Closeness = round(sum / float64(n-1))
+	}
+	return nil
 }
 
 // pageRanks returns gonum's edge-weighted PageRank of every node, by node.

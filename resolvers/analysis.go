@@ -20,7 +20,7 @@ import (
 const (
 	// AnalysisTimeout stops a whole-graph analysis that runs longer, well
 	// within the server's write timeout.
-	AnalysisTimeout = 20 * time.Second
+	AnalysisTimeout = 30 * time.Second
 	// MaxNeighbourhoodNodes bounds neighbourhood's first.
 	MaxNeighbourhoodNodes = rg.MaxPageSize
 	// MaxPaths bounds paths' first.
