@@ -125,6 +125,7 @@ func BuildBrief(ctx context.Context, sg *rg.Subgraph, subject Subject, year *int
 		}
 	}
 	var needles []string
+	prefix := false // a search text also finds longer words it starts ("bredbånd" in "bredbåndstilbudet")
 	switch {
 	case subject.Topic != "":
 		t := fg.nodes[subject.Topic]
@@ -159,9 +160,9 @@ func BuildBrief(ctx context.Context, sg *rg.Subgraph, subject Subject, year *int
 			return nil, rg.FieldErrorf("text", "give %d to %d characters", MinBriefText, rg.MaxNameLen)
 		}
 		b.Title, b.Text = text, text
-		needles = []string{text}
+		needles, prefix = []string{text}, true
 		for _, n := range fg.sortedNodes(rg.KindTopic) {
-			if mentions(rg.SearchText(n), rg.Fold(text)) {
+			if mentions(rg.SearchText(n), rg.Fold(text), true) {
 				b.Topics = append(b.Topics, n)
 			}
 		}
@@ -181,7 +182,7 @@ func BuildBrief(ctx context.Context, sg *rg.Subgraph, subject Subject, year *int
 		}
 		hay := initiativeText(n)
 		for _, nd := range needles {
-			if f := rg.Fold(nd); f != "" && mentions(hay, f) {
+			if f := rg.Fold(nd); f != "" && mentions(hay, f, prefix) {
 				pick(n.ID, "mentions «"+nd+"»")
 				break
 			}
@@ -397,9 +398,9 @@ func initiativeText(n *rg.Node) string {
 }
 
 // mentions reports whether the folded text hay contains the folded needle
-// as a whole word or phrase: not inside a longer word ("E134" is not in
-// "E1345").
-func mentions(hay, needle string) bool {
+// starting at a word: as a whole word or phrase ("E134" is not in "E1345"),
+// or, with prefix, also as the start of a longer word.
+func mentions(hay, needle string, prefix bool) bool {
 	if needle == "" {
 		return false
 	}
@@ -411,7 +412,7 @@ func mentions(hay, needle string) bool {
 		i += off
 		before, _ := utf8.DecodeLastRuneInString(hay[:i])
 		after, _ := utf8.DecodeRuneInString(hay[i+len(needle):])
-		if !isWordRune(before) && !isWordRune(after) {
+		if !isWordRune(before) && (prefix || !isWordRune(after)) {
 			return true
 		}
 		off = i + 1
