@@ -6,7 +6,7 @@ import "testing"
 // unless prefix is set.
 func TestMentions(t *testing.T) {
 	for _, c := range []struct {
-		hay, needle string
+		hay, needle  string
 		prefix, want bool
 	}{
 		{"e134 2.1 utvikling", "e134", false, true},
