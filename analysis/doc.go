@@ -56,6 +56,7 @@
 // # Bounds
 //
 // Whole-graph computations refuse graphs beyond MaxActors, MaxNodes and
-// MaxPairs with a BAD_USER_INPUT error naming the limit, check the context
-// between sources, and stop gonum's loops when the context is done.
+// MaxPairs, and betweenness and closeness beyond MaxPathWork (they walk the
+// graph once per actor), with a BAD_USER_INPUT error naming the limit. They
+// check the context between sources and stop gonum's loops when it is done.
 package analysis

@@ -156,3 +156,31 @@ func (d directed) HasEdgeFromTo(u, v int64) bool              { return d.g.HasEd
 func (d directed) Edge(u, v int64) graph.Edge                 { return d.g.WeightedEdge(u, v) }
 func (d directed) WeightedEdge(u, v int64) graph.WeightedEdge { return d.g.WeightedEdge(u, v) }
 func (d directed) Weight(x, y int64) (float64, bool)          { return d.g.Weight(x, y) }
+
+// walker is a hop-count view of a ugraph for one walk-per-source gonum
+// algorithm (Brandes' betweenness, breadth-first traversal) running in one
+// goroutine: From hands out one reusable iterator per node instead of a new
+// one per call. That is safe because those algorithms consume a node's
+// neighbours completely before asking for that node's neighbours again; a
+// walker must not be shared between goroutines or used for anything else.
+type walker struct {
+	hops
+	its []*iterator.OrderedNodes
+}
+
+func newWalker(g *ugraph) *walker {
+	w := &walker{hops: hops{g}, its: make([]*iterator.OrderedNodes, len(g.adj))}
+	for i, adj := range g.adj {
+		w.its[i] = iterator.NewOrderedNodes(adj)
+	}
+	return w
+}
+
+func (w *walker) From(id int64) graph.Nodes {
+	if id < 0 || int(id) >= len(w.its) || len(w.g.adj[id]) == 0 || w.g.stop.Load() {
+		return graph.Empty
+	}
+	it := w.its[id]
+	it.Reset()
+	return it
+}
