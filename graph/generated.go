@@ -5546,6 +5546,7 @@ type FundingBucket {
   totalNok: Int64!
   "The part of totalNok from shared items."
   sharedNok: Int64!
+  "Items in the bucket."
   count: Int!
   initiatives: [FundingItem!]!
 }
@@ -5569,7 +5570,9 @@ and sub-activities of a row whose own amount is counted; see ` + "`" + `excluded
 type FundingSummary {
   groupBy: [FundingGroup!]!
   year: Int
+  "Every counted item once."
   totalNok: Int64!
+  "Items counted: an initiative's amount in one year."
   count: Int!
   "By totalNok descending, then keys."
   buckets: [FundingBucket!]!

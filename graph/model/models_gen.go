@@ -220,7 +220,8 @@ type FundingBucket struct {
 	Keys     []*FundingKey `json:"keys"`
 	TotalNok int64         `json:"totalNok"`
 	// The part of totalNok from shared items.
-	SharedNok   int64          `json:"sharedNok"`
+	SharedNok int64 `json:"sharedNok"`
+	// Items in the bucket.
 	Count       int            `json:"count"`
 	Initiatives []*FundingItem `json:"initiatives"`
 }
@@ -290,10 +291,12 @@ type FundingKey struct {
 // SuksIT appendix (in no focus area, PART_OF or OVERLAPS a main-table row)
 // and sub-activities of a row whose own amount is counted; see `excluded`.
 type FundingSummary struct {
-	GroupBy  []FundingGroup `json:"groupBy"`
-	Year     *int           `json:"year,omitempty"`
-	TotalNok int64          `json:"totalNok"`
-	Count    int            `json:"count"`
+	GroupBy []FundingGroup `json:"groupBy"`
+	Year    *int           `json:"year,omitempty"`
+	// Every counted item once.
+	TotalNok int64 `json:"totalNok"`
+	// Items counted: an initiative's amount in one year.
+	Count int `json:"count"`
 	// By totalNok descending, then keys.
 	Buckets []*FundingBucket `json:"buckets"`
 	// Buckets over all pages.
