@@ -545,6 +545,10 @@ func (r *queryResolver) Plans(ctx context.Context, filter *model.NodeFilter, ord
 	return &model.PlanConnection{Edges: edgesOf(p, func(c string, n *model.Plan) *model.PlanEdge { return &model.PlanEdge{Cursor: c, Node: n} }), Nodes: p.nodes, PageInfo: p.info, TotalCount: p.total}, nil
 }
 
+func (r *queryResolver) PartnershipMap(ctx context.Context, filter *model.MapFilterInput, metric *model.MapMetric) (*model.PartnershipMap, error) {
+	return r.partnershipMap(ctx, filter, metric)
+}
+
 func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth int, kinds []model.NodeKind, relations []model.RelationKind, year *int, first *int) (*model.Neighbourhood, error) {
 	return r.neighbourhoodQuery(ctx, id, depth, kinds, relations, year, first)
 }

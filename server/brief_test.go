@@ -32,7 +32,7 @@ func bundledServer(t *testing.T) http.Handler {
 	return server.New(s, server.Config{Logger: slog.New(slog.DiscardHandler)})
 }
 
-func get(t *testing.T, h http.Handler, path string) (*http.Response, string) {
+func getPath(t *testing.T, h http.Handler, path string) (*http.Response, string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -45,7 +45,7 @@ func get(t *testing.T, h http.Handler, path string) (*http.Response, string) {
 // from the region in 2014, and every source numbered.
 func TestBriefMarkdown(t *testing.T) {
 	h := bundledServer(t)
-	res, body := get(t, h, "/brief/sak-e134.md?year=2014")
+	res, body := getPath(t, h, "/brief/sak-e134.md?year=2014")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", res.StatusCode, body)
 	}
@@ -62,7 +62,7 @@ func TestBriefMarkdown(t *testing.T) {
 			t.Errorf("brief lacks %q:\n%s", want, body)
 		}
 	}
-	_, initiative := get(t, h, "/brief/tiltak-2011-1-4.md")
+	_, initiative := getPath(t, h, "/brief/tiltak-2011-1-4.md")
 	if !strings.Contains(initiative, "# Lobbying brief: LUP 2011") || !strings.Contains(initiative, "Regionale utviklingsmidler") {
 		t.Errorf("brief on LUP 2011 lacks its title or fund:\n%s", initiative)
 	}
@@ -84,7 +84,7 @@ func TestBriefMarkdownErrors(t *testing.T) {
 		"/brief/tiltak-2011-5-6.md":       http.StatusOK,
 		"/brief/tiltak-2014-a.md?year=20": http.StatusBadRequest,
 	} {
-		if res, body := get(t, h, path); res.StatusCode != want {
+		if res, body := getPath(t, h, path); res.StatusCode != want {
 			t.Errorf("GET %s = %d, want %d: %s", path, res.StatusCode, want, body)
 		}
 	}

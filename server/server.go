@@ -58,7 +58,8 @@ func New(store rg.Store, cfg Config) http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /{$}", staticFile("index.html"))
+	registerMap(mux, store, cfg.Logger)     // GET /, /static/, /map/data.json, /map/options.json
+	registerExports(mux, store, cfg.Logger) // GET /export/{format}
 	mux.Handle("GET /brief/{id}", BriefHandler(store))
 
 	c := cors.New(cors.Options{
