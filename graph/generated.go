@@ -5556,6 +5556,12 @@ input MapFilterInput {
 enum MapMetric {
   "The number of relations drawn at the node."
   DEGREE
+  "PageRank over the actor graph (see ` + "`" + `centrality` + "`" + `); nodes that are not actors count as 0."
+  PAGERANK
+  "Betweenness over the actor graph: who sits on the shortest chains between others."
+  BETWEENNESS
+  "Harmonic closeness over the actor graph."
+  CLOSENESS
 }
 
 "A node of the partnership map."

@@ -1028,15 +1028,24 @@ type MapMetric string
 const (
 	// The number of relations drawn at the node.
 	MapMetricDegree MapMetric = "DEGREE"
+	// PageRank over the actor graph (see `centrality`); nodes that are not actors count as 0.
+	MapMetricPagerank MapMetric = "PAGERANK"
+	// Betweenness over the actor graph: who sits on the shortest chains between others.
+	MapMetricBetweenness MapMetric = "BETWEENNESS"
+	// Harmonic closeness over the actor graph.
+	MapMetricCloseness MapMetric = "CLOSENESS"
 )
 
 var AllMapMetric = []MapMetric{
 	MapMetricDegree,
+	MapMetricPagerank,
+	MapMetricBetweenness,
+	MapMetricCloseness,
 }
 
 func (e MapMetric) IsValid() bool {
 	switch e {
-	case MapMetricDegree:
+	case MapMetricDegree, MapMetricPagerank, MapMetricBetweenness, MapMetricCloseness:
 		return true
 	}
 	return false
