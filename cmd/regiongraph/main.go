@@ -78,6 +78,8 @@ var version = "dev"
 const usage = `Usage:
   regiongraph [serve] [flags]        serve the GraphQL API and the map (default)
   regiongraph import [flags] [file]  load a dataset into the store (the bundled one by default)
+  regiongraph export --format F [filters] [-o file]
+                                     write the graph as graphml, gexf, cytoscape.json, graphology.json or csv
   regiongraph version
 
 Run "regiongraph serve -h" or "regiongraph import -h" for the flags.
