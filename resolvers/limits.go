@@ -68,7 +68,7 @@ var DefaultLimits = Limits{
 	MaxTokens:         3000,
 	MaxFields:         300,
 	MaxDepth:          15,
-	MaxComplexity:     50000,
+	MaxComplexity:     100000,
 	ListEstimate:      20,
 	MaxPageSize:       rg.MaxPageSize,
 	MaxResults:        50000,
