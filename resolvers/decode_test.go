@@ -73,7 +73,7 @@ func FuzzDecodeRequest(f *testing.F) {
 			// A window of the body with a quote, brace or non-ASCII byte
 			// (none of which the decoder's own messages contain) must not
 			// appear in the message.
-			if len(body) >= 16 && strings.ContainsAny(string(body[:16]), "\"{}\x80\xff") && strings.Contains(rerr.Message, string(body[:16])) {
+			if len(body) >= 16 && jsonish(body[:16]) && strings.Contains(rerr.Message, string(body[:16])) {
 				t.Fatalf("the message %q quotes the body", rerr.Message)
 			}
 			if rerr.Status == http.StatusMethodNotAllowed && rerr.Allow == "" {
@@ -181,4 +181,14 @@ func TestAdminBodyLimit(t *testing.T) {
 			t.Errorf("%s: %+v, want %d naming %s", c.name, rerr, c.status, c.limit)
 		}
 	}
+}
+
+// jsonish reports whether b has a quote, a brace or a non-ASCII byte.
+func jsonish(b []byte) bool {
+	for _, c := range b {
+		if c == '"' || c == '{' || c == '}' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
