@@ -233,12 +233,16 @@ func TestResultsCap(t *testing.T) {
 // slowStore answers FindNodes after delay, or when ctx is done.
 type slowStore struct {
 	rg.Store
-	delay  time.Duration
-	panics bool
-	err    error
+	delay   time.Duration
+	panics  bool
+	err     error
+	entered chan struct{} // when set, told of every FindNodes call
 }
 
 func (s *slowStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, error) {
+	if s.entered != nil {
+		s.entered <- struct{}{}
+	}
 	if s.panics {
 		panic("secret-panic-detail 81c2")
 	}
@@ -281,7 +285,8 @@ func TestParseTimeout(t *testing.T) {
 }
 
 func TestConcurrencyCap(t *testing.T) {
-	h := resolvers.NewHandler(&slowStore{Store: openStore(t, 1), delay: 500 * time.Millisecond},
+	entered := make(chan struct{}, 1)
+	h := resolvers.NewHandler(&slowStore{Store: openStore(t, 1), delay: 500 * time.Millisecond, entered: entered},
 		resolvers.Options{Limits: resolvers.Limits{MaxConcurrent: 1, QueueWait: 50 * time.Millisecond}})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -289,7 +294,7 @@ func TestConcurrencyCap(t *testing.T) {
 		defer wg.Done()
 		ask(t, h, "", `{ municipalities { totalCount } }`, nil)
 	}()
-	time.Sleep(100 * time.Millisecond) // the first holds the only place
+	<-entered // the first holds the only place, in the store
 	a := ask(t, h, "", `{ __typename }`, nil)
 	wg.Wait()
 	if a.status != http.StatusServiceUnavailable || len(a.Errors) != 1 {
