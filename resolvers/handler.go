@@ -39,7 +39,9 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 	if o.ComplexityLimit == 0 {
 		o.ComplexityLimit = 20000
 	}
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{Store: store}}))
+	cfg := graph.Config{Resolvers: &Resolver{Store: store}}
+	cfg.Directives.HasRole = HasRole
+	srv := handler.New(graph.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
