@@ -148,33 +148,6 @@ func toRelations(es []*rg.Edge) []*model.Relation {
 	return out
 }
 
-// nodeID returns the id of any GraphQL node.
-func nodeID(n model.Node) string {
-	switch v := n.(type) {
-	case *model.Municipality:
-		return v.ID
-	case *model.Region:
-		return v.ID
-	case *model.Network:
-		return v.ID
-	case *model.Partner:
-		return v.ID
-	case *model.Fund:
-		return v.ID
-	case *model.Initiative:
-		return v.ID
-	case *model.FocusArea:
-		return v.ID
-	case *model.StrategyArea:
-		return v.ID
-	case *model.Topic:
-		return v.ID
-	case *model.Plan:
-		return v.ID
-	}
-	return ""
-}
-
 // Converters from a domain node to one GraphQL type; ok is false when the
 // node is of another kind.
 func asNode(n *rg.Node) (model.Node, bool) {

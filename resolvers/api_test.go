@@ -1,0 +1,136 @@
+package resolvers_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/regiongraph/regiongraph/resolvers"
+)
+
+func TestSearch(t *testing.T) {
+	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	for _, c := range []struct{ q, want string }{
+		{"nore", "Nore og Uvdal"},
+		{"NOTODDEN", "Notodden"},
+		{"sorlandsbanen", "Sørlandsbanen"},
+		{"hoykon", "HØYKON Gevinst"},
+		{"e134", "E134"},
+	} {
+		r := post(t, h, fmt.Sprintf(`{ search(text: %q) { totalCount nodes { ... on Node { name } } } }`, c.q))
+		if len(r.Errors) > 0 {
+			t.Fatalf("search %q: %+v", c.q, r.Errors)
+		}
+		var names []string
+		for _, n := range r.Data["search"].(map[string]any)["nodes"].([]any) {
+			names = append(names, n.(map[string]any)["name"].(string))
+		}
+		if !slices.Contains(names, c.want) {
+			t.Errorf("search %q found %q, want %q among them", c.q, names, c.want)
+		}
+		if len(names) > 0 && c.q == "nore" && names[0] != "Nore og Uvdal" {
+			t.Errorf("search nore ranks %q first", names[0])
+		}
+	}
+}
+
+func TestPaginationThroughGraphQL(t *testing.T) {
+	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	var all []string
+	after := ""
+	total := -1
+	for page := 0; page < 100; page++ {
+		q := fmt.Sprintf(`{ initiatives(first: 7, after: %q, orderBy: {field: COST_NOK, direction: DESC}) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`, after)
+		r := post(t, h, q)
+		if len(r.Errors) > 0 {
+			t.Fatalf("page %d: %+v", page, r.Errors)
+		}
+		conn := r.Data["initiatives"].(map[string]any)
+		if total == -1 {
+			total = int(conn["totalCount"].(float64))
+		} else if int(conn["totalCount"].(float64)) != total {
+			t.Fatalf("totalCount changed across pages")
+		}
+		for _, e := range conn["edges"].([]any) {
+			all = append(all, e.(map[string]any)["node"].(map[string]any)["id"].(string))
+		}
+		pi := conn["pageInfo"].(map[string]any)
+		if !pi["hasNextPage"].(bool) {
+			break
+		}
+		after = pi["endCursor"].(string)
+	}
+	if len(all) != total || total < 50 {
+		t.Fatalf("paged through %d initiatives, totalCount %d", len(all), total)
+	}
+	seen := map[string]bool{}
+	for _, id := range all {
+		if seen[id] {
+			t.Fatalf("%s appears on two pages", id)
+		}
+		seen[id] = true
+	}
+}
+
+func TestErrorCodes(t *testing.T) {
+	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	for name, c := range map[string]struct{ q, code, field string }{
+		"PageTooLarge":   {`{ municipalities(first: 5000) { totalCount } }`, "BAD_USER_INPUT", "first"},
+		"BadCursor":      {`{ municipalities(after: "not-a-cursor") { totalCount } }`, "BAD_USER_INPUT", "after"},
+		"CursorForOther": {`{ municipalities(after: "eyJmIjoiQ09TVF9OT0siLCJ2IjpudWxsLCJpZCI6ImEifQ") { totalCount } }`, "BAD_USER_INPUT", "after"},
+		"EmptySearch":    {`{ search(text: "  ") { totalCount } }`, "BAD_USER_INPUT", "text"},
+		"UnknownField":   {`{ municipalities { nope } }`, "BAD_USER_INPUT", ""},
+		"SyntaxError":    {`{ municipalities { `, "BAD_USER_INPUT", ""},
+		"BadEnum":        {`{ search(text: "x", kinds: [PLANET]) { totalCount } }`, "BAD_USER_INPUT", ""},
+		"YearOutOfRange": {`{ initiatives(filter: {planYear: 1500}) { totalCount } }`, "BAD_USER_INPUT", "planYear"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := post(t, h, c.q)
+			if len(r.Errors) == 0 {
+				t.Fatalf("no error for %s", c.q)
+			}
+			ext := r.Errors[0].Extensions
+			if ext["code"] != c.code {
+				t.Errorf("code %v, want %s (%s)", ext["code"], c.code, r.Errors[0].Message)
+			}
+			if c.field != "" && ext["field"] != c.field {
+				t.Errorf("field %v, want %s", ext["field"], c.field)
+			}
+		})
+	}
+	t.Run("MissingNodeIsNull", func(t *testing.T) {
+		r := post(t, h, `{ node(id: "kommune-finnes-ikke") { id } nodes(ids: ["kommune-kongsberg", "kommune-finnes-ikke"]) { id } }`)
+		if len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
+		}
+		b, _ := json.Marshal(r.Data)
+		if string(b) != `{"node":null,"nodes":[{"id":"kommune-kongsberg"},null]}` {
+			t.Errorf("got %s", b)
+		}
+	})
+}
+
+func TestYearOnRelationFields(t *testing.T) {
+	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	// Sigdal joined in 2020 (outside knowledge); the seven founding members since 2005.
+	q := `{ regions { nodes { id y2014: members(year: 2014) { id } y2021: members(year: 2021) { id } all: members { id } } } }`
+	r := post(t, h, q)
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	reg := r.Data["regions"].(map[string]any)["nodes"].([]any)[0].(map[string]any)
+	ids := func(k string) []string {
+		var out []string
+		for _, m := range reg[k].([]any) {
+			out = append(out, m.(map[string]any)["id"].(string))
+		}
+		return out
+	}
+	if slices.Contains(ids("y2014"), "kommune-sigdal") || !slices.Contains(ids("y2021"), "kommune-sigdal") {
+		t.Errorf("Sigdal's membership ignores the year: 2014 %v, 2021 %v", ids("y2014"), ids("y2021"))
+	}
+	if len(ids("y2014")) != 7 || len(ids("all")) != 8 {
+		t.Errorf("members in 2014: %d (want 7), in any year: %d (want 8)", len(ids("y2014")), len(ids("all")))
+	}
+}
