@@ -18,6 +18,7 @@ import (
 	"github.com/rs/cors"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/auth"
 	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/web"
 )
@@ -29,7 +30,16 @@ type Config struct {
 	CORSOrigins []string
 	Logger      *slog.Logger
 	GraphQL     resolvers.Options
+	// Tokens are the bearer tokens the API accepts; nil accepts none, so
+	// that nothing can be written.
+	Tokens *auth.Set
+	// RequireAuthForReads makes every GraphQL request need a valid token.
+	RequireAuthForReads bool
 }
+
+// MaxRequestBytes bounds a GraphQL request body: room for importDataset's
+// largest dataset (dataset.MaxFileBytes) escaped in JSON.
+const MaxRequestBytes = 40 << 20
 
 // New returns the HTTP handler over store.
 func New(store rg.Store, cfg Config) http.Handler {
@@ -37,7 +47,9 @@ func New(store rg.Store, cfg Config) http.Handler {
 		cfg.Logger = slog.Default()
 	}
 	cfg.GraphQL.Logger = cfg.Logger
-	gql := resolvers.NewHandler(store, cfg.GraphQL)
+	gql := limitBody(MaxRequestBytes, auth.Middleware(auth.Options{
+		Tokens: cfg.Tokens, RequireForReads: cfg.RequireAuthForReads, Logger: cfg.Logger,
+	}, resolvers.NewHandler(store, cfg.GraphQL)))
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graphQLRoute(gql))
@@ -58,6 +70,13 @@ func New(store rg.Store, cfg Config) http.Handler {
 		c = cors.New(cors.Options{AllowOriginFunc: func(string) bool { return false }})
 	}
 	return withRequestID(accessLog(cfg.Logger, recoverPanics(cfg.Logger, c.Handler(mux))))
+}
+
+func limitBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // graphQLRoute sends browsers asking for HTML to the explorer and everything

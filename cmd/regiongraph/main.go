@@ -3,6 +3,7 @@
 //
 //	regiongraph [serve] [flags]      serve the API (the default)
 //	regiongraph import [flags] [file] load a dataset (the bundled one by default)
+//	regiongraph token -name N -role R make a bearer token for the API
 //	regiongraph version
 //
 // Every flag can also be set in the environment as REGIONGRAPH_<FLAG>, with
@@ -60,6 +61,8 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.serve(ctx, args)
 	case "import":
 		return a.importCmd(ctx, args)
+	case "token":
+		return a.tokenCmd(args)
 	case "version":
 		fmt.Fprintln(a.stdout, "regiongraph", version)
 		return nil
@@ -76,6 +79,7 @@ var version = "dev"
 const usage = `Usage:
   regiongraph [serve] [flags]        serve the GraphQL API and the map (default)
   regiongraph import [flags] [file]  load a dataset into the store (the bundled one by default)
+  regiongraph token -name N -role R  make a bearer token (role reader, editor or admin)
   regiongraph version
 
 Run "regiongraph serve -h" or "regiongraph import -h" for the flags.
