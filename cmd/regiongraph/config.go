@@ -17,10 +17,10 @@ type config struct {
 	tokens      string
 	// requireAuthForReads is "1" (or "true") to make every request need a token.
 	requireAuthForReads string
-	logLevel    string
-	logFormat   string
-	drain       time.Duration
-	openTimeout time.Duration
+	logLevel            string
+	logFormat           string
+	drain               time.Duration
+	openTimeout         time.Duration
 }
 
 // setting describes one flag: its name (the variable is REGIONGRAPH_ plus
