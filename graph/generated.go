@@ -812,6 +812,8 @@ type RelationResolver interface {
 }
 type SourceResolver interface {
 	Plan(ctx context.Context, obj *model.Source) (*model.Plan, error)
+
+	Citation(ctx context.Context, obj *model.Source) (string, error)
 }
 type StrategyAreaResolver interface {
 	Relations(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
@@ -4507,8 +4509,8 @@ type Source {
   outside: Boolean!
   "A URL or citation for a fact from outside the plans."
   reference: String
-  "A one-line citation a coordinator can paste."
-  citation: String!
+  "A one-line citation a coordinator can paste: the plan's name, the section and the quote."
+  citation: String! @goField(forceResolver: true)
 }
 
 "An amount in NOK for one year."
@@ -24034,7 +24036,7 @@ func (ec *executionContext) _Source_citation(ctx context.Context, field graphql.
 			return ec.fieldContext_Source_citation(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Citation, nil
+			return ec.Resolvers.Source().Citation(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24045,7 +24047,7 @@ func (ec *executionContext) _Source_citation(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Source_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Source", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _StrategyArea_id(ctx context.Context, field graphql.CollectedField, obj *model.StrategyArea) (ret graphql.Marshaler) {
@@ -36715,10 +36717,43 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "citation":
-			out.Values[i] = ec._Source_citation(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Source_citation(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/regiongraph/regiongraph/resolvers"
@@ -132,5 +133,19 @@ func TestYearOnRelationFields(t *testing.T) {
 	}
 	if len(ids("y2014")) != 7 || len(ids("all")) != 8 {
 		t.Errorf("members in 2014: %d (want 7), in any year: %d (want 8)", len(ids("y2014")), len(ids("all")))
+	}
+}
+
+func TestCitationNamesThePlan(t *testing.T) {
+	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	r := post(t, h, `{ initiatives(filter: {text: "LUP 2011"}) { nodes { source { citation planId } funding { source { citation } } } } municipalities(first: 1) { nodes { source { outside citation } } } }`)
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	b, _ := json.Marshal(r.Data)
+	for _, want := range []string{`"citation":"Handlingsplan 2011`, `«250 000 Regionale utviklingsmidler»`, `"outside":true`, `"citation":"Outside the plans: `} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %s", b, want)
+		}
 	}
 }

@@ -64,23 +64,30 @@ func toSource(s rg.Source) *model.Source {
 		Quote:     strPtr(s.Quote),
 		Outside:   s.Outside,
 		Reference: strPtr(s.Reference),
-		Citation:  citation(s),
 	}
 }
 
-// citation formats a source as one line a coordinator can paste.
-func citation(s rg.Source) string {
+// citation formats a source as one line a coordinator can paste, naming the
+// plan by planName.
+func citation(s *model.Source, planName string) string {
 	if s.Outside {
-		return "Outside the plans: " + s.Reference
+		return "Outside the plans: " + deref(s.Reference)
 	}
-	c := s.Plan
-	if s.Section != "" {
-		c += ", " + s.Section
+	c := planName
+	if sec := deref(s.Section); sec != "" {
+		c += ", " + sec
 	}
-	if s.Quote != "" {
-		c += ": «" + s.Quote + "»"
+	if q := deref(s.Quote); q != "" {
+		c += ": «" + q + "»"
 	}
 	return c
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // toNode converts a domain node to its GraphQL type.

@@ -140,3 +140,18 @@ func withPlanYear(xs []*model.Initiative, year *int) []*model.Initiative {
 	}
 	return out
 }
+
+// citation names the source's plan by its name (its id when it is missing).
+func (r *Resolver) citation(ctx context.Context, s *model.Source) (string, error) {
+	name := deref(s.PlanID)
+	if s.PlanID != nil && !s.Outside {
+		n, err := r.node(ctx, *s.PlanID)
+		if err != nil {
+			return "", err
+		}
+		if n != nil {
+			name = n.Name
+		}
+	}
+	return citation(s, name), nil
+}

@@ -817,6 +817,10 @@ func (r *sourceResolver) Plan(ctx context.Context, obj *model.Source) (*model.Pl
 	return p, nil
 }
 
+func (r *sourceResolver) Citation(ctx context.Context, obj *model.Source) (string, error) {
+	return r.citation(ctx, obj)
+}
+
 func (r *strategyAreaResolver) Relations(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
 	return r.relationsField(ctx, obj.ID, direction, kinds, year)
 }

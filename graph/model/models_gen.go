@@ -715,8 +715,6 @@ type Source struct {
 	Outside bool `json:"outside"`
 	// A URL or citation for a fact from outside the plans.
 	Reference *string `json:"reference,omitempty"`
-	// A one-line citation a coordinator can paste.
-	Citation string `json:"citation"`
 }
 
 // Where a fact comes from: `planId` (a Plan's id) with the section and a short
