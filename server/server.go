@@ -57,6 +57,19 @@ func New(store rg.Store, cfg Config) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if rd, ok := store.(interface{ Ready(context.Context) error }); ok {
+			ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+			defer cancel()
+			if err := rd.Ready(ctx); err != nil {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprintln(w, "not ready:", rg.ErrorMessage(err))
+				return
+			}
+		}
+		fmt.Fprintln(w, "ready")
+	})
 	mux.Handle("GET /{$}", staticFile("index.html"))
 
 	c := cors.New(cors.Options{

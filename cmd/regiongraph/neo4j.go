@@ -2,12 +2,38 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/neo4jstore"
 )
 
-func (a *app) openNeo4j(ctx context.Context, c *config, log *slog.Logger) (rg.Store, error) {
-	return nil, errors.New("the Neo4j store is not built in yet")
+// neo4jConfig is the Neo4j store's configuration from NEO4J_* variables,
+// with the open timeout bounding connection attempts.
+func (a *app) neo4jConfig(c *config) neo4jstore.Config {
+	cfg := neo4jstore.Config{
+		URI:            a.getenv("NEO4J_URI"),
+		User:           a.getenv("NEO4J_USER"),
+		Password:       a.getenv("NEO4J_PASSWORD"),
+		Database:       a.getenv("NEO4J_DATABASE"),
+		ConnectTimeout: c.openTimeout,
+	}
+	return cfg
+}
+
+// openNeo4j opens the Neo4j store. For serving, a Neo4j that cannot be
+// reached is not fatal: the server starts, answers UNAVAILABLE and keeps
+// trying to connect in the background. For one-shot commands it is an error
+// within the open timeout.
+func (a *app) openNeo4j(ctx context.Context, c *config, log *slog.Logger, serving bool) (rg.Store, error) {
+	cfg := a.neo4jConfig(c)
+	open := func(ctx context.Context) (rg.Store, error) {
+		ctx, cancel := context.WithTimeout(ctx, c.openTimeout)
+		defer cancel()
+		return neo4jstore.Open(ctx, cfg)
+	}
+	if !serving {
+		return open(ctx)
+	}
+	return newRetryingStore(ctx, open, log), nil
 }

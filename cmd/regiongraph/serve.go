@@ -54,12 +54,12 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	return server.Serve(ctx, ln, h, log, c.drain)
 }
 
-// openStore opens the configured store. With seed, an empty embedded store is
-// filled from the bundled dataset.
+// openStore opens the configured store. For serving (seed), an empty
+// embedded store is filled from the bundled dataset, and an unreachable Neo4j
+// is retried in the background.
 func (a *app) openStore(ctx context.Context, c *config, log *slog.Logger, seed bool) (rg.Store, error) {
-	switch c.store {
-	case "neo4j":
-		return a.openNeo4j(ctx, c, log)
+	if c.store == "neo4j" {
+		return a.openNeo4j(ctx, c, log, seed)
 	}
 	s, err := boltstore.Open(c.data, boltstore.Options{Timeout: c.openTimeout, Logger: log})
 	if err != nil {

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	rg "github.com/regiongraph/regiongraph"
+)
+
+// retryingStore opens a store in the background, retrying with exponential
+// backoff (1s doubling to 30s) until it succeeds or the context ends. Until
+// then every call fails fast with UNAVAILABLE.
+type retryingStore struct {
+	mu      sync.RWMutex
+	store   rg.Store
+	lastErr error
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func newRetryingStore(ctx context.Context, open func(context.Context) (rg.Store, error), log *slog.Logger) *retryingStore {
+	ctx, cancel := context.WithCancel(ctx)
+	r := &retryingStore{cancel: cancel, done: make(chan struct{}), lastErr: errors.New("connecting")}
+	go func() {
+		defer close(r.done)
+		wait := time.Second
+		for {
+			s, err := open(ctx)
+			if err == nil {
+				r.mu.Lock()
+				r.store, r.lastErr = s, nil
+				r.mu.Unlock()
+				log.Info("store connected")
+				return
+			}
+			r.mu.Lock()
+			r.lastErr = err
+			r.mu.Unlock()
+			log.Warn("store not reachable; retrying", "err", err, "retryIn", wait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, 30*time.Second)
+		}
+	}()
+	return r
+}
+
+func (r *retryingStore) get() (rg.Store, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.store == nil {
+		return nil, rg.Errorf(rg.EUNAVAILABLE, "the database is not reachable yet: %s", rg.ErrorMessage(r.lastErr))
+	}
+	return r.store, nil
+}
+
+// Ready reports whether the store is connected and answering.
+func (r *retryingStore) Ready(ctx context.Context) error {
+	s, err := r.get()
+	if err != nil {
+		return err
+	}
+	if rd, ok := s.(interface{ Ready(context.Context) error }); ok {
+		return rd.Ready(ctx)
+	}
+	return nil
+}
+
+func (r *retryingStore) Nodes(ctx context.Context, ids []string) ([]*rg.Node, error) {
+	s, err := r.get()
+	if err != nil {
+		return nil, err
+	}
+	return s.Nodes(ctx, ids)
+}
+
+func (r *retryingStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, error) {
+	s, err := r.get()
+	if err != nil {
+		return rg.NodePage{}, err
+	}
+	return s.FindNodes(ctx, f)
+}
+
+func (r *retryingStore) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) {
+	s, err := r.get()
+	if err != nil {
+		return nil, err
+	}
+	return s.Edges(ctx, f)
+}
+
+func (r *retryingStore) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.Subgraph, error) {
+	s, err := r.get()
+	if err != nil {
+		return nil, err
+	}
+	return s.Subgraph(ctx, f)
+}
+
+func (r *retryingStore) ShortestPaths(ctx context.Context, from, to string, o rg.PathOptions) ([]rg.Path, error) {
+	s, err := r.get()
+	if err != nil {
+		return nil, err
+	}
+	return s.ShortestPaths(ctx, from, to, o)
+}
+
+func (r *retryingStore) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult, error) {
+	s, err := r.get()
+	if err != nil {
+		return rg.ApplyResult{}, err
+	}
+	return s.Apply(ctx, changes)
+}
+
+// Close stops connecting and closes the store if it was opened.
+func (r *retryingStore) Close() error {
+	r.cancel()
+	<-r.done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.store == nil {
+		return nil
+	}
+	return r.store.Close()
+}

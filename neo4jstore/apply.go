@@ -1,0 +1,374 @@
+package neo4jstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/regiongraph/regiongraph"
+)
+
+// Apply applies changes atomically in one write transaction:
+//
+//  1. validate the batch on its own (regiongraph.ValidateChanges);
+//  2. read, in the transaction, every node and relation the batch names and
+//     every relation of a node it deletes (batched by UNWIND);
+//  3. play the changes in order against that state, failing on the first
+//     missing id (NOT_FOUND), taken id or node that still has relations
+//     (CONFLICT), changed kind or ends, or endpoint kinds the relation table
+//     forbids (BAD_USER_INPUT), each with the path "changes[i]...";
+//  4. write the net effect (deletes, then creates and replacements, batched),
+//     checking that every write touched exactly the rows expected, so that a
+//     concurrent change fails the transaction instead of being overwritten.
+//
+// Any error rolls the whole transaction back.
+func (s *Store) Apply(ctx context.Context, changes []regiongraph.Change) (regiongraph.ApplyResult, error) {
+	if err := regiongraph.ValidateChanges(changes); err != nil {
+		return regiongraph.ApplyResult{}, err
+	}
+	return inTx(ctx, s, "apply", true, func(ctx context.Context, r txRunner) (regiongraph.ApplyResult, error) {
+		p, err := loadPlay(ctx, r, changes)
+		if err != nil {
+			return regiongraph.ApplyResult{}, err
+		}
+		res, err := p.play(changes)
+		if err != nil {
+			return regiongraph.ApplyResult{}, err
+		}
+		if err := p.write(ctx, r); err != nil {
+			return regiongraph.ApplyResult{}, err
+		}
+		return res, nil
+	})
+}
+
+// play is the state a batch is played against: the stored nodes and
+// relations it touches, then the batch's changes to them.
+type play struct {
+	origNodes map[string]*regiongraph.Node // as stored (absent: not stored)
+	origEdges map[string]*regiongraph.Edge
+	nodes     map[string]*regiongraph.Node // current; nil: deleted or absent
+	edges     map[string]*regiongraph.Edge
+	nodeGone  map[string]bool // a stored node deleted at some point
+	edgeGone  map[string]bool // a stored relation deleted at some point
+}
+
+func newPlay() *play {
+	return &play{
+		origNodes: map[string]*regiongraph.Node{}, origEdges: map[string]*regiongraph.Edge{},
+		nodes: map[string]*regiongraph.Node{}, edges: map[string]*regiongraph.Edge{},
+		nodeGone: map[string]bool{}, edgeGone: map[string]bool{},
+	}
+}
+
+// loadPlay reads what the batch touches.
+func loadPlay(ctx context.Context, r txRunner, changes []regiongraph.Change) (*play, error) {
+	var nodeIDs, edgeIDs, deleted []string
+	for _, c := range changes {
+		switch c.Op {
+		case regiongraph.OpCreateNode, regiongraph.OpUpdateNode, regiongraph.OpUpsertNode:
+			nodeIDs = append(nodeIDs, c.Node.ID)
+		case regiongraph.OpDeleteNode:
+			nodeIDs = append(nodeIDs, c.ID)
+			deleted = append(deleted, c.ID)
+		case regiongraph.OpCreateEdge, regiongraph.OpUpdateEdge, regiongraph.OpUpsertEdge:
+			edgeIDs = append(edgeIDs, c.Edge.ID)
+			nodeIDs = append(nodeIDs, c.Edge.From, c.Edge.To)
+		case regiongraph.OpDeleteEdge:
+			edgeIDs = append(edgeIDs, c.ID)
+		}
+	}
+	p := newPlay()
+	nodes, err := nodesByID(ctx, r, dedupe(nodeIDs))
+	if err != nil {
+		return nil, err
+	}
+	for id, n := range nodes {
+		p.origNodes[id] = n
+	}
+	for chunk := range slices.Chunk(dedupe(edgeIDs), batchSize) {
+		if err := p.loadEdges(ctx, r, "edges_by_id", map[string]any{"ids": chunk}); err != nil {
+			return nil, err
+		}
+	}
+	for chunk := range slices.Chunk(dedupe(deleted), batchSize) {
+		params := map[string]any{"nodeIds": chunk, "ids": nil, "kinds": nil, "year": nil}
+		if err := p.loadEdges(ctx, r, "edges_both", params); err != nil {
+			return nil, err
+		}
+	}
+	for id, n := range p.origNodes {
+		p.nodes[id] = n
+	}
+	for id, e := range p.origEdges {
+		p.edges[id] = e
+	}
+	return p, nil
+}
+
+func (p *play) loadEdges(ctx context.Context, r txRunner, name string, params map[string]any) error {
+	recs, err := r.run(ctx, name, params)
+	if err != nil {
+		return err
+	}
+	edges, err := collectEdges(recs)
+	if err != nil {
+		return err
+	}
+	for _, e := range edges {
+		p.origEdges[e.ID] = e
+	}
+	return nil
+}
+
+// equalJSON reports whether two values have the same JSON form, under which
+// a missing list and an empty one are the same (omitempty).
+func equalJSON(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+func at(i int, field string) string { return fmt.Sprintf("changes[%d].%s", i, field) }
+
+// play plays the changes in order, returning the result or the first error.
+func (p *play) play(changes []regiongraph.Change) (regiongraph.ApplyResult, error) {
+	var res regiongraph.ApplyResult
+	for i, c := range changes {
+		switch c.Op {
+		case regiongraph.OpCreateNode, regiongraph.OpUpdateNode, regiongraph.OpUpsertNode:
+			n := c.Node.Clone()
+			cur := p.nodes[n.ID]
+			switch {
+			case cur == nil && c.Op == regiongraph.OpUpdateNode:
+				return res, errNotFound(at(i, "node.id"), "no node %q", n.ID)
+			case cur != nil && c.Op == regiongraph.OpCreateNode:
+				return res, errConflict(at(i, "node.id"), "node %q already exists", n.ID)
+			case cur == nil:
+				res.Created++
+			case cur.Kind != n.Kind:
+				return res, regiongraph.FieldErrorf(at(i, "node.kind"), "node %q is a %s; its kind may not change to %s", n.ID, cur.Kind, n.Kind)
+			case equalJSON(cur, n):
+				res.Unchanged++
+			default:
+				res.Updated++
+			}
+			p.nodes[n.ID] = n
+			res.Nodes = append(res.Nodes, n.Clone())
+
+		case regiongraph.OpDeleteNode:
+			cur := p.nodes[c.ID]
+			if cur == nil {
+				return res, errNotFound(at(i, "id"), "no node %q", c.ID)
+			}
+			var rels []string
+			for id, e := range p.edges {
+				if e != nil && (e.From == c.ID || e.To == c.ID) {
+					rels = append(rels, id)
+				}
+			}
+			if len(rels) > 0 && !c.Detach {
+				return res, errConflict(at(i, "id"), "node %q has %d relations; delete them first or set detach", c.ID, len(rels))
+			}
+			for _, id := range rels {
+				p.deleteEdge(id)
+			}
+			p.nodes[c.ID] = nil
+			if _, stored := p.origNodes[c.ID]; stored {
+				p.nodeGone[c.ID] = true
+			}
+			res.Deleted++
+			res.Nodes = append(res.Nodes, cur.Clone())
+
+		case regiongraph.OpCreateEdge, regiongraph.OpUpdateEdge, regiongraph.OpUpsertEdge:
+			e := c.Edge.Clone()
+			cur := p.edges[e.ID]
+			switch {
+			case cur == nil && c.Op == regiongraph.OpUpdateEdge:
+				return res, errNotFound(at(i, "edge.id"), "no relation %q", e.ID)
+			case cur != nil && c.Op == regiongraph.OpCreateEdge:
+				return res, errConflict(at(i, "edge.id"), "relation %q already exists", e.ID)
+			case cur == nil:
+				from, to := p.nodes[e.From], p.nodes[e.To]
+				if from == nil {
+					return res, errNotFound(at(i, "edge.from"), "no node %q", e.From)
+				}
+				if to == nil {
+					return res, errNotFound(at(i, "edge.to"), "no node %q", e.To)
+				}
+				if err := regiongraph.CheckEndpoints(e.Kind, from.Kind, to.Kind); err != nil {
+					return res, regiongraph.WithField(err, at(i, "edge"))
+				}
+				res.Created++
+			case cur.Kind != e.Kind:
+				return res, regiongraph.FieldErrorf(at(i, "edge.kind"), "relation %q is %s; its kind may not change to %s", e.ID, cur.Kind, e.Kind)
+			case cur.From != e.From:
+				return res, regiongraph.FieldErrorf(at(i, "edge.from"), "relation %q is from %q; its ends may not change", e.ID, cur.From)
+			case cur.To != e.To:
+				return res, regiongraph.FieldErrorf(at(i, "edge.to"), "relation %q is to %q; its ends may not change", e.ID, cur.To)
+			case equalJSON(cur, e):
+				res.Unchanged++
+			default:
+				res.Updated++
+			}
+			p.edges[e.ID] = e
+			res.Edges = append(res.Edges, e.Clone())
+
+		case regiongraph.OpDeleteEdge:
+			cur := p.edges[c.ID]
+			if cur == nil {
+				return res, errNotFound(at(i, "id"), "no relation %q", c.ID)
+			}
+			p.deleteEdge(c.ID)
+			res.Deleted++
+			res.Edges = append(res.Edges, cur.Clone())
+
+		default:
+			return res, regiongraph.FieldErrorf(at(i, "op"), "unknown change %q", c.Op)
+		}
+	}
+	return res, nil
+}
+
+func (p *play) deleteEdge(id string) {
+	p.edges[id] = nil
+	if _, stored := p.origEdges[id]; stored {
+		p.edgeGone[id] = true
+	}
+}
+
+// writeStep is one batched write: a statement, its rows and the parameter
+// they go in.
+type writeStep struct {
+	stmt  Statement
+	param string
+	rows  []any
+}
+
+// plan returns the writes that turn the stored state into the played one,
+// in order: delete relations, delete nodes, create nodes by kind, replace
+// nodes, create relations by kind, replace relations.
+func (p *play) plan(st *stmts) ([]writeStep, error) {
+	get := func(name string) (Statement, error) { return st.stmt(name) }
+	var steps []writeStep
+	add := func(s Statement, param string, rows []any) {
+		if len(rows) > 0 {
+			steps = append(steps, writeStep{stmt: s, param: param, rows: rows})
+		}
+	}
+	sortedKeys := func(m map[string]bool) []string {
+		ks := make([]string, 0, len(m))
+		for k := range m {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		return ks
+	}
+
+	var rows []any
+	for _, id := range sortedKeys(p.edgeGone) {
+		e := p.origEdges[id]
+		rows = append(rows, map[string]any{"id": e.ID, "from": e.From, "to": e.To})
+	}
+	s, err := get("apply_delete_edges")
+	if err != nil {
+		return nil, err
+	}
+	add(s, "edges", rows)
+
+	rows = nil
+	for _, id := range sortedKeys(p.nodeGone) {
+		rows = append(rows, id)
+	}
+	if s, err = get("apply_delete_nodes"); err != nil {
+		return nil, err
+	}
+	add(s, "ids", rows)
+
+	nodeIDs := make([]string, 0, len(p.nodes))
+	for id := range p.nodes {
+		nodeIDs = append(nodeIDs, id)
+	}
+	slices.Sort(nodeIDs)
+	create := map[regiongraph.Kind][]any{}
+	var update []any
+	for _, id := range nodeIDs {
+		n := p.nodes[id]
+		if n == nil {
+			continue
+		}
+		orig, stored := p.origNodes[id]
+		switch {
+		case !stored || p.nodeGone[id]:
+			create[n.Kind] = append(create[n.Kind], nodeProps(n))
+		case !equalJSON(orig, n):
+			update = append(update, nodeProps(n))
+		}
+	}
+	for _, k := range regiongraph.Kinds {
+		add(st.createNodes[k], "nodes", create[k])
+	}
+	if s, err = get("apply_update_nodes"); err != nil {
+		return nil, err
+	}
+	add(s, "nodes", update)
+
+	edgeIDs := make([]string, 0, len(p.edges))
+	for id := range p.edges {
+		edgeIDs = append(edgeIDs, id)
+	}
+	slices.Sort(edgeIDs)
+	createE := map[regiongraph.RelKind][]any{}
+	update = nil
+	for _, id := range edgeIDs {
+		e := p.edges[id]
+		if e == nil {
+			continue
+		}
+		row := map[string]any{"id": e.ID, "from": e.From, "to": e.To, "props": edgeProps(e)}
+		orig, stored := p.origEdges[id]
+		switch {
+		case !stored || p.edgeGone[id]:
+			createE[e.Kind] = append(createE[e.Kind], row)
+		case !equalJSON(orig, e):
+			update = append(update, row)
+		}
+	}
+	for _, k := range regiongraph.RelKinds {
+		add(st.createEdges[k], "edges", createE[k])
+	}
+	if s, err = get("apply_update_edges"); err != nil {
+		return nil, err
+	}
+	add(s, "edges", update)
+	return steps, nil
+}
+
+// write runs the plan in batches, failing with CONFLICT when a write does
+// not touch exactly the rows it was given (the graph changed underneath).
+func (p *play) write(ctx context.Context, r txRunner) error {
+	steps, err := p.plan(r.st)
+	if err != nil {
+		return err
+	}
+	for _, step := range steps {
+		for chunk := range slices.Chunk(step.rows, batchSize) {
+			recs, err := r.runStatement(ctx, step.stmt, map[string]any{step.param: chunk})
+			if err != nil {
+				return err
+			}
+			if len(recs) != 1 {
+				return fmt.Errorf("neo4jstore: %s: %w", step.stmt.Name, errNoRows)
+			}
+			n, err := recordInt(recs[0], "n")
+			if err != nil {
+				return err
+			}
+			if int(n) != len(chunk) {
+				return errConflict("changes", "the graph changed while the batch was applied (%s touched %d of %d); try again", step.stmt.Name, n, len(chunk))
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package neo4jstore
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/regiongraph/regiongraph"
+)
+
+// closedPort returns a local address where nothing listens.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatalf("close listener: %v", err)
+	}
+	return addr
+}
+
+// silentListener accepts connections and never answers.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		<-done
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return l.Addr().String()
+}
+
+func TestOpenUnreachableIsUnavailableWithinConnectTimeout(t *testing.T) {
+	const timeout = 2 * time.Second
+	cases := []struct{ name, addr string }{
+		{"closed port", closedPort(t)},
+		{"listener that never answers", silentListener(t)},
+	}
+	for _, scheme := range []string{"neo4j", "bolt"} {
+		for _, c := range cases {
+			t.Run(scheme+"/"+c.name, func(t *testing.T) {
+				start := time.Now()
+				s, err := Open(context.Background(), Config{
+					URI: scheme + "://" + c.addr, User: "neo4j", Password: "secret-password",
+					ConnectTimeout: timeout, QueryTimeout: time.Second,
+				})
+				elapsed := time.Since(start)
+				if err == nil {
+					_ = s.Close()
+					t.Fatalf("Open succeeded against %s", c.addr)
+				}
+				if code := regiongraph.ErrorCode(err); code != regiongraph.EUNAVAILABLE {
+					t.Errorf("code = %s, want UNAVAILABLE (err: %v)", code, err)
+				}
+				if msg := regiongraph.ErrorMessage(err); !strings.Contains(msg, c.addr) {
+					t.Errorf("message %q does not name the address %s", msg, c.addr)
+				}
+				if strings.Contains(err.Error(), "secret-password") {
+					t.Errorf("error reveals the password: %v", err)
+				}
+				if elapsed > timeout+time.Second {
+					t.Errorf("Open took %v; the connect timeout is %v", elapsed, timeout)
+				}
+				t.Logf("%v after %v", err, elapsed.Round(time.Millisecond))
+			})
+		}
+	}
+}
+
+func TestOpenHonoursContextDeadline(t *testing.T) {
+	addr := silentListener(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := Open(ctx, Config{URI: "neo4j://" + addr, ConnectTimeout: time.Minute})
+	if regiongraph.ErrorCode(err) != regiongraph.EUNAVAILABLE {
+		t.Fatalf("err = %v, want UNAVAILABLE", err)
+	}
+	if elapsed := time.Since(start); elapsed > 2*time.Second {
+		t.Errorf("Open took %v with a 300ms context deadline", elapsed)
+	}
+}
+
+func TestOpenRejectsMalformedURI(t *testing.T) {
+	_, err := Open(context.Background(), Config{URI: "http://localhost:7474", ConnectTimeout: time.Second})
+	if err == nil {
+		t.Fatal("Open accepted an http:// URI")
+	}
+	if !strings.Contains(err.Error(), "URI") {
+		t.Errorf("error %v does not say the URI is the problem", err)
+	}
+}

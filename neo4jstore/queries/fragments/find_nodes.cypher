@@ -1,0 +1,116 @@
+// Fragments FindNodes composes its statements from. Each fragment starts at a
+// line "// == name" and runs to the next; other comment lines are dropped.
+// The composed statement is
+//
+//   match [WHERE filter AND ... AND after.FIELD.DIR] count      (the total)
+//   match [WHERE filter AND ... AND after.FIELD.DIR] page order.FIELD.DIR limit
+//
+// with the filters in the order below, each present only when the filter is
+// set. Every value is a parameter; names choose fragments, never values.
+// Ordering: the sort value, missing values last ascending and first
+// descending (Neo4j orders null so), then the id ascending in both
+// directions (as regiongraph.CompareKeys). Ordering by ID sorts by the id
+// itself, the cursor's value being the id.
+
+// == match
+MATCH (n:Entity)
+
+// == filter.kinds
+any(label IN labels(n) WHERE label IN $kinds)
+
+// == filter.ids
+n.id IN $ids
+
+// == filter.text
+n.searchText CONTAINS $text
+
+// == filter.planYear
+n.planYear = $planYear
+
+// == filter.code
+n.code = $code
+
+// == filter.related
+all(rel IN $related WHERE EXISTS {
+    MATCH (n)-[r]-(m:Entity)
+    WHERE type(r) = rel.kind AND m.id IN rel.nodeIds
+      AND (rel.direction = 'BOTH' OR (rel.direction = 'OUT' AND startNode(r) = n) OR (rel.direction = 'IN' AND endNode(r) = n))
+      AND ($year IS NULL OR ((r.fromYear IS NULL OR r.fromYear <= $year) AND (r.toYear IS NULL OR $year <= r.toYear)))
+  })
+
+// == count
+RETURN count(n) AS total
+
+// == page
+RETURN n
+
+// == limit
+LIMIT $limit
+
+// == order.ID.ASC
+ORDER BY n.id ASC
+
+// == order.ID.DESC
+ORDER BY n.id DESC
+
+// == after.ID.ASC
+n.id > $afterId
+
+// == after.ID.DESC
+n.id < $afterId
+
+// == order.NAME.ASC
+ORDER BY n.nameKey ASC, n.id ASC
+
+// == order.NAME.DESC
+ORDER BY n.nameKey DESC, n.id ASC
+
+// == after.NAME.ASC
+(($afterValue IS NULL AND n.nameKey IS NULL AND n.id > $afterId)
+    OR ($afterValue IS NOT NULL AND (n.nameKey > $afterValue OR (n.nameKey = $afterValue AND n.id > $afterId) OR n.nameKey IS NULL)))
+
+// == after.NAME.DESC
+(($afterValue IS NULL AND (n.nameKey IS NOT NULL OR n.id > $afterId))
+    OR ($afterValue IS NOT NULL AND n.nameKey IS NOT NULL AND (n.nameKey < $afterValue OR (n.nameKey = $afterValue AND n.id > $afterId))))
+
+// == order.PLAN_YEAR.ASC
+ORDER BY n.planYear ASC, n.id ASC
+
+// == order.PLAN_YEAR.DESC
+ORDER BY n.planYear DESC, n.id ASC
+
+// == after.PLAN_YEAR.ASC
+(($afterValue IS NULL AND n.planYear IS NULL AND n.id > $afterId)
+    OR ($afterValue IS NOT NULL AND (n.planYear > $afterValue OR (n.planYear = $afterValue AND n.id > $afterId) OR n.planYear IS NULL)))
+
+// == after.PLAN_YEAR.DESC
+(($afterValue IS NULL AND (n.planYear IS NOT NULL OR n.id > $afterId))
+    OR ($afterValue IS NOT NULL AND n.planYear IS NOT NULL AND (n.planYear < $afterValue OR (n.planYear = $afterValue AND n.id > $afterId))))
+
+// == order.COST_NOK.ASC
+ORDER BY n.costNok ASC, n.id ASC
+
+// == order.COST_NOK.DESC
+ORDER BY n.costNok DESC, n.id ASC
+
+// == after.COST_NOK.ASC
+(($afterValue IS NULL AND n.costNok IS NULL AND n.id > $afterId)
+    OR ($afterValue IS NOT NULL AND (n.costNok > $afterValue OR (n.costNok = $afterValue AND n.id > $afterId) OR n.costNok IS NULL)))
+
+// == after.COST_NOK.DESC
+(($afterValue IS NULL AND (n.costNok IS NOT NULL OR n.id > $afterId))
+    OR ($afterValue IS NOT NULL AND n.costNok IS NOT NULL AND (n.costNok < $afterValue OR (n.costNok = $afterValue AND n.id > $afterId))))
+
+// == order.CODE.ASC
+ORDER BY n.code ASC, n.id ASC
+
+// == order.CODE.DESC
+ORDER BY n.code DESC, n.id ASC
+
+// == after.CODE.ASC
+(($afterValue IS NULL AND n.code IS NULL AND n.id > $afterId)
+    OR ($afterValue IS NOT NULL AND (n.code > $afterValue OR (n.code = $afterValue AND n.id > $afterId) OR n.code IS NULL)))
+
+// == after.CODE.DESC
+(($afterValue IS NULL AND (n.code IS NOT NULL OR n.id > $afterId))
+    OR ($afterValue IS NOT NULL AND n.code IS NOT NULL AND (n.code < $afterValue OR (n.code = $afterValue AND n.id > $afterId))))

@@ -1,0 +1,241 @@
+// Package neo4jstore is the regiongraph.Store on Neo4j 5.
+//
+// One driver per Store (open one Store per process); every call names the
+// database, reads go to readers, every statement is a file under queries/
+// (Statements lists them all) with every value a parameter, and every query
+// runs under Config.QueryTimeout. Open checks connectivity within
+// Config.ConnectTimeout and applies the numbered schema migrations that the
+// :SchemaVersion node says are missing. The storage layout is described in
+// mapping.go and README.md.
+package neo4jstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+
+	"github.com/regiongraph/regiongraph"
+)
+
+// Store is a regiongraph.Store on Neo4j. It is safe for concurrent use.
+type Store struct {
+	driver neo4j.DriverWithContext
+	cfg    Config
+	st     *stmts
+}
+
+var _ regiongraph.Store = (*Store)(nil)
+
+// Open connects to Neo4j, verifies connectivity within cfg.ConnectTimeout
+// and applies the missing schema migrations. When Neo4j cannot be reached it
+// returns an UNAVAILABLE error naming the address, within ConnectTimeout
+// (or ctx's deadline, if sooner).
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	cfg = cfg.withDefaults()
+	st, err := loadedStatements()
+	if err != nil {
+		return nil, err
+	}
+	auth := neo4j.NoAuth()
+	if cfg.Password != "" {
+		auth = neo4j.BasicAuth(cfg.User, cfg.Password, "")
+	}
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth, func(c *config.Config) {
+		c.SocketConnectTimeout = cfg.ConnectTimeout
+		c.ConnectionAcquisitionTimeout = cfg.ConnectTimeout
+		c.MaxTransactionRetryTime = cfg.QueryTimeout
+		c.UserAgent = "regiongraph"
+	})
+	if err != nil {
+		return nil, fmt.Errorf("neo4jstore: NEO4J_URI %s is not a usable Neo4j URI: %w", cfg.address(), err)
+	}
+	s := &Store{driver: driver, cfg: cfg, st: st}
+	if err := s.verify(ctx); err != nil {
+		s.closeQuietly()
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.closeQuietly()
+		return nil, err
+	}
+	return s, nil
+}
+
+// verify checks connectivity within ConnectTimeout. The check runs in its
+// own goroutine so that the deadline holds even if the driver does not
+// return in time (for example against a server that accepts and never
+// answers).
+func (s *Store) verify(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.driver.VerifyConnectivity(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return connectError(s.cfg.address(), err)
+		}
+		return nil
+	case <-ctx.Done():
+		return connectError(s.cfg.address(), ctx.Err())
+	}
+}
+
+func (s *Store) closeQuietly() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { _ = s.driver.Close(ctx); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// Close releases the driver.
+func (s *Store) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ConnectTimeout)
+	defer cancel()
+	if err := s.driver.Close(ctx); err != nil {
+		return fmt.Errorf("neo4jstore: close: %w", err)
+	}
+	return nil
+}
+
+// Ready reports whether the database answers a query, for a readiness
+// probe: nil, or UNAVAILABLE.
+func (s *Store) Ready(ctx context.Context) error {
+	_, err := s.query(ctx, "ready", "ready", nil, true)
+	if err != nil && regiongraph.ErrorCode(err) != regiongraph.EUNAVAILABLE {
+		return unavailable("ready", "Neo4j is not ready", err)
+	}
+	return err
+}
+
+// checkParams makes sure a statement gets exactly the parameters it
+// declares (the ones the analyser checked it with).
+func checkParams(st Statement, params map[string]any) error {
+	if len(params) != len(st.Params) {
+		return fmt.Errorf("neo4jstore: statement %s takes parameters %v, given %v", st.Name, slices.Sorted(maps.Keys(st.Params)), slices.Sorted(maps.Keys(params)))
+	}
+	for k := range params {
+		if _, ok := st.Params[k]; !ok {
+			return fmt.Errorf("neo4jstore: statement %s takes parameters %v, given %v", st.Name, slices.Sorted(maps.Keys(st.Params)), slices.Sorted(maps.Keys(params)))
+		}
+	}
+	return nil
+}
+
+// query runs one statement through neo4j.ExecuteQuery on the configured
+// database, on readers when read is set, under QueryTimeout.
+func (s *Store) query(ctx context.Context, op, name string, params map[string]any, read bool) ([]*neo4j.Record, error) {
+	st, err := s.st.stmt(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.queryStatement(ctx, op, st, params, read)
+}
+
+func (s *Store) queryStatement(ctx context.Context, op string, st Statement, params map[string]any, read bool) ([]*neo4j.Record, error) {
+	if params == nil {
+		params = map[string]any{}
+	}
+	if err := checkParams(st, params); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
+	defer cancel()
+	opts := []neo4j.ExecuteQueryConfigurationOption{
+		neo4j.ExecuteQueryWithDatabase(s.cfg.Database),
+		neo4j.ExecuteQueryWithTransactionConfig(neo4j.WithTxTimeout(s.cfg.QueryTimeout)),
+	}
+	if read {
+		opts = append(opts, neo4j.ExecuteQueryWithReadersRouting())
+	} else {
+		opts = append(opts, neo4j.ExecuteQueryWithWritersRouting())
+	}
+	res, err := neo4j.ExecuteQuery(ctx, s.driver, st.Query, params, neo4j.EagerResultTransformer, opts...)
+	if err != nil {
+		return nil, mapError(op, err)
+	}
+	return res.Records, nil
+}
+
+// txRunner runs statements inside one managed transaction.
+type txRunner struct {
+	st *stmts
+	tx neo4j.ManagedTransaction
+}
+
+// run runs statement name in the transaction and collects its records.
+func (r txRunner) run(ctx context.Context, name string, params map[string]any) ([]*neo4j.Record, error) {
+	st, err := r.st.stmt(name)
+	if err != nil {
+		return nil, err
+	}
+	return r.runStatement(ctx, st, params)
+}
+
+func (r txRunner) runStatement(ctx context.Context, st Statement, params map[string]any) ([]*neo4j.Record, error) {
+	if err := checkParams(st, params); err != nil {
+		return nil, err
+	}
+	res, err := r.tx.Run(ctx, st.Query, params)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := res.Collect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return recs, nil
+}
+
+// inTx runs work in one managed transaction (read or write) on the
+// configured database under QueryTimeout. The driver may retry work on
+// transient errors, so work must be idempotent and consume its results.
+func inTx[T any](ctx context.Context, s *Store, op string, write bool, work func(ctx context.Context, r txRunner) (T, error)) (T, error) {
+	var zero T
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
+	defer cancel()
+	mode := neo4j.AccessModeRead
+	if write {
+		mode = neo4j.AccessModeWrite
+	}
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, AccessMode: mode})
+	defer func() { _ = session.Close(ctx) }()
+	fn := func(tx neo4j.ManagedTransaction) (any, error) { return work(ctx, txRunner{st: s.st, tx: tx}) }
+	var out any
+	var err error
+	if write {
+		out, err = session.ExecuteWrite(ctx, fn, neo4j.WithTxTimeout(s.cfg.QueryTimeout))
+	} else {
+		out, err = session.ExecuteRead(ctx, fn, neo4j.WithTxTimeout(s.cfg.QueryTimeout))
+	}
+	if err != nil {
+		return zero, mapError(op, err)
+	}
+	t, ok := out.(T)
+	if !ok {
+		return zero, fmt.Errorf("neo4jstore: %s: transaction returned %T", op, out)
+	}
+	return t, nil
+}
+
+// errNotFound returns a NOT_FOUND error for a missing id.
+func errNotFound(field, format string, args ...any) error {
+	return &regiongraph.Error{Code: regiongraph.ENOTFOUND, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// errConflict returns a CONFLICT error.
+func errConflict(field, format string, args ...any) error {
+	return &regiongraph.Error{Code: regiongraph.ECONFLICT, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+var errNoRows = errors.New("neo4jstore: statement returned no rows")

@@ -1,0 +1,96 @@
+package neo4jstore
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/storetest"
+)
+
+// liveConfig returns the Neo4j to run against, from NEO4J_URI, NEO4J_USER,
+// NEO4J_PASSWORD and NEO4J_DATABASE. Without NEO4J_URI the test is skipped,
+// unless REGIONGRAPH_REQUIRE_NEO4J=1 makes that a failure.
+func liveConfig(t *testing.T) Config {
+	t.Helper()
+	if os.Getenv("NEO4J_URI") == "" {
+		if os.Getenv("REGIONGRAPH_REQUIRE_NEO4J") == "1" {
+			t.Fatal("REGIONGRAPH_REQUIRE_NEO4J=1 but NEO4J_URI is not set: set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE) to a Neo4j 5 server")
+		}
+		t.Skip("SKIPPED: NEO4J_URI is not set, so the conformance suite does not run against Neo4j. " +
+			"Run: NEO4J_URI=neo4j://localhost:7687 NEO4J_USER=neo4j NEO4J_PASSWORD=... REGIONGRAPH_REQUIRE_NEO4J=1 go test ./neo4jstore/")
+	}
+	cfg := ConfigFromEnv()
+	cfg.ConnectTimeout = 20 * time.Second
+	cfg.QueryTimeout = time.Minute
+	return cfg
+}
+
+// openLive opens the store and empties the database (keeping the schema).
+func openLive(t *testing.T, cfg Config) *Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, cfg)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", cfg.address(), err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	if err := s.clear(ctx); err != nil {
+		t.Fatalf("empty the database: %v", err)
+	}
+	return s
+}
+
+// clear deletes every domain node and relationship in batches.
+func (s *Store) clear(ctx context.Context) error {
+	for {
+		recs, err := s.query(ctx, "clear", "testing_clear", map[string]any{"limit": int64(10_000)}, false)
+		if err != nil {
+			return err
+		}
+		if len(recs) != 1 {
+			return errNoRows
+		}
+		n, err := recordInt(recs[0], "n")
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+}
+
+func TestConformanceOnNeo4j(t *testing.T) {
+	cfg := liveConfig(t)
+	storetest.Run(t, func(t *testing.T) regiongraph.Store { return openLive(t, cfg) })
+}
+
+func TestReopenAppliesNoMigrationTwice(t *testing.T) {
+	cfg := liveConfig(t)
+	s := openLive(t, cfg)
+	ctx := context.Background()
+	v, err := s.schemaVersion(ctx)
+	if err != nil {
+		t.Fatalf("schema version: %v", err)
+	}
+	if v != SchemaVersion() {
+		t.Fatalf("schema version %d after Open, want %d", v, SchemaVersion())
+	}
+	if got := s.st.pendingMigrations(v); len(got) != 0 {
+		t.Fatalf("%d migrations pending after Open", len(got))
+	}
+	s2 := openLive(t, cfg)
+	if v2, err := s2.schemaVersion(ctx); err != nil || v2 != v {
+		t.Fatalf("schema version after reopening: %d, %v; want %d", v2, err, v)
+	}
+	if err := s2.Ready(ctx); err != nil {
+		t.Fatalf("Ready: %v", err)
+	}
+}
