@@ -230,6 +230,29 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MapEdge struct {
+		FromID   func(childComplexity int) int
+		FromYear func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Relation func(childComplexity int) int
+		Source   func(childComplexity int) int
+		ToID     func(childComplexity int) int
+		ToYear   func(childComplexity int) int
+	}
+
+	MapNode struct {
+		Degree func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Node   func(childComplexity int) int
+		Size   func(childComplexity int) int
+		Value  func(childComplexity int) int
+		X      func(childComplexity int) int
+		Y      func(childComplexity int) int
+	}
+
 	Municipality struct {
 		AdministeredBy  func(childComplexity int, year *int) int
 		Administers     func(childComplexity int, year *int) int
@@ -412,6 +435,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PartnershipMap struct {
+		Edges  func(childComplexity int) int
+		Metric func(childComplexity int) int
+		Nodes  func(childComplexity int) int
+		Query  func(childComplexity int) int
+	}
+
 	Plan struct {
 		Adopted       func(childComplexity int) int
 		Aliases       func(childComplexity int) int
@@ -452,6 +482,7 @@ type ComplexityRoot struct {
 		Node           func(childComplexity int, id string) int
 		Nodes          func(childComplexity int, ids []string) int
 		Partners       func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
+		PartnershipMap func(childComplexity int, filter *model.MapFilterInput, metric *model.MapMetric) int
 		Plans          func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		Regions        func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		Relations      func(childComplexity int, ids []string, kinds []model.RelationKind, year *int) int
@@ -782,6 +813,7 @@ type QueryResolver interface {
 	StrategyAreas(ctx context.Context, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) (*model.StrategyAreaConnection, error)
 	Topics(ctx context.Context, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) (*model.TopicConnection, error)
 	Plans(ctx context.Context, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) (*model.PlanConnection, error)
+	PartnershipMap(ctx context.Context, filter *model.MapFilterInput, metric *model.MapMetric) (*model.PartnershipMap, error)
 	History(ctx context.Context, id *string, first *int, after *string) (*model.HistoryConnection, error)
 }
 type RegionResolver interface {
@@ -1856,6 +1888,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InitiativeEdge.Node(childComplexity), true
+
+	case "MapEdge.fromId":
+		if e.ComplexityRoot.MapEdge.FromID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapEdge.FromID(childComplexity), true
+	case "MapEdge.fromYear":
+		if e.ComplexityRoot.MapEdge.FromYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapEdge.FromYear(childComplexity), true
+	case "MapEdge.id":
+		if e.ComplexityRoot.MapEdge.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapEdge.ID(childComplexity), true
+	case "MapEdge.kind":
+		if e.ComplexityRoot.MapEdge.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapEdge.Kind(childComplexity), true
+	case "MapEdge.relation":
+		if e.ComplexityRoot.MapEdge.Relation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapEdge.Relation(childComplexity), true
+	case "MapEdge.source":
+		if e.ComplexityRoot.MapEdge.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapEdge.Source(childComplexity), true
+	case "MapEdge.toId":
+		if e.ComplexityRoot.MapEdge.ToID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapEdge.ToID(childComplexity), true
+	case "MapEdge.toYear":
+		if e.ComplexityRoot.MapEdge.ToYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapEdge.ToYear(childComplexity), true
+
+	case "MapNode.degree":
+		if e.ComplexityRoot.MapNode.Degree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapNode.Degree(childComplexity), true
+	case "MapNode.id":
+		if e.ComplexityRoot.MapNode.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapNode.ID(childComplexity), true
+	case "MapNode.kind":
+		if e.ComplexityRoot.MapNode.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapNode.Kind(childComplexity), true
+	case "MapNode.name":
+		if e.ComplexityRoot.MapNode.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapNode.Name(childComplexity), true
+	case "MapNode.node":
+		if e.ComplexityRoot.MapNode.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapNode.Node(childComplexity), true
+	case "MapNode.size":
+		if e.ComplexityRoot.MapNode.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapNode.Size(childComplexity), true
+	case "MapNode.value":
+		if e.ComplexityRoot.MapNode.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapNode.Value(childComplexity), true
+	case "MapNode.x":
+		if e.ComplexityRoot.MapNode.X == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapNode.X(childComplexity), true
+	case "MapNode.y":
+		if e.ComplexityRoot.MapNode.Y == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MapNode.Y(childComplexity), true
 
 	case "Municipality.administeredBy":
 		if e.ComplexityRoot.Municipality.AdministeredBy == nil {
@@ -3203,6 +3339,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnerEdge.Node(childComplexity), true
 
+	case "PartnershipMap.edges":
+		if e.ComplexityRoot.PartnershipMap.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipMap.Edges(childComplexity), true
+	case "PartnershipMap.metric":
+		if e.ComplexityRoot.PartnershipMap.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipMap.Metric(childComplexity), true
+	case "PartnershipMap.nodes":
+		if e.ComplexityRoot.PartnershipMap.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipMap.Nodes(childComplexity), true
+	case "PartnershipMap.query":
+		if e.ComplexityRoot.PartnershipMap.Query == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipMap.Query(childComplexity), true
+
 	case "Plan.adopted":
 		if e.ComplexityRoot.Plan.Adopted == nil {
 			break
@@ -3447,6 +3608,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Partners(childComplexity, args["filter"].(*model.NodeFilter), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Query.partnershipMap":
+		if e.ComplexityRoot.Query.PartnershipMap == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partnershipMap_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PartnershipMap(childComplexity, args["filter"].(*model.MapFilterInput), args["metric"].(*model.MapMetric)), true
 	case "Query.plans":
 		if e.ComplexityRoot.Query.Plans == nil {
 			break
@@ -4279,6 +4451,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputInitiativeInput,
 		ec.unmarshalInputInitiativePatch,
 		ec.unmarshalInputLinkInput,
+		ec.unmarshalInputMapFilterInput,
 		ec.unmarshalInputMunicipalityInput,
 		ec.unmarshalInputMunicipalityPatch,
 		ec.unmarshalInputNetworkInput,
@@ -5177,6 +5350,89 @@ type Query {
   strategyAreas(filter: NodeFilter, orderBy: NodeOrder, first: Int = 50, after: String): StrategyAreaConnection!
   topics(filter: NodeFilter, orderBy: NodeOrder, first: Int = 50, after: String): TopicConnection!
   plans(filter: NodeFilter, orderBy: NodeOrder, first: Int = 50, after: String): PlanConnection!
+}
+
+# --- Partnership map (issue 6) ---
+
+"""
+The partnership map's filters: the same as the query parameters of
+/map/data.json and /export/... (docs/map.md). Every field given narrows; with
+several of focusArea, network, focus and text, a node is shown only when each
+would show it.
+"""
+input MapFilterInput {
+  "Only nodes of these kinds."
+  kinds: [NodeKind!]
+  "Only relations of these kinds; only these are followed for neighbourhoods."
+  relations: [RelationKind!]
+  "Only relations that hold in this year, and only the initiatives and plans of this plan year."
+  year: Int
+  "A focus area: it, the initiatives IN_FOCUS_AREA it and every node one relation away from those."
+  focusArea: ID
+  "A network and every node one relation away from it."
+  network: ID
+  "Any node and every node within depth relations of it."
+  focus: ID
+  "Hops around focus: 1 to 3 (default 1)."
+  depth: Int
+  "Nodes whose name, alias or code contains the text (case- and accent-insensitive) and every node one relation away from them."
+  text: String
+}
+
+"What sizes the map's nodes."
+enum MapMetric {
+  "The number of relations drawn at the node."
+  DEGREE
+}
+
+"A node of the partnership map."
+type MapNode {
+  id: ID!
+  kind: NodeKind!
+  name: String!
+  "Position in drawing units: origin top left, y down; a relation is about 60 long. The same filter always gives the same positions."
+  x: Float!
+  y: Float!
+  "Radius in drawing units (5 to 22), from the metric."
+  size: Float!
+  "The metric's value."
+  value: Float!
+  "Relations drawn at the node."
+  degree: Int!
+  "The node with all its fields."
+  node: Node!
+}
+
+"A relation of the partnership map."
+type MapEdge {
+  id: ID!
+  kind: RelationKind!
+  fromId: ID!
+  toId: ID!
+  fromYear: Int
+  toYear: Int
+  "Where the relation is stated."
+  source: Source!
+  "The relation with all its fields."
+  relation: Relation!
+}
+
+"The nodes and relations a map filter selects, laid out and sized."
+type PartnershipMap {
+  nodes: [MapNode!]!
+  edges: [MapEdge!]!
+  metric: MapMetric!
+  "The filter as URL query parameters, for /map/data.json and /export/... (for example \"kind=Municipality&year=2014\")."
+  query: String!
+}
+
+extend type Query {
+  """
+  The partnership map: the nodes and relations the filter selects (the same
+  as the map page and the exports), with a deterministic force-directed
+  layout, nodes sized by the metric.
+  """
+  partnershipMap(filter: MapFilterInput, metric: MapMetric = DEGREE): PartnershipMap!
 }
 
 # --- Mutations and history (issue 4) ---
@@ -6167,6 +6423,52 @@ func (ec *executionContext) childFields_InitiativeEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type InitiativeEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MapEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MapEdge_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_MapEdge_kind(ctx, field)
+	case "fromId":
+		return ec.fieldContext_MapEdge_fromId(ctx, field)
+	case "toId":
+		return ec.fieldContext_MapEdge_toId(ctx, field)
+	case "fromYear":
+		return ec.fieldContext_MapEdge_fromYear(ctx, field)
+	case "toYear":
+		return ec.fieldContext_MapEdge_toYear(ctx, field)
+	case "source":
+		return ec.fieldContext_MapEdge_source(ctx, field)
+	case "relation":
+		return ec.fieldContext_MapEdge_relation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MapEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MapNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MapNode_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_MapNode_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_MapNode_name(ctx, field)
+	case "x":
+		return ec.fieldContext_MapNode_x(ctx, field)
+	case "y":
+		return ec.fieldContext_MapNode_y(ctx, field)
+	case "size":
+		return ec.fieldContext_MapNode_size(ctx, field)
+	case "value":
+		return ec.fieldContext_MapNode_value(ctx, field)
+	case "degree":
+		return ec.fieldContext_MapNode_degree(ctx, field)
+	case "node":
+		return ec.fieldContext_MapNode_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MapNode", field.Name)
+}
+
 func (ec *executionContext) childFields_Municipality(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6453,6 +6755,20 @@ func (ec *executionContext) childFields_PartnerEdge(ctx context.Context, field g
 		return ec.fieldContext_PartnerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnershipMap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_PartnershipMap_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_PartnershipMap_edges(ctx, field)
+	case "metric":
+		return ec.fieldContext_PartnershipMap_metric(ctx, field)
+	case "query":
+		return ec.fieldContext_PartnershipMap_query(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnershipMap", field.Name)
 }
 
 func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9876,6 +10192,28 @@ func (ec *executionContext) field_Query_partners_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_partnershipMap_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.MapFilterInput, error) {
+			return ec.unmarshalOMapFilterInput2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapFilterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (*model.MapMetric, error) {
+			return ec.unmarshalOMapMetric2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg1
 	return args, nil
 }
 
@@ -14923,6 +15261,424 @@ func (ec *executionContext) fieldContext_InitiativeEdge_node(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MapEdge_id(ctx context.Context, field graphql.CollectedField, obj *model.MapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapEdge_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapEdge_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapEdge", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MapEdge_kind(ctx context.Context, field graphql.CollectedField, obj *model.MapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapEdge_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RelationKind) graphql.Marshaler {
+			return ec.marshalNRelationKind2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapEdge_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapEdge", field, false, false, errors.New("field of type RelationKind does not have child fields"))
+}
+
+func (ec *executionContext) _MapEdge_fromId(ctx context.Context, field graphql.CollectedField, obj *model.MapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapEdge_fromId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapEdge_fromId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapEdge", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MapEdge_toId(ctx context.Context, field graphql.CollectedField, obj *model.MapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapEdge_toId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapEdge_toId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapEdge", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MapEdge_fromYear(ctx context.Context, field graphql.CollectedField, obj *model.MapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapEdge_fromYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MapEdge_fromYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MapEdge_toYear(ctx context.Context, field graphql.CollectedField, obj *model.MapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapEdge_toYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MapEdge_toYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MapEdge_source(ctx context.Context, field graphql.CollectedField, obj *model.MapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapEdge_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapEdge_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MapEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MapEdge_relation(ctx context.Context, field graphql.CollectedField, obj *model.MapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapEdge_relation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapEdge_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MapEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MapNode_id(ctx context.Context, field graphql.CollectedField, obj *model.MapNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapNode_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapNode", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MapNode_kind(ctx context.Context, field graphql.CollectedField, obj *model.MapNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapNode_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NodeKind) graphql.Marshaler {
+			return ec.marshalNNodeKind2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapNode_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapNode", field, false, false, errors.New("field of type NodeKind does not have child fields"))
+}
+
+func (ec *executionContext) _MapNode_name(ctx context.Context, field graphql.CollectedField, obj *model.MapNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapNode_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapNode_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapNode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MapNode_x(ctx context.Context, field graphql.CollectedField, obj *model.MapNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapNode_x(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.X, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapNode_x(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapNode", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _MapNode_y(ctx context.Context, field graphql.CollectedField, obj *model.MapNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapNode_y(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Y, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapNode_y(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapNode", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _MapNode_size(ctx context.Context, field graphql.CollectedField, obj *model.MapNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapNode_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapNode_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapNode", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _MapNode_value(ctx context.Context, field graphql.CollectedField, obj *model.MapNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapNode_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapNode_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapNode", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _MapNode_degree(ctx context.Context, field graphql.CollectedField, obj *model.MapNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapNode_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Degree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapNode_degree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MapNode", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MapNode_node(ctx context.Context, field graphql.CollectedField, obj *model.MapNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MapNode_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MapNode_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MapNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
 	}
 	return fc, nil
@@ -21013,6 +21769,116 @@ func (ec *executionContext) fieldContext_PartnerEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _PartnershipMap_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipMap_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MapNode) graphql.Marshaler {
+			return ec.marshalNMapNode2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipMap_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnershipMap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MapNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnershipMap_edges(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipMap_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MapEdge) graphql.Marshaler {
+			return ec.marshalNMapEdge2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipMap_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnershipMap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MapEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnershipMap_metric(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipMap_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.MapMetric) graphql.Marshaler {
+			return ec.marshalNMapMetric2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipMap_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnershipMap", field, false, false, errors.New("field of type MapMetric does not have child fields"))
+}
+
+func (ec *executionContext) _PartnershipMap_query(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipMap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipMap_query(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Query, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipMap_query(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnershipMap", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Plan_id(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22250,6 +23116,50 @@ func (ec *executionContext) fieldContext_Query_plans(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_plans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_partnershipMap(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_partnershipMap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PartnershipMap(ctx, fc.Args["filter"].(*model.MapFilterInput), fc.Args["metric"].(*model.MapMetric))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipMap) graphql.Marshaler {
+			return ec.marshalNPartnershipMap2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartnershipMap(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_partnershipMap(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnershipMap(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_partnershipMap_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27431,6 +28341,85 @@ func (ec *executionContext) unmarshalInputLinkInput(ctx context.Context, obj any
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputMapFilterInput(ctx context.Context, obj any) (model.MapFilterInput, error) {
+	var it model.MapFilterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kinds", "relations", "year", "focusArea", "network", "focus", "depth", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalONodeKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "relations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relations"))
+			data, err := ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Relations = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "focusArea":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focusArea"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocusArea = data
+		case "network":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("network"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Network = data
+		case "focus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focus"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Focus = data
+		case "depth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("depth"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Depth = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputMunicipalityInput(ctx context.Context, obj any) (model.MunicipalityInput, error) {
 	var it model.MunicipalityInput
 	if obj == nil {
@@ -31541,6 +32530,157 @@ func (ec *executionContext) _InitiativeEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var mapEdgeImplementors = []string{"MapEdge"}
+
+func (ec *executionContext) _MapEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MapEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mapEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MapEdge")
+		case "id":
+			out.Values[i] = ec._MapEdge_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._MapEdge_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromId":
+			out.Values[i] = ec._MapEdge_fromId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toId":
+			out.Values[i] = ec._MapEdge_toId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromYear":
+			out.Values[i] = ec._MapEdge_fromYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "toYear":
+			out.Values[i] = ec._MapEdge_toYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._MapEdge_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relation":
+			out.Values[i] = ec._MapEdge_relation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var mapNodeImplementors = []string{"MapNode"}
+
+func (ec *executionContext) _MapNode(ctx context.Context, sel ast.SelectionSet, obj *model.MapNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mapNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MapNode")
+		case "id":
+			out.Values[i] = ec._MapNode_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._MapNode_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._MapNode_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "x":
+			out.Values[i] = ec._MapNode_x(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "y":
+			out.Values[i] = ec._MapNode_y(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._MapNode_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._MapNode_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "degree":
+			out.Values[i] = ec._MapNode_degree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MapNode_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var municipalityImplementors = []string{"Municipality", "Node", "Actor"}
 
 func (ec *executionContext) _Municipality(ctx context.Context, sel ast.SelectionSet, obj *model.Municipality) graphql.Marshaler {
@@ -34743,6 +35883,59 @@ func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var partnershipMapImplementors = []string{"PartnershipMap"}
+
+func (ec *executionContext) _PartnershipMap(ctx context.Context, sel ast.SelectionSet, obj *model.PartnershipMap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipMapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnershipMap")
+		case "nodes":
+			out.Values[i] = ec._PartnershipMap_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PartnershipMap_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metric":
+			out.Values[i] = ec._PartnershipMap_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "query":
+			out.Values[i] = ec._PartnershipMap_query(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var planImplementors = []string{"Plan", "Node"}
 
 func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj *model.Plan) graphql.Marshaler {
@@ -35494,6 +36687,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_plans(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "partnershipMap":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_partnershipMap(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -38273,6 +39488,22 @@ func (ec *executionContext) marshalNDirection2githubᚗcomᚋregiongraphᚋregio
 	return v
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) marshalNFocusArea2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFocusAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FocusArea) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38695,6 +39926,68 @@ func (ec *executionContext) unmarshalNLinkInput2githubᚗcomᚋregiongraphᚋreg
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMapEdge2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MapEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMapEdge2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMapEdge2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapEdge(ctx context.Context, sel ast.SelectionSet, v *model.MapEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MapEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMapMetric2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapMetric(ctx context.Context, v any) (model.MapMetric, error) {
+	var res model.MapMetric
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMapMetric2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapMetric(ctx context.Context, sel ast.SelectionSet, v model.MapMetric) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNMapNode2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MapNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMapNode2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMapNode2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapNode(ctx context.Context, sel ast.SelectionSet, v *model.MapNode) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MapNode(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMunicipality2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipalityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Municipality) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -39021,6 +40314,16 @@ func (ec *executionContext) unmarshalNPartnerInput2githubᚗcomᚋregiongraphᚋ
 func (ec *executionContext) unmarshalNPartnerPatch2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartnerPatch(ctx context.Context, v any) (model.PartnerPatch, error) {
 	res, err := ec.unmarshalInputPartnerPatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPartnershipMap2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartnershipMap(ctx context.Context, sel ast.SelectionSet, v *model.PartnershipMap) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PartnershipMap(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPlan2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Plan) graphql.Marshaler {
@@ -39833,6 +41136,30 @@ func (ec *executionContext) unmarshalOLinkInput2ᚖgithubᚗcomᚋregiongraphᚋ
 	}
 	res, err := ec.unmarshalInputLinkInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMapFilterInput2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapFilterInput(ctx context.Context, v any) (*model.MapFilterInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMapFilterInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMapMetric2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapMetric(ctx context.Context, v any) (*model.MapMetric, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.MapMetric)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMapMetric2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapMetric(ctx context.Context, sel ast.SelectionSet, v *model.MapMetric) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOMunicipalityInput2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipalityInput(ctx context.Context, v any) (*model.MunicipalityInput, error) {

@@ -713,6 +713,10 @@ func (r *queryResolver) Plans(ctx context.Context, filter *model.NodeFilter, ord
 	return &model.PlanConnection{Edges: edgesOf(p, func(c string, n *model.Plan) *model.PlanEdge { return &model.PlanEdge{Cursor: c, Node: n} }), Nodes: p.nodes, PageInfo: p.info, TotalCount: p.total}, nil
 }
 
+func (r *queryResolver) PartnershipMap(ctx context.Context, filter *model.MapFilterInput, metric *model.MapMetric) (*model.PartnershipMap, error) {
+	return r.partnershipMap(ctx, filter, metric)
+}
+
 func (r *queryResolver) History(ctx context.Context, id *string, first *int, after *string) (*model.HistoryConnection, error) {
 	return r.historyQuery(ctx, id, first, after)
 }

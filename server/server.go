@@ -47,9 +47,8 @@ func New(store rg.Store, cfg Config) http.Handler {
 		cfg.Logger = slog.Default()
 	}
 	cfg.GraphQL.Logger = cfg.Logger
-	gql := limitBody(MaxRequestBytes, auth.Middleware(auth.Options{
-		Tokens: cfg.Tokens, RequireForReads: cfg.RequireAuthForReads, Logger: cfg.Logger,
-	}, resolvers.NewHandler(store, cfg.GraphQL)))
+	authOpts := auth.Options{Tokens: cfg.Tokens, RequireForReads: cfg.RequireAuthForReads, Logger: cfg.Logger}
+	gql := limitBody(MaxRequestBytes, auth.Middleware(authOpts, resolvers.NewHandler(store, cfg.GraphQL)))
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graphQLRoute(gql))
@@ -70,7 +69,8 @@ func New(store rg.Store, cfg Config) http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /{$}", staticFile("index.html"))
+	registerMap(mux, store, cfg.Logger)     // GET /, /static/, /map/data.json, /map/options.json
+	registerExports(mux, store, cfg.Logger) // GET /export/{format}
 
 	c := cors.New(cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins, // nil allows none
@@ -82,7 +82,22 @@ func New(store rg.Store, cfg Config) http.Handler {
 	if len(cfg.CORSOrigins) == 0 {
 		c = cors.New(cors.Options{AllowOriginFunc: func(string) bool { return false }})
 	}
-	return withRequestID(accessLog(cfg.Logger, recoverPanics(cfg.Logger, c.Handler(mux))))
+	return withRequestID(accessLog(cfg.Logger, recoverPanics(cfg.Logger, c.Handler(authData(authOpts, mux)))))
+}
+
+// authData sends the routes that return graph data besides /graphql (the
+// map's data and the exports) through the auth middleware, so that with
+// RequireAuthForReads they need a token too. Pages, static files and the
+// health checks stay open.
+func authData(o auth.Options, next http.Handler) http.Handler {
+	guarded := auth.Middleware(o, next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/map/") || strings.HasPrefix(r.URL.Path, "/export/") {
+			guarded.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func limitBody(n int64, next http.Handler) http.Handler {

@@ -346,6 +346,31 @@ func TestReadsNeedATokenWhenConfigured(t *testing.T) {
 			t.Errorf("%s read %s", tc.name, c.resp.Data)
 		}
 	}
+	// The map's data and the exports are reads too; the pages are not data.
+	for _, path := range []string{"/map/data.json", "/map/options.json", "/export/graphml"} {
+		for _, tc := range []struct {
+			token  string
+			status int
+		}{{"", http.StatusUnauthorized}, {wrongToken, http.StatusUnauthorized}, {readerToken, http.StatusOK}} {
+			req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
+			if tc.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.token)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Errorf("GET %s with token %q: %d, want %d", path, tc.token, resp.StatusCode, tc.status)
+			}
+		}
+	}
+	if resp, err := http.Get(s.url + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz without a token: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	// A reader still may not write.
 	c := s.post(t, nil, readerToken, `mutation { createPartner(input: {id: "x", name: "X", `+e2eSource+`}) { id } }`, nil)
 	if c.code() != "FORBIDDEN" {

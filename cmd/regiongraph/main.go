@@ -61,6 +61,8 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.serve(ctx, args)
 	case "import":
 		return a.importCmd(ctx, args)
+	case "export":
+		return a.exportCmd(ctx, args)
 	case "token":
 		return a.tokenCmd(args)
 	case "version":
@@ -79,6 +81,8 @@ var version = "dev"
 const usage = `Usage:
   regiongraph [serve] [flags]        serve the GraphQL API and the map (default)
   regiongraph import [flags] [file]  load a dataset into the store (the bundled one by default)
+  regiongraph export --format F [filters] [-o file]
+                                     write the graph as graphml, gexf, cytoscape.json, graphology.json or csv
   regiongraph token -name N -role R  make a bearer token (role reader, editor or admin)
   regiongraph version
 

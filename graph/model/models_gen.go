@@ -363,6 +363,61 @@ type LinkInput struct {
 	Source    *SourceInput `json:"source"`
 }
 
+// A relation of the partnership map.
+type MapEdge struct {
+	ID       string       `json:"id"`
+	Kind     RelationKind `json:"kind"`
+	FromID   string       `json:"fromId"`
+	ToID     string       `json:"toId"`
+	FromYear *int         `json:"fromYear,omitempty"`
+	ToYear   *int         `json:"toYear,omitempty"`
+	// Where the relation is stated.
+	Source *Source `json:"source"`
+	// The relation with all its fields.
+	Relation *Relation `json:"relation"`
+}
+
+// The partnership map's filters: the same as the query parameters of
+// /map/data.json and /export/... (docs/map.md). Every field given narrows; with
+// several of focusArea, network, focus and text, a node is shown only when each
+// would show it.
+type MapFilterInput struct {
+	// Only nodes of these kinds.
+	Kinds []NodeKind `json:"kinds,omitempty"`
+	// Only relations of these kinds; only these are followed for neighbourhoods.
+	Relations []RelationKind `json:"relations,omitempty"`
+	// Only relations that hold in this year, and only the initiatives and plans of this plan year.
+	Year *int `json:"year,omitempty"`
+	// A focus area: it, the initiatives IN_FOCUS_AREA it and every node one relation away from those.
+	FocusArea *string `json:"focusArea,omitempty"`
+	// A network and every node one relation away from it.
+	Network *string `json:"network,omitempty"`
+	// Any node and every node within depth relations of it.
+	Focus *string `json:"focus,omitempty"`
+	// Hops around focus: 1 to 3 (default 1).
+	Depth *int `json:"depth,omitempty"`
+	// Nodes whose name, alias or code contains the text (case- and accent-insensitive) and every node one relation away from them.
+	Text *string `json:"text,omitempty"`
+}
+
+// A node of the partnership map.
+type MapNode struct {
+	ID   string   `json:"id"`
+	Kind NodeKind `json:"kind"`
+	Name string   `json:"name"`
+	// Position in drawing units: origin top left, y down; a relation is about 60 long. The same filter always gives the same positions.
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	// Radius in drawing units (5 to 22), from the metric.
+	Size float64 `json:"size"`
+	// The metric's value.
+	Value float64 `json:"value"`
+	// Relations drawn at the node.
+	Degree int `json:"degree"`
+	// The node with all its fields.
+	Node Node `json:"node"`
+}
+
 // kommune. Members of the region are facts from outside the plans, and say so in their source.
 type Municipality struct {
 	ID          string   `json:"id"`
@@ -560,6 +615,15 @@ type PartnerPatch struct {
 	Description graphql.Omittable[*string]      `json:"description,omitempty"`
 	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
 	Category    graphql.Omittable[*string]      `json:"category,omitempty"`
+}
+
+// The nodes and relations a map filter selects, laid out and sized.
+type PartnershipMap struct {
+	Nodes  []*MapNode `json:"nodes"`
+	Edges  []*MapEdge `json:"edges"`
+	Metric MapMetric  `json:"metric"`
+	// The filter as URL query parameters, for /map/data.json and /export/... (for example "kind=Municipality&year=2014").
+	Query string `json:"query"`
 }
 
 // handlingsplan: an annual action plan.
@@ -1087,6 +1151,61 @@ func (e *ErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e ErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What sizes the map's nodes.
+type MapMetric string
+
+const (
+	// The number of relations drawn at the node.
+	MapMetricDegree MapMetric = "DEGREE"
+)
+
+var AllMapMetric = []MapMetric{
+	MapMetricDegree,
+}
+
+func (e MapMetric) IsValid() bool {
+	switch e {
+	case MapMetricDegree:
+		return true
+	}
+	return false
+}
+
+func (e MapMetric) String() string {
+	return string(e)
+}
+
+func (e *MapMetric) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MapMetric(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MapMetric", str)
+	}
+	return nil
+}
+
+func (e MapMetric) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MapMetric) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MapMetric) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the partnership map's browser test (e2e/browser_test.go)
+# needs: Debian's chromium and the pinned playwright-core from
+# e2e/browser/package-lock.json. No browser is downloaded by npm. .ci/run
+# calls this before `go test ./...`; with CI=true the browser test fails
+# when any of it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+export DEBIAN_FRONTEND=noninteractive
+as_root apt-get update
+as_root apt-get install -y chromium
+chromium --version
+
+command -v node >/dev/null || { echo "node is missing: the browser test needs Node 20 and npm" >&2; exit 1; }
+node --version
+npm ci --prefix e2e/browser --no-audit --no-fund

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/regiongraph/regiongraph/export"
+)
+
+// listFlag is a flag that may be repeated or given a comma-separated list.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+const exportUsage = `Usage: regiongraph export --format FORMAT [filters] [-o FILE] [store flags]
+
+Writes the graph, or the part the filters select (the same filters as the
+map and /export/...), in a format drawing tools read:
+
+  graphml          GraphML for yEd and Gephi
+  gexf             GEXF 1.3 for Gephi
+  cytoscape.json   Cytoscape.js JSON
+  graphology.json  graphology JSON for sigma.js
+  nodes.csv        the nodes as CSV
+  edges.csv        the relations as CSV
+  csv              nodes.csv and edges.csv into the directory -o (default .)
+
+Output goes to standard output unless -o names a file.
+
+Flags:
+`
+
+// exportCmd writes an export of the store: regiongraph export --format
+// graphml [--kind ...] [--year ...] [-o file].
+func (a *app) exportCmd(ctx context.Context, args []string) error {
+	c := &config{}
+	fs, _ := a.flags("export", c)
+	var (
+		format, out, focusArea, network, focus, text string
+		year, depth                                  int
+		kinds, relations                             listFlag
+	)
+	fs.StringVar(&format, "format", "", "graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv or csv")
+	fs.StringVar(&out, "o", "", "the file to write (for csv: the directory); standard output when empty")
+	fs.Var(&kinds, "kind", "only nodes of these kinds (repeat or separate by commas: Municipality,Network)")
+	fs.Var(&relations, "relation", "only relations of these kinds (MEMBER_OF,FUNDS, ...)")
+	fs.IntVar(&year, "year", 0, "only relations that hold in this year, and the initiatives and plans of this plan year")
+	fs.StringVar(&focusArea, "focus-area", "", "a focus area id: it, its initiatives and their neighbours")
+	fs.StringVar(&network, "network", "", "a network id: it and its neighbours")
+	fs.StringVar(&focus, "focus", "", "any node id: it and the nodes within -depth relations")
+	fs.IntVar(&depth, "depth", 0, "hops around -focus, 1 to 3 (default 1)")
+	fs.StringVar(&text, "text", "", "nodes whose name, alias or code contains the text, and their neighbours")
+	fs.Usage = func() {
+		fmt.Fprint(a.stderr, exportUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(a.stderr, "regiongraph export: unexpected arguments %q\n", fs.Args())
+		return errUsage
+	}
+	formats := []export.Format{}
+	if format == "csv" {
+		for _, name := range []string{"nodes.csv", "edges.csv"} {
+			f, _ := export.FormatNamed(name)
+			formats = append(formats, f)
+		}
+	} else if f, ok := export.FormatNamed(format); ok {
+		formats = append(formats, f)
+	} else {
+		fmt.Fprintf(a.stderr, "regiongraph export: -format must be one of graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv or csv, not %q\n", format)
+		return errUsage
+	}
+	if format == "csv" && out == "" {
+		out = "."
+	}
+	if err := a.finishConfig(c); err != nil {
+		return err
+	}
+
+	// The flags become the URL query the map and /export/... read, so that
+	// the three parse and check filters in one place.
+	q := url.Values{"kind": kinds, "relation": relations}
+	for k, v := range map[string]string{"focusArea": focusArea, "network": network, "focus": focus, "text": text} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if year != 0 {
+		q.Set("year", strconv.Itoa(year))
+	}
+	if depth != 0 {
+		q.Set("depth", strconv.Itoa(depth))
+	}
+	filter, err := export.ParseQuery(q)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+
+	log := a.logger(c)
+	store, err := a.openStore(ctx, c, log, true)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			log.Error("closing the store", "err", err)
+		}
+	}()
+	g, err := export.Build(ctx, store, filter)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	for _, f := range formats {
+		var b bytes.Buffer
+		if err := f.Write(&b, g); err != nil {
+			return err
+		}
+		dst := out
+		if format == "csv" {
+			dst = filepath.Join(out, f.Name)
+		}
+		if dst == "" {
+			if _, err := a.stdout.Write(b.Bytes()); err != nil {
+				return fmt.Errorf("export: write: %w", err)
+			}
+			continue
+		}
+		if err := os.WriteFile(dst, b.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		fmt.Fprintf(a.stderr, "wrote %s: %d nodes, %d relations (%s)\n", dst, len(g.Nodes), len(g.Edges), filter.Describe())
+	}
+	return nil
+}
+
+// finishConfig settles the store as parse does: bolt unless NEO4J_URI is set.
+func (a *app) finishConfig(c *config) error {
+	if c.store == "" {
+		c.store = "bolt"
+		if a.getenv("NEO4J_URI") != "" {
+			c.store = "neo4j"
+		}
+	}
+	if c.store != "bolt" && c.store != "neo4j" {
+		fmt.Fprintf(a.stderr, "regiongraph: -store must be bolt or neo4j, not %q\n", c.store)
+		return errUsage
+	}
+	return nil
+}
+
+var _ flag.Value = (*listFlag)(nil)

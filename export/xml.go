@@ -1,0 +1,229 @@
+package export
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// xmlAttr is a shorthand for an XML attribute.
+func xmlAttr(name, value string) xml.Attr { return xml.Attr{Name: xml.Name{Local: name}, Value: value} }
+
+// xmlWriter writes elements with encoding/xml's escaping and remembers the
+// first error.
+type xmlWriter struct {
+	enc *xml.Encoder
+	err error
+}
+
+func newXMLWriter(w io.Writer) *xmlWriter {
+	x := &xmlWriter{enc: xml.NewEncoder(w)}
+	x.enc.Indent("", "  ")
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		x.err = err
+	}
+	return x
+}
+
+func (x *xmlWriter) start(name string, attrs ...xml.Attr) {
+	if x.err == nil {
+		x.err = x.enc.EncodeToken(xml.StartElement{Name: xml.Name{Local: name}, Attr: attrs})
+	}
+}
+
+func (x *xmlWriter) end(name string) {
+	if x.err == nil {
+		x.err = x.enc.EncodeToken(xml.EndElement{Name: xml.Name{Local: name}})
+	}
+}
+
+func (x *xmlWriter) text(s string) {
+	if x.err == nil {
+		x.err = x.enc.EncodeToken(xml.CharData(s))
+	}
+}
+
+// leaf writes <name attrs>text</name>.
+func (x *xmlWriter) leaf(name, text string, attrs ...xml.Attr) {
+	x.start(name, attrs...)
+	if text != "" {
+		x.text(text)
+	}
+	x.end(name)
+}
+
+func (x *xmlWriter) close(format string) error {
+	if x.err == nil {
+		x.err = x.enc.Close()
+	}
+	if x.err != nil {
+		return fmt.Errorf("export: write %s: %w", format, x.err)
+	}
+	return nil
+}
+
+var graphMLTypes = map[attrType]string{tString: "string", tInt: "int", tLong: "long", tDouble: "double", tBool: "boolean"}
+
+// WriteGraphML writes g as GraphML (http://graphml.graphdrawing.org/): a
+// directed graph with every node and relation attribute as a <key>, node
+// ids and relation ids as in the store. Node keys are "n_<name>", relation
+// keys "e_<name>" (see the package's attribute list); nodes and relations
+// also carry yEd's graphics (ShapeNode: label, colour, position, size;
+// PolyLineEdge: colour, dashes, arrow) so yEd shows the map as drawn.
+func WriteGraphML(w io.Writer, g *Graph) error {
+	x := newXMLWriter(w)
+	x.start("graphml",
+		xmlAttr("xmlns", "http://graphml.graphdrawing.org/xmlns"),
+		xmlAttr("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+		xmlAttr("xmlns:y", "http://www.yworks.com/xml/graphml"),
+		xmlAttr("xsi:schemaLocation", "http://graphml.graphdrawing.org/xmlns http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd"))
+	x.leaf("desc", "regiongraph partnership map; filter: "+g.Filter.Describe())
+	for _, a := range nodeAttrs {
+		x.leaf("key", "", xmlAttr("id", "n_"+a.name), xmlAttr("for", "node"), xmlAttr("attr.name", a.name), xmlAttr("attr.type", graphMLTypes[a.typ]))
+	}
+	for _, a := range edgeAttrs {
+		x.leaf("key", "", xmlAttr("id", "e_"+a.name), xmlAttr("for", "edge"), xmlAttr("attr.name", a.name), xmlAttr("attr.type", graphMLTypes[a.typ]))
+	}
+	x.leaf("key", "", xmlAttr("id", "n_yed"), xmlAttr("for", "node"), xmlAttr("yfiles.type", "nodegraphics"))
+	x.leaf("key", "", xmlAttr("id", "e_yed"), xmlAttr("for", "edge"), xmlAttr("yfiles.type", "edgegraphics"))
+	x.start("graph", xmlAttr("id", "regiongraph"), xmlAttr("edgedefault", "directed"))
+	for _, n := range g.Nodes {
+		x.start("node", xmlAttr("id", n.ID))
+		for _, a := range nodeAttrs {
+			if v, ok := a.get(g, n); ok {
+				x.leaf("data", text(v), xmlAttr("key", "n_"+a.name))
+			}
+		}
+		p, d := g.Pos[n.ID], 2*g.Size(n.ID)
+		x.start("data", xmlAttr("key", "n_yed"))
+		x.start("y:ShapeNode")
+		x.leaf("y:Geometry", "", xmlAttr("x", num(round2(p.X-d/2))), xmlAttr("y", num(round2(p.Y-d/2))), xmlAttr("width", num(d)), xmlAttr("height", num(d)))
+		x.leaf("y:Fill", "", xmlAttr("color", Color(n.Kind)), xmlAttr("transparent", "false"))
+		x.leaf("y:BorderStyle", "", xmlAttr("color", "#1A1A1A"), xmlAttr("type", "line"), xmlAttr("width", "1.0"))
+		x.leaf("y:NodeLabel", n.Name, xmlAttr("modelName", "sides"), xmlAttr("modelPosition", "s"))
+		x.leaf("y:Shape", "", xmlAttr("type", "ellipse"))
+		x.end("y:ShapeNode")
+		x.end("data")
+		x.end("node")
+	}
+	for _, e := range g.Edges {
+		x.start("edge", xmlAttr("id", e.ID), xmlAttr("source", e.From), xmlAttr("target", e.To))
+		for _, a := range edgeAttrs {
+			if v, ok := a.get(g, e); ok {
+				x.leaf("data", text(v), xmlAttr("key", "e_"+a.name))
+			}
+		}
+		st := RelationStyles[e.Kind]
+		line := "line"
+		if st.Dash != "" {
+			line = "dashed"
+		}
+		x.start("data", xmlAttr("key", "e_yed"))
+		x.start("y:PolyLineEdge")
+		x.leaf("y:LineStyle", "", xmlAttr("color", st.Color), xmlAttr("type", line), xmlAttr("width", num(st.Width)))
+		x.leaf("y:Arrows", "", xmlAttr("source", "none"), xmlAttr("target", "standard"))
+		x.leaf("y:EdgeLabel", string(e.Kind), xmlAttr("visible", "false"))
+		x.end("y:PolyLineEdge")
+		x.end("data")
+		x.end("edge")
+	}
+	x.end("graph")
+	x.end("graphml")
+	return x.close("GraphML")
+}
+
+var gexfTypes = map[attrType]string{tString: "string", tInt: "integer", tLong: "long", tDouble: "double", tBool: "boolean"}
+
+// gexfSkip are the attributes GEXF carries natively (label, viz).
+var gexfSkip = map[string]bool{"label": true, "x": true, "y": true, "size": true, "color": true}
+
+// WriteGEXF writes g as GEXF 1.3 (https://gexf.net/), the format Gephi reads
+// best: a static directed graph whose relations carry their kind in the
+// edge's kind attribute (so Gephi keeps parallel relations of different
+// kinds apart), the other fields as attributes, and the map's colours,
+// positions and sizes as viz elements. GEXF's y axis points up, so y is
+// negated to keep the map's orientation.
+func WriteGEXF(w io.Writer, g *Graph) error {
+	x := newXMLWriter(w)
+	x.start("gexf",
+		xmlAttr("xmlns", "http://gexf.net/1.3"),
+		xmlAttr("xmlns:viz", "http://gexf.net/1.3/viz"),
+		xmlAttr("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+		xmlAttr("xsi:schemaLocation", "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd"),
+		xmlAttr("version", "1.3"))
+	x.start("meta")
+	x.leaf("creator", "regiongraph")
+	x.leaf("description", "regiongraph partnership map; filter: "+g.Filter.Describe())
+	x.end("meta")
+	x.start("graph", xmlAttr("defaultedgetype", "directed"), xmlAttr("mode", "static"))
+	x.start("attributes", xmlAttr("class", "node"))
+	for _, a := range nodeAttrs {
+		if !gexfSkip[a.name] {
+			x.leaf("attribute", "", xmlAttr("id", a.name), xmlAttr("title", a.name), xmlAttr("type", gexfTypes[a.typ]))
+		}
+	}
+	x.end("attributes")
+	x.start("attributes", xmlAttr("class", "edge"))
+	for _, a := range edgeAttrs {
+		if !gexfSkip[a.name] {
+			x.leaf("attribute", "", xmlAttr("id", a.name), xmlAttr("title", a.name), xmlAttr("type", gexfTypes[a.typ]))
+		}
+	}
+	x.end("attributes")
+	x.start("nodes", xmlAttr("count", strconv.Itoa(len(g.Nodes))))
+	for _, n := range g.Nodes {
+		x.start("node", xmlAttr("id", n.ID), xmlAttr("label", n.Name))
+		x.start("attvalues")
+		for _, a := range nodeAttrs {
+			if v, ok := a.get(g, n); ok && !gexfSkip[a.name] {
+				x.leaf("attvalue", "", xmlAttr("for", a.name), xmlAttr("value", text(v)))
+			}
+		}
+		x.end("attvalues")
+		r, gr, b := rgb(Color(n.Kind))
+		x.leaf("viz:color", "", xmlAttr("r", strconv.Itoa(r)), xmlAttr("g", strconv.Itoa(gr)), xmlAttr("b", strconv.Itoa(b)))
+		p := g.Pos[n.ID]
+		x.leaf("viz:position", "", xmlAttr("x", num(p.X)), xmlAttr("y", num(-p.Y)), xmlAttr("z", "0"))
+		x.leaf("viz:size", "", xmlAttr("value", num(g.Size(n.ID))))
+		x.leaf("viz:shape", "", xmlAttr("value", "disc"))
+		x.end("node")
+	}
+	x.end("nodes")
+	x.start("edges", xmlAttr("count", strconv.Itoa(len(g.Edges))))
+	for _, e := range g.Edges {
+		x.start("edge", xmlAttr("id", e.ID), xmlAttr("source", e.From), xmlAttr("target", e.To), xmlAttr("label", string(e.Kind)), xmlAttr("kind", string(e.Kind)))
+		x.start("attvalues")
+		for _, a := range edgeAttrs {
+			if v, ok := a.get(g, e); ok && !gexfSkip[a.name] {
+				x.leaf("attvalue", "", xmlAttr("for", a.name), xmlAttr("value", text(v)))
+			}
+		}
+		x.end("attvalues")
+		r, gr, b := rgb(RelationStyles[e.Kind].Color)
+		x.leaf("viz:color", "", xmlAttr("r", strconv.Itoa(r)), xmlAttr("g", strconv.Itoa(gr)), xmlAttr("b", strconv.Itoa(b)))
+		x.leaf("viz:thickness", "", xmlAttr("value", num(RelationStyles[e.Kind].Width)))
+		if RelationStyles[e.Kind].Dash != "" {
+			x.leaf("viz:shape", "", xmlAttr("value", "dashed"))
+		}
+		x.end("edge")
+	}
+	x.end("edges")
+	x.end("graph")
+	x.end("gexf")
+	return x.close("GEXF")
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// rgb parses "#RRGGBB"; anything else is grey.
+func rgb(hex string) (r, g, b int) {
+	if len(hex) != 7 || hex[0] != '#' {
+		return 153, 153, 153
+	}
+	v, err := strconv.ParseUint(hex[1:], 16, 32)
+	if err != nil {
+		return 153, 153, 153
+	}
+	return int(v >> 16 & 0xff), int(v >> 8 & 0xff), int(v & 0xff)
+}
