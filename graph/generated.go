@@ -50,6 +50,12 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ActorPath struct {
+		Hops  func(childComplexity int) int
+		Nodes func(childComplexity int) int
+		Steps func(childComplexity int) int
+	}
+
 	ApplyChangesPayload struct {
 		Created   func(childComplexity int) int
 		Deleted   func(childComplexity int) int
@@ -58,10 +64,100 @@ type ComplexityRoot struct {
 		Updated   func(childComplexity int) int
 	}
 
+	BriefActor struct {
+		Actor func(childComplexity int) int
+		Home  func(childComplexity int) int
+		Roles func(childComplexity int) int
+	}
+
+	BriefInitiative struct {
+		AmountNok     func(childComplexity int) int
+		Coordinators  func(childComplexity int) int
+		Facilitators  func(childComplexity int) int
+		FocusAreas    func(childComplexity int) int
+		Funders       func(childComplexity int) int
+		Funding       func(childComplexity int) int
+		Initiative    func(childComplexity int) int
+		Parent        func(childComplexity int) int
+		Participants  func(childComplexity int) int
+		Reasons       func(childComplexity int) int
+		StrategyAreas func(childComplexity int) int
+		Topics        func(childComplexity int) int
+	}
+
+	BriefPath struct {
+		From func(childComplexity int) int
+		Path func(childComplexity int) int
+		To   func(childComplexity int) int
+	}
+
+	BriefRole struct {
+		Object   func(childComplexity int) int
+		Relation func(childComplexity int) int
+		Verb     func(childComplexity int) int
+	}
+
+	Broker struct {
+		Actor            func(childComplexity int) int
+		Constraint       func(childComplexity int) int
+		CrossBetweenness func(childComplexity int) int
+		EffectiveSize    func(childComplexity int) int
+		InGroupA         func(childComplexity int) int
+		InGroupB         func(childComplexity int) int
+		Share            func(childComplexity int) int
+	}
+
+	BrokerReport struct {
+		Brokers        func(childComplexity int) int
+		ConnectedPairs func(childComplexity int) int
+		GroupA         func(childComplexity int) int
+		GroupB         func(childComplexity int) int
+		Pairs          func(childComplexity int) int
+		TotalCount     func(childComplexity int) int
+		Year           func(childComplexity int) int
+	}
+
+	CentralityPage struct {
+		ActorCount func(childComplexity int) int
+		LinkCount  func(childComplexity int) int
+		OrderBy    func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Scores     func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+		Year       func(childComplexity int) int
+	}
+
+	CentralityScore struct {
+		Actor                 func(childComplexity int) int
+		Betweenness           func(childComplexity int) int
+		BetweennessNormalized func(childComplexity int) int
+		Closeness             func(childComplexity int) int
+		Degree                func(childComplexity int) int
+		PageRank              func(childComplexity int) int
+		Rank                  func(childComplexity int) int
+		WeightedDegree        func(childComplexity int) int
+	}
+
 	ChangeResult struct {
 		Node     func(childComplexity int) int
 		Op       func(childComplexity int) int
 		Relation func(childComplexity int) int
+	}
+
+	Community struct {
+		ID             func(childComplexity int) int
+		InternalWeight func(childComplexity int) int
+		Label          func(childComplexity int) int
+		Members        func(childComplexity int) int
+		Size           func(childComplexity int) int
+	}
+
+	CommunityPartition struct {
+		Communities func(childComplexity int) int
+		Modularity  func(childComplexity int) int
+		Resolution  func(childComplexity int) int
+		TotalCount  func(childComplexity int) int
+		Year        func(childComplexity int) int
 	}
 
 	FocusArea struct {
@@ -134,6 +230,72 @@ type ComplexityRoot struct {
 	FundEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	FundingBucket struct {
+		Count       func(childComplexity int) int
+		Initiatives func(childComplexity int) int
+		Keys        func(childComplexity int) int
+		SharedNok   func(childComplexity int) int
+		TotalNok    func(childComplexity int) int
+	}
+
+	FundingExclusion struct {
+		AmountNok  func(childComplexity int) int
+		CountedAs  func(childComplexity int) int
+		Initiative func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		Year       func(childComplexity int) int
+	}
+
+	FundingFlowLink struct {
+		Initiatives func(childComplexity int) int
+		SharedNok   func(childComplexity int) int
+		Source      func(childComplexity int) int
+		Target      func(childComplexity int) int
+		ValueNok    func(childComplexity int) int
+	}
+
+	FundingFlowNode struct {
+		ID       func(childComplexity int) int
+		Key      func(childComplexity int) int
+		Stage    func(childComplexity int) int
+		ValueNok func(childComplexity int) int
+	}
+
+	FundingFlows struct {
+		Excluded func(childComplexity int) int
+		Links    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		Stages   func(childComplexity int) int
+		TotalNok func(childComplexity int) int
+		Year     func(childComplexity int) int
+	}
+
+	FundingItem struct {
+		AmountNok  func(childComplexity int) int
+		Funding    func(childComplexity int) int
+		Initiative func(childComplexity int) int
+		Shared     func(childComplexity int) int
+		Year       func(childComplexity int) int
+	}
+
+	FundingKey struct {
+		Group func(childComplexity int) int
+		ID    func(childComplexity int) int
+		Label func(childComplexity int) int
+		Node  func(childComplexity int) int
+		Year  func(childComplexity int) int
+	}
+
+	FundingSummary struct {
+		Buckets      func(childComplexity int) int
+		Count        func(childComplexity int) int
+		Excluded     func(childComplexity int) int
+		GroupBy      func(childComplexity int) int
+		TotalBuckets func(childComplexity int) int
+		TotalNok     func(childComplexity int) int
+		Year         func(childComplexity int) int
 	}
 
 	HistoryConnection struct {
@@ -228,6 +390,27 @@ type ComplexityRoot struct {
 	InitiativeEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	LobbyingBrief struct {
+		Actors         func(childComplexity int) int
+		Brokers        func(childComplexity int) int
+		Funding        func(childComplexity int) int
+		Home           func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Initiatives    func(childComplexity int) int
+		MarkdownURL    func(childComplexity int) int
+		Municipalities func(childComplexity int) int
+		Outside        func(childComplexity int) int
+		Partners       func(childComplexity int) int
+		Paths          func(childComplexity int) int
+		Sources        func(childComplexity int) int
+		Subject        func(childComplexity int) int
+		Text           func(childComplexity int) int
+		Title          func(childComplexity int) int
+		Topics         func(childComplexity int) int
+		TotalNok       func(childComplexity int) int
+		Year           func(childComplexity int) int
 	}
 
 	MapEdge struct {
@@ -332,6 +515,15 @@ type ComplexityRoot struct {
 		UpdateRelation     func(childComplexity int, input model.RelationPatch, reason *string) int
 		UpdateStrategyArea func(childComplexity int, input model.StrategyAreaPatch, reason *string) int
 		UpdateTopic        func(childComplexity int, input model.TopicPatch, reason *string) int
+	}
+
+	Neighbourhood struct {
+		Depth     func(childComplexity int) int
+		Nodes     func(childComplexity int) int
+		Relations func(childComplexity int) int
+		Root      func(childComplexity int) int
+		Truncated func(childComplexity int) int
+		Year      func(childComplexity int) int
 	}
 
 	Network struct {
@@ -442,6 +634,14 @@ type ComplexityRoot struct {
 		Query  func(childComplexity int) int
 	}
 
+	PathStep struct {
+		From     func(childComplexity int) int
+		Relation func(childComplexity int) int
+		Reversed func(childComplexity int) int
+		Source   func(childComplexity int) int
+		To       func(childComplexity int) int
+	}
+
 	Plan struct {
 		Adopted       func(childComplexity int) int
 		Aliases       func(childComplexity int) int
@@ -473,16 +673,24 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Brokers        func(childComplexity int, between []*model.ActorGroup, year *int, first *int) int
+		Centrality     func(childComplexity int, year *int, kinds []model.NodeKind, orderBy *model.CentralityMetric, direction *model.OrderDirection, first *int, after *string) int
+		Communities    func(childComplexity int, resolution *float64, year *int, first *int) int
 		FocusAreas     func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
+		FundingFlows   func(childComplexity int, stages []model.FundingGroup, year *int) int
+		FundingSummary func(childComplexity int, groupBy []model.FundingGroup, year *int, first *int) int
 		Funds          func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		History        func(childComplexity int, id *string, first *int, after *string) int
 		Initiatives    func(childComplexity int, filter *model.InitiativeFilter, orderBy *model.NodeOrder, first *int, after *string) int
+		LobbyingBrief  func(childComplexity int, topic *string, initiative *string, text *string, year *int) int
 		Municipalities func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
+		Neighbourhood  func(childComplexity int, id string, depth int, kinds []model.NodeKind, relations []model.RelationKind, year *int, first *int) int
 		Networks       func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		Node           func(childComplexity int, id string) int
 		Nodes          func(childComplexity int, ids []string) int
 		Partners       func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		PartnershipMap func(childComplexity int, filter *model.MapFilterInput, metric *model.MapMetric) int
+		Paths          func(childComplexity int, from string, to string, maxHops int, first *int, relations []model.RelationKind, kinds []model.NodeKind, year *int) int
 		Plans          func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		Regions        func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		Relations      func(childComplexity int, ids []string, kinds []model.RelationKind, year *int) int
@@ -815,6 +1023,14 @@ type QueryResolver interface {
 	Plans(ctx context.Context, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) (*model.PlanConnection, error)
 	PartnershipMap(ctx context.Context, filter *model.MapFilterInput, metric *model.MapMetric) (*model.PartnershipMap, error)
 	History(ctx context.Context, id *string, first *int, after *string) (*model.HistoryConnection, error)
+	Neighbourhood(ctx context.Context, id string, depth int, kinds []model.NodeKind, relations []model.RelationKind, year *int, first *int) (*model.Neighbourhood, error)
+	Paths(ctx context.Context, from string, to string, maxHops int, first *int, relations []model.RelationKind, kinds []model.NodeKind, year *int) ([]*model.ActorPath, error)
+	Centrality(ctx context.Context, year *int, kinds []model.NodeKind, orderBy *model.CentralityMetric, direction *model.OrderDirection, first *int, after *string) (*model.CentralityPage, error)
+	Brokers(ctx context.Context, between []*model.ActorGroup, year *int, first *int) (*model.BrokerReport, error)
+	Communities(ctx context.Context, resolution *float64, year *int, first *int) (*model.CommunityPartition, error)
+	FundingSummary(ctx context.Context, groupBy []model.FundingGroup, year *int, first *int) (*model.FundingSummary, error)
+	FundingFlows(ctx context.Context, stages []model.FundingGroup, year *int) (*model.FundingFlows, error)
+	LobbyingBrief(ctx context.Context, topic *string, initiative *string, text *string, year *int) (*model.LobbyingBrief, error)
 }
 type RegionResolver interface {
 	Relations(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
@@ -888,6 +1104,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "ActorPath.hops":
+		if e.ComplexityRoot.ActorPath.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActorPath.Hops(childComplexity), true
+	case "ActorPath.nodes":
+		if e.ComplexityRoot.ActorPath.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActorPath.Nodes(childComplexity), true
+	case "ActorPath.steps":
+		if e.ComplexityRoot.ActorPath.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActorPath.Steps(childComplexity), true
+
 	case "ApplyChangesPayload.created":
 		if e.ComplexityRoot.ApplyChangesPayload.Created == nil {
 			break
@@ -919,6 +1154,314 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApplyChangesPayload.Updated(childComplexity), true
 
+	case "BriefActor.actor":
+		if e.ComplexityRoot.BriefActor.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefActor.Actor(childComplexity), true
+	case "BriefActor.home":
+		if e.ComplexityRoot.BriefActor.Home == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefActor.Home(childComplexity), true
+	case "BriefActor.roles":
+		if e.ComplexityRoot.BriefActor.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefActor.Roles(childComplexity), true
+
+	case "BriefInitiative.amountNok":
+		if e.ComplexityRoot.BriefInitiative.AmountNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.AmountNok(childComplexity), true
+	case "BriefInitiative.coordinators":
+		if e.ComplexityRoot.BriefInitiative.Coordinators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Coordinators(childComplexity), true
+	case "BriefInitiative.facilitators":
+		if e.ComplexityRoot.BriefInitiative.Facilitators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Facilitators(childComplexity), true
+	case "BriefInitiative.focusAreas":
+		if e.ComplexityRoot.BriefInitiative.FocusAreas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.FocusAreas(childComplexity), true
+	case "BriefInitiative.funders":
+		if e.ComplexityRoot.BriefInitiative.Funders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Funders(childComplexity), true
+	case "BriefInitiative.funding":
+		if e.ComplexityRoot.BriefInitiative.Funding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Funding(childComplexity), true
+	case "BriefInitiative.initiative":
+		if e.ComplexityRoot.BriefInitiative.Initiative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Initiative(childComplexity), true
+	case "BriefInitiative.parent":
+		if e.ComplexityRoot.BriefInitiative.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Parent(childComplexity), true
+	case "BriefInitiative.participants":
+		if e.ComplexityRoot.BriefInitiative.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Participants(childComplexity), true
+	case "BriefInitiative.reasons":
+		if e.ComplexityRoot.BriefInitiative.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Reasons(childComplexity), true
+	case "BriefInitiative.strategyAreas":
+		if e.ComplexityRoot.BriefInitiative.StrategyAreas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.StrategyAreas(childComplexity), true
+	case "BriefInitiative.topics":
+		if e.ComplexityRoot.BriefInitiative.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Topics(childComplexity), true
+
+	case "BriefPath.from":
+		if e.ComplexityRoot.BriefPath.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefPath.From(childComplexity), true
+	case "BriefPath.path":
+		if e.ComplexityRoot.BriefPath.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefPath.Path(childComplexity), true
+	case "BriefPath.to":
+		if e.ComplexityRoot.BriefPath.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefPath.To(childComplexity), true
+
+	case "BriefRole.object":
+		if e.ComplexityRoot.BriefRole.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefRole.Object(childComplexity), true
+	case "BriefRole.relation":
+		if e.ComplexityRoot.BriefRole.Relation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefRole.Relation(childComplexity), true
+	case "BriefRole.verb":
+		if e.ComplexityRoot.BriefRole.Verb == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefRole.Verb(childComplexity), true
+
+	case "Broker.actor":
+		if e.ComplexityRoot.Broker.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broker.Actor(childComplexity), true
+	case "Broker.constraint":
+		if e.ComplexityRoot.Broker.Constraint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broker.Constraint(childComplexity), true
+	case "Broker.crossBetweenness":
+		if e.ComplexityRoot.Broker.CrossBetweenness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broker.CrossBetweenness(childComplexity), true
+	case "Broker.effectiveSize":
+		if e.ComplexityRoot.Broker.EffectiveSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broker.EffectiveSize(childComplexity), true
+	case "Broker.inGroupA":
+		if e.ComplexityRoot.Broker.InGroupA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broker.InGroupA(childComplexity), true
+	case "Broker.inGroupB":
+		if e.ComplexityRoot.Broker.InGroupB == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broker.InGroupB(childComplexity), true
+	case "Broker.share":
+		if e.ComplexityRoot.Broker.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broker.Share(childComplexity), true
+
+	case "BrokerReport.brokers":
+		if e.ComplexityRoot.BrokerReport.Brokers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerReport.Brokers(childComplexity), true
+	case "BrokerReport.connectedPairs":
+		if e.ComplexityRoot.BrokerReport.ConnectedPairs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerReport.ConnectedPairs(childComplexity), true
+	case "BrokerReport.groupA":
+		if e.ComplexityRoot.BrokerReport.GroupA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerReport.GroupA(childComplexity), true
+	case "BrokerReport.groupB":
+		if e.ComplexityRoot.BrokerReport.GroupB == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerReport.GroupB(childComplexity), true
+	case "BrokerReport.pairs":
+		if e.ComplexityRoot.BrokerReport.Pairs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerReport.Pairs(childComplexity), true
+	case "BrokerReport.totalCount":
+		if e.ComplexityRoot.BrokerReport.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerReport.TotalCount(childComplexity), true
+	case "BrokerReport.year":
+		if e.ComplexityRoot.BrokerReport.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrokerReport.Year(childComplexity), true
+
+	case "CentralityPage.actorCount":
+		if e.ComplexityRoot.CentralityPage.ActorCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityPage.ActorCount(childComplexity), true
+	case "CentralityPage.linkCount":
+		if e.ComplexityRoot.CentralityPage.LinkCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityPage.LinkCount(childComplexity), true
+	case "CentralityPage.orderBy":
+		if e.ComplexityRoot.CentralityPage.OrderBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityPage.OrderBy(childComplexity), true
+	case "CentralityPage.pageInfo":
+		if e.ComplexityRoot.CentralityPage.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityPage.PageInfo(childComplexity), true
+	case "CentralityPage.scores":
+		if e.ComplexityRoot.CentralityPage.Scores == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityPage.Scores(childComplexity), true
+	case "CentralityPage.totalCount":
+		if e.ComplexityRoot.CentralityPage.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityPage.TotalCount(childComplexity), true
+	case "CentralityPage.year":
+		if e.ComplexityRoot.CentralityPage.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityPage.Year(childComplexity), true
+
+	case "CentralityScore.actor":
+		if e.ComplexityRoot.CentralityScore.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.Actor(childComplexity), true
+	case "CentralityScore.betweenness":
+		if e.ComplexityRoot.CentralityScore.Betweenness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.Betweenness(childComplexity), true
+	case "CentralityScore.betweennessNormalized":
+		if e.ComplexityRoot.CentralityScore.BetweennessNormalized == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.BetweennessNormalized(childComplexity), true
+	case "CentralityScore.closeness":
+		if e.ComplexityRoot.CentralityScore.Closeness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.Closeness(childComplexity), true
+	case "CentralityScore.degree":
+		if e.ComplexityRoot.CentralityScore.Degree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.Degree(childComplexity), true
+	case "CentralityScore.pageRank":
+		if e.ComplexityRoot.CentralityScore.PageRank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.PageRank(childComplexity), true
+	case "CentralityScore.rank":
+		if e.ComplexityRoot.CentralityScore.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.Rank(childComplexity), true
+	case "CentralityScore.weightedDegree":
+		if e.ComplexityRoot.CentralityScore.WeightedDegree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityScore.WeightedDegree(childComplexity), true
+
 	case "ChangeResult.node":
 		if e.ComplexityRoot.ChangeResult.Node == nil {
 			break
@@ -937,6 +1480,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChangeResult.Relation(childComplexity), true
+
+	case "Community.id":
+		if e.ComplexityRoot.Community.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.ID(childComplexity), true
+	case "Community.internalWeight":
+		if e.ComplexityRoot.Community.InternalWeight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.InternalWeight(childComplexity), true
+	case "Community.label":
+		if e.ComplexityRoot.Community.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Label(childComplexity), true
+	case "Community.members":
+		if e.ComplexityRoot.Community.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Members(childComplexity), true
+	case "Community.size":
+		if e.ComplexityRoot.Community.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Size(childComplexity), true
+
+	case "CommunityPartition.communities":
+		if e.ComplexityRoot.CommunityPartition.Communities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPartition.Communities(childComplexity), true
+	case "CommunityPartition.modularity":
+		if e.ComplexityRoot.CommunityPartition.Modularity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPartition.Modularity(childComplexity), true
+	case "CommunityPartition.resolution":
+		if e.ComplexityRoot.CommunityPartition.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPartition.Resolution(childComplexity), true
+	case "CommunityPartition.totalCount":
+		if e.ComplexityRoot.CommunityPartition.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPartition.TotalCount(childComplexity), true
+	case "CommunityPartition.year":
+		if e.ComplexityRoot.CommunityPartition.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPartition.Year(childComplexity), true
 
 	case "FocusArea.aliases":
 		if e.ComplexityRoot.FocusArea.Aliases == nil {
@@ -1402,6 +2007,266 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FundEdge.Node(childComplexity), true
+
+	case "FundingBucket.count":
+		if e.ComplexityRoot.FundingBucket.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingBucket.Count(childComplexity), true
+	case "FundingBucket.initiatives":
+		if e.ComplexityRoot.FundingBucket.Initiatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingBucket.Initiatives(childComplexity), true
+	case "FundingBucket.keys":
+		if e.ComplexityRoot.FundingBucket.Keys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingBucket.Keys(childComplexity), true
+	case "FundingBucket.sharedNok":
+		if e.ComplexityRoot.FundingBucket.SharedNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingBucket.SharedNok(childComplexity), true
+	case "FundingBucket.totalNok":
+		if e.ComplexityRoot.FundingBucket.TotalNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingBucket.TotalNok(childComplexity), true
+
+	case "FundingExclusion.amountNok":
+		if e.ComplexityRoot.FundingExclusion.AmountNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingExclusion.AmountNok(childComplexity), true
+	case "FundingExclusion.countedAs":
+		if e.ComplexityRoot.FundingExclusion.CountedAs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingExclusion.CountedAs(childComplexity), true
+	case "FundingExclusion.initiative":
+		if e.ComplexityRoot.FundingExclusion.Initiative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingExclusion.Initiative(childComplexity), true
+	case "FundingExclusion.reason":
+		if e.ComplexityRoot.FundingExclusion.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingExclusion.Reason(childComplexity), true
+	case "FundingExclusion.year":
+		if e.ComplexityRoot.FundingExclusion.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingExclusion.Year(childComplexity), true
+
+	case "FundingFlowLink.initiatives":
+		if e.ComplexityRoot.FundingFlowLink.Initiatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlowLink.Initiatives(childComplexity), true
+	case "FundingFlowLink.sharedNok":
+		if e.ComplexityRoot.FundingFlowLink.SharedNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlowLink.SharedNok(childComplexity), true
+	case "FundingFlowLink.source":
+		if e.ComplexityRoot.FundingFlowLink.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlowLink.Source(childComplexity), true
+	case "FundingFlowLink.target":
+		if e.ComplexityRoot.FundingFlowLink.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlowLink.Target(childComplexity), true
+	case "FundingFlowLink.valueNok":
+		if e.ComplexityRoot.FundingFlowLink.ValueNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlowLink.ValueNok(childComplexity), true
+
+	case "FundingFlowNode.id":
+		if e.ComplexityRoot.FundingFlowNode.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlowNode.ID(childComplexity), true
+	case "FundingFlowNode.key":
+		if e.ComplexityRoot.FundingFlowNode.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlowNode.Key(childComplexity), true
+	case "FundingFlowNode.stage":
+		if e.ComplexityRoot.FundingFlowNode.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlowNode.Stage(childComplexity), true
+	case "FundingFlowNode.valueNok":
+		if e.ComplexityRoot.FundingFlowNode.ValueNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlowNode.ValueNok(childComplexity), true
+
+	case "FundingFlows.excluded":
+		if e.ComplexityRoot.FundingFlows.Excluded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlows.Excluded(childComplexity), true
+	case "FundingFlows.links":
+		if e.ComplexityRoot.FundingFlows.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlows.Links(childComplexity), true
+	case "FundingFlows.nodes":
+		if e.ComplexityRoot.FundingFlows.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlows.Nodes(childComplexity), true
+	case "FundingFlows.stages":
+		if e.ComplexityRoot.FundingFlows.Stages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlows.Stages(childComplexity), true
+	case "FundingFlows.totalNok":
+		if e.ComplexityRoot.FundingFlows.TotalNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlows.TotalNok(childComplexity), true
+	case "FundingFlows.year":
+		if e.ComplexityRoot.FundingFlows.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingFlows.Year(childComplexity), true
+
+	case "FundingItem.amountNok":
+		if e.ComplexityRoot.FundingItem.AmountNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingItem.AmountNok(childComplexity), true
+	case "FundingItem.funding":
+		if e.ComplexityRoot.FundingItem.Funding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingItem.Funding(childComplexity), true
+	case "FundingItem.initiative":
+		if e.ComplexityRoot.FundingItem.Initiative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingItem.Initiative(childComplexity), true
+	case "FundingItem.shared":
+		if e.ComplexityRoot.FundingItem.Shared == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingItem.Shared(childComplexity), true
+	case "FundingItem.year":
+		if e.ComplexityRoot.FundingItem.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingItem.Year(childComplexity), true
+
+	case "FundingKey.group":
+		if e.ComplexityRoot.FundingKey.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingKey.Group(childComplexity), true
+	case "FundingKey.id":
+		if e.ComplexityRoot.FundingKey.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingKey.ID(childComplexity), true
+	case "FundingKey.label":
+		if e.ComplexityRoot.FundingKey.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingKey.Label(childComplexity), true
+	case "FundingKey.node":
+		if e.ComplexityRoot.FundingKey.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingKey.Node(childComplexity), true
+	case "FundingKey.year":
+		if e.ComplexityRoot.FundingKey.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingKey.Year(childComplexity), true
+
+	case "FundingSummary.buckets":
+		if e.ComplexityRoot.FundingSummary.Buckets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingSummary.Buckets(childComplexity), true
+	case "FundingSummary.count":
+		if e.ComplexityRoot.FundingSummary.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingSummary.Count(childComplexity), true
+	case "FundingSummary.excluded":
+		if e.ComplexityRoot.FundingSummary.Excluded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingSummary.Excluded(childComplexity), true
+	case "FundingSummary.groupBy":
+		if e.ComplexityRoot.FundingSummary.GroupBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingSummary.GroupBy(childComplexity), true
+	case "FundingSummary.totalBuckets":
+		if e.ComplexityRoot.FundingSummary.TotalBuckets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingSummary.TotalBuckets(childComplexity), true
+	case "FundingSummary.totalNok":
+		if e.ComplexityRoot.FundingSummary.TotalNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingSummary.TotalNok(childComplexity), true
+	case "FundingSummary.year":
+		if e.ComplexityRoot.FundingSummary.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingSummary.Year(childComplexity), true
 
 	case "HistoryConnection.edges":
 		if e.ComplexityRoot.HistoryConnection.Edges == nil {
@@ -1888,6 +2753,115 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InitiativeEdge.Node(childComplexity), true
+
+	case "LobbyingBrief.actors":
+		if e.ComplexityRoot.LobbyingBrief.Actors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Actors(childComplexity), true
+	case "LobbyingBrief.brokers":
+		if e.ComplexityRoot.LobbyingBrief.Brokers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Brokers(childComplexity), true
+	case "LobbyingBrief.funding":
+		if e.ComplexityRoot.LobbyingBrief.Funding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Funding(childComplexity), true
+	case "LobbyingBrief.home":
+		if e.ComplexityRoot.LobbyingBrief.Home == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Home(childComplexity), true
+	case "LobbyingBrief.id":
+		if e.ComplexityRoot.LobbyingBrief.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.ID(childComplexity), true
+	case "LobbyingBrief.initiatives":
+		if e.ComplexityRoot.LobbyingBrief.Initiatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Initiatives(childComplexity), true
+	case "LobbyingBrief.markdownUrl":
+		if e.ComplexityRoot.LobbyingBrief.MarkdownURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.MarkdownURL(childComplexity), true
+	case "LobbyingBrief.municipalities":
+		if e.ComplexityRoot.LobbyingBrief.Municipalities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Municipalities(childComplexity), true
+	case "LobbyingBrief.outside":
+		if e.ComplexityRoot.LobbyingBrief.Outside == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Outside(childComplexity), true
+	case "LobbyingBrief.partners":
+		if e.ComplexityRoot.LobbyingBrief.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Partners(childComplexity), true
+	case "LobbyingBrief.paths":
+		if e.ComplexityRoot.LobbyingBrief.Paths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Paths(childComplexity), true
+	case "LobbyingBrief.sources":
+		if e.ComplexityRoot.LobbyingBrief.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Sources(childComplexity), true
+	case "LobbyingBrief.subject":
+		if e.ComplexityRoot.LobbyingBrief.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Subject(childComplexity), true
+	case "LobbyingBrief.text":
+		if e.ComplexityRoot.LobbyingBrief.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Text(childComplexity), true
+	case "LobbyingBrief.title":
+		if e.ComplexityRoot.LobbyingBrief.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Title(childComplexity), true
+	case "LobbyingBrief.topics":
+		if e.ComplexityRoot.LobbyingBrief.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Topics(childComplexity), true
+	case "LobbyingBrief.totalNok":
+		if e.ComplexityRoot.LobbyingBrief.TotalNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.TotalNok(childComplexity), true
+	case "LobbyingBrief.year":
+		if e.ComplexityRoot.LobbyingBrief.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.Year(childComplexity), true
 
 	case "MapEdge.fromId":
 		if e.ComplexityRoot.MapEdge.FromID == nil {
@@ -2686,6 +3660,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdateTopic(childComplexity, args["input"].(model.TopicPatch), args["reason"].(*string)), true
 
+	case "Neighbourhood.depth":
+		if e.ComplexityRoot.Neighbourhood.Depth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Depth(childComplexity), true
+	case "Neighbourhood.nodes":
+		if e.ComplexityRoot.Neighbourhood.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Nodes(childComplexity), true
+	case "Neighbourhood.relations":
+		if e.ComplexityRoot.Neighbourhood.Relations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Relations(childComplexity), true
+	case "Neighbourhood.root":
+		if e.ComplexityRoot.Neighbourhood.Root == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Root(childComplexity), true
+	case "Neighbourhood.truncated":
+		if e.ComplexityRoot.Neighbourhood.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Truncated(childComplexity), true
+	case "Neighbourhood.year":
+		if e.ComplexityRoot.Neighbourhood.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Neighbourhood.Year(childComplexity), true
+
 	case "Network.administeredBy":
 		if e.ComplexityRoot.Network.AdministeredBy == nil {
 			break
@@ -3364,6 +4375,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnershipMap.Query(childComplexity), true
 
+	case "PathStep.from":
+		if e.ComplexityRoot.PathStep.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.From(childComplexity), true
+	case "PathStep.relation":
+		if e.ComplexityRoot.PathStep.Relation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.Relation(childComplexity), true
+	case "PathStep.reversed":
+		if e.ComplexityRoot.PathStep.Reversed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.Reversed(childComplexity), true
+	case "PathStep.source":
+		if e.ComplexityRoot.PathStep.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.Source(childComplexity), true
+	case "PathStep.to":
+		if e.ComplexityRoot.PathStep.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathStep.To(childComplexity), true
+
 	case "Plan.adopted":
 		if e.ComplexityRoot.Plan.Adopted == nil {
 			break
@@ -3508,6 +4550,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlanEdge.Node(childComplexity), true
 
+	case "Query.brokers":
+		if e.ComplexityRoot.Query.Brokers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_brokers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Brokers(childComplexity, args["between"].([]*model.ActorGroup), args["year"].(*int), args["first"].(*int)), true
+	case "Query.centrality":
+		if e.ComplexityRoot.Query.Centrality == nil {
+			break
+		}
+
+		args, err := ec.field_Query_centrality_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Centrality(childComplexity, args["year"].(*int), args["kinds"].([]model.NodeKind), args["orderBy"].(*model.CentralityMetric), args["direction"].(*model.OrderDirection), args["first"].(*int), args["after"].(*string)), true
+	case "Query.communities":
+		if e.ComplexityRoot.Query.Communities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_communities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Communities(childComplexity, args["resolution"].(*float64), args["year"].(*int), args["first"].(*int)), true
 	case "Query.focusAreas":
 		if e.ComplexityRoot.Query.FocusAreas == nil {
 			break
@@ -3519,6 +4594,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.FocusAreas(childComplexity, args["filter"].(*model.NodeFilter), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Query.fundingFlows":
+		if e.ComplexityRoot.Query.FundingFlows == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fundingFlows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FundingFlows(childComplexity, args["stages"].([]model.FundingGroup), args["year"].(*int)), true
+	case "Query.fundingSummary":
+		if e.ComplexityRoot.Query.FundingSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fundingSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FundingSummary(childComplexity, args["groupBy"].([]model.FundingGroup), args["year"].(*int), args["first"].(*int)), true
 	case "Query.funds":
 		if e.ComplexityRoot.Query.Funds == nil {
 			break
@@ -3553,6 +4650,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Initiatives(childComplexity, args["filter"].(*model.InitiativeFilter), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.lobbyingBrief":
+		if e.ComplexityRoot.Query.LobbyingBrief == nil {
+			break
+		}
+
+		args, err := ec.field_Query_lobbyingBrief_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LobbyingBrief(childComplexity, args["topic"].(*string), args["initiative"].(*string), args["text"].(*string), args["year"].(*int)), true
 	case "Query.municipalities":
 		if e.ComplexityRoot.Query.Municipalities == nil {
 			break
@@ -3564,6 +4672,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Municipalities(childComplexity, args["filter"].(*model.NodeFilter), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Query.neighbourhood":
+		if e.ComplexityRoot.Query.Neighbourhood == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighbourhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighbourhood(childComplexity, args["id"].(string), args["depth"].(int), args["kinds"].([]model.NodeKind), args["relations"].([]model.RelationKind), args["year"].(*int), args["first"].(*int)), true
 	case "Query.networks":
 		if e.ComplexityRoot.Query.Networks == nil {
 			break
@@ -3619,6 +4738,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PartnershipMap(childComplexity, args["filter"].(*model.MapFilterInput), args["metric"].(*model.MapMetric)), true
+	case "Query.paths":
+		if e.ComplexityRoot.Query.Paths == nil {
+			break
+		}
+
+		args, err := ec.field_Query_paths_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(int), args["first"].(*int), args["relations"].([]model.RelationKind), args["kinds"].([]model.NodeKind), args["year"].(*int)), true
 	case "Query.plans":
 		if e.ComplexityRoot.Query.Plans == nil {
 			break
@@ -4441,6 +5571,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputActorGroup,
 		ec.unmarshalInputChangeInput,
 		ec.unmarshalInputDeleteInput,
 		ec.unmarshalInputFocusAreaInput,
@@ -5383,6 +6514,12 @@ input MapFilterInput {
 enum MapMetric {
   "The number of relations drawn at the node."
   DEGREE
+  "PageRank over the actor graph (see ` + "`" + `centrality` + "`" + `); nodes that are not actors count as 0."
+  PAGERANK
+  "Betweenness over the actor graph: who sits on the shortest chains between others."
+  BETWEENNESS
+  "Harmonic closeness over the actor graph."
+  CLOSENESS
 }
 
 "A node of the partnership map."
@@ -6055,6 +7192,353 @@ type Mutation {
   """
   importDataset(yaml: String!, dryRun: Boolean = false, reason: String): ImportPayload! @hasRole(role: ADMIN)
 }
+
+# --- Analysis (issue 5) ---
+#
+# Every analysis takes ` + "`" + `year` + "`" + ` and sees the graph as of that year, with the
+# year semantics at the top of this file. Whole-graph analyses work on the
+# actor graph: municipalities, regions, networks, partners and funds, linked
+# when they are related to the same initiative (COORDINATES, FUNDS,
+# PARTICIPATES_IN, FACILITATES) or directly related (MEMBER_OF,
+# PARTICIPATES_IN, PARTNER_OF, REPRESENTED_IN, FACILITATES, ADMINISTERS,
+# COORDINATES, FUNDS); a link's weight is its number of shared initiatives
+# plus direct relations. Distances count hops; weights are tie strengths.
+# A graph beyond the analysis limits is refused with BAD_USER_INPUT naming
+# the limit; an analysis that outlives the server's analysis timeout is
+# stopped with UNAVAILABLE.
+
+"A centrality measure of the actor graph."
+enum CentralityMetric {
+  "Linked actors."
+  DEGREE
+  "Σ over unordered pairs of other actors of the share of their shortest paths (hops) through this one: (n-1)(n-2)/2 for the centre of an n-star."
+  BETWEENNESS
+  "Harmonic closeness: (1/(n-1)) Σ 1/d to every other actor, 0 for unreachable ones; defined on disconnected graphs."
+  CLOSENESS
+  "Edge-weighted PageRank, damping 0.85; the scores sum to 1."
+  PAGERANK
+}
+
+"A dimension funding is grouped by."
+enum FundingGroup {
+  "The source of a FUNDS relation as recorded: a fund, or an actor paying directly."
+  FUND
+  "Who holds the money: the actors that ADMINISTER the fund (several make several buckets), else the source itself."
+  FUNDER
+  "The initiative's focus area (a sub-activity without one takes its row's)."
+  FOCUS_AREA
+  "The initiative's strategy area (tiltaksområde)."
+  STRATEGY_AREA
+  "The year of the amount."
+  YEAR
+  "The topic the initiative CONCERNS."
+  TOPIC
+}
+
+"The ego network of a node: everything within ` + "`" + `depth` + "`" + ` hops, with the relations among it."
+type Neighbourhood {
+  root: Node!
+  depth: Int!
+  year: Int
+  nodes: [Node!]!
+  relations: [Relation!]!
+  "True when there were more than ` + "`" + `first` + "`" + ` nodes; the nearest (then by id) are kept."
+  truncated: Boolean!
+}
+
+"One step of a path: a relation, followed in either direction."
+type PathStep {
+  from: Node!
+  to: Node!
+  relation: Relation!
+  "True when the step goes against the relation's direction (from is the relation's to)."
+  reversed: Boolean!
+  "Where the relation comes from."
+  source: Source!
+}
+
+"A shortest chain between two nodes."
+type ActorPath {
+  hops: Int!
+  nodes: [Node!]!
+  steps: [PathStep!]!
+}
+
+"An actor's centrality in the actor graph."
+type CentralityScore {
+  actor: Actor!
+  "Position in the requested order, from 1."
+  rank: Int!
+  degree: Int!
+  "Sum of the weights of the actor's links."
+  weightedDegree: Float!
+  betweenness: Float!
+  "Betweenness divided by (n-1)(n-2)/2."
+  betweennessNormalized: Float!
+  closeness: Float!
+  pageRank: Float!
+}
+
+"One page of centrality scores."
+type CentralityPage {
+  year: Int
+  "Actors and links in the actor graph analysed."
+  actorCount: Int!
+  linkCount: Int!
+  orderBy: CentralityMetric!
+  scores: [CentralityScore!]!
+  "Scores matching ` + "`" + `kinds` + "`" + ` over all pages."
+  totalCount: Int!
+  pageInfo: PageInfo!
+}
+
+"""
+A group of actors: the actors in ` + "`" + `ids` + "`" + `, plus, when any of ` + "`" + `kinds` + "`" + `, ` + "`" + `county` + "`" + `
+and ` + "`" + `memberOf` + "`" + ` is given, every actor matching all of those given (for
+example the Telemark municipalities: kinds [MUNICIPALITY], county "Telemark").
+"""
+input ActorGroup {
+  ids: [ID!]
+  kinds: [NodeKind!]
+  "Municipality county (fylke), case-insensitive."
+  county: String
+  "Actors that are MEMBER_OF this one."
+  memberOf: ID
+}
+
+"An actor between two groups."
+type Broker {
+  actor: Actor!
+  inGroupA: Boolean!
+  inGroupB: Boolean!
+  "Σ over pairs (a in A, b in B) of the share of their shortest paths through this actor."
+  crossBetweenness: Float!
+  "crossBetweenness divided by the number of connected pairs."
+  share: Float!
+  "Burt's constraint over the link weights (lower: more brokerage); null for an actor without links."
+  constraint: Float
+  "Burt's effective size: the non-redundant part of the actor's contacts."
+  effectiveSize: Float!
+}
+
+"Who bridges two groups."
+type BrokerReport {
+  year: Int
+  groupA: [Actor!]!
+  groupB: [Actor!]!
+  "Pairs (a, b), a ≠ b, and those with a path."
+  pairs: Int!
+  connectedPairs: Int!
+  "By crossBetweenness descending, then constraint ascending, then id."
+  brokers: [Broker!]!
+  "Brokers over all pages."
+  totalCount: Int!
+}
+
+"A Louvain community of the actor graph."
+type Community {
+  "The label's id."
+  id: ID!
+  "The member with the highest PageRank (ties by id)."
+  label: Actor!
+  size: Int!
+  "By PageRank descending, then id."
+  members: [Actor!]!
+  "Weight of the links inside the community."
+  internalWeight: Float!
+}
+
+"The actor graph divided into communities (Louvain, fixed seed: the same every run)."
+type CommunityPartition {
+  year: Int
+  resolution: Float!
+  modularity: Float!
+  "By size descending, then label id."
+  communities: [Community!]!
+  "Communities over all pages."
+  totalCount: Int!
+}
+
+"A bucket's value in one dimension."
+type FundingKey {
+  group: FundingGroup!
+  "The node's id or the year; null for \"(none)\"."
+  id: String
+  "The node's name, the year, or \"(none)\"."
+  label: String!
+  node: Node
+  year: Int
+}
+
+"One initiative's amount for one year."
+type FundingItem {
+  initiative: Initiative!
+  year: Int
+  amountNok: Int64!
+  "True when the item is in more than one bucket: its whole amount is in each, never split."
+  shared: Boolean!
+  "The FUNDS relations, with the financing cell as written and its source."
+  funding: [Relation!]!
+}
+
+"The items that share one key per dimension."
+type FundingBucket {
+  keys: [FundingKey!]!
+  totalNok: Int64!
+  "The part of totalNok from shared items."
+  sharedNok: Int64!
+  "Items in the bucket."
+  count: Int!
+  initiatives: [FundingItem!]!
+}
+
+"An amount left out of the totals, and why."
+type FundingExclusion {
+  initiative: Initiative!
+  year: Int
+  amountNok: Int64!
+  reason: String!
+  "The initiative counted instead."
+  countedAs: Initiative
+}
+
+"""
+Funding grouped by one to three dimensions. totalNok counts every item
+once; buckets add up to more when items are shared. Totals leave out the
+SuksIT appendix (in no focus area, PART_OF or OVERLAPS a main-table row)
+and sub-activities of a row whose own amount is counted; see ` + "`" + `excluded` + "`" + `.
+"""
+type FundingSummary {
+  groupBy: [FundingGroup!]!
+  year: Int
+  "Every counted item once."
+  totalNok: Int64!
+  "Items counted: an initiative's amount in one year."
+  count: Int!
+  "By totalNok descending, then keys."
+  buckets: [FundingBucket!]!
+  "Buckets over all pages."
+  totalBuckets: Int!
+  excluded: [FundingExclusion!]!
+}
+
+"A Sankey node: a key in one stage."
+type FundingFlowNode {
+  id: ID!
+  stage: Int!
+  key: FundingKey!
+  valueNok: Int64!
+}
+
+"A Sankey link between keys of consecutive stages."
+type FundingFlowLink {
+  source: ID!
+  target: ID!
+  valueNok: Int64!
+  "The part from items on more than one link between the same stages (never split)."
+  sharedNok: Int64!
+  initiatives: [Initiative!]!
+}
+
+"Funding as Sankey-ready nodes and links."
+type FundingFlows {
+  stages: [FundingGroup!]!
+  year: Int
+  totalNok: Int64!
+  nodes: [FundingFlowNode!]!
+  links: [FundingFlowLink!]!
+  excluded: [FundingExclusion!]!
+}
+
+"What an actor does in a brief."
+type BriefRole {
+  "coordinates, funds, takes part in, runs, is concerned with, holds"
+  verb: String!
+  object: Node!
+  relation: Relation!
+}
+
+"An actor involved in a brief's subject."
+type BriefActor {
+  actor: Actor!
+  "On the region's side: a region involved, or one of its members."
+  home: Boolean!
+  roles: [BriefRole!]!
+}
+
+"An initiative of a brief with everything tied to it."
+type BriefInitiative {
+  initiative: Initiative!
+  "Why it is in the brief."
+  reasons: [String!]!
+  "Its amount in the brief's year (its total cost without a year)."
+  amountNok: Int64
+  parent: Initiative
+  coordinators: [Actor!]!
+  funders: [Actor!]!
+  funding: [Relation!]!
+  participants: [Actor!]!
+  facilitators: [Actor!]!
+  focusAreas: [FocusArea!]!
+  strategyAreas: [StrategyArea!]!
+  topics: [Topic!]!
+}
+
+"The shortest chain from the home region to an outside body (path null when none within 4 hops)."
+type BriefPath {
+  from: Node!
+  to: Node!
+  path: ActorPath
+}
+
+"Everything someone preparing a meeting needs on one issue."
+type LobbyingBrief {
+  "The topic or initiative id; null for a text brief."
+  id: ID
+  title: String!
+  subject: Node
+  text: String
+  year: Int
+  "The topic and its sub-topics (or the topics matching the text)."
+  topics: [Topic!]!
+  initiatives: [BriefInitiative!]!
+  actors: [BriefActor!]!
+  municipalities: [Municipality!]!
+  partners: [Partner!]!
+  "The region's side: regions involved (or every region with members) and their members."
+  home: [Actor!]!
+  "Partners involved outside the region: the bodies to reach."
+  outside: [Actor!]!
+  "Who bridges the region and the outside bodies."
+  brokers: [Broker!]!
+  paths: [BriefPath!]!
+  "Funding of the initiatives by fund."
+  funding: FundingSummary!
+  totalNok: Int64!
+  "Every source quoted, plan sources first."
+  sources: [Source!]!
+  "The brief as Markdown for printing (topic and initiative briefs)."
+  markdownUrl: String
+}
+
+extend type Query {
+  "The ego network of a node: depth 1..3, at most ` + "`" + `first` + "`" + ` nodes (1..1000)."
+  neighbourhood(id: ID!, depth: Int! = 1, kinds: [NodeKind!], relations: [RelationKind!], year: Int, first: Int = 200): Neighbourhood!
+  "The shortest chains between two nodes, each step with its relation and source: maxHops 1..6, first 1..100."
+  paths(from: ID!, to: ID!, maxHops: Int! = 4, first: Int = 10, relations: [RelationKind!], kinds: [NodeKind!], year: Int): [ActorPath!]!
+  "Centrality of every actor (optionally of some kinds), ordered by a metric (ties by id), paged."
+  centrality(year: Int, kinds: [NodeKind!], orderBy: CentralityMetric = PAGERANK, direction: OrderDirection = DESC, first: Int = 50, after: String): CentralityPage!
+  "Who bridges two groups: cross-group betweenness, Burt's constraint and effective size. ` + "`" + `between` + "`" + ` takes exactly two groups."
+  brokers(between: [ActorGroup!]!, year: Int, first: Int = 20): BrokerReport!
+  "Louvain communities of the actor graph; resolution 0.01..10 (higher: more, smaller communities)."
+  communities(resolution: Float = 1.0, year: Int, first: Int = 50): CommunityPartition!
+  "Funding totals, counts and the initiatives behind each bucket; at most ` + "`" + `first` + "`" + ` buckets (1..1000)."
+  fundingSummary(groupBy: [FundingGroup!]!, year: Int, first: Int = 100): FundingSummary!
+  "The same funding as Sankey nodes and links through 2 to 4 stages."
+  fundingFlows(stages: [FundingGroup!]! = [FUNDER, FUND, FOCUS_AREA], year: Int): FundingFlows!
+  "A lobbying brief on one topic, initiative or search text (give exactly one). Also at /brief/{id}.md."
+  lobbyingBrief(topic: ID, initiative: ID, text: String, year: Int): LobbyingBrief!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -6062,6 +7546,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_ActorPath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hops":
+		return ec.fieldContext_ActorPath_hops(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ActorPath_nodes(ctx, field)
+	case "steps":
+		return ec.fieldContext_ActorPath_steps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActorPath", field.Name)
+}
 
 func (ec *executionContext) childFields_ApplyChangesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -6079,6 +7575,154 @@ func (ec *executionContext) childFields_ApplyChangesPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type ApplyChangesPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_BriefActor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_BriefActor_actor(ctx, field)
+	case "home":
+		return ec.fieldContext_BriefActor_home(ctx, field)
+	case "roles":
+		return ec.fieldContext_BriefActor_roles(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BriefActor", field.Name)
+}
+
+func (ec *executionContext) childFields_BriefInitiative(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "initiative":
+		return ec.fieldContext_BriefInitiative_initiative(ctx, field)
+	case "reasons":
+		return ec.fieldContext_BriefInitiative_reasons(ctx, field)
+	case "amountNok":
+		return ec.fieldContext_BriefInitiative_amountNok(ctx, field)
+	case "parent":
+		return ec.fieldContext_BriefInitiative_parent(ctx, field)
+	case "coordinators":
+		return ec.fieldContext_BriefInitiative_coordinators(ctx, field)
+	case "funders":
+		return ec.fieldContext_BriefInitiative_funders(ctx, field)
+	case "funding":
+		return ec.fieldContext_BriefInitiative_funding(ctx, field)
+	case "participants":
+		return ec.fieldContext_BriefInitiative_participants(ctx, field)
+	case "facilitators":
+		return ec.fieldContext_BriefInitiative_facilitators(ctx, field)
+	case "focusAreas":
+		return ec.fieldContext_BriefInitiative_focusAreas(ctx, field)
+	case "strategyAreas":
+		return ec.fieldContext_BriefInitiative_strategyAreas(ctx, field)
+	case "topics":
+		return ec.fieldContext_BriefInitiative_topics(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BriefInitiative", field.Name)
+}
+
+func (ec *executionContext) childFields_BriefPath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_BriefPath_from(ctx, field)
+	case "to":
+		return ec.fieldContext_BriefPath_to(ctx, field)
+	case "path":
+		return ec.fieldContext_BriefPath_path(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BriefPath", field.Name)
+}
+
+func (ec *executionContext) childFields_BriefRole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "verb":
+		return ec.fieldContext_BriefRole_verb(ctx, field)
+	case "object":
+		return ec.fieldContext_BriefRole_object(ctx, field)
+	case "relation":
+		return ec.fieldContext_BriefRole_relation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BriefRole", field.Name)
+}
+
+func (ec *executionContext) childFields_Broker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_Broker_actor(ctx, field)
+	case "inGroupA":
+		return ec.fieldContext_Broker_inGroupA(ctx, field)
+	case "inGroupB":
+		return ec.fieldContext_Broker_inGroupB(ctx, field)
+	case "crossBetweenness":
+		return ec.fieldContext_Broker_crossBetweenness(ctx, field)
+	case "share":
+		return ec.fieldContext_Broker_share(ctx, field)
+	case "constraint":
+		return ec.fieldContext_Broker_constraint(ctx, field)
+	case "effectiveSize":
+		return ec.fieldContext_Broker_effectiveSize(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Broker", field.Name)
+}
+
+func (ec *executionContext) childFields_BrokerReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_BrokerReport_year(ctx, field)
+	case "groupA":
+		return ec.fieldContext_BrokerReport_groupA(ctx, field)
+	case "groupB":
+		return ec.fieldContext_BrokerReport_groupB(ctx, field)
+	case "pairs":
+		return ec.fieldContext_BrokerReport_pairs(ctx, field)
+	case "connectedPairs":
+		return ec.fieldContext_BrokerReport_connectedPairs(ctx, field)
+	case "brokers":
+		return ec.fieldContext_BrokerReport_brokers(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BrokerReport_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BrokerReport", field.Name)
+}
+
+func (ec *executionContext) childFields_CentralityPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_CentralityPage_year(ctx, field)
+	case "actorCount":
+		return ec.fieldContext_CentralityPage_actorCount(ctx, field)
+	case "linkCount":
+		return ec.fieldContext_CentralityPage_linkCount(ctx, field)
+	case "orderBy":
+		return ec.fieldContext_CentralityPage_orderBy(ctx, field)
+	case "scores":
+		return ec.fieldContext_CentralityPage_scores(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CentralityPage_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CentralityPage_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CentralityPage", field.Name)
+}
+
+func (ec *executionContext) childFields_CentralityScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_CentralityScore_actor(ctx, field)
+	case "rank":
+		return ec.fieldContext_CentralityScore_rank(ctx, field)
+	case "degree":
+		return ec.fieldContext_CentralityScore_degree(ctx, field)
+	case "weightedDegree":
+		return ec.fieldContext_CentralityScore_weightedDegree(ctx, field)
+	case "betweenness":
+		return ec.fieldContext_CentralityScore_betweenness(ctx, field)
+	case "betweennessNormalized":
+		return ec.fieldContext_CentralityScore_betweennessNormalized(ctx, field)
+	case "closeness":
+		return ec.fieldContext_CentralityScore_closeness(ctx, field)
+	case "pageRank":
+		return ec.fieldContext_CentralityScore_pageRank(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CentralityScore", field.Name)
+}
+
 func (ec *executionContext) childFields_ChangeResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "op":
@@ -6089,6 +7733,38 @@ func (ec *executionContext) childFields_ChangeResult(ctx context.Context, field 
 		return ec.fieldContext_ChangeResult_relation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangeResult", field.Name)
+}
+
+func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Community_id(ctx, field)
+	case "label":
+		return ec.fieldContext_Community_label(ctx, field)
+	case "size":
+		return ec.fieldContext_Community_size(ctx, field)
+	case "members":
+		return ec.fieldContext_Community_members(ctx, field)
+	case "internalWeight":
+		return ec.fieldContext_Community_internalWeight(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunityPartition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_CommunityPartition_year(ctx, field)
+	case "resolution":
+		return ec.fieldContext_CommunityPartition_resolution(ctx, field)
+	case "modularity":
+		return ec.fieldContext_CommunityPartition_modularity(ctx, field)
+	case "communities":
+		return ec.fieldContext_CommunityPartition_communities(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CommunityPartition_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityPartition", field.Name)
 }
 
 func (ec *executionContext) childFields_FocusArea(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6233,6 +7909,138 @@ func (ec *executionContext) childFields_FundEdge(ctx context.Context, field grap
 		return ec.fieldContext_FundEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FundEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "keys":
+		return ec.fieldContext_FundingBucket_keys(ctx, field)
+	case "totalNok":
+		return ec.fieldContext_FundingBucket_totalNok(ctx, field)
+	case "sharedNok":
+		return ec.fieldContext_FundingBucket_sharedNok(ctx, field)
+	case "count":
+		return ec.fieldContext_FundingBucket_count(ctx, field)
+	case "initiatives":
+		return ec.fieldContext_FundingBucket_initiatives(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingExclusion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "initiative":
+		return ec.fieldContext_FundingExclusion_initiative(ctx, field)
+	case "year":
+		return ec.fieldContext_FundingExclusion_year(ctx, field)
+	case "amountNok":
+		return ec.fieldContext_FundingExclusion_amountNok(ctx, field)
+	case "reason":
+		return ec.fieldContext_FundingExclusion_reason(ctx, field)
+	case "countedAs":
+		return ec.fieldContext_FundingExclusion_countedAs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingExclusion", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingFlowLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_FundingFlowLink_source(ctx, field)
+	case "target":
+		return ec.fieldContext_FundingFlowLink_target(ctx, field)
+	case "valueNok":
+		return ec.fieldContext_FundingFlowLink_valueNok(ctx, field)
+	case "sharedNok":
+		return ec.fieldContext_FundingFlowLink_sharedNok(ctx, field)
+	case "initiatives":
+		return ec.fieldContext_FundingFlowLink_initiatives(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingFlowLink", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingFlowNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_FundingFlowNode_id(ctx, field)
+	case "stage":
+		return ec.fieldContext_FundingFlowNode_stage(ctx, field)
+	case "key":
+		return ec.fieldContext_FundingFlowNode_key(ctx, field)
+	case "valueNok":
+		return ec.fieldContext_FundingFlowNode_valueNok(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingFlowNode", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingFlows(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stages":
+		return ec.fieldContext_FundingFlows_stages(ctx, field)
+	case "year":
+		return ec.fieldContext_FundingFlows_year(ctx, field)
+	case "totalNok":
+		return ec.fieldContext_FundingFlows_totalNok(ctx, field)
+	case "nodes":
+		return ec.fieldContext_FundingFlows_nodes(ctx, field)
+	case "links":
+		return ec.fieldContext_FundingFlows_links(ctx, field)
+	case "excluded":
+		return ec.fieldContext_FundingFlows_excluded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingFlows", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "initiative":
+		return ec.fieldContext_FundingItem_initiative(ctx, field)
+	case "year":
+		return ec.fieldContext_FundingItem_year(ctx, field)
+	case "amountNok":
+		return ec.fieldContext_FundingItem_amountNok(ctx, field)
+	case "shared":
+		return ec.fieldContext_FundingItem_shared(ctx, field)
+	case "funding":
+		return ec.fieldContext_FundingItem_funding(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingItem", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "group":
+		return ec.fieldContext_FundingKey_group(ctx, field)
+	case "id":
+		return ec.fieldContext_FundingKey_id(ctx, field)
+	case "label":
+		return ec.fieldContext_FundingKey_label(ctx, field)
+	case "node":
+		return ec.fieldContext_FundingKey_node(ctx, field)
+	case "year":
+		return ec.fieldContext_FundingKey_year(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingKey", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groupBy":
+		return ec.fieldContext_FundingSummary_groupBy(ctx, field)
+	case "year":
+		return ec.fieldContext_FundingSummary_year(ctx, field)
+	case "totalNok":
+		return ec.fieldContext_FundingSummary_totalNok(ctx, field)
+	case "count":
+		return ec.fieldContext_FundingSummary_count(ctx, field)
+	case "buckets":
+		return ec.fieldContext_FundingSummary_buckets(ctx, field)
+	case "totalBuckets":
+		return ec.fieldContext_FundingSummary_totalBuckets(ctx, field)
+	case "excluded":
+		return ec.fieldContext_FundingSummary_excluded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_HistoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6423,6 +8231,48 @@ func (ec *executionContext) childFields_InitiativeEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type InitiativeEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_LobbyingBrief(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LobbyingBrief_id(ctx, field)
+	case "title":
+		return ec.fieldContext_LobbyingBrief_title(ctx, field)
+	case "subject":
+		return ec.fieldContext_LobbyingBrief_subject(ctx, field)
+	case "text":
+		return ec.fieldContext_LobbyingBrief_text(ctx, field)
+	case "year":
+		return ec.fieldContext_LobbyingBrief_year(ctx, field)
+	case "topics":
+		return ec.fieldContext_LobbyingBrief_topics(ctx, field)
+	case "initiatives":
+		return ec.fieldContext_LobbyingBrief_initiatives(ctx, field)
+	case "actors":
+		return ec.fieldContext_LobbyingBrief_actors(ctx, field)
+	case "municipalities":
+		return ec.fieldContext_LobbyingBrief_municipalities(ctx, field)
+	case "partners":
+		return ec.fieldContext_LobbyingBrief_partners(ctx, field)
+	case "home":
+		return ec.fieldContext_LobbyingBrief_home(ctx, field)
+	case "outside":
+		return ec.fieldContext_LobbyingBrief_outside(ctx, field)
+	case "brokers":
+		return ec.fieldContext_LobbyingBrief_brokers(ctx, field)
+	case "paths":
+		return ec.fieldContext_LobbyingBrief_paths(ctx, field)
+	case "funding":
+		return ec.fieldContext_LobbyingBrief_funding(ctx, field)
+	case "totalNok":
+		return ec.fieldContext_LobbyingBrief_totalNok(ctx, field)
+	case "sources":
+		return ec.fieldContext_LobbyingBrief_sources(ctx, field)
+	case "markdownUrl":
+		return ec.fieldContext_LobbyingBrief_markdownUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LobbyingBrief", field.Name)
+}
+
 func (ec *executionContext) childFields_MapEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6553,6 +8403,24 @@ func (ec *executionContext) childFields_MunicipalityEdge(ctx context.Context, fi
 		return ec.fieldContext_MunicipalityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MunicipalityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Neighbourhood(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "root":
+		return ec.fieldContext_Neighbourhood_root(ctx, field)
+	case "depth":
+		return ec.fieldContext_Neighbourhood_depth(ctx, field)
+	case "year":
+		return ec.fieldContext_Neighbourhood_year(ctx, field)
+	case "nodes":
+		return ec.fieldContext_Neighbourhood_nodes(ctx, field)
+	case "relations":
+		return ec.fieldContext_Neighbourhood_relations(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Neighbourhood_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Neighbourhood", field.Name)
 }
 
 func (ec *executionContext) childFields_Network(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6769,6 +8637,22 @@ func (ec *executionContext) childFields_PartnershipMap(ctx context.Context, fiel
 		return ec.fieldContext_PartnershipMap_query(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnershipMap", field.Name)
+}
+
+func (ec *executionContext) childFields_PathStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_PathStep_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PathStep_to(ctx, field)
+	case "relation":
+		return ec.fieldContext_PathStep_relation(ctx, field)
+	case "reversed":
+		return ec.fieldContext_PathStep_reversed(ctx, field)
+	case "source":
+		return ec.fieldContext_PathStep_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathStep", field.Name)
 }
 
 func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9909,6 +11793,120 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_brokers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "between",
+		func(ctx context.Context, v any) ([]*model.ActorGroup, error) {
+			return ec.unmarshalNActorGroup2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorGroupᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["between"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_centrality_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.NodeKind, error) {
+			return ec.unmarshalONodeKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.CentralityMetric, error) {
+			return ec.unmarshalOCentralityMetric2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.OrderDirection, error) {
+			return ec.unmarshalOOrderDirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_communities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "resolution",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resolution"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_focusAreas_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9944,6 +11942,58 @@ func (ec *executionContext) field_Query_focusAreas_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_fundingFlows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "stages",
+		func(ctx context.Context, v any) ([]model.FundingGroup, error) {
+			return ec.unmarshalNFundingGroup2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingGroupᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["stages"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_fundingSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]model.FundingGroup, error) {
+			return ec.unmarshalNFundingGroup2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingGroupᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -10053,6 +12103,44 @@ func (ec *executionContext) field_Query_initiatives_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_lobbyingBrief_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "topic",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["topic"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "initiative",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["initiative"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_municipalities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10088,6 +12176,60 @@ func (ec *executionContext) field_Query_municipalities_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_neighbourhood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.NodeKind, error) {
+			return ec.unmarshalONodeKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "relations",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["relations"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
 	return args, nil
 }
 
@@ -10214,6 +12356,68 @@ func (ec *executionContext) field_Query_partnershipMap_args(ctx context.Context,
 		return nil, err
 	}
 	args["metric"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxHops"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "relations",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["relations"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.NodeKind, error) {
+			return ec.unmarshalONodeKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg6
 	return args, nil
 }
 
@@ -11111,6 +13315,93 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _ActorPath_hops(ctx context.Context, field graphql.CollectedField, obj *model.ActorPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActorPath_hops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActorPath_hops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActorPath", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ActorPath_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ActorPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActorPath_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActorPath_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActorPath",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActorPath_steps(ctx context.Context, field graphql.CollectedField, obj *model.ActorPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActorPath_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PathStep) graphql.Marshaler {
+			return ec.marshalNPathStep2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPathStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActorPath_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActorPath",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ApplyChangesPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.ApplyChangesPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11235,6 +13526,1372 @@ func (ec *executionContext) fieldContext_ApplyChangesPayload_unchanged(_ context
 	return graphql.NewScalarFieldContext("ApplyChangesPayload", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _BriefActor_actor(ctx context.Context, field graphql.CollectedField, obj *model.BriefActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefActor_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefActor_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefActor",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefActor_home(ctx context.Context, field graphql.CollectedField, obj *model.BriefActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefActor_home(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Home, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefActor_home(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefActor", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _BriefActor_roles(ctx context.Context, field graphql.CollectedField, obj *model.BriefActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefActor_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BriefRole) graphql.Marshaler {
+			return ec.marshalNBriefRole2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefActor_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefActor",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefRole(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefInitiative_initiative(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_initiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initiative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Initiative) graphql.Marshaler {
+			return ec.marshalNInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_initiative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefInitiative_reasons(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefInitiative", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BriefInitiative_amountNok(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_amountNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_amountNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefInitiative", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _BriefInitiative_parent(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Initiative) graphql.Marshaler {
+			return ec.marshalOInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefInitiative_coordinators(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_coordinators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coordinators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_coordinators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefInitiative_funders(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_funders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Funders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_funders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefInitiative_funding(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_funding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Funding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_funding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefInitiative_participants(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefInitiative_facilitators(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_facilitators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facilitators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_facilitators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefInitiative_focusAreas(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_focusAreas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FocusAreas, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FocusArea) graphql.Marshaler {
+			return ec.marshalNFocusArea2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFocusAreaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_focusAreas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FocusArea(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefInitiative_strategyAreas(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_strategyAreas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StrategyAreas, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StrategyArea) graphql.Marshaler {
+			return ec.marshalNStrategyArea2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐStrategyAreaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_strategyAreas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StrategyArea(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefInitiative_topics(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefPath_from(ctx context.Context, field graphql.CollectedField, obj *model.BriefPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefPath_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefPath_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefPath",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefPath_to(ctx context.Context, field graphql.CollectedField, obj *model.BriefPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefPath_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefPath_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefPath",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefPath_path(ctx context.Context, field graphql.CollectedField, obj *model.BriefPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefPath_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActorPath) graphql.Marshaler {
+			return ec.marshalOActorPath2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefPath_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefPath",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActorPath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefRole_verb(ctx context.Context, field graphql.CollectedField, obj *model.BriefRole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefRole_verb(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verb, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefRole_verb(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefRole", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BriefRole_object(ctx context.Context, field graphql.CollectedField, obj *model.BriefRole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefRole_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Object, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefRole_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefRole",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefRole_relation(ctx context.Context, field graphql.CollectedField, obj *model.BriefRole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefRole_relation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefRole_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefRole",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Broker_actor(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Broker_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Broker_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Broker",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Broker_inGroupA(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Broker_inGroupA(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InGroupA, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Broker_inGroupA(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Broker", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Broker_inGroupB(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Broker_inGroupB(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InGroupB, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Broker_inGroupB(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Broker", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Broker_crossBetweenness(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Broker_crossBetweenness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CrossBetweenness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Broker_crossBetweenness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Broker", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Broker_share(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Broker_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Broker_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Broker", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Broker_constraint(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Broker_constraint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Constraint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Broker_constraint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Broker", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Broker_effectiveSize(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Broker_effectiveSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Broker_effectiveSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Broker", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerReport_year(ctx context.Context, field graphql.CollectedField, obj *model.BrokerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerReport_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerReport_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerReport_groupA(ctx context.Context, field graphql.CollectedField, obj *model.BrokerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerReport_groupA(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupA, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerReport_groupA(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BrokerReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BrokerReport_groupB(ctx context.Context, field graphql.CollectedField, obj *model.BrokerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerReport_groupB(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupB, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerReport_groupB(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BrokerReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BrokerReport_pairs(ctx context.Context, field graphql.CollectedField, obj *model.BrokerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerReport_pairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pairs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerReport_pairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerReport_connectedPairs(ctx context.Context, field graphql.CollectedField, obj *model.BrokerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerReport_connectedPairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConnectedPairs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerReport_connectedPairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BrokerReport_brokers(ctx context.Context, field graphql.CollectedField, obj *model.BrokerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerReport_brokers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Brokers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Broker) graphql.Marshaler {
+			return ec.marshalNBroker2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBrokerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerReport_brokers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BrokerReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Broker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BrokerReport_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.BrokerReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrokerReport_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrokerReport_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrokerReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityPage_year(ctx context.Context, field graphql.CollectedField, obj *model.CentralityPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityPage_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityPage_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityPage", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityPage_actorCount(ctx context.Context, field graphql.CollectedField, obj *model.CentralityPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityPage_actorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityPage_actorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityPage", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityPage_linkCount(ctx context.Context, field graphql.CollectedField, obj *model.CentralityPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityPage_linkCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityPage_linkCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityPage", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityPage_orderBy(ctx context.Context, field graphql.CollectedField, obj *model.CentralityPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityPage_orderBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CentralityMetric) graphql.Marshaler {
+			return ec.marshalNCentralityMetric2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityPage_orderBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityPage", field, false, false, errors.New("field of type CentralityMetric does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityPage_scores(ctx context.Context, field graphql.CollectedField, obj *model.CentralityPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityPage_scores(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scores, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CentralityScore) graphql.Marshaler {
+			return ec.marshalNCentralityScore2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityPage_scores(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CentralityPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CentralityScore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CentralityPage_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CentralityPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityPage_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityPage_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityPage", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityPage_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CentralityPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityPage_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityPage_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CentralityPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CentralityScore_actor(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CentralityScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CentralityScore_rank(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityScore_degree(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_degree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Degree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_degree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityScore_weightedDegree(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_weightedDegree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeightedDegree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_weightedDegree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityScore_betweenness(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_betweenness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Betweenness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_betweenness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityScore_betweennessNormalized(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_betweennessNormalized(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BetweennessNormalized, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_betweennessNormalized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityScore_closeness(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_closeness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closeness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_closeness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CentralityScore_pageRank(ctx context.Context, field graphql.CollectedField, obj *model.CentralityScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityScore_pageRank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageRank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityScore_pageRank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CentralityScore", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _ChangeResult_op(ctx context.Context, field graphql.CollectedField, obj *model.ChangeResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11320,6 +14977,263 @@ func (ec *executionContext) fieldContext_ChangeResult_relation(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *model.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Community_label(ctx context.Context, field graphql.CollectedField, obj *model.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Community_size(ctx context.Context, field graphql.CollectedField, obj *model.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Community_members(ctx context.Context, field graphql.CollectedField, obj *model.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Community_internalWeight(ctx context.Context, field graphql.CollectedField, obj *model.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_internalWeight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InternalWeight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_internalWeight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPartition_year(ctx context.Context, field graphql.CollectedField, obj *model.CommunityPartition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPartition_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPartition_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPartition", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPartition_resolution(ctx context.Context, field graphql.CollectedField, obj *model.CommunityPartition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPartition_resolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPartition_resolution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPartition", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPartition_modularity(ctx context.Context, field graphql.CollectedField, obj *model.CommunityPartition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPartition_modularity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Modularity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPartition_modularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPartition", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CommunityPartition_communities(ctx context.Context, field graphql.CollectedField, obj *model.CommunityPartition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPartition_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Communities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCommunityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPartition_communities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityPartition",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityPartition_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommunityPartition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPartition_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPartition_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityPartition", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _FocusArea_id(ctx context.Context, field graphql.CollectedField, obj *model.FocusArea) (ret graphql.Marshaler) {
@@ -13225,6 +17139,1098 @@ func (ec *executionContext) fieldContext_FundEdge_node(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Fund(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingBucket_keys(ctx context.Context, field graphql.CollectedField, obj *model.FundingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingBucket_keys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keys, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingKey) graphql.Marshaler {
+			return ec.marshalNFundingKey2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingBucket_keys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingBucket_totalNok(ctx context.Context, field graphql.CollectedField, obj *model.FundingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingBucket_totalNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingBucket_totalNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingBucket", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _FundingBucket_sharedNok(ctx context.Context, field graphql.CollectedField, obj *model.FundingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingBucket_sharedNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingBucket_sharedNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingBucket", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _FundingBucket_count(ctx context.Context, field graphql.CollectedField, obj *model.FundingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingBucket_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingBucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingBucket", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FundingBucket_initiatives(ctx context.Context, field graphql.CollectedField, obj *model.FundingBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingBucket_initiatives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initiatives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingItem) graphql.Marshaler {
+			return ec.marshalNFundingItem2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingBucket_initiatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingExclusion_initiative(ctx context.Context, field graphql.CollectedField, obj *model.FundingExclusion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingExclusion_initiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initiative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Initiative) graphql.Marshaler {
+			return ec.marshalNInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingExclusion_initiative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingExclusion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingExclusion_year(ctx context.Context, field graphql.CollectedField, obj *model.FundingExclusion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingExclusion_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingExclusion_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingExclusion", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FundingExclusion_amountNok(ctx context.Context, field graphql.CollectedField, obj *model.FundingExclusion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingExclusion_amountNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingExclusion_amountNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingExclusion", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _FundingExclusion_reason(ctx context.Context, field graphql.CollectedField, obj *model.FundingExclusion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingExclusion_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingExclusion_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingExclusion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FundingExclusion_countedAs(ctx context.Context, field graphql.CollectedField, obj *model.FundingExclusion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingExclusion_countedAs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountedAs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Initiative) graphql.Marshaler {
+			return ec.marshalOInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingExclusion_countedAs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingExclusion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingFlowLink_source(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlowLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlowLink_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlowLink_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingFlowLink", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _FundingFlowLink_target(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlowLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlowLink_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlowLink_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingFlowLink", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _FundingFlowLink_valueNok(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlowLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlowLink_valueNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlowLink_valueNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingFlowLink", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _FundingFlowLink_sharedNok(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlowLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlowLink_sharedNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlowLink_sharedNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingFlowLink", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _FundingFlowLink_initiatives(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlowLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlowLink_initiatives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initiatives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
+			return ec.marshalNInitiative2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiativeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlowLink_initiatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingFlowLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingFlowNode_id(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlowNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlowNode_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlowNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingFlowNode", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _FundingFlowNode_stage(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlowNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlowNode_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlowNode_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingFlowNode", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FundingFlowNode_key(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlowNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlowNode_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FundingKey) graphql.Marshaler {
+			return ec.marshalNFundingKey2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlowNode_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingFlowNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingFlowNode_valueNok(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlowNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlowNode_valueNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlowNode_valueNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingFlowNode", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _FundingFlows_stages(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlows) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlows_stages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FundingGroup) graphql.Marshaler {
+			return ec.marshalNFundingGroup2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlows_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingFlows", field, false, false, errors.New("field of type FundingGroup does not have child fields"))
+}
+
+func (ec *executionContext) _FundingFlows_year(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlows) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlows_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlows_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingFlows", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FundingFlows_totalNok(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlows) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlows_totalNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlows_totalNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingFlows", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _FundingFlows_nodes(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlows) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlows_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingFlowNode) graphql.Marshaler {
+			return ec.marshalNFundingFlowNode2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingFlowNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlows_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingFlows",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingFlowNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingFlows_links(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlows) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlows_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingFlowLink) graphql.Marshaler {
+			return ec.marshalNFundingFlowLink2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingFlowLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlows_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingFlows",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingFlowLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingFlows_excluded(ctx context.Context, field graphql.CollectedField, obj *model.FundingFlows) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingFlows_excluded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excluded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingExclusion) graphql.Marshaler {
+			return ec.marshalNFundingExclusion2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingExclusionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingFlows_excluded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingFlows",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingExclusion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingItem_initiative(ctx context.Context, field graphql.CollectedField, obj *model.FundingItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingItem_initiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initiative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Initiative) graphql.Marshaler {
+			return ec.marshalNInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingItem_initiative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingItem_year(ctx context.Context, field graphql.CollectedField, obj *model.FundingItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingItem_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingItem_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingItem", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FundingItem_amountNok(ctx context.Context, field graphql.CollectedField, obj *model.FundingItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingItem_amountNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingItem_amountNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingItem", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _FundingItem_shared(ctx context.Context, field graphql.CollectedField, obj *model.FundingItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingItem_shared(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shared, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingItem_shared(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingItem", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _FundingItem_funding(ctx context.Context, field graphql.CollectedField, obj *model.FundingItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingItem_funding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Funding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingItem_funding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingKey_group(ctx context.Context, field graphql.CollectedField, obj *model.FundingKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingKey_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.FundingGroup) graphql.Marshaler {
+			return ec.marshalNFundingGroup2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingKey_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingKey", field, false, false, errors.New("field of type FundingGroup does not have child fields"))
+}
+
+func (ec *executionContext) _FundingKey_id(ctx context.Context, field graphql.CollectedField, obj *model.FundingKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingKey_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingKey", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FundingKey_label(ctx context.Context, field graphql.CollectedField, obj *model.FundingKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingKey_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingKey_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingKey", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FundingKey_node(ctx context.Context, field graphql.CollectedField, obj *model.FundingKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingKey_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingKey_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingKey_year(ctx context.Context, field graphql.CollectedField, obj *model.FundingKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingKey_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingKey_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingKey", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FundingSummary_groupBy(ctx context.Context, field graphql.CollectedField, obj *model.FundingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingSummary_groupBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FundingGroup) graphql.Marshaler {
+			return ec.marshalNFundingGroup2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingSummary_groupBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingSummary", field, false, false, errors.New("field of type FundingGroup does not have child fields"))
+}
+
+func (ec *executionContext) _FundingSummary_year(ctx context.Context, field graphql.CollectedField, obj *model.FundingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingSummary_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingSummary_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FundingSummary_totalNok(ctx context.Context, field graphql.CollectedField, obj *model.FundingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingSummary_totalNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingSummary_totalNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingSummary", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _FundingSummary_count(ctx context.Context, field graphql.CollectedField, obj *model.FundingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingSummary_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingSummary_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FundingSummary_buckets(ctx context.Context, field graphql.CollectedField, obj *model.FundingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingSummary_buckets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buckets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingBucket) graphql.Marshaler {
+			return ec.marshalNFundingBucket2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingSummary_buckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingSummary_totalBuckets(ctx context.Context, field graphql.CollectedField, obj *model.FundingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingSummary_totalBuckets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalBuckets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingSummary_totalBuckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FundingSummary_excluded(ctx context.Context, field graphql.CollectedField, obj *model.FundingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingSummary_excluded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excluded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingExclusion) graphql.Marshaler {
+			return ec.marshalNFundingExclusion2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingExclusionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingSummary_excluded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingExclusion(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15264,6 +20270,528 @@ func (ec *executionContext) fieldContext_InitiativeEdge_node(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_id(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LobbyingBrief", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _LobbyingBrief_title(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LobbyingBrief", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LobbyingBrief_subject(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_text(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LobbyingBrief", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LobbyingBrief_year(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LobbyingBrief", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LobbyingBrief_topics(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_initiatives(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_initiatives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initiatives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BriefInitiative) graphql.Marshaler {
+			return ec.marshalNBriefInitiative2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefInitiativeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_initiatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefInitiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_actors(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_actors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BriefActor) graphql.Marshaler {
+			return ec.marshalNBriefActor2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefActorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_actors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefActor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_municipalities(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_municipalities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Municipalities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Municipality) graphql.Marshaler {
+			return ec.marshalNMunicipality2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipalityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_municipalities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Municipality(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_partners(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartnerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_home(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_home(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Home, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_home(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_outside(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_outside(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outside, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_outside(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_brokers(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_brokers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Brokers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Broker) graphql.Marshaler {
+			return ec.marshalNBroker2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBrokerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_brokers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Broker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_paths(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_paths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BriefPath) graphql.Marshaler {
+			return ec.marshalNBriefPath2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefPathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_paths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefPath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_funding(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_funding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Funding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FundingSummary) graphql.Marshaler {
+			return ec.marshalNFundingSummary2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_funding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_totalNok(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_totalNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_totalNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LobbyingBrief", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _LobbyingBrief_sources(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_markdownUrl(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_markdownUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MarkdownURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_markdownUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LobbyingBrief", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _MapEdge_id(ctx context.Context, field graphql.CollectedField, obj *model.MapEdge) (ret graphql.Marshaler) {
@@ -19101,6 +24629,171 @@ func (ec *executionContext) fieldContext_Mutation_importDataset(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Neighbourhood_root(ctx context.Context, field graphql.CollectedField, obj *model.Neighbourhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighbourhood_root(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Root, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighbourhood_root(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Neighbourhood",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Neighbourhood_depth(ctx context.Context, field graphql.CollectedField, obj *model.Neighbourhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighbourhood_depth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Depth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighbourhood_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Neighbourhood", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Neighbourhood_year(ctx context.Context, field graphql.CollectedField, obj *model.Neighbourhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighbourhood_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Neighbourhood_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Neighbourhood", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Neighbourhood_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Neighbourhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighbourhood_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighbourhood_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Neighbourhood",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Neighbourhood_relations(ctx context.Context, field graphql.CollectedField, obj *model.Neighbourhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighbourhood_relations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighbourhood_relations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Neighbourhood",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Neighbourhood_truncated(ctx context.Context, field graphql.CollectedField, obj *model.Neighbourhood) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Neighbourhood_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Neighbourhood_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Neighbourhood", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _Network_id(ctx context.Context, field graphql.CollectedField, obj *model.Network) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21879,6 +27572,157 @@ func (ec *executionContext) fieldContext_PartnershipMap_query(_ context.Context,
 	return graphql.NewScalarFieldContext("PartnershipMap", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _PathStep_from(ctx context.Context, field graphql.CollectedField, obj *model.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathStep",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathStep_to(ctx context.Context, field graphql.CollectedField, obj *model.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathStep",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathStep_relation(ctx context.Context, field graphql.CollectedField, obj *model.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_relation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathStep",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PathStep_reversed(ctx context.Context, field graphql.CollectedField, obj *model.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_reversed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reversed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_reversed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathStep", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PathStep_source(ctx context.Context, field graphql.CollectedField, obj *model.PathStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathStep_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathStep_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PathStep",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Plan_id(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23204,6 +29048,358 @@ func (ec *executionContext) fieldContext_Query_history(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_neighbourhood(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_neighbourhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Neighbourhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(int), fc.Args["kinds"].([]model.NodeKind), fc.Args["relations"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Neighbourhood) graphql.Marshaler {
+			return ec.marshalNNeighbourhood2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNeighbourhood(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_neighbourhood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Neighbourhood(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_neighbourhood_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_paths(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_paths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxHops"].(int), fc.Args["first"].(*int), fc.Args["relations"].([]model.RelationKind), fc.Args["kinds"].([]model.NodeKind), fc.Args["year"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ActorPath) graphql.Marshaler {
+			return ec.marshalNActorPath2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorPathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_paths(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActorPath(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_paths_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_centrality(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_centrality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Centrality(ctx, fc.Args["year"].(*int), fc.Args["kinds"].([]model.NodeKind), fc.Args["orderBy"].(*model.CentralityMetric), fc.Args["direction"].(*model.OrderDirection), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CentralityPage) graphql.Marshaler {
+			return ec.marshalNCentralityPage2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_centrality(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CentralityPage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_centrality_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_brokers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_brokers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Brokers(ctx, fc.Args["between"].([]*model.ActorGroup), fc.Args["year"].(*int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BrokerReport) graphql.Marshaler {
+			return ec.marshalNBrokerReport2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBrokerReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_brokers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BrokerReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_brokers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_communities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Communities(ctx, fc.Args["resolution"].(*float64), fc.Args["year"].(*int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityPartition) graphql.Marshaler {
+			return ec.marshalNCommunityPartition2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCommunityPartition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_communities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityPartition(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_communities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_fundingSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_fundingSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FundingSummary(ctx, fc.Args["groupBy"].([]model.FundingGroup), fc.Args["year"].(*int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FundingSummary) graphql.Marshaler {
+			return ec.marshalNFundingSummary2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_fundingSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_fundingSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_fundingFlows(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_fundingFlows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FundingFlows(ctx, fc.Args["stages"].([]model.FundingGroup), fc.Args["year"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FundingFlows) graphql.Marshaler {
+			return ec.marshalNFundingFlows2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingFlows(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_fundingFlows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingFlows(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_fundingFlows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_lobbyingBrief(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_lobbyingBrief(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LobbyingBrief(ctx, fc.Args["topic"].(*string), fc.Args["initiative"].(*string), fc.Args["text"].(*string), fc.Args["year"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LobbyingBrief) graphql.Marshaler {
+			return ec.marshalNLobbyingBrief2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐLobbyingBrief(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_lobbyingBrief(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LobbyingBrief(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_lobbyingBrief_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27421,6 +33617,57 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputActorGroup(ctx context.Context, obj any) (model.ActorGroup, error) {
+	var it model.ActorGroup
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ids", "kinds", "county", "memberOf"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ids":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ids = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalONodeKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "county":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("county"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.County = data
+		case "memberOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberOf"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberOf = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputChangeInput(ctx context.Context, obj any) (model.ChangeInput, error) {
 	var it model.ChangeInput
 	if obj == nil {
@@ -29839,6 +36086,54 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var actorPathImplementors = []string{"ActorPath"}
+
+func (ec *executionContext) _ActorPath(ctx context.Context, sel ast.SelectionSet, obj *model.ActorPath) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, actorPathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActorPath")
+		case "hops":
+			out.Values[i] = ec._ActorPath_hops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ActorPath_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._ActorPath_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var applyChangesPayloadImplementors = []string{"ApplyChangesPayload"}
 
 func (ec *executionContext) _ApplyChangesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ApplyChangesPayload) graphql.Marshaler {
@@ -29897,6 +36192,520 @@ func (ec *executionContext) _ApplyChangesPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var briefActorImplementors = []string{"BriefActor"}
+
+func (ec *executionContext) _BriefActor(ctx context.Context, sel ast.SelectionSet, obj *model.BriefActor) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefActorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BriefActor")
+		case "actor":
+			out.Values[i] = ec._BriefActor_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "home":
+			out.Values[i] = ec._BriefActor_home(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._BriefActor_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var briefInitiativeImplementors = []string{"BriefInitiative"}
+
+func (ec *executionContext) _BriefInitiative(ctx context.Context, sel ast.SelectionSet, obj *model.BriefInitiative) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefInitiativeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BriefInitiative")
+		case "initiative":
+			out.Values[i] = ec._BriefInitiative_initiative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._BriefInitiative_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountNok":
+			out.Values[i] = ec._BriefInitiative_amountNok(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "parent":
+			out.Values[i] = ec._BriefInitiative_parent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "coordinators":
+			out.Values[i] = ec._BriefInitiative_coordinators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "funders":
+			out.Values[i] = ec._BriefInitiative_funders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "funding":
+			out.Values[i] = ec._BriefInitiative_funding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participants":
+			out.Values[i] = ec._BriefInitiative_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "facilitators":
+			out.Values[i] = ec._BriefInitiative_facilitators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "focusAreas":
+			out.Values[i] = ec._BriefInitiative_focusAreas(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "strategyAreas":
+			out.Values[i] = ec._BriefInitiative_strategyAreas(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topics":
+			out.Values[i] = ec._BriefInitiative_topics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var briefPathImplementors = []string{"BriefPath"}
+
+func (ec *executionContext) _BriefPath(ctx context.Context, sel ast.SelectionSet, obj *model.BriefPath) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefPathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BriefPath")
+		case "from":
+			out.Values[i] = ec._BriefPath_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._BriefPath_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._BriefPath_path(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var briefRoleImplementors = []string{"BriefRole"}
+
+func (ec *executionContext) _BriefRole(ctx context.Context, sel ast.SelectionSet, obj *model.BriefRole) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefRoleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BriefRole")
+		case "verb":
+			out.Values[i] = ec._BriefRole_verb(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "object":
+			out.Values[i] = ec._BriefRole_object(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relation":
+			out.Values[i] = ec._BriefRole_relation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var brokerImplementors = []string{"Broker"}
+
+func (ec *executionContext) _Broker(ctx context.Context, sel ast.SelectionSet, obj *model.Broker) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, brokerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Broker")
+		case "actor":
+			out.Values[i] = ec._Broker_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inGroupA":
+			out.Values[i] = ec._Broker_inGroupA(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inGroupB":
+			out.Values[i] = ec._Broker_inGroupB(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crossBetweenness":
+			out.Values[i] = ec._Broker_crossBetweenness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._Broker_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "constraint":
+			out.Values[i] = ec._Broker_constraint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "effectiveSize":
+			out.Values[i] = ec._Broker_effectiveSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var brokerReportImplementors = []string{"BrokerReport"}
+
+func (ec *executionContext) _BrokerReport(ctx context.Context, sel ast.SelectionSet, obj *model.BrokerReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, brokerReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BrokerReport")
+		case "year":
+			out.Values[i] = ec._BrokerReport_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "groupA":
+			out.Values[i] = ec._BrokerReport_groupA(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupB":
+			out.Values[i] = ec._BrokerReport_groupB(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pairs":
+			out.Values[i] = ec._BrokerReport_pairs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "connectedPairs":
+			out.Values[i] = ec._BrokerReport_connectedPairs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "brokers":
+			out.Values[i] = ec._BrokerReport_brokers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._BrokerReport_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var centralityPageImplementors = []string{"CentralityPage"}
+
+func (ec *executionContext) _CentralityPage(ctx context.Context, sel ast.SelectionSet, obj *model.CentralityPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, centralityPageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CentralityPage")
+		case "year":
+			out.Values[i] = ec._CentralityPage_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actorCount":
+			out.Values[i] = ec._CentralityPage_actorCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkCount":
+			out.Values[i] = ec._CentralityPage_linkCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderBy":
+			out.Values[i] = ec._CentralityPage_orderBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scores":
+			out.Values[i] = ec._CentralityPage_scores(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CentralityPage_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CentralityPage_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var centralityScoreImplementors = []string{"CentralityScore"}
+
+func (ec *executionContext) _CentralityScore(ctx context.Context, sel ast.SelectionSet, obj *model.CentralityScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, centralityScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CentralityScore")
+		case "actor":
+			out.Values[i] = ec._CentralityScore_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._CentralityScore_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "degree":
+			out.Values[i] = ec._CentralityScore_degree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weightedDegree":
+			out.Values[i] = ec._CentralityScore_weightedDegree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "betweenness":
+			out.Values[i] = ec._CentralityScore_betweenness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "betweennessNormalized":
+			out.Values[i] = ec._CentralityScore_betweennessNormalized(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeness":
+			out.Values[i] = ec._CentralityScore_closeness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageRank":
+			out.Values[i] = ec._CentralityScore_pageRank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var changeResultImplementors = []string{"ChangeResult"}
 
 func (ec *executionContext) _ChangeResult(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeResult) graphql.Marshaler {
@@ -29922,6 +36731,122 @@ func (ec *executionContext) _ChangeResult(ctx context.Context, sel ast.Selection
 		case "relation":
 			out.Values[i] = ec._ChangeResult_relation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var communityImplementors = []string{"Community"}
+
+func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet, obj *model.Community) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Community")
+		case "id":
+			out.Values[i] = ec._Community_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._Community_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._Community_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "members":
+			out.Values[i] = ec._Community_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "internalWeight":
+			out.Values[i] = ec._Community_internalWeight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var communityPartitionImplementors = []string{"CommunityPartition"}
+
+func (ec *executionContext) _CommunityPartition(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityPartition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityPartitionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityPartition")
+		case "year":
+			out.Values[i] = ec._CommunityPartition_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resolution":
+			out.Values[i] = ec._CommunityPartition_resolution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "modularity":
+			out.Values[i] = ec._CommunityPartition_modularity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communities":
+			out.Values[i] = ec._CommunityPartition_communities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CommunityPartition_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -31337,6 +38262,480 @@ func (ec *executionContext) _FundEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var fundingBucketImplementors = []string{"FundingBucket"}
+
+func (ec *executionContext) _FundingBucket(ctx context.Context, sel ast.SelectionSet, obj *model.FundingBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingBucket")
+		case "keys":
+			out.Values[i] = ec._FundingBucket_keys(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalNok":
+			out.Values[i] = ec._FundingBucket_totalNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedNok":
+			out.Values[i] = ec._FundingBucket_sharedNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._FundingBucket_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "initiatives":
+			out.Values[i] = ec._FundingBucket_initiatives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var fundingExclusionImplementors = []string{"FundingExclusion"}
+
+func (ec *executionContext) _FundingExclusion(ctx context.Context, sel ast.SelectionSet, obj *model.FundingExclusion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingExclusionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingExclusion")
+		case "initiative":
+			out.Values[i] = ec._FundingExclusion_initiative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._FundingExclusion_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "amountNok":
+			out.Values[i] = ec._FundingExclusion_amountNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._FundingExclusion_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countedAs":
+			out.Values[i] = ec._FundingExclusion_countedAs(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var fundingFlowLinkImplementors = []string{"FundingFlowLink"}
+
+func (ec *executionContext) _FundingFlowLink(ctx context.Context, sel ast.SelectionSet, obj *model.FundingFlowLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingFlowLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingFlowLink")
+		case "source":
+			out.Values[i] = ec._FundingFlowLink_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._FundingFlowLink_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "valueNok":
+			out.Values[i] = ec._FundingFlowLink_valueNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedNok":
+			out.Values[i] = ec._FundingFlowLink_sharedNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "initiatives":
+			out.Values[i] = ec._FundingFlowLink_initiatives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var fundingFlowNodeImplementors = []string{"FundingFlowNode"}
+
+func (ec *executionContext) _FundingFlowNode(ctx context.Context, sel ast.SelectionSet, obj *model.FundingFlowNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingFlowNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingFlowNode")
+		case "id":
+			out.Values[i] = ec._FundingFlowNode_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stage":
+			out.Values[i] = ec._FundingFlowNode_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._FundingFlowNode_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "valueNok":
+			out.Values[i] = ec._FundingFlowNode_valueNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var fundingFlowsImplementors = []string{"FundingFlows"}
+
+func (ec *executionContext) _FundingFlows(ctx context.Context, sel ast.SelectionSet, obj *model.FundingFlows) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingFlowsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingFlows")
+		case "stages":
+			out.Values[i] = ec._FundingFlows_stages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._FundingFlows_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totalNok":
+			out.Values[i] = ec._FundingFlows_totalNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._FundingFlows_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "links":
+			out.Values[i] = ec._FundingFlows_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excluded":
+			out.Values[i] = ec._FundingFlows_excluded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var fundingItemImplementors = []string{"FundingItem"}
+
+func (ec *executionContext) _FundingItem(ctx context.Context, sel ast.SelectionSet, obj *model.FundingItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingItem")
+		case "initiative":
+			out.Values[i] = ec._FundingItem_initiative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._FundingItem_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "amountNok":
+			out.Values[i] = ec._FundingItem_amountNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shared":
+			out.Values[i] = ec._FundingItem_shared(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "funding":
+			out.Values[i] = ec._FundingItem_funding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var fundingKeyImplementors = []string{"FundingKey"}
+
+func (ec *executionContext) _FundingKey(ctx context.Context, sel ast.SelectionSet, obj *model.FundingKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingKey")
+		case "group":
+			out.Values[i] = ec._FundingKey_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._FundingKey_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._FundingKey_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FundingKey_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._FundingKey_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var fundingSummaryImplementors = []string{"FundingSummary"}
+
+func (ec *executionContext) _FundingSummary(ctx context.Context, sel ast.SelectionSet, obj *model.FundingSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingSummary")
+		case "groupBy":
+			out.Values[i] = ec._FundingSummary_groupBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._FundingSummary_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totalNok":
+			out.Values[i] = ec._FundingSummary_totalNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._FundingSummary_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buckets":
+			out.Values[i] = ec._FundingSummary_buckets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalBuckets":
+			out.Values[i] = ec._FundingSummary_totalBuckets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excluded":
+			out.Values[i] = ec._FundingSummary_excluded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var historyConnectionImplementors = []string{"HistoryConnection"}
 
 func (ec *executionContext) _HistoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.HistoryConnection) graphql.Marshaler {
@@ -32507,6 +39906,129 @@ func (ec *executionContext) _InitiativeEdge(ctx context.Context, sel ast.Selecti
 		case "node":
 			out.Values[i] = ec._InitiativeEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var lobbyingBriefImplementors = []string{"LobbyingBrief"}
+
+func (ec *executionContext) _LobbyingBrief(ctx context.Context, sel ast.SelectionSet, obj *model.LobbyingBrief) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, lobbyingBriefImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LobbyingBrief")
+		case "id":
+			out.Values[i] = ec._LobbyingBrief_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._LobbyingBrief_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._LobbyingBrief_subject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._LobbyingBrief_text(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._LobbyingBrief_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "topics":
+			out.Values[i] = ec._LobbyingBrief_topics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "initiatives":
+			out.Values[i] = ec._LobbyingBrief_initiatives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actors":
+			out.Values[i] = ec._LobbyingBrief_actors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "municipalities":
+			out.Values[i] = ec._LobbyingBrief_municipalities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partners":
+			out.Values[i] = ec._LobbyingBrief_partners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "home":
+			out.Values[i] = ec._LobbyingBrief_home(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outside":
+			out.Values[i] = ec._LobbyingBrief_outside(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "brokers":
+			out.Values[i] = ec._LobbyingBrief_brokers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paths":
+			out.Values[i] = ec._LobbyingBrief_paths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "funding":
+			out.Values[i] = ec._LobbyingBrief_funding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalNok":
+			out.Values[i] = ec._LobbyingBrief_totalNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._LobbyingBrief_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markdownUrl":
+			out.Values[i] = ec._LobbyingBrief_markdownUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -33872,6 +41394,69 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_importDataset(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var neighbourhoodImplementors = []string{"Neighbourhood"}
+
+func (ec *executionContext) _Neighbourhood(ctx context.Context, sel ast.SelectionSet, obj *model.Neighbourhood) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, neighbourhoodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Neighbourhood")
+		case "root":
+			out.Values[i] = ec._Neighbourhood_root(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "depth":
+			out.Values[i] = ec._Neighbourhood_depth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._Neighbourhood_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._Neighbourhood_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relations":
+			out.Values[i] = ec._Neighbourhood_relations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._Neighbourhood_truncated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35936,6 +43521,64 @@ func (ec *executionContext) _PartnershipMap(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var pathStepImplementors = []string{"PathStep"}
+
+func (ec *executionContext) _PathStep(ctx context.Context, sel ast.SelectionSet, obj *model.PathStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathStep")
+		case "from":
+			out.Values[i] = ec._PathStep_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._PathStep_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relation":
+			out.Values[i] = ec._PathStep_relation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reversed":
+			out.Values[i] = ec._PathStep_reversed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._PathStep_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var planImplementors = []string{"Plan", "Node"}
 
 func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj *model.Plan) graphql.Marshaler {
@@ -36731,6 +44374,182 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_history(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "neighbourhood":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_neighbourhood(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "paths":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_paths(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "centrality":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_centrality(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "brokers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_brokers(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "communities":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_communities(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "fundingSummary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_fundingSummary(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "fundingFlows":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_fundingFlows(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "lobbyingBrief":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_lobbyingBrief(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -39387,6 +47206,51 @@ func (ec *executionContext) marshalNActor2ᚕgithubᚗcomᚋregiongraphᚋregion
 	return ret
 }
 
+func (ec *executionContext) unmarshalNActorGroup2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorGroupᚄ(ctx context.Context, v any) ([]*model.ActorGroup, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ActorGroup, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNActorGroup2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorGroup(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNActorGroup2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorGroup(ctx context.Context, v any) (*model.ActorGroup, error) {
+	res, err := ec.unmarshalInputActorGroup(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActorPath2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorPathᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActorPath) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActorPath2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorPath(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActorPath2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorPath(ctx context.Context, sel ast.SelectionSet, v *model.ActorPath) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ActorPath(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNApplyChangesPayload2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐApplyChangesPayload(ctx context.Context, sel ast.SelectionSet, v *model.ApplyChangesPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -39411,6 +47275,192 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNBriefActor2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefActorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BriefActor) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBriefActor2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefActor(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBriefActor2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefActor(ctx context.Context, sel ast.SelectionSet, v *model.BriefActor) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BriefActor(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBriefInitiative2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefInitiativeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BriefInitiative) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBriefInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefInitiative(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBriefInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefInitiative(ctx context.Context, sel ast.SelectionSet, v *model.BriefInitiative) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BriefInitiative(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBriefPath2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefPathᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BriefPath) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBriefPath2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefPath(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBriefPath2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefPath(ctx context.Context, sel ast.SelectionSet, v *model.BriefPath) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BriefPath(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBriefRole2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BriefRole) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBriefRole2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBriefRole2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefRole(ctx context.Context, sel ast.SelectionSet, v *model.BriefRole) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BriefRole(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBroker2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBrokerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Broker) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBroker2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBroker(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBroker2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBroker(ctx context.Context, sel ast.SelectionSet, v *model.Broker) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Broker(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBrokerReport2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBrokerReport(ctx context.Context, sel ast.SelectionSet, v *model.BrokerReport) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BrokerReport(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCentralityMetric2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityMetric(ctx context.Context, v any) (model.CentralityMetric, error) {
+	var res model.CentralityMetric
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCentralityMetric2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityMetric(ctx context.Context, sel ast.SelectionSet, v model.CentralityMetric) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCentralityPage2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityPage(ctx context.Context, sel ast.SelectionSet, v *model.CentralityPage) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CentralityPage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCentralityScore2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CentralityScore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCentralityScore2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCentralityScore2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityScore(ctx context.Context, sel ast.SelectionSet, v *model.CentralityScore) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CentralityScore(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNChangeInput2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐChangeInputᚄ(ctx context.Context, v any) ([]*model.ChangeInput, error) {
@@ -39476,6 +47526,42 @@ func (ec *executionContext) unmarshalNChangeTarget2githubᚗcomᚋregiongraphᚋ
 
 func (ec *executionContext) marshalNChangeTarget2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐChangeTarget(ctx context.Context, sel ast.SelectionSet, v model.ChangeTarget) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Community) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunity2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCommunity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *model.Community) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Community(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunityPartition2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCommunityPartition(ctx context.Context, sel ast.SelectionSet, v *model.CommunityPartition) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CommunityPartition(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDirection2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx context.Context, v any) (model.Direction, error) {
@@ -39646,6 +47732,222 @@ func (ec *executionContext) unmarshalNFundInput2githubᚗcomᚋregiongraphᚋreg
 func (ec *executionContext) unmarshalNFundPatch2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundPatch(ctx context.Context, v any) (model.FundPatch, error) {
 	res, err := ec.unmarshalInputFundPatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFundingBucket2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingBucket2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingBucket2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingBucket(ctx context.Context, sel ast.SelectionSet, v *model.FundingBucket) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FundingBucket(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingExclusion2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingExclusionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingExclusion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingExclusion2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingExclusion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingExclusion2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingExclusion(ctx context.Context, sel ast.SelectionSet, v *model.FundingExclusion) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FundingExclusion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingFlowLink2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingFlowLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingFlowLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingFlowLink2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingFlowLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingFlowLink2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingFlowLink(ctx context.Context, sel ast.SelectionSet, v *model.FundingFlowLink) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FundingFlowLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingFlowNode2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingFlowNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingFlowNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingFlowNode2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingFlowNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingFlowNode2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingFlowNode(ctx context.Context, sel ast.SelectionSet, v *model.FundingFlowNode) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FundingFlowNode(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingFlows2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingFlows(ctx context.Context, sel ast.SelectionSet, v *model.FundingFlows) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FundingFlows(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFundingGroup2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingGroup(ctx context.Context, v any) (model.FundingGroup, error) {
+	var res model.FundingGroup
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFundingGroup2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingGroup(ctx context.Context, sel ast.SelectionSet, v model.FundingGroup) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFundingGroup2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingGroupᚄ(ctx context.Context, v any) ([]model.FundingGroup, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.FundingGroup, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFundingGroup2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingGroup(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFundingGroup2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FundingGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingGroup2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingItem2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingItem2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingItem2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingItem(ctx context.Context, sel ast.SelectionSet, v *model.FundingItem) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FundingItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingKey2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingKey2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingKey2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingKey(ctx context.Context, sel ast.SelectionSet, v *model.FundingKey) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FundingKey(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingSummary2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundingSummary(ctx context.Context, sel ast.SelectionSet, v *model.FundingSummary) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FundingSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNHistoryConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐHistoryConnection(ctx context.Context, sel ast.SelectionSet, v *model.HistoryConnection) graphql.Marshaler {
@@ -39926,6 +48228,16 @@ func (ec *executionContext) unmarshalNLinkInput2githubᚗcomᚋregiongraphᚋreg
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNLobbyingBrief2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐLobbyingBrief(ctx context.Context, sel ast.SelectionSet, v *model.LobbyingBrief) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LobbyingBrief(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMapEdge2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMapEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MapEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -40058,6 +48370,16 @@ func (ec *executionContext) unmarshalNMunicipalityInput2githubᚗcomᚋregiongra
 func (ec *executionContext) unmarshalNMunicipalityPatch2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipalityPatch(ctx context.Context, v any) (model.MunicipalityPatch, error) {
 	res, err := ec.unmarshalInputMunicipalityPatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNeighbourhood2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNeighbourhood(ctx context.Context, sel ast.SelectionSet, v *model.Neighbourhood) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Neighbourhood(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNetwork2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNetworkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Network) graphql.Marshaler {
@@ -40326,6 +48648,32 @@ func (ec *executionContext) marshalNPartnershipMap2ᚖgithubᚗcomᚋregiongraph
 	return ec._PartnershipMap(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPathStep2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPathStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PathStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPathStep2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPathStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPathStep2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPathStep(ctx context.Context, sel ast.SelectionSet, v *model.PathStep) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PathStep(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPlan2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Plan) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -40524,6 +48872,22 @@ func (ec *executionContext) unmarshalNRole2githubᚗcomᚋregiongraphᚋregiongr
 
 func (ec *executionContext) marshalNRole2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSource2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSource(ctx context.Context, sel ast.SelectionSet, v *model.Source) graphql.Marshaler {
@@ -40917,6 +49281,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOActorPath2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActorPath(ctx context.Context, sel ast.SelectionSet, v *model.ActorPath) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ActorPath(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -40947,6 +49318,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCentralityMetric2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityMetric(ctx context.Context, v any) (*model.CentralityMetric, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CentralityMetric)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCentralityMetric2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityMetric(ctx context.Context, sel ast.SelectionSet, v *model.CentralityMetric) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalODeleteInput2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDeleteInput(ctx context.Context, v any) (*model.DeleteInput, error) {
 	if v == nil {
 		return nil, nil
@@ -40969,6 +49356,23 @@ func (ec *executionContext) marshalODirection2ᚖgithubᚗcomᚋregiongraphᚋre
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalOFocusArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFocusArea(ctx context.Context, sel ast.SelectionSet, v *model.FocusArea) graphql.Marshaler {
@@ -41267,6 +49671,22 @@ func (ec *executionContext) unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋ
 	}
 	res, err := ec.unmarshalInputNodeOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOrderDirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (*model.OrderDirection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.OrderDirection)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrderDirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v *model.OrderDirection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOPartnerInput2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartnerInput(ctx context.Context, v any) (*model.PartnerInput, error) {

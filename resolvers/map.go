@@ -2,8 +2,11 @@ package resolvers
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/analysis"
 	"github.com/regiongraph/regiongraph/export"
 	"github.com/regiongraph/regiongraph/graph/model"
 )
@@ -11,9 +14,6 @@ import (
 // partnershipMap selects, lays out and sizes the map through package export,
 // exactly as /map/data.json and /export/... do for the same filter.
 func (r *Resolver) partnershipMap(ctx context.Context, in *model.MapFilterInput, metric *model.MapMetric) (*model.PartnershipMap, error) {
-	if metric != nil && *metric != model.MapMetricDegree {
-		return nil, rg.FieldErrorf("metric", "unknown metric %q", *metric)
-	}
 	f := mapFilter(in)
 	if err := f.Validate(); err != nil {
 		// export names URL parameters; the input's list fields are plural.
@@ -28,8 +28,15 @@ func (r *Resolver) partnershipMap(ctx context.Context, in *model.MapFilterInput,
 	if err != nil {
 		return nil, err
 	}
+	m := model.MapMetricDegree
+	if metric != nil {
+		m = *metric
+	}
+	if err := SizeMap(ctx, r.Store, g, strings.ToLower(string(m))); err != nil {
+		return nil, err
+	}
 	r.prime(ctx, g.Nodes)
-	out := &model.PartnershipMap{Nodes: make([]*model.MapNode, len(g.Nodes)), Edges: make([]*model.MapEdge, len(g.Edges)), Metric: model.MapMetricDegree, Query: f.Query().Encode()}
+	out := &model.PartnershipMap{Nodes: make([]*model.MapNode, len(g.Nodes)), Edges: make([]*model.MapEdge, len(g.Edges)), Metric: m, Query: f.Query().Encode()}
 	for i, n := range g.Nodes {
 		p := g.Pos[n.ID]
 		out.Nodes[i] = &model.MapNode{ID: n.ID, Kind: kindNames[n.Kind], Name: n.Name, X: p.X, Y: p.Y, Size: g.Size(n.ID), Value: g.Values[n.ID], Degree: g.Degree[n.ID], Node: toNode(n)}
@@ -61,4 +68,36 @@ func mapFilter(in *model.MapFilterInput) export.Filter {
 		f.Depth = *in.Depth
 	}
 	return f
+}
+
+// MapMetrics are the names SizeMap accepts, as the map page and
+// /map/data.json spell them.
+var MapMetrics = []string{export.MetricDegree, "pagerank", "betweenness", "closeness"}
+
+// SizeMap sizes the map's nodes by metric: degree (the relations drawn, the
+// default) or a centrality of package analysis over the whole actor graph
+// in the filter's year, so a node's size does not depend on what else the
+// filter shows. Nodes that are not actors count as 0.
+func SizeMap(ctx context.Context, store rg.Store, g *export.Graph, metric string) error {
+	if metric == "" || metric == export.MetricDegree {
+		return nil
+	}
+	m := analysis.Metric(strings.ToUpper(metric))
+	if !m.Valid() || !slices.Contains(MapMetrics, metric) {
+		return rg.FieldErrorf("metric", "unknown metric %q; the metrics are %s", metric, strings.Join(MapMetrics, ", "))
+	}
+	ag, err := analysis.LoadActorGraph(ctx, store, g.Filter.Year)
+	if err != nil {
+		return err
+	}
+	scores, err := analysis.Centrality(ctx, ag, m)
+	if err != nil {
+		return err
+	}
+	values := make(map[string]float64, len(scores))
+	for _, sc := range scores {
+		values[sc.Node.ID] = sc.Value(m)
+	}
+	g.SetMetric(metric, values)
+	return nil
 }

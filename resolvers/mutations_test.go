@@ -46,7 +46,7 @@ func newGQL(t *testing.T) *gql {
 	return &gql{t: t, store: s, h: resolvers.NewHandler(s, resolvers.Options{})}
 }
 
-type gqlError struct {
+type mutationError struct {
 	Message    string         `json:"message"`
 	Extensions map[string]any `json:"extensions"`
 }
@@ -54,7 +54,7 @@ type gqlError struct {
 type result struct {
 	status int
 	Data   json.RawMessage `json:"data"`
-	Errors []gqlError      `json:"errors"`
+	Errors []mutationError      `json:"errors"`
 }
 
 // as runs the query as the principal (nil: none) and returns the response.
@@ -97,7 +97,7 @@ func (g *gql) ok(p *rg.Principal, query string, vars map[string]any, out any) {
 }
 
 // fails runs the query and checks its one error's code and field ("" for none).
-func (g *gql) fails(p *rg.Principal, query string, vars map[string]any, code, field string) gqlError {
+func (g *gql) fails(p *rg.Principal, query string, vars map[string]any, code, field string) mutationError {
 	g.t.Helper()
 	r := g.as(p, query, vars)
 	if len(r.Errors) != 1 {

@@ -721,6 +721,38 @@ func (r *queryResolver) History(ctx context.Context, id *string, first *int, aft
 	return r.historyQuery(ctx, id, first, after)
 }
 
+func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth int, kinds []model.NodeKind, relations []model.RelationKind, year *int, first *int) (*model.Neighbourhood, error) {
+	return r.neighbourhoodQuery(ctx, id, depth, kinds, relations, year, first)
+}
+
+func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHops int, first *int, relations []model.RelationKind, kinds []model.NodeKind, year *int) ([]*model.ActorPath, error) {
+	return r.pathsQuery(ctx, from, to, maxHops, first, relations, kinds, year)
+}
+
+func (r *queryResolver) Centrality(ctx context.Context, year *int, kinds []model.NodeKind, orderBy *model.CentralityMetric, direction *model.OrderDirection, first *int, after *string) (*model.CentralityPage, error) {
+	return r.centralityQuery(ctx, year, kinds, orderBy, direction, first, after)
+}
+
+func (r *queryResolver) Brokers(ctx context.Context, between []*model.ActorGroup, year *int, first *int) (*model.BrokerReport, error) {
+	return r.brokersQuery(ctx, between, year, first)
+}
+
+func (r *queryResolver) Communities(ctx context.Context, resolution *float64, year *int, first *int) (*model.CommunityPartition, error) {
+	return r.communitiesQuery(ctx, resolution, year, first)
+}
+
+func (r *queryResolver) FundingSummary(ctx context.Context, groupBy []model.FundingGroup, year *int, first *int) (*model.FundingSummary, error) {
+	return r.fundingSummaryQuery(ctx, groupBy, year, first)
+}
+
+func (r *queryResolver) FundingFlows(ctx context.Context, stages []model.FundingGroup, year *int) (*model.FundingFlows, error) {
+	return r.fundingFlowsQuery(ctx, stages, year)
+}
+
+func (r *queryResolver) LobbyingBrief(ctx context.Context, topic *string, initiative *string, text *string, year *int) (*model.LobbyingBrief, error) {
+	return r.lobbyingBriefQuery(ctx, topic, initiative, text, year)
+}
+
 func (r *regionResolver) Relations(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
 	return r.relationsField(ctx, obj.ID, direction, kinds, year)
 }

@@ -274,7 +274,7 @@ func TestExportErrors(t *testing.T) {
 		{"/export/edges.csv?network=fa1", 400, rg.EBADINPUT, "network"},
 		{"/export/graphology.json?focusArea=nowhere", 404, rg.ENOTFOUND, "focusArea"},
 		{"/export/pdf", 404, rg.ENOTFOUND, ""},
-		{"/map/data.json?metric=pagerank", 400, rg.EBADINPUT, "metric"},
+		{"/map/data.json?metric=popularity", 400, rg.EBADINPUT, "metric"},
 		{"/map/data.json?relation=LIKES", 400, rg.EBADINPUT, "relation"},
 	}
 	for _, c := range cases {

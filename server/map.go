@@ -10,6 +10,7 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/export"
+	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/web"
 )
 
@@ -32,12 +33,12 @@ func registerMap(mux *http.ServeMux, store rg.Store, log *slog.Logger) {
 			writeError(w, r, log, err)
 			return
 		}
-		if m := r.URL.Query().Get("metric"); m != "" && m != export.MetricDegree {
-			writeError(w, r, log, rg.FieldErrorf("metric", "unknown metric %q; the metrics are %s", m, export.MetricDegree))
-			return
-		}
 		g, err := export.Build(r.Context(), store, f)
 		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if err := resolvers.SizeMap(r.Context(), store, g, r.URL.Query().Get("metric")); err != nil {
 			writeError(w, r, log, err)
 			return
 		}

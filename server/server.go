@@ -71,6 +71,7 @@ func New(store rg.Store, cfg Config) http.Handler {
 	})
 	registerMap(mux, store, cfg.Logger)     // GET /, /static/, /map/data.json, /map/options.json
 	registerExports(mux, store, cfg.Logger) // GET /export/{format}
+	mux.Handle("GET /brief/{id}", BriefHandler(store))
 
 	c := cors.New(cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins, // nil allows none

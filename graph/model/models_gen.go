@@ -23,6 +23,25 @@ type Node interface {
 	IsNode()
 }
 
+// A group of actors: the actors in `ids`, plus, when any of `kinds`, `county`
+// and `memberOf` is given, every actor matching all of those given (for
+// example the Telemark municipalities: kinds [MUNICIPALITY], county "Telemark").
+type ActorGroup struct {
+	Ids   []string   `json:"ids,omitempty"`
+	Kinds []NodeKind `json:"kinds,omitempty"`
+	// Municipality county (fylke), case-insensitive.
+	County *string `json:"county,omitempty"`
+	// Actors that are MEMBER_OF this one.
+	MemberOf *string `json:"memberOf,omitempty"`
+}
+
+// A shortest chain between two nodes.
+type ActorPath struct {
+	Hops  int         `json:"hops"`
+	Nodes []Node      `json:"nodes"`
+	Steps []*PathStep `json:"steps"`
+}
+
 type ApplyChangesPayload struct {
 	Results []*ChangeResult `json:"results"`
 	Created int             `json:"created"`
@@ -30,6 +49,104 @@ type ApplyChangesPayload struct {
 	Deleted int             `json:"deleted"`
 	// Changes that found the node or relation already as asked.
 	Unchanged int `json:"unchanged"`
+}
+
+// An actor involved in a brief's subject.
+type BriefActor struct {
+	Actor Actor `json:"actor"`
+	// On the region's side: a region involved, or one of its members.
+	Home  bool         `json:"home"`
+	Roles []*BriefRole `json:"roles"`
+}
+
+// An initiative of a brief with everything tied to it.
+type BriefInitiative struct {
+	Initiative *Initiative `json:"initiative"`
+	// Why it is in the brief.
+	Reasons []string `json:"reasons"`
+	// Its amount in the brief's year (its total cost without a year).
+	AmountNok     *int64          `json:"amountNok,omitempty"`
+	Parent        *Initiative     `json:"parent,omitempty"`
+	Coordinators  []Actor         `json:"coordinators"`
+	Funders       []Actor         `json:"funders"`
+	Funding       []*Relation     `json:"funding"`
+	Participants  []Actor         `json:"participants"`
+	Facilitators  []Actor         `json:"facilitators"`
+	FocusAreas    []*FocusArea    `json:"focusAreas"`
+	StrategyAreas []*StrategyArea `json:"strategyAreas"`
+	Topics        []*Topic        `json:"topics"`
+}
+
+// The shortest chain from the home region to an outside body (path null when none within 4 hops).
+type BriefPath struct {
+	From Node       `json:"from"`
+	To   Node       `json:"to"`
+	Path *ActorPath `json:"path,omitempty"`
+}
+
+// What an actor does in a brief.
+type BriefRole struct {
+	// coordinates, funds, takes part in, runs, is concerned with, holds
+	Verb     string    `json:"verb"`
+	Object   Node      `json:"object"`
+	Relation *Relation `json:"relation"`
+}
+
+// An actor between two groups.
+type Broker struct {
+	Actor    Actor `json:"actor"`
+	InGroupA bool  `json:"inGroupA"`
+	InGroupB bool  `json:"inGroupB"`
+	// Σ over pairs (a in A, b in B) of the share of their shortest paths through this actor.
+	CrossBetweenness float64 `json:"crossBetweenness"`
+	// crossBetweenness divided by the number of connected pairs.
+	Share float64 `json:"share"`
+	// Burt's constraint over the link weights (lower: more brokerage); null for an actor without links.
+	Constraint *float64 `json:"constraint,omitempty"`
+	// Burt's effective size: the non-redundant part of the actor's contacts.
+	EffectiveSize float64 `json:"effectiveSize"`
+}
+
+// Who bridges two groups.
+type BrokerReport struct {
+	Year   *int    `json:"year,omitempty"`
+	GroupA []Actor `json:"groupA"`
+	GroupB []Actor `json:"groupB"`
+	// Pairs (a, b), a ≠ b, and those with a path.
+	Pairs          int `json:"pairs"`
+	ConnectedPairs int `json:"connectedPairs"`
+	// By crossBetweenness descending, then constraint ascending, then id.
+	Brokers []*Broker `json:"brokers"`
+	// Brokers over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// One page of centrality scores.
+type CentralityPage struct {
+	Year *int `json:"year,omitempty"`
+	// Actors and links in the actor graph analysed.
+	ActorCount int                `json:"actorCount"`
+	LinkCount  int                `json:"linkCount"`
+	OrderBy    CentralityMetric   `json:"orderBy"`
+	Scores     []*CentralityScore `json:"scores"`
+	// Scores matching `kinds` over all pages.
+	TotalCount int       `json:"totalCount"`
+	PageInfo   *PageInfo `json:"pageInfo"`
+}
+
+// An actor's centrality in the actor graph.
+type CentralityScore struct {
+	Actor Actor `json:"actor"`
+	// Position in the requested order, from 1.
+	Rank   int `json:"rank"`
+	Degree int `json:"degree"`
+	// Sum of the weights of the actor's links.
+	WeightedDegree float64 `json:"weightedDegree"`
+	Betweenness    float64 `json:"betweenness"`
+	// Betweenness divided by (n-1)(n-2)/2.
+	BetweennessNormalized float64 `json:"betweennessNormalized"`
+	Closeness             float64 `json:"closeness"`
+	PageRank              float64 `json:"pageRank"`
 }
 
 // One change of an applyChanges batch: exactly one field, named like the
@@ -69,6 +186,30 @@ type ChangeResult struct {
 	Node Node `json:"node,omitempty"`
 	// The relation after the change (before it, for unlink).
 	Relation *Relation `json:"relation,omitempty"`
+}
+
+// A Louvain community of the actor graph.
+type Community struct {
+	// The label's id.
+	ID string `json:"id"`
+	// The member with the highest PageRank (ties by id).
+	Label Actor `json:"label"`
+	Size  int   `json:"size"`
+	// By PageRank descending, then id.
+	Members []Actor `json:"members"`
+	// Weight of the links inside the community.
+	InternalWeight float64 `json:"internalWeight"`
+}
+
+// The actor graph divided into communities (Louvain, fixed seed: the same every run).
+type CommunityPartition struct {
+	Year       *int    `json:"year,omitempty"`
+	Resolution float64 `json:"resolution"`
+	Modularity float64 `json:"modularity"`
+	// By size descending, then label id.
+	Communities []*Community `json:"communities"`
+	// Communities over all pages.
+	TotalCount int `json:"totalCount"`
 }
 
 // A node to delete. With `kind`, a node of another kind is NOT_FOUND.
@@ -177,6 +318,95 @@ type FundPatch struct {
 	Description graphql.Omittable[*string]      `json:"description,omitempty"`
 	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
 	Category    graphql.Omittable[*string]      `json:"category,omitempty"`
+}
+
+// The items that share one key per dimension.
+type FundingBucket struct {
+	Keys     []*FundingKey `json:"keys"`
+	TotalNok int64         `json:"totalNok"`
+	// The part of totalNok from shared items.
+	SharedNok int64 `json:"sharedNok"`
+	// Items in the bucket.
+	Count       int            `json:"count"`
+	Initiatives []*FundingItem `json:"initiatives"`
+}
+
+// An amount left out of the totals, and why.
+type FundingExclusion struct {
+	Initiative *Initiative `json:"initiative"`
+	Year       *int        `json:"year,omitempty"`
+	AmountNok  int64       `json:"amountNok"`
+	Reason     string      `json:"reason"`
+	// The initiative counted instead.
+	CountedAs *Initiative `json:"countedAs,omitempty"`
+}
+
+// A Sankey link between keys of consecutive stages.
+type FundingFlowLink struct {
+	Source   string `json:"source"`
+	Target   string `json:"target"`
+	ValueNok int64  `json:"valueNok"`
+	// The part from items on more than one link between the same stages (never split).
+	SharedNok   int64         `json:"sharedNok"`
+	Initiatives []*Initiative `json:"initiatives"`
+}
+
+// A Sankey node: a key in one stage.
+type FundingFlowNode struct {
+	ID       string      `json:"id"`
+	Stage    int         `json:"stage"`
+	Key      *FundingKey `json:"key"`
+	ValueNok int64       `json:"valueNok"`
+}
+
+// Funding as Sankey-ready nodes and links.
+type FundingFlows struct {
+	Stages   []FundingGroup      `json:"stages"`
+	Year     *int                `json:"year,omitempty"`
+	TotalNok int64               `json:"totalNok"`
+	Nodes    []*FundingFlowNode  `json:"nodes"`
+	Links    []*FundingFlowLink  `json:"links"`
+	Excluded []*FundingExclusion `json:"excluded"`
+}
+
+// One initiative's amount for one year.
+type FundingItem struct {
+	Initiative *Initiative `json:"initiative"`
+	Year       *int        `json:"year,omitempty"`
+	AmountNok  int64       `json:"amountNok"`
+	// True when the item is in more than one bucket: its whole amount is in each, never split.
+	Shared bool `json:"shared"`
+	// The FUNDS relations, with the financing cell as written and its source.
+	Funding []*Relation `json:"funding"`
+}
+
+// A bucket's value in one dimension.
+type FundingKey struct {
+	Group FundingGroup `json:"group"`
+	// The node's id or the year; null for "(none)".
+	ID *string `json:"id,omitempty"`
+	// The node's name, the year, or "(none)".
+	Label string `json:"label"`
+	Node  Node   `json:"node,omitempty"`
+	Year  *int   `json:"year,omitempty"`
+}
+
+// Funding grouped by one to three dimensions. totalNok counts every item
+// once; buckets add up to more when items are shared. Totals leave out the
+// SuksIT appendix (in no focus area, PART_OF or OVERLAPS a main-table row)
+// and sub-activities of a row whose own amount is counted; see `excluded`.
+type FundingSummary struct {
+	GroupBy []FundingGroup `json:"groupBy"`
+	Year    *int           `json:"year,omitempty"`
+	// Every counted item once.
+	TotalNok int64 `json:"totalNok"`
+	// Items counted: an initiative's amount in one year.
+	Count int `json:"count"`
+	// By totalNok descending, then keys.
+	Buckets []*FundingBucket `json:"buckets"`
+	// Buckets over all pages.
+	TotalBuckets int                 `json:"totalBuckets"`
+	Excluded     []*FundingExclusion `json:"excluded"`
 }
 
 // History, newest first.
@@ -363,6 +593,36 @@ type LinkInput struct {
 	Source    *SourceInput `json:"source"`
 }
 
+// Everything someone preparing a meeting needs on one issue.
+type LobbyingBrief struct {
+	// The topic or initiative id; null for a text brief.
+	ID      *string `json:"id,omitempty"`
+	Title   string  `json:"title"`
+	Subject Node    `json:"subject,omitempty"`
+	Text    *string `json:"text,omitempty"`
+	Year    *int    `json:"year,omitempty"`
+	// The topic and its sub-topics (or the topics matching the text).
+	Topics         []*Topic           `json:"topics"`
+	Initiatives    []*BriefInitiative `json:"initiatives"`
+	Actors         []*BriefActor      `json:"actors"`
+	Municipalities []*Municipality    `json:"municipalities"`
+	Partners       []*Partner         `json:"partners"`
+	// The region's side: regions involved (or every region with members) and their members.
+	Home []Actor `json:"home"`
+	// Partners involved outside the region: the bodies to reach.
+	Outside []Actor `json:"outside"`
+	// Who bridges the region and the outside bodies.
+	Brokers []*Broker    `json:"brokers"`
+	Paths   []*BriefPath `json:"paths"`
+	// Funding of the initiatives by fund.
+	Funding  *FundingSummary `json:"funding"`
+	TotalNok int64           `json:"totalNok"`
+	// Every source quoted, plan sources first.
+	Sources []*Source `json:"sources"`
+	// The brief as Markdown for printing (topic and initiative briefs).
+	MarkdownURL *string `json:"markdownUrl,omitempty"`
+}
+
 // A relation of the partnership map.
 type MapEdge struct {
 	ID       string       `json:"id"`
@@ -477,6 +737,17 @@ type MunicipalityPatch struct {
 }
 
 type Mutation struct {
+}
+
+// The ego network of a node: everything within `depth` hops, with the relations among it.
+type Neighbourhood struct {
+	Root      Node        `json:"root"`
+	Depth     int         `json:"depth"`
+	Year      *int        `json:"year,omitempty"`
+	Nodes     []Node      `json:"nodes"`
+	Relations []*Relation `json:"relations"`
+	// True when there were more than `first` nodes; the nearest (then by id) are kept.
+	Truncated bool `json:"truncated"`
 }
 
 // nettverk run by the municipalities' professionals (PLOM, SNKR, barnevernlederforum, SuksIT, ...).
@@ -624,6 +895,17 @@ type PartnershipMap struct {
 	Metric MapMetric  `json:"metric"`
 	// The filter as URL query parameters, for /map/data.json and /export/... (for example "kind=Municipality&year=2014").
 	Query string `json:"query"`
+}
+
+// One step of a path: a relation, followed in either direction.
+type PathStep struct {
+	From     Node      `json:"from"`
+	To       Node      `json:"to"`
+	Relation *Relation `json:"relation"`
+	// True when the step goes against the relation's direction (from is the relation's to).
+	Reversed bool `json:"reversed"`
+	// Where the relation comes from.
+	Source *Source `json:"source"`
 }
 
 // handlingsplan: an annual action plan.
@@ -904,6 +1186,70 @@ type YearAmountInput struct {
 	AmountNok int64 `json:"amountNok"`
 }
 
+// A centrality measure of the actor graph.
+type CentralityMetric string
+
+const (
+	// Linked actors.
+	CentralityMetricDegree CentralityMetric = "DEGREE"
+	// Σ over unordered pairs of other actors of the share of their shortest paths (hops) through this one: (n-1)(n-2)/2 for the centre of an n-star.
+	CentralityMetricBetweenness CentralityMetric = "BETWEENNESS"
+	// Harmonic closeness: (1/(n-1)) Σ 1/d to every other actor, 0 for unreachable ones; defined on disconnected graphs.
+	CentralityMetricCloseness CentralityMetric = "CLOSENESS"
+	// Edge-weighted PageRank, damping 0.85; the scores sum to 1.
+	CentralityMetricPagerank CentralityMetric = "PAGERANK"
+)
+
+var AllCentralityMetric = []CentralityMetric{
+	CentralityMetricDegree,
+	CentralityMetricBetweenness,
+	CentralityMetricCloseness,
+	CentralityMetricPagerank,
+}
+
+func (e CentralityMetric) IsValid() bool {
+	switch e {
+	case CentralityMetricDegree, CentralityMetricBetweenness, CentralityMetricCloseness, CentralityMetricPagerank:
+		return true
+	}
+	return false
+}
+
+func (e CentralityMetric) String() string {
+	return string(e)
+}
+
+func (e *CentralityMetric) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CentralityMetric(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CentralityMetric", str)
+	}
+	return nil
+}
+
+func (e CentralityMetric) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CentralityMetric) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CentralityMetric) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What a change did to a node or relation.
 type ChangeOp string
 
@@ -1156,21 +1502,100 @@ func (e ErrorCode) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A dimension funding is grouped by.
+type FundingGroup string
+
+const (
+	// The source of a FUNDS relation as recorded: a fund, or an actor paying directly.
+	FundingGroupFund FundingGroup = "FUND"
+	// Who holds the money: the actors that ADMINISTER the fund (several make several buckets), else the source itself.
+	FundingGroupFunder FundingGroup = "FUNDER"
+	// The initiative's focus area (a sub-activity without one takes its row's).
+	FundingGroupFocusArea FundingGroup = "FOCUS_AREA"
+	// The initiative's strategy area (tiltaksområde).
+	FundingGroupStrategyArea FundingGroup = "STRATEGY_AREA"
+	// The year of the amount.
+	FundingGroupYear FundingGroup = "YEAR"
+	// The topic the initiative CONCERNS.
+	FundingGroupTopic FundingGroup = "TOPIC"
+)
+
+var AllFundingGroup = []FundingGroup{
+	FundingGroupFund,
+	FundingGroupFunder,
+	FundingGroupFocusArea,
+	FundingGroupStrategyArea,
+	FundingGroupYear,
+	FundingGroupTopic,
+}
+
+func (e FundingGroup) IsValid() bool {
+	switch e {
+	case FundingGroupFund, FundingGroupFunder, FundingGroupFocusArea, FundingGroupStrategyArea, FundingGroupYear, FundingGroupTopic:
+		return true
+	}
+	return false
+}
+
+func (e FundingGroup) String() string {
+	return string(e)
+}
+
+func (e *FundingGroup) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FundingGroup(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FundingGroup", str)
+	}
+	return nil
+}
+
+func (e FundingGroup) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FundingGroup) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FundingGroup) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What sizes the map's nodes.
 type MapMetric string
 
 const (
 	// The number of relations drawn at the node.
 	MapMetricDegree MapMetric = "DEGREE"
+	// PageRank over the actor graph (see `centrality`); nodes that are not actors count as 0.
+	MapMetricPagerank MapMetric = "PAGERANK"
+	// Betweenness over the actor graph: who sits on the shortest chains between others.
+	MapMetricBetweenness MapMetric = "BETWEENNESS"
+	// Harmonic closeness over the actor graph.
+	MapMetricCloseness MapMetric = "CLOSENESS"
 )
 
 var AllMapMetric = []MapMetric{
 	MapMetricDegree,
+	MapMetricPagerank,
+	MapMetricBetweenness,
+	MapMetricCloseness,
 }
 
 func (e MapMetric) IsValid() bool {
 	switch e {
-	case MapMetricDegree:
+	case MapMetricDegree, MapMetricPagerank, MapMetricBetweenness, MapMetricCloseness:
 		return true
 	}
 	return false
