@@ -54,7 +54,7 @@ type mutationError struct {
 type result struct {
 	status int
 	Data   json.RawMessage `json:"data"`
-	Errors []mutationError      `json:"errors"`
+	Errors []mutationError `json:"errors"`
 }
 
 // as runs the query as the principal (nil: none) and returns the response.
