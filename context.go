@@ -35,3 +35,42 @@ func PrincipalFrom(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	return p, ok
 }
+
+// Actors recorded in the change history when the context carries no
+// principal. Stores record ActorSystem: a change made without a principal
+// comes from inside the program (the import command, filling a new data file),
+// never from the API, which refuses writes without a token.
+const (
+	ActorSystem    = "system"
+	ActorAnonymous = "anonymous" // the principal of a request without a token
+)
+
+// ActorFrom returns the name the change history records for changes made
+// with ctx: the principal's name, or ActorSystem when there is none.
+func ActorFrom(ctx context.Context) string {
+	if p, ok := PrincipalFrom(ctx); ok && p.Name != "" {
+		return p.Name
+	}
+	return ActorSystem
+}
+
+type reasonKey struct{}
+
+// WithReason returns a context carrying the reason recorded with the changes
+// applied under it (optional; at most MaxTextLen characters).
+func WithReason(ctx context.Context, reason string) context.Context {
+	return context.WithValue(ctx, reasonKey{}, reason)
+}
+
+// ReasonFrom returns the reason in ctx, or "".
+func ReasonFrom(ctx context.Context) string {
+	r, _ := ctx.Value(reasonKey{}).(string)
+	return r
+}
+
+// ValidateReason checks a reason: valid UTF-8, no control characters but
+// newlines and tabs, at most MaxTextLen characters. The error names the
+// field "reason".
+func ValidateReason(reason string) error {
+	return checkText("reason", reason, MaxTextLen, false)
+}

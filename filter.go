@@ -115,19 +115,51 @@ const MaxChanges = 10000
 // Validate checks a change on its own (not against the graph): the op, that
 // the right one of Node, Edge and ID is set, and that the node or relation is
 // valid. Errors name the field path within the change.
+//
+// A partial update (Fields set) is checked here only for its id, kind and
+// field names; the store validates the merged node or relation.
 func (c Change) Validate() error {
+	if len(c.Fields) > 0 && c.Op != OpUpdateNode && c.Op != OpUpdateEdge {
+		return FieldErrorf("fields", "only %s and %s may name fields", OpUpdateNode, OpUpdateEdge)
+	}
+	if c.Kind != "" && c.Op != OpDeleteNode {
+		return FieldErrorf("kind", "only %s takes a kind", OpDeleteNode)
+	}
 	switch c.Op {
 	case OpCreateNode, OpUpdateNode, OpUpsertNode:
 		if c.Node == nil {
 			return FieldErrorf("node", "is required for %s", c.Op)
+		}
+		if len(c.Fields) > 0 {
+			if err := checkID("node.id", c.Node.ID); err != nil {
+				return err
+			}
+			if !c.Node.Kind.Valid() {
+				return FieldErrorf("node.kind", "unknown node kind %q", c.Node.Kind)
+			}
+			return checkFieldNames(c.Fields, nodeFieldNames)
 		}
 		return WithField(c.Node.Validate(), "node")
 	case OpCreateEdge, OpUpdateEdge, OpUpsertEdge:
 		if c.Edge == nil {
 			return FieldErrorf("edge", "is required for %s", c.Op)
 		}
+		if len(c.Fields) > 0 {
+			if err := checkID("edge.id", c.Edge.ID); err != nil {
+				return err
+			}
+			if c.Edge.Kind != "" && !c.Edge.Kind.Valid() {
+				return FieldErrorf("edge.kind", "unknown relation kind %q", c.Edge.Kind)
+			}
+			return checkFieldNames(c.Fields, edgeFieldNames)
+		}
 		return WithField(c.Edge.Validate(), "edge")
-	case OpDeleteNode, OpDeleteEdge:
+	case OpDeleteNode:
+		if c.Kind != "" && !c.Kind.Valid() {
+			return FieldErrorf("kind", "unknown node kind %q", c.Kind)
+		}
+		return checkID("id", c.ID)
+	case OpDeleteEdge:
 		return checkID("id", c.ID)
 	}
 	return FieldErrorf("op", "unknown change %q", c.Op)

@@ -139,12 +139,27 @@ const (
 // Change is one change in a batch given to Store.Apply. Node is set for
 // create, update and upsert of nodes; Edge for those of relations; ID for
 // deletes. Detach lets a node delete remove its relations too.
+//
+// Fields makes an update partial: with UPDATE_NODE or UPDATE_EDGE and Fields
+// not empty, only the named fields (their JSON names, "costNok", "source",
+// ...) are taken from Node or Edge, and every other field keeps its value; a
+// named field that is empty in Node or Edge is cleared. The store merges in
+// the write transaction, so concurrent partial updates of different fields
+// do not undo each other, and validates the merged result. A partial node
+// update still gives Node.ID and Node.Kind (which must be the node's kind);
+// a partial relation update gives Edge.ID, and Kind, From and To only if
+// they are the relation's own. Id, kind and a relation's ends cannot be named.
+//
+// Kind, with DELETE_NODE, requires the node to be of that kind: a node of
+// another kind is NOT_FOUND, as if there were none.
 type Change struct {
 	Op     Op
 	Node   *Node
 	Edge   *Edge
 	ID     string
 	Detach bool
+	Fields []string
+	Kind   Kind
 }
 
 // ApplyResult is what a batch changed, in the order of the changes: the node
@@ -190,7 +205,17 @@ type Store interface {
 	// id that exists is CONFLICT; updating, deleting or relating an id that
 	// does not exist is NOT_FOUND; deleting a node that has relations without
 	// Detach is CONFLICT.
+	//
+	// Every change that alters the graph is recorded in the history (see
+	// HistoryEntry) in the same transaction, with the actor ActorFrom(ctx)
+	// and the reason ReasonFrom(ctx); an invalid reason is BAD_USER_INPUT on
+	// the field "reason". A batch that fails records nothing.
 	Apply(ctx context.Context, changes []Change) (ApplyResult, error)
+
+	// History returns one page of the change history, newest first (by
+	// HistoryEntry.Seq, descending). An invalid id, page size or cursor is
+	// BAD_USER_INPUT; an id with no history is an empty page, not NOT_FOUND.
+	History(ctx context.Context, f HistoryFilter) (HistoryPage, error)
 
 	// Close releases the store.
 	Close() error

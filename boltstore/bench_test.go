@@ -121,3 +121,30 @@ func BenchmarkApply(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHistory reads a page of the whole history and of one node's,
+// with 10000 changes recorded (the bench graph's) plus 1000 updates of one
+// node.
+func BenchmarkHistory(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	for i := range 1000 {
+		n := storetest.FullInitiative("tiltak-0001")
+		n.Description = fmt.Sprintf("v%d", i)
+		storetest.MustApply(b, s, rg.Change{Op: rg.OpUpdateNode, Node: n})
+	}
+	for _, f := range []rg.HistoryFilter{{First: 50}, {ID: "tiltak-0001", First: 50}, {ID: "kommune-001", First: 50}} {
+		p, err := s.History(ctx, f)
+		if err != nil || len(p.Entries) == 0 {
+			b.Fatalf("History(%+v): %d entries, %v", f, len(p.Entries), err)
+		}
+		b.Run(fmt.Sprintf("id=%q", f.ID), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.History(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

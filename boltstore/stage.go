@@ -3,6 +3,7 @@ package boltstore
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -19,6 +20,9 @@ type stage struct {
 	// touch lists, for each node, the relations created in the stage that
 	// touch it (some may since have been deleted or replaced again).
 	touch map[string]map[string]bool
+	// log is the history of the batch, in order, without seq, time, actor
+	// and reason, which write fills in.
+	log []*rg.HistoryEntry
 }
 
 func newStage(g *graph) *stage {
@@ -104,6 +108,16 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 		case rg.OpCreateNode, rg.OpUpdateNode, rg.OpUpsertNode:
 			n := normaliseNode(c.Node)
 			old := s.node(n.ID)
+			if len(c.Fields) > 0 { // partial update
+				if old == nil {
+					return rg.ApplyResult{}, notFound("node.id", "node", n.ID)
+				}
+				merged, err := rg.MergeNode(old, c.Node, c.Fields)
+				if err != nil {
+					return rg.ApplyResult{}, rg.WithField(err, at+".node")
+				}
+				n = normaliseNode(merged)
+			}
 			switch {
 			case c.Op == rg.OpCreateNode && old != nil:
 				return rg.ApplyResult{}, conflict("node.id", "node %q exists", n.ID)
@@ -116,33 +130,52 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 			switch {
 			case old == nil:
 				res.Created++
+				s.record(rg.OpCreateNode, n.ID, nil, n, nil, nil)
 			case rg.SameNode(old, n):
 				res.Unchanged++
 			default:
 				res.Updated++
+				s.record(rg.OpUpdateNode, n.ID, old, n, nil, nil)
 			}
 			res.Nodes = append(res.Nodes, n.Clone())
 
 		case rg.OpDeleteNode:
 			old := s.node(c.ID)
-			if old == nil {
-				return rg.ApplyResult{}, notFound("id", "node", c.ID)
+			if old == nil || (c.Kind != "" && old.Kind != c.Kind) {
+				what := "node"
+				if c.Kind != "" {
+					what = string(c.Kind)
+				}
+				return rg.ApplyResult{}, notFound("id", what, c.ID)
 			}
 			if eids := s.edgesOf(c.ID); len(eids) > 0 {
 				if !c.Detach {
 					return rg.ApplyResult{}, conflict("id", "node %q has %d relations; delete them first or detach", c.ID, len(eids))
 				}
+				slices.Sort(eids)
 				for _, eid := range eids {
+					s.record(rg.OpDeleteEdge, eid, nil, nil, s.edge(eid), nil)
 					s.edges[eid] = nil
 				}
 			}
 			s.nodes[c.ID] = nil
+			s.record(rg.OpDeleteNode, c.ID, old, nil, nil, nil)
 			res.Deleted++
 			res.Nodes = append(res.Nodes, old.Clone())
 
 		case rg.OpCreateEdge, rg.OpUpdateEdge, rg.OpUpsertEdge:
 			e := c.Edge.Clone()
 			old := s.edge(e.ID)
+			if len(c.Fields) > 0 { // partial update
+				if old == nil {
+					return rg.ApplyResult{}, notFound("edge.id", "relation", e.ID)
+				}
+				merged, err := rg.MergeEdge(old, c.Edge, c.Fields)
+				if err != nil {
+					return rg.ApplyResult{}, rg.WithField(err, at+".edge")
+				}
+				e = merged
+			}
 			switch {
 			case c.Op == rg.OpCreateEdge && old != nil:
 				return rg.ApplyResult{}, conflict("edge.id", "relation %q exists", e.ID)
@@ -169,10 +202,12 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 			switch {
 			case old == nil:
 				res.Created++
+				s.record(rg.OpCreateEdge, e.ID, nil, nil, nil, e)
 			case rg.SameEdge(old, e):
 				res.Unchanged++
 			default:
 				res.Updated++
+				s.record(rg.OpUpdateEdge, e.ID, nil, nil, old, e)
 			}
 			res.Edges = append(res.Edges, e.Clone())
 
@@ -182,6 +217,7 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 				return rg.ApplyResult{}, notFound("id", "relation", c.ID)
 			}
 			s.edges[c.ID] = nil
+			s.record(rg.OpDeleteEdge, c.ID, nil, nil, old, nil)
 			res.Deleted++
 			res.Edges = append(res.Edges, old.Clone())
 
@@ -192,7 +228,17 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 	return res, nil
 }
 
-// write writes the net effect of the stage to the file.
+// record appends a history entry for one change to the log. The values are
+// copied, so later changes in the batch cannot alter them.
+func (s *stage) record(op rg.Op, id string, before, after *rg.Node, beforeEdge, afterEdge *rg.Edge) {
+	s.log = append(s.log, &rg.HistoryEntry{
+		Op: op, Target: rg.TargetOf(op), ID: id,
+		Before: before.Clone(), After: after.Clone(), BeforeEdge: beforeEdge.Clone(), AfterEdge: afterEdge.Clone(),
+	})
+}
+
+// write writes the net effect of the stage to the file. The history is
+// written by writeHistory in the same transaction.
 func (s *stage) write(tx *bolt.Tx) error {
 	nb, eb := tx.Bucket(bucketNodes), tx.Bucket(bucketEdges)
 	if nb == nil || eb == nil {

@@ -48,12 +48,15 @@ type Options struct {
 	Timeout time.Duration
 	// Logger receives a line when the store is opened; nil means slog.Default().
 	Logger *slog.Logger
+	// Now is the clock that stamps history entries; nil means time.Now.
+	Now func() time.Time
 }
 
 // Store is the embedded store. It is safe for concurrent use.
 type Store struct {
 	path string
 	log  *slog.Logger
+	now  func() time.Time
 
 	writeMu sync.Mutex   // serialises Apply and Close
 	mu      sync.RWMutex // guards g and db against readers
@@ -77,6 +80,9 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	fail := func(err error) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
@@ -128,7 +134,7 @@ func Open(path string, opts Options) (*Store, error) {
 			return fail(err)
 		}
 	}
-	s := &Store{path: path, log: opts.Logger, g: g, db: db}
+	s := &Store{path: path, log: opts.Logger, now: opts.Now, g: g, db: db}
 	s.log.Info("boltstore: opened", "path", path, "nodes", len(g.nodes), "edges", len(g.edges))
 	return s, nil
 }
@@ -163,7 +169,7 @@ func initBuckets(tx *bolt.Tx) error {
 	} else if v := string(meta.Get(keyFormat)); v != FormatVersion {
 		return fmt.Errorf("format version %q, want %q", v, FormatVersion)
 	}
-	for _, b := range [][]byte{bucketNodes, bucketEdges} {
+	for _, b := range [][]byte{bucketNodes, bucketEdges, bucketHistory, bucketHistoryByID} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return fmt.Errorf("create bucket %s: %w", b, err)
 		}
@@ -351,12 +357,17 @@ func (s *Store) ShortestPaths(ctx context.Context, from, to string, o rg.PathOpt
 	return ps, err
 }
 
-// Apply implements regiongraph.Store.
+// Apply implements regiongraph.Store. The changes and their history are
+// written in one bbolt transaction.
 func (s *Store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult, error) {
 	if err := ctx.Err(); err != nil {
 		return rg.ApplyResult{}, fmt.Errorf("boltstore: %w", err)
 	}
 	if err := rg.ValidateChanges(changes); err != nil {
+		return rg.ApplyResult{}, err
+	}
+	actor, reason := rg.ActorFrom(ctx), rg.ReasonFrom(ctx)
+	if err := rg.ValidateReason(reason); err != nil {
 		return rg.ApplyResult{}, err
 	}
 	s.writeMu.Lock()
@@ -374,7 +385,14 @@ func (s *Store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult,
 	if err := ctx.Err(); err != nil {
 		return rg.ApplyResult{}, fmt.Errorf("boltstore: %w", err)
 	}
-	if err := s.db.Update(st.write); err != nil {
+	at := s.now().UTC()
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := st.write(tx); err != nil {
+			return err
+		}
+		return writeHistory(tx, st.log, at, actor, reason)
+	})
+	if err != nil {
 		return rg.ApplyResult{}, fmt.Errorf("boltstore: write %s: %w", s.path, err)
 	}
 	s.mu.Lock()

@@ -71,3 +71,10 @@ func (s *store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult,
 	s.observe("Apply", start, err)
 	return out, err
 }
+
+func (s *store) History(ctx context.Context, f rg.HistoryFilter) (rg.HistoryPage, error) {
+	start := time.Now()
+	out, err := s.Store.History(ctx, f)
+	s.observe("History", start, err)
+	return out, err
+}

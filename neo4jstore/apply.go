@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/regiongraph/regiongraph"
 )
@@ -27,7 +28,20 @@ func (s *Store) Apply(ctx context.Context, changes []regiongraph.Change) (region
 	if err := regiongraph.ValidateChanges(changes); err != nil {
 		return regiongraph.ApplyResult{}, err
 	}
+	actor, reason := regiongraph.ActorFrom(ctx), regiongraph.ReasonFrom(ctx)
+	if err := regiongraph.ValidateReason(reason); err != nil {
+		return regiongraph.ApplyResult{}, err
+	}
+	now := time.Now
+	if s.cfg.Now != nil {
+		now = s.cfg.Now
+	}
 	return inTx(ctx, s, "apply", true, func(ctx context.Context, r txRunner) (regiongraph.ApplyResult, error) {
+		// The lock first, so that everything read below is what the
+		// batches before this one committed.
+		if err := lockHistory(ctx, r); err != nil {
+			return regiongraph.ApplyResult{}, err
+		}
 		p, err := loadPlay(ctx, r, changes)
 		if err != nil {
 			return regiongraph.ApplyResult{}, err
@@ -37,6 +51,9 @@ func (s *Store) Apply(ctx context.Context, changes []regiongraph.Change) (region
 			return regiongraph.ApplyResult{}, err
 		}
 		if err := p.write(ctx, r); err != nil {
+			return regiongraph.ApplyResult{}, err
+		}
+		if err := appendHistory(ctx, r, p.log, now().UTC(), actor, reason); err != nil {
 			return regiongraph.ApplyResult{}, err
 		}
 		return res, nil
@@ -50,8 +67,9 @@ type play struct {
 	origEdges map[string]*regiongraph.Edge
 	nodes     map[string]*regiongraph.Node // current; nil: deleted or absent
 	edges     map[string]*regiongraph.Edge
-	nodeGone  map[string]bool // a stored node deleted at some point
-	edgeGone  map[string]bool // a stored relation deleted at some point
+	nodeGone  map[string]bool             // a stored node deleted at some point
+	edgeGone  map[string]bool             // a stored relation deleted at some point
+	log       []*regiongraph.HistoryEntry // the batch's history, in order
 }
 
 func newPlay() *play {
@@ -140,6 +158,13 @@ func (p *play) play(changes []regiongraph.Change) (regiongraph.ApplyResult, erro
 		case regiongraph.OpCreateNode, regiongraph.OpUpdateNode, regiongraph.OpUpsertNode:
 			n := c.Node.Clone()
 			cur := p.nodes[n.ID]
+			if len(c.Fields) > 0 && cur != nil { // partial update
+				merged, err := regiongraph.MergeNode(cur, c.Node, c.Fields)
+				if err != nil {
+					return res, regiongraph.WithField(err, at(i, "node"))
+				}
+				n = merged
+			}
 			switch {
 			case cur == nil && c.Op == regiongraph.OpUpdateNode:
 				return res, errNotFound(at(i, "node.id"), "no node %q", n.ID)
@@ -154,13 +179,23 @@ func (p *play) play(changes []regiongraph.Change) (regiongraph.ApplyResult, erro
 			default:
 				res.Updated++
 			}
+			switch {
+			case cur == nil:
+				p.record(regiongraph.OpCreateNode, n.ID, nil, n, nil, nil)
+			case !equalJSON(cur, n):
+				p.record(regiongraph.OpUpdateNode, n.ID, cur, n, nil, nil)
+			}
 			p.nodes[n.ID] = n
 			res.Nodes = append(res.Nodes, n.Clone())
 
 		case regiongraph.OpDeleteNode:
 			cur := p.nodes[c.ID]
-			if cur == nil {
-				return res, errNotFound(at(i, "id"), "no node %q", c.ID)
+			if cur == nil || (c.Kind != "" && cur.Kind != c.Kind) {
+				what := "node"
+				if c.Kind != "" {
+					what = string(c.Kind)
+				}
+				return res, errNotFound(at(i, "id"), "no %s %q", what, c.ID)
 			}
 			var rels []string
 			for id, e := range p.edges {
@@ -171,9 +206,12 @@ func (p *play) play(changes []regiongraph.Change) (regiongraph.ApplyResult, erro
 			if len(rels) > 0 && !c.Detach {
 				return res, errConflict(at(i, "id"), "node %q has %d relations; delete them first or set detach", c.ID, len(rels))
 			}
+			slices.Sort(rels)
 			for _, id := range rels {
+				p.record(regiongraph.OpDeleteEdge, id, nil, nil, p.edges[id], nil)
 				p.deleteEdge(id)
 			}
+			p.record(regiongraph.OpDeleteNode, c.ID, cur, nil, nil, nil)
 			p.nodes[c.ID] = nil
 			if _, stored := p.origNodes[c.ID]; stored {
 				p.nodeGone[c.ID] = true
@@ -184,6 +222,13 @@ func (p *play) play(changes []regiongraph.Change) (regiongraph.ApplyResult, erro
 		case regiongraph.OpCreateEdge, regiongraph.OpUpdateEdge, regiongraph.OpUpsertEdge:
 			e := c.Edge.Clone()
 			cur := p.edges[e.ID]
+			if len(c.Fields) > 0 && cur != nil { // partial update
+				merged, err := regiongraph.MergeEdge(cur, c.Edge, c.Fields)
+				if err != nil {
+					return res, regiongraph.WithField(err, at(i, "edge"))
+				}
+				e = merged
+			}
 			switch {
 			case cur == nil && c.Op == regiongraph.OpUpdateEdge:
 				return res, errNotFound(at(i, "edge.id"), "no relation %q", e.ID)
@@ -212,6 +257,12 @@ func (p *play) play(changes []regiongraph.Change) (regiongraph.ApplyResult, erro
 			default:
 				res.Updated++
 			}
+			switch {
+			case cur == nil:
+				p.record(regiongraph.OpCreateEdge, e.ID, nil, nil, nil, e)
+			case !equalJSON(cur, e):
+				p.record(regiongraph.OpUpdateEdge, e.ID, nil, nil, cur, e)
+			}
 			p.edges[e.ID] = e
 			res.Edges = append(res.Edges, e.Clone())
 
@@ -220,6 +271,7 @@ func (p *play) play(changes []regiongraph.Change) (regiongraph.ApplyResult, erro
 			if cur == nil {
 				return res, errNotFound(at(i, "id"), "no relation %q", c.ID)
 			}
+			p.record(regiongraph.OpDeleteEdge, c.ID, nil, nil, cur, nil)
 			p.deleteEdge(c.ID)
 			res.Deleted++
 			res.Edges = append(res.Edges, cur.Clone())

@@ -19,6 +19,8 @@ type Config struct {
 	// QueryTimeout bounds every query and transaction, as a context deadline
 	// and as the server-side transaction timeout (default DefaultQueryTimeout).
 	QueryTimeout time.Duration
+	// Now is the clock that stamps history entries (default time.Now).
+	Now func() time.Time
 }
 
 // Defaults.

@@ -46,13 +46,19 @@ type lintOutput struct {
 // (e.from in "UNWIND $edges AS e MATCH (a:Entity {id: e.from})"): the analyser
 // cannot tell a map key from a property key, so they are declared with the
 // property keys.
-var mapParamKeys = []string{"from", "to", "props", "kind", "direction", "nodeIds"}
+var mapParamKeys = []string{"from", "to", "props", "kind", "direction", "nodeIds", "offset", "op", "target", "id", "before", "after"}
+
+// The labels and property keys of the change history (history.go).
+var (
+	historyLabels       = []string{"Change", "Counter"}
+	historyPropertyKeys = []string{"seq", "at", "actor", "reason", "op", "target", "targetId", "fromId", "toId", "before", "after", "name", "value", "writer"}
+)
 
 // lintSchema is the database schema statements are checked against: exactly
 // the labels, relationship types and property keys the store writes, and
 // the keys of map parameters.
 func lintSchema() map[string]any {
-	labels := []string{entityLabel, schemaVersionLabel}
+	labels := append([]string{entityLabel, schemaVersionLabel}, historyLabels...)
 	for _, k := range regiongraph.Kinds {
 		labels = append(labels, string(k))
 	}
@@ -60,7 +66,7 @@ func lintSchema() map[string]any {
 	for _, k := range regiongraph.RelKinds {
 		rels = append(rels, string(k))
 	}
-	return map[string]any{"labels": labels, "relationshipTypes": rels, "propertyKeys": append(slices.Clone(propertyKeys), mapParamKeys...)}
+	return map[string]any{"labels": labels, "relationshipTypes": rels, "propertyKeys": slices.Concat(propertyKeys, historyPropertyKeys, mapParamKeys)}
 }
 
 // requireLinter returns the node binary, installing the pinned analyser with

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/regiongraph/regiongraph"
 )
@@ -42,28 +43,37 @@ var (
 	sampleEdges    = []map[string]any{{"id": "", "from": "", "to": "", "props": map[string]any{"id": ""}}}
 	sampleRelated  = []map[string]any{{"kind": "", "direction": "", "nodeIds": []string{""}}}
 	sampleEdgeKeys = []map[string]any{{"id": "", "from": "", "to": ""}}
+	sampleHistory  = []map[string]any{{"offset": int64(1), "op": "", "target": "", "id": "", "from": "", "to": "", "before": "", "after": ""}}
+	sampleTime     = time.Time{}
 )
 
 // fileParams declares the parameters of each statement file (migration files
 // have none).
 var fileParams = map[string]map[string]any{
-	"ready":               {},
-	"schema_version_get":  {"name": sampleString},
-	"schema_version_set":  {"name": sampleString, "version": sampleInt},
-	"nodes_by_id":         {"ids": sampleStrings},
-	"edges_by_id":         {"ids": sampleStrings},
-	"edges_all":           {"ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
-	"edges_out":           {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
-	"edges_in":            {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
-	"edges_both":          {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
-	"subgraph_nodes":      {"kinds": sampleStrings, "limit": sampleInt},
-	"subgraph_neighbours": {"ids": sampleStrings, "relations": sampleStrings, "year": sampleInt, "kinds": sampleStrings},
-	"subgraph_edges":      {"ids": sampleStrings, "relations": sampleStrings, "year": sampleInt},
-	"apply_delete_edges":  {"edges": sampleEdgeKeys},
-	"apply_delete_nodes":  {"ids": sampleStrings},
-	"apply_update_nodes":  {"nodes": sampleNodes},
-	"apply_update_edges":  {"edges": sampleEdges},
-	"testing_clear":       {"limit": sampleInt},
+	"ready":                 {},
+	"schema_version_get":    {"name": sampleString},
+	"schema_version_set":    {"name": sampleString, "version": sampleInt},
+	"nodes_by_id":           {"ids": sampleStrings},
+	"edges_by_id":           {"ids": sampleStrings},
+	"edges_all":             {"ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
+	"edges_out":             {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
+	"edges_in":              {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
+	"edges_both":            {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
+	"subgraph_nodes":        {"kinds": sampleStrings, "limit": sampleInt},
+	"subgraph_neighbours":   {"ids": sampleStrings, "relations": sampleStrings, "year": sampleInt, "kinds": sampleStrings},
+	"subgraph_edges":        {"ids": sampleStrings, "relations": sampleStrings, "year": sampleInt},
+	"apply_delete_edges":    {"edges": sampleEdgeKeys},
+	"apply_delete_nodes":    {"ids": sampleStrings},
+	"apply_update_nodes":    {"nodes": sampleNodes},
+	"apply_update_edges":    {"edges": sampleEdges},
+	"testing_clear":         {"limit": sampleInt},
+	"testing_clear_history": {"limit": sampleInt},
+	"history_lock":          {"writer": sampleString},
+	"history_append":        {"entries": sampleHistory, "at": sampleTime, "actor": sampleString, "reason": sampleString},
+	"history_page":          {"before": sampleInt, "limit": sampleInt},
+	"history_page_by_id":    {"id": sampleString, "before": sampleInt, "limit": sampleInt},
+	"history_count":         {},
+	"history_count_by_id":   {"id": sampleString},
 }
 
 // fragmentParams declares the parameters of each FindNodes fragment.

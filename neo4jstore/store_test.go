@@ -47,10 +47,20 @@ func openLive(t *testing.T, cfg Config) *Store {
 	return s
 }
 
-// clear deletes every domain node and relationship in batches.
+// clear deletes every domain node and relationship, then the history, in
+// batches.
 func (s *Store) clear(ctx context.Context) error {
+	for _, name := range []string{"testing_clear", "testing_clear_history"} {
+		if err := s.clearWith(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) clearWith(ctx context.Context, name string) error {
 	for {
-		recs, err := s.query(ctx, "clear", "testing_clear", map[string]any{"limit": int64(10_000)}, false)
+		recs, err := s.query(ctx, "clear", name, map[string]any{"limit": int64(10_000)}, false)
 		if err != nil {
 			return err
 		}

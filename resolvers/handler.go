@@ -65,7 +65,9 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		o.LoaderWait = time.Millisecond
 	}
 	lim := o.Limits.withDefaults()
-	es := newCostSchema(graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{Store: store}}), lim.ListEstimate, lim.MaxPageSize)
+	cfg := graph.Config{Resolvers: &Resolver{Store: store}}
+	cfg.Directives.HasRole = HasRole
+	es := newCostSchema(graph.NewExecutableSchema(cfg), lim.ListEstimate, lim.MaxPageSize)
 	exec := executor.New(es)
 	cache := lru.New[*ast.QueryDocument](1000)
 	exec.SetQueryCache(cache)

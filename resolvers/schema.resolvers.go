@@ -42,6 +42,10 @@ func (r *focusAreaResolver) Plans(ctx context.Context, obj *model.FocusArea) ([]
 	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelInPlan, nil, asPlan)
 }
 
+func (r *focusAreaResolver) Changes(ctx context.Context, obj *model.FocusArea, first *int, after *string) (*model.HistoryConnection, error) {
+	return r.history(ctx, obj.ID, first, after)
+}
+
 func (r *fundResolver) Relations(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
 	return r.relationsField(ctx, obj.ID, direction, kinds, year)
 }
@@ -118,6 +122,10 @@ func (r *fundResolver) AdministeredBy(ctx context.Context, obj *model.Fund, year
 	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelAdministers, year, asActor)
 }
 
+func (r *fundResolver) Changes(ctx context.Context, obj *model.Fund, first *int, after *string) (*model.HistoryConnection, error) {
+	return r.history(ctx, obj.ID, first, after)
+}
+
 func (r *initiativeResolver) Relations(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
 	return r.relationsField(ctx, obj.ID, direction, kinds, year)
 }
@@ -187,6 +195,10 @@ func (r *initiativeResolver) SubInitiatives(ctx context.Context, obj *model.Init
 
 func (r *initiativeResolver) Overlaps(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Initiative, error) {
 	return related(ctx, r.Resolver, obj.ID, rg.Both, rg.RelOverlaps, year, asInitiative)
+}
+
+func (r *initiativeResolver) Changes(ctx context.Context, obj *model.Initiative, first *int, after *string) (*model.HistoryConnection, error) {
+	return r.history(ctx, obj.ID, first, after)
 }
 
 func (r *municipalityResolver) Relations(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
@@ -265,6 +277,150 @@ func (r *municipalityResolver) AdministeredBy(ctx context.Context, obj *model.Mu
 	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelAdministers, year, asActor)
 }
 
+func (r *municipalityResolver) Changes(ctx context.Context, obj *model.Municipality, first *int, after *string) (*model.HistoryConnection, error) {
+	return r.history(ctx, obj.ID, first, after)
+}
+
+func (r *mutationResolver) CreateMunicipality(ctx context.Context, input model.MunicipalityInput, reason *string) (*model.Municipality, error) {
+	return createNode(ctx, r.Resolver, municipalityNode(&input), reason, asMunicipality)
+}
+
+func (r *mutationResolver) UpdateMunicipality(ctx context.Context, input model.MunicipalityPatch, reason *string) (*model.Municipality, error) {
+	return updateNode(ctx, r.Resolver, municipalityPatch(&input), reason, asMunicipality)
+}
+
+func (r *mutationResolver) DeleteMunicipality(ctx context.Context, id string, detach *bool, reason *string) (*model.Municipality, error) {
+	return deleteNode(ctx, r.Resolver, rg.KindMunicipality, id, detach, reason, asMunicipality)
+}
+
+func (r *mutationResolver) CreateRegion(ctx context.Context, input model.RegionInput, reason *string) (*model.Region, error) {
+	return createNode(ctx, r.Resolver, regionNode(&input), reason, asRegion)
+}
+
+func (r *mutationResolver) UpdateRegion(ctx context.Context, input model.RegionPatch, reason *string) (*model.Region, error) {
+	return updateNode(ctx, r.Resolver, regionPatch(&input), reason, asRegion)
+}
+
+func (r *mutationResolver) DeleteRegion(ctx context.Context, id string, detach *bool, reason *string) (*model.Region, error) {
+	return deleteNode(ctx, r.Resolver, rg.KindRegion, id, detach, reason, asRegion)
+}
+
+func (r *mutationResolver) CreateNetwork(ctx context.Context, input model.NetworkInput, reason *string) (*model.Network, error) {
+	return createNode(ctx, r.Resolver, networkNode(&input), reason, asNetwork)
+}
+
+func (r *mutationResolver) UpdateNetwork(ctx context.Context, input model.NetworkPatch, reason *string) (*model.Network, error) {
+	return updateNode(ctx, r.Resolver, networkPatch(&input), reason, asNetwork)
+}
+
+func (r *mutationResolver) DeleteNetwork(ctx context.Context, id string, detach *bool, reason *string) (*model.Network, error) {
+	return deleteNode(ctx, r.Resolver, rg.KindNetwork, id, detach, reason, asNetwork)
+}
+
+func (r *mutationResolver) CreatePartner(ctx context.Context, input model.PartnerInput, reason *string) (*model.Partner, error) {
+	return createNode(ctx, r.Resolver, partnerNode(&input), reason, asPartner)
+}
+
+func (r *mutationResolver) UpdatePartner(ctx context.Context, input model.PartnerPatch, reason *string) (*model.Partner, error) {
+	return updateNode(ctx, r.Resolver, partnerPatch(&input), reason, asPartner)
+}
+
+func (r *mutationResolver) DeletePartner(ctx context.Context, id string, detach *bool, reason *string) (*model.Partner, error) {
+	return deleteNode(ctx, r.Resolver, rg.KindPartner, id, detach, reason, asPartner)
+}
+
+func (r *mutationResolver) CreateFund(ctx context.Context, input model.FundInput, reason *string) (*model.Fund, error) {
+	return createNode(ctx, r.Resolver, fundNode(&input), reason, asFund)
+}
+
+func (r *mutationResolver) UpdateFund(ctx context.Context, input model.FundPatch, reason *string) (*model.Fund, error) {
+	return updateNode(ctx, r.Resolver, fundPatch(&input), reason, asFund)
+}
+
+func (r *mutationResolver) DeleteFund(ctx context.Context, id string, detach *bool, reason *string) (*model.Fund, error) {
+	return deleteNode(ctx, r.Resolver, rg.KindFund, id, detach, reason, asFund)
+}
+
+func (r *mutationResolver) CreateInitiative(ctx context.Context, input model.InitiativeInput, reason *string) (*model.Initiative, error) {
+	return createNode(ctx, r.Resolver, initiativeNode(&input), reason, asInitiative)
+}
+
+func (r *mutationResolver) UpdateInitiative(ctx context.Context, input model.InitiativePatch, reason *string) (*model.Initiative, error) {
+	return updateNode(ctx, r.Resolver, initiativePatch(&input), reason, asInitiative)
+}
+
+func (r *mutationResolver) DeleteInitiative(ctx context.Context, id string, detach *bool, reason *string) (*model.Initiative, error) {
+	return deleteNode(ctx, r.Resolver, rg.KindInitiative, id, detach, reason, asInitiative)
+}
+
+func (r *mutationResolver) CreateFocusArea(ctx context.Context, input model.FocusAreaInput, reason *string) (*model.FocusArea, error) {
+	return createNode(ctx, r.Resolver, focusAreaNode(&input), reason, asFocusArea)
+}
+
+func (r *mutationResolver) UpdateFocusArea(ctx context.Context, input model.FocusAreaPatch, reason *string) (*model.FocusArea, error) {
+	return updateNode(ctx, r.Resolver, focusAreaPatch(&input), reason, asFocusArea)
+}
+
+func (r *mutationResolver) DeleteFocusArea(ctx context.Context, id string, detach *bool, reason *string) (*model.FocusArea, error) {
+	return deleteNode(ctx, r.Resolver, rg.KindFocusArea, id, detach, reason, asFocusArea)
+}
+
+func (r *mutationResolver) CreateStrategyArea(ctx context.Context, input model.StrategyAreaInput, reason *string) (*model.StrategyArea, error) {
+	return createNode(ctx, r.Resolver, strategyAreaNode(&input), reason, asStrategyArea)
+}
+
+func (r *mutationResolver) UpdateStrategyArea(ctx context.Context, input model.StrategyAreaPatch, reason *string) (*model.StrategyArea, error) {
+	return updateNode(ctx, r.Resolver, strategyAreaPatch(&input), reason, asStrategyArea)
+}
+
+func (r *mutationResolver) DeleteStrategyArea(ctx context.Context, id string, detach *bool, reason *string) (*model.StrategyArea, error) {
+	return deleteNode(ctx, r.Resolver, rg.KindStrategyArea, id, detach, reason, asStrategyArea)
+}
+
+func (r *mutationResolver) CreateTopic(ctx context.Context, input model.TopicInput, reason *string) (*model.Topic, error) {
+	return createNode(ctx, r.Resolver, topicNode(&input), reason, asTopic)
+}
+
+func (r *mutationResolver) UpdateTopic(ctx context.Context, input model.TopicPatch, reason *string) (*model.Topic, error) {
+	return updateNode(ctx, r.Resolver, topicPatch(&input), reason, asTopic)
+}
+
+func (r *mutationResolver) DeleteTopic(ctx context.Context, id string, detach *bool, reason *string) (*model.Topic, error) {
+	return deleteNode(ctx, r.Resolver, rg.KindTopic, id, detach, reason, asTopic)
+}
+
+func (r *mutationResolver) CreatePlan(ctx context.Context, input model.PlanInput, reason *string) (*model.Plan, error) {
+	return createNode(ctx, r.Resolver, planNode(&input), reason, asPlan)
+}
+
+func (r *mutationResolver) UpdatePlan(ctx context.Context, input model.PlanPatch, reason *string) (*model.Plan, error) {
+	return updateNode(ctx, r.Resolver, planPatch(&input), reason, asPlan)
+}
+
+func (r *mutationResolver) DeletePlan(ctx context.Context, id string, detach *bool, reason *string) (*model.Plan, error) {
+	return deleteNode(ctx, r.Resolver, rg.KindPlan, id, detach, reason, asPlan)
+}
+
+func (r *mutationResolver) Link(ctx context.Context, input model.LinkInput, reason *string) (*model.Relation, error) {
+	return r.link(ctx, input, reason)
+}
+
+func (r *mutationResolver) UpdateRelation(ctx context.Context, input model.RelationPatch, reason *string) (*model.Relation, error) {
+	return r.updateRelation(ctx, input, reason)
+}
+
+func (r *mutationResolver) Unlink(ctx context.Context, id string, reason *string) (*model.Relation, error) {
+	return r.unlink(ctx, id, reason)
+}
+
+func (r *mutationResolver) ApplyChanges(ctx context.Context, changes []*model.ChangeInput, reason *string) (*model.ApplyChangesPayload, error) {
+	return r.applyChanges(ctx, changes, reason)
+}
+
+func (r *mutationResolver) ImportDataset(ctx context.Context, yaml string, dryRun *bool, reason *string) (*model.ImportPayload, error) {
+	return r.importDataset(ctx, yaml, dryRun, reason)
+}
+
 func (r *networkResolver) Relations(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
 	return r.relationsField(ctx, obj.ID, direction, kinds, year)
 }
@@ -339,6 +495,10 @@ func (r *networkResolver) Administers(ctx context.Context, obj *model.Network, y
 
 func (r *networkResolver) AdministeredBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error) {
 	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelAdministers, year, asActor)
+}
+
+func (r *networkResolver) Changes(ctx context.Context, obj *model.Network, first *int, after *string) (*model.HistoryConnection, error) {
+	return r.history(ctx, obj.ID, first, after)
 }
 
 func (r *partnerResolver) Relations(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
@@ -417,6 +577,10 @@ func (r *partnerResolver) AdministeredBy(ctx context.Context, obj *model.Partner
 	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelAdministers, year, asActor)
 }
 
+func (r *partnerResolver) Changes(ctx context.Context, obj *model.Partner, first *int, after *string) (*model.HistoryConnection, error) {
+	return r.history(ctx, obj.ID, first, after)
+}
+
 func (r *planResolver) Relations(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
 	return r.relationsField(ctx, obj.ID, direction, kinds, year)
 }
@@ -439,6 +603,10 @@ func (r *planResolver) StrategyAreas(ctx context.Context, obj *model.Plan) ([]*m
 
 func (r *planResolver) Topics(ctx context.Context, obj *model.Plan) ([]*model.Topic, error) {
 	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelInPlan, nil, asTopic)
+}
+
+func (r *planResolver) Changes(ctx context.Context, obj *model.Plan, first *int, after *string) (*model.HistoryConnection, error) {
+	return r.history(ctx, obj.ID, first, after)
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
@@ -549,6 +717,10 @@ func (r *queryResolver) PartnershipMap(ctx context.Context, filter *model.MapFil
 	return r.partnershipMap(ctx, filter, metric)
 }
 
+func (r *queryResolver) History(ctx context.Context, id *string, first *int, after *string) (*model.HistoryConnection, error) {
+	return r.historyQuery(ctx, id, first, after)
+}
+
 func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth int, kinds []model.NodeKind, relations []model.RelationKind, year *int, first *int) (*model.Neighbourhood, error) {
 	return r.neighbourhoodQuery(ctx, id, depth, kinds, relations, year, first)
 }
@@ -657,6 +829,10 @@ func (r *regionResolver) AdministeredBy(ctx context.Context, obj *model.Region, 
 	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelAdministers, year, asActor)
 }
 
+func (r *regionResolver) Changes(ctx context.Context, obj *model.Region, first *int, after *string) (*model.HistoryConnection, error) {
+	return r.history(ctx, obj.ID, first, after)
+}
+
 func (r *relationResolver) From(ctx context.Context, obj *model.Relation) (model.Node, error) {
 	return r.nodeQuery(ctx, obj.FromID)
 }
@@ -702,6 +878,10 @@ func (r *strategyAreaResolver) RelevantInitiatives(ctx context.Context, obj *mod
 	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelRelevantFor, year, asInitiative)
 }
 
+func (r *strategyAreaResolver) Changes(ctx context.Context, obj *model.StrategyArea, first *int, after *string) (*model.HistoryConnection, error) {
+	return r.history(ctx, obj.ID, first, after)
+}
+
 func (r *topicResolver) Relations(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
 	return r.relationsField(ctx, obj.ID, direction, kinds, year)
 }
@@ -738,6 +918,10 @@ func (r *topicResolver) Plans(ctx context.Context, obj *model.Topic) ([]*model.P
 	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelInPlan, nil, asPlan)
 }
 
+func (r *topicResolver) Changes(ctx context.Context, obj *model.Topic, first *int, after *string) (*model.HistoryConnection, error) {
+	return r.history(ctx, obj.ID, first, after)
+}
+
 func (r *Resolver) FocusArea() graph.FocusAreaResolver { return &focusAreaResolver{r} }
 
 func (r *Resolver) Fund() graph.FundResolver { return &fundResolver{r} }
@@ -745,6 +929,8 @@ func (r *Resolver) Fund() graph.FundResolver { return &fundResolver{r} }
 func (r *Resolver) Initiative() graph.InitiativeResolver { return &initiativeResolver{r} }
 
 func (r *Resolver) Municipality() graph.MunicipalityResolver { return &municipalityResolver{r} }
+
+func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Network() graph.NetworkResolver { return &networkResolver{r} }
 
@@ -769,6 +955,7 @@ type (
 	fundResolver         struct{ *Resolver }
 	initiativeResolver   struct{ *Resolver }
 	municipalityResolver struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
 	networkResolver      struct{ *Resolver }
 	partnerResolver      struct{ *Resolver }
 	planResolver         struct{ *Resolver }

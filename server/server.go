@@ -18,6 +18,7 @@ import (
 	"github.com/rs/cors"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/auth"
 	"github.com/regiongraph/regiongraph/metrics"
 	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/web"
@@ -38,6 +39,11 @@ type Config struct {
 	// store's Ready method if it has one, else always ready. /healthz only
 	// says the process serves HTTP.
 	Ready func(context.Context) error
+	// Tokens are the bearer tokens the API accepts; nil accepts none, so
+	// that nothing can be written.
+	Tokens *auth.Set
+	// RequireAuthForReads makes every GraphQL request need a valid token.
+	RequireAuthForReads bool
 }
 
 // New returns the HTTP handler over store.
@@ -56,7 +62,10 @@ func New(store rg.Store, cfg Config) http.Handler {
 			cfg.GraphQL.Observer = cfg.Metrics
 		}
 	}
-	gql := resolvers.NewHandler(store, cfg.GraphQL)
+	// The auth middleware puts the token's principal in the context; the
+	// GraphQL front then enforces every limit (the body limit by role).
+	authOpts := auth.Options{Tokens: cfg.Tokens, RequireForReads: cfg.RequireAuthForReads, Logger: cfg.Logger}
+	gql := auth.Middleware(authOpts, resolvers.NewHandler(store, cfg.GraphQL))
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graphQLRoute(gql))
@@ -82,7 +91,7 @@ func New(store rg.Store, cfg Config) http.Handler {
 	if len(cfg.CORSOrigins) == 0 {
 		c = cors.New(cors.Options{AllowOriginFunc: func(string) bool { return false }})
 	}
-	return withRequestID(accessLog(cfg.Logger, cfg.Metrics, recoverPanics(cfg.Logger, c.Handler(mux))))
+	return withRequestID(accessLog(cfg.Logger, cfg.Metrics, recoverPanics(cfg.Logger, c.Handler(authData(authOpts, mux)))))
 }
 
 // readyz answers 200 when ready is nil or returns nil within two seconds,
@@ -118,6 +127,21 @@ func route(path string) string {
 		return "/static/"
 	}
 	return "other"
+}
+
+// authData sends the routes that return graph data besides /graphql (the
+// map's data and the exports) through the auth middleware, so that with
+// RequireAuthForReads they need a token too. Pages, static files and the
+// health checks stay open.
+func authData(o auth.Options, next http.Handler) http.Handler {
+	guarded := auth.Middleware(o, next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/map/") || strings.HasPrefix(r.URL.Path, "/export/") {
+			guarded.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // graphQLRoute sends browsers asking for HTML to the explorer and everything

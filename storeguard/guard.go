@@ -248,3 +248,7 @@ func (g *Guard) Close() error {
 	g.wg.Wait()
 	return g.inner.Close()
 }
+
+func (g *Guard) History(ctx context.Context, f rg.HistoryFilter) (rg.HistoryPage, error) {
+	return call(g, ctx, func(ctx context.Context) (rg.HistoryPage, error) { return g.inner.History(ctx, f) })
+}

@@ -93,16 +93,23 @@ func testApply(t *testing.T, open Opener) {
 			t.Run(tc.name, func(t *testing.T) {
 				s := openWith(t, open, baseGraph())
 				before := TakeSnapshot(t, s)
+				history := AllHistory(t, s, "")
 				cs := batchWith(tc.bad)
 				if len(cs) != 100 {
 					t.Fatalf("batch of %d", len(cs))
 				}
-				_, err := s.Apply(bg, cs)
+				_, err := s.Apply(As("editor", rg.RoleEditor, "batch"), cs)
 				WantCode(t, err, tc.code)
 				if tc.field != "" {
 					WantField(t, err, tc.field)
 				}
 				WantSnapshot(t, s, before)
+				wantSameHistory(t, s, history)
+				for _, id := range []string{"base-a", "base-e1", "batch-00"} {
+					if n := HistoryLen(t, s, id); n != len(AllHistory(t, s, id)) || id == "batch-00" && n != 0 {
+						t.Fatalf("History(%s) has %d entries after a refused batch", id, n)
+					}
+				}
 				got, err := s.Nodes(bg, []string{"batch-00", "batch-56", "batch-99"})
 				if err != nil || len(got) != 0 {
 					t.Fatalf("Nodes of the batch: %d, %v; want none", len(got), err)
@@ -120,6 +127,9 @@ func testApply(t *testing.T, open Opener) {
 				res := MustApply(t, s, ok...)
 				if res.Created != 98 || res.Updated != 1 || res.Deleted != 1 {
 					t.Fatalf("counts %d/%d/%d, want 98/1/1", res.Created, res.Updated, res.Deleted)
+				}
+				if n := HistoryLen(t, s, ""); n != len(history)+100 {
+					t.Fatalf("history has %d entries after the good batch, want %d", n, len(history)+100)
 				}
 			})
 		}

@@ -248,3 +248,57 @@ func WantSnapshot(t testing.TB, s rg.Store, want Snapshot) {
 	WantNodes(t, "nodes", got.Nodes, want.Nodes)
 	WantEdges(t, "relations", got.Edges, want.Edges)
 }
+
+// As returns a context whose changes are recorded as made by name with reason.
+func As(name string, role rg.Role, reason string) context.Context {
+	ctx := rg.WithPrincipal(context.Background(), rg.Principal{Name: name, Role: role})
+	if reason != "" {
+		ctx = rg.WithReason(ctx, reason)
+	}
+	return ctx
+}
+
+// AllHistory reads the whole history (of id, or of the store when id is
+// ""), newest first, paging with a small page size to exercise cursors.
+func AllHistory(t testing.TB, s rg.Store, id string) []*rg.HistoryEntry {
+	t.Helper()
+	var out []*rg.HistoryEntry
+	f := rg.HistoryFilter{ID: id, First: 7}
+	for {
+		p, err := s.History(context.Background(), f)
+		if err != nil {
+			t.Fatalf("History(%+v): %v", f, err)
+		}
+		out = append(out, p.Entries...)
+		if !p.HasNextPage {
+			return out
+		}
+		if len(p.Entries) == 0 {
+			t.Fatalf("History(%+v): an empty page says it has a next page", f)
+		}
+		f.After = p.EndCursor
+	}
+}
+
+// HistoryLen returns the TotalCount of the history of id ("" for the store).
+func HistoryLen(t testing.TB, s rg.Store, id string) int {
+	t.Helper()
+	p, err := s.History(context.Background(), rg.HistoryFilter{ID: id, First: 1})
+	if err != nil {
+		t.Fatalf("History: %v", err)
+	}
+	return p.TotalCount
+}
+
+// WantFieldIs fails the test unless err's field path is exactly want.
+func WantFieldIs(t testing.TB, err error, want string) {
+	t.Helper()
+	if got := rg.ErrorField(err); got != want {
+		t.Fatalf("error field %q (err %v), want %q", got, err, want)
+	}
+}
+
+// Summary renders a history entry as "seq op id actor" for messages.
+func Summary(h *rg.HistoryEntry) string {
+	return fmt.Sprintf("%d %s %s by %s", h.Seq, h.Op, h.ID, h.Actor)
+}

@@ -17,6 +17,12 @@
 //     relations a detaching delete removes. An upsert counts as created or
 //     updated by whether the id existed. Neither update nor upsert may
 //     change a node's kind or a relation's kind or ends (BAD_USER_INPUT).
+//   - Apply validates the reason in the context before anything else.
+//   - Error field paths are exact: "changes[i].node.name", "changes[i].id",
+//     "changes[i].fields[j]", "reason".
+//   - History entries of one batch share one time; a node's history holds
+//     the changes of the relations that touch it; a changed node's or
+//     relation's history stays readable after it is deleted.
 package storetest
 
 import (
@@ -38,7 +44,10 @@ func Run(t *testing.T, open func(t *testing.T) rg.Store) {
 	t.Run("Subgraph", func(t *testing.T) { testSubgraph(t, open) })
 	t.Run("ShortestPaths", func(t *testing.T) { testShortestPaths(t, open) })
 	t.Run("Apply", func(t *testing.T) { testApply(t, open) })
+	t.Run("Validation", func(t *testing.T) { testValidation(t, open) })
+	t.Run("History", func(t *testing.T) { testHistory(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
+	t.Run("ConcurrentUpdatesOfOneNode", func(t *testing.T) { testConcurrentUpdates(t, open) })
 }
 
 // openEmpty opens a store and checks that it is empty.

@@ -15,10 +15,14 @@ type config struct {
 	data        string
 	store       string
 	corsOrigins string
-	logLevel    string
-	logFormat   string
-	drain       time.Duration
-	openTimeout time.Duration
+	tokensFile  string
+	tokens      string
+	// requireAuthForReads is "1" (or "true") to make every request need a token.
+	requireAuthForReads string
+	logLevel            string
+	logFormat           string
+	drain               time.Duration
+	openTimeout         time.Duration
 
 	limits            resolvers.Limits
 	introspection     bool
@@ -42,6 +46,9 @@ func (a *app) flags(name string, c *config) (*flag.FlagSet, []setting) {
 		{"data", "regiongraph.db", "the embedded store's data file (filled from the bundled dataset when new)", &c.data},
 		{"store", "", `"bolt" (embedded, the default) or "neo4j" (the default when NEO4J_URI is set)`, &c.store},
 		{"cors-origins", "", "comma-separated origins allowed to call the API from browsers (none by default)", &c.corsOrigins},
+		{"tokens-file", "", `file of bearer tokens, one "name role sha256hex" per line (see "regiongraph token")`, &c.tokensFile},
+		{"tokens", "", "bearer tokens as name:role:sha256hex, comma-separated (added to the file's)", &c.tokens},
+		{"require-auth-for-reads", "0", "1: every request, reads too, needs a valid token", &c.requireAuthForReads},
 		{"log-level", "info", "debug, info, warn or error", &c.logLevel},
 		{"log-format", "text", "text or json", &c.logFormat},
 	}
@@ -166,6 +173,12 @@ func (a *app) parse(name string, args []string) (*config, []string, error) {
 			c.store = "neo4j"
 		}
 	}
+	switch strings.ToLower(c.requireAuthForReads) {
+	case "", "0", "false", "no", "1", "true", "yes":
+	default:
+		fmt.Fprintf(a.stderr, "regiongraph: -require-auth-for-reads must be 1 or 0, not %q\n", c.requireAuthForReads)
+		return nil, nil, errUsage
+	}
 	if c.store != "bolt" && c.store != "neo4j" {
 		fmt.Fprintf(a.stderr, "regiongraph: -store must be bolt or neo4j, not %q\n", c.store)
 		return nil, nil, errUsage
@@ -181,4 +194,13 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// readsNeedAuth reports whether -require-auth-for-reads is on.
+func (c *config) readsNeedAuth() bool {
+	switch strings.ToLower(c.requireAuthForReads) {
+	case "1", "true", "yes":
+		return true
+	}
+	return false
 }

@@ -3,6 +3,7 @@
 //
 //	regiongraph [serve] [flags]      serve the API (the default)
 //	regiongraph import [flags] [file] load a dataset (the bundled one by default)
+//	regiongraph token -name N -role R make a bearer token for the API
 //	regiongraph version
 //
 // Every flag can also be set in the environment as REGIONGRAPH_<FLAG>, with
@@ -62,6 +63,8 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.importCmd(ctx, args)
 	case "export":
 		return a.exportCmd(ctx, args)
+	case "token":
+		return a.tokenCmd(args)
 	case "version":
 		fmt.Fprintln(a.stdout, "regiongraph", version)
 		return nil
@@ -80,6 +83,7 @@ const usage = `Usage:
   regiongraph import [flags] [file]  load a dataset into the store (the bundled one by default)
   regiongraph export --format F [filters] [-o file]
                                      write the graph as graphml, gexf, cytoscape.json, graphology.json or csv
+  regiongraph token -name N -role R  make a bearer token (role reader, editor or admin)
   regiongraph version
 
 Run "regiongraph serve -h" or "regiongraph import -h" for the flags.

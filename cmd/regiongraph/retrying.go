@@ -120,6 +120,14 @@ func (r *retryingStore) Apply(ctx context.Context, changes []rg.Change) (rg.Appl
 	return s.Apply(ctx, changes)
 }
 
+func (r *retryingStore) History(ctx context.Context, f rg.HistoryFilter) (rg.HistoryPage, error) {
+	s, err := r.get()
+	if err != nil {
+		return rg.HistoryPage{}, err
+	}
+	return s.History(ctx, f)
+}
+
 // Close stops connecting and closes the store if it was opened.
 func (r *retryingStore) Close() error {
 	r.cancel()

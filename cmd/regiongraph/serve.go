@@ -7,6 +7,7 @@ import (
 	"net"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/auth"
 	"github.com/regiongraph/regiongraph/boltstore"
 	"github.com/regiongraph/regiongraph/data"
 	"github.com/regiongraph/regiongraph/dataset"
@@ -24,6 +25,13 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve takes no arguments, got %q", rest)
 	}
 	log := a.logger(c)
+	tokens, err := auth.Load(c.tokensFile, c.tokens, envName("tokens"))
+	if err != nil {
+		return err
+	}
+	if tokens.Len() == 0 {
+		log.Warn("no bearer tokens configured: the API is read-only (see `regiongraph token`)")
+	}
 	store, err := a.openStore(ctx, c, log, true)
 	if err != nil {
 		return err
@@ -37,7 +45,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "store", c.store, "graphql", "http://"+ln.Addr().String()+"/graphql")
+	log.Info("serving", "addr", ln.Addr().String(), "store", c.store, "tokens", tokens.Len(), "readsNeedAuth", c.readsNeedAuth(), "graphql", "http://"+ln.Addr().String()+"/graphql")
 	if a.onListen != nil {
 		a.onListen(ln.Addr().String())
 	}
@@ -45,6 +53,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		CORSOrigins: splitList(c.corsOrigins),
 		Logger:      log,
 		GraphQL:     resolvers.Options{Limits: c.limits, NoIntrospection: !c.introspection},
+		Tokens:      tokens, RequireAuthForReads: c.readsNeedAuth(),
 	}
 	if c.metrics {
 		cfg.Metrics = metrics.New()

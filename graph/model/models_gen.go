@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // Municipalities, regions, networks, partners and funds: who joins, funds, coordinates and lobbies.
@@ -37,6 +40,15 @@ type ActorPath struct {
 	Hops  int         `json:"hops"`
 	Nodes []Node      `json:"nodes"`
 	Steps []*PathStep `json:"steps"`
+}
+
+type ApplyChangesPayload struct {
+	Results []*ChangeResult `json:"results"`
+	Created int             `json:"created"`
+	Updated int             `json:"updated"`
+	Deleted int             `json:"deleted"`
+	// Changes that found the node or relation already as asked.
+	Unchanged int `json:"unchanged"`
 }
 
 // An actor involved in a brief's subject.
@@ -137,6 +149,45 @@ type CentralityScore struct {
 	PageRank              float64 `json:"pageRank"`
 }
 
+// One change of an applyChanges batch: exactly one field, named like the
+// mutation that does the same.
+type ChangeInput struct {
+	CreateMunicipality *MunicipalityInput `json:"createMunicipality,omitempty"`
+	UpdateMunicipality *MunicipalityPatch `json:"updateMunicipality,omitempty"`
+	CreateRegion       *RegionInput       `json:"createRegion,omitempty"`
+	UpdateRegion       *RegionPatch       `json:"updateRegion,omitempty"`
+	CreateNetwork      *NetworkInput      `json:"createNetwork,omitempty"`
+	UpdateNetwork      *NetworkPatch      `json:"updateNetwork,omitempty"`
+	CreatePartner      *PartnerInput      `json:"createPartner,omitempty"`
+	UpdatePartner      *PartnerPatch      `json:"updatePartner,omitempty"`
+	CreateFund         *FundInput         `json:"createFund,omitempty"`
+	UpdateFund         *FundPatch         `json:"updateFund,omitempty"`
+	CreateInitiative   *InitiativeInput   `json:"createInitiative,omitempty"`
+	UpdateInitiative   *InitiativePatch   `json:"updateInitiative,omitempty"`
+	CreateFocusArea    *FocusAreaInput    `json:"createFocusArea,omitempty"`
+	UpdateFocusArea    *FocusAreaPatch    `json:"updateFocusArea,omitempty"`
+	CreateStrategyArea *StrategyAreaInput `json:"createStrategyArea,omitempty"`
+	UpdateStrategyArea *StrategyAreaPatch `json:"updateStrategyArea,omitempty"`
+	CreateTopic        *TopicInput        `json:"createTopic,omitempty"`
+	UpdateTopic        *TopicPatch        `json:"updateTopic,omitempty"`
+	CreatePlan         *PlanInput         `json:"createPlan,omitempty"`
+	UpdatePlan         *PlanPatch         `json:"updatePlan,omitempty"`
+	// Needs role admin.
+	Delete         *DeleteInput   `json:"delete,omitempty"`
+	Link           *LinkInput     `json:"link,omitempty"`
+	UpdateRelation *RelationPatch `json:"updateRelation,omitempty"`
+	Unlink         *UnlinkInput   `json:"unlink,omitempty"`
+}
+
+// What a change of a batch did, in the order of the changes.
+type ChangeResult struct {
+	Op ChangeOp `json:"op"`
+	// The node after the change (before it, for a delete).
+	Node Node `json:"node,omitempty"`
+	// The relation after the change (before it, for unlink).
+	Relation *Relation `json:"relation,omitempty"`
+}
+
 // A Louvain community of the actor graph.
 type Community struct {
 	// The label's id.
@@ -159,6 +210,14 @@ type CommunityPartition struct {
 	Communities []*Community `json:"communities"`
 	// Communities over all pages.
 	TotalCount int `json:"totalCount"`
+}
+
+// A node to delete. With `kind`, a node of another kind is NOT_FOUND.
+type DeleteInput struct {
+	ID   string    `json:"id"`
+	Kind *NodeKind `json:"kind,omitempty"`
+	// Also delete the node's relations; without it a node with relations is CONFLICT.
+	Detach *bool `json:"detach,omitempty"`
 }
 
 // satsingsområde: one of the five focus areas.
@@ -187,6 +246,29 @@ type FocusAreaEdge struct {
 	Node   *FocusArea `json:"node"`
 }
 
+// A new FocusArea (satsingsområde).
+type FocusAreaInput struct {
+	// A slug: lower-case a-z and 0-9 in groups joined by single hyphens.
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Aliases     []string     `json:"aliases,omitempty"`
+	Description *string      `json:"description,omitempty"`
+	Source      *SourceInput `json:"source"`
+	Code        *string      `json:"code,omitempty"`
+}
+
+// Changes to a FocusArea: only the fields given change; a field given as null is
+// cleared.
+type FocusAreaPatch struct {
+	// The node to change.
+	ID          string                          `json:"id"`
+	Name        graphql.Omittable[*string]      `json:"name,omitempty"`
+	Aliases     graphql.Omittable[[]string]     `json:"aliases,omitempty"`
+	Description graphql.Omittable[*string]      `json:"description,omitempty"`
+	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
+	Code        graphql.Omittable[*string]      `json:"code,omitempty"`
+}
+
 // finansieringskilde: a canonical financing source (Skjønnsmidler, Regionale utviklingsmidler, Kommunale midler, ...).
 type Fund struct {
 	ID          string   `json:"id"`
@@ -213,6 +295,29 @@ type FundConnection struct {
 type FundEdge struct {
 	Cursor string `json:"cursor"`
 	Node   *Fund  `json:"node"`
+}
+
+// A new Fund (finansieringskilde).
+type FundInput struct {
+	// A slug: lower-case a-z and 0-9 in groups joined by single hyphens.
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Aliases     []string     `json:"aliases,omitempty"`
+	Description *string      `json:"description,omitempty"`
+	Source      *SourceInput `json:"source"`
+	Category    *string      `json:"category,omitempty"`
+}
+
+// Changes to a Fund: only the fields given change; a field given as null is
+// cleared.
+type FundPatch struct {
+	// The node to change.
+	ID          string                          `json:"id"`
+	Name        graphql.Omittable[*string]      `json:"name,omitempty"`
+	Aliases     graphql.Omittable[[]string]     `json:"aliases,omitempty"`
+	Description graphql.Omittable[*string]      `json:"description,omitempty"`
+	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
+	Category    graphql.Omittable[*string]      `json:"category,omitempty"`
 }
 
 // The items that share one key per dimension.
@@ -304,6 +409,72 @@ type FundingSummary struct {
 	Excluded     []*FundingExclusion `json:"excluded"`
 }
 
+// History, newest first.
+type HistoryConnection struct {
+	Edges      []*HistoryEdge  `json:"edges"`
+	Nodes      []*HistoryEntry `json:"nodes"`
+	PageInfo   *PageInfo       `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+type HistoryEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *HistoryEntry `json:"node"`
+}
+
+// One recorded change: who (the token's name, or "system" for the server's own
+// imports), when, what, the state before and after, and the reason given.
+type HistoryEntry struct {
+	// The change's place in the store's total order: strictly increasing.
+	Seq    int64        `json:"seq"`
+	At     time.Time    `json:"at"`
+	Actor  string       `json:"actor"`
+	Op     ChangeOp     `json:"op"`
+	Target ChangeTarget `json:"target"`
+	// The node's or relation's id.
+	TargetID string  `json:"targetId"`
+	Reason   *string `json:"reason,omitempty"`
+	// The fields that differ between before and after.
+	ChangedFields []string `json:"changedFields"`
+	// The node before the change (null for a create; only for nodes). Its relation fields show the graph as it is now.
+	NodeBefore Node `json:"nodeBefore,omitempty"`
+	// The node after the change (null for a delete).
+	NodeAfter      Node      `json:"nodeAfter,omitempty"`
+	RelationBefore *Relation `json:"relationBefore,omitempty"`
+	RelationAfter  *Relation `json:"relationAfter,omitempty"`
+}
+
+// One item of an import's diff.
+type ImportItem struct {
+	Target ChangeTarget `json:"target"`
+	ID     string       `json:"id"`
+	// The node kind, or the relation kind.
+	Kind string `json:"kind"`
+	// For an update, the fields that differ from the store.
+	ChangedFields []string `json:"changedFields"`
+}
+
+// What an import does (dryRun) or did: the dataset compared with the store.
+// Nodes and relations of the store that the dataset does not mention are left
+// as they are. With any rejection nothing is applied.
+type ImportPayload struct {
+	Applied   bool               `json:"applied"`
+	DryRun    bool               `json:"dryRun"`
+	Created   []*ImportItem      `json:"created"`
+	Updated   []*ImportItem      `json:"updated"`
+	Unchanged []*ImportItem      `json:"unchanged"`
+	Rejected  []*ImportRejection `json:"rejected"`
+}
+
+// A part of the dataset that cannot be imported, and why.
+type ImportRejection struct {
+	// The line in the YAML, when known.
+	Line *int `json:"line,omitempty"`
+	// The node or relation, when known.
+	ID     *string `json:"id,omitempty"`
+	Reason string  `json:"reason"`
+}
+
 // tiltak: an initiative the plans own, fund or follow, with its cost, funders, areas and topics.
 type Initiative struct {
 	ID          string   `json:"id"`
@@ -363,6 +534,63 @@ type InitiativeFilter struct {
 	PartOf  *string          `json:"partOf,omitempty"`
 	Related []*RelatedFilter `json:"related,omitempty"`
 	Year    *int             `json:"year,omitempty"`
+}
+
+// A new Initiative (tiltak).
+type InitiativeInput struct {
+	// A slug: lower-case a-z and 0-9 in groups joined by single hyphens.
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Aliases     []string     `json:"aliases,omitempty"`
+	Description *string      `json:"description,omitempty"`
+	Source      *SourceInput `json:"source"`
+	// The code as printed ("1.4", "C").
+	Code     *string `json:"code,omitempty"`
+	PlanYear *int    `json:"planYear,omitempty"`
+	// The cost as printed.
+	CostText *string `json:"costText,omitempty"`
+	// The total cost in NOK, 0–10^12.
+	CostNok *int64 `json:"costNok,omitempty"`
+	// The cost per year; each year at most once.
+	YearlyAmounts []*YearAmountInput `json:"yearlyAmounts,omitempty"`
+	Goals         []string           `json:"goals,omitempty"`
+	Activities    []string           `json:"activities,omitempty"`
+}
+
+// Changes to a Initiative: only the fields given change; a field given as null is
+// cleared.
+type InitiativePatch struct {
+	// The node to change.
+	ID            string                                `json:"id"`
+	Name          graphql.Omittable[*string]            `json:"name,omitempty"`
+	Aliases       graphql.Omittable[[]string]           `json:"aliases,omitempty"`
+	Description   graphql.Omittable[*string]            `json:"description,omitempty"`
+	Source        graphql.Omittable[*SourceInput]       `json:"source,omitempty"`
+	Code          graphql.Omittable[*string]            `json:"code,omitempty"`
+	PlanYear      graphql.Omittable[*int]               `json:"planYear,omitempty"`
+	CostText      graphql.Omittable[*string]            `json:"costText,omitempty"`
+	CostNok       graphql.Omittable[*int64]             `json:"costNok,omitempty"`
+	YearlyAmounts graphql.Omittable[[]*YearAmountInput] `json:"yearlyAmounts,omitempty"`
+	Goals         graphql.Omittable[[]string]           `json:"goals,omitempty"`
+	Activities    graphql.Omittable[[]string]           `json:"activities,omitempty"`
+}
+
+// A new relation. Without `id` it gets "<from>-<kind>-<to>" (the kind in lower
+// case with hyphens), as the dataset derives it.
+type LinkInput struct {
+	ID   *string      `json:"id,omitempty"`
+	Kind RelationKind `json:"kind"`
+	From string       `json:"from"`
+	To   string       `json:"to"`
+	// The first year the relation holds (1900–2100); none: since ever.
+	FromYear *int `json:"fromYear,omitempty"`
+	// The last year the relation holds; none: still holds.
+	ToYear *int `json:"toYear,omitempty"`
+	// Only where the source states this relation's own amount (0–10^12 NOK).
+	AmountNok *int64       `json:"amountNok,omitempty"`
+	AsWritten *string      `json:"asWritten,omitempty"`
+	Role      *string      `json:"role,omitempty"`
+	Source    *SourceInput `json:"source"`
 }
 
 // Everything someone preparing a meeting needs on one issue.
@@ -481,6 +709,36 @@ type MunicipalityEdge struct {
 	Node   *Municipality `json:"node"`
 }
 
+// A new Municipality (kommune).
+type MunicipalityInput struct {
+	// A slug: lower-case a-z and 0-9 in groups joined by single hyphens.
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Aliases     []string     `json:"aliases,omitempty"`
+	Description *string      `json:"description,omitempty"`
+	Source      *SourceInput `json:"source"`
+	// Kommunenummer.
+	Number *string `json:"number,omitempty"`
+	// Fylke.
+	County *string `json:"county,omitempty"`
+}
+
+// Changes to a Municipality: only the fields given change; a field given as null is
+// cleared.
+type MunicipalityPatch struct {
+	// The node to change.
+	ID          string                          `json:"id"`
+	Name        graphql.Omittable[*string]      `json:"name,omitempty"`
+	Aliases     graphql.Omittable[[]string]     `json:"aliases,omitempty"`
+	Description graphql.Omittable[*string]      `json:"description,omitempty"`
+	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
+	Number      graphql.Omittable[*string]      `json:"number,omitempty"`
+	County      graphql.Omittable[*string]      `json:"county,omitempty"`
+}
+
+type Mutation struct {
+}
+
 // The ego network of a node: everything within `depth` hops, with the relations among it.
 type Neighbourhood struct {
 	Root      Node        `json:"root"`
@@ -519,6 +777,30 @@ type NetworkConnection struct {
 type NetworkEdge struct {
 	Cursor string   `json:"cursor"`
 	Node   *Network `json:"node"`
+}
+
+// A new Network (nettverk).
+type NetworkInput struct {
+	// A slug: lower-case a-z and 0-9 in groups joined by single hyphens.
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Aliases     []string     `json:"aliases,omitempty"`
+	Description *string      `json:"description,omitempty"`
+	Source      *SourceInput `json:"source"`
+	// The professional field.
+	Field *string `json:"field,omitempty"`
+}
+
+// Changes to a Network: only the fields given change; a field given as null is
+// cleared.
+type NetworkPatch struct {
+	// The node to change.
+	ID          string                          `json:"id"`
+	Name        graphql.Omittable[*string]      `json:"name,omitempty"`
+	Aliases     graphql.Omittable[[]string]     `json:"aliases,omitempty"`
+	Description graphql.Omittable[*string]      `json:"description,omitempty"`
+	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
+	Field       graphql.Omittable[*string]      `json:"field,omitempty"`
 }
 
 type NodeConnection struct {
@@ -582,6 +864,30 @@ type PartnerEdge struct {
 	Node   *Partner `json:"node"`
 }
 
+// A new Partner (ekstern partner).
+type PartnerInput struct {
+	// A slug: lower-case a-z and 0-9 in groups joined by single hyphens.
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Aliases     []string     `json:"aliases,omitempty"`
+	Description *string      `json:"description,omitempty"`
+	Source      *SourceInput `json:"source"`
+	// county council, research, education, alliance, state agency, cluster, ...
+	Category *string `json:"category,omitempty"`
+}
+
+// Changes to a Partner: only the fields given change; a field given as null is
+// cleared.
+type PartnerPatch struct {
+	// The node to change.
+	ID          string                          `json:"id"`
+	Name        graphql.Omittable[*string]      `json:"name,omitempty"`
+	Aliases     graphql.Omittable[[]string]     `json:"aliases,omitempty"`
+	Description graphql.Omittable[*string]      `json:"description,omitempty"`
+	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
+	Category    graphql.Omittable[*string]      `json:"category,omitempty"`
+}
+
 // The nodes and relations a map filter selects, laid out and sized.
 type PartnershipMap struct {
 	Nodes  []*MapNode `json:"nodes"`
@@ -630,6 +936,33 @@ type PlanEdge struct {
 	Node   *Plan  `json:"node"`
 }
 
+// A new Plan (handlingsplan).
+type PlanInput struct {
+	// A slug: lower-case a-z and 0-9 in groups joined by single hyphens.
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Aliases     []string     `json:"aliases,omitempty"`
+	Description *string      `json:"description,omitempty"`
+	Source      *SourceInput `json:"source"`
+	// The plan year.
+	Year *int `json:"year,omitempty"`
+	// When it was adopted (ISO date, as precise as known).
+	Adopted *string `json:"adopted,omitempty"`
+}
+
+// Changes to a Plan: only the fields given change; a field given as null is
+// cleared.
+type PlanPatch struct {
+	// The node to change.
+	ID          string                          `json:"id"`
+	Name        graphql.Omittable[*string]      `json:"name,omitempty"`
+	Aliases     graphql.Omittable[[]string]     `json:"aliases,omitempty"`
+	Description graphql.Omittable[*string]      `json:"description,omitempty"`
+	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
+	Year        graphql.Omittable[*int]         `json:"year,omitempty"`
+	Adopted     graphql.Omittable[*string]      `json:"adopted,omitempty"`
+}
+
 type Query struct {
 }
 
@@ -660,6 +993,27 @@ type RegionEdge struct {
 	Node   *Region `json:"node"`
 }
 
+// A new Region (regionråd / regionsamarbeid).
+type RegionInput struct {
+	// A slug: lower-case a-z and 0-9 in groups joined by single hyphens.
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Aliases     []string     `json:"aliases,omitempty"`
+	Description *string      `json:"description,omitempty"`
+	Source      *SourceInput `json:"source"`
+}
+
+// Changes to a Region: only the fields given change; a field given as null is
+// cleared.
+type RegionPatch struct {
+	// The node to change.
+	ID          string                          `json:"id"`
+	Name        graphql.Omittable[*string]      `json:"name,omitempty"`
+	Aliases     graphql.Omittable[[]string]     `json:"aliases,omitempty"`
+	Description graphql.Omittable[*string]      `json:"description,omitempty"`
+	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
+}
+
 // Filters for lists. Every field given must match. `related` narrows to nodes
 // joined to one of `nodes` by a relation of `kind`, in `direction` as seen from
 // the listed node; with `year`, only relations that held that year count.
@@ -685,6 +1039,18 @@ type Relation struct {
 	Source    *Source `json:"source"`
 }
 
+// Changes to a relation's years, amount, text and source: only the fields given
+// change; a field given as null is cleared. Its kind and ends never change.
+type RelationPatch struct {
+	ID        string                          `json:"id"`
+	FromYear  graphql.Omittable[*int]         `json:"fromYear,omitempty"`
+	ToYear    graphql.Omittable[*int]         `json:"toYear,omitempty"`
+	AmountNok graphql.Omittable[*int64]       `json:"amountNok,omitempty"`
+	AsWritten graphql.Omittable[*string]      `json:"asWritten,omitempty"`
+	Role      graphql.Omittable[*string]      `json:"role,omitempty"`
+	Source    graphql.Omittable[*SourceInput] `json:"source,omitempty"`
+}
+
 // Where a fact comes from: a plan's section and a short quote as printed, or a reference outside the plans.
 type Source struct {
 	PlanID  *string `json:"planId,omitempty"`
@@ -694,6 +1060,16 @@ type Source struct {
 	// True when the fact comes from outside the plans (for example the member municipalities).
 	Outside bool `json:"outside"`
 	// A URL or citation for a fact from outside the plans.
+	Reference *string `json:"reference,omitempty"`
+}
+
+// Where a fact comes from: `planId` (a Plan's id) with the section and a short
+// quote as printed, or `outside: true` with a `reference` (a URL or citation).
+type SourceInput struct {
+	PlanID    *string `json:"planId,omitempty"`
+	Section   *string `json:"section,omitempty"`
+	Quote     *string `json:"quote,omitempty"`
+	Outside   *bool   `json:"outside,omitempty"`
 	Reference *string `json:"reference,omitempty"`
 }
 
@@ -723,6 +1099,29 @@ type StrategyAreaEdge struct {
 	Node   *StrategyArea `json:"node"`
 }
 
+// A new StrategyArea (tiltaksområde i strategiplan).
+type StrategyAreaInput struct {
+	// A slug: lower-case a-z and 0-9 in groups joined by single hyphens.
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Aliases     []string     `json:"aliases,omitempty"`
+	Description *string      `json:"description,omitempty"`
+	Source      *SourceInput `json:"source"`
+	Code        *string      `json:"code,omitempty"`
+}
+
+// Changes to a StrategyArea: only the fields given change; a field given as null is
+// cleared.
+type StrategyAreaPatch struct {
+	// The node to change.
+	ID          string                          `json:"id"`
+	Name        graphql.Omittable[*string]      `json:"name,omitempty"`
+	Aliases     graphql.Omittable[[]string]     `json:"aliases,omitempty"`
+	Description graphql.Omittable[*string]      `json:"description,omitempty"`
+	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
+	Code        graphql.Omittable[*string]      `json:"code,omitempty"`
+}
+
 // sak / tema: a priority issue such as E134, Kongsbergbanen or broadband.
 type Topic struct {
 	ID          string   `json:"id"`
@@ -749,8 +1148,40 @@ type TopicEdge struct {
 	Node   *Topic `json:"node"`
 }
 
+// A new Topic (sak / tema).
+type TopicInput struct {
+	// A slug: lower-case a-z and 0-9 in groups joined by single hyphens.
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Aliases     []string     `json:"aliases,omitempty"`
+	Description *string      `json:"description,omitempty"`
+	Source      *SourceInput `json:"source"`
+	Goals       []string     `json:"goals,omitempty"`
+}
+
+// Changes to a Topic: only the fields given change; a field given as null is
+// cleared.
+type TopicPatch struct {
+	// The node to change.
+	ID          string                          `json:"id"`
+	Name        graphql.Omittable[*string]      `json:"name,omitempty"`
+	Aliases     graphql.Omittable[[]string]     `json:"aliases,omitempty"`
+	Description graphql.Omittable[*string]      `json:"description,omitempty"`
+	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
+	Goals       graphql.Omittable[[]string]     `json:"goals,omitempty"`
+}
+
+type UnlinkInput struct {
+	ID string `json:"id"`
+}
+
 // An amount in NOK for one year.
 type YearAmount struct {
+	Year      int   `json:"year"`
+	AmountNok int64 `json:"amountNok"`
+}
+
+type YearAmountInput struct {
 	Year      int   `json:"year"`
 	AmountNok int64 `json:"amountNok"`
 }
@@ -814,6 +1245,125 @@ func (e *CentralityMetric) UnmarshalJSON(b []byte) error {
 }
 
 func (e CentralityMetric) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a change did to a node or relation.
+type ChangeOp string
+
+const (
+	ChangeOpCreateNode     ChangeOp = "CREATE_NODE"
+	ChangeOpUpdateNode     ChangeOp = "UPDATE_NODE"
+	ChangeOpDeleteNode     ChangeOp = "DELETE_NODE"
+	ChangeOpCreateRelation ChangeOp = "CREATE_RELATION"
+	ChangeOpUpdateRelation ChangeOp = "UPDATE_RELATION"
+	ChangeOpDeleteRelation ChangeOp = "DELETE_RELATION"
+)
+
+var AllChangeOp = []ChangeOp{
+	ChangeOpCreateNode,
+	ChangeOpUpdateNode,
+	ChangeOpDeleteNode,
+	ChangeOpCreateRelation,
+	ChangeOpUpdateRelation,
+	ChangeOpDeleteRelation,
+}
+
+func (e ChangeOp) IsValid() bool {
+	switch e {
+	case ChangeOpCreateNode, ChangeOpUpdateNode, ChangeOpDeleteNode, ChangeOpCreateRelation, ChangeOpUpdateRelation, ChangeOpDeleteRelation:
+		return true
+	}
+	return false
+}
+
+func (e ChangeOp) String() string {
+	return string(e)
+}
+
+func (e *ChangeOp) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeOp(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeOp", str)
+	}
+	return nil
+}
+
+func (e ChangeOp) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeOp) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeOp) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ChangeTarget string
+
+const (
+	ChangeTargetNode     ChangeTarget = "NODE"
+	ChangeTargetRelation ChangeTarget = "RELATION"
+)
+
+var AllChangeTarget = []ChangeTarget{
+	ChangeTargetNode,
+	ChangeTargetRelation,
+}
+
+func (e ChangeTarget) IsValid() bool {
+	switch e {
+	case ChangeTargetNode, ChangeTargetRelation:
+		return true
+	}
+	return false
+}
+
+func (e ChangeTarget) String() string {
+	return string(e)
+}
+
+func (e *ChangeTarget) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeTarget(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeTarget", str)
+	}
+	return nil
+}
+
+func (e ChangeTarget) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeTarget) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeTarget) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1380,6 +1930,64 @@ func (e *RelationKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e RelationKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Roles a token may have; each includes the ones before it.
+type Role string
+
+const (
+	RoleReader Role = "READER"
+	RoleEditor Role = "EDITOR"
+	RoleAdmin  Role = "ADMIN"
+)
+
+var AllRole = []Role{
+	RoleReader,
+	RoleEditor,
+	RoleAdmin,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleReader, RoleEditor, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,13 @@
+// Records a batch's changes, numbered from the counter locked by
+// history_lock: entry i gets seq value + i.offset (offsets 1, 2, 3, ...).
+MATCH (c:Counter {name: 'history'})
+UNWIND $entries AS e
+CREATE (h:Change {
+  seq: c.value + e.offset, at: $at, actor: $actor, reason: $reason,
+  op: e.op, target: e.target, targetId: e.id, fromId: e.from, toId: e.to,
+  before: e.before, after: e.after
+})
+WITH c, count(h) AS n
+SET c.value = c.value + n
+REMOVE c.writer
+RETURN n
