@@ -2,6 +2,8 @@ package neo4jstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -36,12 +38,35 @@ func (s *Store) Apply(ctx context.Context, changes []regiongraph.Change) (region
 	if s.cfg.Now != nil {
 		now = s.cfg.Now
 	}
+	// The driver retries the transaction on transient errors, including a
+	// connection lost while committing, when the outcome is unknown. Every
+	// attempt records applyID with its history; a retry that finds it knows
+	// an earlier attempt committed and answers with that attempt's result
+	// instead of replaying the batch (which would report its creates as
+	// CONFLICT).
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	applyID := hex.EncodeToString(b[:])
+	var (
+		tried   bool
+		settled regiongraph.ApplyResult
+	)
 	return inTx(ctx, s, "apply", true, func(ctx context.Context, r txRunner) (regiongraph.ApplyResult, error) {
 		// The lock first, so that everything read below is what the
 		// batches before this one committed.
 		if err := lockHistory(ctx, r); err != nil {
 			return regiongraph.ApplyResult{}, err
 		}
+		if tried {
+			done, err := applied(ctx, r, applyID)
+			if err != nil {
+				return regiongraph.ApplyResult{}, err
+			}
+			if done {
+				return settled, nil
+			}
+		}
+		tried = true
 		p, err := loadPlay(ctx, r, changes)
 		if err != nil {
 			return regiongraph.ApplyResult{}, err
@@ -53,9 +78,10 @@ func (s *Store) Apply(ctx context.Context, changes []regiongraph.Change) (region
 		if err := p.write(ctx, r); err != nil {
 			return regiongraph.ApplyResult{}, err
 		}
-		if err := appendHistory(ctx, r, p.log, now().UTC(), actor, reason); err != nil {
+		if err := appendHistory(ctx, r, p.log, now().UTC(), actor, reason, applyID); err != nil {
 			return regiongraph.ApplyResult{}, err
 		}
+		settled = res
 		return res, nil
 	})
 }

@@ -45,8 +45,25 @@ func lockHistory(ctx context.Context, r txRunner) error {
 	return nil
 }
 
+// applied reports whether the Apply call applyID has committed: whether its
+// history entries exist.
+func applied(ctx context.Context, r txRunner, applyID string) (bool, error) {
+	recs, err := r.run(ctx, "history_applied", map[string]any{"applyId": applyID})
+	if err != nil {
+		return false, err
+	}
+	if len(recs) != 1 {
+		return false, fmt.Errorf("neo4jstore: history_applied: %w", errNoRows)
+	}
+	n, err := recordInt(recs[0], "n")
+	if err != nil {
+		return false, fmt.Errorf("neo4jstore: history_applied: %w", err)
+	}
+	return n > 0, nil
+}
+
 // appendHistory writes the batch's entries, numbered after the counter.
-func appendHistory(ctx context.Context, r txRunner, log []*regiongraph.HistoryEntry, at time.Time, actor, reason string) error {
+func appendHistory(ctx context.Context, r txRunner, log []*regiongraph.HistoryEntry, at time.Time, actor, reason, applyID string) error {
 	for chunk := range slices.Chunk(log, batchSize) {
 		rows := make([]any, 0, len(chunk))
 		for i, h := range chunk {
@@ -75,7 +92,7 @@ func appendHistory(ctx context.Context, r txRunner, log []*regiongraph.HistoryEn
 		if reason != "" {
 			reasonParam = reason
 		}
-		recs, err := r.run(ctx, "history_append", map[string]any{"entries": rows, "at": at, "actor": actor, "reason": reasonParam})
+		recs, err := r.run(ctx, "history_append", map[string]any{"entries": rows, "at": at, "actor": actor, "reason": reasonParam, "applyId": applyID})
 		if err != nil {
 			return err
 		}

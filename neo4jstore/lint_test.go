@@ -51,7 +51,7 @@ var mapParamKeys = []string{"from", "to", "props", "kind", "direction", "nodeIds
 // The labels and property keys of the change history (history.go).
 var (
 	historyLabels       = []string{"Change", "Counter"}
-	historyPropertyKeys = []string{"seq", "at", "actor", "reason", "op", "target", "targetId", "fromId", "toId", "before", "after", "name", "value", "writer"}
+	historyPropertyKeys = []string{"seq", "at", "actor", "reason", "applyId", "op", "target", "targetId", "fromId", "toId", "before", "after", "name", "value", "writer"}
 )
 
 // lintSchema is the database schema statements are checked against: exactly
