@@ -104,6 +104,25 @@ func (n *Node) Clone() *Node {
 	return &c
 }
 
+// Normalized returns a copy of n with empty lists made nil, the form stores
+// keep and read back, so that nodes differing only there compare equal.
+func (n *Node) Normalized() *Node {
+	c := n.Clone()
+	if len(c.Aliases) == 0 {
+		c.Aliases = nil
+	}
+	if len(c.Goals) == 0 {
+		c.Goals = nil
+	}
+	if len(c.Activities) == 0 {
+		c.Activities = nil
+	}
+	if len(c.YearlyAmounts) == 0 {
+		c.YearlyAmounts = nil
+	}
+	return c
+}
+
 // AmountIn returns the initiative's amount for year y: the yearly amount when
 // one is given, else CostNok when the plan year is y.
 func (n *Node) AmountIn(y int) (int64, bool) {

@@ -73,24 +73,6 @@ func (s *stage) putEdge(e *rg.Edge) {
 	}
 }
 
-// normalise makes empty lists nil, as they read back from the file.
-func normaliseNode(n *rg.Node) *rg.Node {
-	c := n.Clone()
-	if len(c.Aliases) == 0 {
-		c.Aliases = nil
-	}
-	if len(c.Goals) == 0 {
-		c.Goals = nil
-	}
-	if len(c.Activities) == 0 {
-		c.Activities = nil
-	}
-	if len(c.YearlyAmounts) == 0 {
-		c.YearlyAmounts = nil
-	}
-	return c
-}
-
 // apply stages the changes in order, each seeing the ones before it, and
 // returns what ApplyResult reports. The changes are already valid on their
 // own (ValidateChanges); here they are checked against the graph.
@@ -106,7 +88,7 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 		}
 		switch c.Op {
 		case rg.OpCreateNode, rg.OpUpdateNode, rg.OpUpsertNode:
-			n := normaliseNode(c.Node)
+			n := c.Node.Normalized()
 			old := s.node(n.ID)
 			if len(c.Fields) > 0 { // partial update
 				if old == nil {
@@ -116,7 +98,7 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 				if err != nil {
 					return rg.ApplyResult{}, rg.WithField(err, at+".node")
 				}
-				n = normaliseNode(merged)
+				n = merged.Normalized()
 			}
 			switch {
 			case c.Op == rg.OpCreateNode && old != nil:

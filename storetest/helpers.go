@@ -164,22 +164,7 @@ func WantIDs(t testing.TB, what string, got, want []string) {
 
 // NormNode returns a copy of n with empty lists made nil, so that nodes that
 // differ only there compare equal.
-func NormNode(n *rg.Node) *rg.Node {
-	c := n.Clone()
-	if len(c.Aliases) == 0 {
-		c.Aliases = nil
-	}
-	if len(c.Goals) == 0 {
-		c.Goals = nil
-	}
-	if len(c.Activities) == 0 {
-		c.Activities = nil
-	}
-	if len(c.YearlyAmounts) == 0 {
-		c.YearlyAmounts = nil
-	}
-	return c
-}
+func NormNode(n *rg.Node) *rg.Node { return n.Normalized() }
 
 // SameNode reports whether a and b are equal but for nil versus empty lists.
 func SameNode(a, b *rg.Node) bool { return reflect.DeepEqual(NormNode(a), NormNode(b)) }
