@@ -111,7 +111,7 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	}
 
 	log := a.logger(c)
-	store, err := a.openStore(ctx, c, log, true)
+	store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true})
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func (a *app) importCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	log := a.logger(c)
-	store, err := a.openStore(ctx, c, log, false)
+	store, err := a.openStore(ctx, c, log, openOptions{})
 	if err != nil {
 		return err
 	}

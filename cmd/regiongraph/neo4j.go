@@ -27,14 +27,14 @@ func (a *app) neo4jConfig(c *config) neo4jstore.Config {
 // trying to connect in the background; later outages fail fast too
 // (storeguard), and every call is bounded by -store-timeout. For one-shot commands it is an error
 // within the open timeout.
-func (a *app) openNeo4j(ctx context.Context, c *config, log *slog.Logger, serving bool) (rg.Store, error) {
+func (a *app) openNeo4j(ctx context.Context, c *config, log *slog.Logger, retry bool) (rg.Store, error) {
 	cfg := a.neo4jConfig(c)
 	open := func(ctx context.Context) (rg.Store, error) {
 		ctx, cancel := context.WithTimeout(ctx, c.openTimeout)
 		defer cancel()
 		return neo4jstore.Open(ctx, cfg)
 	}
-	if !serving {
+	if !retry {
 		return open(ctx)
 	}
 	// Once connected, a Neo4j that goes away must not make every request

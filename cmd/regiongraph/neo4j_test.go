@@ -24,16 +24,27 @@ func closedAddr(t *testing.T) string {
 	return addr
 }
 
-func TestImportNeo4jUnreachable(t *testing.T) {
+// One-shot commands fail within the open timeout, naming the address.
+func TestOneShotCommandsNeo4jUnreachable(t *testing.T) {
+	for _, cmd := range [][]string{{"import"}, {"export", "--format", "graphml"}} {
+		t.Run(cmd[0], func(t *testing.T) { oneShotUnreachable(t, cmd) })
+	}
+}
+
+func oneShotUnreachable(t *testing.T, cmd []string) {
 	addr := closedAddr(t)
 	env := map[string]string{"NEO4J_URI": "neo4j://" + addr, "NEO4J_PASSWORD": "secret-password"}
 	var stderr bytes.Buffer
 	a := &app{stdout: io.Discard, stderr: &stderr, getenv: func(k string) string { return env[k] }}
 	start := time.Now()
-	err := a.run(context.Background(), []string{"import", "--store", "neo4j", "--open-timeout", "2s"})
+	args := append(cmd, "--store", "neo4j", "--open-timeout", "2s")
+	if cmd[0] == "export" {
+		args = append(args, "-o", t.TempDir()+"/out.graphml")
+	}
+	err := a.run(context.Background(), args)
 	took := time.Since(start)
 	if err == nil {
-		t.Fatal("import against an address where nothing listens succeeded")
+		t.Fatalf("%s against an address where nothing listens succeeded", cmd[0])
 	}
 	if exitCode(err) == 0 {
 		t.Error("exit code 0")
@@ -45,7 +56,7 @@ func TestImportNeo4jUnreachable(t *testing.T) {
 		t.Errorf("the message leaks a password or a stack: %v", err)
 	}
 	if took > 15*time.Second {
-		t.Errorf("import took %v with a 2s open timeout", took)
+		t.Errorf("%s took %v with a 2s open timeout", cmd[0], took)
 	}
 }
 

@@ -32,7 +32,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if tokens.Len() == 0 {
 		log.Warn("no bearer tokens configured: the API is read-only (see `regiongraph token`)")
 	}
-	store, err := a.openStore(ctx, c, log, true)
+	store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true, retry: true})
 	if err != nil {
 		return err
 	}
@@ -62,13 +62,22 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	return server.ServeWith(ctx, ln, h, log, server.ServeOptions{Drain: c.drain, ReadHeaderTimeout: c.readHeaderTimeout})
 }
 
-// openStore opens the configured store. For serving (seed), an empty
-// embedded store is filled from the bundled dataset, and an unreachable Neo4j
-// is retried in the background.
-func (a *app) openStore(ctx context.Context, c *config, log *slog.Logger, seed bool) (rg.Store, error) {
+// openOptions say how a command opens the store.
+type openOptions struct {
+	// fillEmpty fills a new embedded data file from the bundled dataset.
+	fillEmpty bool
+	// retry keeps trying to reach Neo4j in the background (for serving),
+	// answering UNAVAILABLE meanwhile, instead of failing within the open
+	// timeout (for one-shot commands).
+	retry bool
+}
+
+// openStore opens the configured store as o says.
+func (a *app) openStore(ctx context.Context, c *config, log *slog.Logger, o openOptions) (rg.Store, error) {
 	if c.store == "neo4j" {
-		return a.openNeo4j(ctx, c, log, seed)
+		return a.openNeo4j(ctx, c, log, o.retry)
 	}
+	seed := o.fillEmpty
 	s, err := boltstore.Open(c.data, boltstore.Options{Timeout: c.openTimeout, Logger: log})
 	if err != nil {
 		return nil, err
