@@ -410,6 +410,8 @@
   const styleOf = (kind) => state.relations.find((r) => r.kind === kind) || { color: '#777', dash: '', width: 1 };
   const colorOf = (kind) => (state.kinds.find((k) => k.kind === kind) || { color: '#999' }).color;
   const nodeElement = (id) => document.querySelector(`#nodes .node[data-id="${CSS.escape(id)}"]`);
+  // nodeOf is the node an event's target belongs to: its circle or its target.
+  const nodeOf = (t) => (t && t.closest ? t.closest('.node') || (t.classList.contains('hit') ? nodeElement(t.dataset.id) : null) : null);
 
   // qualifier tells a node from others of the same name: its kind, and an
   // initiative's code and plan year ("initiative 2.1, 2011").
@@ -465,14 +467,16 @@
         class: 'node' + (ACTORS.has(n.kind) ? ' actor' : ''), transform: `translate(${n.x},${n.y})`, tabindex: 0, role: 'button',
         'data-id': n.id, 'data-kind': n.kind, 'aria-label': `${name}, ${KIND_LABELS[n.kind] || n.kind}, ${n.degree} relation${n.degree === 1 ? '' : 's'}`,
       });
-      // An invisible, larger circle under the visible one: the target a
-      // finger or pointer hits (at least 24 px across on a phone).
-      g.append(svgEl('circle', { class: 'hit' }), svgEl('circle', { class: 'dot', fill: colorOf(n.kind) }));
+      g.append(svgEl('circle', { class: 'dot', fill: colorOf(n.kind) }));
       const title = svgEl('title');
       title.textContent = name;
       g.append(title);
       return g;
     }));
+    // Under all the circles, a larger invisible one for each node: the target
+    // a finger or pointer hits (at least 24 px across on a phone) where no
+    // other circle is.
+    $('#hits').replaceChildren(...nodes.map((n) => svgEl('circle', { class: 'hit', cx: n.x, cy: n.y, 'data-id': n.id })));
     // Names in a layer of their own, above every circle, in screen pixels.
     labelWidth.clear();
     $('#labels').replaceChildren(...nodes.map((n) => {
@@ -499,7 +503,7 @@
     const grown = k <= 1.5 ? n.size * k : n.size * 1.5 * Math.pow(k / 1.5, 0.4);
     return Math.max(narrow() ? 5 : 3.5, grown);
   }
-  const hitRadius = (r) => Math.max(r, narrow() ? 12 : 7);
+  const hitRadius = (r) => Math.max(r, narrow() ? 12.5 : 7);
 
   // applyRadii sizes circles, targets, relation ends and arrows for zoom k.
   let radiusK = 0;
@@ -510,10 +514,12 @@
     radiusK = k;
     for (const g of document.querySelectorAll('#nodes .node')) {
       const n = state.byId.get(g.dataset.id);
-      const r = screenRadius(n, k);
-      n.r = r / k;
+      n.r = screenRadius(n, k) / k;
       g.querySelector('.dot').setAttribute('r', r1(n.r, 1000));
-      g.querySelector('.hit').setAttribute('r', r1(hitRadius(r) / k, 1000));
+    }
+    for (const c of document.querySelectorAll('#hits .hit')) {
+      const n = state.byId.get(c.dataset.id);
+      c.setAttribute('r', r1(hitRadius(n.r * k) / k, 1000));
     }
     for (const p of document.querySelectorAll('#edges .edge')) {
       p.setAttribute('d', edgePath(state.byId.get(p.dataset.from), state.byId.get(p.dataset.to), p.bend, k));
@@ -695,10 +701,11 @@
 
   // Names are placed in screen pixels where they collide with no other name
   // and no circle: to the right of the node, else left, above, below or on a
-  // diagonal. The selection, its neighbours and every actor are placed
-  // first; actors and the selection are always named (where every place
-  // collides, at the least crowded one). Other names follow by size while
-  // they fit. Hover and keyboard focus show any name.
+  // diagonal, or farther away joined by a thin line. The selection, its
+  // neighbours and every actor are placed first and always named (where
+  // every place collides, at the least crowded one); other names follow by
+  // size while they fit next to their node. Hover and keyboard focus show
+  // any name.
   const LABEL_H = 16; // a 12px line with room for the halo
   function updateLabels() {
     const d = state.data;
@@ -719,8 +726,19 @@
     };
     const add = (item) => { for (const c of cellsOf(item.box)) { if (!grid.has(c)) grid.set(c, []); grid.get(c).push(item); } };
     for (const c of circles) add({ id: c.id, circle: c, box: { x0: c.x - c.r, y0: c.y - c.r, x1: c.x + c.r, y1: c.y + c.r } });
+    // The buttons over the map hide what is under them.
+    const origin = $('#map').getBoundingClientRect();
+    for (const ctl of document.querySelectorAll('.canvas .zoom, .canvas .layer-toggle')) {
+      const r = ctl.getBoundingClientRect();
+      if (r.width) add({ id: '', box: { x0: r.left - origin.left - 4, y0: r.top - origin.top - 4, x1: r.right - origin.left + 4, y1: r.bottom - origin.top + 4 } });
+    }
+    // overlap scores a place: how much of it covers circles, and (four
+    // times worse) other names. labelsHit is how deep it runs into another
+    // name (the smaller side of the largest overlap).
+    let labelsHit = 0;
     const overlap = (b, id) => {
       let area = 0;
+      labelsHit = 0;
       const seen = new Set();
       for (const c of cellsOf(b)) for (const it of grid.get(c) || []) {
         if (seen.has(it) || it.id === id) continue;
@@ -733,7 +751,8 @@
           if (Math.hypot(cx - it.circle.x, cy - it.circle.y) >= it.circle.r) continue;
           area += ox * oy * 0.5;
         } else {
-          area += ox * oy * 4; // names over names are worse than over circles
+          area += ox * oy * 4;
+          labelsHit = Math.max(labelsHit, Math.min(ox, oy));
         }
       }
       return area;
@@ -752,12 +771,12 @@
       ].map((p) => ({ x0: p.x, y0: p.y, x1: p.x + lw, y1: p.y + LABEL_H }));
     };
     // Farther places, for a name that finds no room next to its node: in
-    // eight directions at two distances, joined to the node by a thin line.
+    // twelve directions at four distances, joined to the node by a thin line.
     const farther = (c, lw) => {
       const out = [];
-      for (const dist of [18, 36, 60]) {
-        for (let i = 0; i < 8; i++) {
-          const a = (i * Math.PI) / 4;
+      for (const dist of [18, 36, 60, 90]) {
+        for (let i = 0; i < 12; i++) {
+          const a = (i * Math.PI) / 6;
           const ux = Math.cos(a), uy = Math.sin(a);
           const px = c.x + ux * (c.r + dist), py = c.y + uy * (c.r + dist);
           const x0 = ux > 0.3 ? px : ux < -0.3 ? px - lw : px - lw / 2;
@@ -767,25 +786,30 @@
       }
       return out;
     };
-    const must = (n) => n.id === state.selected || ACTORS.has(n.kind);
+    // The selection and its neighbours are always named too.
+    const must = (n) => rank(n) > 0 || ACTORS.has(n.kind);
     const order = [...d.nodes].sort((a, b) => rank(b) - rank(a) || must(b) - must(a) || b.size - a.size || (a.id < b.id ? -1 : 1));
     const show = new Map();
     let placed = 0;
     for (const n of order) {
       const c = pos.get(n.id);
-      const lw = labelWidth.get(n.id) || 0;
+      const lw = widthOf(n.id);
       const onScreen = c.x + c.r > 0 && c.x - c.r < w && c.y + c.r > 0 && c.y - c.r < h;
       if (!onScreen || (!must(n) && rank(n) === 0 && placed > 400)) continue;
       const boxes = candidates(c, lw);
       const tries = must(n) ? [...boxes, ...farther(c, lw)] : rank(n) > 0 ? boxes : boxes.slice(0, 2);
-      let best = null, bestArea = Infinity;
+      let best = null, bestArea = Infinity, bestLabels = 0;
       for (const b of tries) {
         // Leader lines cost a little, so a name stays next to its node when it can.
         const a = overlap(b, n.id) + (b.x0 < 0 || b.x1 > w || b.y0 < 0 || b.y1 > h ? 1e6 : 0) + (b.lead ? 0.001 : 0);
-        if (a < bestArea) { best = b; bestArea = a; }
+        if (a < bestArea) { best = b; bestArea = a; bestLabels = labelsHit; }
         if (a === 0) break;
       }
       if (bestArea >= 1 && !must(n)) continue;
+      // Zoomed out too far for every actor's name (a phone showing the
+      // whole map): an actor's name that would cover another name waits
+      // for the zoom; the selection's are always drawn.
+      if (rank(n) === 0 && bestLabels > 3) continue;
       show.set(n.id, best);
       add({ id: n.id, box: best });
       placed++;
@@ -793,8 +817,8 @@
     const leaders = [];
     for (const t of document.querySelectorAll('#labels text')) {
       const id = t.dataset.id;
-      const b = show.get(id) || candidates(pos.get(id), labelWidth.get(id) || 0)[0];
-      t.setAttribute('x', r1(b.x0));
+      const b = show.get(id) || candidates(pos.get(id), widthOf(id))[0];
+      t.setAttribute('x', r1(b.x0 + 3));
       t.setAttribute('y', r1(b.y0 + 12));
       t.classList.toggle('show', show.has(id));
       if (show.has(id) && b.lead) {
@@ -810,16 +834,23 @@
     return nearSet.has(n.id) ? 1 : 0;
   }
 
-  // labelWidth holds each drawn label's width in pixels at 12px.
+  // labelWidth holds each drawn label's width in pixels at 12px, normal
+  // and bold (the selection's name is bold).
   const labelWidth = new Map();
   let measureCtx = null;
   function measure(text) {
-    if (!measureCtx) {
-      measureCtx = document.createElement('canvas').getContext('2d');
-      measureCtx.font = '12px ' + getComputedStyle(document.documentElement).fontFamily;
-    }
-    return measureCtx.measureText(text).width;
+    if (!measureCtx) measureCtx = document.createElement('canvas').getContext('2d');
+    const family = getComputedStyle(document.documentElement).fontFamily;
+    measureCtx.font = '12px ' + family;
+    const normal = measureCtx.measureText(text).width;
+    measureCtx.font = '700 12px ' + family;
+    return { normal, bold: measureCtx.measureText(text).width };
   }
+  // widthOf is the room a name needs: its width and a gap of 3 px each side.
+  const widthOf = (id) => {
+    const m = labelWidth.get(id);
+    return m ? (id === state.selected ? m.bold : m.normal) + 6 : 0;
+  };
   const shortName = (name, max) => (name.length > max ? name.slice(0, max - 2).trimEnd() + '…' : name);
 
   // canvasSize is the size the view was last placed for; fit and reveal
@@ -894,7 +925,7 @@
       if (e.button !== 0 && e.pointerType === 'mouse') return;
       pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
       if (pointers.size === 1) {
-        drag = { x: e.clientX, y: e.clientY, vx: state.view.x, vy: state.view.y, moved: false, target: e.target.closest('.node') };
+        drag = { x: e.clientX, y: e.clientY, vx: state.view.x, vy: state.view.y, moved: false, target: nodeOf(e.target) };
       } else if (pointers.size === 2) {
         const [p, q] = [...pointers.values()];
         pinch = { dist: Math.hypot(p.x - q.x, p.y - q.y), k: state.view.k };
@@ -955,7 +986,7 @@
     });
     // Hover and keyboard focus show a node's name.
     const hot = (e, on) => {
-      const node = e.target.closest && e.target.closest('.node');
+      const node = nodeOf(e.target);
       const t = node && document.querySelector(`#labels text[data-id="${CSS.escape(node.dataset.id)}"]`);
       if (t) t.classList.toggle('hot', on);
     };

@@ -38,12 +38,15 @@ document.getElementById('token-show').addEventListener('click', (e) => {
   e.currentTarget.setAttribute('aria-pressed', String(show));
 });
 
-// The first time, give the editor more room than the response (GraphiQL
-// remembers the split the user drags to under this key).
+// The first time, a narrower side pane and a little more room for the
+// editor than for the response (GraphiQL then remembers the splits the user
+// drags to, under these keys).
 try {
-  if (localStorage.getItem('graphiql:editorFlex') === null) localStorage.setItem('graphiql:editorFlex', '1.6');
+  for (const [key, flex] of [['graphiql:docExplorerFlex', '0.28'], ['graphiql:editorFlex', '1.2']]) {
+    if (localStorage.getItem(key) === null) localStorage.setItem(key, flex);
+  }
 } catch {
-  // no storage: GraphiQL's 1:1 split
+  // no storage: GraphiQL's own splits
 }
 
 const base = createGraphiQLFetcher({ url: '/graphql' });
