@@ -215,6 +215,7 @@
   // classification relation is drawn.
   function syncClassificationToggle() {
     const box = $('#show-classification');
+    if (!state.checkedRelations) { box.disabled = true; return; }
     const on = CLASSIFICATION.filter((k) => state.checkedRelations.has(k)).length;
     box.checked = on === CLASSIFICATION.length;
     box.indeterminate = on > 0 && on < CLASSIFICATION.length;
