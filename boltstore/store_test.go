@@ -297,10 +297,13 @@ func TestSecondOpenIsInUse(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), path) {
 		t.Fatalf("second Open: %v, want an in-use error naming the file", err)
 	}
-	// bbolt gives up one lock retry (50ms) before the timeout.
-	if took < 200*time.Millisecond || took > 5*time.Second {
-		t.Fatalf("second Open gave up after %s, want about the 300ms timeout", took)
+	// It waited for the lock before giving up. Only a lower bound is
+	// checked (bbolt gives up one lock retry, 50ms, before the timeout): a
+	// loaded machine makes it later, never earlier.
+	if took < 200*time.Millisecond {
+		t.Fatalf("second Open gave up after %s, without waiting for the 300ms timeout", took)
 	}
+	t.Logf("second Open gave up after %s (timeout 300ms): %v", took.Round(time.Millisecond), err)
 	// The first store still works.
 	if got, err := s.Nodes(context.Background(), []string{"a"}); err != nil || len(got) != 1 {
 		t.Fatalf("first store after the second Open: %v, %v", got, err)

@@ -99,9 +99,9 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := testContext(t)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, nodeBin, "map.spec.mjs")
+	cmd := reaped(ctx, nodeBin, "map.spec.mjs")
 	cmd.Dir = "browser"
 	cmd.Env = append(os.Environ(), "BASE_URL="+base, "CHROMIUM="+chromium, "OUT_DIR="+out)
 	var output bytes.Buffer
