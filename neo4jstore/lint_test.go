@@ -17,8 +17,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/regiongraph/regiongraph"
 )
 
 // The offline Cypher check: every statement the store can run goes through
@@ -49,33 +47,6 @@ type lintOutput struct {
 		Name        string           `json:"name"`
 		Diagnostics []lintDiagnostic `json:"diagnostics"`
 	} `json:"results"`
-}
-
-// mapParamKeys are the keys of map parameters that statements read
-// (e.from in "UNWIND $edges AS e MATCH (a:Entity {id: e.from})"): the analyser
-// cannot tell a map key from a property key, so they are declared with the
-// property keys.
-var mapParamKeys = []string{"from", "to", "props", "kind", "direction", "nodeIds", "offset", "op", "target", "id", "before", "after"}
-
-// The labels and property keys of the change history (history.go).
-var (
-	historyLabels       = []string{"Change", "Counter"}
-	historyPropertyKeys = []string{"seq", "at", "actor", "reason", "applyId", "op", "target", "targetId", "fromId", "toId", "before", "after", "name", "value", "writer"}
-)
-
-// lintSchema is the database schema statements are checked against: exactly
-// the labels, relationship types and property keys the store writes, and
-// the keys of map parameters.
-func lintSchema() map[string]any {
-	labels := append([]string{entityLabel, schemaVersionLabel}, historyLabels...)
-	for _, k := range regiongraph.Kinds {
-		labels = append(labels, string(k))
-	}
-	var rels []string
-	for _, k := range regiongraph.RelKinds {
-		rels = append(rels, string(k))
-	}
-	return map[string]any{"labels": labels, "relationshipTypes": rels, "propertyKeys": slices.Concat(propertyKeys, historyPropertyKeys, mapParamKeys)}
 }
 
 // analyserNode returns the node binary to run the analyser with, after
