@@ -81,7 +81,15 @@ var servingAddr = regexp.MustCompile(`msg=serving addr=(\S+)`)
 // a clean environment, and waits until it listens.
 func start(t *testing.T, env map[string]string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve", "-addr", "127.0.0.1:0", "-log-level", "info"}, args...)...)
+	return launch(t, "", env, append([]string{"serve", "-addr", "127.0.0.1:0", "-log-level", "info"}, args...)...)
+}
+
+// launch runs the binary with exactly args in dir ("" for the test's own),
+// with env added to a clean environment, and waits until it listens.
+func launch(t *testing.T, dir string, env map[string]string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "REGIONGRAPH_") && !strings.HasPrefix(kv, "NEO4J_") {
 			cmd.Env = append(cmd.Env, kv)
