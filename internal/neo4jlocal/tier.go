@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-		"testing"
+	"testing"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
