@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -182,14 +181,12 @@ func TestNeo4jHangingListener(t *testing.T) {
 	t.Logf("hanging Neo4j: the slowest of 20 queries answered UNAVAILABLE in %v", worst)
 }
 
-// TestNeo4jRecoversWithoutRestart needs a Neo4j ($NEO4J_URI): the server
+// TestNeo4jRecoversWithoutRestart needs a Neo4j (the tier's): the server
 // starts while Neo4j is unreachable, becomes ready once it is reachable,
 // fails fast while it hangs, and recovers again, all without a restart.
 func TestNeo4jRecoversWithoutRestart(t *testing.T) {
-	uri := os.Getenv("NEO4J_URI")
-	if uri == "" {
-		t.Skip("NEO4J_URI is not set: recovery needs a real Neo4j")
-	}
+	n4j := neo4jEnv(t)
+	uri := n4j["NEO4J_URI"]
 	u, err := url.Parse(uri)
 	if err != nil || u.Host == "" {
 		t.Fatalf("NEO4J_URI %q: %v", uri, err)
@@ -200,8 +197,8 @@ func TestNeo4jRecoversWithoutRestart(t *testing.T) {
 	}
 	p := newFaultProxy(t, upstream, "refuse")
 	env := map[string]string{
-		"NEO4J_URI": "bolt://" + p.addr, "NEO4J_USER": os.Getenv("NEO4J_USER"), "NEO4J_PASSWORD": os.Getenv("NEO4J_PASSWORD"),
-		"NEO4J_DATABASE": os.Getenv("NEO4J_DATABASE"), "REGIONGRAPH_OPEN_TIMEOUT": "2s", "REGIONGRAPH_STORE_TIMEOUT": "2s",
+		"NEO4J_URI": "bolt://" + p.addr, "NEO4J_USER": n4j["NEO4J_USER"], "NEO4J_PASSWORD": n4j["NEO4J_PASSWORD"],
+		"NEO4J_DATABASE": n4j["NEO4J_DATABASE"], "REGIONGRAPH_OPEN_TIMEOUT": "2s", "REGIONGRAPH_STORE_TIMEOUT": "2s",
 	}
 	s := startServer(t, t.TempDir()+"/unused.db", env)
 	waitFor := func(what string, d time.Duration, ok func() bool) {

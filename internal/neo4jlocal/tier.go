@@ -172,8 +172,10 @@ func Dedicated(t testing.TB) *Server {
 	return s
 }
 
-// Clear empties the database (every node and relationship, in batches),
-// keeping constraints and indexes.
+// Clear empties the database of data (every node and relationship, in
+// batches), keeping the schema: constraints, indexes and the store's
+// :SchemaVersion and :ReadGate nodes, so that the next Open finds the
+// migrations applied.
 func Clear(ctx context.Context, env Env) error {
 	auth := neo4j.NoAuth()
 	if env.Password != "" {
@@ -194,7 +196,7 @@ func Clear(ctx context.Context, env Env) error {
 	}
 	session := driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db})
 	defer session.Close(ctx)
-	res, err := session.Run(ctx, "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", nil)
+	res, err := session.Run(ctx, "MATCH (n) WHERE NOT n:SchemaVersion AND NOT n:ReadGate CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", nil)
 	if err == nil {
 		_, err = res.Consume(ctx)
 	}
