@@ -65,6 +65,9 @@ func Main(m *testing.M) int {
 	n := 0
 	tier.ran.Range(func(any, any) bool { n++; return true })
 	where := tier.env.URI
+	if where == "" {
+		where = "local Neo4j servers of the tests' own"
+	}
 	if tier.server != nil {
 		where = fmt.Sprintf("%s (local Neo4j started in %v)", where, tier.started.Round(100*time.Millisecond))
 	}
