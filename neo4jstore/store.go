@@ -211,7 +211,11 @@ func inTx[T any](ctx context.Context, s *Store, op string, write bool, work func
 	var zero T
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
 	defer cancel()
-	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, AccessMode: neo4j.AccessModeWrite})
+	// The driver's shared bookmark manager chains every transaction after
+	// the ones this Store committed before: on a cluster a read sees the
+	// Apply that returned before it (read-your-writes).
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, AccessMode: neo4j.AccessModeWrite,
+		BookmarkManager: s.driver.ExecuteQueryBookmarkManager()})
 	defer func() { _ = session.Close(ctx) }()
 	fn := func(tx neo4j.ManagedTransaction) (any, error) {
 		r := txRunner{st: s.st, tx: tx}
