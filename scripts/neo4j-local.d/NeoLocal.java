@@ -84,14 +84,28 @@ public final class NeoLocal {
             }
         }, "neo4j-local-shutdown"));
 
-        if (auth) {
-            // Authentication is on: give the built-in user neo4j the password,
-            // without the change Neo4j would otherwise require at first login.
-            dbms.database("system").executeTransactionally(
-                    "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
-                    Map.of("password", password));
+        try {
+            if (auth) {
+                // Authentication is on: give the built-in user neo4j the
+                // password, without the change Neo4j would otherwise require
+                // at first login. On a restart it may have it already.
+                try {
+                    dbms.database("system").executeTransactionally(
+                            "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                            Map.of("password", password));
+                } catch (RuntimeException e) {
+                    if (!String.valueOf(e.getMessage()).contains("cannot be the same")) {
+                        throw e;
+                    }
+                }
+            }
+            waitForBolt(port);
+        } catch (Exception e) {
+            // Exit (the shutdown hook stops the DBMS) rather than leave a
+            // server that is not ready running.
+            e.printStackTrace();
+            System.exit(1);
         }
-        waitForBolt(port);
         System.out.printf("NEO4J_LOCAL_READY bolt://127.0.0.1:%d (auth %s, %d ms, Neo4j %s)%n", port,
                 auth ? "on, user neo4j" : "off", (System.nanoTime() - started) / 1_000_000,
                 org.neo4j.kernel.internal.Version.getNeo4jVersion());
