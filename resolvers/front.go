@@ -165,7 +165,7 @@ type prep struct {
 func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p prep) {
 	defer func() {
 		if v := recover(); v != nil {
-			f.log.LogAttrs(ctx, slog.LevelError, "panic preparing a request", slog.String("requestId", RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
+			f.log.LogAttrs(ctx, slog.LevelError, "panic preparing a request", slog.String("requestId", rg.RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
 			p = prep{reply: f.internal(ctx)}
 		}
 	}()
@@ -234,7 +234,7 @@ func (f *front) execute(ctx context.Context, p prep) (rep *reply) {
 	ctx = WithLoaders(ctx, NewLoaders(f.store, f.loaderWait))
 	defer func() {
 		if v := recover(); v != nil {
-			f.log.LogAttrs(ctx, slog.LevelError, "panic executing a request", slog.String("requestId", RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
+			f.log.LogAttrs(ctx, slog.LevelError, "panic executing a request", slog.String("requestId", rg.RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
 			rep = f.internal(ctx)
 			rep.op = p.op
 		}
@@ -334,7 +334,7 @@ func (f *front) timeout(limit string, d time.Duration, what string) *reply {
 }
 
 func (f *front) internal(ctx context.Context) *reply {
-	id := RequestID(ctx)
+	id := rg.RequestID(ctx)
 	ext := map[string]any{"code": rg.EINTERNAL}
 	msg := "internal error"
 	if id != "" {
@@ -357,7 +357,7 @@ func (f *front) write(w http.ResponseWriter, r *http.Request, start time.Time, r
 	}
 	b, err := json.Marshal(wireResponse{Errors: rep.errs, Data: rep.data, Extensions: rep.ext})
 	if err != nil {
-		f.log.LogAttrs(r.Context(), slog.LevelError, "encoding a response", slog.String("requestId", RequestID(r.Context())), slog.Any("err", err))
+		f.log.LogAttrs(r.Context(), slog.LevelError, "encoding a response", slog.String("requestId", rg.RequestID(r.Context())), slog.Any("err", err))
 		status = http.StatusInternalServerError
 		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 		rep.outcome = OutcomeInternal

@@ -47,7 +47,7 @@ func ask(t *testing.T, h http.Handler, accept, query string, vars map[string]any
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	req = req.WithContext(resolvers.WithRequestID(req.Context(), "req-42"))
+	req = req.WithContext(rg.WithRequestID(req.Context(), "req-42"))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	a := answer{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}

@@ -9,7 +9,6 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/export"
-	"github.com/regiongraph/regiongraph/resolvers"
 )
 
 // registerExports serves GET /export/{format} for every export.Formats:
@@ -85,7 +84,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		ext["field"] = f
 	}
 	if code == rg.EINTERNAL || code == rg.EUNAVAILABLE {
-		id := resolvers.RequestID(r.Context())
+		id := rg.RequestID(r.Context())
 		log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("requestId", id), slog.String("path", r.URL.Path), slog.String("code", code), slog.Any("err", err))
 		if code == rg.EINTERNAL && id != "" {
 			msg = "internal error (request id " + id + ")"

@@ -104,7 +104,7 @@ func readyz(log *slog.Logger, ready func(context.Context) error) http.Handler {
 			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 			defer cancel()
 			if err := ready(ctx); err != nil {
-				log.LogAttrs(r.Context(), slog.LevelWarn, "not ready", slog.String("requestId", resolvers.RequestID(r.Context())), slog.Any("err", err))
+				log.LogAttrs(r.Context(), slog.LevelWarn, "not ready", slog.String("requestId", rg.RequestID(r.Context())), slog.Any("err", err))
 				w.WriteHeader(http.StatusServiceUnavailable)
 				fmt.Fprintln(w, "not ready:", rg.ErrorMessage(err))
 				return
@@ -182,7 +182,7 @@ func withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(resolvers.WithRequestID(r.Context(), id)))
+		next.ServeHTTP(w, r.WithContext(rg.WithRequestID(r.Context(), id)))
 	})
 }
 
@@ -222,7 +222,7 @@ func accessLog(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.Han
 		next.ServeHTTP(sw, r)
 		m.HTTP(route(r.URL.Path), sw.status)
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("requestId", resolvers.RequestID(r.Context())),
+			slog.String("requestId", rg.RequestID(r.Context())),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
 			slog.Duration("duration", time.Since(start)))
@@ -236,7 +236,7 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.LogAttrs(r.Context(), slog.LevelError, "panic in handler", slog.String("requestId", resolvers.RequestID(r.Context())), slog.String("panic", fmt.Sprint(v)))
+				log.LogAttrs(r.Context(), slog.LevelError, "panic in handler", slog.String("requestId", rg.RequestID(r.Context())), slog.String("panic", fmt.Sprint(v)))
 				http.Error(w, `{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`, http.StatusInternalServerError)
 			}
 		}()
