@@ -9,8 +9,8 @@ import (
 	"path"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/analysis"
 	"github.com/regiongraph/regiongraph/export"
-	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/web"
 )
 
@@ -38,9 +38,14 @@ func registerMap(mux *http.ServeMux, store rg.Store, log *slog.Logger) {
 			writeError(w, r, log, err)
 			return
 		}
-		if err := resolvers.SizeMap(r.Context(), store, g, r.URL.Query().Get("metric")); err != nil {
+		metric := r.URL.Query().Get("metric")
+		values, err := analysis.MapValues(r.Context(), store, f.Year, metric)
+		if err != nil {
 			writeError(w, r, log, err)
 			return
+		}
+		if values != nil {
+			g.SetMetric(metric, values)
 		}
 		writeJSONResponse(w, r, log, g.MapData())
 	})
