@@ -92,3 +92,15 @@ func Recover(log *slog.Logger) graphql.RecoverFunc {
 		return fmt.Errorf("panic in resolver: %v", v)
 	}
 }
+
+// clip shortens s to at most n bytes (on a rune boundary), marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return s[:i] + "…"
+}

@@ -19,8 +19,8 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/auth"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/metrics"
-	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/web"
 )
 
@@ -30,7 +30,7 @@ type Config struct {
 	// Empty: no cross-origin access at all.
 	CORSOrigins []string
 	Logger      *slog.Logger
-	GraphQL     resolvers.Options
+	GraphQL     gqlhttp.Options
 	// Metrics, when set, are served on /metrics and record requests, limit
 	// rejections and store calls.
 	Metrics *metrics.Metrics
@@ -65,7 +65,7 @@ func New(store rg.Store, cfg Config) http.Handler {
 	// The auth middleware puts the token's principal in the context; the
 	// GraphQL front then enforces every limit (the body limit by role).
 	authOpts := auth.Options{Tokens: cfg.Tokens, RequireForReads: cfg.RequireAuthForReads, Logger: cfg.Logger}
-	gql := auth.Middleware(authOpts, resolvers.NewHandler(store, cfg.GraphQL))
+	gql := auth.Middleware(authOpts, gqlhttp.NewHandler(store, cfg.GraphQL))
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graphQLRoute(gql))

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
 // config is every setting, from flags over REGIONGRAPH_* variables over defaults.
@@ -24,7 +24,7 @@ type config struct {
 	drain               time.Duration
 	openTimeout         time.Duration
 
-	limits            resolvers.Limits
+	limits            gqlhttp.Limits
 	introspection     bool
 	metrics           bool
 	readHeaderTimeout time.Duration
@@ -70,7 +70,7 @@ func (a *app) flags(name string, c *config) (*flag.FlagSet, []setting) {
 // REGIONGRAPH_* variables are applied after parsing (see applyEnv), so a
 // malformed value is an error rather than silently the default.
 func (a *app) limitFlags(fs *flag.FlagSet, c *config) {
-	d := resolvers.DefaultLimits
+	d := gqlhttp.DefaultLimits
 	l := &c.limits
 	fs.Int64Var(&l.MaxBodyBytes, "max-body-bytes", d.MaxBodyBytes, "largest POST body in bytes; more is refused with 413")
 	fs.Int64Var(&l.MaxAdminBodyBytes, "max-admin-body-bytes", d.MaxAdminBodyBytes, "largest POST body in bytes for a request with an admin's token (importDataset)")

@@ -1,4 +1,4 @@
-package resolvers_test
+package gqlhttp_test
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 	"time"
 
 	rg "github.com/regiongraph/regiongraph"
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
 type answer struct {
@@ -64,7 +64,7 @@ func TestIntrospectionQueryWithinDefaultLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	h := gqlhttp.NewHandler(openStore(t), gqlhttp.Options{})
 	a := ask(t, h, "", string(q), nil)
 	if a.status != 200 || len(a.Errors) > 0 {
 		t.Fatalf("graphql-js's introspection query (as explorers send it): %d %+v", a.status, a.Errors)
@@ -75,9 +75,9 @@ func TestIntrospectionQueryWithinDefaultLimits(t *testing.T) {
 }
 
 func TestIntrospectionOff(t *testing.T) {
-	store := openStore(t, 1)
-	on := resolvers.NewHandler(store, resolvers.Options{})
-	off := resolvers.NewHandler(store, resolvers.Options{NoIntrospection: true})
+	store := openStore(t)
+	on := gqlhttp.NewHandler(store, gqlhttp.Options{})
+	off := gqlhttp.NewHandler(store, gqlhttp.Options{NoIntrospection: true})
 	if a := ask(t, off, "", `{ __schema { types { name } } }`, nil); len(a.Errors) == 0 || bytes.Contains(a.raw, []byte("Municipality")) ||
 		a.Errors[0].Extensions["code"] != rg.EBADINPUT || !strings.Contains(a.Errors[0].Message, "introspection is turned off") {
 		t.Errorf("introspection off still answers __schema, or says so unclearly: %s", a.raw)
@@ -121,7 +121,7 @@ func TestIntrospectionOff(t *testing.T) {
 // entry) for application/graphql-response+json; field errors are 200 with
 // data either way.
 func TestStatusByResponseType(t *testing.T) {
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	h := gqlhttp.NewHandler(openStore(t), gqlhttp.Options{})
 	for _, c := range []struct {
 		name, q         string
 		json, gql       int
@@ -130,7 +130,7 @@ func TestStatusByResponseType(t *testing.T) {
 	}{
 		{name: "Parse", q: `{`, json: 200, gql: 400},
 		{name: "Validation", q: `{ nope }`, json: 200, gql: 400},
-		{name: "Depth", q: `{ a:__typename ` + strings.Repeat("initiatives { nodes { parent { ", 1) + strings.Repeat("parent { ", 14) + "id" + strings.Repeat(" }", 17) + " }", json: 200, gql: 400, limit: resolvers.LimitDepth},
+		{name: "Depth", q: `{ a:__typename ` + strings.Repeat("initiatives { nodes { parent { ", 1) + strings.Repeat("parent { ", 14) + "id" + strings.Repeat(" }", 17) + " }", json: 200, gql: 400, limit: gqlhttp.LimitDepth},
 		{name: "FieldError", q: `{ municipalities(after: "garbage") { totalCount } }`, json: 200, gql: 200, data: true},
 		{name: "OK", q: `{ plans { totalCount } }`, json: 200, gql: 200, data: true},
 	} {
@@ -168,7 +168,7 @@ var costRE = regexp.MustCompile(`estimated cost is (\d+)`)
 // (or its default), a relation list by ListEstimate (20), nodes(ids) by the
 // number of ids, and a connection's nodes list is not counted twice.
 func TestCost(t *testing.T) {
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{Limits: resolvers.Limits{MaxComplexity: 1}})
+	h := gqlhttp.NewHandler(openStore(t), gqlhttp.Options{Limits: gqlhttp.Limits{MaxComplexity: 1}})
 	for _, c := range []struct {
 		q    string
 		want int
@@ -203,15 +203,15 @@ func TestCost(t *testing.T) {
 		if got, _ := strconv.Atoi(m[1]); got != c.want {
 			t.Errorf("%s costs %d, want %d", c.q, got, c.want)
 		}
-		if a.Errors[0].Extensions["limit"] != resolvers.LimitComplexity || a.Errors[0].Extensions["max"] != 1.0 {
+		if a.Errors[0].Extensions["limit"] != gqlhttp.LimitComplexity || a.Errors[0].Extensions["max"] != 1.0 {
 			t.Errorf("the error does not name the limit and its value: %+v", a.Errors[0])
 		}
 	}
 }
 
 func TestResultsCap(t *testing.T) {
-	store := openStore(t, 1)
-	h := resolvers.NewHandler(store, resolvers.Options{Limits: resolvers.Limits{MaxResults: 100}})
+	store := openStore(t)
+	h := gqlhttp.NewHandler(store, gqlhttp.Options{Limits: gqlhttp.Limits{MaxResults: 100}})
 	// Cheap by estimate (one relation list of leaves), large in fact: every
 	// relation of every plan.
 	q := `{ plans(first: 20) { nodes { name relations { id kind fromId toId } } } }`
@@ -220,11 +220,11 @@ func TestResultsCap(t *testing.T) {
 		t.Fatalf("results over the cap: %d, %s", a.status, clip(a.raw))
 	}
 	e := a.Errors[0]
-	if e.Extensions["limit"] != resolvers.LimitResults || e.Extensions["max"] != 100.0 || !strings.Contains(e.Message, "max-results is 100") {
+	if e.Extensions["limit"] != gqlhttp.LimitResults || e.Extensions["max"] != 100.0 || !strings.Contains(e.Message, "max-results is 100") {
 		t.Errorf("error: %+v", e)
 	}
 	// The same query under a cap it fits in has its data.
-	big := resolvers.NewHandler(store, resolvers.Options{})
+	big := gqlhttp.NewHandler(store, gqlhttp.Options{})
 	if a := ask(t, big, gqlResponse, q, nil); a.status != 200 || len(a.Errors) > 0 {
 		t.Errorf("under the default cap: %d %s", a.status, clip(a.raw))
 	}
@@ -258,7 +258,7 @@ func (s *slowStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage
 }
 
 func TestExecTimeout(t *testing.T) {
-	h := resolvers.NewHandler(&slowStore{Store: openStore(t, 1), delay: time.Minute}, resolvers.Options{Limits: resolvers.Limits{ExecTimeout: 200 * time.Millisecond}})
+	h := gqlhttp.NewHandler(&slowStore{Store: openStore(t), delay: time.Minute}, gqlhttp.Options{Limits: gqlhttp.Limits{ExecTimeout: 200 * time.Millisecond}})
 	start := time.Now()
 	a := ask(t, h, gqlResponse, `{ municipalities { totalCount } }`, nil)
 	took := time.Since(start)
@@ -266,7 +266,7 @@ func TestExecTimeout(t *testing.T) {
 		t.Fatalf("timed out: %d %s", a.status, a.raw)
 	}
 	e := a.Errors[0]
-	if e.Extensions["code"] != rg.EUNAVAILABLE || e.Extensions["limit"] != resolvers.LimitExecTime || e.Extensions["max"] != "200ms" {
+	if e.Extensions["code"] != rg.EUNAVAILABLE || e.Extensions["limit"] != gqlhttp.LimitExecTime || e.Extensions["max"] != "200ms" {
 		t.Errorf("error: %+v", e)
 	}
 	if took > 5*time.Second {
@@ -277,17 +277,17 @@ func TestExecTimeout(t *testing.T) {
 
 func TestParseTimeout(t *testing.T) {
 	// Validating 300 duplicate fields takes milliseconds; 1ms is too short.
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{Limits: resolvers.Limits{ParseTimeout: time.Millisecond}})
+	h := gqlhttp.NewHandler(openStore(t), gqlhttp.Options{Limits: gqlhttp.Limits{ParseTimeout: time.Millisecond}})
 	a := ask(t, h, gqlResponse, "{"+strings.Repeat(" __typename", 300)+" }", nil)
-	if a.status != http.StatusServiceUnavailable || len(a.Errors) != 1 || a.Errors[0].Extensions["limit"] != resolvers.LimitParseTime {
+	if a.status != http.StatusServiceUnavailable || len(a.Errors) != 1 || a.Errors[0].Extensions["limit"] != gqlhttp.LimitParseTime {
 		t.Fatalf("parse timeout: %d %s", a.status, a.raw)
 	}
 }
 
 func TestConcurrencyCap(t *testing.T) {
 	entered := make(chan struct{}, 1)
-	h := resolvers.NewHandler(&slowStore{Store: openStore(t, 1), delay: 500 * time.Millisecond, entered: entered},
-		resolvers.Options{Limits: resolvers.Limits{MaxConcurrent: 1, QueueWait: 50 * time.Millisecond}})
+	h := gqlhttp.NewHandler(&slowStore{Store: openStore(t), delay: 500 * time.Millisecond, entered: entered},
+		gqlhttp.Options{Limits: gqlhttp.Limits{MaxConcurrent: 1, QueueWait: 50 * time.Millisecond}})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -301,7 +301,7 @@ func TestConcurrencyCap(t *testing.T) {
 		t.Fatalf("over the concurrency cap: %d %s", a.status, a.raw)
 	}
 	e := a.Errors[0]
-	if e.Extensions["code"] != rg.EUNAVAILABLE || e.Extensions["limit"] != resolvers.LimitConcurrency || e.Extensions["max"] != 1.0 || a.header.Get("Retry-After") == "" {
+	if e.Extensions["code"] != rg.EUNAVAILABLE || e.Extensions["limit"] != gqlhttp.LimitConcurrency || e.Extensions["max"] != 1.0 || a.header.Get("Retry-After") == "" {
 		t.Errorf("error: %+v, Retry-After %q", e, a.header.Get("Retry-After"))
 	}
 	// Once the first is done, there is room again.
@@ -320,8 +320,8 @@ func TestUnexpectedErrorsAreHidden(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			var logs bytes.Buffer
-			s.Store = openStore(t, 1)
-			h := resolvers.NewHandler(s, resolvers.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			s.Store = openStore(t)
+			h := gqlhttp.NewHandler(s, gqlhttp.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			a := ask(t, h, "", `{ municipalities { totalCount } }`, nil)
 			if len(a.Errors) == 0 {
 				t.Fatalf("no error: %s", a.raw)
@@ -343,8 +343,8 @@ func TestUnexpectedErrorsAreHidden(t *testing.T) {
 // TestDomainErrorsKeepTheirCode checks UNAVAILABLE from a store reaches the
 // client as UNAVAILABLE.
 func TestDomainErrorsKeepTheirCode(t *testing.T) {
-	s := &slowStore{Store: openStore(t, 1), err: rg.Errorf(rg.EUNAVAILABLE, "the database cannot be reached")}
-	h := resolvers.NewHandler(s, resolvers.Options{Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	s := &slowStore{Store: openStore(t), err: rg.Errorf(rg.EUNAVAILABLE, "the database cannot be reached")}
+	h := gqlhttp.NewHandler(s, gqlhttp.Options{Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
 	a := ask(t, h, "", `{ municipalities { totalCount } }`, nil)
 	if len(a.Errors) == 0 || a.Errors[0].Extensions["code"] != rg.EUNAVAILABLE {
 		t.Fatalf("%s", a.raw)

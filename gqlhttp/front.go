@@ -1,4 +1,4 @@
-package resolvers
+package gqlhttp
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/resolvers"
 )
 
 // front is the GraphQL-over-HTTP handler in front of gqlgen's executor. It
@@ -231,7 +232,7 @@ func (f *front) execute(ctx context.Context, p prep) (rep *reply) {
 	defer cancel()
 	st := &execState{max: int64(f.lim.MaxResults), cancel: cancel}
 	ctx = context.WithValue(ctx, execStateKey{}, st)
-	ctx = WithLoaders(ctx, NewLoaders(f.store, f.loaderWait))
+	ctx = resolvers.WithLoaders(ctx, resolvers.NewLoaders(f.store, f.loaderWait))
 	defer func() {
 		if v := recover(); v != nil {
 			f.log.LogAttrs(ctx, slog.LevelError, "panic executing a request", slog.String("requestId", rg.RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))

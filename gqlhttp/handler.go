@@ -1,4 +1,4 @@
-package resolvers
+package gqlhttp
 
 import (
 	"log/slog"
@@ -13,6 +13,7 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/graph"
+	"github.com/regiongraph/regiongraph/resolvers"
 )
 
 // Options configure the GraphQL handler.
@@ -65,8 +66,8 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		o.LoaderWait = time.Millisecond
 	}
 	lim := o.Limits.withDefaults()
-	cfg := graph.Config{Resolvers: &Resolver{Store: store}}
-	cfg.Directives.HasRole = HasRole
+	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: store}}
+	cfg.Directives.HasRole = resolvers.HasRole
 	es := newCostSchema(graph.NewExecutableSchema(cfg), lim.ListEstimate, lim.MaxPageSize)
 	exec := executor.New(es)
 	cache := lru.New[*ast.QueryDocument](1000)
@@ -77,8 +78,8 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 	exec.SetDisableSuggestion(o.NoIntrospection)
 	exec.Use(&costLimit{es: es, lim: lim})
 	exec.Use(resultsLimit{})
-	exec.SetErrorPresenter(ErrorPresenter(o.Logger, !o.NoIntrospection))
-	exec.SetRecoverFunc(Recover(o.Logger))
+	exec.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, !o.NoIntrospection))
+	exec.SetRecoverFunc(resolvers.Recover(o.Logger))
 	return &front{
 		exec:       exec,
 		cache:      cache,
