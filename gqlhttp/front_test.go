@@ -286,8 +286,10 @@ func TestParseTimeout(t *testing.T) {
 
 func TestConcurrencyCap(t *testing.T) {
 	entered := make(chan struct{}, 1)
-	h := gqlhttp.NewHandler(&slowStore{Store: openStore(t), delay: 500 * time.Millisecond, entered: entered},
-		gqlhttp.Options{Limits: gqlhttp.Limits{MaxConcurrent: 1, QueueWait: 50 * time.Millisecond}})
+	lim := gqlhttp.Limits{MaxConcurrent: 1, QueueWait: 50 * time.Millisecond}
+	h := gqlhttp.NewRouter(gqlhttp.Config{Limits: lim, Logger: slog.New(slog.DiscardHandler)})
+	h.Handle("/graphql", "/graphql", gqlhttp.BudgetGraphQL, gqlhttp.NewHandler(&slowStore{Store: openStore(t), delay: 500 * time.Millisecond, entered: entered},
+		gqlhttp.Options{Limits: lim}))
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {

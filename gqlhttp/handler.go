@@ -30,6 +30,10 @@ type Options struct {
 	// Observer is told of every request's outcome and of every limit that
 	// refused one (the metrics); nil: nobody.
 	Observer Observer
+	// Work runs the analyses: the places among MaxAnalysisConcurrent that
+	// operations selecting an analysis field take, shared with the other
+	// routes' computations. Nil: a Work of the handler's own.
+	Work *Work
 }
 
 // Observer is told what happens to GraphQL requests.
@@ -40,7 +44,9 @@ type Observer interface {
 	Request(operation, outcome string, d time.Duration)
 	// Rejected reports a request refused by the named limit.
 	Rejected(limit string)
-	// InFlight is called with +1 when a request starts and -1 when it ends.
+	// InFlight is called with +1 when a request starts and -1 when its
+	// work has stopped, which may be after its answer (a timeout, a client
+	// gone).
 	InFlight(delta int)
 }
 
@@ -50,8 +56,9 @@ const (
 	OutcomeFieldErrors = "field_errors" // data with errors
 	OutcomeBadRequest  = "bad_request"  // refused: malformed, invalid or over a limit
 	OutcomeTimeout     = "timeout"      // parse or execution timeout
-	OutcomeOverloaded  = "overloaded"   // no place among MaxConcurrent in QueueWait
+	OutcomeOverloaded  = "overloaded"   // no place among MaxConcurrent (or MaxAnalysisConcurrent) in QueueWait
 	OutcomeInternal    = "internal"     // an unexpected error or panic
+	// OutcomeClientClosed (router.go): the client went away before the answer.
 )
 
 // NewHandler returns the GraphQL handler over store: GraphQL over HTTP (GET
@@ -66,6 +73,10 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		o.LoaderWait = time.Millisecond
 	}
 	lim := o.Limits.withDefaults()
+	work := o.Work
+	if work == nil {
+		work = NewWork(store, lim, nil, o.Logger)
+	}
 	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: store}}
 	cfg.Directives.HasRole = resolvers.HasRole
 	es := newCostSchema(graph.NewExecutableSchema(cfg), lim.ListEstimate, lim.MaxPageSize)
@@ -86,7 +97,7 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		lim:        lim,
 		log:        o.Logger,
 		obs:        o.Observer,
-		sem:        make(chan struct{}, lim.MaxConcurrent),
+		work:       work,
 		store:      store,
 		loaderWait: o.LoaderWait,
 		ops:        newOpNames(100),

@@ -2,41 +2,40 @@ package server
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/analysis"
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
-// BriefHandler serves the lobbying brief on a topic or initiative as
+// registerBrief serves the lobbying brief on a topic or initiative as
 // Markdown for printing: GET /brief/{id}.md, optionally ?year=Y. An id
-// that is not a topic or initiative is 404; a malformed year 400.
-func BriefHandler(store rg.Store) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// that is not a topic or initiative is 404; a malformed year 400. The brief
+// is computed as the map's data is (the analysis budget, shared and cached
+// computations).
+func registerBrief(rt *gqlhttp.Router, store rg.Store, work *gqlhttp.Work, log *slog.Logger) {
+	rt.Handle("GET /brief/{id}", "/brief/", gqlhttp.BudgetAnalysis, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := strings.CutSuffix(r.PathValue("id"), ".md")
 		if !ok || !rg.ValidID(id) {
-			http.NotFound(w, r)
+			gqlhttp.WriteError(w, r, log, rg.Errorf(rg.ENOTFOUND, "no brief here: ask for /brief/{id}.md with a topic's or an initiative's id"))
 			return
 		}
 		var year *int
 		if v := r.URL.Query().Get("year"); v != "" {
 			y, err := strconv.Atoi(v)
 			if err != nil || y < rg.MinYear || y > rg.MaxYear {
-				http.Error(w, fmt.Sprintf("year must be a year in %d..%d", rg.MinYear, rg.MaxYear), http.StatusBadRequest)
+				gqlhttp.WriteError(w, r, log, rg.FieldErrorf("year", "year must be a year in %d..%d", rg.MinYear, rg.MaxYear))
 				return
 			}
 			year = &y
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), resolvers.AnalysisTimeout)
-		defer cancel()
-		ns, err := store.Nodes(ctx, []string{id})
+		ns, err := store.Nodes(r.Context(), []string{id})
 		if err != nil {
-			briefError(w, err)
+			gqlhttp.WriteError(w, r, log, err)
 			return
 		}
 		var subj analysis.Subject
@@ -46,32 +45,25 @@ func BriefHandler(store rg.Store) http.Handler {
 		case len(ns) == 1 && ns[0].Kind == rg.KindInitiative:
 			subj.Initiative = id
 		default:
-			http.Error(w, "no topic or initiative "+id, http.StatusNotFound)
+			gqlhttp.WriteError(w, r, log, rg.Errorf(rg.ENOTFOUND, "no topic or initiative %s", id))
 			return
 		}
-		b, err := analysis.LoadBrief(ctx, store, subj, year)
+		key := "brief\x00" + id + "\x00" + r.URL.Query().Get("year")
+		b, err := work.Do(r.Context(), key, func(ctx context.Context) ([]byte, error) {
+			b, err := analysis.LoadBrief(ctx, store, subj, year)
+			if err != nil {
+				return nil, err
+			}
+			return []byte(analysis.RenderBrief(b)), nil
+		})
 		if err != nil {
-			briefError(w, err)
+			gqlhttp.WriteError(w, r, log, err)
 			return
 		}
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		_, _ = w.Write([]byte(analysis.RenderBrief(b)))
-	})
-}
-
-func briefError(w http.ResponseWriter, err error) {
-	status := http.StatusInternalServerError
-	msg := "internal error"
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		status, msg = http.StatusServiceUnavailable, "the brief took too long and was stopped"
-	case rg.ErrorCode(err) == rg.ENOTFOUND:
-		status, msg = http.StatusNotFound, rg.ErrorMessage(err)
-	case rg.ErrorCode(err) == rg.EBADINPUT:
-		status, msg = http.StatusBadRequest, rg.ErrorMessage(err)
-	case rg.ErrorCode(err) == rg.EUNAVAILABLE:
-		status, msg = http.StatusServiceUnavailable, rg.ErrorMessage(err)
-	}
-	http.Error(w, msg, status)
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		_, _ = w.Write(b)
+	}))
 }
