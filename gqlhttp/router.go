@@ -30,6 +30,11 @@ type Config struct {
 	// the guards, so that a browser's preflight, which carries no token, is
 	// answered.
 	Wrap func(http.Handler) http.Handler
+	// Admitted, when set, is called with every request that got its place,
+	// in its handler's goroutine and under its deadline, just before the
+	// handler: a hook for tracing, and for tests that hold a place or
+	// outlast a deadline on any route.
+	Admitted func(ctx context.Context, route string)
 }
 
 // RouteObserver is told what happens on the routes.
@@ -288,6 +293,9 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 					})
 				}
 			}()
+			if rt.cfg.Admitted != nil {
+				rt.cfg.Admitted(ctx, route.Name)
+			}
 			h.ServeHTTP(g, r.WithContext(ctx))
 		}()
 		t := time.NewTimer(route.Timeout + deadlineGrace)

@@ -167,6 +167,15 @@ func (r *Resolver) centralityQuery(ctx context.Context, year *int, kinds []model
 	}
 	metrics := requestedMetrics(ctx, m)
 	return analyse(ctx, "centrality", func(ctx context.Context) (*model.CentralityPage, error) {
+		// Refused from cheap counts before anything is loaded when the
+		// graph is beyond the limits.
+		check := metrics
+		if check == nil {
+			check = []analysis.Metric{analysis.Betweenness, analysis.Closeness}
+		}
+		if err := analysis.Precheck(ctx, r.Store, check...); err != nil {
+			return nil, err
+		}
 		ag, err := analysis.LoadActorGraph(ctx, r.Store, year)
 		if err != nil {
 			return nil, err

@@ -47,6 +47,9 @@ type Config struct {
 	// valid token: GraphQL, the map page and its data, the exports, the
 	// briefs, /readyz and /metrics.
 	RequireAuthForReads bool
+	// Admitted is gqlhttp.Config.Admitted: called as each request starts,
+	// after the guards (tests use it to hold places and outlast deadlines).
+	Admitted func(ctx context.Context, route string)
 }
 
 // New returns the HTTP handler over store. Every route is registered
@@ -94,6 +97,7 @@ func New(store rg.Store, cfg Config) *gqlhttp.Router {
 		Auth:     auth.Options{Tokens: cfg.Tokens, RequireForReads: cfg.RequireAuthForReads, Logger: log},
 		Observer: routeObs,
 		Wrap:     c.Handler,
+		Admitted: cfg.Admitted,
 	})
 
 	rt.HandleHealth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
