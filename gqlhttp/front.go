@@ -72,14 +72,20 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.obs != nil {
 		f.obs.InFlight(1)
 	}
-	tracked := Track(r.Context())
 	var work workGroup
-	defer work.Close(func() {
-		if f.obs != nil {
-			f.obs.InFlight(-1)
-		}
-		tracked()
-	})
+	tracked := func() {}
+	// early is called before answering while work goes on: the request
+	// keeps its place until that work has stopped.
+	early := func() { tracked = Track(r.Context()) }
+	defer func() {
+		done := tracked
+		work.Close(func() {
+			if f.obs != nil {
+				f.obs.InFlight(-1)
+			}
+			done()
+		})
+	}()
 	background := work.Go
 
 	rt, ok := negotiate(r.Header.Get("Accept"))
@@ -119,6 +125,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case <-t.C:
 		// The work goes on in the background (bounded by the limits it
 		// has passed); the request keeps its place until it ends.
+		early()
 		f.write(w, r, start, rt, f.timeout(r, LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request"))
 		return
 	}
@@ -159,6 +166,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case rep := <-executed:
 		f.write(w, r, start, rt, rep)
 	case <-t.C:
+		early()
 		rep := f.timeout(r, limit, budget, "executing the operation")
 		rep.op = p.op
 		f.write(w, r, start, rt, rep)
@@ -264,7 +272,8 @@ func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p p
 	if len(errs) > 0 {
 		return reqErr(errs...)
 	}
-	if oc.Operation != nil && oc.Operation.Name != "" {
+	if oc.Operation != nil {
+		// A validated operation without a name is "anonymous".
 		p.op = f.ops.name(oc.Operation.Name)
 	}
 	return prep{oc: oc, op: p.op}

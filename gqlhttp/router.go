@@ -537,6 +537,12 @@ func (g *gate) writeHeaderLocked(code int) {
 	for k, v := range g.header {
 		h[k] = v
 	}
+	if g.st.pending.Load() > 0 {
+		// Work goes on after this answer, and net/http reads the next
+		// request on this connection only once it has stopped: the client
+		// must not wait for that.
+		h.Set("Connection", "close")
+	}
 	g.st.noteClient()
 	g.wrote, g.status, g.answered = true, code, time.Now()
 	g.w.WriteHeader(code)
@@ -582,6 +588,8 @@ func (g *gate) answer(write func(w http.ResponseWriter)) bool {
 		return false
 	}
 	g.st.noteClient()
+	// The handler is still running: see writeHeaderLocked.
+	g.w.Header().Set("Connection", "close")
 	sw := &statusWriter{ResponseWriter: g.w}
 	write(sw)
 	g.closed, g.wrote, g.status, g.bytes, g.answered = true, true, sw.status, sw.bytes, time.Now()
