@@ -85,9 +85,11 @@ func (a *app) limitFlags(fs *flag.FlagSet, c *config) {
 	fs.IntVar(&l.MaxPageSize, "max-page-size", d.MaxPageSize, "largest first on any field")
 	fs.IntVar(&l.MaxResults, "max-results", d.MaxResults, "most values in one response (fields plus list elements)")
 	fs.DurationVar(&l.ParseTimeout, "parse-timeout", d.ParseTimeout, "bound on reading, parsing and validating a request")
-	fs.DurationVar(&l.ExecTimeout, "exec-timeout", d.ExecTimeout, "bound on executing an operation")
-	fs.IntVar(&l.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests served at once")
-	fs.DurationVar(&l.QueueWait, "queue-wait", d.QueueWait, "how long a request waits for a place among -max-concurrent before 503")
+	fs.DurationVar(&l.ExecTimeout, "exec-timeout", d.ExecTimeout, "bound on executing an operation, and on every route that runs no analysis")
+	fs.DurationVar(&l.AnalysisTimeout, "analysis-timeout", d.AnalysisTimeout, "bound, instead of -exec-timeout, on an operation selecting an analysis field and on /map/data.json, /export/... and /brief/...")
+	fs.IntVar(&l.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "requests served at once on each route (a request keeps its place until its work has stopped)")
+	fs.IntVar(&l.MaxAnalysisConcurrent, "max-analysis-concurrent", d.MaxAnalysisConcurrent, "analyses running at once, over every route")
+	fs.DurationVar(&l.QueueWait, "queue-wait", d.QueueWait, "how long a request waits for a place among -max-concurrent (or -max-analysis-concurrent) before 503")
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "bound on reading a request's headers (slow clients)")
 	fs.DurationVar(&c.storeTimeout, "store-timeout", 5*time.Second, "bound on every Neo4j call when serving; past it the call is UNAVAILABLE and the store is probed until it answers")
 	fs.BoolVar(&c.introspection, "introspection", true, "allow schema introspection (off also removes \"Did you mean\" suggestions)")
@@ -98,7 +100,7 @@ func (a *app) limitFlags(fs *flag.FlagSet, c *config) {
 // parsing, when the flag is not on the command line.
 var envApplied = []string{"max-body-bytes", "max-admin-body-bytes", "max-json-depth", "max-json-items", "max-query-bytes", "max-tokens", "max-fields", "max-depth",
 	"max-complexity", "list-estimate", "max-page-size", "max-results", "parse-timeout", "exec-timeout",
-	"max-concurrent", "queue-wait", "read-header-timeout", "store-timeout", "introspection", "metrics"}
+	"analysis-timeout", "max-concurrent", "max-analysis-concurrent", "queue-wait", "read-header-timeout", "store-timeout", "introspection", "metrics"}
 
 func (a *app) applyEnv(fs *flag.FlagSet) error {
 	set := map[string]bool{}
@@ -126,8 +128,8 @@ func checkLimits(c *config) error {
 		{"max-body-bytes", l.MaxBodyBytes}, {"max-admin-body-bytes", l.MaxAdminBodyBytes}, {"max-json-depth", int64(l.MaxJSONDepth)}, {"max-json-items", int64(l.MaxJSONItems)}, {"max-query-bytes", int64(l.MaxQueryBytes)},
 		{"max-tokens", int64(l.MaxTokens)}, {"max-fields", int64(l.MaxFields)}, {"max-depth", int64(l.MaxDepth)},
 		{"max-complexity", int64(l.MaxComplexity)}, {"list-estimate", int64(l.ListEstimate)}, {"max-page-size", int64(l.MaxPageSize)},
-		{"max-results", int64(l.MaxResults)}, {"max-concurrent", int64(l.MaxConcurrent)},
-		{"parse-timeout", int64(l.ParseTimeout)}, {"exec-timeout", int64(l.ExecTimeout)}, {"queue-wait", int64(l.QueueWait)},
+		{"max-results", int64(l.MaxResults)}, {"max-concurrent", int64(l.MaxConcurrent)}, {"max-analysis-concurrent", int64(l.MaxAnalysisConcurrent)},
+		{"parse-timeout", int64(l.ParseTimeout)}, {"exec-timeout", int64(l.ExecTimeout)}, {"analysis-timeout", int64(l.AnalysisTimeout)}, {"queue-wait", int64(l.QueueWait)},
 		{"read-header-timeout", int64(c.readHeaderTimeout)}, {"store-timeout", int64(c.storeTimeout)},
 	} {
 		if v.v <= 0 {
