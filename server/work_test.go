@@ -25,9 +25,10 @@ import (
 	"github.com/regiongraph/regiongraph/server"
 )
 
-// stallStore is the bundled dataset whose Subgraph (what every map, export,
-// brief and analysis loads) waits for its context to end and then keeps
-// working until the test lets it finish: a computation that stops late.
+// stallStore is the bundled dataset whose Subgraph and FindNodes (what
+// every map, export, brief and analysis reads first) wait for their context
+// to end and then keep working until the test lets them finish: a
+// computation that stops late.
 type stallStore struct {
 	rg.Store
 	entered chan struct{} // told of every Subgraph call
@@ -53,11 +54,21 @@ func newStallStore(t *testing.T) *stallStore {
 }
 
 func (s *stallStore) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.Subgraph, error) {
+	return nil, s.stall(ctx)
+}
+
+// FindNodes stalls too, so that a computation that counts before it loads
+// (analysis.Precheck) stalls there, whenever its deadline passes.
+func (s *stallStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, error) {
+	return rg.NodePage{}, s.stall(ctx)
+}
+
+func (s *stallStore) stall(ctx context.Context) error {
 	s.entered <- struct{}{}
 	defer func() { s.stopped <- struct{}{} }()
 	<-ctx.Done()
 	<-s.finish
-	return nil, ctx.Err()
+	return ctx.Err()
 }
 
 // scrape returns the value of one series of /metrics ("name{labels}" as
