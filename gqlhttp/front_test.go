@@ -359,3 +359,19 @@ func clip(b []byte) string {
 	}
 	return string(b)
 }
+
+// TestTimeBudgets (issue 17): an operation that selects an analysis field
+// runs under AnalysisTimeout, any other under ExecTimeout, so the analysis
+// budget is reachable (before, the execution timeout always fired first).
+func TestTimeBudgets(t *testing.T) {
+	store := &slowStore{Store: openStore(t), delay: 300 * time.Millisecond}
+	h := gqlhttp.NewHandler(store, gqlhttp.Options{Limits: gqlhttp.Limits{ExecTimeout: 100 * time.Millisecond, AnalysisTimeout: time.Minute}})
+	// centrality counts the actors (FindNodes, 300 ms here) before it loads.
+	if a := ask(t, h, gqlResponse, `{ centrality(orderBy: PAGERANK, first: 1) { actorCount } }`, nil); a.status != http.StatusOK || len(a.Errors) > 0 {
+		t.Errorf("an analysis past ExecTimeout, within AnalysisTimeout: %d %s", a.status, a.raw)
+	}
+	a := ask(t, h, gqlResponse, `{ municipalities { totalCount } }`, nil)
+	if a.status != http.StatusServiceUnavailable || len(a.Errors) != 1 || a.Errors[0].Extensions["limit"] != gqlhttp.LimitExecTime {
+		t.Errorf("a plain query past ExecTimeout: %d %s", a.status, a.raw)
+	}
+}

@@ -148,6 +148,15 @@ func TestRouteTable(t *testing.T) {
 				if rec.Code != http.StatusUnauthorized {
 					t.Errorf("%s %s without a token: %d, want 401: %s", method, path, rec.Code, rec.Body.String())
 				}
+				// Two Authorization headers, the first valid: refused.
+				req := httptest.NewRequest(method, path, nil)
+				req.Header.Add("Authorization", "Bearer "+rt.token)
+				req.Header.Add("Authorization", "Bearer someone-else")
+				two := httptest.NewRecorder()
+				rt.h.ServeHTTP(two, req)
+				if two.Code != http.StatusUnauthorized {
+					t.Errorf("%s %s with two Authorization headers: %d, want 401", method, path, two.Code)
+				}
 				if r.MaxConcurrent <= 0 {
 					t.Errorf("route %s has no cap", r.Pattern)
 				}
