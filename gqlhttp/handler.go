@@ -64,7 +64,9 @@ const (
 // NewHandler returns the GraphQL handler over store: GraphQL over HTTP (GET
 // and POST, application/json and application/graphql-response+json) with
 // every limit of o.Limits enforced, per-request dataloaders and the error
-// presenter.
+// presenter. The guards every route shares (authentication, the place among
+// MaxConcurrent, the request id, the access log) are the Router's: register
+// it with Router.Handle and BudgetGraphQL.
 func NewHandler(store rg.Store, o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
