@@ -277,11 +277,15 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 		defer cancel()
 		ctx = context.WithValue(ctx, requestStateKey{}, st)
 		done := make(chan struct{})
+		var aborted atomic.Bool
 		go func() {
 			defer close(done)
 			defer func() {
 				if v := recover(); v != nil {
 					if v == http.ErrAbortHandler {
+						// Passed on to net/http below, in the goroutine
+						// that serves the connection.
+						aborted.Store(true)
 						st.setOutcome(OutcomeClientClosed)
 						return
 					}
@@ -321,6 +325,9 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 		}
 		cancel()
 		st.work.Wait()
+		if aborted.Load() {
+			panic(http.ErrAbortHandler)
+		}
 	})
 }
 
