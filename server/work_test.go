@@ -36,7 +36,7 @@ type stallStore struct {
 	stopped chan struct{} // told when a call returns
 }
 
-func newStallStore(t *testing.T) *stallStore {
+func newStallStore(t testing.TB) *stallStore {
 	t.Helper()
 	s, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"), boltstore.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
