@@ -62,9 +62,14 @@ type Store struct {
 	mu      sync.RWMutex // guards g and db against readers
 	g       *graph
 	db      *bolt.DB // nil once closed
+	id      uint64   // GraphVersion.Store
+	seq     int64    // the newest history seq; guarded by mu
 }
 
-var _ rg.Store = (*Store)(nil)
+var (
+	_ rg.Store     = (*Store)(nil)
+	_ rg.Versioned = (*Store)(nil)
+)
 
 // Open opens the store kept in the file at path, creating the file when it
 // does not exist (or is empty), and loads the whole graph into memory.
@@ -134,7 +139,17 @@ func Open(path string, opts Options) (*Store, error) {
 			return fail(err)
 		}
 	}
-	s := &Store{path: path, log: opts.Logger, now: opts.Now, g: g, db: db}
+	var seq uint64
+	if err := db.View(func(tx *bolt.Tx) error {
+		if hb := tx.Bucket(bucketHistory); hb != nil {
+			seq = hb.Sequence()
+		}
+		return nil
+	}); err != nil {
+		_ = db.Close()
+		return fail(err)
+	}
+	s := &Store{path: path, log: opts.Logger, now: opts.Now, g: g, db: db, id: rg.NewStoreID(), seq: int64(seq)}
 	s.log.Info("boltstore: opened", "path", path, "nodes", len(g.nodes), "edges", len(g.edges))
 	return s, nil
 }
@@ -397,8 +412,21 @@ func (s *Store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult,
 	}
 	s.mu.Lock()
 	st.commit()
+	if n := len(st.log); n > 0 {
+		s.seq = st.log[n-1].Seq
+	}
 	s.mu.Unlock()
 	return res, nil
+}
+
+// GraphVersion implements regiongraph.Versioned: Seq is the newest history
+// entry's, kept in memory, so the call costs a read lock.
+func (s *Store) GraphVersion(ctx context.Context) (v rg.GraphVersion, err error) {
+	err = s.read(ctx, func(g *graph) error {
+		v = rg.GraphVersion{Store: s.id, Seq: s.seq, Nodes: len(g.nodes), Relations: len(g.edges)}
+		return nil
+	})
+	return v, err
 }
 
 // sortedKeys returns the keys of m in order.

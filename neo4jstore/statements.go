@@ -75,6 +75,8 @@ var fileParams = map[string]map[string]any{
 	"history_page_by_id":    {"id": sampleString, "before": sampleInt, "limit": sampleInt},
 	"history_count":         {},
 	"history_count_by_id":   {"id": sampleString},
+	"graph_version":         {},
+	"graph_relations":       {},
 }
 
 // fragmentParams declares the parameters of each FindNodes fragment.
