@@ -2,7 +2,10 @@ package analysis
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"sync"
 
 	rg "github.com/regiongraph/regiongraph"
 )
@@ -22,11 +25,109 @@ func Load(ctx context.Context, store rg.Store, kinds []rg.Kind, relations []rg.R
 	return sg, nil
 }
 
-// LoadActorGraph reads and projects the actor graph as of year.
+// LoadActorGraph returns the actor graph of store's graph as of year.
+//
+// On a store that versions its graph (regiongraph.Versioned, as both stores
+// do) the graph is read once per version, kept in integer form for every
+// year, and the actor graph of each year derived once from it and shared:
+// every caller until the next change gets the same *ActorGraph, with the
+// analyses already computed on it (see Centrality, Communities, Brokers).
+// Before anything is read, the store's cheap counts are checked against
+// MaxRelations. On another store the graph is read and projected on every
+// call.
 func LoadActorGraph(ctx context.Context, store rg.Store, year *int) (*ActorGraph, error) {
-	sg, err := Load(ctx, store, ProjectionKinds, ProjectionRelations, year)
+	sc, err := cacheFor(ctx, store)
 	if err != nil {
 		return nil, err
 	}
-	return Project(ctx, sg, year)
+	if sc == nil {
+		sg, err := Load(ctx, store, ProjectionKinds, ProjectionRelations, year)
+		if err != nil {
+			return nil, err
+		}
+		return Project(ctx, sg, year)
+	}
+	return do(ctx, sc.memo, "actors:"+yearKey(year), func(ctx context.Context) (*ActorGraph, error) {
+		b, err := do(ctx, sc.memo, "actors", func(ctx context.Context) (*base, error) {
+			sg, err := Load(ctx, store, ProjectionKinds, ProjectionRelations, nil)
+			if err != nil {
+				return nil, err
+			}
+			return newBase(ctx, sg)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return b.actorGraph(ctx, year)
+	})
+}
+
+func yearKey(year *int) string {
+	if year == nil {
+		return "all"
+	}
+	return strconv.Itoa(*year)
+}
+
+// The cache: per store (by regiongraph.GraphVersion.Store), the values
+// derived from its newest version seen. A new version replaces the old
+// values (computations still running for the old one finish for their
+// callers and are then dropped). At most maxStores stores are kept, the
+// least recently used dropped first; nothing in the cache refers to a
+// store, so a closed store is never kept alive.
+const (
+	maxStores = 4
+	// valuesPerVersion bounds the values kept for one version: the
+	// graphs read, and the actor graphs and funding views of the years
+	// asked for.
+	valuesPerVersion = 48
+)
+
+type storeCache struct {
+	version rg.GraphVersion
+	used    uint64
+	memo    *memo
+}
+
+var cache = struct {
+	sync.Mutex
+	tick   uint64
+	stores map[uint64]*storeCache
+}{stores: map[uint64]*storeCache{}}
+
+// cacheFor returns the cache of store's current version, or nil when the
+// store does not version its graph. It refuses a graph beyond MaxRelations
+// from the version's counts.
+func cacheFor(ctx context.Context, store rg.Store) (*storeCache, error) {
+	v, err := rg.VersionOf(ctx, store)
+	if errors.Is(err, rg.ErrNoVersion) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("analysis: the graph's version: %w", err)
+	}
+	if v.Relations > MaxRelations {
+		return nil, rg.Errorf(rg.EBADINPUT, "the graph has %d relations; whole-graph analysis is limited to graphs of %d relations (MaxRelations)", v.Relations, MaxRelations)
+	}
+	cache.Lock()
+	defer cache.Unlock()
+	cache.tick++
+	sc := cache.stores[v.Store]
+	if sc == nil || sc.version != v {
+		sc = &storeCache{version: v, memo: newMemo(valuesPerVersion)}
+		cache.stores[v.Store] = sc
+	}
+	sc.used = cache.tick
+	for len(cache.stores) > maxStores {
+		var oldest uint64
+		var ou uint64
+		first := true
+		for id, c := range cache.stores {
+			if first || c.used < ou {
+				oldest, ou, first = id, c.used, false
+			}
+		}
+		delete(cache.stores, oldest)
+	}
+	return sc, nil
 }
