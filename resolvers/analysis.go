@@ -176,6 +176,9 @@ func (r *Resolver) centralityQuery(ctx context.Context, year *int, kinds []model
 		}
 		analysis.SortScores(scores, m, direction == nil || *direction == model.OrderDirectionDesc)
 		page := &model.CentralityPage{Year: year, ActorCount: len(ag.Actors), LinkCount: len(ag.Links), OrderBy: metric, Scores: []*model.CentralityScore{}, PageInfo: &model.PageInfo{}}
+		if ps := ag.PathSampling(); !ps.Exact {
+			page.PathEstimate = &model.PathEstimate{Pivots: ps.Pivots, Actors: ps.Actors, BetweennessNormalizedError: ps.BetweennessNormError, ClosenessError: ps.ClosenessError, Confidence: ps.Confidence}
+		}
 		rank := 0
 		for _, s := range scores {
 			if len(want) > 0 && !containsKind(want, s.Node.Kind) {
@@ -329,11 +332,11 @@ func (r *Resolver) fundingSummaryQuery(ctx context.Context, groupBy []model.Fund
 		return nil, err
 	}
 	return analyse(ctx, "the funding summary", func(ctx context.Context) (*model.FundingSummary, error) {
-		sg, err := analysis.Load(ctx, r.Store, analysis.FundingKinds, analysis.FundingRelations, year)
+		v, err := analysis.LoadFunding(ctx, r.Store, year)
 		if err != nil {
 			return nil, err
 		}
-		s, err := analysis.FundingSummary(ctx, sg, toFundingGroups(groupBy), year, nil)
+		s, err := v.Summary(ctx, toFundingGroups(groupBy))
 		if err != nil {
 			return nil, err
 		}
@@ -397,11 +400,11 @@ func asInit(n *rg.Node) *model.Initiative {
 
 func (r *Resolver) fundingFlowsQuery(ctx context.Context, stages []model.FundingGroup, year *int) (*model.FundingFlows, error) {
 	return analyse(ctx, "the funding flows", func(ctx context.Context) (*model.FundingFlows, error) {
-		sg, err := analysis.Load(ctx, r.Store, analysis.FundingKinds, analysis.FundingRelations, year)
+		v, err := analysis.LoadFunding(ctx, r.Store, year)
 		if err != nil {
 			return nil, err
 		}
-		f, err := analysis.FundingFlows(ctx, sg, toFundingGroups(stages), year, nil)
+		f, err := v.Flows(ctx, toFundingGroups(stages))
 		if err != nil {
 			return nil, err
 		}
@@ -413,7 +416,7 @@ func (r *Resolver) fundingFlowsQuery(ctx context.Context, stages []model.Funding
 		for _, l := range f.Links {
 			ml := &model.FundingFlowLink{Source: l.Source, Target: l.Target, ValueNok: l.ValueNok, SharedNok: l.SharedNok, Initiatives: []*model.Initiative{}}
 			for _, id := range l.Initiatives {
-				if n := sgNode(sg, id); n != nil {
+				if n := v.Node(id); n != nil {
 					ml.Initiatives = append(ml.Initiatives, asInit(n))
 				}
 			}
@@ -429,15 +432,6 @@ func slicesMap[T, U any](xs []T, f func(T) U) []U {
 		out[i] = f(x)
 	}
 	return out
-}
-
-func sgNode(sg *rg.Subgraph, id string) *rg.Node {
-	for _, n := range sg.Nodes {
-		if n.ID == id {
-			return n
-		}
-	}
-	return nil
 }
 
 // BriefURL is the path of the Markdown brief on a topic or initiative.
