@@ -70,14 +70,21 @@ func (ag *ActorGraph) PathSampling() PathSampling {
 	return pathSampling(len(ag.Actors), ag.g.links())
 }
 
+// The work limits, variables so that tests can lower them.
+var exactPathWork, pathWork = float64(MaxExactPathWork), float64(MaxPathWork)
+
 func pathSampling(n, m int) PathSampling {
-	ps := PathSampling{Exact: true, Pivots: n, Actors: n, Confidence: PathConfidence}
 	steps := float64(n) + 2*float64(m)
-	if float64(n)*steps <= MaxExactPathWork || n < 3 {
-		return ps
+	if float64(n)*steps <= exactPathWork || n < 3 {
+		return samplingWith(n, n)
 	}
-	k := max(int(MaxPathWork/steps), MinPivots)
-	if k >= n {
+	return samplingWith(n, max(int(pathWork/steps), MinPivots))
+}
+
+// samplingWith is the sampling from k of n actors (exact when k >= n).
+func samplingWith(n, k int) PathSampling {
+	ps := PathSampling{Exact: true, Pivots: n, Actors: n, Confidence: PathConfidence}
+	if k >= n || n < 3 {
 		return ps
 	}
 	ps.Exact, ps.Pivots = false, k
