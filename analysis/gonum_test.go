@@ -205,7 +205,9 @@ func TestCentralityIsGonums(t *testing.T) {
 }
 
 // unweighted is g with every link of length 1, for hop distances.
-type unweighted struct{ *simple.WeightedUndirectedGraph }
+type unweighted struct {
+	*simple.WeightedUndirectedGraph
+}
 
 func (u unweighted) Weight(x, y int64) (float64, bool) {
 	if x == y {
@@ -218,7 +220,9 @@ func (u unweighted) Weight(x, y int64) (float64, bool) {
 }
 
 // directed is g with each link both ways, for PageRank.
-type directed struct{ *simple.WeightedUndirectedGraph }
+type directed struct {
+	*simple.WeightedUndirectedGraph
+}
 
 func (d directed) HasEdgeFromTo(u, v int64) bool { return d.HasEdgeBetween(u, v) }
 func (d directed) To(id int64) graph.Nodes       { return d.From(id) }
