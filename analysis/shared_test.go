@@ -1,0 +1,210 @@
+package analysis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/analysis"
+	"github.com/regiongraph/regiongraph/boltstore"
+	"github.com/regiongraph/regiongraph/storetest"
+)
+
+func chainID(i int) string { return fmt.Sprintf("partner-chain-%04d", i) }
+
+// chainChange adds actor i to the chain, tied to actor i-1.
+func chainChange(i int) []rg.Change {
+	cs := storetest.CreateNodes(storetest.Partner(chainID(i)))
+	if i > 0 {
+		cs = append(cs, storetest.CreateEdges(storetest.PartnerOf(fmt.Sprintf("chain-%04d", i), chainID(i-1), chainID(i)))...)
+	}
+	return cs
+}
+
+// TestSharedGraphUnderConcurrentApply: while a writer grows a chain of
+// actors one batch at a time, readers ask for the shared actor graph and
+// every analysis on it. Each answer is of one state of the graph (a chain:
+// n actors, n-1 links, betweenness i(n-1-i) at position i), no reader sees
+// the graph shrink, and after the writer stops everyone sees the last
+// state. Run with -race to check the sharing itself.
+func TestSharedGraphUnderConcurrentApply(t *testing.T) {
+	ctx := context.Background()
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if _, err := s.Apply(ctx, append(chainChange(0), chainChange(1)...)); err != nil {
+		t.Fatal(err)
+	}
+	const batches = 60
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer done.Store(true)
+		for i := 2; i < 2+batches; i++ {
+			if _, err := s.Apply(ctx, chainChange(i)); err != nil {
+				t.Errorf("Apply %d: %v", i, err)
+				return
+			}
+		}
+	}()
+	check := func(ag *analysis.ActorGraph) (int, error) {
+		n := len(ag.Actors)
+		if len(ag.Links) != n-1 {
+			return n, fmt.Errorf("%d actors and %d links: not a chain", n, len(ag.Links))
+		}
+		sc, err := analysis.Centrality(ctx, ag)
+		if err != nil {
+			return n, err
+		}
+		for i, x := range sc {
+			if x.Node.ID != chainID(i) || math.Abs(x.Betweenness-float64(i*(n-1-i))) > 1e-9 {
+				return n, fmt.Errorf("chain of %d: %s at %d has betweenness %g, want %d", n, x.Node.ID, i, x.Betweenness, i*(n-1-i))
+			}
+		}
+		p, err := analysis.Communities(ctx, ag, 1)
+		if err != nil {
+			return n, err
+		}
+		members := 0
+		for _, c := range p.Communities {
+			members += len(c.Members)
+		}
+		if members != n {
+			return n, fmt.Errorf("communities hold %d of %d actors", members, n)
+		}
+		rep, err := analysis.Brokers(ctx, ag, []string{chainID(0)}, []string{chainID(n - 1)})
+		if err != nil {
+			return n, err
+		}
+		if rep.ConnectedPairs != 1 || len(rep.Brokers) != n-2 {
+			return n, fmt.Errorf("chain of %d: %d brokers between its ends, want %d", n, len(rep.Brokers), n-2)
+		}
+		return n, nil
+	}
+	errs := make(chan error, 8)
+	var reads, states atomic.Int64
+	for r := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			last := 0
+			for !done.Load() {
+				ag, err := analysis.LoadActorGraph(ctx, s, nil)
+				if err != nil {
+					errs <- err
+					return
+				}
+				n, err := check(ag)
+				if err != nil {
+					errs <- fmt.Errorf("reader %d: %w", r, err)
+					return
+				}
+				if n < last {
+					errs <- fmt.Errorf("reader %d saw %d actors after %d", r, n, last)
+					return
+				}
+				if n > last {
+					states.Add(1)
+				}
+				last = n
+				reads.Add(1)
+				if _, err := analysis.LoadFunding(ctx, s, nil); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	t.Logf("%d reads saw %d successive states while %d batches were applied", reads.Load(), states.Load(), batches)
+	for err := range errs {
+		t.Error(err)
+	}
+	ag, err := analysis.LoadActorGraph(ctx, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := check(ag); err != nil || n != 2+batches {
+		t.Errorf("after the writer: %d actors (%v), want %d", n, err, 2+batches)
+	}
+}
+
+// TestCacheFollowsTheStore: an actor graph read through the cache is the
+// store's current graph: a change is seen by the next call, the same graph
+// is shared until then, and two stores never share one.
+func TestCacheFollowsTheStore(t *testing.T) {
+	ctx := context.Background()
+	open := func() *boltstore.Store {
+		s, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"), boltstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+	a, b := open(), open()
+	for _, s := range []*boltstore.Store{a, b} {
+		if _, err := s.Apply(ctx, append(chainChange(0), chainChange(1)...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Apply(ctx, chainChange(2)); err != nil {
+		t.Fatal(err)
+	}
+	ga1, _ := analysis.LoadActorGraph(ctx, a, nil)
+	ga2, _ := analysis.LoadActorGraph(ctx, a, nil)
+	gb, _ := analysis.LoadActorGraph(ctx, b, nil)
+	if ga1 != ga2 {
+		t.Error("two reads of an unchanged store built the graph twice")
+	}
+	if len(ga1.Actors) != 2 || len(gb.Actors) != 3 {
+		t.Errorf("stores a and b: %d and %d actors, want 2 and 3", len(ga1.Actors), len(gb.Actors))
+	}
+	y := 2011
+	if gy, _ := analysis.LoadActorGraph(ctx, a, &y); gy == ga1 || gy.Year == nil || *gy.Year != 2011 {
+		t.Error("the graph of 2011 is the graph of every year")
+	}
+	if _, err := a.Apply(ctx, chainChange(2)); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := analysis.LoadActorGraph(ctx, a, nil); len(g.Actors) != 3 {
+		t.Errorf("after a change: %d actors, want 3", len(g.Actors))
+	}
+	// A store that is not versioned is read every time.
+	plain := struct{ rg.Store }{a}
+	p1, err := analysis.LoadActorGraph(ctx, plain, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, _ := analysis.LoadActorGraph(ctx, plain, nil)
+	if p1 == p2 || len(p1.Actors) != 3 {
+		t.Errorf("an unversioned store: shared %v, %d actors", p1 == p2, len(p1.Actors))
+	}
+	// A refusal from the counts, before anything is read.
+	if _, err := analysis.LoadActorGraph(ctx, huge{a}, nil); rg.ErrorCode(err) != rg.EBADINPUT || !strings.Contains(rg.ErrorMessage(err), "MaxRelations") {
+		t.Errorf("a store with %d relations: %v, want BAD_USER_INPUT naming MaxRelations", analysis.MaxRelations+1, err)
+	}
+}
+
+// huge claims more relations than MaxRelations and fails any read.
+type huge struct{ rg.Store }
+
+func (h huge) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
+	return rg.GraphVersion{Store: 1 << 60, Seq: 1, Relations: analysis.MaxRelations + 1}, nil
+}
+
+func (h huge) Subgraph(context.Context, rg.SubgraphFilter) (*rg.Subgraph, error) {
+	return nil, errors.New("read the graph despite its counts")
+}
