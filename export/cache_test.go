@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"testing"
@@ -18,18 +19,25 @@ func TestCachedLayoutIsLayout(t *testing.T) {
 			sg.Edges = append(sg.Edges, &rg.Edge{ID: fmt.Sprintf("e-%02d", i), Kind: rg.RelPartnerOf, From: "n-00", To: fmt.Sprintf("n-%02d", i)})
 		}
 	}
+	cached := func(sg *rg.Subgraph) map[string]Point {
+		pos, err := cachedLayout(context.Background(), sg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pos
+	}
 	fresh := Layout(sg)
-	first := cachedLayout(sg)
+	first := cached(sg)
 	if !maps.Equal(first, fresh) {
 		t.Fatal("a first cached layout differs from Layout")
 	}
 	first["n-00"] = Point{X: -1, Y: -1}
-	if second := cachedLayout(sg); !maps.Equal(second, fresh) {
+	if second := cached(sg); !maps.Equal(second, fresh) {
 		t.Error("changing a returned layout changed the cache")
 	}
 	// Another graph is another entry.
 	sg.Edges = sg.Edges[:5]
-	if other := cachedLayout(sg); maps.Equal(other, fresh) {
+	if other := cached(sg); maps.Equal(other, fresh) {
 		t.Error("a different graph got the same layout")
 	}
 }

@@ -36,7 +36,18 @@ const (
 
 // New lays out sg and sizes its nodes by degree.
 func New(f Filter, sg *rg.Subgraph) *Graph {
-	g := &Graph{Filter: f, Nodes: sg.Nodes, Edges: sg.Edges, Pos: cachedLayout(sg), Degree: map[string]int{}}
+	g, _ := NewContext(context.Background(), f, sg)
+	return g
+}
+
+// NewContext is New that stops laying out when ctx is done, returning its
+// error.
+func NewContext(ctx context.Context, f Filter, sg *rg.Subgraph) (*Graph, error) {
+	pos, err := cachedLayout(ctx, sg)
+	if err != nil {
+		return nil, err
+	}
+	g := &Graph{Filter: f, Nodes: sg.Nodes, Edges: sg.Edges, Pos: pos, Degree: map[string]int{}}
 	for _, n := range sg.Nodes {
 		g.Degree[n.ID] = 0
 	}
@@ -50,7 +61,7 @@ func New(f Filter, sg *rg.Subgraph) *Graph {
 	}
 	g.SetMetric(MetricDegree, values)
 	g.spread()
-	return g
+	return g, nil
 }
 
 // spread moves apart nodes whose circles (at their Size) overlap, so that
@@ -108,7 +119,7 @@ func Build(ctx context.Context, s rg.Store, f Filter) (*Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(f, sg), nil
+	return NewContext(ctx, f, sg)
 }
 
 // SetMetric sizes the nodes by values (missing nodes count as 0).

@@ -3,6 +3,8 @@ package export
 import (
 	"cmp"
 	"container/heap"
+	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -40,6 +42,15 @@ const EdgeLength = 2 * Unit
 // a grid at the end. The result depends only on sg (no randomness but a
 // fixed seed), so the same selection is always drawn the same way.
 func Layout(sg *rg.Subgraph) map[string]Point {
+	pos, _ := LayoutContext(context.Background(), sg)
+	return pos
+}
+
+// LayoutContext is Layout that stops when ctx is done, returning its error:
+// it looks at ctx between components and every few milliseconds within a
+// component's layout (between walks, stress iterations and separation
+// rounds).
+func LayoutContext(ctx context.Context, sg *rg.Subgraph) (map[string]Point, error) {
 	ids := make([]string, len(sg.Nodes))
 	index := make(map[string]int64, len(sg.Nodes))
 	for i, n := range sg.Nodes {
@@ -108,7 +119,13 @@ func Layout(sg *rg.Subgraph) map[string]Point {
 			singles = append(singles, members[0])
 			continue
 		}
-		pos := layoutComponent(members, adj, uint64(c)+1)
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("layout: %w", err)
+		}
+		pos, err := layoutComponent(ctx, members, adj, uint64(c)+1)
+		if err != nil {
+			return nil, err
+		}
 		r := 0.0
 		for _, p := range pos {
 			r = math.Max(r, r2.Norm(p))
@@ -150,7 +167,7 @@ func Layout(sg *rg.Subgraph) map[string]Point {
 			out[ids[m]] = Point{X: round2(EdgeLength/2 + float64(i%cols)*EdgeLength), Y: round2(y + EdgeLength/2 + float64(i/cols)*EdgeLength)}
 		}
 	}
-	return out
+	return out, nil
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
@@ -168,7 +185,7 @@ const (
 // that by stress majorization (Gansner, Koren and North 2004), which moves
 // apart the nodes that classical scaling puts on one spot (leaves of the
 // same hub) and makes distances on the page follow hops in the graph.
-func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
+func layoutComponent(ctx context.Context, members []int64, adj [][]int64, seed uint64) ([]r2.Vec, error) {
 	g := newOrderedGraph(members, adj)
 	n := len(members)
 	var update func(graph.Graph, layout.LayoutR2) bool
@@ -180,6 +197,9 @@ func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
 	}
 	opt := layout.NewOptimizerR2(g, update)
 	for opt.Update() {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("layout: %w", err)
+		}
 	}
 	pos := make([]r2.Vec, n)
 	spread := 0.0
@@ -198,7 +218,13 @@ func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
 		}
 	}
 	if n <= stressMax {
-		stress(pos, g.distances())
+		d, err := g.distances(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := stress(ctx, pos, d); err != nil {
+			return nil, err
+		}
 	}
 
 	var c r2.Vec
@@ -223,8 +249,10 @@ func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
 	for i := range pos {
 		pos[i] = r2.Scale(scale, r2.Sub(pos[i], c))
 	}
-	separate(pos, MinGap)
-	return pos
+	if err := separate(ctx, pos, MinGap); err != nil {
+		return nil, err
+	}
+	return pos, nil
 }
 
 // MinGap is the least distance between two node centres in a component:
@@ -234,11 +262,14 @@ const MinGap = 2*MinSize + 4
 // separate pushes apart the nodes closer than gap, a few rounds in index
 // order (so deterministically). Stress majorization leaves the leaves of one
 // hub where they started; this keeps them from sitting on one another.
-func separate(pos []r2.Vec, gap float64) {
+func separate(ctx context.Context, pos []r2.Vec, gap float64) error {
 	if len(pos) > stressMax {
-		return
+		return nil
 	}
 	for round := 0; round < 30; round++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("layout: %w", err)
+		}
 		moved := false
 		for i := range pos {
 			for j := i + 1; j < len(pos); j++ {
@@ -258,18 +289,19 @@ func separate(pos []r2.Vec, gap float64) {
 			}
 		}
 		if !moved {
-			return
+			return nil
 		}
 	}
+	return nil
 }
 
 // stress improves pos by stress majorization towards the distances d (an
 // n×n matrix), weighting each pair by 1/d². Nodes on one spot are first
 // moved apart a little, in a fixed pattern, so the result is deterministic.
-func stress(pos []r2.Vec, d []float64) {
+func stress(ctx context.Context, pos []r2.Vec, d []float64) error {
 	n := len(pos)
 	if n < 2 {
-		return
+		return nil
 	}
 	// The start is in Isomap's units, the link lengths; a fixed small
 	// spiral separates coincident nodes.
@@ -283,6 +315,9 @@ func stress(pos []r2.Vec, d []float64) {
 		iters = 60
 	}
 	for it := 0; it < iters; it++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("layout: %w", err)
+		}
 		moved := 0.0
 		for i := range pos {
 			var num r2.Vec
@@ -310,9 +345,10 @@ func stress(pos []r2.Vec, d []float64) {
 			pos[i] = next
 		}
 		if moved < 1e-4 {
-			return
+			return nil
 		}
 	}
+	return nil
 }
 
 func circle(i, n int) r2.Vec {
@@ -375,10 +411,15 @@ func (g *orderedGraph) length(x, y int64) float64 { return g.edge[[2]int64{x, y}
 
 // distances returns the shortest-path distances by link length between the
 // members, row by row (Dijkstra from each member).
-func (g *orderedGraph) distances() []float64 {
+func (g *orderedGraph) distances(ctx context.Context) ([]float64, error) {
 	n := len(g.members)
 	d := make([]float64, n*n)
 	for i := range g.members {
+		if i%16 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("layout: %w", err)
+			}
+		}
 		row := d[i*n : (i+1)*n]
 		for j := range row {
 			row[j] = math.Inf(1)
@@ -400,7 +441,7 @@ func (g *orderedGraph) distances() []float64 {
 			}
 		}
 	}
-	return d
+	return d, nil
 }
 
 type distItem struct {
