@@ -340,13 +340,47 @@ func (r *Resolver) fundingSummaryQuery(ctx context.Context, groupBy []model.Fund
 		if err != nil {
 			return nil, err
 		}
-		return toFundingSummary(s, n), nil
+		return toFundingSummary(s, n, selected(ctx, "buckets", "initiatives"), selected(ctx, "excluded")), nil
 	})
 }
 
-func toFundingSummary(s *analysis.Summary, first int) *model.FundingSummary {
+// selected reports whether the field at path is selected under the field
+// being resolved (true when not resolving a GraphQL field).
+func selected(ctx context.Context, path ...string) bool {
+	if graphql.GetFieldContext(ctx) == nil || !graphql.HasOperationContext(ctx) {
+		return true
+	}
+	op := graphql.GetOperationContext(ctx)
+	fields := graphql.CollectFieldsCtx(ctx, nil)
+	for i, name := range path {
+		var next []graphql.CollectedField
+		found := false
+		for _, f := range fields {
+			if f.Name == name {
+				found = true
+				if i < len(path)-1 {
+					next = append(next, graphql.CollectFields(op, f.Selections, nil)...)
+				}
+			}
+		}
+		if !found {
+			return false
+		}
+		fields = next
+	}
+	return true
+}
+
+// toFundingSummary converts the first buckets of s, with their items only
+// when items is set and the exclusions only when excluded is (they are most
+// of the work on a large graph).
+func toFundingSummary(s *analysis.Summary, first int, items, excluded bool) *model.FundingSummary {
 	out := &model.FundingSummary{GroupBy: make([]model.FundingGroup, len(s.GroupBy)), Year: s.Year, TotalNok: s.TotalNok, Count: s.Count,
-		TotalBuckets: len(s.Buckets), Buckets: []*model.FundingBucket{}, Excluded: toExclusions(s.Excluded)}
+		TotalBuckets: len(s.Buckets), Buckets: []*model.FundingBucket{}}
+	out.Excluded = []*model.FundingExclusion{}
+	if excluded {
+		out.Excluded = toExclusions(s.Excluded)
+	}
 	for i, g := range s.GroupBy {
 		out.GroupBy[i] = model.FundingGroup(g)
 	}
@@ -356,6 +390,9 @@ func toFundingSummary(s *analysis.Summary, first int) *model.FundingSummary {
 			mb.Keys = append(mb.Keys, toFundingKey(k))
 		}
 		for _, it := range b.Items {
+			if !items {
+				break
+			}
 			mb.Initiatives = append(mb.Initiatives, &model.FundingItem{Initiative: asInit(it.Initiative), Year: yearOrNil(it.Year), AmountNok: it.AmountNok, Shared: it.Shared, Funding: toRelations(it.Funding)})
 		}
 		out.Buckets = append(out.Buckets, mb)
@@ -467,7 +504,7 @@ func toBrief(b *analysis.Brief) *model.LobbyingBrief {
 	out := &model.LobbyingBrief{ID: strPtr(b.ID), Title: b.Title, Text: strPtr(b.Text), Year: b.Year, TotalNok: b.Funding.TotalNok,
 		Topics: []*model.Topic{}, Initiatives: []*model.BriefInitiative{}, Actors: []*model.BriefActor{}, Municipalities: []*model.Municipality{},
 		Partners: []*model.Partner{}, Home: []model.Actor{}, Outside: []model.Actor{}, Brokers: toBrokers(b.Brokers), Paths: []*model.BriefPath{},
-		Funding: toFundingSummary(b.Funding, rg.MaxPageSize), Sources: []*model.Source{}}
+		Funding: toFundingSummary(b.Funding, rg.MaxPageSize, true, true), Sources: []*model.Source{}}
 	if b.Subject != nil {
 		out.Subject = toNode(b.Subject)
 		u := BriefURL(b.ID, b.Year)
