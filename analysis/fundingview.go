@@ -38,7 +38,13 @@ func LoadFunding(ctx context.Context, store rg.Store, year *int) (*FundingView, 
 		return &FundingView{Year: year, fg: newFundingGraph(sg, year), memo: newMemo(resultsPerGraph)}, nil
 	}
 	return do(ctx, sc.memo, "funding:"+yearKey(year), func(ctx context.Context) (*FundingView, error) {
+		if v, ok := carried[*FundingView](ctx, sc, store, "funding:"+yearKey(year), fundingPart); ok {
+			return v, nil
+		}
 		fg, err := do(ctx, sc.memo, "funding", func(ctx context.Context) (*fundingGraph, error) {
+			if v, ok := carried[*fundingGraph](ctx, sc, store, "funding", fundingPart); ok {
+				return v, nil
+			}
 			sg, err := Load(ctx, store, FundingKinds, FundingRelations, nil)
 			if err != nil {
 				return nil, err

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	rg "github.com/regiongraph/regiongraph"
 )
@@ -48,7 +50,13 @@ func LoadActorGraph(ctx context.Context, store rg.Store, year *int) (*ActorGraph
 		return Project(ctx, sg, year)
 	}
 	return do(ctx, sc.memo, "actors:"+yearKey(year), func(ctx context.Context) (*ActorGraph, error) {
+		if v, ok := carried[*ActorGraph](ctx, sc, store, "actors:"+yearKey(year), actorsPart); ok {
+			return v, nil
+		}
 		b, err := do(ctx, sc.memo, "actors", func(ctx context.Context) (*base, error) {
+			if v, ok := carried[*base](ctx, sc, store, "actors", actorsPart); ok {
+				return v, nil
+			}
 			sg, err := Load(ctx, store, ProjectionKinds, ProjectionRelations, nil)
 			if err != nil {
 				return nil, err
@@ -87,6 +95,9 @@ type storeCache struct {
 	version rg.GraphVersion
 	used    uint64
 	memo    *memo
+	// prev is the cache of the version before, whose values are carried
+	// over where the changes since do not touch them (see carried).
+	prev atomic.Pointer[storeCache]
 }
 
 var cache = struct {
@@ -114,7 +125,12 @@ func cacheFor(ctx context.Context, store rg.Store) (*storeCache, error) {
 	cache.tick++
 	sc := cache.stores[v.Store]
 	if sc == nil || sc.version != v {
+		prev := sc
 		sc = &storeCache{version: v, memo: newMemo(valuesPerVersion)}
+		if prev != nil && prev.version.Seq < v.Seq {
+			prev.prev.Store(nil) // only one version back is kept
+			sc.prev.Store(prev)
+		}
 		cache.stores[v.Store] = sc
 	}
 	sc.used = cache.tick
@@ -130,4 +146,93 @@ func cacheFor(ctx context.Context, store rg.Store) (*storeCache, error) {
 		delete(cache.stores, oldest)
 	}
 	return sc, nil
+}
+
+// The parts of the cache that a change may leave alone.
+const (
+	actorsPart  = "actors"
+	fundingPart = "funding"
+)
+
+// maxCarriedChanges bounds the history read to decide what to carry over:
+// beyond it everything is read again.
+const maxCarriedChanges = 1000
+
+// carried returns the previous version's value for key when the changes
+// between the two versions do not touch part: no change to a node or
+// relation the part reads. The decision reads those changes from the
+// store's history once per version.
+func carried[T any](ctx context.Context, sc *storeCache, store rg.Store, key, part string) (T, bool) {
+	var zero T
+	prev := sc.prev.Load()
+	if prev == nil {
+		return zero, false
+	}
+	touched, err := do(ctx, sc.memo, "changes", func(ctx context.Context) (map[string]bool, error) {
+		return touchedParts(ctx, store, prev.version.Seq, sc.version.Seq)
+	})
+	if err != nil || touched[part] {
+		return zero, false
+	}
+	prev.memo.mu.Lock()
+	c := prev.memo.calls[key]
+	prev.memo.mu.Unlock()
+	if c == nil {
+		return zero, false
+	}
+	select {
+	case <-c.done:
+	default:
+		return zero, false
+	}
+	v, ok := c.val.(T)
+	return v, ok && c.err == nil
+}
+
+// touchedParts reads the history entries after seq from up to seq to and
+// says which parts of the cache they touch: actorsPart for actors (their
+// fields are shown), initiatives created or deleted, and relations the
+// projection reads; fundingPart for the nodes and relations funding reads.
+// More than maxCarriedChanges entries touch everything.
+func touchedParts(ctx context.Context, store rg.Store, from, to int64) (map[string]bool, error) {
+	all := map[string]bool{actorsPart: true, fundingPart: true}
+	if to-from > maxCarriedChanges || to <= from {
+		return all, nil
+	}
+	out := map[string]bool{}
+	after := rg.HistoryCursor(to + 1)
+	for {
+		page, err := store.History(ctx, rg.HistoryFilter{First: int(min(to-from, rg.MaxPageSize)), After: after})
+		if err != nil {
+			return nil, fmt.Errorf("analysis: the changes since the last version: %w", err)
+		}
+		for _, h := range page.Entries {
+			if h.Seq <= from {
+				return out, nil
+			}
+			for _, n := range []*rg.Node{h.Before, h.After} {
+				switch {
+				case n == nil:
+				case n.Kind.IsActor():
+					out[actorsPart], out[fundingPart] = true, true
+				case n.Kind == rg.KindInitiative && h.Op != rg.OpUpdateNode:
+					out[actorsPart], out[fundingPart] = true, true
+				case slices.Contains(FundingKinds, n.Kind):
+					out[fundingPart] = true
+				}
+			}
+			for _, e := range []*rg.Edge{h.BeforeEdge, h.AfterEdge} {
+				if e != nil && slices.Contains(ProjectionRelations, e.Kind) {
+					out[actorsPart] = true
+				}
+				if e != nil && slices.Contains(FundingRelations, e.Kind) {
+					out[fundingPart] = true
+				}
+			}
+		}
+		if !page.HasNextPage {
+			return out, nil
+		}
+		after = page.EndCursor
+	}
 }

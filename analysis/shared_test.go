@@ -208,3 +208,88 @@ func (h huge) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
 func (h huge) Subgraph(context.Context, rg.SubgraphFilter) (*rg.Subgraph, error) {
 	return nil, errors.New("read the graph despite its counts")
 }
+
+// TestCacheCarriesOverUnrelatedChanges: a change the actor graph does not
+// read (an initiative's cost, a topic) leaves the shared actor graph, with
+// its computed results, in place for the new version, while the funding
+// view, which reads them, is read again; a change to an actor or a
+// relation the projection reads gives a new actor graph.
+func TestCacheCarriesOverUnrelatedChanges(t *testing.T) {
+	ctx := context.Background()
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if _, err := s.Apply(ctx, bundled(t).Changes()); err != nil {
+		t.Fatal(err)
+	}
+	load := func() (*analysis.ActorGraph, *analysis.FundingView) {
+		t.Helper()
+		ag, err := analysis.LoadActorGraph(ctx, s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fv, err := analysis.LoadFunding(ctx, s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ag, fv
+	}
+	update := func(id string, change func(n *rg.Node)) {
+		t.Helper()
+		ns, err := s.Nodes(ctx, []string{id})
+		if err != nil || len(ns) != 1 {
+			t.Fatalf("node %s: %v", id, err)
+		}
+		change(ns[0])
+		if _, err := s.Apply(ctx, []rg.Change{{Op: rg.OpUpdateNode, Node: ns[0]}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var initiative, partner string
+	for _, n := range bundled(t).Nodes {
+		if n.Kind == rg.KindInitiative && n.CostNok != nil && initiative == "" {
+			initiative = n.ID
+		}
+		if n.Kind == rg.KindPartner && partner == "" {
+			partner = n.ID
+		}
+	}
+	ag1, fv1 := load()
+	if _, err := analysis.Centrality(ctx, ag1, analysis.PageRank); err != nil {
+		t.Fatal(err)
+	}
+	update(initiative, func(n *rg.Node) { *n.CostNok += 1000 })
+	ag2, fv2 := load()
+	if ag2 != ag1 {
+		t.Error("changing an initiative's cost rebuilt the actor graph")
+	}
+	if fv2 == fv1 || fv2.Node(initiative).CostNok == nil || *fv2.Node(initiative).CostNok != *fv1.Node(initiative).CostNok+1000 {
+		t.Error("the funding view did not follow the initiative's new cost")
+	}
+	update(partner, func(n *rg.Node) { n.Name += " (renamed)" })
+	ag3, _ := load()
+	if ag3 == ag2 || !strings.HasSuffix(ag3.Actor(partner).Name, "(renamed)") {
+		t.Error("renaming an actor did not give a new actor graph with its name")
+	}
+	before := len(ag3.Links)
+	var a, b string
+	for _, x := range ag3.Actors {
+		if len(ag3.Neighbours(x.ID)) == 0 || x.Kind != rg.KindPartner {
+			continue
+		}
+		if a == "" {
+			a = x.ID
+		} else if ag3.Weight(a, x.ID) == 0 {
+			b = x.ID
+			break
+		}
+	}
+	if _, err := s.Apply(ctx, storetest.CreateEdges(storetest.PartnerOf("new-partnership", a, b))); err != nil {
+		t.Fatal(err)
+	}
+	if ag4, _ := load(); len(ag4.Links) != before+1 || ag4.Weight(a, b) != 1 {
+		t.Errorf("a new PARTNER_OF %s–%s: %d links (before %d), weight %g", a, b, len(ag4.Links), before, ag4.Weight(a, b))
+	}
+}
