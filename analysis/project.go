@@ -105,7 +105,7 @@ func (s span) holds(year *int) bool { return year == nil || (s.from <= *year && 
 type base struct {
 	actors []*rg.Node       // by id
 	index  map[string]int32 // actor id -> position in actors
-	kinds  map[string]rg.Kind
+	inits  map[string]int32 // initiative id -> its number in inc
 	// inc lists, by initiative, the actors tied to it by a context
 	// relation: incActor[incOff[i]:incOff[i+1]] with the relations' years.
 	incOff   []int32
@@ -127,10 +127,9 @@ func newBase(ctx context.Context, sg *rg.Subgraph) (*base, error) {
 	if sg == nil {
 		sg = &rg.Subgraph{}
 	}
-	b := &base{index: map[string]int32{}, kinds: make(map[string]rg.Kind, len(sg.Nodes))}
-	inits := map[string]int32{}
+	b := &base{index: map[string]int32{}, inits: map[string]int32{}}
+	inits := b.inits
 	for _, n := range sg.Nodes {
-		b.kinds[n.ID] = n.Kind
 		switch {
 		case n.Kind.IsActor():
 			b.actors = append(b.actors, n)
@@ -336,8 +335,13 @@ func (ag *ActorGraph) Actor(id string) *rg.Node {
 // Kind returns the kind of any node read for the graph (actors and
 // initiatives), and whether it was read.
 func (ag *ActorGraph) Kind(id string) (rg.Kind, bool) {
-	k, ok := ag.base.kinds[id]
-	return k, ok
+	if i, ok := ag.base.index[id]; ok {
+		return ag.Actors[i].Kind, true
+	}
+	if _, ok := ag.base.inits[id]; ok {
+		return rg.KindInitiative, true
+	}
+	return "", false
 }
 
 // Neighbours returns the ids of the actors linked to id, ordered by id.
