@@ -49,13 +49,19 @@ func LoadActorGraph(ctx context.Context, store rg.Store, year *int) (*ActorGraph
 		}
 		return Project(ctx, sg, year)
 	}
-	return do(ctx, sc.memo, "actors:"+yearKey(year), func(ctx context.Context) (*ActorGraph, error) {
-		if v, ok := carried[*ActorGraph](ctx, sc, store, "actors:"+yearKey(year), actorsPart); ok {
-			return v, nil
-		}
+	key := "actors:" + yearKey(year)
+	return do(ctx, sc.memo, key, func(ctx context.Context) (*ActorGraph, error) {
+		// The base first, so that each version's cache holds it for the
+		// next one to carry or patch.
 		b, err := do(ctx, sc.memo, "actors", func(ctx context.Context) (*base, error) {
-			if v, ok := carried[*base](ctx, sc, store, "actors", actorsPart); ok {
-				return v, nil
+			d := sc.changes(ctx, store)
+			if pb, ok := prevValue[*base](d, "actors"); ok {
+				if !d.touched[actorsPart] {
+					return pb, nil
+				}
+				if d.actorFieldsOnly {
+					return pb.withActorUpdates(d.entries), nil
+				}
 			}
 			sg, err := Load(ctx, store, ProjectionKinds, ProjectionRelations, nil)
 			if err != nil {
@@ -65,6 +71,15 @@ func LoadActorGraph(ctx context.Context, store rg.Store, year *int) (*ActorGraph
 		})
 		if err != nil {
 			return nil, err
+		}
+		d := sc.changes(ctx, store)
+		if pag, ok := prevValue[*ActorGraph](d, key); ok {
+			switch {
+			case !d.touched[actorsPart] && pag.base == b:
+				return pag, nil
+			case d.actorFieldsOnly:
+				return pag.withBase(b), nil
+			}
 		}
 		return b.actorGraph(ctx, year)
 	})
@@ -158,25 +173,43 @@ const (
 // beyond it everything is read again.
 const maxCarriedChanges = 1000
 
-// carried returns the previous version's value for key when the changes
-// between the two versions do not touch part: no change to a node or
-// relation the part reads. The decision reads those changes from the
-// store's history once per version.
-func carried[T any](ctx context.Context, sc *storeCache, store rg.Store, key, part string) (T, bool) {
-	var zero T
+// delta is what changed between the previous cached version (prev) and
+// this one: the history entries, oldest first, and the parts they touch.
+type delta struct {
+	prev    *storeCache
+	entries []*rg.HistoryEntry
+	touched map[string]bool
+	// actorFieldsOnly is set when every change the actor part reads
+	// updates an actor's fields (its id, kind and relations stay).
+	actorFieldsOnly bool
+}
+
+// changes returns what changed since the previous cached version, read
+// from the store's history once per version; nil when there is no
+// previous version or the changes are too many to follow.
+func (sc *storeCache) changes(ctx context.Context, store rg.Store) *delta {
 	prev := sc.prev.Load()
 	if prev == nil {
-		return zero, false
+		return nil
 	}
-	touched, err := do(ctx, sc.memo, "changes", func(ctx context.Context) (map[string]bool, error) {
-		return touchedParts(ctx, store, prev.version.Seq, sc.version.Seq)
+	d, err := do(ctx, sc.memo, "changes", func(ctx context.Context) (*delta, error) {
+		return readDelta(ctx, store, prev, sc.version.Seq)
 	})
-	if err != nil || touched[part] {
+	if err != nil {
+		return nil
+	}
+	return d
+}
+
+// prevValue returns the previous version's finished value for key.
+func prevValue[T any](d *delta, key string) (T, bool) {
+	var zero T
+	if d == nil {
 		return zero, false
 	}
-	prev.memo.mu.Lock()
-	c := prev.memo.calls[key]
-	prev.memo.mu.Unlock()
+	d.prev.memo.mu.Lock()
+	c := d.prev.memo.calls[key]
+	d.prev.memo.mu.Unlock()
 	if c == nil {
 		return zero, false
 	}
@@ -189,50 +222,60 @@ func carried[T any](ctx context.Context, sc *storeCache, store rg.Store, key, pa
 	return v, ok && c.err == nil
 }
 
-// touchedParts reads the history entries after seq from up to seq to and
+// readDelta reads the history entries after prev's seq up to seq to and
 // says which parts of the cache they touch: actorsPart for actors (their
 // fields are shown), initiatives created or deleted, and relations the
 // projection reads; fundingPart for the nodes and relations funding reads.
-// More than maxCarriedChanges entries touch everything.
-func touchedParts(ctx context.Context, store rg.Store, from, to int64) (map[string]bool, error) {
-	all := map[string]bool{actorsPart: true, fundingPart: true}
+// More than maxCarriedChanges entries are not read: they touch everything.
+func readDelta(ctx context.Context, store rg.Store, prev *storeCache, to int64) (*delta, error) {
+	from := prev.version.Seq
+	d := &delta{prev: prev, touched: map[string]bool{}, actorFieldsOnly: true}
 	if to-from > maxCarriedChanges || to <= from {
-		return all, nil
+		return nil, nil
 	}
-	out := map[string]bool{}
 	after := rg.HistoryCursor(to + 1)
-	for {
+	for done := false; !done; {
 		page, err := store.History(ctx, rg.HistoryFilter{First: int(min(to-from, rg.MaxPageSize)), After: after})
 		if err != nil {
 			return nil, fmt.Errorf("analysis: the changes since the last version: %w", err)
 		}
 		for _, h := range page.Entries {
 			if h.Seq <= from {
-				return out, nil
+				done = true
+				break
 			}
-			for _, n := range []*rg.Node{h.Before, h.After} {
-				switch {
-				case n == nil:
-				case n.Kind.IsActor():
-					out[actorsPart], out[fundingPart] = true, true
-				case n.Kind == rg.KindInitiative && h.Op != rg.OpUpdateNode:
-					out[actorsPart], out[fundingPart] = true, true
-				case slices.Contains(FundingKinds, n.Kind):
-					out[fundingPart] = true
-				}
-			}
-			for _, e := range []*rg.Edge{h.BeforeEdge, h.AfterEdge} {
-				if e != nil && slices.Contains(ProjectionRelations, e.Kind) {
-					out[actorsPart] = true
-				}
-				if e != nil && slices.Contains(FundingRelations, e.Kind) {
-					out[fundingPart] = true
-				}
-			}
+			d.entries = append(d.entries, h)
 		}
 		if !page.HasNextPage {
-			return out, nil
+			done = true
 		}
 		after = page.EndCursor
 	}
+	slices.Reverse(d.entries)
+	for _, h := range d.entries {
+		actorFields := h.Op == rg.OpUpdateNode && h.Before != nil && h.After != nil && h.Before.Kind.IsActor() && h.After.Kind == h.Before.Kind
+		for _, n := range []*rg.Node{h.Before, h.After} {
+			switch {
+			case n == nil:
+			case n.Kind.IsActor():
+				d.touched[actorsPart], d.touched[fundingPart] = true, true
+				d.actorFieldsOnly = d.actorFieldsOnly && actorFields
+			case n.Kind == rg.KindInitiative && h.Op != rg.OpUpdateNode:
+				d.touched[actorsPart], d.touched[fundingPart] = true, true
+				d.actorFieldsOnly = false
+			case slices.Contains(FundingKinds, n.Kind):
+				d.touched[fundingPart] = true
+			}
+		}
+		for _, e := range []*rg.Edge{h.BeforeEdge, h.AfterEdge} {
+			if e != nil && slices.Contains(ProjectionRelations, e.Kind) {
+				d.touched[actorsPart] = true
+				d.actorFieldsOnly = false
+			}
+			if e != nil && slices.Contains(FundingRelations, e.Kind) {
+				d.touched[fundingPart] = true
+			}
+		}
+	}
+	return d, nil
 }

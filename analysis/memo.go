@@ -176,3 +176,28 @@ func (s *stopper) err(what string) error {
 // checkEvery is how many inner-loop steps (a neighbour looked at) pass
 // between two looks at the stop flag: some tens of microseconds of work.
 const checkEvery = 1 << 14
+
+// seed copies from's finished values for keys into m.
+func (m *memo) seed(from *memo, keys ...string) {
+	from.mu.Lock()
+	defer from.mu.Unlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, k := range keys {
+		c := from.calls[k]
+		if c == nil {
+			continue
+		}
+		select {
+		case <-c.done:
+		default:
+			continue
+		}
+		if c.err != nil {
+			continue
+		}
+		done := make(chan struct{})
+		close(done)
+		m.calls[k] = &call{done: done, val: c.val, cancel: func() {}}
+	}
+}

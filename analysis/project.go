@@ -380,3 +380,30 @@ func (ag *ActorGraph) members(to int32) map[int32]bool {
 	}
 	return out
 }
+
+// withActorUpdates returns the base with the actors updated by entries
+// (each an update of an actor's fields: its id, kind and relations stay, so
+// every number in the base does too).
+func (b *base) withActorUpdates(entries []*rg.HistoryEntry) *base {
+	c := *b
+	c.actors = slices.Clone(b.actors)
+	for _, h := range entries {
+		if h.Op != rg.OpUpdateNode || h.After == nil {
+			continue
+		}
+		if i, ok := c.index[h.After.ID]; ok && c.actors[i].Kind == h.After.Kind {
+			c.actors[i] = h.After
+		}
+	}
+	return &c
+}
+
+// withBase returns the graph over b, a base with the same actors and
+// relations as ag's but other actor fields: the same links, and the
+// results that hold no actor (PageRank, betweenness and closeness) carried
+// over; the others are computed again, with the new actors.
+func (ag *ActorGraph) withBase(b *base) *ActorGraph {
+	c := &ActorGraph{Year: ag.Year, Actors: b.actors, Links: ag.Links, base: b, g: ag.g, wdeg: ag.wdeg, maxW: ag.maxW, memo: newMemo(resultsPerGraph)}
+	c.memo.seed(ag.memo, "pagerank", "paths")
+	return c
+}

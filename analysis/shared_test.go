@@ -293,3 +293,176 @@ func TestCacheCarriesOverUnrelatedChanges(t *testing.T) {
 		t.Errorf("a new PARTNER_OF %s–%s: %d links (before %d), weight %g", a, b, len(ag4.Links), before, ag4.Weight(a, b))
 	}
 }
+
+// summaryText is a summary's buckets, items and exclusions as text, for
+// comparing two summaries.
+func summaryText(s *analysis.Summary) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "total %d count %d\n", s.TotalNok, s.Count)
+	for _, b := range s.Buckets {
+		for _, k := range b.Keys {
+			fmt.Fprintf(&sb, "%s=%s(%s) ", k.Group, k.ID(), k.Label())
+		}
+		fmt.Fprintf(&sb, "%d %d:", b.TotalNok, b.SharedNok)
+		for _, it := range b.Items {
+			fmt.Fprintf(&sb, " %s/%d/%d/%v", it.Initiative.ID, it.Year, it.AmountNok, it.Shared)
+			for _, e := range it.Funding {
+				fmt.Fprintf(&sb, "<%s %s>", e.ID, e.AsWritten)
+			}
+		}
+		sb.WriteString("\n")
+	}
+	for _, e := range s.Excluded {
+		fmt.Fprintf(&sb, "excluded %s %d %d %s\n", e.Initiative.ID, e.Year, e.AmountNok, e.Reason)
+	}
+	return sb.String()
+}
+
+// TestPatchedAnswersEqualFreshOnes: after changes of every kind (an
+// initiative's cost, a new initiative with its funding and area, a deleted
+// relation, a renamed topic and actors, a deleted node), the cached graphs
+// carried over and patched from the history give the same summaries,
+// flows, scores, communities and brokers as graphs read afresh.
+func TestPatchedAnswersEqualFreshOnes(t *testing.T) {
+	ctx := context.Background()
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	ds := bundled(t)
+	if _, err := s.Apply(ctx, ds.Changes()); err != nil {
+		t.Fatal(err)
+	}
+	groupings := [][]analysis.FundingGroup{{analysis.GroupFund}, {analysis.GroupFunder, analysis.GroupFocusArea}, {analysis.GroupTopic, analysis.GroupYear}}
+	years := []*int{nil, intp(2011), intp(2014)}
+	warm := func() {
+		t.Helper()
+		for _, y := range years {
+			fv, err := analysis.LoadFunding(ctx, s, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range groupings {
+				if _, err := fv.Summary(ctx, g); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ag, err := analysis.LoadActorGraph(ctx, s, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := analysis.Centrality(ctx, ag); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	compare := func(step string) {
+		t.Helper()
+		plain := struct{ rg.Store }{s} // not versioned: read afresh
+		for _, y := range years {
+			got, err := analysis.LoadFunding(ctx, s, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := analysis.LoadFunding(ctx, plain, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range groupings {
+				a, err1 := got.Summary(ctx, g)
+				b, err2 := want.Summary(ctx, g)
+				if err1 != nil || err2 != nil {
+					t.Fatal(err1, err2)
+				}
+				if summaryText(a) != summaryText(b) {
+					t.Errorf("%s, year %s, %v: the cached summary differs from a fresh one:\n%s\nfresh:\n%s", step, deref(y), g, summaryText(a), summaryText(b))
+				}
+			}
+			ga, err := analysis.LoadActorGraph(ctx, s, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gb, err := analysis.LoadActorGraph(ctx, plain, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sa, _ := analysis.Centrality(ctx, ga)
+			sb, _ := analysis.Centrality(ctx, gb)
+			for i := range sb {
+				if i >= len(sa) || !rg.SameNode(sa[i].Node, sb[i].Node) || sa[i].PageRank != sb[i].PageRank || sa[i].Betweenness != sb[i].Betweenness || sa[i].Degree != sb[i].Degree {
+					t.Errorf("%s, year %s: the cached scores differ from fresh ones at %d", step, deref(y), i)
+					break
+				}
+			}
+			pa, _ := analysis.Communities(ctx, ga, 1)
+			pb, _ := analysis.Communities(ctx, gb, 1)
+			if fmt.Sprint(labelsOf(pa)) != fmt.Sprint(labelsOf(pb)) {
+				t.Errorf("%s, year %s: cached communities %v, fresh %v", step, deref(y), labelsOf(pa), labelsOf(pb))
+			}
+		}
+		warm()
+	}
+	warm()
+	var init, partner, fundsEdge, topic string
+	for _, n := range ds.Nodes {
+		switch {
+		case n.Kind == rg.KindInitiative && n.CostNok != nil && init == "":
+			init = n.ID
+		case n.Kind == rg.KindPartner && partner == "":
+			partner = n.ID
+		case n.Kind == rg.KindTopic && topic == "":
+			topic = n.ID
+		}
+	}
+	for _, e := range ds.Edges {
+		if e.Kind == rg.RelFunds && fundsEdge == "" {
+			fundsEdge = e.ID
+		}
+	}
+	apply := func(cs ...rg.Change) {
+		t.Helper()
+		if _, err := s.Apply(ctx, cs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(id string) *rg.Node {
+		ns, err := s.Nodes(ctx, []string{id})
+		if err != nil || len(ns) != 1 {
+			t.Fatalf("node %s: %v", id, err)
+		}
+		return ns[0]
+	}
+	n := get(init)
+	*n.CostNok *= 2
+	apply(rg.Change{Op: rg.OpUpdateNode, Node: n})
+	compare("an initiative's cost")
+	p := get(partner)
+	p.Name += " (renamed)"
+	tp := get(topic)
+	tp.Name += " (renamed)"
+	apply(rg.Change{Op: rg.OpUpdateNode, Node: p}, rg.Change{Op: rg.OpUpdateNode, Node: tp})
+	compare("a partner's and a topic's names")
+	y := 2011
+	cost := int64(123000)
+	newInit := &rg.Node{ID: "tiltak-test-new", Kind: rg.KindInitiative, Name: "New", PlanYear: &y, CostNok: &cost, CostText: "123 000", Source: n.Source}
+	apply(rg.Change{Op: rg.OpCreateNode, Node: newInit},
+		rg.Change{Op: rg.OpCreateEdge, Edge: &rg.Edge{ID: "funds-new", Kind: rg.RelFunds, From: partner, To: newInit.ID, AsWritten: "P", Source: n.Source}},
+		rg.Change{Op: rg.OpCreateEdge, Edge: &rg.Edge{ID: "area-new", Kind: rg.RelInFocusArea, From: newInit.ID, To: "satsingsomrade-1", Source: n.Source}},
+		rg.Change{Op: rg.OpDeleteEdge, ID: fundsEdge})
+	compare("a new funded initiative and a deleted FUNDS")
+	apply(rg.Change{Op: rg.OpDeleteNode, ID: init, Detach: true})
+	compare("a deleted initiative")
+}
+
+func labelsOf(p *analysis.Partition) []string {
+	var out []string
+	for _, c := range p.Communities {
+		var ids []string
+		for _, m := range c.Members {
+			ids = append(ids, m.ID+":"+m.Name)
+		}
+		out = append(out, strings.Join(ids, ","))
+	}
+	return out
+}

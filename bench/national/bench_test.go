@@ -32,11 +32,10 @@ import (
 //	go test ./bench/national/ -run '^$' -bench National -benchtime 3x -timeout 60m
 //	go test ./bench/national/ -run '^$' -bench National -national.scales 0.01,0.1
 //
-// Each row runs cold (the first request after a change to an actor: the
-// store is read again), after an initiative's cost changed (the actor graph
-// and its results are carried over to the new version; funding is read
-// again) and warm (the graph and the answer are cached for the store's
-// version). Besides the wall time per request (ns/op) each
+// Each row runs after each kind of change in changes (cold: everything
+// read from the store again; then what the cache keeps or patches across a
+// relation edit, an actor's rename and an initiative's cost) and warm (the
+// graph and the answer cached for the store's version). Besides the wall time per request (ns/op) each
 // reports the process CPU time per request (cpu-ms/op), which does not grow
 // when the machine is shared. -national.dir keeps the stores between runs.
 
@@ -136,26 +135,70 @@ func fixtureFor(b *testing.B, scale float64) *fixture {
 	return f
 }
 
-// bump changes the graph: an actor's name (every analysis reads the graph
-// again) or an initiative's cost (funding does, the actor graph is kept).
-func (f *fixture) bump(b *testing.B, kind rg.Kind) {
-	f.bumps++
-	var n *rg.Node
-	for _, x := range f.g.Nodes {
-		if x.Kind == kind && (kind != rg.KindInitiative || x.CostNok != nil) {
-			n = x.Clone()
-			break
-		}
-	}
-	if kind == rg.KindInitiative {
-		*n.CostNok += int64(f.bumps)
-		n.CostText = spaced(*n.CostNok)
-	} else {
-		n.Name = fmt.Sprintf("%s (%d)", n.Name, f.bumps)
-	}
-	if _, err := f.store.Apply(context.Background(), []rg.Change{{Op: rg.OpUpsertNode, Node: n}}); err != nil {
+// A change before a request, and what the cache can keep of it.
+type change struct {
+	name string
+	do   func(f *fixture, b *testing.B)
+}
+
+var changes = []change{
+	// More changes than the cache follows through the history: every
+	// graph is read from the store again, as after a restart.
+	{"cold", func(f *fixture, b *testing.B) { f.rename(b, rg.KindInitiative, 1001) }},
+	// A relation between two actors: the actor graph is read again, the
+	// funding graph kept.
+	{"after-relation-edit", func(f *fixture, b *testing.B) { f.relate(b) }},
+	// An actor renamed: the actor graph's numbers are kept and its actors
+	// patched; the funding graph patched.
+	{"after-actor-rename", func(f *fixture, b *testing.B) { f.rename(b, rg.KindPartner, 1) }},
+	// An initiative's cost: the actor graph kept, the funding graph
+	// patched.
+	{"after-initiative-edit", func(f *fixture, b *testing.B) { f.cost(b) }},
+}
+
+func (f *fixture) apply(b *testing.B, cs []rg.Change) {
+	if _, err := f.store.Apply(context.Background(), cs); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// rename renames the first n nodes of kind.
+func (f *fixture) rename(b *testing.B, kind rg.Kind, n int) {
+	f.bumps++
+	var cs []rg.Change
+	for _, x := range f.g.Nodes {
+		if x.Kind == kind && len(cs) < n {
+			c := x.Clone()
+			c.Name = fmt.Sprintf("%s (%d)", c.Name, f.bumps)
+			cs = append(cs, rg.Change{Op: rg.OpUpsertNode, Node: c})
+		}
+	}
+	f.apply(b, cs)
+}
+
+// cost changes an initiative's cost.
+func (f *fixture) cost(b *testing.B) {
+	f.bumps++
+	for _, x := range f.g.Nodes {
+		if x.Kind == rg.KindInitiative && x.CostNok != nil {
+			c := x.Clone()
+			*c.CostNok += int64(f.bumps)
+			c.CostText = spaced(*c.CostNok)
+			f.apply(b, []rg.Change{{Op: rg.OpUpsertNode, Node: c}})
+			return
+		}
+	}
+}
+
+// relate adds a PARTNER_OF between two partners.
+func (f *fixture) relate(b *testing.B) {
+	f.bumps++
+	a, c := f.g.Partners[f.bumps%len(f.g.Partners)], f.g.Partners[(f.bumps*7+3)%len(f.g.Partners)]
+	if a == c {
+		c = f.g.Partners[(f.bumps+1)%len(f.g.Partners)]
+	}
+	f.apply(b, []rg.Change{{Op: rg.OpCreateEdge, Edge: &rg.Edge{ID: fmt.Sprintf("bench-partnership-%d", f.bumps), Kind: rg.RelPartnerOf, From: a, To: c,
+		Source: rg.Source{Outside: true, Reference: "benchmark"}}}})
 }
 
 func (f *fixture) query(b *testing.B, q string, vars map[string]any) {
@@ -229,16 +272,13 @@ func BenchmarkNational(b *testing.B) {
 						yname = "year"
 					}
 					vars := r.vars(f, y)
-					for _, after := range []struct {
-						name string
-						kind rg.Kind
-					}{{"cold", rg.KindPartner}, {"after-initiative-edit", rg.KindInitiative}} {
-						b.Run(r.name+"/"+yname+"/"+after.name, func(b *testing.B) {
+					for _, ch := range changes {
+						b.Run(r.name+"/"+yname+"/"+ch.name, func(b *testing.B) {
 							f.query(b, r.q, vars)
 							var cpu time.Duration
 							for range b.N {
 								b.StopTimer()
-								f.bump(b, after.kind)
+								ch.do(f, b)
 								start := cpuTime()
 								b.StartTimer()
 								f.query(b, r.q, vars)
