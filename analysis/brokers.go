@@ -90,19 +90,32 @@ type BrokerReport struct {
 	Brokers []Broker
 }
 
-// MaxGroupSources bounds |A| + |B| for Brokers.
-const MaxGroupSources = 2000
+// brokerWork is MaxBrokerWork, a variable so that tests can raise it.
+var brokerWork = float64(MaxBrokerWork)
+
+// Bounds of Brokers: |A| + |B|, and the walk steps, min(|A|, |B|)·(n+2m)
+// for n actors and m links, checked from those counts before walking.
+const (
+	MaxGroupSources = 2000
+	MaxBrokerWork   = 2e9
+)
 
 // Brokers finds who bridges groups a and b (ids of actors in ag).
 //
-// One breadth-first walk from each member s of A counts the shortest paths
-// (in hops) from s, and Brandes' accumulation restricted to the targets in
-// B gives each node v the sum over t in B of σ_sv·σ_vt/σ_st where v lies on
-// a shortest s–t path, which is the pair's share through v. The walks run
-// in parallel; the result is kept with the graph, one per pair of groups.
+// One breadth-first walk from each member s of the smaller group counts the
+// shortest paths (in hops) from s, and Brandes' accumulation restricted to
+// the targets in the other group gives each node v the sum over targets t
+// of σ_sv·σ_vt/σ_st where v lies on a shortest s–t path, which is the
+// pair's share through v (the same from either end: the graph is
+// undirected). The walks run in parallel; the result is kept with the
+// graph, one per pair of groups.
 func Brokers(ctx context.Context, ag *ActorGraph, a, b []string) (*BrokerReport, error) {
 	if len(a)+len(b) > MaxGroupSources {
 		return nil, rg.FieldErrorf("between", "the groups have %d actors together; at most %d are analysed (MaxGroupSources)", len(a)+len(b), MaxGroupSources)
+	}
+	steps := float64(len(ag.Actors)) + 2*float64(ag.g.links())
+	if work := float64(min(len(a), len(b))) * steps; work > brokerWork {
+		return nil, rg.FieldErrorf("between", "the smaller group has %d actors, each a walk of %.0f steps over the actor graph: %.2g steps, more than the limit of %.0g (MaxBrokerWork); give a smaller group or ask for a year", min(len(a), len(b)), steps, work, float64(MaxBrokerWork))
 	}
 	h := sha256.New()
 	for _, g := range [][]string{a, b} {
@@ -119,21 +132,27 @@ func Brokers(ctx context.Context, ag *ActorGraph, a, b []string) (*BrokerReport,
 func (ag *ActorGraph) brokers(ctx context.Context, a, b []string) (*BrokerReport, error) {
 	n := len(ag.Actors)
 	rep := &BrokerReport{A: a, B: b}
+	from, to := a, b
+	if len(b) < len(a) {
+		from, to = b, a
+	}
 	var srcs []int32
-	for _, id := range a {
+	for _, id := range from {
 		i, ok := ag.base.index[id]
 		if !ok {
 			return nil, rg.FieldErrorf("between", "no actor %q", id)
 		}
 		srcs = append(srcs, i)
 	}
-	inB := make([]bool, n)
-	for _, id := range b {
+	target := make([]bool, n)
+	var targets []int32
+	for _, id := range to {
 		i, ok := ag.base.index[id]
 		if !ok {
 			return nil, rg.FieldErrorf("between", "no actor %q", id)
 		}
-		inB[i] = true
+		target[i] = true
+		targets = append(targets, i)
 	}
 	parts := min(pathParts, max(1, len(srcs)))
 	cb := make([][]float64, parts)
@@ -146,8 +165,7 @@ func (ag *ActorGraph) brokers(ctx context.Context, a, b []string) (*BrokerReport
 			if !w.walk(&ag.g, s, stop) {
 				return false
 			}
-			for _, t := range b {
-				ti := ag.base.index[t]
+			for _, ti := range targets {
 				if ti == s {
 					continue
 				}
@@ -156,7 +174,7 @@ func (ag *ActorGraph) brokers(ctx context.Context, a, b []string) (*BrokerReport
 					connected[p]++
 				}
 			}
-			if !w.accumulate(&ag.g, s, inB, cb[p], stop) {
+			if !w.accumulate(&ag.g, s, target, cb[p], stop) {
 				return false
 			}
 		}

@@ -110,13 +110,16 @@ func TestCancelStopsTheWork(t *testing.T) {
 		})
 	})
 	t.Run("brokers", func(t *testing.T) {
+		defer func(w float64) { brokerWork = w }(brokerWork)
+		brokerWork = 1e12
 		ag := actorGraphOf(randomGraph(200000, 1000000, 1, 3))
-		var a []string
-		for i := range MaxGroupSources - 1 {
-			a = append(a, ag.Actors[i*97].ID)
+		var a, b []string
+		for i := range MaxGroupSources / 2 {
+			a = append(a, ag.Actors[2*i*97].ID)
+			b = append(b, ag.Actors[(2*i+1)*97].ID)
 		}
 		assertStops(t, "Brokers", func(ctx context.Context) error {
-			_, err := Brokers(ctx, ag, a, []string{ag.Actors[1].ID})
+			_, err := Brokers(ctx, ag, a, b)
 			return err
 		})
 	})

@@ -6,7 +6,10 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
+
+	rg "github.com/regiongraph/regiongraph"
 )
 
 // randomTree returns a tree on n nodes (node i > 0 hangs from a random
@@ -190,5 +193,46 @@ func TestPathsDoNotDependOnCores(t *testing.T) {
 		if !slices.Equal(all.betweenness, one.betweenness) || !slices.Equal(all.closeness, one.closeness) {
 			t.Errorf("exact=%v: one core and %d give different scores", ps.Exact, prev)
 		}
+	}
+}
+
+// TestBrokersFromTheSmallerGroup: brokers between A and B equal those
+// between B and A (the walks go from the smaller group), and a smaller
+// group whose walks would exceed the work limit is refused from the counts
+// naming MaxBrokerWork.
+func TestBrokersFromTheSmallerGroup(t *testing.T) {
+	ag := actorGraphOf(randomGraph(600, 2000, 2, 5))
+	var a, b []string
+	for i := range 40 {
+		a = append(a, ag.Actors[i*7].ID)
+	}
+	for i := range 5 {
+		b = append(b, ag.Actors[300+i*11].ID)
+	}
+	ab, err := Brokers(context.Background(), ag, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ba, err := Brokers(context.Background(), ag, b, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ab.Pairs != ba.Pairs || ab.ConnectedPairs != ba.ConnectedPairs || len(ab.Brokers) != len(ba.Brokers) {
+		t.Fatalf("A–B: %d pairs, %d brokers; B–A: %d pairs, %d brokers", ab.Pairs, len(ab.Brokers), ba.Pairs, len(ba.Brokers))
+	}
+	for i := range ab.Brokers {
+		x, y := ab.Brokers[i], ba.Brokers[i]
+		if x.Node.ID != y.Node.ID || math.Abs(x.CrossBetweenness-y.CrossBetweenness) > 1e-9 {
+			t.Errorf("broker %d: A–B %s %g, B–A %s %g", i, x.Node.ID, x.CrossBetweenness, y.Node.ID, y.CrossBetweenness)
+		}
+	}
+	defer func(w float64) { brokerWork = w }(brokerWork)
+	brokerWork = 4 * (600 + 2*float64(ag.g.links())) // four walks
+	_, err = Brokers(context.Background(), ag, a, b)
+	if rg.ErrorCode(err) != rg.EBADINPUT || !strings.Contains(rg.ErrorMessage(err), "MaxBrokerWork") {
+		t.Errorf("five walks over a limit of four: %v, want BAD_USER_INPUT naming MaxBrokerWork", err)
+	}
+	if _, err := Brokers(context.Background(), ag, a, b[:4]); err != nil {
+		t.Errorf("four walks within a limit of four: %v", err)
 	}
 }
