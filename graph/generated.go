@@ -118,13 +118,14 @@ type ComplexityRoot struct {
 	}
 
 	CentralityPage struct {
-		ActorCount func(childComplexity int) int
-		LinkCount  func(childComplexity int) int
-		OrderBy    func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		Scores     func(childComplexity int) int
-		TotalCount func(childComplexity int) int
-		Year       func(childComplexity int) int
+		ActorCount   func(childComplexity int) int
+		LinkCount    func(childComplexity int) int
+		OrderBy      func(childComplexity int) int
+		PageInfo     func(childComplexity int) int
+		PathEstimate func(childComplexity int) int
+		Scores       func(childComplexity int) int
+		TotalCount   func(childComplexity int) int
+		Year         func(childComplexity int) int
 	}
 
 	CentralityScore struct {
@@ -632,6 +633,14 @@ type ComplexityRoot struct {
 		Metric func(childComplexity int) int
 		Nodes  func(childComplexity int) int
 		Query  func(childComplexity int) int
+	}
+
+	PathEstimate struct {
+		Actors                     func(childComplexity int) int
+		BetweennessNormalizedError func(childComplexity int) int
+		ClosenessError             func(childComplexity int) int
+		Confidence                 func(childComplexity int) int
+		Pivots                     func(childComplexity int) int
 	}
 
 	PathStep struct {
@@ -1394,6 +1403,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CentralityPage.PageInfo(childComplexity), true
+	case "CentralityPage.pathEstimate":
+		if e.ComplexityRoot.CentralityPage.PathEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityPage.PathEstimate(childComplexity), true
 	case "CentralityPage.scores":
 		if e.ComplexityRoot.CentralityPage.Scores == nil {
 			break
@@ -4375,6 +4390,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnershipMap.Query(childComplexity), true
 
+	case "PathEstimate.actors":
+		if e.ComplexityRoot.PathEstimate.Actors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathEstimate.Actors(childComplexity), true
+	case "PathEstimate.betweennessNormalizedError":
+		if e.ComplexityRoot.PathEstimate.BetweennessNormalizedError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathEstimate.BetweennessNormalizedError(childComplexity), true
+	case "PathEstimate.closenessError":
+		if e.ComplexityRoot.PathEstimate.ClosenessError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathEstimate.ClosenessError(childComplexity), true
+	case "PathEstimate.confidence":
+		if e.ComplexityRoot.PathEstimate.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathEstimate.Confidence(childComplexity), true
+	case "PathEstimate.pivots":
+		if e.ComplexityRoot.PathEstimate.Pivots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathEstimate.Pivots(childComplexity), true
+
 	case "PathStep.from":
 		if e.ComplexityRoot.PathStep.From == nil {
 			break
@@ -7298,6 +7344,27 @@ type CentralityPage {
   "Scores matching ` + "`" + `kinds` + "`" + ` over all pages."
   totalCount: Int!
   pageInfo: PageInfo!
+  """
+  Set when betweenness and closeness are estimates, on a graph too large to
+  walk from every actor; null when they are exact.
+  """
+  pathEstimate: PathEstimate
+}
+
+"""
+How betweenness and closeness were estimated: from breadth-first walks from
+` + "`" + `pivots` + "`" + ` of the ` + "`" + `actors` + "`" + `, drawn at random with a fixed seed (the same
+estimate on every run). With probability at least ` + "`" + `confidence` + "`" + `, every
+actor's betweennessNormalized is within betweennessNormalizedError of its
+exact value and its closeness within closenessError (Serfling's bound over
+the pivots, for all actors at once; see the analysis package documentation).
+"""
+type PathEstimate {
+  pivots: Int!
+  actors: Int!
+  betweennessNormalizedError: Float!
+  closenessError: Float!
+  confidence: Float!
 }
 
 """
@@ -7705,6 +7772,8 @@ func (ec *executionContext) childFields_CentralityPage(ctx context.Context, fiel
 		return ec.fieldContext_CentralityPage_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_CentralityPage_pageInfo(ctx, field)
+	case "pathEstimate":
+		return ec.fieldContext_CentralityPage_pathEstimate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CentralityPage", field.Name)
 }
@@ -8645,6 +8714,22 @@ func (ec *executionContext) childFields_PartnershipMap(ctx context.Context, fiel
 		return ec.fieldContext_PartnershipMap_query(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnershipMap", field.Name)
+}
+
+func (ec *executionContext) childFields_PathEstimate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pivots":
+		return ec.fieldContext_PathEstimate_pivots(ctx, field)
+	case "actors":
+		return ec.fieldContext_PathEstimate_actors(ctx, field)
+	case "betweennessNormalizedError":
+		return ec.fieldContext_PathEstimate_betweennessNormalizedError(ctx, field)
+	case "closenessError":
+		return ec.fieldContext_PathEstimate_closenessError(ctx, field)
+	case "confidence":
+		return ec.fieldContext_PathEstimate_confidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathEstimate", field.Name)
 }
 
 func (ec *executionContext) childFields_PathStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14702,6 +14787,38 @@ func (ec *executionContext) fieldContext_CentralityPage_pageInfo(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CentralityPage_pathEstimate(ctx context.Context, field graphql.CollectedField, obj *model.CentralityPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityPage_pathEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PathEstimate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PathEstimate) graphql.Marshaler {
+			return ec.marshalOPathEstimate2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPathEstimate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityPage_pathEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CentralityPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathEstimate(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27580,6 +27697,121 @@ func (ec *executionContext) fieldContext_PartnershipMap_query(_ context.Context,
 	return graphql.NewScalarFieldContext("PartnershipMap", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _PathEstimate_pivots(ctx context.Context, field graphql.CollectedField, obj *model.PathEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathEstimate_pivots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pivots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathEstimate_pivots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathEstimate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PathEstimate_actors(ctx context.Context, field graphql.CollectedField, obj *model.PathEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathEstimate_actors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathEstimate_actors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathEstimate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PathEstimate_betweennessNormalizedError(ctx context.Context, field graphql.CollectedField, obj *model.PathEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathEstimate_betweennessNormalizedError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BetweennessNormalizedError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathEstimate_betweennessNormalizedError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathEstimate", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _PathEstimate_closenessError(ctx context.Context, field graphql.CollectedField, obj *model.PathEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathEstimate_closenessError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosenessError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathEstimate_closenessError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathEstimate", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _PathEstimate_confidence(ctx context.Context, field graphql.CollectedField, obj *model.PathEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathEstimate_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathEstimate_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathEstimate", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _PathStep_from(ctx context.Context, field graphql.CollectedField, obj *model.PathStep) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36620,6 +36852,11 @@ func (ec *executionContext) _CentralityPage(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "pathEstimate":
+			out.Values[i] = ec._CentralityPage_pathEstimate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -43529,6 +43766,64 @@ func (ec *executionContext) _PartnershipMap(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var pathEstimateImplementors = []string{"PathEstimate"}
+
+func (ec *executionContext) _PathEstimate(ctx context.Context, sel ast.SelectionSet, obj *model.PathEstimate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathEstimateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathEstimate")
+		case "pivots":
+			out.Values[i] = ec._PathEstimate_pivots(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actors":
+			out.Values[i] = ec._PathEstimate_actors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "betweennessNormalizedError":
+			out.Values[i] = ec._PathEstimate_betweennessNormalizedError(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closenessError":
+			out.Values[i] = ec._PathEstimate_closenessError(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._PathEstimate_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var pathStepImplementors = []string{"PathStep"}
 
 func (ec *executionContext) _PathStep(ctx context.Context, sel ast.SelectionSet, obj *model.PathStep) graphql.Marshaler {
@@ -49733,6 +50028,13 @@ func (ec *executionContext) unmarshalOPartnerPatch2ᚖgithubᚗcomᚋregiongraph
 	}
 	res, err := ec.unmarshalInputPartnerPatch(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPathEstimate2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPathEstimate(ctx context.Context, sel ast.SelectionSet, v *model.PathEstimate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PathEstimate(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPlan2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v *model.Plan) graphql.Marshaler {

@@ -78,3 +78,14 @@ func (s *store) History(ctx context.Context, f rg.HistoryFilter) (rg.HistoryPage
 	s.observe("History", start, err)
 	return out, err
 }
+
+// GraphVersion passes regiongraph.Versioned through, counted.
+func (s *store) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
+	start := time.Now()
+	out, err := rg.VersionOf(ctx, s.Store)
+	if err == rg.ErrNoVersion {
+		return out, err
+	}
+	s.observe("GraphVersion", start, err)
+	return out, err
+}

@@ -78,6 +78,8 @@ var fileParams = map[string]map[string]any{
 	"read_gate":             {},
 	"apply_gate":            {},
 	"await_indexes":         {},
+	"graph_version":         {},
+	"graph_relations":       {},
 }
 
 // fragmentParams declares the parameters of each FindNodes fragment.

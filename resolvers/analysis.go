@@ -186,6 +186,9 @@ func (r *Resolver) centralityQuery(ctx context.Context, year *int, kinds []model
 		}
 		analysis.SortScores(scores, m, direction == nil || *direction == model.OrderDirectionDesc)
 		page := &model.CentralityPage{Year: year, ActorCount: len(ag.Actors), LinkCount: len(ag.Links), OrderBy: metric, Scores: []*model.CentralityScore{}, PageInfo: &model.PageInfo{}}
+		if ps := ag.PathSampling(); !ps.Exact {
+			page.PathEstimate = &model.PathEstimate{Pivots: ps.Pivots, Actors: ps.Actors, BetweennessNormalizedError: ps.BetweennessNormError, ClosenessError: ps.ClosenessError, Confidence: ps.Confidence}
+		}
 		rank := 0
 		for _, s := range scores {
 			if len(want) > 0 && !containsKind(want, s.Node.Kind) {
@@ -339,21 +342,55 @@ func (r *Resolver) fundingSummaryQuery(ctx context.Context, groupBy []model.Fund
 		return nil, err
 	}
 	return analyse(ctx, "the funding summary", func(ctx context.Context) (*model.FundingSummary, error) {
-		sg, err := analysis.Load(ctx, r.Store, analysis.FundingKinds, analysis.FundingRelations, year)
+		v, err := analysis.LoadFunding(ctx, r.Store, year)
 		if err != nil {
 			return nil, err
 		}
-		s, err := analysis.FundingSummary(ctx, sg, toFundingGroups(groupBy), year, nil)
+		s, err := v.Summary(ctx, toFundingGroups(groupBy))
 		if err != nil {
 			return nil, err
 		}
-		return toFundingSummary(s, n), nil
+		return toFundingSummary(s, n, selected(ctx, "buckets", "initiatives"), selected(ctx, "excluded")), nil
 	})
 }
 
-func toFundingSummary(s *analysis.Summary, first int) *model.FundingSummary {
+// selected reports whether the field at path is selected under the field
+// being resolved (true when not resolving a GraphQL field).
+func selected(ctx context.Context, path ...string) bool {
+	if graphql.GetFieldContext(ctx) == nil || !graphql.HasOperationContext(ctx) {
+		return true
+	}
+	op := graphql.GetOperationContext(ctx)
+	fields := graphql.CollectFieldsCtx(ctx, nil)
+	for i, name := range path {
+		var next []graphql.CollectedField
+		found := false
+		for _, f := range fields {
+			if f.Name == name {
+				found = true
+				if i < len(path)-1 {
+					next = append(next, graphql.CollectFields(op, f.Selections, nil)...)
+				}
+			}
+		}
+		if !found {
+			return false
+		}
+		fields = next
+	}
+	return true
+}
+
+// toFundingSummary converts the first buckets of s, with their items only
+// when items is set and the exclusions only when excluded is (they are most
+// of the work on a large graph).
+func toFundingSummary(s *analysis.Summary, first int, items, excluded bool) *model.FundingSummary {
 	out := &model.FundingSummary{GroupBy: make([]model.FundingGroup, len(s.GroupBy)), Year: s.Year, TotalNok: s.TotalNok, Count: s.Count,
-		TotalBuckets: len(s.Buckets), Buckets: []*model.FundingBucket{}, Excluded: toExclusions(s.Excluded)}
+		TotalBuckets: len(s.Buckets), Buckets: []*model.FundingBucket{}}
+	out.Excluded = []*model.FundingExclusion{}
+	if excluded {
+		out.Excluded = toExclusions(s.Excluded)
+	}
 	for i, g := range s.GroupBy {
 		out.GroupBy[i] = model.FundingGroup(g)
 	}
@@ -363,6 +400,9 @@ func toFundingSummary(s *analysis.Summary, first int) *model.FundingSummary {
 			mb.Keys = append(mb.Keys, toFundingKey(k))
 		}
 		for _, it := range b.Items {
+			if !items {
+				break
+			}
 			mb.Initiatives = append(mb.Initiatives, &model.FundingItem{Initiative: asInit(it.Initiative), Year: yearOrNil(it.Year), AmountNok: it.AmountNok, Shared: it.Shared, Funding: toRelations(it.Funding)})
 		}
 		out.Buckets = append(out.Buckets, mb)
@@ -407,11 +447,11 @@ func asInit(n *rg.Node) *model.Initiative {
 
 func (r *Resolver) fundingFlowsQuery(ctx context.Context, stages []model.FundingGroup, year *int) (*model.FundingFlows, error) {
 	return analyse(ctx, "the funding flows", func(ctx context.Context) (*model.FundingFlows, error) {
-		sg, err := analysis.Load(ctx, r.Store, analysis.FundingKinds, analysis.FundingRelations, year)
+		v, err := analysis.LoadFunding(ctx, r.Store, year)
 		if err != nil {
 			return nil, err
 		}
-		f, err := analysis.FundingFlows(ctx, sg, toFundingGroups(stages), year, nil)
+		f, err := v.Flows(ctx, toFundingGroups(stages))
 		if err != nil {
 			return nil, err
 		}
@@ -423,7 +463,7 @@ func (r *Resolver) fundingFlowsQuery(ctx context.Context, stages []model.Funding
 		for _, l := range f.Links {
 			ml := &model.FundingFlowLink{Source: l.Source, Target: l.Target, ValueNok: l.ValueNok, SharedNok: l.SharedNok, Initiatives: []*model.Initiative{}}
 			for _, id := range l.Initiatives {
-				if n := sgNode(sg, id); n != nil {
+				if n := v.Node(id); n != nil {
 					ml.Initiatives = append(ml.Initiatives, asInit(n))
 				}
 			}
@@ -439,15 +479,6 @@ func slicesMap[T, U any](xs []T, f func(T) U) []U {
 		out[i] = f(x)
 	}
 	return out
-}
-
-func sgNode(sg *rg.Subgraph, id string) *rg.Node {
-	for _, n := range sg.Nodes {
-		if n.ID == id {
-			return n
-		}
-	}
-	return nil
 }
 
 // BriefURL is the path of the Markdown brief on a topic or initiative.
@@ -483,7 +514,7 @@ func toBrief(b *analysis.Brief) *model.LobbyingBrief {
 	out := &model.LobbyingBrief{ID: strPtr(b.ID), Title: b.Title, Text: strPtr(b.Text), Year: b.Year, TotalNok: b.Funding.TotalNok,
 		Topics: []*model.Topic{}, Initiatives: []*model.BriefInitiative{}, Actors: []*model.BriefActor{}, Municipalities: []*model.Municipality{},
 		Partners: []*model.Partner{}, Home: []model.Actor{}, Outside: []model.Actor{}, Brokers: toBrokers(b.Brokers), Paths: []*model.BriefPath{},
-		Funding: toFundingSummary(b.Funding, rg.MaxPageSize), Sources: []*model.Source{}}
+		Funding: toFundingSummary(b.Funding, rg.MaxPageSize, true, true), Sources: []*model.Source{}}
 	if b.Subject != nil {
 		out.Subject = toNode(b.Subject)
 		u := BriefURL(b.ID, b.Year)

@@ -252,3 +252,12 @@ func (g *Guard) Close() error {
 func (g *Guard) History(ctx context.Context, f rg.HistoryFilter) (rg.HistoryPage, error) {
 	return call(g, ctx, func(ctx context.Context) (rg.HistoryPage, error) { return g.inner.History(ctx, f) })
 }
+
+// GraphVersion passes regiongraph.Versioned through, bounded like every
+// call; a store that is not Versioned answers regiongraph.ErrNoVersion.
+func (g *Guard) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
+	if _, ok := g.inner.(rg.Versioned); !ok {
+		return rg.GraphVersion{}, rg.ErrNoVersion
+	}
+	return call(g, ctx, func(ctx context.Context) (rg.GraphVersion, error) { return rg.VersionOf(ctx, g.inner) })
+}

@@ -128,6 +128,15 @@ func (r *retryingStore) History(ctx context.Context, f rg.HistoryFilter) (rg.His
 	return s.History(ctx, f)
 }
 
+// GraphVersion passes regiongraph.Versioned through.
+func (r *retryingStore) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
+	s, err := r.get()
+	if err != nil {
+		return rg.GraphVersion{}, err
+	}
+	return rg.VersionOf(ctx, s)
+}
+
 // Close stops connecting and closes the store if it was opened.
 func (r *retryingStore) Close() error {
 	r.cancel()

@@ -132,6 +132,9 @@ type CentralityPage struct {
 	// Scores matching `kinds` over all pages.
 	TotalCount int       `json:"totalCount"`
 	PageInfo   *PageInfo `json:"pageInfo"`
+	// Set when betweenness and closeness are estimates, on a graph too large to
+	// walk from every actor; null when they are exact.
+	PathEstimate *PathEstimate `json:"pathEstimate,omitempty"`
 }
 
 // An actor's centrality in the actor graph.
@@ -901,6 +904,20 @@ type PartnershipMap struct {
 	Metric MapMetric  `json:"metric"`
 	// The filter as URL query parameters, for /map/data.json and /export/... (for example "kind=Municipality&year=2014").
 	Query string `json:"query"`
+}
+
+// How betweenness and closeness were estimated: from breadth-first walks from
+// `pivots` of the `actors`, drawn at random with a fixed seed (the same
+// estimate on every run). With probability at least `confidence`, every
+// actor's betweennessNormalized is within betweennessNormalizedError of its
+// exact value and its closeness within closenessError (Serfling's bound over
+// the pivots, for all actors at once; see the analysis package documentation).
+type PathEstimate struct {
+	Pivots                     int     `json:"pivots"`
+	Actors                     int     `json:"actors"`
+	BetweennessNormalizedError float64 `json:"betweennessNormalizedError"`
+	ClosenessError             float64 `json:"closenessError"`
+	Confidence                 float64 `json:"confidence"`
 }
 
 // One step of a path: a relation, followed in either direction.
