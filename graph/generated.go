@@ -65,9 +65,20 @@ type ComplexityRoot struct {
 	}
 
 	BriefActor struct {
-		Actor func(childComplexity int) int
-		Home  func(childComplexity int) int
-		Roles func(childComplexity int) int
+		Actor   func(childComplexity int) int
+		Home    func(childComplexity int) int
+		Hops    func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Roles   func(childComplexity int) int
+		Scope   func(childComplexity int) int
+		Score   func(childComplexity int) int
+	}
+
+	BriefContact struct {
+		Actor   func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Route   func(childComplexity int) int
+		Score   func(childComplexity int) int
 	}
 
 	BriefInitiative struct {
@@ -81,14 +92,17 @@ type ComplexityRoot struct {
 		Parent        func(childComplexity int) int
 		Participants  func(childComplexity int) int
 		Reasons       func(childComplexity int) int
+		Scope         func(childComplexity int) int
 		StrategyAreas func(childComplexity int) int
 		Topics        func(childComplexity int) int
+		Via           func(childComplexity int) int
 	}
 
 	BriefPath struct {
 		From func(childComplexity int) int
 		Path func(childComplexity int) int
 		To   func(childComplexity int) int
+		Via  func(childComplexity int) int
 	}
 
 	BriefRole struct {
@@ -402,10 +416,13 @@ type ComplexityRoot struct {
 		MarkdownURL    func(childComplexity int) int
 		Municipalities func(childComplexity int) int
 		Outside        func(childComplexity int) int
+		OwnTotalNok    func(childComplexity int) int
+		ParentTopics   func(childComplexity int) int
 		Partners       func(childComplexity int) int
 		Paths          func(childComplexity int) int
 		Sources        func(childComplexity int) int
 		Subject        func(childComplexity int) int
+		TalkTo         func(childComplexity int) int
 		Text           func(childComplexity int) int
 		Title          func(childComplexity int) int
 		Topics         func(childComplexity int) int
@@ -682,7 +699,7 @@ type ComplexityRoot struct {
 		Funds          func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		History        func(childComplexity int, id *string, first *int, after *string) int
 		Initiatives    func(childComplexity int, filter *model.InitiativeFilter, orderBy *model.NodeOrder, first *int, after *string) int
-		LobbyingBrief  func(childComplexity int, topic *string, initiative *string, text *string, year *int) int
+		LobbyingBrief  func(childComplexity int, topic *string, initiative *string, text *string, year *int, throughFundsAndPlans *bool) int
 		Municipalities func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		Neighbourhood  func(childComplexity int, id string, depth int, kinds []model.NodeKind, relations []model.RelationKind, year *int, first *int) int
 		Networks       func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
@@ -753,6 +770,14 @@ type ComplexityRoot struct {
 		To        func(childComplexity int) int
 		ToID      func(childComplexity int) int
 		ToYear    func(childComplexity int) int
+	}
+
+	RelevanceReason struct {
+		Factor   func(childComplexity int) int
+		Points   func(childComplexity int) int
+		Relation func(childComplexity int) int
+		Source   func(childComplexity int) int
+		Text     func(childComplexity int) int
 	}
 
 	Source struct {
@@ -1030,7 +1055,7 @@ type QueryResolver interface {
 	Communities(ctx context.Context, resolution *float64, year *int, first *int) (*model.CommunityPartition, error)
 	FundingSummary(ctx context.Context, groupBy []model.FundingGroup, year *int, first *int) (*model.FundingSummary, error)
 	FundingFlows(ctx context.Context, stages []model.FundingGroup, year *int) (*model.FundingFlows, error)
-	LobbyingBrief(ctx context.Context, topic *string, initiative *string, text *string, year *int) (*model.LobbyingBrief, error)
+	LobbyingBrief(ctx context.Context, topic *string, initiative *string, text *string, year *int, throughFundsAndPlans *bool) (*model.LobbyingBrief, error)
 }
 type RegionResolver interface {
 	Relations(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
@@ -1166,12 +1191,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BriefActor.Home(childComplexity), true
+	case "BriefActor.hops":
+		if e.ComplexityRoot.BriefActor.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefActor.Hops(childComplexity), true
+	case "BriefActor.reasons":
+		if e.ComplexityRoot.BriefActor.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefActor.Reasons(childComplexity), true
 	case "BriefActor.roles":
 		if e.ComplexityRoot.BriefActor.Roles == nil {
 			break
 		}
 
 		return e.ComplexityRoot.BriefActor.Roles(childComplexity), true
+	case "BriefActor.scope":
+		if e.ComplexityRoot.BriefActor.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefActor.Scope(childComplexity), true
+	case "BriefActor.score":
+		if e.ComplexityRoot.BriefActor.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefActor.Score(childComplexity), true
+
+	case "BriefContact.actor":
+		if e.ComplexityRoot.BriefContact.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefContact.Actor(childComplexity), true
+	case "BriefContact.reasons":
+		if e.ComplexityRoot.BriefContact.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefContact.Reasons(childComplexity), true
+	case "BriefContact.route":
+		if e.ComplexityRoot.BriefContact.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefContact.Route(childComplexity), true
+	case "BriefContact.score":
+		if e.ComplexityRoot.BriefContact.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefContact.Score(childComplexity), true
 
 	case "BriefInitiative.amountNok":
 		if e.ComplexityRoot.BriefInitiative.AmountNok == nil {
@@ -1233,6 +1307,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BriefInitiative.Reasons(childComplexity), true
+	case "BriefInitiative.scope":
+		if e.ComplexityRoot.BriefInitiative.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Scope(childComplexity), true
 	case "BriefInitiative.strategyAreas":
 		if e.ComplexityRoot.BriefInitiative.StrategyAreas == nil {
 			break
@@ -1245,6 +1325,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BriefInitiative.Topics(childComplexity), true
+	case "BriefInitiative.via":
+		if e.ComplexityRoot.BriefInitiative.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Via(childComplexity), true
 
 	case "BriefPath.from":
 		if e.ComplexityRoot.BriefPath.From == nil {
@@ -1264,6 +1350,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BriefPath.To(childComplexity), true
+	case "BriefPath.via":
+		if e.ComplexityRoot.BriefPath.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefPath.Via(childComplexity), true
 
 	case "BriefRole.object":
 		if e.ComplexityRoot.BriefRole.Object == nil {
@@ -2808,6 +2900,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LobbyingBrief.Outside(childComplexity), true
+	case "LobbyingBrief.ownTotalNok":
+		if e.ComplexityRoot.LobbyingBrief.OwnTotalNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.OwnTotalNok(childComplexity), true
+	case "LobbyingBrief.parentTopics":
+		if e.ComplexityRoot.LobbyingBrief.ParentTopics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.ParentTopics(childComplexity), true
 	case "LobbyingBrief.partners":
 		if e.ComplexityRoot.LobbyingBrief.Partners == nil {
 			break
@@ -2832,6 +2936,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LobbyingBrief.Subject(childComplexity), true
+	case "LobbyingBrief.talkTo":
+		if e.ComplexityRoot.LobbyingBrief.TalkTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.TalkTo(childComplexity), true
 	case "LobbyingBrief.text":
 		if e.ComplexityRoot.LobbyingBrief.Text == nil {
 			break
@@ -4660,7 +4770,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.LobbyingBrief(childComplexity, args["topic"].(*string), args["initiative"].(*string), args["text"].(*string), args["year"].(*int)), true
+		return e.ComplexityRoot.Query.LobbyingBrief(childComplexity, args["topic"].(*string), args["initiative"].(*string), args["text"].(*string), args["year"].(*int), args["throughFundsAndPlans"].(*bool)), true
 	case "Query.municipalities":
 		if e.ComplexityRoot.Query.Municipalities == nil {
 			break
@@ -5183,6 +5293,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relation.ToYear(childComplexity), true
+
+	case "RelevanceReason.factor":
+		if e.ComplexityRoot.RelevanceReason.Factor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelevanceReason.Factor(childComplexity), true
+	case "RelevanceReason.points":
+		if e.ComplexityRoot.RelevanceReason.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelevanceReason.Points(childComplexity), true
+	case "RelevanceReason.relation":
+		if e.ComplexityRoot.RelevanceReason.Relation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelevanceReason.Relation(childComplexity), true
+	case "RelevanceReason.source":
+		if e.ComplexityRoot.RelevanceReason.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelevanceReason.Source(childComplexity), true
+	case "RelevanceReason.text":
+		if e.ComplexityRoot.RelevanceReason.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelevanceReason.Text(childComplexity), true
 
 	case "Source.citation":
 		if e.ComplexityRoot.Source.Citation == nil {
@@ -7464,6 +7605,73 @@ type BriefActor {
   "On the region's side: a region involved, or one of its members."
   home: Boolean!
   roles: [BriefRole!]!
+  "The closest scope of its roles: the subject, a sub-topic or the parent topic."
+  scope: BriefScope!
+  """
+  Relevance: the sum of the reasons' points (topics it is concerned with,
+  its roles in the initiatives, funds it holds, brokerage between the region
+  and the outside bodies, closeness to the region; weights in package
+  analysis, BuildBriefWith).
+  """
+  score: Float!
+  "Why it matters, strongest first, each citing the relation it rests on."
+  reasons: [RelevanceReason!]!
+  "Hops from the home region in the actor graph without funds; null when it cannot be reached."
+  hops: Int
+}
+
+"How something came into a brief."
+enum BriefScope {
+  "The topic or initiative asked for (or a match of the text)."
+  SUBJECT
+  "Through a topic PART_OF the subject topic."
+  SUB_TOPIC
+  "Through a topic the subject topic is PART_OF: the wider issue."
+  PARENT_TOPIC
+}
+
+"A part of an actor's relevance score."
+enum RelevanceFactor {
+  "Concerned with or coordinating a topic of the brief."
+  TOPIC
+  "A role in an initiative of the brief."
+  INITIATIVE
+  "Holds a fund that pays for an initiative of the brief."
+  FUNDING
+  "On the shortest routes between the region and the outside bodies."
+  BROKERAGE
+  "Close to the home region."
+  DISTANCE
+}
+
+"One reason an actor matters in a brief."
+type RelevanceReason {
+  factor: RelevanceFactor!
+  points: Float!
+  text: String!
+  "The relation it rests on; its source is the citation."
+  relation: Relation!
+  source: Source!
+}
+
+"Someone to talk to first, why, and how the region reaches them."
+type BriefContact {
+  actor: Actor!
+  score: Float!
+  "The strongest reasons (at most 4), each with its citation."
+  reasons: [RelevanceReason!]!
+  "The route from the region, for an outside body."
+  route: BriefPath
+}
+
+"Which steps a brief's route needed."
+enum BriefRouteKind {
+  "Actor-to-actor relations only."
+  ACTORS
+  "Also initiatives and topics the actors share."
+  SHARED_WORK
+  "Anything, funds and plans included (only with throughFundsAndPlans)."
+  ANY
 }
 
 "An initiative of a brief with everything tied to it."
@@ -7482,13 +7690,23 @@ type BriefInitiative {
   focusAreas: [FocusArea!]!
   strategyAreas: [StrategyArea!]!
   topics: [Topic!]!
+  "How it came into the brief."
+  scope: BriefScope!
+  "The topic it came in through (null for an initiative or text brief)."
+  via: Topic
 }
 
-"The shortest chain from the home region to an outside body (path null when none within 4 hops)."
+"""
+The shortest chain from the home region to an outside body (path null when
+none within 4 hops), preferring actor-to-actor relations; never through funds,
+plans or their classification unless the brief was asked throughFundsAndPlans.
+"""
 type BriefPath {
   from: Node!
   to: Node!
   path: ActorPath
+  "Which steps the route needed; null when there is none."
+  via: BriefRouteKind
 }
 
 "Everything someone preparing a meeting needs on one issue."
@@ -7512,9 +7730,16 @@ type LobbyingBrief {
   "Who bridges the region and the outside bodies."
   brokers: [Broker!]!
   paths: [BriefPath!]!
-  "Funding of the initiatives by fund."
+  "Funding of exactly the initiatives listed, by fund."
   funding: FundingSummary!
+  "The sum of the listed initiatives' counted amounts (0 when none is listed)."
   totalNok: Int64!
+  "totalNok without the parent topics' initiatives."
+  ownTotalNok: Int64!
+  "The topics the subject topic is PART_OF, nearest first."
+  parentTopics: [Topic!]!
+  "Who to talk to first: the highest-scoring actors one can talk to (no funds, not the region itself)."
+  talkTo: [BriefContact!]!
   "Every source quoted, plan sources first."
   sources: [Source!]!
   "The brief as Markdown for printing (topic and initiative briefs)."
@@ -7537,7 +7762,7 @@ extend type Query {
   "The same funding as Sankey nodes and links through 2 to 4 stages."
   fundingFlows(stages: [FundingGroup!]! = [FUNDER, FUND, FOCUS_AREA], year: Int): FundingFlows!
   "A lobbying brief on one topic, initiative or search text (give exactly one). Also at /brief/{id}.md."
-  lobbyingBrief(topic: ID, initiative: ID, text: String, year: Int): LobbyingBrief!
+  lobbyingBrief(topic: ID, initiative: ID, text: String, year: Int, throughFundsAndPlans: Boolean = false): LobbyingBrief!
 }
 `, BuiltIn: false},
 }
@@ -7583,8 +7808,30 @@ func (ec *executionContext) childFields_BriefActor(ctx context.Context, field gr
 		return ec.fieldContext_BriefActor_home(ctx, field)
 	case "roles":
 		return ec.fieldContext_BriefActor_roles(ctx, field)
+	case "scope":
+		return ec.fieldContext_BriefActor_scope(ctx, field)
+	case "score":
+		return ec.fieldContext_BriefActor_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_BriefActor_reasons(ctx, field)
+	case "hops":
+		return ec.fieldContext_BriefActor_hops(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BriefActor", field.Name)
+}
+
+func (ec *executionContext) childFields_BriefContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_BriefContact_actor(ctx, field)
+	case "score":
+		return ec.fieldContext_BriefContact_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_BriefContact_reasons(ctx, field)
+	case "route":
+		return ec.fieldContext_BriefContact_route(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BriefContact", field.Name)
 }
 
 func (ec *executionContext) childFields_BriefInitiative(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7613,6 +7860,10 @@ func (ec *executionContext) childFields_BriefInitiative(ctx context.Context, fie
 		return ec.fieldContext_BriefInitiative_strategyAreas(ctx, field)
 	case "topics":
 		return ec.fieldContext_BriefInitiative_topics(ctx, field)
+	case "scope":
+		return ec.fieldContext_BriefInitiative_scope(ctx, field)
+	case "via":
+		return ec.fieldContext_BriefInitiative_via(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BriefInitiative", field.Name)
 }
@@ -7625,6 +7876,8 @@ func (ec *executionContext) childFields_BriefPath(ctx context.Context, field gra
 		return ec.fieldContext_BriefPath_to(ctx, field)
 	case "path":
 		return ec.fieldContext_BriefPath_path(ctx, field)
+	case "via":
+		return ec.fieldContext_BriefPath_via(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BriefPath", field.Name)
 }
@@ -8265,6 +8518,12 @@ func (ec *executionContext) childFields_LobbyingBrief(ctx context.Context, field
 		return ec.fieldContext_LobbyingBrief_funding(ctx, field)
 	case "totalNok":
 		return ec.fieldContext_LobbyingBrief_totalNok(ctx, field)
+	case "ownTotalNok":
+		return ec.fieldContext_LobbyingBrief_ownTotalNok(ctx, field)
+	case "parentTopics":
+		return ec.fieldContext_LobbyingBrief_parentTopics(ctx, field)
+	case "talkTo":
+		return ec.fieldContext_LobbyingBrief_talkTo(ctx, field)
 	case "sources":
 		return ec.fieldContext_LobbyingBrief_sources(ctx, field)
 	case "markdownUrl":
@@ -8825,6 +9084,22 @@ func (ec *executionContext) childFields_Relation(ctx context.Context, field grap
 		return ec.fieldContext_Relation_source(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relation", field.Name)
+}
+
+func (ec *executionContext) childFields_RelevanceReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "factor":
+		return ec.fieldContext_RelevanceReason_factor(ctx, field)
+	case "points":
+		return ec.fieldContext_RelevanceReason_points(ctx, field)
+	case "text":
+		return ec.fieldContext_RelevanceReason_text(ctx, field)
+	case "relation":
+		return ec.fieldContext_RelevanceReason_relation(ctx, field)
+	case "source":
+		return ec.fieldContext_RelevanceReason_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelevanceReason", field.Name)
 }
 
 func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12138,6 +12413,14 @@ func (ec *executionContext) field_Query_lobbyingBrief_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "throughFundsAndPlans",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["throughFundsAndPlans"] = arg4
 	return args, nil
 }
 
@@ -13613,6 +13896,226 @@ func (ec *executionContext) fieldContext_BriefActor_roles(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _BriefActor_scope(ctx context.Context, field graphql.CollectedField, obj *model.BriefActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefActor_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BriefScope) graphql.Marshaler {
+			return ec.marshalNBriefScope2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefScope(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefActor_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefActor", field, false, false, errors.New("field of type BriefScope does not have child fields"))
+}
+
+func (ec *executionContext) _BriefActor_score(ctx context.Context, field graphql.CollectedField, obj *model.BriefActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefActor_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefActor_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefActor", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BriefActor_reasons(ctx context.Context, field graphql.CollectedField, obj *model.BriefActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefActor_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelevanceReason) graphql.Marshaler {
+			return ec.marshalNRelevanceReason2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefActor_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefActor",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelevanceReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefActor_hops(ctx context.Context, field graphql.CollectedField, obj *model.BriefActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefActor_hops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefActor_hops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefActor", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BriefContact_actor(ctx context.Context, field graphql.CollectedField, obj *model.BriefContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefContact_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefContact_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefContact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefContact_score(ctx context.Context, field graphql.CollectedField, obj *model.BriefContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefContact_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefContact_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefContact", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BriefContact_reasons(ctx context.Context, field graphql.CollectedField, obj *model.BriefContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefContact_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelevanceReason) graphql.Marshaler {
+			return ec.marshalNRelevanceReason2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefContact_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefContact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelevanceReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefContact_route(ctx context.Context, field graphql.CollectedField, obj *model.BriefContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefContact_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Route, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BriefPath) graphql.Marshaler {
+			return ec.marshalOBriefPath2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefContact_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefContact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefPath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BriefInitiative_initiative(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13979,6 +14482,61 @@ func (ec *executionContext) fieldContext_BriefInitiative_topics(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _BriefInitiative_scope(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BriefScope) graphql.Marshaler {
+			return ec.marshalNBriefScope2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefScope(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefInitiative", field, false, false, errors.New("field of type BriefScope does not have child fields"))
+}
+
+func (ec *executionContext) _BriefInitiative_via(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Via, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Topic) graphql.Marshaler {
+			return ec.marshalOTopic2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopic(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BriefPath_from(ctx context.Context, field graphql.CollectedField, obj *model.BriefPath) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14073,6 +14631,29 @@ func (ec *executionContext) fieldContext_BriefPath_path(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BriefPath_via(ctx context.Context, field graphql.CollectedField, obj *model.BriefPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefPath_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Via, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BriefRouteKind) graphql.Marshaler {
+			return ec.marshalOBriefRouteKind2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefRouteKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefPath_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefPath", field, false, false, errors.New("field of type BriefRouteKind does not have child fields"))
 }
 
 func (ec *executionContext) _BriefRole_verb(ctx context.Context, field graphql.CollectedField, obj *model.BriefRole) (ret graphql.Marshaler) {
@@ -20737,6 +21318,93 @@ func (ec *executionContext) _LobbyingBrief_totalNok(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_LobbyingBrief_totalNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LobbyingBrief", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _LobbyingBrief_ownTotalNok(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_ownTotalNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnTotalNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_ownTotalNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LobbyingBrief", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _LobbyingBrief_parentTopics(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_parentTopics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentTopics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_parentTopics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_talkTo(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_talkTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TalkTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BriefContact) graphql.Marshaler {
+			return ec.marshalNBriefContact2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_talkTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefContact(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LobbyingBrief_sources(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
@@ -29372,7 +30040,7 @@ func (ec *executionContext) _Query_lobbyingBrief(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().LobbyingBrief(ctx, fc.Args["topic"].(*string), fc.Args["initiative"].(*string), fc.Args["text"].(*string), fc.Args["year"].(*int))
+			return ec.Resolvers.Query().LobbyingBrief(ctx, fc.Args["topic"].(*string), fc.Args["initiative"].(*string), fc.Args["text"].(*string), fc.Args["year"].(*int), fc.Args["throughFundsAndPlans"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LobbyingBrief) graphql.Marshaler {
@@ -30976,6 +31644,139 @@ func (ec *executionContext) _Relation_source(ctx context.Context, field graphql.
 func (ec *executionContext) fieldContext_Relation_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Relation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelevanceReason_factor(ctx context.Context, field graphql.CollectedField, obj *model.RelevanceReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelevanceReason_factor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Factor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RelevanceFactor) graphql.Marshaler {
+			return ec.marshalNRelevanceFactor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceFactor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelevanceReason_factor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelevanceReason", field, false, false, errors.New("field of type RelevanceFactor does not have child fields"))
+}
+
+func (ec *executionContext) _RelevanceReason_points(ctx context.Context, field graphql.CollectedField, obj *model.RelevanceReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelevanceReason_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelevanceReason_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelevanceReason", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RelevanceReason_text(ctx context.Context, field graphql.CollectedField, obj *model.RelevanceReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelevanceReason_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelevanceReason_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelevanceReason", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RelevanceReason_relation(ctx context.Context, field graphql.CollectedField, obj *model.RelevanceReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelevanceReason_relation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelevanceReason_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelevanceReason",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelevanceReason_source(ctx context.Context, field graphql.CollectedField, obj *model.RelevanceReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelevanceReason_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelevanceReason_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelevanceReason",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -36219,6 +37020,79 @@ func (ec *executionContext) _BriefActor(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "scope":
+			out.Values[i] = ec._BriefActor_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._BriefActor_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._BriefActor_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hops":
+			out.Values[i] = ec._BriefActor_hops(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var briefContactImplementors = []string{"BriefContact"}
+
+func (ec *executionContext) _BriefContact(ctx context.Context, sel ast.SelectionSet, obj *model.BriefContact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefContactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BriefContact")
+		case "actor":
+			out.Values[i] = ec._BriefContact_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._BriefContact_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._BriefContact_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "route":
+			out.Values[i] = ec._BriefContact_route(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36312,6 +37186,16 @@ func (ec *executionContext) _BriefInitiative(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "scope":
+			out.Values[i] = ec._BriefInitiative_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "via":
+			out.Values[i] = ec._BriefInitiative_via(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36357,6 +37241,11 @@ func (ec *executionContext) _BriefPath(ctx context.Context, sel ast.SelectionSet
 			}
 		case "path":
 			out.Values[i] = ec._BriefPath_path(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "via":
+			out.Values[i] = ec._BriefPath_via(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -40018,6 +40907,21 @@ func (ec *executionContext) _LobbyingBrief(ctx context.Context, sel ast.Selectio
 			}
 		case "totalNok":
 			out.Values[i] = ec._LobbyingBrief_totalNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ownTotalNok":
+			out.Values[i] = ec._LobbyingBrief_ownTotalNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parentTopics":
+			out.Values[i] = ec._LobbyingBrief_parentTopics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "talkTo":
+			out.Values[i] = ec._LobbyingBrief_talkTo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -45675,6 +46579,64 @@ func (ec *executionContext) _Relation(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var relevanceReasonImplementors = []string{"RelevanceReason"}
+
+func (ec *executionContext) _RelevanceReason(ctx context.Context, sel ast.SelectionSet, obj *model.RelevanceReason) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relevanceReasonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelevanceReason")
+		case "factor":
+			out.Values[i] = ec._RelevanceReason_factor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._RelevanceReason_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._RelevanceReason_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relation":
+			out.Values[i] = ec._RelevanceReason_relation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._RelevanceReason_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var sourceImplementors = []string{"Source"}
 
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *model.Source) graphql.Marshaler {
@@ -47303,6 +48265,32 @@ func (ec *executionContext) marshalNBriefActor2ᚖgithubᚗcomᚋregiongraphᚋr
 	return ec._BriefActor(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBriefContact2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BriefContact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBriefContact2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefContact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBriefContact2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefContact(ctx context.Context, sel ast.SelectionSet, v *model.BriefContact) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BriefContact(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBriefInitiative2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefInitiativeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BriefInitiative) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -47379,6 +48367,16 @@ func (ec *executionContext) marshalNBriefRole2ᚖgithubᚗcomᚋregiongraphᚋre
 		return graphql.Null
 	}
 	return ec._BriefRole(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBriefScope2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefScope(ctx context.Context, v any) (model.BriefScope, error) {
+	var res model.BriefScope
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBriefScope2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefScope(ctx context.Context, sel ast.SelectionSet, v model.BriefScope) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNBroker2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBrokerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Broker) graphql.Marshaler {
@@ -48864,6 +49862,42 @@ func (ec *executionContext) unmarshalNRelationPatch2githubᚗcomᚋregiongraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRelevanceFactor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceFactor(ctx context.Context, v any) (model.RelevanceFactor, error) {
+	var res model.RelevanceFactor
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelevanceFactor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceFactor(ctx context.Context, sel ast.SelectionSet, v model.RelevanceFactor) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRelevanceReason2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelevanceReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelevanceReason2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelevanceReason2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceReason(ctx context.Context, sel ast.SelectionSet, v *model.RelevanceReason) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelevanceReason(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
@@ -49316,6 +50350,29 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOBriefPath2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefPath(ctx context.Context, sel ast.SelectionSet, v *model.BriefPath) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BriefPath(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOBriefRouteKind2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefRouteKind(ctx context.Context, v any) (*model.BriefRouteKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.BriefRouteKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBriefRouteKind2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefRouteKind(ctx context.Context, sel ast.SelectionSet, v *model.BriefRouteKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOCentralityMetric2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityMetric(ctx context.Context, v any) (*model.CentralityMetric, error) {

@@ -749,8 +749,8 @@ func (r *queryResolver) FundingFlows(ctx context.Context, stages []model.Funding
 	return r.fundingFlowsQuery(ctx, stages, year)
 }
 
-func (r *queryResolver) LobbyingBrief(ctx context.Context, topic *string, initiative *string, text *string, year *int) (*model.LobbyingBrief, error) {
-	return r.lobbyingBriefQuery(ctx, topic, initiative, text, year)
+func (r *queryResolver) LobbyingBrief(ctx context.Context, topic *string, initiative *string, text *string, year *int, throughFundsAndPlans *bool) (*model.LobbyingBrief, error) {
+	return r.lobbyingBriefQuery(ctx, topic, initiative, text, year, throughFundsAndPlans)
 }
 
 func (r *regionResolver) Relations(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
