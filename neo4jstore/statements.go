@@ -75,7 +75,13 @@ var fileParams = map[string]map[string]any{
 	"history_page_by_id":    {"id": sampleString, "before": sampleInt, "limit": sampleInt},
 	"history_count":         {},
 	"history_count_by_id":   {"id": sampleString},
+	"search_nodes":          {"query": sampleString, "limit": sampleInt},
+	"search_stale":          {"version": sampleInt, "limit": sampleInt},
+	"search_backfill":       {"rows": sampleSearchRows, "version": sampleInt},
 }
+
+// sampleSearchRows is the sample of search_backfill's rows.
+var sampleSearchRows = []map[string]any{{"id": "", "tokens": ""}}
 
 // fragmentParams declares the parameters of each FindNodes fragment.
 var fragmentParams = map[string]map[string]any{
