@@ -621,6 +621,10 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []model.N
 	return r.search(ctx, text, kinds, first, after)
 }
 
+func (r *queryResolver) SearchHits(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (*model.SearchHitConnection, error) {
+	return r.searchHits(ctx, text, kinds, first, after)
+}
+
 func (r *queryResolver) Relations(ctx context.Context, ids []string, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
 	return r.relationsQuery(ctx, ids, kinds, year)
 }

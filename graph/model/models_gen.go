@@ -1097,6 +1097,42 @@ type RelevanceReason struct {
 	Source   *Source   `json:"source"`
 }
 
+// A node found by searchHits, its score and where it matched.
+type SearchHit struct {
+	Node Node `json:"node"`
+	// Sum over the query's words of the best field weight times the match (exact 1, prefix 0.6), plus a bonus when the words are a name's.
+	Score float64 `json:"score"`
+	// The best field matched, and a snippet of it.
+	Field      SearchField `json:"field"`
+	Snippet    string      `json:"snippet"`
+	Highlights []*TextSpan `json:"highlights"`
+	// Every field that matched (at most 5), best first.
+	Matches []*SearchMatch `json:"matches"`
+}
+
+type SearchHitConnection struct {
+	Edges      []*SearchHitEdge `json:"edges"`
+	Hits       []*SearchHit     `json:"hits"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+type SearchHitEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *SearchHit `json:"node"`
+}
+
+// Where in one field a hit matched.
+type SearchMatch struct {
+	Field SearchField `json:"field"`
+	// The position of the alias, goal or activity (0 for the others).
+	Index int `json:"index"`
+	// The field's text around the first match (at most 160 characters; … where cut).
+	Snippet string `json:"snippet"`
+	// The matched words in the snippet.
+	Highlights []*TextSpan `json:"highlights"`
+}
+
 // Where a fact comes from: a plan's section and a short quote as printed, or a reference outside the plans.
 type Source struct {
 	PlanID  *string `json:"planId,omitempty"`
@@ -1166,6 +1202,12 @@ type StrategyAreaPatch struct {
 	Description graphql.Omittable[*string]      `json:"description,omitempty"`
 	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
 	Code        graphql.Omittable[*string]      `json:"code,omitempty"`
+}
+
+// A stretch of a snippet: from start (inclusive) to end (exclusive), counted in characters (Unicode code points).
+type TextSpan struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
 }
 
 // sak / tema: a priority issue such as E134, Kongsbergbanen or broadband.
@@ -2223,6 +2265,73 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a search hit matched.
+type SearchField string
+
+const (
+	SearchFieldName        SearchField = "NAME"
+	SearchFieldAlias       SearchField = "ALIAS"
+	SearchFieldCode        SearchField = "CODE"
+	SearchFieldDescription SearchField = "DESCRIPTION"
+	SearchFieldGoal        SearchField = "GOAL"
+	SearchFieldActivity    SearchField = "ACTIVITY"
+	// The quote of the node's source.
+	SearchFieldSourceQuote SearchField = "SOURCE_QUOTE"
+)
+
+var AllSearchField = []SearchField{
+	SearchFieldName,
+	SearchFieldAlias,
+	SearchFieldCode,
+	SearchFieldDescription,
+	SearchFieldGoal,
+	SearchFieldActivity,
+	SearchFieldSourceQuote,
+}
+
+func (e SearchField) IsValid() bool {
+	switch e {
+	case SearchFieldName, SearchFieldAlias, SearchFieldCode, SearchFieldDescription, SearchFieldGoal, SearchFieldActivity, SearchFieldSourceQuote:
+		return true
+	}
+	return false
+}
+
+func (e SearchField) String() string {
+	return string(e)
+}
+
+func (e *SearchField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchField", str)
+	}
+	return nil
+}
+
+func (e SearchField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
