@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
 )
 
 // figureRE finds the figures a plan states: amounts ("150 000",
