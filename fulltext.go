@@ -93,6 +93,8 @@ type SearchHit struct {
 	// NameTerms is how many of the query's terms matched the name, an
 	// alias or the code: hits where all did rank first.
 	NameTerms, Terms int
+
+	pending []pendingMatch
 }
 
 // SearchQuery is a full-text search. First bounds the hits returned
@@ -311,14 +313,23 @@ func TermMatches(q QueryTerm, t string) float64 {
 	return 0
 }
 
-// ScoreSearch scores node n against the query terms (from QueryTerms). It
-// reports false when some term does not match.
+// ScoreSearch scores node n against the query terms (from QueryTerms),
+// with the snippets of where it matched. It reports false when some term
+// does not match.
 //
 // A term's score is the best, over the fields, of the field's weight
 // (FieldWeights) times the match quality (TermMatches); the node's score
 // is the sum over the terms, plus PhraseBonus when the query's terms are
 // its name's or an alias's, or StartsBonus when they begin them.
 func ScoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
+	h, ok := scoreSearch(n, terms)
+	if ok {
+		h.cutSnippets()
+	}
+	return h, ok
+}
+
+func scoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
 	type fieldHit struct {
 		ft    fieldText
 		toks  []token
@@ -383,11 +394,30 @@ func ScoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
 		if i == MaxFieldMatches {
 			break
 		}
-		snip, hl := snippet(fh.ft.text, fh.spans)
-		h.Matches = append(h.Matches, FieldMatch{Field: fh.ft.field, Index: fh.ft.index, Snippet: snip, Highlights: hl})
+		h.pending = append(h.pending, pendingMatch{fh.ft, fh.spans})
 	}
-	h.Best = h.Matches[0]
+	h.Best = FieldMatch{Field: hits[0].ft.field, Index: hits[0].ft.index}
 	return h, true
+}
+
+// pendingMatch is a field match whose snippet is not cut yet.
+type pendingMatch struct {
+	ft    fieldText
+	spans [][2]int
+}
+
+// cutSnippets fills in the hit's Matches and Best from its pending
+// matches; RankCandidates does it only for the hits it returns.
+func (h *SearchHit) cutSnippets() {
+	h.Matches = make([]FieldMatch, 0, len(h.pending))
+	for _, p := range h.pending {
+		snip, hl := snippet(p.ft.text, p.spans)
+		h.Matches = append(h.Matches, FieldMatch{Field: p.ft.field, Index: p.ft.index, Snippet: snip, Highlights: hl})
+	}
+	h.pending = nil
+	if len(h.Matches) > 0 {
+		h.Best = h.Matches[0]
+	}
 }
 
 // snippet returns at most SnippetRunes characters of text around the first
@@ -473,7 +503,7 @@ func RankCandidates(cands []*Node, q SearchQuery, terms []QueryTerm) (SearchResu
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, n.Kind) {
 			continue
 		}
-		if h, ok := ScoreSearch(n, terms); ok {
+		if h, ok := scoreSearch(n, terms); ok {
 			hits = append(hits, h)
 		}
 	}
@@ -482,5 +512,9 @@ func RankCandidates(cands []*Node, q SearchQuery, terms []QueryTerm) (SearchResu
 	if first == 0 {
 		first = DefaultPageSize
 	}
-	return SearchResult{Hits: hits[:min(first, len(hits))], TotalCount: len(hits)}, nil
+	out := hits[:min(first, len(hits))]
+	for i := range out {
+		out[i].cutSnippets()
+	}
+	return SearchResult{Hits: out, TotalCount: len(hits)}, nil
 }
