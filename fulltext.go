@@ -25,6 +25,15 @@ import (
 // a number is also indexed joined ("E 134" → e134, "fv 40" → fv40), so
 // "E 134" and "E134" are one term.
 //
+// Why not bleve: the embedded store keeps its graph in memory beside a
+// bbolt file and answers from it under one lock; a separate bleve index
+// would be a second store to keep transactionally in step with Apply and
+// to rebuild after a crash, and its BM25 scores could not be reproduced on
+// Neo4j, so the two stores would rank apart. The corpus is small (plans'
+// sentences, thousands of nodes), so a folded term index with prefix
+// lookups, rebuilt from the nodes at open, is enough and keeps one ranking
+// function (RankCandidates) for both stores.
+//
 // Matching: every word of the query must match a term of the node: its
 // term (stemmed) equal to it, or, for a word of at least MinPrefix
 // characters, the word (folded as above but not stemmed) a prefix of it
