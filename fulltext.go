@@ -341,7 +341,6 @@ func ScoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
 func scoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
 	type fieldHit struct {
 		ft    fieldText
-		toks  []token
 		best  float64 // best weighted match in this field
 		spans [][2]int
 	}
