@@ -595,11 +595,14 @@ func BuildBriefWith(ctx context.Context, sg *rg.Subgraph, subject Subject, year 
 		return nil, err
 	}
 	b.Funding = sum
-	ownSum, err := FundingSummary(ctx, sg, []FundingGroup{GroupFund}, year, own)
-	if err != nil {
-		return nil, err
+	b.OwnTotalNok = sum.TotalNok
+	if len(own) < len(scope) {
+		ownSum, err := FundingSummary(ctx, sg, []FundingGroup{GroupFund}, year, own)
+		if err != nil {
+			return nil, err
+		}
+		b.OwnTotalNok = ownSum.TotalNok
 	}
-	b.OwnTotalNok = ownSum.TotalNok
 	b.Sources = b.collectSources(fg)
 	return b, nil
 }
