@@ -302,8 +302,10 @@ func BuildBriefWith(ctx context.Context, sg *rg.Subgraph, subject Subject, year 
 		}
 	}
 	var topics []topicScope
-	prefix := false // a search text also finds longer words it starts ("bredbånd" in "bredbåndstilbudet")
+	// A search text finds what full-text search finds (regiongraph's
+	// analysis: folded Norwegian spellings, stems, prefixes, "E 134").
 	var textNeedle string
+	var textTerms []rg.QueryTerm
 	switch {
 	case subject.Topic != "":
 		t := fg.nodes[subject.Topic]
@@ -347,9 +349,12 @@ func BuildBriefWith(ctx context.Context, sg *rg.Subgraph, subject Subject, year 
 			return nil, rg.FieldErrorf("text", "give %d to %d characters", MinBriefText, rg.MaxNameLen)
 		}
 		b.Title, b.Text = text, text
-		textNeedle, prefix = text, true
+		textNeedle, textTerms = text, rg.QueryTerms(text)
+		if len(textTerms) == 0 || len(textTerms) > rg.MaxSearchTerms {
+			return nil, rg.FieldErrorf("text", "give 1 to %d words", rg.MaxSearchTerms)
+		}
 		for _, n := range fg.sortedNodes(rg.KindTopic) {
-			if mentions(rg.SearchText(n), rg.Fold(text), true) {
+			if _, ok := rg.ScoreSearch(n, textTerms); ok {
 				b.Topics = append(b.Topics, n)
 				topics = append(topics, topicScope{n, ScopeSubject})
 			}
@@ -368,13 +373,13 @@ func BuildBriefWith(ctx context.Context, sg *rg.Subgraph, subject Subject, year 
 				return nil, fmt.Errorf("brief: %w", err)
 			}
 		}
-		hay := initiativeText(n)
 		if textNeedle != "" {
-			if f := rg.Fold(textNeedle); f != "" && mentions(hay, f, prefix) {
+			if _, ok := rg.ScoreSearch(n, textTerms); ok {
 				pick(n.ID, "mentions «"+textNeedle+"»", ScopeSubject, nil)
 			}
 			continue
 		}
+		hay := initiativeText(n)
 	topicLoop:
 		for _, ts := range topics {
 			for _, nd := range append([]string{ts.topic.Name}, ts.topic.Aliases...) {

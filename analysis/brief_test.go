@@ -400,3 +400,24 @@ func bundledStore(t *testing.T) rg.Store {
 	}
 	return s
 }
+
+// TestTextBriefFindsWhatSearchFinds: a text brief reads the plans as
+// search does: "fylkesvei" finds the county-road rows and topics although
+// the plans write "fylkesveger" and "FV 40 / FV 37".
+func TestTextBriefFindsWhatSearchFinds(t *testing.T) {
+	ds := bundled(t)
+	b, err := analysis.BuildBrief(context.Background(), ds.Subgraph(), analysis.Subject{Text: "fylkesvei"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(b.Topics, func(n *rg.Node) bool { return n.ID == "sak-fylkesveger" }) {
+		t.Errorf("topics %v lack the county roads topic", ids(b.Topics))
+	}
+	b, err = analysis.BuildBrief(context.Background(), ds.Subgraph(), analysis.Subject{Text: "E 134"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Initiatives) == 0 || b.Initiatives[0].Initiative.ID != "tiltak-2011-2-1" {
+		t.Errorf("a brief on «E 134» lists %d initiatives, want the 2011 row E134 first", len(b.Initiatives))
+	}
+}
