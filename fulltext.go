@@ -296,18 +296,7 @@ func searchFieldTexts(n *Node) []fieldText {
 
 // SearchTokens returns the distinct terms of every searchable field of n,
 // sorted: what a store indexes n by.
-func SearchTokens(n *Node) []string {
-	var out []string
-	for _, f := range searchFieldTexts(n) {
-		for _, t := range tokens(f.text, true) {
-			if t.term != "" {
-				out = append(out, t.term)
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
+func SearchTokens(n *Node) []string { return AnalyseForSearch(n).Tokens() }
 
 // TermMatches reports how the query term q matches the node term t: 1 for
 // its stem equal to t, PrefixQuality for its raw form starting t (when
@@ -338,7 +327,55 @@ func ScoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
 	return h, ok
 }
 
+// SearchDoc is a node analysed for search: each field's words and, for
+// the name and the aliases, their terms as a query would have them. A store
+// may keep one per node (the embedded store does), so that scoring does not
+// analyse the node again; AnalyseForSearch and ScoreSearch give the same
+// answers either way.
+type SearchDoc struct {
+	Node   *Node
+	fields []docField
+}
+
+type docField struct {
+	ft    fieldText
+	toks  []token
+	terms []QueryTerm // name and aliases only
+}
+
+// AnalyseForSearch analyses n for search.
+func AnalyseForSearch(n *Node) *SearchDoc {
+	d := &SearchDoc{Node: n}
+	for _, ft := range searchFieldTexts(n) {
+		df := docField{ft: ft, toks: tokens(ft.text, true)}
+		if ft.field == FieldName || ft.field == FieldAlias {
+			df.terms = QueryTerms(ft.text)
+		}
+		d.fields = append(d.fields, df)
+	}
+	return d
+}
+
+// Tokens returns the document's distinct terms, sorted (SearchTokens).
+func (d *SearchDoc) Tokens() []string {
+	var out []string
+	for _, f := range d.fields {
+		for _, t := range f.toks {
+			if t.term != "" {
+				out = append(out, t.term)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 func scoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
+	return scoreDoc(AnalyseForSearch(n), terms)
+}
+
+func scoreDoc(d *SearchDoc, terms []QueryTerm) (SearchHit, bool) {
+	n := d.Node
 	type fieldHit struct {
 		ft    fieldText
 		best  float64 // best weighted match in this field
@@ -347,9 +384,10 @@ func scoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
 	hits := []*fieldHit{}
 	termBest := make([]float64, len(terms))
 	termName := make([]bool, len(terms))
-	for _, ft := range searchFieldTexts(n) {
+	for _, df := range d.fields {
+		ft := df.ft
 		fh := &fieldHit{ft: ft}
-		for _, tk := range tokens(ft.text, true) {
+		for _, tk := range df.toks {
 			for i, q := range terms {
 				m := TermMatches(q, tk.term)
 				if m == 0 {
@@ -381,11 +419,11 @@ func scoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
 	// The whole query against whole names, compared as terms ("E 134"
 	// equals "E134", "tromso" equals "Tromsø").
 	bonus := 0.0
-	for _, ft := range searchFieldTexts(n) {
-		if ft.field != FieldName && ft.field != FieldAlias {
+	for _, df := range d.fields {
+		if df.ft.field != FieldName && df.ft.field != FieldAlias {
 			continue
 		}
-		nt := QueryTerms(ft.text)
+		nt := df.terms
 		switch {
 		case slices.Equal(nt, terms):
 			bonus = max(bonus, PhraseBonus)
@@ -506,12 +544,26 @@ func RankCandidates(cands []*Node, q SearchQuery, terms []QueryTerm) (SearchResu
 	if len(cands) > MaxSearchCandidates {
 		return SearchResult{}, FieldErrorf("text", "more than %d nodes match; add a word", MaxSearchCandidates)
 	}
-	var hits []SearchHit
+	docs := make([]*SearchDoc, 0, len(cands))
 	for _, n := range cands {
-		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, n.Kind) {
+		if len(q.Kinds) == 0 || slices.Contains(q.Kinds, n.Kind) {
+			docs = append(docs, AnalyseForSearch(n))
+		}
+	}
+	return RankDocs(docs, q, terms)
+}
+
+// RankDocs is RankCandidates over nodes already analysed.
+func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult, error) {
+	if len(docs) > MaxSearchCandidates {
+		return SearchResult{}, FieldErrorf("text", "more than %d nodes match; add a word", MaxSearchCandidates)
+	}
+	var hits []SearchHit
+	for _, d := range docs {
+		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, d.Node.Kind) {
 			continue
 		}
-		if h, ok := scoreSearch(n, terms); ok {
+		if h, ok := scoreDoc(d, terms); ok {
 			hits = append(hits, h)
 		}
 	}

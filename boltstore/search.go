@@ -18,16 +18,19 @@ type termIndex struct {
 	postings map[string]map[string]bool
 	terms    []string            // sorted keys of postings
 	byNode   map[string][]string // node id -> its terms
+	docs     map[string]*rg.SearchDoc
 }
 
 func newTermIndex() *termIndex {
-	return &termIndex{postings: map[string]map[string]bool{}, byNode: map[string][]string{}}
+	return &termIndex{postings: map[string]map[string]bool{}, byNode: map[string][]string{}, docs: map[string]*rg.SearchDoc{}}
 }
 
 func (x *termIndex) put(n *rg.Node) {
 	x.remove(n.ID)
-	ts := rg.SearchTokens(n)
+	d := rg.AnalyseForSearch(n)
+	ts := d.Tokens()
 	x.byNode[n.ID] = ts
+	x.docs[n.ID] = d
 	for _, t := range ts {
 		p := x.postings[t]
 		if p == nil {
@@ -51,6 +54,7 @@ func (x *termIndex) remove(id string) {
 		}
 	}
 	delete(x.byNode, id)
+	delete(x.docs, id)
 }
 
 // matching returns the ids of the nodes with a term that q matches
@@ -97,11 +101,11 @@ func (s *Store) Search(ctx context.Context, q rg.SearchQuery) (res rg.SearchResu
 				break
 			}
 		}
-		cands := make([]*rg.Node, 0, len(ids))
+		docs := make([]*rg.SearchDoc, 0, len(ids))
 		for id := range ids {
-			cands = append(cands, g.nodes[id])
+			docs = append(docs, g.index.docs[id])
 		}
-		res, err = rg.RankCandidates(cands, q, terms)
+		res, err = rg.RankDocs(docs, q, terms)
 		if err != nil {
 			return err
 		}
