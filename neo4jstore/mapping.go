@@ -113,7 +113,7 @@ func nodeProps(n *regiongraph.Node) map[string]any {
 		pName:       n.Name,
 		pNameKey:    strings.ToLower(n.Name),
 		pSearchText: regiongraph.SearchText(n),
-		// Full-text search (migration 7): the analysed terms, and the
+		// Full-text search (migration 9): the analysed terms, and the
 		// analysis version they were computed with.
 		pSearchTokens:  strings.Join(regiongraph.SearchTokens(n), " "),
 		pSearchVersion: int64(regiongraph.SearchAnalysisVersion),

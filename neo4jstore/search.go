@@ -41,7 +41,7 @@ func luceneQuery(terms []regiongraph.QueryTerm) string {
 }
 
 // Search implements regiongraph.Store: candidates from the full-text index
-// entity_search (migration 7), ranked in Go by regiongraph.RankCandidates,
+// entity_search (migration 9), ranked in Go by regiongraph.RankCandidates,
 // as the embedded store ranks them.
 func (s *Store) Search(ctx context.Context, q regiongraph.SearchQuery) (regiongraph.SearchResult, error) {
 	terms, err := q.Validate()

@@ -28,7 +28,7 @@ func TestLuceneQuery(t *testing.T) {
 }
 
 // TestSearchBackfillOnNeo4j: nodes written without search tokens (a
-// database from before migration 7) are found after the store is opened
+// database from before migration 9) are found after the store is opened
 // again, which writes their tokens.
 func TestSearchBackfillOnNeo4j(t *testing.T) {
 	cfg := liveConfig(t)

@@ -23,7 +23,7 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-const exportUsage = `Usage: regiongraph export --format FORMAT [filters] [-o FILE] [store flags]
+const exportHelp = `Usage: regiongraph export --format FORMAT [filters] [-o FILE] [store flags]
 
 Writes the graph, or the part the filters select (the same filters as the
 map and /export/...), in a format drawing tools read:
@@ -36,18 +36,25 @@ map and /export/...), in a format drawing tools read:
   edges.csv        the relations as CSV
   csv              nodes.csv and edges.csv into the directory -o (default .)
 
+CSV cells a spreadsheet would run as formulas (starting with =, +, -, @, tab
+or CR) get a leading apostrophe. -csv excel writes for Norwegian Excel.
+
 Output goes to standard output unless -o names a file.
 
-Flags:
+It opens the store itself, so with the embedded store it cannot run while
+"regiongraph serve" holds the data file: then download the same exports
+from the server's /export/... (see docs/map.md).
 `
 
 // exportCmd writes an export of the store: regiongraph export --format
 // graphml [--kind ...] [--year ...] [-o file].
 func (a *app) exportCmd(ctx context.Context, args []string) error {
 	c := &config{}
-	fs, _ := a.flags("export", c)
+	cmd := newCommand("export", forExport, c)
+	fs := cmd.fs
 	var (
 		format, out, focusArea, network, focus, text string
+		dialect                                      string
 		year, depth                                  int
 		kinds, relations                             listFlag
 	)
@@ -60,14 +67,12 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	fs.StringVar(&network, "network", "", "a network id: it and its neighbours")
 	fs.StringVar(&focus, "focus", "", "any node id: it and the nodes within -depth relations")
 	fs.IntVar(&depth, "depth", 0, "hops around -focus, 1 to 3 (default 1)")
+	fs.StringVar(&dialect, "csv", "", "CSV dialect: rfc4180 (the default) or excel (UTF-8 BOM, ';' and decimal commas, for Norwegian Excel)")
 	fs.StringVar(&text, "text", "", "nodes whose name, alias or code contains the text, and their neighbours")
-	fs.Usage = func() {
-		fmt.Fprint(a.stderr, exportUsage)
-		fs.PrintDefaults()
+	if err := a.parseCommand(cmd, exportHelp, args); err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
+	a.settle(cmd, c)
 	if fs.NArg() > 0 {
 		fmt.Fprintf(a.stderr, "regiongraph export: unexpected arguments %q\n", fs.Args())
 		return errUsage
@@ -84,11 +89,16 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stderr, "regiongraph export: -format must be one of graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv or csv, not %q\n", format)
 		return errUsage
 	}
+	csvOpts, ok := export.ParseCSVDialect(dialect)
+	if !ok {
+		fmt.Fprintf(a.stderr, "regiongraph export: -csv must be %s, not %q\n", export.CSVDialects, dialect)
+		return errUsage
+	}
+	for i := range formats {
+		formats[i] = formats[i].WithCSV(csvOpts)
+	}
 	if format == "csv" && out == "" {
 		out = "."
-	}
-	if err := a.finishConfig(c); err != nil {
-		return err
 	}
 
 	// The flags become the URL query the map and /export/... read, so that
@@ -111,7 +121,8 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	}
 
 	log := a.logger(c)
-	store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true})
+	store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true,
+		inUseAdvice: "Stop the server, or download the export from it: " + exportURLs(format) + " (with the filters as URL parameters, see docs/map.md)"})
 	if err != nil {
 		return err
 	}
@@ -123,6 +134,11 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	g, err := export.Build(ctx, store, filter)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
+	}
+	if format == "csv" {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
 	}
 	for _, f := range formats {
 		var b bytes.Buffer
@@ -147,19 +163,12 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	return nil
 }
 
-// finishConfig settles the store as parse does: bolt unless NEO4J_URI is set.
-func (a *app) finishConfig(c *config) error {
-	if c.store == "" {
-		c.store = "bolt"
-		if a.getenv("NEO4J_URI") != "" {
-			c.store = "neo4j"
-		}
+// exportURLs are the server's URLs of format, on the default address.
+func exportURLs(format string) string {
+	if format == "csv" {
+		return "http://localhost:8080/export/nodes.csv and http://localhost:8080/export/edges.csv"
 	}
-	if c.store != "bolt" && c.store != "neo4j" {
-		fmt.Fprintf(a.stderr, "regiongraph: -store must be bolt or neo4j, not %q\n", c.store)
-		return errUsage
-	}
-	return nil
+	return "http://localhost:8080/export/" + format
 }
 
 var _ flag.Value = (*listFlag)(nil)

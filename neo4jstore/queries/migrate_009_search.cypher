@@ -1,4 +1,4 @@
-// Migration 7: full-text search over what the plans say (issue 16). Every
+// Migration 9: full-text search over what the plans say (issue 16). Every
 // node carries searchTokens, its regiongraph.SearchTokens joined by spaces:
 // the text is analysed in Go (folding, Norwegian spellings, stemming), so
 // the index only splits on white space, and the terms are the embedded
