@@ -254,6 +254,20 @@ func TestLobbyingWalkthroughE134SaggrendaGvammen(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log("\n" + walkthrough(b))
+	md := analysis.RenderBrief(b)
+	t.Log("\nThe same brief as /brief/sak-e134-saggrenda-gvammen.md?year=2014 serves it:\n\n" + md)
+	for _, want := range []string{
+		"Topic · as of 2014 · 1 initiatives · total 0 NOK",
+		"Part of the wider issue: E134",
+		"## Who to talk to first\n\n1. **Statens vegvesen** (Partner, relevance 2.50)\n   - is concerned with E134, the wider issue (CONCERNS) [",
+		"   - Route: Kongsbergregionen →PARTNER_OF→ Statens vegvesen [",
+		"- In this brief through the parent topic E134\n",
+		"| Statens vegvesen | Partner | outside body | 2.50 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the Markdown brief lacks %q", want)
+		}
+	}
 
 	// 1. What does the plan say? The goal, with its source.
 	if len(b.Subject.Goals) == 0 || !strings.Contains(b.Subject.Goals[0], "NTP") {
