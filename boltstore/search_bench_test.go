@@ -11,7 +11,7 @@ import (
 )
 
 // BenchmarkSearch runs full-text searches on 12 joined copies of the
-// bundled dataset (about 3 600 nodes): a rare word in a description, a
+// bundled dataset (2 066 nodes): a rare word in a description, a
 // prefix that matches many nodes, two words, and "E 134".
 func BenchmarkSearch(b *testing.B) {
 	f, err := analysistest.Replicated(12)
