@@ -204,6 +204,14 @@ type Store interface {
 	// BAD_USER_INPUT.
 	ShortestPaths(ctx context.Context, from, to string, o PathOptions) ([]Path, error)
 
+	// Search finds nodes by what the plans say about them: name, aliases,
+	// code, description, goals, activities and source quote, analysed as
+	// regiongraph.SearchTokens describes, every query term matching, ranked
+	// by regiongraph.RankCandidates (at most q.First hits; TotalCount all).
+	// An empty or over-long query, or one matching more than
+	// MaxSearchCandidates nodes, is BAD_USER_INPUT.
+	Search(ctx context.Context, q SearchQuery) (SearchResult, error)
+
 	// Apply applies changes atomically: all or nothing. An invalid change is
 	// BAD_USER_INPUT (with the field path, prefixed "changes[i]"); creating an
 	// id that exists is CONFLICT; updating, deleting or relating an id that

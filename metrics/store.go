@@ -44,6 +44,13 @@ func (s *store) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, er
 	return out, err
 }
 
+func (s *store) Search(ctx context.Context, q rg.SearchQuery) (rg.SearchResult, error) {
+	start := time.Now()
+	out, err := s.Store.Search(ctx, q)
+	s.observe("Search", start, err)
+	return out, err
+}
+
 func (s *store) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) {
 	start := time.Now()
 	out, err := s.Store.Edges(ctx, f)

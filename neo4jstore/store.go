@@ -65,6 +65,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.closeQuietly()
 		return nil, err
 	}
+	if err := s.backfillSearchTokens(ctx); err != nil {
+		s.closeQuietly()
+		return nil, err
+	}
 	return s, nil
 }
 

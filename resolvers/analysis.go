@@ -490,7 +490,8 @@ func BriefURL(id string, year *int) string {
 	return u
 }
 
-func (r *Resolver) lobbyingBriefQuery(ctx context.Context, topic, initiative, text *string, year *int) (*model.LobbyingBrief, error) {
+func (r *Resolver) lobbyingBriefQuery(ctx context.Context, topic, initiative, text *string, year *int, throughFundsAndPlans *bool) (*model.LobbyingBrief, error) {
+	opts := analysis.BriefOptions{ThroughFundsAndPlans: throughFundsAndPlans != nil && *throughFundsAndPlans}
 	subj := analysis.Subject{}
 	if topic != nil {
 		subj.Topic = *topic
@@ -502,7 +503,7 @@ func (r *Resolver) lobbyingBriefQuery(ctx context.Context, topic, initiative, te
 		subj.Text = *text
 	}
 	return analyse(ctx, "the lobbying brief", func(ctx context.Context) (*model.LobbyingBrief, error) {
-		b, err := analysis.LoadBrief(ctx, r.Store, subj, year)
+		b, err := analysis.LoadBriefWith(ctx, r.Store, subj, year, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -514,7 +515,8 @@ func toBrief(b *analysis.Brief) *model.LobbyingBrief {
 	out := &model.LobbyingBrief{ID: strPtr(b.ID), Title: b.Title, Text: strPtr(b.Text), Year: b.Year, TotalNok: b.Funding.TotalNok,
 		Topics: []*model.Topic{}, Initiatives: []*model.BriefInitiative{}, Actors: []*model.BriefActor{}, Municipalities: []*model.Municipality{},
 		Partners: []*model.Partner{}, Home: []model.Actor{}, Outside: []model.Actor{}, Brokers: toBrokers(b.Brokers), Paths: []*model.BriefPath{},
-		Funding: toFundingSummary(b.Funding, rg.MaxPageSize, true, true), Sources: []*model.Source{}}
+		Funding: toFundingSummary(b.Funding, rg.MaxPageSize, true, true), Sources: []*model.Source{},
+		OwnTotalNok: b.OwnTotalNok, ParentTopics: toKind[*model.Topic](b.ParentTopics), TalkTo: []*model.BriefContact{}}
 	if b.Subject != nil {
 		out.Subject = toNode(b.Subject)
 		u := BriefURL(b.ID, b.Year)
@@ -533,13 +535,23 @@ func toBrief(b *analysis.Brief) *model.LobbyingBrief {
 		if bi.Parent != nil {
 			mi.Parent = asInit(bi.Parent)
 		}
+		mi.Scope = model.BriefScope(bi.Scope)
+		if bi.Via != nil {
+			if v, ok := toNode(bi.Via).(*model.Topic); ok {
+				mi.Via = v
+			}
+		}
 		out.Initiatives = append(out.Initiatives, mi)
 	}
 	byID := map[string]*rg.Node{}
 	for _, a := range b.Actors {
 		byID[a.Node.ID] = a.Node
 		act, _ := asActor(a.Node)
-		ma := &model.BriefActor{Actor: act, Home: a.Home}
+		ma := &model.BriefActor{Actor: act, Home: a.Home, Scope: model.BriefScope(a.Scope), Score: a.Score, Reasons: toReasons(a.Reasons)}
+		if a.Hops >= 0 {
+			h := a.Hops
+			ma.Hops = &h
+		}
 		for _, r := range a.Roles {
 			ma.Roles = append(ma.Roles, &model.BriefRole{Verb: r.Verb, Object: toNode(r.Object), Relation: toRelation(r.Relation)})
 		}
@@ -551,12 +563,16 @@ func toBrief(b *analysis.Brief) *model.LobbyingBrief {
 			out.Partners = append(out.Partners, v)
 		}
 	}
-	for _, p := range b.Paths {
-		bp := &model.BriefPath{From: toNode(p.From), To: toNode(p.To)}
-		if p.Path != nil {
-			bp.Path = toActorPath(p.Path)
+	for i := range b.Paths {
+		out.Paths = append(out.Paths, toBriefPath(&b.Paths[i]))
+	}
+	for _, c := range b.TalkTo {
+		act, _ := asActor(c.Actor.Node)
+		mc := &model.BriefContact{Actor: act, Score: c.Actor.Score, Reasons: toReasons(c.Reasons)}
+		if c.Path != nil {
+			mc.Route = toBriefPath(c.Path)
 		}
-		out.Paths = append(out.Paths, bp)
+		out.TalkTo = append(out.TalkTo, mc)
 	}
 	for _, id := range b.Outside {
 		if a, ok := asActor(byID[id]); ok {
@@ -572,6 +588,25 @@ func toBrief(b *analysis.Brief) *model.LobbyingBrief {
 	}
 	for _, s := range b.Sources {
 		out.Sources = append(out.Sources, toSource(s))
+	}
+	return out
+}
+
+func toBriefPath(p *analysis.BriefPath) *model.BriefPath {
+	bp := &model.BriefPath{From: toNode(p.From), To: toNode(p.To)}
+	if p.Path != nil {
+		bp.Path = toActorPath(p.Path)
+		v := model.BriefRouteKind(p.Via)
+		bp.Via = &v
+	}
+	return bp
+}
+
+func toReasons(rs []analysis.Reason) []*model.RelevanceReason {
+	out := make([]*model.RelevanceReason, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, &model.RelevanceReason{Factor: model.RelevanceFactor(r.Factor), Points: r.Points, Text: r.Text,
+			Relation: toRelation(r.Relation), Source: toSource(r.Relation.Source)})
 	}
 	return out
 }

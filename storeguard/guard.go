@@ -216,6 +216,10 @@ func (g *Guard) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, er
 	return call(g, ctx, func(ctx context.Context) (rg.NodePage, error) { return g.inner.FindNodes(ctx, f) })
 }
 
+func (g *Guard) Search(ctx context.Context, q rg.SearchQuery) (rg.SearchResult, error) {
+	return call(g, ctx, func(ctx context.Context) (rg.SearchResult, error) { return g.inner.Search(ctx, q) })
+}
+
 func (g *Guard) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) {
 	return call(g, ctx, func(ctx context.Context) ([]*rg.Edge, error) { return g.inner.Edges(ctx, f) })
 }

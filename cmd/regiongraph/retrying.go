@@ -88,6 +88,14 @@ func (r *retryingStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.Node
 	return s.FindNodes(ctx, f)
 }
 
+func (r *retryingStore) Search(ctx context.Context, q rg.SearchQuery) (rg.SearchResult, error) {
+	s, err := r.get()
+	if err != nil {
+		return rg.SearchResult{}, err
+	}
+	return s.Search(ctx, q)
+}
+
 func (r *retryingStore) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) {
 	s, err := r.get()
 	if err != nil {
