@@ -3,6 +3,7 @@ package gqlhttp
 import (
 	"container/list"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -212,12 +213,14 @@ func (wk *Work) cached(result string) {
 // recorded there, in the same transaction), 0 for a store that never
 // changed.
 func StoreVersion(ctx context.Context, s rg.Store) (int64, error) {
-	if v, ok := s.(rg.Versioned); ok {
-		gv, err := v.GraphVersion(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("the store's version: %w", err)
-		}
+	// A wrapper (metrics, the guard) is Versioned whatever it wraps, and
+	// answers ErrNoVersion when the store inside is not.
+	gv, err := rg.VersionOf(ctx, s)
+	switch {
+	case err == nil:
 		return gv.Seq, nil
+	case !errors.Is(err, rg.ErrNoVersion):
+		return 0, fmt.Errorf("the store's version: %w", err)
 	}
 	p, err := s.History(ctx, rg.HistoryFilter{First: 1})
 	if err != nil {
