@@ -28,7 +28,7 @@ var (
 // the labels, relationship types and property keys the store writes, and
 // the keys of map parameters.
 func lintSchema() map[string]any {
-	labels := append([]string{entityLabel, schemaVersionLabel}, historyLabels...)
+	labels := append([]string{entityLabel, schemaVersionLabel, "ReadGate"}, historyLabels...)
 	for _, k := range regiongraph.Kinds {
 		labels = append(labels, string(k))
 	}
