@@ -125,6 +125,9 @@ func (c Change) Validate() error {
 	if c.Kind != "" && c.Op != OpDeleteNode {
 		return FieldErrorf("kind", "only %s takes a kind", OpDeleteNode)
 	}
+	if err := ValidateReason(c.Reason); err != nil {
+		return err
+	}
 	switch c.Op {
 	case OpCreateNode, OpUpdateNode, OpUpsertNode:
 		if c.Node == nil {

@@ -55,6 +55,7 @@ func seqKey(seq uint64) []byte {
 func indexPrefix(id string) []byte { return append([]byte(id), 0) }
 
 // writeHistory numbers the entries and writes them with their index, in tx.
+// An entry without a reason of its own (Change.Reason) gets reason.
 func writeHistory(tx *bolt.Tx, entries []*rg.HistoryEntry, at time.Time, actor, reason string) error {
 	if len(entries) == 0 {
 		return nil
@@ -75,10 +76,13 @@ func writeHistory(tx *bolt.Tx, entries []*rg.HistoryEntry, at time.Time, actor, 
 		if seq > math.MaxInt64 {
 			return fmt.Errorf("history: sequence %d overflows", seq)
 		}
-		h.Seq, h.At, h.Actor, h.Reason = int64(seq), at, actor, reason
+		h.Seq, h.At, h.Actor = int64(seq), at, actor
+		if h.Reason == "" {
+			h.Reason = reason
+		}
 		data, err := json.Marshal(storedEntry{
 			Seq: h.Seq, At: at, Actor: actor, Op: h.Op, Target: h.Target, ID: h.ID,
-			Before: h.Before, After: h.After, BeforeEdge: h.BeforeEdge, AfterEdge: h.AfterEdge, Reason: reason,
+			Before: h.Before, After: h.After, BeforeEdge: h.BeforeEdge, AfterEdge: h.AfterEdge, Reason: h.Reason,
 		})
 		if err != nil {
 			return fmt.Errorf("history %d: encode: %w", seq, err)
