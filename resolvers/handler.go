@@ -13,6 +13,7 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/graph"
+	"github.com/regiongraph/regiongraph/live"
 )
 
 // Options configure the GraphQL handler.
@@ -29,6 +30,10 @@ type Options struct {
 	// Observer is told of every request's outcome and of every limit that
 	// refused one (the metrics); nil: nobody.
 	Observer Observer
+	// Hub streams the changes subscription; the handler wraps the store
+	// with it so that its writes wake the streams. Nil: a hub of the
+	// handler's own.
+	Hub *live.Hub
 }
 
 // Observer is told what happens to GraphQL requests.
@@ -65,7 +70,11 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		o.LoaderWait = time.Millisecond
 	}
 	lim := o.Limits.withDefaults()
-	cfg := graph.Config{Resolvers: &Resolver{Store: store}}
+	if o.Hub == nil {
+		o.Hub = live.New(live.Options{})
+	}
+	store = o.Hub.Store(store)
+	cfg := graph.Config{Resolvers: &Resolver{Store: store, Hub: o.Hub}}
 	cfg.Directives.HasRole = HasRole
 	es := newCostSchema(graph.NewExecutableSchema(cfg), lim.ListEstimate, lim.MaxPageSize)
 	exec := executor.New(es)

@@ -3,10 +3,14 @@
 // the HTTP handler. The generated half lives in graph/.
 package resolvers
 
-import rg "github.com/regiongraph/regiongraph"
+import (
+	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/live"
+)
 
 // Resolver is the root resolver. It reads only through the Store's batch
-// methods, via the request's Loaders.
+// methods, via the request's Loaders. Hub serves the changes subscription.
 type Resolver struct {
 	Store rg.Store
+	Hub   *live.Hub
 }

@@ -719,8 +719,10 @@ func slug(s string) string {
 
 // --- relations
 
-// end resolves a from or to cell: a node id, or the exact name of one node.
-func (p *planner) end(sc *sheetCtx, r Row, key, v string) (string, bool) {
+// end resolves a from or to cell: a node id, or the exact name of one node
+// (of the kinds the relation may join at that end, when several nodes share
+// the name).
+func (p *planner) end(sc *sheetCtx, r Row, key, v string, kinds []rg.Kind) (string, bool) {
 	v = strings.TrimSpace(v)
 	if n := p.nodes[v]; n != nil {
 		if prev, ok := p.deleted[v]; ok {
@@ -729,11 +731,17 @@ func (p *planner) end(sc *sheetCtx, r Row, key, v string) (string, bool) {
 		}
 		return v, true
 	}
-	var ids []string
+	var ids, fit []string
 	for _, id := range p.names[v] {
-		if p.nodes[id] != nil {
+		if n := p.nodes[id]; n != nil {
 			ids = append(ids, id)
+			if slices.Contains(kinds, n.Kind) {
+				fit = append(fit, id)
+			}
 		}
+	}
+	if len(ids) > 1 && len(fit) == 1 {
+		ids = fit
 	}
 	switch len(ids) {
 	case 0:
@@ -766,11 +774,12 @@ func (p *planner) edgeRow_(sc *sheetCtx, r Row) {
 		}
 	}
 	var from, to string
+	ends := rg.Relations[kind]
 	if v, _ := sc.cell(r, colFrom); strings.TrimSpace(v) != "" {
-		from, _ = p.end(sc, r, colFrom, v)
+		from, _ = p.end(sc, r, colFrom, v, ends.From)
 	}
 	if v, _ := sc.cell(r, colTo); strings.TrimSpace(v) != "" {
-		to, _ = p.end(sc, r, colTo, v)
+		to, _ = p.end(sc, r, colTo, v, ends.To)
 	}
 	if bad() {
 		return

@@ -618,3 +618,22 @@ func TestWriteTextShowsChangesAndProblems(t *testing.T) {
 		}
 	}
 }
+
+// A name two nodes share is not ambiguous when only one of them may be at
+// that end of the relation.
+func TestRelationKindNarrowsANameDown(t *testing.T) {
+	s := openStore(t)
+	src := rg.Source{Outside: true, Reference: "https://example.org/t"}
+	if _, err := s.Apply(bg, []rg.Change{
+		{Op: rg.OpCreateNode, Node: &rg.Node{ID: "kommune-a", Kind: rg.KindMunicipality, Name: "A", Source: src}},
+		{Op: rg.OpCreateNode, Node: &rg.Node{ID: "sak-samme", Kind: rg.KindTopic, Name: "Samme", Source: src}},
+		{Op: rg.OpCreateNode, Node: &rg.Node{ID: "nettverk-samme", Kind: rg.KindNetwork, Name: "Samme", Source: src}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d := plan(t, s, read(t, workbook(t, tab{"Relations", [][]string{{"kind", "from", "to", "kilde"}, {"MEMBER_OF", "A", "Samme", "https://example.org/r"}}}), "r.xlsx"))
+	wantNoRefused(t, d)
+	if len(d.Created) != 1 || d.Created[0].To != "nettverk-samme" {
+		t.Fatalf("created %+v", d.Created)
+	}
+}
