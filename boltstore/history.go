@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -68,6 +69,7 @@ func writeHistory(tx *bolt.Tx, entries []*rg.HistoryEntry, at time.Time, actor, 
 	if err != nil {
 		return fmt.Errorf("create bucket history_by_id: %w", err)
 	}
+	var index [][]byte
 	for _, h := range entries {
 		seq, err := hb.NextSequence()
 		if err != nil {
@@ -91,9 +93,15 @@ func writeHistory(tx *bolt.Tx, entries []*rg.HistoryEntry, at time.Time, actor, 
 			return fmt.Errorf("history %d: %w", seq, err)
 		}
 		for _, id := range indexIDs(h) {
-			if err := ib.Put(append(indexPrefix(id), seqKey(seq)...), nil); err != nil {
-				return fmt.Errorf("history %d: index %q: %w", seq, id, err)
-			}
+			index = append(index, append(indexPrefix(id), seqKey(seq)...))
+		}
+	}
+	// In key order: bbolt inserts into a sorted page in memory, and keys in
+	// random order make a large batch (a spreadsheet import) quadratic.
+	slices.SortFunc(index, bytes.Compare)
+	for _, k := range index {
+		if err := ib.Put(k, nil); err != nil {
+			return fmt.Errorf("history index %q: %w", k[:len(k)-9], err)
 		}
 	}
 	return nil

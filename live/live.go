@@ -66,6 +66,9 @@ func (h *Hub) wait() <-chan struct{} {
 	return h.changed
 }
 
+// Max returns the most streams that may be open at once.
+func (h *Hub) Max() int { return h.o.MaxStreams }
+
 // Streams returns the number of open streams.
 func (h *Hub) Streams() int {
 	h.mu.Lock()

@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/live"
 )
 
 // front is the GraphQL-over-HTTP handler in front of gqlgen's executor. It
@@ -39,6 +40,8 @@ type front struct {
 	ops        *opNames
 	// noIntrospection refuses __schema and __type before validation.
 	noIntrospection bool
+	// hub bounds the subscription streams.
+	hub *live.Hub
 }
 
 // reply is what a request is answered with.
@@ -65,6 +68,10 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer f.obs.InFlight(-1)
 	}
 	rt, ok := negotiate(r.Header.Get("Accept"))
+	sse := acceptsEventStream(r.Header.Get("Accept"))
+	if !ok && sse {
+		ok, rt = true, typeJSON // errors before the stream are answered as JSON
+	}
 	if !ok {
 		_ = r.Body.Close()
 		w.Header().Set("Connection", "close")
@@ -134,6 +141,18 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.reply.op = p.op
 		}
 		f.write(w, r, start, rt, p.reply)
+		return
+	}
+	if p.oc.Operation != nil && p.oc.Operation.Operation == ast.Subscription {
+		// A stream lives long: it does not keep one of MaxConcurrent.
+		release()
+		if !sse {
+			rep := f.subscriptionOverHTTP(ctx, rt)
+			rep.op = p.op
+			f.write(w, r, start, rt, rep)
+			return
+		}
+		f.stream(w, r, start, rt, p)
 		return
 	}
 

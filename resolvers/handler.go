@@ -100,6 +100,7 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		ops:        newOpNames(100),
 
 		noIntrospection: o.NoIntrospection,
+		hub:             o.Hub,
 	}
 }
 
