@@ -39,8 +39,8 @@ func TestHistorySinceOldestFirst(t *testing.T) {
 				TargetID string `json:"targetId"`
 			} `json:"nodes"`
 			PageInfo   struct{ HasNextPage bool } `json:"pageInfo"`
-			TotalCount int                         `json:"totalCount"`
-			NextSince  int64                       `json:"nextSince"`
+			TotalCount int                        `json:"totalCount"`
+			NextSince  int64                      `json:"nextSince"`
 		} `json:"history"`
 	}
 	const q = `query($s: Int64!, $n: Int) { history(since: $s, first: $n) { nodes { seq targetId } pageInfo { hasNextPage } totalCount nextSince } }`
