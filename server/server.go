@@ -19,6 +19,7 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/auth"
+	"github.com/regiongraph/regiongraph/live"
 	"github.com/regiongraph/regiongraph/metrics"
 	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/web"
@@ -65,6 +66,11 @@ func New(store rg.Store, cfg Config) http.Handler {
 	// The auth middleware puts the token's principal in the context; the
 	// GraphQL front then enforces every limit (the body limit by role).
 	authOpts := auth.Options{Tokens: cfg.Tokens, RequireForReads: cfg.RequireAuthForReads, Logger: cfg.Logger}
+	// One hub for the changes subscription, woken by the GraphQL writes
+	// and the spreadsheet imports alike.
+	if cfg.GraphQL.Hub == nil {
+		cfg.GraphQL.Hub = live.New(live.Options{})
+	}
 	gql := auth.Middleware(authOpts, resolvers.NewHandler(store, cfg.GraphQL))
 
 	mux := http.NewServeMux()
@@ -79,6 +85,8 @@ func New(store rg.Store, cfg Config) http.Handler {
 	}
 	registerMap(mux, store, cfg.Logger)     // GET /, /static/, /map/data.json, /map/options.json
 	registerExports(mux, store, cfg.Logger) // GET /export/{format}
+	registerSheetExports(mux, store, cfg.Logger)
+	mux.Handle("/import", auth.Middleware(authOpts, SheetImportHandler(cfg.GraphQL.Hub.Store(store), cfg.Logger)))
 	mux.Handle("GET /brief/{id}", BriefHandler(store))
 
 	c := cors.New(cors.Options{
@@ -117,7 +125,7 @@ func readyz(log *slog.Logger, ready func(context.Context) error) http.Handler {
 // route names a path for the metrics (a fixed set, so labels stay few).
 func route(path string) string {
 	switch path {
-	case "/graphql", "/healthz", "/readyz", "/metrics", "/", "/map/data.json", "/map/options.json":
+	case "/graphql", "/healthz", "/readyz", "/metrics", "/", "/map/data.json", "/map/options.json", "/import":
 		return path
 	}
 	switch {
