@@ -150,14 +150,24 @@ func envName(flagName string) string {
 	return "REGIONGRAPH_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-func (a *app) parse(name string, args []string) (*config, []string, error) {
+func (a *app) parse(name string, args []string, more ...func(*flag.FlagSet)) (*config, []string, error) {
 	c := &config{}
 	fs, _ := a.flags(name, c)
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
+	for _, m := range more {
+		m(fs)
+	}
+	// Flags may also follow the arguments ("import FILE.xlsx --dry-run").
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
 			return nil, nil, errUsage
 		}
-		return nil, nil, errUsage
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
 	}
 	if err := a.applyEnv(fs); err != nil {
 		fmt.Fprintln(a.stderr, "regiongraph:", err)
@@ -183,7 +193,7 @@ func (a *app) parse(name string, args []string) (*config, []string, error) {
 		fmt.Fprintf(a.stderr, "regiongraph: -store must be bolt or neo4j, not %q\n", c.store)
 		return nil, nil, errUsage
 	}
-	return c, fs.Args(), nil
+	return c, rest, nil
 }
 
 func splitList(s string) []string {

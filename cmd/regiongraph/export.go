@@ -35,6 +35,11 @@ map and /export/...), in a format drawing tools read:
   nodes.csv        the nodes as CSV
   edges.csv        the relations as CSV
   csv              nodes.csv and edges.csv into the directory -o (default .)
+  xlsx             a workbook to edit and import again (regiongraph import);
+                   -template writes the blank template with its guide
+  csv-sheets       the workbook's sheets as CSV files into the directory -o
+                   (default .); -excel-csv writes them as Norwegian Excel
+                   reads them (a BOM and ";")
 
 Output goes to standard output unless -o names a file.
 
@@ -61,6 +66,9 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	fs.StringVar(&focus, "focus", "", "any node id: it and the nodes within -depth relations")
 	fs.IntVar(&depth, "depth", 0, "hops around -focus, 1 to 3 (default 1)")
 	fs.StringVar(&text, "text", "", "nodes whose name, alias or code contains the text, and their neighbours")
+	var template, excelCSV bool
+	fs.BoolVar(&template, "template", false, "with -format xlsx: the blank template (headers and a guide)")
+	fs.BoolVar(&excelCSV, "excel-csv", false, "with -format csv-sheets: a UTF-8 BOM and \";\" as separator")
 	fs.Usage = func() {
 		fmt.Fprint(a.stderr, exportUsage)
 		fs.PrintDefaults()
@@ -73,7 +81,14 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 		return errUsage
 	}
 	formats := []export.Format{}
-	if format == "csv" {
+	sheetFormat := format == "xlsx" || format == "csv-sheets"
+	if template && format != "xlsx" || excelCSV && format != "csv-sheets" {
+		fmt.Fprintln(a.stderr, "regiongraph export: -template goes with -format xlsx, -excel-csv with -format csv-sheets")
+		return errUsage
+	}
+	if sheetFormat {
+		// handled below, after the filter
+	} else if format == "csv" {
 		for _, name := range []string{"nodes.csv", "edges.csv"} {
 			f, _ := export.FormatNamed(name)
 			formats = append(formats, f)
@@ -81,7 +96,7 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	} else if f, ok := export.FormatNamed(format); ok {
 		formats = append(formats, f)
 	} else {
-		fmt.Fprintf(a.stderr, "regiongraph export: -format must be one of graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv or csv, not %q\n", format)
+		fmt.Fprintf(a.stderr, "regiongraph export: -format must be one of graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv, csv, xlsx or csv-sheets, not %q\n", format)
 		return errUsage
 	}
 	if format == "csv" && out == "" {
@@ -108,6 +123,10 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	filter, err := export.ParseQuery(q)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
+	}
+
+	if sheetFormat {
+		return a.sheetExport(ctx, c, filter, format, out, template, excelCSV)
 	}
 
 	log := a.logger(c)

@@ -15,9 +15,23 @@ import (
 // importCmd loads a dataset into the store with upserts: a second import of
 // the same dataset changes nothing and says so.
 func (a *app) importCmd(ctx context.Context, args []string) error {
-	c, rest, err := a.parse("import", args)
+	var sf sheetFlags
+	c, rest, err := a.parse("import", args, sf.define)
 	if err != nil {
 		return err
+	}
+	// Spreadsheets (.xlsx, .csv): compared with the store, applied as one
+	// batch (see package sheet).
+	if len(rest) > 0 && isSheet(rest[0]) {
+		for _, f := range rest {
+			if !isSheet(f) {
+				return fmt.Errorf("import takes spreadsheets (.xlsx, .csv) or one dataset file, not both: %s", f)
+			}
+		}
+		return a.sheetImport(ctx, c, rest, sf)
+	}
+	if sf.dryRun || sf.server != "" || sf.reason != "" || sf.json {
+		return fmt.Errorf("-dry-run, -server, -reason and -json are for spreadsheets (.xlsx, .csv)")
 	}
 	if len(rest) > 1 {
 		return fmt.Errorf("import takes at most one dataset file, got %d", len(rest))

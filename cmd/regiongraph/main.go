@@ -3,6 +3,7 @@
 //
 //	regiongraph [serve] [flags]      serve the API (the default)
 //	regiongraph import [flags] [file] load a dataset (the bundled one by default)
+//	regiongraph import FILE.xlsx ...   import spreadsheets (the diff, then one batch)
 //	regiongraph token -name N -role R make a bearer token for the API
 //	regiongraph version
 //
@@ -81,8 +82,11 @@ var version = "dev"
 const usage = `Usage:
   regiongraph [serve] [flags]        serve the GraphQL API and the map (default)
   regiongraph import [flags] [file]  load a dataset into the store (the bundled one by default)
+  regiongraph import [--dry-run] [--server URL] FILE.xlsx|FILE.csv ...
+                                     import spreadsheets: show the diff, apply it in one batch
   regiongraph export --format F [filters] [-o file]
-                                     write the graph as graphml, gexf, cytoscape.json, graphology.json or csv
+                                     write the graph as graphml, gexf, cytoscape.json, graphology.json,
+                                     csv, xlsx (a workbook to edit and import again) or csv-sheets
   regiongraph token -name N -role R  make a bearer token (role reader, editor or admin)
   regiongraph version
 
