@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -143,16 +142,11 @@ func TestBrowser(t *testing.T) {
 			for _, name := range screenshots[spec] {
 				_ = os.Remove(filepath.Join(out, name))
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			ctx, cancel := testContext(t)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, nodeBin, spec)
+			cmd := reaped(ctx, nodeBin, spec)
 			cmd.Dir = "browser"
 			cmd.Env = append(os.Environ(), "BASE_URL="+base, "CHROMIUM="+chromium, "OUT_DIR="+out, "EDITOR_TOKEN="+token)
-			// node and chromium in a process group of their own, all ended on
-			// a timeout.
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-			cmd.WaitDelay = 10 * time.Second
 			var output bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &output, &output
 			err := cmd.Run()

@@ -61,11 +61,11 @@ func (d *Diff) WriteText(w io.Writer) error {
 	case c.Refused > 0:
 		status = fmt.Sprintf("%d rows refused: nothing was written", c.Refused)
 	case c.Changes == 0:
-		status = "0 changes: the store already holds what the files say"
+		status = "nothing changed: the store already holds what the files say (0 changes)"
 	case d.Applied:
-		status = fmt.Sprintf("applied %d changes in one batch", c.Changes)
+		status = fmt.Sprintf("imported: %d changes applied in one batch", c.Changes)
 	default:
-		status = fmt.Sprintf("dry run: %d changes would be applied", c.Changes)
+		status = fmt.Sprintf("dry run: %d changes would be imported; nothing was written", c.Changes)
 	}
 	_, err := fmt.Fprintf(w, "\n%d created, %d updated, %d deleted, %d unchanged, %d refused\n%s\n",
 		c.Created, c.Updated, c.Deleted, c.Unchanged, c.Refused, status)

@@ -23,7 +23,7 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-const exportUsage = `Usage: regiongraph export --format FORMAT [filters] [-o FILE] [store flags]
+const exportHelp = `Usage: regiongraph export --format FORMAT [filters] [-o FILE] [store flags]
 
 Writes the graph, or the part the filters select (the same filters as the
 map and /export/...), in a format drawing tools read:
@@ -35,28 +35,31 @@ map and /export/...), in a format drawing tools read:
   nodes.csv        the nodes as CSV
   edges.csv        the relations as CSV
   csv              nodes.csv and edges.csv into the directory -o (default .)
-  xlsx             a workbook to edit and import again (regiongraph import);
-                   -template writes the blank template with its guide
+  xlsx             a workbook to edit and import again ("regiongraph import",
+                   docs/spreadsheets.md); -template: the blank template
   csv-sheets       the workbook's sheets as CSV files into the directory -o
-                   (default .); -excel-csv writes them as Norwegian Excel
-                   reads them (a BOM and ";")
+                   (default .); -excel-csv: with a BOM and ";" as Norwegian
+                   Excel writes them
 
 Output goes to standard output unless -o names a file.
 
-Flags:
+It opens the store itself, so with the embedded store it cannot run while
+"regiongraph serve" holds the data file: then download the same exports
+from the server's /export/... (see docs/map.md).
 `
 
 // exportCmd writes an export of the store: regiongraph export --format
 // graphml [--kind ...] [--year ...] [-o file].
 func (a *app) exportCmd(ctx context.Context, args []string) error {
 	c := &config{}
-	fs, _ := a.flags("export", c)
+	cmd := newCommand("export", forExport, c)
+	fs := cmd.fs
 	var (
 		format, out, focusArea, network, focus, text string
 		year, depth                                  int
 		kinds, relations                             listFlag
 	)
-	fs.StringVar(&format, "format", "", "graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv or csv")
+	fs.StringVar(&format, "format", "", "graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv, csv, xlsx or csv-sheets")
 	fs.StringVar(&out, "o", "", "the file to write (for csv: the directory); standard output when empty")
 	fs.Var(&kinds, "kind", "only nodes of these kinds (repeat or separate by commas: Municipality,Network)")
 	fs.Var(&relations, "relation", "only relations of these kinds (MEMBER_OF,FUNDS, ...)")
@@ -68,14 +71,11 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	fs.StringVar(&text, "text", "", "nodes whose name, alias or code contains the text, and their neighbours")
 	var template, excelCSV bool
 	fs.BoolVar(&template, "template", false, "with -format xlsx: the blank template (headers and a guide)")
-	fs.BoolVar(&excelCSV, "excel-csv", false, "with -format csv-sheets: a UTF-8 BOM and \";\" as separator")
-	fs.Usage = func() {
-		fmt.Fprint(a.stderr, exportUsage)
-		fs.PrintDefaults()
+	fs.BoolVar(&excelCSV, "excel-csv", false, `with -format csv-sheets: a UTF-8 BOM and ";" as separator`)
+	if err := a.parseCommand(cmd, exportHelp, args); err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
+	a.settle(cmd, c)
 	if fs.NArg() > 0 {
 		fmt.Fprintf(a.stderr, "regiongraph export: unexpected arguments %q\n", fs.Args())
 		return errUsage
@@ -87,7 +87,7 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 		return errUsage
 	}
 	if sheetFormat {
-		// handled below, after the filter
+		// written by sheetExport, after the filter
 	} else if format == "csv" {
 		for _, name := range []string{"nodes.csv", "edges.csv"} {
 			f, _ := export.FormatNamed(name)
@@ -101,9 +101,6 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	}
 	if format == "csv" && out == "" {
 		out = "."
-	}
-	if err := a.finishConfig(c); err != nil {
-		return err
 	}
 
 	// The flags become the URL query the map and /export/... read, so that
@@ -130,7 +127,8 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	}
 
 	log := a.logger(c)
-	store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true})
+	store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true,
+		inUseAdvice: "Stop the server, or download the export from it: " + exportURLs(format) + " (with the filters as URL parameters, see docs/map.md)"})
 	if err != nil {
 		return err
 	}
@@ -142,6 +140,11 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	g, err := export.Build(ctx, store, filter)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
+	}
+	if format == "csv" {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
 	}
 	for _, f := range formats {
 		var b bytes.Buffer
@@ -166,19 +169,12 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	return nil
 }
 
-// finishConfig settles the store as parse does: bolt unless NEO4J_URI is set.
-func (a *app) finishConfig(c *config) error {
-	if c.store == "" {
-		c.store = "bolt"
-		if a.getenv("NEO4J_URI") != "" {
-			c.store = "neo4j"
-		}
+// exportURLs are the server's URLs of format, on the default address.
+func exportURLs(format string) string {
+	if format == "csv" {
+		return "http://localhost:8080/export/nodes.csv and http://localhost:8080/export/edges.csv"
 	}
-	if c.store != "bolt" && c.store != "neo4j" {
-		fmt.Fprintf(a.stderr, "regiongraph: -store must be bolt or neo4j, not %q\n", c.store)
-		return errUsage
-	}
-	return nil
+	return "http://localhost:8080/export/" + format
 }
 
 var _ flag.Value = (*listFlag)(nil)

@@ -22,14 +22,12 @@ import (
 // sheetFlags are import's flags for spreadsheets.
 type sheetFlags struct {
 	dryRun bool
-	server string
 	reason string
 	json   bool
 }
 
 func (s *sheetFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&s.dryRun, "dry-run", false, "spreadsheets: show what the files would change and write nothing")
-	fs.StringVar(&s.server, "server", "", "spreadsheets: import through this running server (http://host:port) with the token in $REGIONGRAPH_TOKEN, instead of opening the data file")
 	fs.StringVar(&s.reason, "reason", "", "spreadsheets: the reason the history records, before the file and row")
 	fs.BoolVar(&s.json, "json", false, "spreadsheets: print the diff as JSON instead of a table")
 }
@@ -46,8 +44,8 @@ func isSheet(name string) bool {
 // sheetImport imports .xlsx and .csv files: all of them in one batch on
 // the store, or each through POST /import of a server.
 func (a *app) sheetImport(ctx context.Context, c *config, files []string, o sheetFlags) error {
-	if o.server != "" {
-		return a.sheetImportRemote(ctx, files, o)
+	if c.server != "" {
+		return a.sheetImportRemote(ctx, c.server, files, o)
 	}
 	var fs []*sheet.File
 	for _, name := range files {
@@ -62,7 +60,7 @@ func (a *app) sheetImport(ctx context.Context, c *config, files []string, o shee
 		fs = append(fs, f)
 	}
 	log := a.logger(c)
-	store, err := a.openStore(ctx, c, log, openOptions{})
+	store, err := a.openStore(ctx, c, log, openOptions{inUseAdvice: "Stop the server, or import through it:\n  REGIONGRAPH_TOKEN=<an editor token> regiongraph import -server http://localhost:8080 " + strings.Join(files, " ")})
 	if err != nil {
 		return err
 	}
@@ -86,14 +84,14 @@ func (a *app) printDiff(d *sheet.Diff, asJSON bool) error {
 }
 
 // sheetImportRemote sends each file to the server's POST /import.
-func (a *app) sheetImportRemote(ctx context.Context, files []string, o sheetFlags) error {
+func (a *app) sheetImportRemote(ctx context.Context, server string, files []string, o sheetFlags) error {
 	token := a.getenv("REGIONGRAPH_TOKEN")
 	if token == "" {
 		return fmt.Errorf("import --server needs an editor's token in $REGIONGRAPH_TOKEN")
 	}
-	base, err := url.Parse(strings.TrimRight(o.server, "/"))
+	base, err := url.Parse(strings.TrimSuffix(strings.TrimRight(server, "/"), "/graphql"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return fmt.Errorf("-server must be an http:// or https:// address, not %q", o.server)
+		return fmt.Errorf("-server %q: give the server's URL, such as http://localhost:8080", server)
 	}
 	client := &http.Client{Timeout: 10 * time.Minute}
 	for _, name := range files {
@@ -159,7 +157,8 @@ func (a *app) sheetExport(ctx context.Context, c *config, filter export.Filter, 
 	var edges []*rg.Edge
 	if !template {
 		log := a.logger(c)
-		store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true})
+		store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true,
+			inUseAdvice: "Stop the server, or download the workbook from it: /export/graph.xlsx (with the filters as URL parameters)"})
 		if err != nil {
 			return err
 		}
@@ -173,6 +172,9 @@ func (a *app) sheetExport(ctx context.Context, c *config, filter export.Filter, 
 	if format == "csv-sheets" {
 		if out == "" {
 			out = "."
+		}
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return fmt.Errorf("export: %w", err)
 		}
 		for _, t := range sheet.Tables(nodes, edges) {
 			var b bytes.Buffer
