@@ -40,8 +40,10 @@ type front struct {
 	ops        *opNames
 	// noIntrospection refuses __schema and __type before validation.
 	noIntrospection bool
-	// hub bounds the subscription streams.
-	hub *live.Hub
+	// hub bounds the subscription streams; a stream sends a heartbeat
+	// every streamHeartbeat and ends after streamLifetime.
+	hub                             *live.Hub
+	streamHeartbeat, streamLifetime time.Duration
 }
 
 // reply is what a request is answered with.

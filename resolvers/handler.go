@@ -34,6 +34,10 @@ type Options struct {
 	// with it so that its writes wake the streams. Nil: a hub of the
 	// handler's own.
 	Hub *live.Hub
+	// StreamHeartbeat is how often a subscription stream with nothing to
+	// send sends a comment (default 15s); StreamLifetime how long a stream
+	// lasts before the client is asked to resume (default 1h).
+	StreamHeartbeat, StreamLifetime time.Duration
 }
 
 // Observer is told what happens to GraphQL requests.
@@ -73,6 +77,12 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 	if o.Hub == nil {
 		o.Hub = live.New(live.Options{})
 	}
+	if o.StreamHeartbeat <= 0 {
+		o.StreamHeartbeat = defaultStreamHeartbeat
+	}
+	if o.StreamLifetime <= 0 {
+		o.StreamLifetime = defaultStreamLifetime
+	}
 	store = o.Hub.Store(store)
 	cfg := graph.Config{Resolvers: &Resolver{Store: store, Hub: o.Hub}}
 	cfg.Directives.HasRole = HasRole
@@ -101,6 +111,8 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 
 		noIntrospection: o.NoIntrospection,
 		hub:             o.Hub,
+		streamHeartbeat: o.StreamHeartbeat,
+		streamLifetime:  o.StreamLifetime,
 	}
 }
 

@@ -189,10 +189,9 @@ func (c *sseClient) batch() batch {
 const subQuery = `subscription { changes%s { lastSeq entries { seq op targetId } } }`
 
 func TestChangesSubscriptionStreamsAndResumes(t *testing.T) {
-	defer resolvers.SetStreamTimes(50*time.Millisecond, time.Hour)()
 	g := newGQL(t)
 	hub := live.New(live.Options{Poll: 100 * time.Millisecond})
-	h := resolvers.NewHandler(g.store, resolvers.Options{Hub: hub})
+	h := resolvers.NewHandler(g.store, resolvers.Options{Hub: hub, StreamHeartbeat: 50 * time.Millisecond})
 	srv := httptest.NewServer(withPrincipal(h, editor))
 	t.Cleanup(srv.Close) // after the streams' cleanups close them
 	base, _ := live.Latest(context.Background(), g.store)
@@ -261,5 +260,18 @@ func postURL(t *testing.T, url, query string) {
 	var r result
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || len(r.Errors) > 0 {
 		t.Fatalf("%s: %v %+v", query, err, r.Errors)
+	}
+}
+
+// A stream ends after its lifetime with "complete", so that clients resume
+// with since and no stream lives for ever.
+func TestChangesStreamEndsAfterItsLifetime(t *testing.T) {
+	g := newGQL(t)
+	srv := httptest.NewServer(resolvers.NewHandler(g.store, resolvers.Options{StreamLifetime: 200 * time.Millisecond}))
+	t.Cleanup(srv.Close)
+	c := subscribe(t, srv.URL, fmt.Sprintf(subQuery, ""))
+	c.batch()
+	if ev := c.next(false); ev.name != "complete" {
+		t.Fatalf("event %+v, want complete", ev)
 	}
 }

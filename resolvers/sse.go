@@ -17,14 +17,14 @@ import (
 	"github.com/regiongraph/regiongraph/live"
 )
 
-// Streams: how often a stream sends a heartbeat comment, how long one
-// lives at most (the client then resumes with since), and how long one
-// write may take before the client counts as gone.
-// (Variables, so that tests can shorten them.)
-var (
-	streamHeartbeat = 15 * time.Second
-	streamLifetime  = time.Hour
-	streamWrite     = 30 * time.Second
+// Streams: how often a stream sends a heartbeat comment and how long one
+// lives at most (the client then resumes with since) unless Options say
+// otherwise, and how long one write may take before the client counts as
+// gone.
+const (
+	defaultStreamHeartbeat = 15 * time.Second
+	defaultStreamLifetime  = time.Hour
+	streamWrite            = 30 * time.Second
 )
 
 // acceptsEventStream reports whether the Accept header asks for
@@ -50,10 +50,10 @@ func (f *front) subscriptionOverHTTP(ctx context.Context, rt responseType) *repl
 
 // stream serves a prepared subscription as Server-Sent Events: an
 // "event: next" with each response, a ": ping" comment every
-// streamHeartbeat, "event: complete" at the end. The stream does not hold
+// heartbeat, "event: complete" at the end. The stream does not hold
 // one of MaxConcurrent places; the hub bounds the open streams (503 with
-// Retry-After beyond them). It ends when the client goes, after
-// streamLifetime, or when the subscription ends.
+// Retry-After beyond them). It ends when the client goes, after its
+// lifetime, or when the subscription ends.
 func (f *front) stream(w http.ResponseWriter, r *http.Request, start time.Time, rt responseType, p prep) {
 	if f.hub != nil && f.hub.Streams() >= f.hub.Max() {
 		rep := &reply{status: http.StatusServiceUnavailable, outcome: OutcomeOverloaded, op: p.op,
@@ -61,7 +61,7 @@ func (f *front) stream(w http.ResponseWriter, r *http.Request, start time.Time, 
 		f.write(w, r, start, rt, rep)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), streamLifetime)
+	ctx, cancel := context.WithTimeout(r.Context(), f.streamLifetime)
 	defer cancel()
 	ctx = WithLoaders(ctx, NewLoaders(f.store, f.loaderWait))
 	rc := http.NewResponseController(w)
@@ -109,7 +109,7 @@ func (f *front) stream(w http.ResponseWriter, r *http.Request, start time.Time, 
 			}
 		}
 	}()
-	beat := time.NewTicker(streamHeartbeat)
+	beat := time.NewTicker(f.streamHeartbeat)
 	defer beat.Stop()
 	for {
 		select {
@@ -130,7 +130,7 @@ func (f *front) stream(w http.ResponseWriter, r *http.Request, start time.Time, 
 			if !send("event: next\ndata: " + string(b) + "\n\n") {
 				return
 			}
-			beat.Reset(streamHeartbeat)
+			beat.Reset(f.streamHeartbeat)
 		case <-beat.C:
 			if !send(": ping\n\n") {
 				return
