@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/regiongraph/regiongraph/internal/neo4jlocal"
 )
 
 // binary is the regiongraph binary TestMain built.
@@ -44,7 +46,7 @@ func TestMain(m *testing.M) {
 		_ = os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := neo4jlocal.Main(m) // m.Run with the package's Neo4j tier
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -188,14 +187,12 @@ func TestNeo4jHangingListener(t *testing.T) {
 	t.Logf("hanging Neo4j: the slowest of 20 queries answered UNAVAILABLE in %v (store timeout 1s)", worst)
 }
 
-// TestNeo4jRecoversWithoutRestart needs a Neo4j ($NEO4J_URI): the server
+// TestNeo4jRecoversWithoutRestart needs a Neo4j (the tier's): the server
 // starts while Neo4j is unreachable, becomes ready once it is reachable,
 // fails fast while it hangs, and recovers again, all without a restart.
 func TestNeo4jRecoversWithoutRestart(t *testing.T) {
-	uri := os.Getenv("NEO4J_URI")
-	if uri == "" {
-		t.Skip("NEO4J_URI is not set: recovery needs a real Neo4j")
-	}
+	n4j := neo4jEnv(t)
+	uri := n4j["NEO4J_URI"]
 	u, err := url.Parse(uri)
 	if err != nil || u.Host == "" {
 		t.Fatalf("NEO4J_URI %q: %v", uri, err)
@@ -206,8 +203,8 @@ func TestNeo4jRecoversWithoutRestart(t *testing.T) {
 	}
 	p := newFaultProxy(t, upstream, "refuse")
 	env := map[string]string{
-		"NEO4J_URI": "bolt://" + p.addr, "NEO4J_USER": os.Getenv("NEO4J_USER"), "NEO4J_PASSWORD": os.Getenv("NEO4J_PASSWORD"),
-		"NEO4J_DATABASE": os.Getenv("NEO4J_DATABASE"), "REGIONGRAPH_OPEN_TIMEOUT": "2s", "REGIONGRAPH_STORE_TIMEOUT": "2s",
+		"NEO4J_URI": "bolt://" + p.addr, "NEO4J_USER": n4j["NEO4J_USER"], "NEO4J_PASSWORD": n4j["NEO4J_PASSWORD"],
+		"NEO4J_DATABASE": n4j["NEO4J_DATABASE"], "REGIONGRAPH_OPEN_TIMEOUT": "2s", "REGIONGRAPH_STORE_TIMEOUT": "2s",
 	}
 	s := startServer(t, t.TempDir()+"/unused.db", env)
 	waitFor := func(what string, d time.Duration, ok func() bool) {
@@ -229,9 +226,10 @@ func TestNeo4jRecoversWithoutRestart(t *testing.T) {
 	}
 	p.set("up")
 	waitFor("ready once Neo4j is reachable", hangBound, func() bool { c, _ := get(t, s.url+"/readyz"); return c == 200 })
-	if code, _ := gql(t, s.url, `{ plans { totalCount } }`); code != "" {
-		t.Fatalf("query once connected: %q", code)
-	}
+	// A Neo4j just started (the tier's own, cold) may plan the first query
+	// for longer than the 2s store timeout on a loaded machine: queries
+	// must answer, within the wait.
+	waitFor("queries answer once connected", hangBound, func() bool { c, _ := gql(t, s.url, `{ plans { totalCount } }`); return c == "" })
 	p.set("hang")
 	code, d := gql(t, s.url, `{ plans { totalCount } }`)
 	if code != "UNAVAILABLE" {
