@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,8 +14,8 @@ import (
 	"time"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/live"
-	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/storetest"
 )
 
@@ -95,7 +96,7 @@ func subscribe(t *testing.T, url, query string) *sseClient {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query})
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+gqlhttp.StreamPath, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
 	resp, err := http.DefaultClient.Do(req)
@@ -105,11 +106,9 @@ func subscribe(t *testing.T, url, query string) *sseClient {
 	}
 	c := &sseClient{t: t, resp: resp, events: make(chan sseEvent, 100)}
 	t.Cleanup(func() { cancel(); _ = resp.Body.Close() })
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		close(c.events) // not a stream: the caller reads resp
 		return c
-	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
-		t.Fatalf("content type %q", ct)
 	}
 	go func() {
 		defer close(c.events)
@@ -191,8 +190,8 @@ const subQuery = `subscription { changes%s { lastSeq entries { seq op targetId }
 func TestChangesSubscriptionStreamsAndResumes(t *testing.T) {
 	g := newGQL(t)
 	hub := live.New(live.Options{Poll: 100 * time.Millisecond})
-	h := resolvers.NewHandler(g.store, resolvers.Options{Hub: hub, StreamHeartbeat: 50 * time.Millisecond})
-	srv := httptest.NewServer(withPrincipal(h, editor))
+	h := gqlhttp.NewHandler(g.store, gqlhttp.Options{Hub: hub, StreamHeartbeat: 50 * time.Millisecond})
+	srv := httptest.NewServer(withPrincipal(routes(h), editor))
 	t.Cleanup(srv.Close) // after the streams' cleanups close them
 	base, _ := live.Latest(context.Background(), g.store)
 
@@ -228,7 +227,7 @@ func TestChangesSubscriptionStreamsAndResumes(t *testing.T) {
 func TestChangesSubscriptionLimits(t *testing.T) {
 	g := newGQL(t)
 	hub := live.New(live.Options{MaxStreams: 1})
-	srv := httptest.NewServer(resolvers.NewHandler(g.store, resolvers.Options{Hub: hub}))
+	srv := httptest.NewServer(routes(gqlhttp.NewHandler(g.store, gqlhttp.Options{Hub: hub})))
 	t.Cleanup(srv.Close)
 	c := subscribe(t, srv.URL, fmt.Sprintf(subQuery, ""))
 	c.batch()
@@ -236,11 +235,26 @@ func TestChangesSubscriptionLimits(t *testing.T) {
 	if full.resp.StatusCode != http.StatusServiceUnavailable || full.resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("second stream: %d, Retry-After %q", full.resp.StatusCode, full.resp.Header.Get("Retry-After"))
 	}
-	// A subscription asked for as JSON is refused with a hint.
+	// A subscription sent to /graphql is refused with a hint, and so is a
+	// query sent to the stream route.
 	res := g.as(nil, fmt.Sprintf(subQuery, ""), nil)
-	if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != rg.EBADINPUT || !strings.Contains(res.Errors[0].Message, "text/event-stream") {
-		t.Fatalf("as JSON: %+v", res.Errors)
+	if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != rg.EBADINPUT || !strings.Contains(res.Errors[0].Message, gqlhttp.StreamPath) {
+		t.Fatalf("to /graphql: %+v", res.Errors)
 	}
+	q := subscribe(t, srv.URL, `{ __typename }`)
+	b, _ := io.ReadAll(q.resp.Body)
+	if !strings.Contains(string(b), "subscriptions only") || !strings.Contains(string(b), rg.EBADINPUT) {
+		t.Fatalf("a query to the stream route: %d %s", q.resp.StatusCode, b)
+	}
+}
+
+// routes serves h at /graphql and as the stream route at gqlhttp.StreamPath,
+// as the server does.
+func routes(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", h)
+	mux.Handle(gqlhttp.StreamPath, gqlhttp.StreamRoute(h))
+	return mux
 }
 
 func withPrincipal(h http.Handler, p *rg.Principal) http.Handler {
@@ -267,7 +281,7 @@ func postURL(t *testing.T, url, query string) {
 // with since and no stream lives for ever.
 func TestChangesStreamEndsAfterItsLifetime(t *testing.T) {
 	g := newGQL(t)
-	srv := httptest.NewServer(resolvers.NewHandler(g.store, resolvers.Options{StreamLifetime: 200 * time.Millisecond}))
+	srv := httptest.NewServer(routes(gqlhttp.NewHandler(g.store, gqlhttp.Options{StreamLifetime: 200 * time.Millisecond})))
 	t.Cleanup(srv.Close)
 	c := subscribe(t, srv.URL, fmt.Sprintf(subQuery, ""))
 	c.batch()

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,18 +13,26 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/export"
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
+	"github.com/regiongraph/regiongraph/live"
 	"github.com/regiongraph/regiongraph/sheet"
 )
 
-// Spreadsheet uploads: the largest body, how long one import may take, and
-// how many run at once (an import reads the whole graph; more wait their
-// turn for up to sheetQueueWait, then get 503).
+// Spreadsheet uploads: the largest body (any role), and how many run at
+// once (an import reads the whole graph; another waits QueueWait for the
+// place, then gets 503). Their deadline is Limits.ImportTimeout.
 const (
 	maxSheetUpload = 32 << 20
-	sheetTimeout   = 5 * time.Minute
-	sheetQueueWait = 10 * time.Second
+	sheetImports   = 1
 )
+
+// registerSheets serves POST /import (SheetImportHandler, writing through
+// the hub so that the change stream tells of it), GET /export/graph.xlsx
+// and GET /export/template.xlsx, behind the router's guards.
+func registerSheets(rt *gqlhttp.Router, store rg.Store, hub *live.Hub, log *slog.Logger) {
+	rt.HandleLong("POST /import", "/import", gqlhttp.BudgetImport, sheetImports, maxSheetUpload, SheetImportHandler(hub.Store(store), log))
+	registerSheetExports(rt, store, log)
+}
 
 // SheetImportHandler serves POST /import: the body is one .xlsx workbook
 // (Content-Type application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)
@@ -39,8 +46,8 @@ const (
 // dry run's digest: refuse with CONFLICT if the graph changed since),
 // reason (written before the file and row in the history).
 //
-// It needs an editor's bearer token (deletes: admin), which the auth
-// middleware in front of it has put in the context. Against cross-site
+// It needs an editor's bearer token (deletes: admin), which the router's
+// guards have put in the context. Against cross-site
 // requests it takes only those two content types: a browser sends them
 // cross-site only after a CORS preflight, which the server's CORS policy
 // decides, and no multipart form (which a page on any site may post) is
@@ -49,7 +56,6 @@ func SheetImportHandler(store rg.Store, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	sem := make(chan struct{}, 1)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -102,22 +108,8 @@ func SheetImportHandler(store rg.Store, log *slog.Logger) http.Handler {
 		}
 		name = sheet.CleanName(name)
 
-		t := time.NewTimer(sheetQueueWait)
-		select {
-		case sem <- struct{}{}:
-			t.Stop()
-		case <-t.C:
-			w.Header().Set("Retry-After", "10")
-			writeSheetAnswer(w, r, log, nil, rg.Errorf(rg.EUNAVAILABLE, "another import is running; try again shortly"), 0)
-			return
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
-		defer func() { <-sem }()
-		rc := http.NewResponseController(w)
-		_ = rc.SetReadDeadline(time.Now().Add(time.Minute))
-		_ = rc.SetWriteDeadline(time.Now().Add(sheetTimeout + time.Minute))
+		// An import may take longer than the server's write timeout.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(gqlhttp.DefaultLimits.ImportTimeout + time.Minute))
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSheetUpload))
 		if err != nil {
 			var mbe *http.MaxBytesError
@@ -138,16 +130,30 @@ func SheetImportHandler(store rg.Store, log *slog.Logger) http.Handler {
 			writeSheetAnswer(w, r, log, nil, err, 0)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), sheetTimeout)
-		defer cancel()
-		d, err := sheet.Import(ctx, store, []*sheet.File{f}, sheet.Options{Role: p.Role, Reason: reason}, dry, q.Get("expect"))
+		d, err := sheet.Import(r.Context(), store, []*sheet.File{f}, sheet.Options{Role: p.Role, Reason: reason}, dry, q.Get("expect"))
 		writeSheetAnswer(w, r, log, d, err, 0)
 	})
 }
 
 type sheetAnswer struct {
 	Diff   *sheet.Diff  `json:"diff"`
-	Errors []errorEntry `json:"errors,omitempty"`
+	Errors []sheetError `json:"errors,omitempty"`
+}
+
+type sheetError struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// sheetStatus maps an error code to an HTTP status.
+var sheetStatus = map[string]int{
+	rg.EBADINPUT:        http.StatusBadRequest,
+	rg.ENOTFOUND:        http.StatusNotFound,
+	rg.ECONFLICT:        http.StatusConflict,
+	rg.EUNAUTHENTICATED: http.StatusUnauthorized,
+	rg.EFORBIDDEN:       http.StatusForbidden,
+	rg.EUNAVAILABLE:     http.StatusServiceUnavailable,
+	rg.EINTERNAL:        http.StatusInternalServerError,
 }
 
 // writeSheetAnswer writes the diff (when there is one) and err (when there
@@ -163,12 +169,15 @@ func writeSheetAnswer(w http.ResponseWriter, r *http.Request, log *slog.Logger, 
 			ext["field"] = f
 		}
 		if c == rg.EINTERNAL {
-			id := resolvers.RequestID(r.Context())
+			id := rg.RequestID(r.Context())
 			log.LogAttrs(r.Context(), slog.LevelError, "spreadsheet import", slog.String("requestId", id), slog.Any("err", err))
 			ext["requestId"] = id
 		}
-		a.Errors = []errorEntry{{Message: msg, Extensions: ext}}
-		code = httpStatus[c]
+		if c == rg.EINTERNAL {
+			msg = "internal error (request id " + rg.RequestID(r.Context()) + ")"
+		}
+		a.Errors = []sheetError{{Message: msg, Extensions: ext}}
+		code = sheetStatus[c]
 		if status != 0 {
 			code = status
 		}
@@ -190,30 +199,30 @@ func writeSheetAnswer(w http.ResponseWriter, r *http.Request, log *slog.Logger, 
 
 // registerSheetExports serves GET /export/graph.xlsx (the graph, or the
 // part the map's filters select, as the workbook the import reads) and GET
-// /export/template.xlsx (the blank template).
-func registerSheetExports(mux *http.ServeMux, store rg.Store, log *slog.Logger) {
+// /export/template.xlsx (the blank template), in the exports' pool.
+func registerSheetExports(rt *gqlhttp.Router, store rg.Store, log *slog.Logger) {
 	serve := func(w http.ResponseWriter, r *http.Request, file string, template bool) {
 		var nodes []*rg.Node
 		var edges []*rg.Edge
 		if !template {
 			filter, err := export.ParseQuery(r.URL.Query())
 			if err != nil {
-				writeError(w, r, log, err)
+				gqlhttp.WriteError(w, r, log, err)
 				return
 			}
 			sg, err := export.Select(r.Context(), store, filter)
 			if err != nil {
-				writeError(w, r, log, err)
+				gqlhttp.WriteError(w, r, log, err)
 				return
 			}
 			nodes, edges = sg.Nodes, sg.Edges
 		} else if len(r.URL.Query()) > 0 {
-			writeError(w, r, log, rg.Errorf(rg.EBADINPUT, "the template takes no parameters"))
+			gqlhttp.WriteError(w, r, log, rg.Errorf(rg.EBADINPUT, "the template takes no parameters"))
 			return
 		}
 		var b bytes.Buffer
 		if err := sheet.WriteXLSX(&b, nodes, edges, sheet.WriteOptions{Template: template}); err != nil {
-			writeError(w, r, log, err)
+			gqlhttp.WriteError(w, r, log, err)
 			return
 		}
 		w.Header().Set("Content-Type", sheet.ContentTypeXLSX)
@@ -222,6 +231,6 @@ func registerSheetExports(mux *http.ServeMux, store rg.Store, log *slog.Logger) 
 		w.Header().Set("Cache-Control", "no-cache")
 		_, _ = w.Write(b.Bytes())
 	}
-	mux.HandleFunc("GET /export/graph.xlsx", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "regiongraph.xlsx", false) })
-	mux.HandleFunc("GET /export/template.xlsx", func(w http.ResponseWriter, r *http.Request) { serve(w, r, "regiongraph-mal.xlsx", true) })
+	rt.Handle("GET /export/graph.xlsx", "/export/", gqlhttp.BudgetAnalysis, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(w, r, "regiongraph.xlsx", false) }))
+	rt.Handle("GET /export/template.xlsx", "/export/", gqlhttp.BudgetAnalysis, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(w, r, "regiongraph-mal.xlsx", true) }))
 }

@@ -56,7 +56,7 @@ func TestCommandHelpListsOnlyItsFlags(t *testing.T) {
 	}{
 		{"serve", forServe, nil},
 		{"import", forImport, []string{"dry-run", "reason", "json"}},
-		{"export", forExport, []string{"format", "o", "kind", "relation", "year", "focus-area", "network", "focus", "depth", "text", "template", "excel-csv"}},
+		{"export", forExport, []string{"format", "o", "kind", "relation", "year", "focus-area", "network", "focus", "depth", "text", "csv", "template", "excel-csv"}},
 		{"token", 0, []string{"name", "role"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

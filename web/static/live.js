@@ -1,5 +1,5 @@
 // Live updates for the map: listens to the GraphQL `changes` subscription
-// (Server-Sent Events over a POST to /graphql, read with fetch so that a
+// (Server-Sent Events over a POST to /graphql/stream, read with fetch so that a
 // bearer token can go along) and fires a `regiongraph:changed` event on
 // document with {entries, lastSeq} whenever the graph changes; map.js
 // redraws on it. The stream resumes from the last seq it saw after a drop.
@@ -18,7 +18,7 @@
     const headers = { 'Content-Type': 'application/json', Accept: 'text/event-stream' };
     const t = token();
     if (t) headers.Authorization = 'Bearer ' + t;
-    const resp = await fetch('/graphql', {
+    const resp = await fetch('/graphql/stream', {
       method: 'POST', headers, cache: 'no-store',
       body: JSON.stringify({ query: QUERY, operationName: 'Live', variables: { since } }),
     });

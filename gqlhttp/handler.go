@@ -1,4 +1,4 @@
-package resolvers
+package gqlhttp
 
 import (
 	"log/slog"
@@ -14,6 +14,7 @@ import (
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/graph"
 	"github.com/regiongraph/regiongraph/live"
+	"github.com/regiongraph/regiongraph/resolvers"
 )
 
 // Options configure the GraphQL handler.
@@ -30,13 +31,18 @@ type Options struct {
 	// Observer is told of every request's outcome and of every limit that
 	// refused one (the metrics); nil: nobody.
 	Observer Observer
+	// Work runs the analyses: the places among MaxAnalysisConcurrent that
+	// operations selecting an analysis field take, shared with the other
+	// routes' computations. Nil: a Work of the handler's own.
+	Work *Work
 	// Hub streams the changes subscription; the handler wraps the store
 	// with it so that its writes wake the streams. Nil: a hub of the
 	// handler's own.
 	Hub *live.Hub
 	// StreamHeartbeat is how often a subscription stream with nothing to
 	// send sends a comment (default 15s); StreamLifetime how long a stream
-	// lasts before the client is asked to resume (default 1h).
+	// lasts before the client is asked to resume (default
+	// Limits.StreamLifetime).
 	StreamHeartbeat, StreamLifetime time.Duration
 }
 
@@ -48,7 +54,9 @@ type Observer interface {
 	Request(operation, outcome string, d time.Duration)
 	// Rejected reports a request refused by the named limit.
 	Rejected(limit string)
-	// InFlight is called with +1 when a request starts and -1 when it ends.
+	// InFlight is called with +1 when a request starts and -1 when its
+	// work has stopped, which may be after its answer (a timeout, a client
+	// gone).
 	InFlight(delta int)
 }
 
@@ -58,14 +66,17 @@ const (
 	OutcomeFieldErrors = "field_errors" // data with errors
 	OutcomeBadRequest  = "bad_request"  // refused: malformed, invalid or over a limit
 	OutcomeTimeout     = "timeout"      // parse or execution timeout
-	OutcomeOverloaded  = "overloaded"   // no place among MaxConcurrent in QueueWait
+	OutcomeOverloaded  = "overloaded"   // no place among MaxConcurrent (or MaxAnalysisConcurrent) in QueueWait
 	OutcomeInternal    = "internal"     // an unexpected error or panic
+	// OutcomeClientClosed (router.go): the client went away before the answer.
 )
 
 // NewHandler returns the GraphQL handler over store: GraphQL over HTTP (GET
 // and POST, application/json and application/graphql-response+json) with
 // every limit of o.Limits enforced, per-request dataloaders and the error
-// presenter.
+// presenter. The guards every route shares (authentication, the place among
+// MaxConcurrent, the request id, the access log) are the Router's: register
+// it with Router.Handle and BudgetGraphQL.
 func NewHandler(store rg.Store, o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -81,11 +92,15 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		o.StreamHeartbeat = defaultStreamHeartbeat
 	}
 	if o.StreamLifetime <= 0 {
-		o.StreamLifetime = defaultStreamLifetime
+		o.StreamLifetime = lim.StreamLifetime
 	}
 	store = o.Hub.Store(store)
-	cfg := graph.Config{Resolvers: &Resolver{Store: store, Hub: o.Hub}}
-	cfg.Directives.HasRole = HasRole
+	work := o.Work
+	if work == nil {
+		work = NewWork(store, lim, nil, o.Logger)
+	}
+	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: store, Hub: o.Hub}}
+	cfg.Directives.HasRole = resolvers.HasRole
 	es := newCostSchema(graph.NewExecutableSchema(cfg), lim.ListEstimate, lim.MaxPageSize)
 	exec := executor.New(es)
 	cache := lru.New[*ast.QueryDocument](1000)
@@ -96,15 +111,15 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 	exec.SetDisableSuggestion(o.NoIntrospection)
 	exec.Use(&costLimit{es: es, lim: lim})
 	exec.Use(resultsLimit{})
-	exec.SetErrorPresenter(ErrorPresenter(o.Logger, !o.NoIntrospection))
-	exec.SetRecoverFunc(Recover(o.Logger))
+	exec.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, !o.NoIntrospection))
+	exec.SetRecoverFunc(resolvers.Recover(o.Logger))
 	return &front{
 		exec:       exec,
 		cache:      cache,
 		lim:        lim,
 		log:        o.Logger,
 		obs:        o.Observer,
-		sem:        make(chan struct{}, lim.MaxConcurrent),
+		work:       work,
 		store:      store,
 		loaderWait: o.LoaderWait,
 		ops:        newOpNames(100),

@@ -1,8 +1,9 @@
-package resolvers
+package gqlhttp
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -15,15 +16,14 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/live"
+	"github.com/regiongraph/regiongraph/resolvers"
 )
 
-// Streams: how often a stream sends a heartbeat comment and how long one
-// lives at most (the client then resumes with since) unless Options say
+// Streams: how often a stream sends a heartbeat comment unless Options say
 // otherwise, and how long one write may take before the client counts as
-// gone.
+// gone. A stream lasts Limits.StreamLifetime.
 const (
 	defaultStreamHeartbeat = 15 * time.Second
-	defaultStreamLifetime  = time.Hour
 	streamWrite            = 30 * time.Second
 )
 
@@ -39,21 +39,42 @@ func acceptsEventStream(accept string) bool {
 	return false
 }
 
-// subscriptionOverHTTP is the reply to a subscription not asked for as an
-// event stream.
-func (f *front) subscriptionOverHTTP(ctx context.Context, rt responseType) *reply {
-	return f.requestErrors(ctx, rt, gqlerror.List{{
-		Message:    "a subscription is served as Server-Sent Events: POST it with Accept: text/event-stream",
-		Extensions: map[string]any{"code": rg.EBADINPUT},
-	}})
+// StreamPath is where subscriptions are served: a route of its own, whose
+// places (one per open stream) and deadline (the stream's lifetime) are not
+// those of /graphql.
+const StreamPath = "/graphql/stream"
+
+type streamRouteKey struct{}
+
+// StreamRoute marks requests as coming to StreamPath: the GraphQL handler
+// serves subscriptions there, and only there.
+func StreamRoute(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), streamRouteKey{}, true)))
+	})
+}
+
+func onStreamRoute(ctx context.Context) bool {
+	on, _ := ctx.Value(streamRouteKey{}).(bool)
+	return on
+}
+
+// subscriptionElsewhere is the reply to a subscription not asked for as an
+// event stream on StreamPath, or to another operation sent there.
+func (f *front) subscriptionElsewhere(ctx context.Context, rt responseType, subscription bool) *reply {
+	msg := "a subscription is served as Server-Sent Events: POST it to " + StreamPath + " with Accept: text/event-stream"
+	if !subscription {
+		msg = StreamPath + " serves subscriptions only; send queries and mutations to /graphql"
+	}
+	return f.requestErrors(ctx, rt, gqlerror.List{{Message: msg, Extensions: map[string]any{"code": rg.EBADINPUT}}})
 }
 
 // stream serves a prepared subscription as Server-Sent Events: an
 // "event: next" with each response, a ": ping" comment every
-// heartbeat, "event: complete" at the end. The stream does not hold
-// one of MaxConcurrent places; the hub bounds the open streams (503 with
-// Retry-After beyond them). It ends when the client goes, after its
-// lifetime, or when the subscription ends.
+// heartbeat, "event: complete" at the end. StreamPath's route bounds the
+// open streams (its places; 503 with Retry-After beyond them), and so does
+// the hub. It ends when the client goes, after its lifetime, or when the
+// subscription ends.
 func (f *front) stream(w http.ResponseWriter, r *http.Request, start time.Time, rt responseType, p prep) {
 	if f.hub != nil && f.hub.Streams() >= f.hub.Max() {
 		rep := &reply{status: http.StatusServiceUnavailable, outcome: OutcomeOverloaded, op: p.op,
@@ -63,7 +84,7 @@ func (f *front) stream(w http.ResponseWriter, r *http.Request, start time.Time, 
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), f.streamLifetime)
 	defer cancel()
-	ctx = WithLoaders(ctx, NewLoaders(f.store, f.loaderWait))
+	ctx = resolvers.WithLoaders(ctx, resolvers.NewLoaders(f.store, f.loaderWait))
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
@@ -94,7 +115,7 @@ func (f *front) stream(w http.ResponseWriter, r *http.Request, start time.Time, 
 		defer close(responses)
 		defer func() {
 			if v := recover(); v != nil {
-				f.log.LogAttrs(ctx, slog.LevelError, "panic in a subscription", slog.String("requestId", RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
+				f.log.LogAttrs(ctx, slog.LevelError, "panic in a subscription", slog.String("requestId", rg.RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
 			}
 		}()
 		for {
@@ -124,7 +145,7 @@ func (f *front) stream(w http.ResponseWriter, r *http.Request, start time.Time, 
 			b, err := json.Marshal(resp)
 			if err != nil {
 				outcome = OutcomeInternal
-				f.log.LogAttrs(ctx, slog.LevelError, "encoding a subscription event", slog.String("requestId", RequestID(ctx)), slog.Any("err", err))
+				f.log.LogAttrs(ctx, slog.LevelError, "encoding a subscription event", slog.String("requestId", rg.RequestID(ctx)), slog.Any("err", err))
 				return
 			}
 			if !send("event: next\ndata: " + string(b) + "\n\n") {
@@ -136,7 +157,9 @@ func (f *front) stream(w http.ResponseWriter, r *http.Request, start time.Time, 
 				return
 			}
 		case <-ctx.Done():
-			if r.Context().Err() == nil {
+			// The lifetime is over (not the client gone): tell it to
+			// resume.
+			if !errors.Is(ctx.Err(), context.Canceled) {
 				send("event: complete\ndata:\n\n")
 			}
 			return
