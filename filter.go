@@ -109,8 +109,10 @@ func (o PathOptions) Validate() error {
 	return checkYear("year", o.Year)
 }
 
-// MaxChanges bounds one Apply batch.
-const MaxChanges = 10000
+// MaxChanges bounds one Apply batch: a spreadsheet import of up to 50 000
+// rows is one batch. (GraphQL's applyChanges is bounded lower by the
+// request limits: max-json-items.)
+const MaxChanges = 50000
 
 // Validate checks a change on its own (not against the graph): the op, that
 // the right one of Node, Edge and ID is set, and that the node or relation is
@@ -124,6 +126,9 @@ func (c Change) Validate() error {
 	}
 	if c.Kind != "" && c.Op != OpDeleteNode {
 		return FieldErrorf("kind", "only %s takes a kind", OpDeleteNode)
+	}
+	if err := ValidateReason(c.Reason); err != nil {
+		return err
 	}
 	switch c.Op {
 	case OpCreateNode, OpUpdateNode, OpUpsertNode:

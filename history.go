@@ -56,7 +56,8 @@ type HistoryEntry struct {
 	// AfterEdge are the same for a relation.
 	Before, After         *Node
 	BeforeEdge, AfterEdge *Edge
-	// Reason is ReasonFrom of the context the batch was applied with.
+	// Reason is the change's Change.Reason, or else ReasonFrom of the
+	// context the batch was applied with.
 	Reason string
 }
 

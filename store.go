@@ -156,6 +156,11 @@ const (
 //
 // Kind, with DELETE_NODE, requires the node to be of that kind: a node of
 // another kind is NOT_FOUND, as if there were none.
+//
+// Reason, when set, is the reason the history records for this change (for
+// every entry it makes, a detach's relation deletes included) instead of
+// ReasonFrom(ctx); it is checked as ValidateReason checks a reason. A bulk
+// import uses it to name the file and row each change comes from.
 type Change struct {
 	Op     Op
 	Node   *Node
@@ -164,6 +169,7 @@ type Change struct {
 	Detach bool
 	Fields []string
 	Kind   Kind
+	Reason string
 }
 
 // ApplyResult is what a batch changed, in the order of the changes: the node

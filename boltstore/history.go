@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -55,6 +56,7 @@ func seqKey(seq uint64) []byte {
 func indexPrefix(id string) []byte { return append([]byte(id), 0) }
 
 // writeHistory numbers the entries and writes them with their index, in tx.
+// An entry without a reason of its own (Change.Reason) gets reason.
 func writeHistory(tx *bolt.Tx, entries []*rg.HistoryEntry, at time.Time, actor, reason string) error {
 	if len(entries) == 0 {
 		return nil
@@ -68,6 +70,7 @@ func writeHistory(tx *bolt.Tx, entries []*rg.HistoryEntry, at time.Time, actor, 
 		return fmt.Errorf("create bucket history_by_id: %w", err)
 	}
 	hb.FillPercent, ib.FillPercent = fillAppend, fillRandom
+	var index [][]byte
 	for _, h := range entries {
 		seq, err := hb.NextSequence()
 		if err != nil {
@@ -76,10 +79,13 @@ func writeHistory(tx *bolt.Tx, entries []*rg.HistoryEntry, at time.Time, actor, 
 		if seq > math.MaxInt64 {
 			return fmt.Errorf("history: sequence %d overflows", seq)
 		}
-		h.Seq, h.At, h.Actor, h.Reason = int64(seq), at, actor, reason
+		h.Seq, h.At, h.Actor = int64(seq), at, actor
+		if h.Reason == "" {
+			h.Reason = reason
+		}
 		data, err := json.Marshal(storedEntry{
 			Seq: h.Seq, At: at, Actor: actor, Op: h.Op, Target: h.Target, ID: h.ID,
-			Before: h.Before, After: h.After, BeforeEdge: h.BeforeEdge, AfterEdge: h.AfterEdge, Reason: reason,
+			Before: h.Before, After: h.After, BeforeEdge: h.BeforeEdge, AfterEdge: h.AfterEdge, Reason: h.Reason,
 		})
 		if err != nil {
 			return fmt.Errorf("history %d: encode: %w", seq, err)
@@ -88,9 +94,15 @@ func writeHistory(tx *bolt.Tx, entries []*rg.HistoryEntry, at time.Time, actor, 
 			return fmt.Errorf("history %d: %w", seq, err)
 		}
 		for _, id := range indexIDs(h) {
-			if err := ib.Put(append(indexPrefix(id), seqKey(seq)...), nil); err != nil {
-				return fmt.Errorf("history %d: index %q: %w", seq, id, err)
-			}
+			index = append(index, append(indexPrefix(id), seqKey(seq)...))
+		}
+	}
+	// In key order: bbolt inserts into a sorted page in memory, and keys in
+	// random order make a large batch (a spreadsheet import) quadratic.
+	slices.SortFunc(index, bytes.Compare)
+	for _, k := range index {
+		if err := ib.Put(k, nil); err != nil {
+			return fmt.Errorf("history index %q: %w", k[:len(k)-9], err)
 		}
 	}
 	return nil

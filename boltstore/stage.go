@@ -21,8 +21,10 @@ type stage struct {
 	// touch it (some may since have been deleted or replaced again).
 	touch map[string]map[string]bool
 	// log is the history of the batch, in order, without seq, time, actor
-	// and reason, which write fills in.
+	// and (unless the change gives its own) reason, which write fills in.
 	log []*rg.HistoryEntry
+	// reason is the Reason of the change being staged.
+	reason string
 }
 
 func newStage(g *graph) *stage {
@@ -79,6 +81,7 @@ func (s *stage) putEdge(e *rg.Edge) {
 func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 	var res rg.ApplyResult
 	for i, c := range changes {
+		s.reason = c.Reason
 		at := fmt.Sprintf("changes[%d]", i)
 		notFound := func(field, what, id string) error {
 			return &rg.Error{Code: rg.ENOTFOUND, Field: at + "." + field, Message: fmt.Sprintf("no %s %q", what, id)}
@@ -216,6 +219,7 @@ func (s *stage) record(op rg.Op, id string, before, after *rg.Node, beforeEdge, 
 	s.log = append(s.log, &rg.HistoryEntry{
 		Op: op, Target: rg.TargetOf(op), ID: id,
 		Before: before.Clone(), After: after.Clone(), BeforeEdge: beforeEdge.Clone(), AfterEdge: afterEdge.Clone(),
+		Reason: s.reason,
 	})
 }
 

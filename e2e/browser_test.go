@@ -105,6 +105,11 @@ func startServer(t *testing.T) (string, string) {
 // docs browser lists the schema, and the Bearer token field sends the token
 // (a mutation refused without it is done with it).
 //
+// The spreadsheet import (import.spec.mjs): the map's panel shows a CSV
+// file's diff, applies it, and the new node and relation are drawn without a
+// reload, through the live change stream; a refused row names its sheet,
+// row and column.
+//
 // Screenshots go to e2e/browser/out; -update-docs copies them to docs/.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
@@ -128,8 +133,9 @@ func TestBrowser(t *testing.T) {
 	screenshots := map[string][]string{
 		"map.spec.mjs":      {"map.png", "map-phone.png"},
 		"explorer.spec.mjs": {"explorer.png"},
+		"import.spec.mjs":   {"import.png"},
 	}
-	for _, spec := range []string{"map.spec.mjs", "explorer.spec.mjs"} {
+	for _, spec := range []string{"map.spec.mjs", "explorer.spec.mjs", "import.spec.mjs"} {
 		t.Run(spec, func(t *testing.T) {
 			// Each spec gets a server of its own: the explorer's writes a node.
 			base, token := startServer(t)

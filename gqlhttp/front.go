@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/live"
 	"github.com/regiongraph/regiongraph/resolvers"
 )
 
@@ -45,6 +46,10 @@ type front struct {
 	ops        *opNames
 	// noIntrospection refuses __schema and __type before validation.
 	noIntrospection bool
+	// hub bounds the subscription streams; a stream sends a heartbeat
+	// every streamHeartbeat and ends after streamLifetime.
+	hub                             *live.Hub
+	streamHeartbeat, streamLifetime time.Duration
 }
 
 // reply is what a request is answered with.
@@ -89,6 +94,10 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	background := work.Go
 
 	rt, ok := negotiate(r.Header.Get("Accept"))
+	sse := acceptsEventStream(r.Header.Get("Accept"))
+	if !ok && sse {
+		ok, rt = true, typeJSON // errors before the stream are answered as JSON
+	}
 	if !ok {
 		_ = r.Body.Close()
 		w.Header().Set("Connection", "close")
@@ -134,6 +143,17 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.reply.op = p.op
 		}
 		f.write(w, r, start, rt, p.reply)
+		return
+	}
+	subscription := p.oc.Operation != nil && p.oc.Operation.Operation == ast.Subscription
+	if onStream := onStreamRoute(r.Context()); subscription != onStream || subscription && !sse {
+		rep := f.subscriptionElsewhere(ctx, rt, subscription)
+		rep.op = p.op
+		f.write(w, r, start, rt, rep)
+		return
+	}
+	if subscription {
+		f.stream(w, r, start, rt, p)
 		return
 	}
 

@@ -13,6 +13,7 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/graph"
+	"github.com/regiongraph/regiongraph/live"
 	"github.com/regiongraph/regiongraph/resolvers"
 )
 
@@ -34,6 +35,15 @@ type Options struct {
 	// operations selecting an analysis field take, shared with the other
 	// routes' computations. Nil: a Work of the handler's own.
 	Work *Work
+	// Hub streams the changes subscription; the handler wraps the store
+	// with it so that its writes wake the streams. Nil: a hub of the
+	// handler's own.
+	Hub *live.Hub
+	// StreamHeartbeat is how often a subscription stream with nothing to
+	// send sends a comment (default 15s); StreamLifetime how long a stream
+	// lasts before the client is asked to resume (default
+	// Limits.StreamLifetime).
+	StreamHeartbeat, StreamLifetime time.Duration
 }
 
 // Observer is told what happens to GraphQL requests.
@@ -75,11 +85,21 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		o.LoaderWait = time.Millisecond
 	}
 	lim := o.Limits.withDefaults()
+	if o.Hub == nil {
+		o.Hub = live.New(live.Options{})
+	}
+	if o.StreamHeartbeat <= 0 {
+		o.StreamHeartbeat = defaultStreamHeartbeat
+	}
+	if o.StreamLifetime <= 0 {
+		o.StreamLifetime = lim.StreamLifetime
+	}
+	store = o.Hub.Store(store)
 	work := o.Work
 	if work == nil {
 		work = NewWork(store, lim, nil, o.Logger)
 	}
-	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: store}}
+	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: store, Hub: o.Hub}}
 	cfg.Directives.HasRole = resolvers.HasRole
 	es := newCostSchema(graph.NewExecutableSchema(cfg), lim.ListEstimate, lim.MaxPageSize)
 	exec := executor.New(es)
@@ -105,6 +125,9 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		ops:        newOpNames(100),
 
 		noIntrospection: o.NoIntrospection,
+		hub:             o.Hub,
+		streamHeartbeat: o.StreamHeartbeat,
+		streamLifetime:  o.StreamLifetime,
 	}
 }
 

@@ -70,6 +70,11 @@ type Limits struct {
 	// QueueWait is how long a request waits for one of MaxConcurrent places,
 	// and a computation for one of MaxAnalysisConcurrent.
 	QueueWait time.Duration
+	// StreamLifetime is how long a subscription stream lasts (the client
+	// then resumes with since): the deadline of the stream route.
+	StreamLifetime time.Duration
+	// ImportTimeout bounds a spreadsheet import (POST /import).
+	ImportTimeout time.Duration
 }
 
 // DefaultLimits are the limits used for every zero field of Limits.
@@ -92,6 +97,8 @@ var DefaultLimits = Limits{
 	MaxConcurrent:         32,
 	MaxAnalysisConcurrent: 4,
 	QueueWait:             time.Second,
+	StreamLifetime:        time.Hour,
+	ImportTimeout:         5 * time.Minute,
 }
 
 // withDefaults returns l with every zero field set from DefaultLimits.
@@ -132,6 +139,12 @@ func (l Limits) withDefaults() Limits {
 	if l.QueueWait == 0 {
 		l.QueueWait = d.QueueWait
 	}
+	if l.StreamLifetime == 0 {
+		l.StreamLifetime = d.StreamLifetime
+	}
+	if l.ImportTimeout == 0 {
+		l.ImportTimeout = d.ImportTimeout
+	}
 	return l
 }
 
@@ -153,6 +166,8 @@ const (
 	LimitConcurrency         = "max-concurrent"
 	LimitAnalysisTime        = "analysis-timeout"
 	LimitAnalysisConcurrency = "max-analysis-concurrent"
+	LimitStreamLifetime      = "stream-lifetime"
+	LimitImportTime          = "import-timeout"
 )
 
 // Budget is a route's time budget.
@@ -167,6 +182,10 @@ const (
 	// ExecTimeout to execute, or AnalysisTimeout for an operation that
 	// selects an analysis field. The route's own deadline is their sum.
 	BudgetGraphQL
+	// BudgetStream: a subscription stream's lifetime (StreamLifetime).
+	BudgetStream
+	// BudgetImport: a spreadsheet import (ImportTimeout).
+	BudgetImport
 )
 
 // Timeout returns the deadline of a route with budget b, and the name of the
@@ -178,6 +197,10 @@ func (l Limits) Timeout(b Budget) (time.Duration, string) {
 		return l.AnalysisTimeout, LimitAnalysisTime
 	case BudgetGraphQL:
 		return l.ParseTimeout + max(l.ExecTimeout, l.AnalysisTimeout), LimitExecTime
+	case BudgetStream:
+		return l.StreamLifetime, LimitStreamLifetime
+	case BudgetImport:
+		return l.ImportTimeout, LimitImportTime
 	}
 	return l.ExecTimeout, LimitExecTime
 }

@@ -78,6 +78,9 @@ type Route struct {
 	// QueueWait for a place, then gets 503 with Retry-After. 0 only for the
 	// health check.
 	MaxConcurrent int
+	// MaxBodyBytes, when > 0, bounds the route's bodies whatever the role
+	// (a spreadsheet upload); else MaxBodyBytes or MaxAdminBodyBytes.
+	MaxBodyBytes int64
 	// Public routes skip authentication and the cap: only /healthz.
 	Public bool
 }
@@ -128,6 +131,15 @@ func NewRouter(cfg Config) *Router {
 
 // Limits returns the router's limits, defaults filled in.
 func (rt *Router) Limits() Limits { return rt.lim }
+
+// HandleLong registers h as Handle does, for a route whose requests are
+// few and long (a subscription stream, a spreadsheet upload): its pool has
+// maxConcurrent places of its own, and maxBody (when > 0) bounds every
+// body, whatever the role.
+func (rt *Router) HandleLong(pattern, name string, budget Budget, maxConcurrent int, maxBody int64, h http.Handler) {
+	timeout, limit := rt.lim.Timeout(budget)
+	rt.add(Route{Pattern: pattern, Name: name, Budget: budget, Timeout: timeout, Limit: limit, MaxConcurrent: maxConcurrent, MaxBodyBytes: maxBody}, h)
+}
 
 // Handle registers h for pattern (an http.ServeMux pattern) behind every
 // guard. name labels the route and names its pool; budget gives its
@@ -261,6 +273,9 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 			limit := rt.lim.MaxBodyBytes
 			if p, ok := rg.PrincipalFrom(r.Context()); ok && p.Role.Allows(rg.RoleAdmin) {
 				limit = rt.lim.MaxAdminBodyBytes
+			}
+			if route.MaxBodyBytes > 0 {
+				limit = route.MaxBodyBytes
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}

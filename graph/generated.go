@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	Relation() RelationResolver
 	Source() SourceResolver
 	StrategyArea() StrategyAreaResolver
+	Subscription() SubscriptionResolver
 	Topic() TopicResolver
 }
 
@@ -313,8 +314,14 @@ type ComplexityRoot struct {
 		Year         func(childComplexity int) int
 	}
 
+	HistoryBatch struct {
+		Entries func(childComplexity int) int
+		LastSeq func(childComplexity int) int
+	}
+
 	HistoryConnection struct {
 		Edges      func(childComplexity int) int
+		NextSince  func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -706,7 +713,7 @@ type ComplexityRoot struct {
 		FundingFlows   func(childComplexity int, stages []model.FundingGroup, year *int) int
 		FundingSummary func(childComplexity int, groupBy []model.FundingGroup, year *int, first *int) int
 		Funds          func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
-		History        func(childComplexity int, id *string, first *int, after *string) int
+		History        func(childComplexity int, id *string, first *int, after *string, since *int64) int
 		Initiatives    func(childComplexity int, filter *model.InitiativeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		LobbyingBrief  func(childComplexity int, topic *string, initiative *string, text *string, year *int, throughFundsAndPlans *bool) int
 		Municipalities func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
@@ -854,6 +861,10 @@ type ComplexityRoot struct {
 	StrategyAreaEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		Changes func(childComplexity int, since *int64) int
 	}
 
 	TextSpan struct {
@@ -1091,7 +1102,7 @@ type QueryResolver interface {
 	Topics(ctx context.Context, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) (*model.TopicConnection, error)
 	Plans(ctx context.Context, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) (*model.PlanConnection, error)
 	PartnershipMap(ctx context.Context, filter *model.MapFilterInput, metric *model.MapMetric) (*model.PartnershipMap, error)
-	History(ctx context.Context, id *string, first *int, after *string) (*model.HistoryConnection, error)
+	History(ctx context.Context, id *string, first *int, after *string, since *int64) (*model.HistoryConnection, error)
 	Neighbourhood(ctx context.Context, id string, depth int, kinds []model.NodeKind, relations []model.RelationKind, year *int, first *int) (*model.Neighbourhood, error)
 	Paths(ctx context.Context, from string, to string, maxHops int, first *int, relations []model.RelationKind, kinds []model.NodeKind, year *int) ([]*model.ActorPath, error)
 	Centrality(ctx context.Context, year *int, kinds []model.NodeKind, orderBy *model.CentralityMetric, direction *model.OrderDirection, first *int, after *string) (*model.CentralityPage, error)
@@ -1140,6 +1151,9 @@ type StrategyAreaResolver interface {
 	Initiatives(ctx context.Context, obj *model.StrategyArea, year *int, planYear *int) ([]*model.Initiative, error)
 	RelevantInitiatives(ctx context.Context, obj *model.StrategyArea, year *int) ([]*model.Initiative, error)
 	Changes(ctx context.Context, obj *model.StrategyArea, first *int, after *string) (*model.HistoryConnection, error)
+}
+type SubscriptionResolver interface {
+	Changes(ctx context.Context, since *int64) (<-chan *model.HistoryBatch, error)
 }
 type TopicResolver interface {
 	Relations(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
@@ -2410,12 +2424,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FundingSummary.Year(childComplexity), true
 
+	case "HistoryBatch.entries":
+		if e.ComplexityRoot.HistoryBatch.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryBatch.Entries(childComplexity), true
+	case "HistoryBatch.lastSeq":
+		if e.ComplexityRoot.HistoryBatch.LastSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryBatch.LastSeq(childComplexity), true
+
 	case "HistoryConnection.edges":
 		if e.ComplexityRoot.HistoryConnection.Edges == nil {
 			break
 		}
 
 		return e.ComplexityRoot.HistoryConnection.Edges(childComplexity), true
+	case "HistoryConnection.nextSince":
+		if e.ComplexityRoot.HistoryConnection.NextSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryConnection.NextSince(childComplexity), true
 	case "HistoryConnection.nodes":
 		if e.ComplexityRoot.HistoryConnection.Nodes == nil {
 			break
@@ -4828,7 +4861,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.History(childComplexity, args["id"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.History(childComplexity, args["id"].(*string), args["first"].(*int), args["after"].(*string), args["since"].(*int64)), true
 	case "Query.initiatives":
 		if e.ComplexityRoot.Query.Initiatives == nil {
 			break
@@ -5702,6 +5735,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StrategyAreaEdge.Node(childComplexity), true
 
+	case "Subscription.changes":
+		if e.ComplexityRoot.Subscription.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["since"].(*int64)), true
+
 	case "TextSpan.end":
 		if e.ComplexityRoot.TextSpan.End == nil {
 			break
@@ -5993,6 +6038,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -7474,12 +7536,17 @@ type HistoryEdge {
   node: HistoryEntry!
 }
 
-"History, newest first."
+"History, newest first (with ` + "`" + `since` + "`" + `: oldest first)."
 type HistoryConnection {
   edges: [HistoryEdge!]!
   nodes: [HistoryEntry!]!
   pageInfo: PageInfo!
   totalCount: Int!
+  """
+  With ` + "`" + `since` + "`" + `: the seq to ask with next time (the last seq this page
+  covers); without: null.
+  """
+  nextSince: Int64
 }
 
 extend type Query {
@@ -7487,8 +7554,37 @@ extend type Query {
   The change history, newest first: of everything, or with ` + "`" + `id` + "`" + ` of that node
   (including its relations' changes) or relation. A deleted node's history
   stays readable.
+
+  With ` + "`" + `since` + "`" + ` (a seq, 0 for the beginning), for clients that poll: the
+  entries after it, oldest first, at most ` + "`" + `first` + "`" + `; ask again with
+  ` + "`" + `nextSince` + "`" + ` while ` + "`" + `pageInfo.hasNextPage` + "`" + `. ` + "`" + `totalCount` + "`" + ` is then the number
+  of entries after ` + "`" + `since` + "`" + `. ` + "`" + `since` + "`" + ` takes neither ` + "`" + `id` + "`" + ` nor ` + "`" + `after` + "`" + `.
   """
-  history(id: ID, first: Int = 50, after: String): HistoryConnection!
+  history(id: ID, first: Int = 50, after: String, since: Int64): HistoryConnection!
+}
+
+"A batch of the history, oldest first, as the ` + "`" + `changes` + "`" + ` subscription sends it."
+type HistoryBatch {
+  "At most 1000 entries; a larger backlog comes in several batches."
+  entries: [HistoryEntry!]!
+  "The seq to resume from (the last entry's, or the store's latest when empty)."
+  lastSeq: Int64!
+}
+
+type Subscription {
+  """
+  The history as it grows. First the entries after ` + "`" + `since` + "`" + ` (a seq; without
+  it, nothing of the past: the first batch is empty and carries the latest
+  seq), then a batch whenever changes are recorded. A client that loses the
+  stream resumes with the last ` + "`" + `lastSeq` + "`" + ` it saw.
+
+  Served over Server-Sent Events: POST the subscription to /graphql/stream with
+  ` + "`" + `Accept: text/event-stream` + "`" + `; each batch is an ` + "`" + `event: next` + "`" + `, comment
+  lines (": ping") keep the stream alive, and the server ends a stream after
+  an hour with ` + "`" + `event: complete` + "`" + ` (reconnect with ` + "`" + `since` + "`" + `). The number of
+  open streams is bounded; beyond it the answer is 503 with Retry-After.
+  """
+  changes(since: Int64): HistoryBatch!
 }
 
 extend interface Node {
@@ -8592,6 +8688,16 @@ func (ec *executionContext) childFields_FundingSummary(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type FundingSummary", field.Name)
 }
 
+func (ec *executionContext) childFields_HistoryBatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entries":
+		return ec.fieldContext_HistoryBatch_entries(ctx, field)
+	case "lastSeq":
+		return ec.fieldContext_HistoryBatch_lastSeq(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HistoryBatch", field.Name)
+}
+
 func (ec *executionContext) childFields_HistoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8602,6 +8708,8 @@ func (ec *executionContext) childFields_HistoryConnection(ctx context.Context, f
 		return ec.fieldContext_HistoryConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_HistoryConnection_totalCount(ctx, field)
+	case "nextSince":
+		return ec.fieldContext_HistoryConnection_nextSince(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HistoryConnection", field.Name)
 }
@@ -12715,6 +12823,14 @@ func (ec *executionContext) field_Query_history_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg3
 	return args, nil
 }
 
@@ -13791,6 +13907,20 @@ func (ec *executionContext) field_StrategyArea_relevantInitiatives_args(ctx cont
 		return nil, err
 	}
 	args["year"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
 	return args, nil
 }
 
@@ -19265,6 +19395,61 @@ func (ec *executionContext) fieldContext_FundingSummary_excluded(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _HistoryBatch_entries(ctx context.Context, field graphql.CollectedField, obj *model.HistoryBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryBatch_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNHistoryEntry2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐHistoryEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryBatch_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HistoryBatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HistoryBatch_lastSeq(ctx context.Context, field graphql.CollectedField, obj *model.HistoryBatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryBatch_lastSeq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryBatch_lastSeq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryBatch", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
 func (ec *executionContext) _HistoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.HistoryConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19382,6 +19567,29 @@ func (ec *executionContext) _HistoryConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_HistoryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HistoryConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _HistoryConnection_nextSince(ctx context.Context, field graphql.CollectedField, obj *model.HistoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryConnection_nextSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryConnection_nextSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryConnection", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _HistoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.HistoryEdge) (ret graphql.Marshaler) {
@@ -30295,7 +30503,7 @@ func (ec *executionContext) _Query_history(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().History(ctx, fc.Args["id"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().History(ctx, fc.Args["id"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["since"].(*int64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.HistoryConnection) graphql.Marshaler {
@@ -33596,6 +33804,50 @@ func (ec *executionContext) fieldContext_StrategyAreaEdge_node(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StrategyArea(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["since"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HistoryBatch) graphql.Marshaler {
+			return ec.marshalNHistoryBatch2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐHistoryBatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryBatch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -40723,6 +40975,49 @@ func (ec *executionContext) _FundingSummary(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var historyBatchImplementors = []string{"HistoryBatch"}
+
+func (ec *executionContext) _HistoryBatch(ctx context.Context, sel ast.SelectionSet, obj *model.HistoryBatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, historyBatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HistoryBatch")
+		case "entries":
+			out.Values[i] = ec._HistoryBatch_entries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastSeq":
+			out.Values[i] = ec._HistoryBatch_lastSeq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var historyConnectionImplementors = []string{"HistoryConnection"}
 
 func (ec *executionContext) _HistoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.HistoryConnection) graphql.Marshaler {
@@ -40753,6 +41048,11 @@ func (ec *executionContext) _HistoryConnection(ctx context.Context, sel ast.Sele
 		case "totalCount":
 			out.Values[i] = ec._HistoryConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextSince":
+			out.Values[i] = ec._HistoryConnection_nextSince(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -48553,6 +48853,26 @@ func (ec *executionContext) _StrategyAreaEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "changes":
+		return ec._Subscription_changes(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var textSpanImplementors = []string{"TextSpan"}
 
 func (ec *executionContext) _TextSpan(ctx context.Context, sel ast.SelectionSet, obj *model.TextSpan) graphql.Marshaler {
@@ -50369,6 +50689,16 @@ func (ec *executionContext) marshalNFundingSummary2ᚖgithubᚗcomᚋregiongraph
 		return graphql.Null
 	}
 	return ec._FundingSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHistoryBatch2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐHistoryBatch(ctx context.Context, sel ast.SelectionSet, v *model.HistoryBatch) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._HistoryBatch(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNHistoryConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐHistoryConnection(ctx context.Context, sel ast.SelectionSet, v *model.HistoryConnection) graphql.Marshaler {

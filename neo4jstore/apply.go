@@ -101,6 +101,7 @@ type play struct {
 	nodeGone  map[string]bool             // a stored node deleted at some point
 	edgeGone  map[string]bool             // a stored relation deleted at some point
 	log       []*regiongraph.HistoryEntry // the batch's history, in order
+	reason    string                      // the Reason of the change being played
 }
 
 func newPlay() *play {
@@ -185,6 +186,7 @@ func at(i int, field string) string { return fmt.Sprintf("changes[%d].%s", i, fi
 func (p *play) play(changes []regiongraph.Change) (regiongraph.ApplyResult, error) {
 	var res regiongraph.ApplyResult
 	for i, c := range changes {
+		p.reason = c.Reason
 		switch c.Op {
 		case regiongraph.OpCreateNode, regiongraph.OpUpdateNode, regiongraph.OpUpsertNode:
 			n := c.Node.Clone()

@@ -23,11 +23,12 @@ import (
 // entry under the changed id and, for a relation, its ends.
 
 // record appends a history entry for one change of the batch; the values
-// are copied.
+// are copied. The entry's reason is the change's own (Change.Reason), if any.
 func (p *play) record(op regiongraph.Op, id string, before, after *regiongraph.Node, beforeEdge, afterEdge *regiongraph.Edge) {
 	p.log = append(p.log, &regiongraph.HistoryEntry{
 		Op: op, Target: regiongraph.TargetOf(op), ID: id,
 		Before: before.Clone(), After: after.Clone(), BeforeEdge: beforeEdge.Clone(), AfterEdge: afterEdge.Clone(),
+		Reason: p.reason,
 	})
 }
 
@@ -62,12 +63,16 @@ func applied(ctx context.Context, r txRunner, applyID string) (bool, error) {
 	return n > 0, nil
 }
 
-// appendHistory writes the batch's entries, numbered after the counter.
+// appendHistory writes the batch's entries, numbered after the counter. An
+// entry without a reason of its own gets reason.
 func appendHistory(ctx context.Context, r txRunner, log []*regiongraph.HistoryEntry, at time.Time, actor, reason, applyID string) error {
 	for chunk := range slices.Chunk(log, batchSize) {
 		rows := make([]any, 0, len(chunk))
 		for i, h := range chunk {
-			row := map[string]any{"offset": int64(i + 1), "op": string(h.Op), "target": string(h.Target), "id": h.ID, "from": nil, "to": nil}
+			row := map[string]any{"offset": int64(i + 1), "op": string(h.Op), "target": string(h.Target), "id": h.ID, "from": nil, "to": nil, "reason": nil}
+			if h.Reason != "" {
+				row["reason"] = h.Reason
+			}
 			var before, after []byte
 			var err1, err2 error
 			if h.Target == regiongraph.TargetRelation {

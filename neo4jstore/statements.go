@@ -43,7 +43,7 @@ var (
 	sampleEdges    = []map[string]any{{"id": "", "from": "", "to": "", "props": map[string]any{"id": ""}}}
 	sampleRelated  = []map[string]any{{"kind": "", "direction": "", "nodeIds": []string{""}}}
 	sampleEdgeKeys = []map[string]any{{"id": "", "from": "", "to": ""}}
-	sampleHistory  = []map[string]any{{"offset": int64(1), "op": "", "target": "", "id": "", "from": "", "to": "", "before": "", "after": ""}}
+	sampleHistory  = []map[string]any{{"offset": int64(1), "op": "", "target": "", "id": "", "from": "", "to": "", "before": "", "after": "", "reason": ""}}
 	sampleTime     = time.Time{}
 )
 

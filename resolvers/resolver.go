@@ -4,10 +4,14 @@
 // (decoding, limits, cost) lives in gqlhttp/.
 package resolvers
 
-import rg "github.com/regiongraph/regiongraph"
+import (
+	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/live"
+)
 
 // Resolver is the root resolver. It reads only through the Store's batch
-// methods, via the request's Loaders.
+// methods, via the request's Loaders. Hub serves the changes subscription.
 type Resolver struct {
 	Store rg.Store
+	Hub   *live.Hub
 }

@@ -721,8 +721,8 @@ func (r *queryResolver) PartnershipMap(ctx context.Context, filter *model.MapFil
 	return r.partnershipMap(ctx, filter, metric)
 }
 
-func (r *queryResolver) History(ctx context.Context, id *string, first *int, after *string) (*model.HistoryConnection, error) {
-	return r.historyQuery(ctx, id, first, after)
+func (r *queryResolver) History(ctx context.Context, id *string, first *int, after *string, since *int64) (*model.HistoryConnection, error) {
+	return r.historyQuery(ctx, id, first, after, since)
 }
 
 func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth int, kinds []model.NodeKind, relations []model.RelationKind, year *int, first *int) (*model.Neighbourhood, error) {
@@ -886,6 +886,10 @@ func (r *strategyAreaResolver) Changes(ctx context.Context, obj *model.StrategyA
 	return r.history(ctx, obj.ID, first, after)
 }
 
+func (r *subscriptionResolver) Changes(ctx context.Context, since *int64) (<-chan *model.HistoryBatch, error) {
+	return r.changes(ctx, since)
+}
+
 func (r *topicResolver) Relations(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
 	return r.relationsField(ctx, obj.ID, direction, kinds, year)
 }
@@ -952,6 +956,8 @@ func (r *Resolver) Source() graph.SourceResolver { return &sourceResolver{r} }
 
 func (r *Resolver) StrategyArea() graph.StrategyAreaResolver { return &strategyAreaResolver{r} }
 
+func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
+
 func (r *Resolver) Topic() graph.TopicResolver { return &topicResolver{r} }
 
 type (
@@ -968,5 +974,6 @@ type (
 	relationResolver     struct{ *Resolver }
 	sourceResolver       struct{ *Resolver }
 	strategyAreaResolver struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 	topicResolver        struct{ *Resolver }
 )

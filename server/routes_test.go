@@ -46,6 +46,7 @@ func newRouteTable(t *testing.T) *routeTable {
 		GraphQL: gqlhttp.Options{Limits: gqlhttp.Limits{
 			ParseTimeout: 150 * time.Millisecond, ExecTimeout: 250 * time.Millisecond, AnalysisTimeout: 350 * time.Millisecond,
 			MaxConcurrent: 1, QueueWait: 30 * time.Millisecond,
+			StreamLifetime: 350 * time.Millisecond, ImportTimeout: 350 * time.Millisecond,
 		}},
 		Admitted: func(ctx context.Context, route string) {
 			if f := rt.hook.Load(); f != nil {

@@ -20,6 +20,7 @@ import (
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/auth"
 	"github.com/regiongraph/regiongraph/gqlhttp"
+	"github.com/regiongraph/regiongraph/live"
 	"github.com/regiongraph/regiongraph/metrics"
 	"github.com/regiongraph/regiongraph/web"
 )
@@ -104,14 +105,24 @@ func New(store rg.Store, cfg Config) *gqlhttp.Router {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	}))
-	rt.Handle("/graphql", "/graphql", gqlhttp.BudgetGraphQL, graphQLRoute(gqlhttp.NewHandler(store, cfg.GraphQL)))
+	// One hub for the changes subscription, woken by the GraphQL writes
+	// and the spreadsheet imports alike.
+	if cfg.GraphQL.Hub == nil {
+		cfg.GraphQL.Hub = live.New(live.Options{MaxStreams: rt.Limits().MaxConcurrent})
+	}
+	gql := gqlhttp.NewHandler(store, cfg.GraphQL)
+	rt.Handle("/graphql", "/graphql", gqlhttp.BudgetGraphQL, graphQLRoute(gql))
+	// Subscriptions (Server-Sent Events): a route of its own, a place per
+	// open stream (MaxConcurrent of them), for the stream's lifetime.
+	rt.Handle("POST "+gqlhttp.StreamPath, gqlhttp.StreamPath, gqlhttp.BudgetStream, gqlhttp.StreamRoute(gql))
 	rt.Handle("GET /readyz", "/readyz", gqlhttp.BudgetExec, readyz(log, ready))
 	if cfg.Metrics != nil {
 		rt.Handle("GET /metrics", "/metrics", gqlhttp.BudgetExec, cfg.Metrics.Handler())
 	}
-	registerMap(rt, store, work, log)     // GET /, /static/, /map/data.json, /map/options.json
-	registerExports(rt, store, work, log) // GET /export/{format}
-	registerBrief(rt, store, work, log)   // GET /brief/{id}.md
+	registerMap(rt, store, work, log)               // GET /, /static/, /map/data.json, /map/options.json
+	registerExports(rt, store, work, log)           // GET /export/{format}
+	registerBrief(rt, store, work, log)             // GET /brief/{id}.md
+	registerSheets(rt, store, cfg.GraphQL.Hub, log) // POST /import, GET /export/graph.xlsx, /export/template.xlsx
 	return rt
 }
 

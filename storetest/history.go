@@ -165,6 +165,41 @@ func testHistory(t *testing.T, open Opener) {
 		}))
 	})
 
+	t.Run("a change's own reason wins over the batch's, for every entry it makes", func(t *testing.T) {
+		s := openWith(t, open, baseGraph())
+		before := HistoryLen(t, s, "")
+		a2 := Partner("base-a")
+		a2.Name = "A renamed"
+		_, err := s.Apply(As("admin", rg.RoleAdmin, "batch reason"), []rg.Change{
+			{Op: rg.OpUpdateNode, Node: a2, Reason: "sheet.xlsx: Partner row 2"},
+			{Op: rg.OpCreateNode, Node: Partner("d")},
+			{Op: rg.OpDeleteNode, ID: "base-b", Detach: true, Reason: "sheet.xlsx: Partner row 3"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := AllHistory(t, s, "")
+		if len(got) != before+5 {
+			t.Fatalf("%d entries, want %d", len(got), before+5)
+		}
+		wantHistory(t, "the newest entries", got[:5], reversed([]wantEntry{
+			{op: rg.OpUpdateNode, id: "base-a", before: Partner("base-a"), after: a2, actor: "admin", reason: "sheet.xlsx: Partner row 2"},
+			{op: rg.OpCreateNode, id: "d", after: Partner("d"), actor: "admin", reason: "batch reason"},
+			{op: rg.OpDeleteEdge, id: "base-e1", beforeEdge: PartnerOf("base-e1", "base-a", "base-b"), actor: "admin", reason: "sheet.xlsx: Partner row 3"},
+			{op: rg.OpDeleteEdge, id: "base-e2", beforeEdge: PartnerOf("base-e2", "base-b", "base-c"), actor: "admin", reason: "sheet.xlsx: Partner row 3"},
+			{op: rg.OpDeleteNode, id: "base-b", before: Partner("base-b"), actor: "admin", reason: "sheet.xlsx: Partner row 3"},
+		}))
+	})
+
+	t.Run("an invalid change reason is BAD_USER_INPUT and records nothing", func(t *testing.T) {
+		s := openWith(t, open, baseGraph())
+		before := AllHistory(t, s, "")
+		_, err := s.Apply(bg, []rg.Change{{Op: rg.OpCreateNode, Node: Partner("d")}, {Op: rg.OpCreateNode, Node: Partner("e"), Reason: "bad\x00reason"}})
+		WantCode(t, err, rg.EBADINPUT)
+		WantFieldIs(t, err, "changes[1].reason")
+		wantSameHistory(t, s, before)
+	})
+
 	t.Run("a refused delete without detach records nothing", func(t *testing.T) {
 		s := openWith(t, open, baseGraph())
 		before := AllHistory(t, s, "")

@@ -55,8 +55,8 @@ func TestCommandHelpListsOnlyItsFlags(t *testing.T) {
 		own  []string // the command's flags that are not settings
 	}{
 		{"serve", forServe, nil},
-		{"import", forImport, nil},
-		{"export", forExport, []string{"format", "o", "kind", "relation", "year", "focus-area", "network", "focus", "depth", "text", "csv"}},
+		{"import", forImport, []string{"dry-run", "reason", "json"}},
+		{"export", forExport, []string{"format", "o", "kind", "relation", "year", "focus-area", "network", "focus", "depth", "text", "csv", "template", "excel-csv"}},
 		{"token", 0, []string{"name", "role"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -62,7 +62,7 @@ var settings = []setting{
 	{"addr", ":8080", "address to listen on", forServe, func(c *config) flag.Value { return text(&c.addr) }},
 	{"data", "regiongraph.db", "the embedded store's data file; a new file is filled from the bundled dataset", forStore, func(c *config) flag.Value { return text(&c.data) }},
 	{"store", "", `bolt (embedded) or neo4j; the default is bolt, or neo4j when NEO4J_URI is set`, forStore, func(c *config) flag.Value { return oneOf(&c.store, "bolt", "neo4j") }},
-	{"server", "", "import through the running server at this URL (its importDataset mutation) instead of opening the store; the admin token is read from $REGIONGRAPH_TOKEN", forImport, func(c *config) flag.Value { return text(&c.server) }},
+	{"server", "", "import through the running server at this URL instead of opening the store: a dataset through its importDataset mutation (an admin token), spreadsheets through POST /import (an editor token); the token is read from $REGIONGRAPH_TOKEN", forImport, func(c *config) flag.Value { return text(&c.server) }},
 	{"cors-origins", "", "comma-separated origins allowed to call the API from browsers", forServe, func(c *config) flag.Value { return text(&c.corsOrigins) }},
 	{"tokens-file", "", `file of bearer tokens, one "name role sha256hex" per line (see "regiongraph token")`, forServe, func(c *config) flag.Value { return text(&c.tokensFile) }},
 	{"tokens", "", "more bearer tokens as name:role:sha256hex, comma-separated", forServe, func(c *config) flag.Value { return text(&c.tokens) }},
@@ -297,15 +297,28 @@ func (a *app) printHelp(w io.Writer, cmd *command, help string) {
 	})
 }
 
-// parse parses a store command's arguments into a config.
-func (a *app) parse(name string, cmds int, help string, args []string) (*config, []string, error) {
+// parse parses a store command's arguments into a config. more define
+// flags of the command's own. Flags may also follow the arguments
+// ("import FILE.xlsx --dry-run").
+func (a *app) parse(name string, cmds int, help string, args []string, more ...func(*flag.FlagSet)) (*config, []string, error) {
 	c := &config{}
 	cmd := newCommand(name, cmds, c)
+	for _, m := range more {
+		m(cmd.fs)
+	}
 	if err := a.parseCommand(cmd, help, args); err != nil {
 		return nil, nil, err
 	}
+	var rest []string
+	for args := cmd.fs.Args(); len(args) > 0; args = cmd.fs.Args() {
+		rest = append(rest, args[0])
+		if err := cmd.fs.Parse(args[1:]); err != nil {
+			fmt.Fprintf(a.stderr, "regiongraph %s: %v\nRun \"regiongraph %s -h\" for its flags.\n", name, err, name)
+			return nil, nil, errUsage
+		}
+	}
 	a.settle(cmd, c)
-	return c, cmd.fs.Args(), nil
+	return c, rest, nil
 }
 
 // settle fills what depends on more than one setting: the store is bolt

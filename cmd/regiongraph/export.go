@@ -35,6 +35,11 @@ map and /export/...), in a format drawing tools read:
   nodes.csv        the nodes as CSV
   edges.csv        the relations as CSV
   csv              nodes.csv and edges.csv into the directory -o (default .)
+  xlsx             a workbook to edit and import again ("regiongraph import",
+                   docs/spreadsheets.md); -template: the blank template
+  csv-sheets       the workbook's sheets as CSV files into the directory -o
+                   (default .); -excel-csv: with a BOM and ";" as Norwegian
+                   Excel writes them
 
 CSV cells a spreadsheet would run as formulas (starting with =, +, -, @, tab
 or CR) get a leading apostrophe. -csv excel writes for Norwegian Excel.
@@ -58,7 +63,7 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 		year, depth                                  int
 		kinds, relations                             listFlag
 	)
-	fs.StringVar(&format, "format", "", "graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv or csv")
+	fs.StringVar(&format, "format", "", "graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv, csv, xlsx or csv-sheets")
 	fs.StringVar(&out, "o", "", "the file to write (for csv: the directory); standard output when empty")
 	fs.Var(&kinds, "kind", "only nodes of these kinds (repeat or separate by commas: Municipality,Network)")
 	fs.Var(&relations, "relation", "only relations of these kinds (MEMBER_OF,FUNDS, ...)")
@@ -69,6 +74,9 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	fs.IntVar(&depth, "depth", 0, "hops around -focus, 1 to 3 (default 1)")
 	fs.StringVar(&dialect, "csv", "", "CSV dialect: rfc4180 (the default) or excel (UTF-8 BOM, ';' and decimal commas, for Norwegian Excel)")
 	fs.StringVar(&text, "text", "", "nodes whose name, alias or code contains the text, and their neighbours")
+	var template, excelCSV bool
+	fs.BoolVar(&template, "template", false, "with -format xlsx: the blank template (headers and a guide)")
+	fs.BoolVar(&excelCSV, "excel-csv", false, `with -format csv-sheets: a UTF-8 BOM and ";" as separator`)
 	if err := a.parseCommand(cmd, exportHelp, args); err != nil {
 		return err
 	}
@@ -78,7 +86,14 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 		return errUsage
 	}
 	formats := []export.Format{}
-	if format == "csv" {
+	sheetFormat := format == "xlsx" || format == "csv-sheets"
+	if template && format != "xlsx" || excelCSV && format != "csv-sheets" {
+		fmt.Fprintln(a.stderr, "regiongraph export: -template goes with -format xlsx, -excel-csv with -format csv-sheets")
+		return errUsage
+	}
+	if sheetFormat {
+		// written by sheetExport, after the filter
+	} else if format == "csv" {
 		for _, name := range []string{"nodes.csv", "edges.csv"} {
 			f, _ := export.FormatNamed(name)
 			formats = append(formats, f)
@@ -86,7 +101,7 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	} else if f, ok := export.FormatNamed(format); ok {
 		formats = append(formats, f)
 	} else {
-		fmt.Fprintf(a.stderr, "regiongraph export: -format must be one of graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv or csv, not %q\n", format)
+		fmt.Fprintf(a.stderr, "regiongraph export: -format must be one of graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv, csv, xlsx or csv-sheets, not %q\n", format)
 		return errUsage
 	}
 	csvOpts, ok := export.ParseCSVDialect(dialect)
@@ -118,6 +133,10 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	filter, err := export.ParseQuery(q)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
+	}
+
+	if sheetFormat {
+		return a.sheetExport(ctx, c, filter, format, out, template, excelCSV)
 	}
 
 	log := a.logger(c)

@@ -29,14 +29,39 @@ It opens the store itself, so with the embedded store it cannot run while
 "regiongraph serve" holds the data file: stop the server, or import through
 it with -server URL and an admin token in $REGIONGRAPH_TOKEN (see
 "regiongraph token -role admin").
+
+       regiongraph import [flags] FILE.xlsx|FILE.csv ...
+
+Imports spreadsheets (docs/spreadsheets.md): shows what they change
+(created, updated with each column's old and new value, deleted, unchanged,
+refused rows with sheet, row and column) and applies exactly that in one
+batch, or nothing when a row is refused. Several files are one batch. With
+-server URL each file goes to the server's POST /import with an editor token
+in $REGIONGRAPH_TOKEN.
 `
 
 // importCmd loads a dataset into the store with upserts: a second import of
 // the same dataset changes nothing and says so.
 func (a *app) importCmd(ctx context.Context, args []string) error {
-	c, rest, err := a.parse("import", forImport, importHelp, args)
+	var sf sheetFlags
+	c, rest, err := a.parse("import", forImport, importHelp, args, sf.define)
 	if err != nil {
 		return err
+	}
+	// Spreadsheets (.xlsx, .csv): compared with the store, applied as one
+	// batch (package sheet).
+	if len(rest) > 0 && isSheet(rest[0]) {
+		for _, f := range rest {
+			if !isSheet(f) {
+				fmt.Fprintf(a.stderr, "regiongraph import: takes spreadsheets (.xlsx, .csv) or one dataset file, not both: %s\n", f)
+				return errUsage
+			}
+		}
+		return a.sheetImport(ctx, c, rest, sf)
+	}
+	if sf.dryRun || sf.reason != "" || sf.json {
+		fmt.Fprintln(a.stderr, "regiongraph import: -dry-run, -reason and -json are for spreadsheets (.xlsx, .csv)")
+		return errUsage
 	}
 	if len(rest) > 1 {
 		fmt.Fprintf(a.stderr, "regiongraph import: takes at most one dataset file, got %q\n", rest)

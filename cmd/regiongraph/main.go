@@ -3,6 +3,7 @@
 //
 //	regiongraph [serve] [flags]       serve the API (the default)
 //	regiongraph import [flags] [file] load a dataset (the bundled one by default)
+//	regiongraph import FILE.xlsx ...  import spreadsheets (the diff, then one batch)
 //	regiongraph export --format F     write the graph for drawing tools
 //	regiongraph token -name N -role R make a bearer token for the API
 //	regiongraph version
@@ -71,7 +72,7 @@ type app struct {
 // subcommands are the program's commands, in the order help lists them.
 var subcommands = []struct{ name, args, summary string }{
 	{"serve", "[flags]", "serve the GraphQL API and the partnership map (what runs with no command)"},
-	{"import", "[flags] [file]", "load a dataset into the store: the bundled one, or a YAML file"},
+	{"import", "[flags] [file ...]", "load a dataset into the store (the bundled one, or a YAML file), or import spreadsheets (.xlsx, .csv): the diff, then one batch"},
 	{"export", "--format F [filters] [-o file]", "write the graph for Gephi, yEd, Cytoscape.js, sigma.js or a spreadsheet"},
 	{"token", "-name N -role R", "make a bearer token for the API (role reader, editor or admin)"},
 	{"version", "", "print the version"},

@@ -81,7 +81,11 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 const problems = [];
 context.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
 context.on('weberror', (e) => problems.push('page error: ' + e.error().message));
-context.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure() ? r.failure().errorText : ''}`));
+context.on('requestfailed', (r) => {
+  // The live change stream (live.js) is cut by every navigation.
+  if ((r.headers().accept || '').includes('text/event-stream') && r.failure() && r.failure().errorText === 'net::ERR_ABORTED') return;
+  problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure() ? r.failure().errorText : ''}`);
+});
 context.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
 // No internet: anything not from the server under test is a failure.
 await context.route('**/*', (route) => {

@@ -441,12 +441,23 @@ type FundingSummary struct {
 	Excluded     []*FundingExclusion `json:"excluded"`
 }
 
-// History, newest first.
+// A batch of the history, oldest first, as the `changes` subscription sends it.
+type HistoryBatch struct {
+	// At most 1000 entries; a larger backlog comes in several batches.
+	Entries []*HistoryEntry `json:"entries"`
+	// The seq to resume from (the last entry's, or the store's latest when empty).
+	LastSeq int64 `json:"lastSeq"`
+}
+
+// History, newest first (with `since`: oldest first).
 type HistoryConnection struct {
 	Edges      []*HistoryEdge  `json:"edges"`
 	Nodes      []*HistoryEntry `json:"nodes"`
 	PageInfo   *PageInfo       `json:"pageInfo"`
 	TotalCount int             `json:"totalCount"`
+	// With `since`: the seq to ask with next time (the last seq this page
+	// covers); without: null.
+	NextSince *int64 `json:"nextSince,omitempty"`
 }
 
 type HistoryEdge struct {
@@ -1225,6 +1236,9 @@ type StrategyAreaPatch struct {
 	Description graphql.Omittable[*string]      `json:"description,omitempty"`
 	Source      graphql.Omittable[*SourceInput] `json:"source,omitempty"`
 	Code        graphql.Omittable[*string]      `json:"code,omitempty"`
+}
+
+type Subscription struct {
 }
 
 // A stretch of a snippet: from start (inclusive) to end (exclusive), counted in characters (Unicode code points).

@@ -1027,6 +1027,8 @@
   // ---- start
 
   async function start() {
+    // live.js tells of changes to the graph (the changes subscription).
+    document.addEventListener('regiongraph:changed', () => scheduleReload(200));
     readURL();
     bindControls();
     bindPanZoom();
