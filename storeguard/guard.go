@@ -85,18 +85,25 @@ func New(s rg.Store, o Options) *Guard {
 }
 
 // Ready reports nil when the guard is closed and the store answers; the
-// reason otherwise (UNAVAILABLE).
+// reason otherwise (UNAVAILABLE). A store that fails or misses
+// ProbeTimeout opens the guard; one that misses the caller's shorter
+// deadline (a /readyz that answers within two seconds) is not ready for that
+// caller, but that is not a sign that the database is gone.
 func (g *Guard) Ready(ctx context.Context) error {
 	if err := g.failFast(); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, g.o.ProbeTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, g.o.ProbeTimeout, errCallTimeout)
 	defer cancel()
 	err := g.ready(ctx)
-	if err != nil {
-		err = unavailable(err)
-		g.trip(err)
+	if err == nil {
+		return nil
 	}
+	err = unavailable(err)
+	if ctx.Err() != nil && context.Cause(ctx) != errCallTimeout {
+		return err
+	}
+	g.trip(err)
 	return err
 }
 

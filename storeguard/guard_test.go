@@ -241,6 +241,28 @@ func TestCallerDeadlineDoesNotTrip(t *testing.T) {
 	f.set("up")
 }
 
+// TestCallerDeadlineOnReadyDoesNotTrip: a /readyz that gives up before the
+// store answers gets UNAVAILABLE, but the guard stays closed: calls, bounded
+// by CallTimeout, still reach the store.
+func TestCallerDeadlineOnReadyDoesNotTrip(t *testing.T) {
+	f := newFlaky()
+	f.set("hang")
+	g := storeguard.New(f, storeguard.Options{CallTimeout: 5 * time.Second, Logger: quiet})
+	defer g.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := g.Ready(ctx); rg.ErrorCode(err) != rg.EUNAVAILABLE {
+		t.Errorf("Ready past the caller's deadline: %v, want UNAVAILABLE", err)
+	}
+	if g.Down() {
+		t.Error("the caller's own deadline on Ready opened the guard")
+	}
+	f.set("up")
+	if _, err := g.Nodes(context.Background(), nil); err != nil {
+		t.Errorf("a call after it: %v", err)
+	}
+}
+
 // TestOtherErrorsPassThrough: NOT_FOUND and the like are answers, not
 // outages.
 func TestOtherErrorsPassThrough(t *testing.T) {
