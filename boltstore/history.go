@@ -69,6 +69,7 @@ func writeHistory(tx *bolt.Tx, entries []*rg.HistoryEntry, at time.Time, actor, 
 	if err != nil {
 		return fmt.Errorf("create bucket history_by_id: %w", err)
 	}
+	hb.FillPercent, ib.FillPercent = fillAppend, fillRandom
 	var index [][]byte
 	for _, h := range entries {
 		seq, err := hb.NextSequence()
