@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	rg "github.com/regiongraph/regiongraph"
 )
@@ -207,13 +208,40 @@ func (ag *ActorGraph) brokers(ctx context.Context, a, b []string) (*BrokerReport
 		if rep.ConnectedPairs > 0 {
 			br.Share = round(c / float64(rep.ConnectedPairs))
 		}
-		br.Constraint, br.EffectiveSize = ag.structuralHoles(v, scratch)
+		br.Constraint, br.EffectiveSize = ag.holesOf(v, scratch)
 		rep.Brokers = append(rep.Brokers, br)
 	}
 	slices.SortFunc(rep.Brokers, func(x, y Broker) int {
 		return cmp.Or(-cmp.Compare(x.CrossBetweenness, y.CrossBetweenness), compareOptional(x.Constraint, y.Constraint), strings.Compare(x.Node.ID, y.Node.ID))
 	})
 	return rep, nil
+}
+
+// holes keeps Burt's measures of the nodes computed so far on a graph's
+// links (they depend on nothing else), shared by the brokers asked of it.
+type holes struct {
+	mu sync.Mutex
+	m  map[int32]holesVal
+}
+
+type holesVal struct {
+	constraint    *float64
+	effectiveSize float64
+}
+
+// holesOf is structuralHoles through ag's holes.
+func (ag *ActorGraph) holesOf(v int, scratch []float64) (*float64, float64) {
+	ag.holes.mu.Lock()
+	h, ok := ag.holes.m[int32(v)]
+	ag.holes.mu.Unlock()
+	if ok {
+		return h.constraint, h.effectiveSize
+	}
+	c, es := ag.structuralHoles(v, scratch)
+	ag.holes.mu.Lock()
+	ag.holes.m[int32(v)] = holesVal{c, es}
+	ag.holes.mu.Unlock()
+	return c, es
 }
 
 // StructuralHoles returns Burt's constraint (nil for an actor without

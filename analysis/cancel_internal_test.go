@@ -23,7 +23,7 @@ func cpuTime(t *testing.T) time.Duration {
 // actorGraphOf wraps g as an actor graph of partners.
 func actorGraphOf(g csr) *ActorGraph {
 	n := g.n()
-	ag := &ActorGraph{g: g, memo: newMemo(resultsPerGraph), base: &base{index: map[string]int32{}, inits: map[string]int32{}}}
+	ag := &ActorGraph{g: g, memo: newMemo(resultsPerGraph), holes: &holes{m: map[int32]holesVal{}}, base: &base{index: map[string]int32{}, inits: map[string]int32{}}}
 	for i := range n {
 		id := fmt.Sprintf("partner-%07d", i)
 		ag.Actors = append(ag.Actors, &rg.Node{ID: id, Kind: rg.KindPartner, Name: id})

@@ -74,11 +74,12 @@ type ActorGraph struct {
 	Actors []*rg.Node
 	Links  []Link
 
-	base *base
-	g    csr
-	wdeg []float64 // weighted degree, the row's weights summed in order
-	maxW []float64 // the largest weight in each row
-	memo *memo     // results computed on this graph
+	base  *base
+	g     csr
+	wdeg  []float64 // weighted degree, the row's weights summed in order
+	maxW  []float64 // the largest weight in each row
+	memo  *memo     // results computed on this graph
+	holes *holes    // Burt's measures computed so far
 }
 
 // span is a relation's years, both ends included.
@@ -204,7 +205,7 @@ func Project(ctx context.Context, sg *rg.Subgraph, year *int) (*ActorGraph, erro
 // the work is the number of pairs.
 func (b *base) actorGraph(ctx context.Context, year *int) (*ActorGraph, error) {
 	n := len(b.actors)
-	ag := &ActorGraph{Year: year, Actors: b.actors, base: b, memo: newMemo(resultsPerGraph)}
+	ag := &ActorGraph{Year: year, Actors: b.actors, base: b, memo: newMemo(resultsPerGraph), holes: &holes{m: map[int32]holesVal{}}}
 	if year != nil {
 		y := *year
 		ag.Year = &y
@@ -400,10 +401,11 @@ func (b *base) withActorUpdates(entries []*rg.HistoryEntry) *base {
 
 // withBase returns the graph over b, a base with the same actors and
 // relations as ag's but other actor fields: the same links, and the
-// results that hold no actor (PageRank, betweenness and closeness) carried
-// over; the others are computed again, with the new actors.
+// results that hold no actor (PageRank, betweenness and closeness, Burt's
+// measures) carried over; the others are computed again, with the new
+// actors.
 func (ag *ActorGraph) withBase(b *base) *ActorGraph {
-	c := &ActorGraph{Year: ag.Year, Actors: b.actors, Links: ag.Links, base: b, g: ag.g, wdeg: ag.wdeg, maxW: ag.maxW, memo: newMemo(resultsPerGraph)}
+	c := &ActorGraph{Year: ag.Year, Actors: b.actors, Links: ag.Links, base: b, g: ag.g, wdeg: ag.wdeg, maxW: ag.maxW, memo: newMemo(resultsPerGraph), holes: ag.holes}
 	c.memo.seed(ag.memo, "pagerank", "paths")
 	return c
 }

@@ -66,14 +66,23 @@ func neo4jTier(t *testing.T) map[string]string {
 // recovers without a restart; every write it acknowledged is there and no
 // write is half there.
 func TestNeo4jKilledMidLoad(t *testing.T) {
+	began := time.Now()
 	srv := neo4jlocal.Dedicated(t)
 	n4j := map[string]string{"NEO4J_URI": srv.URI}
 	importInto(t, n4j)
+	t.Logf("imported the bundled dataset %v after the test began", time.Since(began).Round(100*time.Millisecond))
 	token, tokens := crashToken(t)
 	env := map[string]string{"REGIONGRAPH_TOKENS": tokens, "NEO4J_URI": srv.URI,
 		"REGIONGRAPH_OPEN_TIMEOUT": "20s", "REGIONGRAPH_STORE_TIMEOUT": "15s"}
-	p := start(t, env, "-store", "neo4j")
+	// Debug: the guard logs every probe, which the log printed on failure
+	// shows.
+	p := start(t, env, "-store", "neo4j", "-log-level", "debug")
 	defer p.stop(t, 30*time.Second)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the server's log:\n%s\nNeo4j's log:\n%s", p.stderr.String(), srv.Log())
+		}
+	})
 	client := &http.Client{Timeout: 30 * time.Second}
 	waitUntil(t, "ready (connected to Neo4j)", 60*time.Second, func() bool {
 		code, _ := httpStatus(t, client, p.url+"/readyz")
@@ -135,6 +144,7 @@ func TestNeo4jKilledMidLoad(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	t.Logf("ready, %d writes acknowledged %v after the test began", len(acked), time.Since(began).Round(100*time.Millisecond))
 	killed.Store(true)
 	srv.Kill()
 	t.Logf("SIGKILLed Neo4j (pid gone) after %d acknowledged writes", len(acked))
@@ -164,14 +174,17 @@ func TestNeo4jKilledMidLoad(t *testing.T) {
 		t.Fatalf("restart Neo4j on the same port and data: %v", err)
 	}
 	t.Logf("Neo4j restarted on %s in %v (recovery of its data included)", srv.URI, srv.StartedIn.Round(100*time.Millisecond))
+	restarted := time.Now()
 	waitUntil(t, "ready again without a restart of the server", 90*time.Second, func() bool {
 		code, _ := httpStatus(t, client, p.url+"/readyz")
 		return code == 200
 	})
+	t.Logf("ready again %v after the restart", time.Since(restarted).Round(100*time.Millisecond))
 	waitUntil(t, "queries answer again", 60*time.Second, func() bool {
 		a, err := post(context.Background(), client, p.url, "", `{ plans { totalCount } }`, nil)
 		return err == nil && len(a.Errors) == 0
 	})
+	t.Logf("queries answer again %v after the restart", time.Since(restarted).Round(100*time.Millisecond))
 	for chunk := range slices.Chunk(acked, 200) {
 		present := crashPresence(t, client, p.url, chunk)
 		for _, w := range chunk {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"github.com/regiongraph/regiongraph"
 )
 
@@ -123,4 +125,37 @@ func TestOpenRejectsMalformedURI(t *testing.T) {
 	if !strings.Contains(err.Error(), "URI") {
 		t.Errorf("error %v does not say the URI is the problem", err)
 	}
+}
+
+// TestReadyIsOneAttempt: Ready against a Neo4j that refuses connections
+// answers UNAVAILABLE at once, with its context still running: it makes one
+// attempt and does not retry until the context ends (a readiness probe that
+// kept retrying with growing pauses could sleep through the moment the
+// database came back).
+func TestReadyIsOneAttempt(t *testing.T) {
+	st, err := loadedStatements()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{URI: "neo4j://" + closedPort(t)}.withDefaults()
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.NoAuth())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Store{driver: driver, cfg: cfg, st: st}
+	defer s.closeQuietly()
+	// Within 20s the driver's managed transactions (30s of retries by
+	// default) would still be retrying; a refused connection takes
+	// microseconds.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	err = s.Ready(ctx)
+	if regiongraph.ErrorCode(err) != regiongraph.EUNAVAILABLE {
+		t.Fatalf("Ready against a closed port: %v, want UNAVAILABLE", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("Ready returned only when its context ended (%v): it retried instead of answering", err)
+	}
+	t.Logf("Ready against a closed port: %v after %v", err, time.Since(start))
 }

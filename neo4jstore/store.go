@@ -115,9 +115,30 @@ func (s *Store) Close() error {
 
 // Ready reports whether the database answers a query, for a readiness
 // probe: nil, or UNAVAILABLE.
+//
+// It is one attempt, bounded by ctx (and QueryTimeout): an auto-commit
+// transaction, which the driver does not retry (ExecuteQuery would retry a
+// refused connection with growing pauses until ctx ends, so a probe of a
+// database that just came back could sleep through it), and without the
+// Store's bookmarks (readiness is about answering, not about having caught
+// up with earlier writes).
 func (s *Store) Ready(ctx context.Context) error {
-	_, err := s.query(ctx, "ready", "ready", nil, true)
-	if err != nil && regiongraph.ErrorCode(err) != regiongraph.EUNAVAILABLE {
+	st, err := s.st.stmt("ready")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
+	defer cancel()
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, AccessMode: neo4j.AccessModeRead})
+	defer func() { _ = session.Close(ctx) }()
+	res, err := session.Run(ctx, st.Query, map[string]any{}, neo4j.WithTxTimeout(s.cfg.QueryTimeout))
+	if err == nil {
+		_, err = res.Single(ctx)
+	}
+	if err == nil {
+		return nil
+	}
+	if err = mapError("ready", err); regiongraph.ErrorCode(err) != regiongraph.EUNAVAILABLE {
 		return unavailable("ready", "Neo4j is not ready", err)
 	}
 	return err

@@ -23,9 +23,15 @@ type Options struct {
 	// CallTimeout bounds every call (reads and writes). Default 10s.
 	CallTimeout time.Duration
 	// MinBackoff is the first wait between probes; it doubles up to
-	// MaxBackoff. Defaults 250ms and 15s.
+	// MaxBackoff. Defaults 250ms and 4s: a database that comes back is
+	// found within MaxBackoff (plus one probe), and a probe of a database
+	// that is down costs it one refused connection.
 	MinBackoff, MaxBackoff time.Duration
-	// ProbeTimeout bounds one probe. Default 2s.
+	// ProbeTimeout bounds one probe (and Ready). Default CallTimeout: a
+	// database that answers within the bound of a call is up, even when its
+	// first answers are slow (a Neo4j that just restarted plans its first
+	// queries on a cold JVM, seconds on a loaded machine); a shorter probe
+	// would give up on it again and again.
 	ProbeTimeout time.Duration
 	Logger       *slog.Logger
 }
@@ -61,10 +67,10 @@ func New(s rg.Store, o Options) *Guard {
 		o.MinBackoff = 250 * time.Millisecond
 	}
 	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = 15 * time.Second
+		o.MaxBackoff = 4 * time.Second
 	}
 	if o.ProbeTimeout <= 0 {
-		o.ProbeTimeout = 2 * time.Second
+		o.ProbeTimeout = o.CallTimeout
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -79,18 +85,25 @@ func New(s rg.Store, o Options) *Guard {
 }
 
 // Ready reports nil when the guard is closed and the store answers; the
-// reason otherwise (UNAVAILABLE).
+// reason otherwise (UNAVAILABLE). A store that fails or misses
+// ProbeTimeout opens the guard; one that misses the caller's shorter
+// deadline (a /readyz that answers within two seconds) is not ready for that
+// caller, but that is not a sign that the database is gone.
 func (g *Guard) Ready(ctx context.Context) error {
 	if err := g.failFast(); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, g.o.ProbeTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, g.o.ProbeTimeout, errCallTimeout)
 	defer cancel()
 	err := g.ready(ctx)
-	if err != nil {
-		err = unavailable(err)
-		g.trip(err)
+	if err == nil {
+		return nil
 	}
+	err = unavailable(err)
+	if ctx.Err() != nil && context.Cause(ctx) != errCallTimeout {
+		return err
+	}
+	g.trip(err)
 	return err
 }
 
@@ -142,25 +155,41 @@ func (g *Guard) trip(reason error) {
 func (g *Guard) probe() {
 	defer g.wg.Done()
 	wait := g.o.MinBackoff
-	for {
+	since := time.Now()
+	for n := 1; ; n++ {
 		select {
 		case <-g.closed:
 			return
 		case <-time.After(wait):
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), g.o.ProbeTimeout)
-		err := g.ready(ctx)
-		cancel()
+		began := time.Now()
+		err := g.probeOnce()
 		g.mu.Lock()
 		if err == nil {
 			g.down, g.reason, g.probing = false, nil, false
 			g.mu.Unlock()
-			g.o.Logger.Info("storeguard: database reachable again")
+			g.o.Logger.Info("storeguard: database reachable again", "probes", n, "down", time.Since(since).Round(time.Millisecond))
 			return
 		}
 		g.reason = err
 		g.mu.Unlock()
+		g.o.Logger.Debug("storeguard: probe failed", "probe", n, "took", time.Since(began).Round(time.Millisecond), "err", err)
 		wait = min(2*wait, g.o.MaxBackoff)
+	}
+}
+
+// probeOnce runs the store's Ready under ProbeTimeout, in a goroutine of its
+// own so that the bound holds even when the driver ignores its context.
+func (g *Guard) probeOnce() error {
+	ctx, cancel := context.WithTimeout(context.Background(), g.o.ProbeTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- g.ready(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return rg.Errorf(rg.EUNAVAILABLE, "the database did not answer a probe within %s", g.o.ProbeTimeout)
 	}
 }
 

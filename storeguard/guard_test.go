@@ -15,13 +15,15 @@ import (
 	"github.com/regiongraph/regiongraph/storeguard"
 )
 
-// flaky is a store whose database is up, down (every call UNAVAILABLE) or
-// hanging (every call blocks until its context ends, or forever when
-// ignoreCtx is set).
+// flaky is a store whose database is up, down (every call UNAVAILABLE),
+// slow (every call answers after the duration slow, unless its context ends
+// first) or hanging (every call blocks until its context ends, or forever
+// when ignoreCtx is set).
 type flaky struct {
 	rg.Store
 	mu        sync.Mutex
-	state     string // "up", "down", "hang"
+	state     string // "up", "down", "slow", "hang"
+	slow      time.Duration
 	ignoreCtx bool
 	calls     atomic.Int64
 	probes    atomic.Int64
@@ -44,6 +46,13 @@ func (f *flaky) do(ctx context.Context) error {
 	switch s {
 	case "down":
 		return rg.Errorf(rg.EUNAVAILABLE, "connection refused")
+	case "slow":
+		select {
+		case <-time.After(f.slow):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	case "hang":
 		if f.ignoreCtx {
 			<-f.release
@@ -146,6 +155,31 @@ func TestFailFastAndRecoverWithoutRestart(t *testing.T) {
 	}
 }
 
+// TestSlowDatabaseIsFoundReady: a database that comes back answering
+// slowly (a Neo4j restarted on a cold JVM takes seconds to plan its first
+// queries on a loaded machine) is up as long as it answers within the bound
+// of a call: with the default options the probe waits for it as long as a
+// call would, and the guard closes. (A probe bounded by less than the call
+// timeout gave up on such a database at every attempt.)
+func TestSlowDatabaseIsFoundReady(t *testing.T) {
+	f := newFlaky()
+	g := storeguard.New(f, storeguard.Options{Logger: quiet}) // CallTimeout 10s
+	defer g.Close()
+	f.set("down")
+	if _, err := g.Nodes(context.Background(), nil); rg.ErrorCode(err) != rg.EUNAVAILABLE || !g.Down() {
+		t.Fatalf("down: %v (guard down %v)", err, g.Down())
+	}
+	f.slow = 2500 * time.Millisecond
+	f.set("slow")
+	start := time.Now()
+	waitFor(t, "the guard closes once the slow database answers a probe", func() bool { return !g.Down() })
+	t.Logf("closed %v after the database came back answering in %v, after %d probes", time.Since(start), f.slow, f.probes.Load())
+	f.set("up")
+	if _, err := g.Nodes(context.Background(), nil); err != nil {
+		t.Errorf("after recovery: %v", err)
+	}
+}
+
 // TestHangingDatabaseIsBounded: a database that accepts and never answers
 // (even one whose driver ignores the context) costs a call CallTimeout at
 // most, and then opens the guard.
@@ -205,6 +239,28 @@ func TestCallerDeadlineDoesNotTrip(t *testing.T) {
 		t.Error("the caller's own deadline opened the guard")
 	}
 	f.set("up")
+}
+
+// TestCallerDeadlineOnReadyDoesNotTrip: a /readyz that gives up before the
+// store answers gets UNAVAILABLE, but the guard stays closed: calls, bounded
+// by CallTimeout, still reach the store.
+func TestCallerDeadlineOnReadyDoesNotTrip(t *testing.T) {
+	f := newFlaky()
+	f.set("hang")
+	g := storeguard.New(f, storeguard.Options{CallTimeout: 5 * time.Second, Logger: quiet})
+	defer g.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := g.Ready(ctx); rg.ErrorCode(err) != rg.EUNAVAILABLE {
+		t.Errorf("Ready past the caller's deadline: %v, want UNAVAILABLE", err)
+	}
+	if g.Down() {
+		t.Error("the caller's own deadline on Ready opened the guard")
+	}
+	f.set("up")
+	if _, err := g.Nodes(context.Background(), nil); err != nil {
+		t.Errorf("a call after it: %v", err)
+	}
 }
 
 // TestOtherErrorsPassThrough: NOT_FOUND and the like are answers, not

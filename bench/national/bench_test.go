@@ -197,7 +197,7 @@ func (f *fixture) relate(b *testing.B) {
 	if a == c {
 		c = f.g.Partners[(f.bumps+1)%len(f.g.Partners)]
 	}
-	f.apply(b, []rg.Change{{Op: rg.OpCreateEdge, Edge: &rg.Edge{ID: fmt.Sprintf("bench-partnership-%d", f.bumps), Kind: rg.RelPartnerOf, From: a, To: c,
+	f.apply(b, []rg.Change{{Op: rg.OpCreateEdge, Edge: &rg.Edge{ID: fmt.Sprintf("bench-partnership-%d-%d", time.Now().UnixNano(), f.bumps), Kind: rg.RelPartnerOf, From: a, To: c,
 		Source: rg.Source{Outside: true, Reference: "benchmark"}}}})
 }
 

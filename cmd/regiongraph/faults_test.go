@@ -175,7 +175,7 @@ func TestNeo4jHangingListener(t *testing.T) {
 	if code != 503 {
 		t.Errorf("/readyz: %d after %v, want 503", code, d)
 	}
-	t.Logf("/readyz answered %d after %v (its bound is 2s)", code, d)
+	t.Logf("/readyz answered %d after %v (its bound is the store timeout, 1s)", code, d)
 	var worst time.Duration
 	for i := 0; i < 20; i++ {
 		code, d := gql(t, s.url, `{ plans { totalCount } }`)

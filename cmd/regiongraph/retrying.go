@@ -11,7 +11,8 @@ import (
 )
 
 // retryingStore opens a store in the background, retrying with exponential
-// backoff (1s doubling to 30s) until it succeeds or the context ends. Until
+// backoff (1s doubling to 4s, so that a database that comes up is found
+// within seconds) until it succeeds or the context ends. Until
 // then every call fails fast with UNAVAILABLE.
 type retryingStore struct {
 	mu      sync.RWMutex
@@ -45,7 +46,7 @@ func newRetryingStore(ctx context.Context, open func(context.Context) (rg.Store,
 				return
 			case <-time.After(wait):
 			}
-			wait = min(2*wait, 30*time.Second)
+			wait = min(2*wait, 4*time.Second)
 		}
 	}()
 	return r
