@@ -96,6 +96,13 @@ func (s *store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult,
 	return res, err
 }
 
+// GraphVersion passes regiongraph.Versioned through.
+func (s *store) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
+	return rg.VersionOf(ctx, s.Store)
+}
+
+var _ rg.Versioned = (*store)(nil)
+
 // Ready passes the wrapped store's readiness on.
 func (s *store) Ready(ctx context.Context) error {
 	if r, ok := s.Store.(interface{ Ready(context.Context) error }); ok {

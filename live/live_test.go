@@ -100,3 +100,19 @@ func TestStreamWakesOnApplyAndBoundsStreams(t *testing.T) {
 		t.Fatalf("%d streams open after the end", h.Streams())
 	}
 }
+
+// The hub's store keeps the wrapped store's version, which the analyses'
+// shared work is keyed by.
+func TestHubStorePassesTheVersionThrough(t *testing.T) {
+	s := openStore(t)
+	ws := live.New(live.Options{}).Store(s)
+	storetest.MustApply(t, ws, rg.Change{Op: rg.OpCreateNode, Node: storetest.Partner("a")})
+	want, err := rg.VersionOf(bg, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := rg.VersionOf(bg, ws)
+	if err != nil || got != want || got.Seq != 1 {
+		t.Fatalf("version %+v, %v; want %+v", got, err, want)
+	}
+}
