@@ -24,11 +24,15 @@ var (
 	historyPropertyKeys = []string{"seq", "at", "actor", "reason", "applyId", "op", "target", "targetId", "fromId", "toId", "before", "after", "name", "value", "writer"}
 )
 
+// readGateLabel is the label of the read gate (migration 7, read_gate and
+// apply_gate); its one property is name.
+const readGateLabel = "ReadGate"
+
 // lintSchema is the database schema statements are checked against: exactly
 // the labels, relationship types and property keys the store writes, and
 // the keys of map parameters.
 func lintSchema() map[string]any {
-	labels := append([]string{entityLabel, schemaVersionLabel, "ReadGate"}, historyLabels...)
+	labels := append([]string{entityLabel, schemaVersionLabel, readGateLabel}, historyLabels...)
 	for _, k := range regiongraph.Kinds {
 		labels = append(labels, string(k))
 	}

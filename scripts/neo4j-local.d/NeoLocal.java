@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.HttpConnector;
@@ -15,6 +16,10 @@ import org.neo4j.configuration.connectors.HttpsConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.Session;
 import org.neo4j.io.ByteUnit;
 
 /**
@@ -30,22 +35,36 @@ import org.neo4j.io.ByteUnit;
  * <p>Once Bolt answers a handshake it prints "NEO4J_LOCAL_READY bolt://127.0.0.1:N"
  * on standard output. SIGTERM (or SIGINT) shuts the DBMS down cleanly
  * through a shutdown hook and then it prints "NEO4J_LOCAL_STOPPED".
+ *
+ * <p>With --warm-up (and --port 0: a free port) it runs, once ready, the kinds
+ * of statements regiongraph runs (schema, UNWIND writes, filtered and ordered
+ * reads with subqueries, shortest paths, EXPLAIN, SHOW) over Bolt, and
+ * exits: scripts/neo4j-local runs it so under -XX:ArchiveClassesAtExit, so
+ * that the class-data archive holds the classes a test's Neo4j loads, which
+ * later starts map instead of loading and verifying them.
  */
 public final class NeoLocal {
     public static void main(String[] args) throws Exception {
         Path data = null;
         int port = 7687;
         long pagecacheMiB = 64;
+        boolean warmUp = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]).toAbsolutePath();
                 case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--warm-up" -> warmUp = true;
                 case "--pagecache-mib" -> pagecacheMiB = Long.parseLong(args[++i]);
                 default -> fail("unknown argument " + args[i]);
             }
         }
         if (data == null) {
             fail("--data DIR is required");
+        }
+        if (port == 0 && warmUp) {
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = free.getLocalPort();
+            }
         }
         if (port <= 0 || port > 65535) {
             fail("--port must be 1..65535");
@@ -69,6 +88,11 @@ public final class NeoLocal {
                 .setConfig(GraphDatabaseSettings.auth_enabled, auth)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pagecacheMiB))
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(5))
+                // A scratch database: no 256 MiB transaction log files
+                // written ahead, and a stop that does not wait twice five
+                // seconds for Bolt's idle threads (netty's quiet period).
+                .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
+                .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
                 .build();
 
         CountDownLatch stopped = new CountDownLatch(1);
@@ -106,11 +130,61 @@ public final class NeoLocal {
             e.printStackTrace();
             System.exit(1);
         }
+        if (warmUp) {
+            try {
+                warmUp(port);
+            } catch (Exception e) {
+                e.printStackTrace();
+                System.exit(1);
+            }
+            System.out.printf("NEO4J_LOCAL_WARMED_UP in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+            System.exit(0);
+        }
         System.out.printf("NEO4J_LOCAL_READY bolt://127.0.0.1:%d (auth %s, %d ms, Neo4j %s)%n", port,
                 auth ? "on, user neo4j" : "off", (System.nanoTime() - started) / 1_000_000,
                 org.neo4j.kernel.internal.Version.getNeo4jVersion());
         System.out.flush();
         stopped.await();
+    }
+
+    /**
+     * warmUp runs statements like regiongraph's over Bolt (routing, managed
+     * and auto-commit transactions), so that the classes they need are
+     * loaded.
+     */
+    private static void warmUp(int port) {
+        String[] statements = {
+            "CREATE CONSTRAINT warm_id IF NOT EXISTS FOR (n:Warm) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT warm_rel_id IF NOT EXISTS FOR ()-[r:NEXT]-() REQUIRE r.id IS UNIQUE",
+            "CREATE RANGE INDEX warm_k IF NOT EXISTS FOR (n:Warm) ON (n.k)",
+            "CREATE TEXT INDEX warm_s IF NOT EXISTS FOR (n:Warm) ON (n.s)",
+            "CREATE FULLTEXT INDEX warm_ft IF NOT EXISTS FOR (n:Warm) ON EACH [n.s]",
+            "CALL db.awaitIndexes(300)",
+            "SHOW INDEXES YIELD name, type, state RETURN name, type, state ORDER BY name",
+            "SHOW CONSTRAINTS YIELD name, type RETURN name, type ORDER BY name",
+            "MERGE (g:WarmGate {name: 'warm'}) RETURN g.name",
+            "UNWIND range(1, 60) AS i MERGE (n:Warm {id: 'w' + i}) SET n.k = i % 7, n.s = 'x' + i, n.l = [i, i + 1] RETURN count(n)",
+            "MATCH (a:Warm), (b:Warm) WHERE b.id = 'w' + (toInteger(substring(a.id, 1)) + 1) MERGE (a)-[r:NEXT {id: a.id}]->(b) SET r.fromYear = 2011 RETURN count(r)",
+            "MATCH (n:Warm) WHERE any(label IN labels(n) WHERE label IN ['Warm']) AND n.s CONTAINS 'x' AND n.k = 3 "
+                + "AND all(rel IN [{kind: 'NEXT', ids: ['w1', 'w2']}] WHERE EXISTS { MATCH (n)-[r]-(m:Warm) WHERE type(r) = rel.kind AND m.id IN rel.ids AND (r.fromYear IS NULL OR r.fromYear <= 2014) }) "
+                + "RETURN n ORDER BY n.s ASC, n.id ASC LIMIT 5",
+            "MATCH (n:Warm) WHERE n.id IN ['w1', 'w2'] OPTIONAL MATCH (n)-[r]-(m) RETURN n, collect({r: r, m: m.id}) AS rels",
+            "MATCH (a:Warm {id: 'w1'}), (b:Warm {id: 'w5'}) MATCH p = allShortestPaths((a)-[*..6]-(b)) RETURN [x IN nodes(p) | x.id] AS ids",
+            "EXPLAIN MATCH (n:Warm) WHERE n.k > 2 OR (n.k IS NULL AND n.id > 'w3') RETURN n ORDER BY n.k DESC, n.id ASC LIMIT 3",
+            "MATCH (n:Warm) RETURN count(n) AS total",
+            "MATCH (n:Warm) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 25 ROWS",
+        };
+        try (Driver driver = GraphDatabase.driver("neo4j://127.0.0.1:" + port, AuthTokens.none());
+                Session session = driver.session()) {
+            for (String statement : statements) {
+                if (statement.contains("IN TRANSACTIONS")) {
+                    session.run(statement).consume();
+                } else {
+                    session.executeWrite(tx -> tx.run(statement).consume());
+                }
+            }
+            session.executeRead(tx -> tx.run("RETURN 1 AS ok").consume());
+        }
     }
 
     /** waitForBolt waits until the Bolt port answers the Bolt handshake. */
