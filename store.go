@@ -79,6 +79,28 @@ type EdgeFilter struct {
 	Year      *int
 }
 
+// Expansion is one relation level read for many nodes at once (see
+// Store.Expand): the relations, ordered by id, and the nodes at their other
+// ends, each once, ordered by id. A relation's other end is, for each node of
+// the filter's NodeIDs it was selected through (respecting the direction),
+// Edge.Other of that node; so with Direction Both a relation between two of
+// NodeIDs brings both of its ends.
+//
+// Nodes and Edges returned by a store's reads may be shared with the store
+// and with other readers: callers must not modify them (Clone first).
+type Expansion struct {
+	Edges []*Edge
+	Nodes []*Node
+}
+
+// ValidateExpand checks that f names the nodes to expand, and f itself.
+func (f EdgeFilter) ValidateExpand() error {
+	if len(f.NodeIDs) == 0 {
+		return FieldErrorf("nodeIds", "name the nodes whose relations to expand")
+	}
+	return f.Validate()
+}
+
 // SubgraphFilter selects a subgraph. With Roots set, the nodes within Depth
 // hops of them (following relations in either direction, only through the
 // allowed kinds and relations); otherwise every node of the allowed kinds.
@@ -189,6 +211,12 @@ type Store interface {
 	// Edges returns the relations matching f, ordered by id. More than
 	// MaxBatchIDs node ids is BAD_USER_INPUT.
 	Edges(ctx context.Context, f EdgeFilter) ([]*Edge, error)
+
+	// Expand returns the relations matching f, as Edges does, together with
+	// the nodes at their other ends, in one call: one relation level of a
+	// query for many nodes at once. f.NodeIDs must not be empty
+	// (BAD_USER_INPUT otherwise). See Expansion for what Nodes holds.
+	Expand(ctx context.Context, f EdgeFilter) (Expansion, error)
 
 	// Subgraph returns the nodes and relations selected by f. A Depth outside
 	// 0..MaxDepth is BAD_USER_INPUT; a root that does not exist is NOT_FOUND.

@@ -8,8 +8,10 @@ import (
 )
 
 // graph is the in-memory graph. Stored *Node and *Edge values are never
-// mutated once they are in the graph (a change replaces the pointer), so a
-// reader holding the read lock may hand out clones of them.
+// mutated once they are in the graph (copy on write: a change stores a new
+// value and replaces the pointer; Apply stores copies of what it is given),
+// so reads hand out the stored pointers themselves, without copying, and
+// they stay valid and unchanged after the read lock is released.
 type graph struct {
 	nodes  map[string]*rg.Node
 	edges  map[string]*rg.Edge

@@ -340,6 +340,12 @@ func (s *Store) Edges(ctx context.Context, f rg.EdgeFilter) (out []*rg.Edge, err
 	return out, err
 }
 
+// Expand implements regiongraph.Store: one read of the in-memory graph.
+func (s *Store) Expand(ctx context.Context, f rg.EdgeFilter) (x rg.Expansion, err error) {
+	err = s.read(ctx, func(g *graph) error { x, err = g.expand(f); return err })
+	return x, err
+}
+
 // Subgraph implements regiongraph.Store. With Roots, the roots are always
 // part of the result (whatever their kind); the other nodes are reached
 // through allowed relations and nodes of allowed kinds. When MaxNodes cuts
