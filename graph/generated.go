@@ -166,16 +166,17 @@ type ComplexityRoot struct {
 		Code                func(childComplexity int) int
 		Description         func(childComplexity int) int
 		ID                  func(childComplexity int) int
-		Initiatives         func(childComplexity int, year *int, planYear *int) int
+		Initiatives         func(childComplexity int, year *int, planYear *int, orderBy *model.NodeOrder) int
 		Kind                func(childComplexity int) int
 		Name                func(childComplexity int) int
-		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Plans               func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Plans               func(childComplexity int, orderBy *model.NodeOrder) int
 		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		RelevantInitiatives func(childComplexity int, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		RelevantInitiatives func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 		Source              func(childComplexity int) int
-		StrategyAreas       func(childComplexity int, year *int) int
-		Topics              func(childComplexity int, year *int) int
+		StrategyAreas       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	FocusAreaConnection struct {
@@ -191,33 +192,34 @@ type ComplexityRoot struct {
 	}
 
 	Fund struct {
-		AdministeredBy  func(childComplexity int, year *int) int
-		Administers     func(childComplexity int, year *int) int
-		Aliases         func(childComplexity int) int
-		Category        func(childComplexity int) int
-		Changes         func(childComplexity int, first *int, after *string) int
-		CoordinatedBy   func(childComplexity int, year *int) int
-		Coordinates     func(childComplexity int, year *int) int
-		Description     func(childComplexity int) int
-		FacilitatedBy   func(childComplexity int, year *int) int
-		Facilitates     func(childComplexity int, year *int) int
-		FundedBy        func(childComplexity int, year *int) int
-		Funding         func(childComplexity int, year *int) int
-		Funds           func(childComplexity int, year *int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		MemberOf        func(childComplexity int, year *int) int
-		Members         func(childComplexity int, year *int) int
-		Name            func(childComplexity int) int
-		Neighbours      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Participants    func(childComplexity int, year *int) int
-		ParticipatesIn  func(childComplexity int, year *int) int
-		Partners        func(childComplexity int, year *int) int
-		Relations       func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Representatives func(childComplexity int, year *int) int
-		RepresentedIn   func(childComplexity int, year *int) int
-		Source          func(childComplexity int) int
-		Topics          func(childComplexity int, year *int) int
+		AdministeredBy      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Administers         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Category            func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Coordinates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Facilitates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		FundedBy            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Funds               func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		MemberOf            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Members             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ParticipatesIn      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Partners            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Representatives     func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		RepresentedIn       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	FundConnection struct {
@@ -348,36 +350,37 @@ type ComplexityRoot struct {
 	}
 
 	Initiative struct {
-		Activities     func(childComplexity int) int
-		Aliases        func(childComplexity int) int
-		AmountIn       func(childComplexity int, year int) int
-		Changes        func(childComplexity int, first *int, after *string) int
-		Code           func(childComplexity int) int
-		CostNok        func(childComplexity int) int
-		CostText       func(childComplexity int) int
-		Description    func(childComplexity int) int
-		FacilitatedBy  func(childComplexity int, year *int) int
-		FocusAreas     func(childComplexity int, year *int) int
-		Funders        func(childComplexity int, year *int) int
-		Funding        func(childComplexity int, year *int) int
-		Goals          func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Kind           func(childComplexity int) int
-		Name           func(childComplexity int) int
-		Neighbours     func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Overlaps       func(childComplexity int, year *int) int
-		Owners         func(childComplexity int, year *int) int
-		Parent         func(childComplexity int) int
-		Participants   func(childComplexity int, year *int) int
-		Plan           func(childComplexity int) int
-		PlanYear       func(childComplexity int) int
-		Relations      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		RelevantFor    func(childComplexity int, year *int) int
-		Source         func(childComplexity int) int
-		StrategyAreas  func(childComplexity int, year *int) int
-		SubInitiatives func(childComplexity int, year *int) int
-		Topics         func(childComplexity int, year *int) int
-		YearlyAmounts  func(childComplexity int) int
+		Activities          func(childComplexity int) int
+		Aliases             func(childComplexity int) int
+		AmountIn            func(childComplexity int, year int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		Code                func(childComplexity int) int
+		CostNok             func(childComplexity int) int
+		CostText            func(childComplexity int) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		FocusAreas          func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funders             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Goals               func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Overlaps            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Owners              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Parent              func(childComplexity int) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Plan                func(childComplexity int) int
+		PlanYear            func(childComplexity int) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		RelevantFor         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		StrategyAreas       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		SubInitiatives      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		YearlyAmounts       func(childComplexity int) int
 	}
 
 	InitiativeConnection struct {
@@ -437,34 +440,35 @@ type ComplexityRoot struct {
 	}
 
 	Municipality struct {
-		AdministeredBy  func(childComplexity int, year *int) int
-		Administers     func(childComplexity int, year *int) int
-		Aliases         func(childComplexity int) int
-		Changes         func(childComplexity int, first *int, after *string) int
-		CoordinatedBy   func(childComplexity int, year *int) int
-		Coordinates     func(childComplexity int, year *int) int
-		County          func(childComplexity int) int
-		Description     func(childComplexity int) int
-		FacilitatedBy   func(childComplexity int, year *int) int
-		Facilitates     func(childComplexity int, year *int) int
-		FundedBy        func(childComplexity int, year *int) int
-		Funding         func(childComplexity int, year *int) int
-		Funds           func(childComplexity int, year *int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		MemberOf        func(childComplexity int, year *int) int
-		Members         func(childComplexity int, year *int) int
-		Name            func(childComplexity int) int
-		Neighbours      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Number          func(childComplexity int) int
-		Participants    func(childComplexity int, year *int) int
-		ParticipatesIn  func(childComplexity int, year *int) int
-		Partners        func(childComplexity int, year *int) int
-		Relations       func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Representatives func(childComplexity int, year *int) int
-		RepresentedIn   func(childComplexity int, year *int) int
-		Source          func(childComplexity int) int
-		Topics          func(childComplexity int, year *int) int
+		AdministeredBy      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Administers         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Coordinates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		County              func(childComplexity int) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Facilitates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		FundedBy            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Funds               func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		MemberOf            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Members             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Number              func(childComplexity int) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ParticipatesIn      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Partners            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Representatives     func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		RepresentedIn       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	MunicipalityConnection struct {
@@ -527,33 +531,34 @@ type ComplexityRoot struct {
 	}
 
 	Network struct {
-		AdministeredBy  func(childComplexity int, year *int) int
-		Administers     func(childComplexity int, year *int) int
-		Aliases         func(childComplexity int) int
-		Changes         func(childComplexity int, first *int, after *string) int
-		CoordinatedBy   func(childComplexity int, year *int) int
-		Coordinates     func(childComplexity int, year *int) int
-		Description     func(childComplexity int) int
-		FacilitatedBy   func(childComplexity int, year *int) int
-		Facilitates     func(childComplexity int, year *int) int
-		Field           func(childComplexity int) int
-		FundedBy        func(childComplexity int, year *int) int
-		Funding         func(childComplexity int, year *int) int
-		Funds           func(childComplexity int, year *int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		MemberOf        func(childComplexity int, year *int) int
-		Members         func(childComplexity int, year *int) int
-		Name            func(childComplexity int) int
-		Neighbours      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Participants    func(childComplexity int, year *int) int
-		ParticipatesIn  func(childComplexity int, year *int) int
-		Partners        func(childComplexity int, year *int) int
-		Relations       func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Representatives func(childComplexity int, year *int) int
-		RepresentedIn   func(childComplexity int, year *int) int
-		Source          func(childComplexity int) int
-		Topics          func(childComplexity int, year *int) int
+		AdministeredBy      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Administers         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Coordinates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Facilitates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Field               func(childComplexity int) int
+		FundedBy            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Funds               func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		MemberOf            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Members             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ParticipatesIn      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Partners            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Representatives     func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		RepresentedIn       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	NetworkConnection struct {
@@ -586,33 +591,34 @@ type ComplexityRoot struct {
 	}
 
 	Partner struct {
-		AdministeredBy  func(childComplexity int, year *int) int
-		Administers     func(childComplexity int, year *int) int
-		Aliases         func(childComplexity int) int
-		Category        func(childComplexity int) int
-		Changes         func(childComplexity int, first *int, after *string) int
-		CoordinatedBy   func(childComplexity int, year *int) int
-		Coordinates     func(childComplexity int, year *int) int
-		Description     func(childComplexity int) int
-		FacilitatedBy   func(childComplexity int, year *int) int
-		Facilitates     func(childComplexity int, year *int) int
-		FundedBy        func(childComplexity int, year *int) int
-		Funding         func(childComplexity int, year *int) int
-		Funds           func(childComplexity int, year *int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		MemberOf        func(childComplexity int, year *int) int
-		Members         func(childComplexity int, year *int) int
-		Name            func(childComplexity int) int
-		Neighbours      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Participants    func(childComplexity int, year *int) int
-		ParticipatesIn  func(childComplexity int, year *int) int
-		Partners        func(childComplexity int, year *int) int
-		Relations       func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Representatives func(childComplexity int, year *int) int
-		RepresentedIn   func(childComplexity int, year *int) int
-		Source          func(childComplexity int) int
-		Topics          func(childComplexity int, year *int) int
+		AdministeredBy      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Administers         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Category            func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Coordinates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Facilitates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		FundedBy            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Funds               func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		MemberOf            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Members             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ParticipatesIn      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Partners            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Representatives     func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		RepresentedIn       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	PartnerConnection struct {
@@ -643,21 +649,22 @@ type ComplexityRoot struct {
 	}
 
 	Plan struct {
-		Adopted       func(childComplexity int) int
-		Aliases       func(childComplexity int) int
-		Changes       func(childComplexity int, first *int, after *string) int
-		Description   func(childComplexity int) int
-		FocusAreas    func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Initiatives   func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Neighbours    func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Relations     func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Source        func(childComplexity int) int
-		StrategyAreas func(childComplexity int) int
-		Topics        func(childComplexity int) int
-		Year          func(childComplexity int) int
+		Adopted             func(childComplexity int) int
+		Aliases             func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		Description         func(childComplexity int) int
+		FocusAreas          func(childComplexity int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Initiatives         func(childComplexity int, orderBy *model.NodeOrder) int
+		Kind                func(childComplexity int) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Source              func(childComplexity int) int
+		StrategyAreas       func(childComplexity int, orderBy *model.NodeOrder) int
+		Topics              func(childComplexity int, orderBy *model.NodeOrder) int
+		Year                func(childComplexity int) int
 	}
 
 	PlanConnection struct {
@@ -700,32 +707,33 @@ type ComplexityRoot struct {
 	}
 
 	Region struct {
-		AdministeredBy  func(childComplexity int, year *int) int
-		Administers     func(childComplexity int, year *int) int
-		Aliases         func(childComplexity int) int
-		Changes         func(childComplexity int, first *int, after *string) int
-		CoordinatedBy   func(childComplexity int, year *int) int
-		Coordinates     func(childComplexity int, year *int) int
-		Description     func(childComplexity int) int
-		FacilitatedBy   func(childComplexity int, year *int) int
-		Facilitates     func(childComplexity int, year *int) int
-		FundedBy        func(childComplexity int, year *int) int
-		Funding         func(childComplexity int, year *int) int
-		Funds           func(childComplexity int, year *int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		MemberOf        func(childComplexity int, year *int) int
-		Members         func(childComplexity int, year *int) int
-		Name            func(childComplexity int) int
-		Neighbours      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Participants    func(childComplexity int, year *int) int
-		ParticipatesIn  func(childComplexity int, year *int) int
-		Partners        func(childComplexity int, year *int) int
-		Relations       func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Representatives func(childComplexity int, year *int) int
-		RepresentedIn   func(childComplexity int, year *int) int
-		Source          func(childComplexity int) int
-		Topics          func(childComplexity int, year *int) int
+		AdministeredBy      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Administers         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Coordinates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Facilitates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		FundedBy            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Funds               func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		MemberOf            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Members             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ParticipatesIn      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Partners            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Representatives     func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		RepresentedIn       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	RegionConnection struct {
@@ -755,6 +763,18 @@ type ComplexityRoot struct {
 		ToYear    func(childComplexity int) int
 	}
 
+	RelationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RelationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Source struct {
 		Citation  func(childComplexity int) int
 		Outside   func(childComplexity int) int
@@ -772,12 +792,13 @@ type ComplexityRoot struct {
 		Description         func(childComplexity int) int
 		FocusArea           func(childComplexity int) int
 		ID                  func(childComplexity int) int
-		Initiatives         func(childComplexity int, year *int, planYear *int) int
+		Initiatives         func(childComplexity int, year *int, planYear *int, orderBy *model.NodeOrder) int
 		Kind                func(childComplexity int) int
 		Name                func(childComplexity int) int
-		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
 		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		RelevantInitiatives func(childComplexity int, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		RelevantInitiatives func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 		Source              func(childComplexity int) int
 	}
 
@@ -794,23 +815,24 @@ type ComplexityRoot struct {
 	}
 
 	Topic struct {
-		Actors        func(childComplexity int, year *int) int
-		Aliases       func(childComplexity int) int
-		Changes       func(childComplexity int, first *int, after *string) int
-		CoordinatedBy func(childComplexity int, year *int) int
-		Description   func(childComplexity int) int
-		FocusAreas    func(childComplexity int, year *int) int
-		Goals         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Initiatives   func(childComplexity int, year *int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Neighbours    func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Parent        func(childComplexity int) int
-		Plans         func(childComplexity int) int
-		Relations     func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Source        func(childComplexity int) int
-		SubTopics     func(childComplexity int, year *int) int
+		Actors              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Description         func(childComplexity int) int
+		FocusAreas          func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Goals               func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Initiatives         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Kind                func(childComplexity int) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Parent              func(childComplexity int) int
+		Plans               func(childComplexity int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Source              func(childComplexity int) int
+		SubTopics           func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	TopicConnection struct {
@@ -837,80 +859,84 @@ type ComplexityRoot struct {
 
 type FocusAreaResolver interface {
 	Relations(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 
-	StrategyAreas(ctx context.Context, obj *model.FocusArea, year *int) ([]*model.StrategyArea, error)
-	Initiatives(ctx context.Context, obj *model.FocusArea, year *int, planYear *int) ([]*model.Initiative, error)
-	RelevantInitiatives(ctx context.Context, obj *model.FocusArea, year *int) ([]*model.Initiative, error)
-	Topics(ctx context.Context, obj *model.FocusArea, year *int) ([]*model.Topic, error)
-	Plans(ctx context.Context, obj *model.FocusArea) ([]*model.Plan, error)
+	StrategyAreas(ctx context.Context, obj *model.FocusArea, year *int, orderBy *model.NodeOrder) ([]*model.StrategyArea, error)
+	Initiatives(ctx context.Context, obj *model.FocusArea, year *int, planYear *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	RelevantInitiatives(ctx context.Context, obj *model.FocusArea, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	Topics(ctx context.Context, obj *model.FocusArea, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Plans(ctx context.Context, obj *model.FocusArea, orderBy *model.NodeOrder) ([]*model.Plan, error)
+	RelationsConnection(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.FocusArea, first *int, after *string) (*model.HistoryConnection, error)
 }
 type FundResolver interface {
 	Relations(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
-	MemberOf(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Members(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	ParticipatesIn(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error)
-	Participants(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Facilitates(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error)
-	FacilitatedBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Coordinates(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error)
-	CoordinatedBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Funds(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	MemberOf(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Members(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	ParticipatesIn(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Participants(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Facilitates(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	FacilitatedBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Coordinates(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	CoordinatedBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funds(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 	Funding(ctx context.Context, obj *model.Fund, year *int) ([]*model.Relation, error)
-	FundedBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Partners(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	RepresentedIn(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Representatives(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Topics(ctx context.Context, obj *model.Fund, year *int) ([]*model.Topic, error)
-	Administers(ctx context.Context, obj *model.Fund, year *int) ([]*model.Fund, error)
-	AdministeredBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
+	FundedBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Partners(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RepresentedIn(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Representatives(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Topics(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Administers(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error)
+	AdministeredBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 
+	RelationsConnection(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Fund, first *int, after *string) (*model.HistoryConnection, error)
 }
 type InitiativeResolver interface {
 	Relations(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 
 	AmountIn(ctx context.Context, obj *model.Initiative, year int) (*int64, error)
 
-	Owners(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error)
-	Funders(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error)
+	Owners(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funders(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 	Funding(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Relation, error)
-	Participants(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error)
-	FacilitatedBy(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error)
-	FocusAreas(ctx context.Context, obj *model.Initiative, year *int) ([]*model.FocusArea, error)
-	StrategyAreas(ctx context.Context, obj *model.Initiative, year *int) ([]*model.StrategyArea, error)
-	RelevantFor(ctx context.Context, obj *model.Initiative, year *int) ([]model.Node, error)
-	Topics(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Topic, error)
+	Participants(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	FacilitatedBy(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	FocusAreas(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.FocusArea, error)
+	StrategyAreas(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.StrategyArea, error)
+	RelevantFor(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Topics(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
 	Plan(ctx context.Context, obj *model.Initiative) (*model.Plan, error)
 	Parent(ctx context.Context, obj *model.Initiative) (*model.Initiative, error)
-	SubInitiatives(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Initiative, error)
-	Overlaps(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Initiative, error)
+	SubInitiatives(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	Overlaps(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	RelationsConnection(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Initiative, first *int, after *string) (*model.HistoryConnection, error)
 }
 type MunicipalityResolver interface {
 	Relations(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
-	MemberOf(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Members(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	ParticipatesIn(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error)
-	Participants(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Facilitates(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error)
-	FacilitatedBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Coordinates(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error)
-	CoordinatedBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Funds(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	MemberOf(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Members(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	ParticipatesIn(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Participants(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Facilitates(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	FacilitatedBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Coordinates(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	CoordinatedBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funds(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 	Funding(ctx context.Context, obj *model.Municipality, year *int) ([]*model.Relation, error)
-	FundedBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Partners(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	RepresentedIn(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Representatives(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Topics(ctx context.Context, obj *model.Municipality, year *int) ([]*model.Topic, error)
-	Administers(ctx context.Context, obj *model.Municipality, year *int) ([]*model.Fund, error)
-	AdministeredBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
+	FundedBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Partners(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RepresentedIn(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Representatives(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Topics(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Administers(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error)
+	AdministeredBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 
+	RelationsConnection(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Municipality, first *int, after *string) (*model.HistoryConnection, error)
 }
 type MutationResolver interface {
@@ -952,58 +978,61 @@ type MutationResolver interface {
 }
 type NetworkResolver interface {
 	Relations(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
-	MemberOf(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Members(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	ParticipatesIn(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error)
-	Participants(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Facilitates(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error)
-	FacilitatedBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Coordinates(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error)
-	CoordinatedBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Funds(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	MemberOf(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Members(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	ParticipatesIn(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Participants(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Facilitates(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	FacilitatedBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Coordinates(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	CoordinatedBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funds(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 	Funding(ctx context.Context, obj *model.Network, year *int) ([]*model.Relation, error)
-	FundedBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Partners(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	RepresentedIn(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Representatives(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Topics(ctx context.Context, obj *model.Network, year *int) ([]*model.Topic, error)
-	Administers(ctx context.Context, obj *model.Network, year *int) ([]*model.Fund, error)
-	AdministeredBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
+	FundedBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Partners(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RepresentedIn(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Representatives(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Topics(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Administers(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error)
+	AdministeredBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 
+	RelationsConnection(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Network, first *int, after *string) (*model.HistoryConnection, error)
 }
 type PartnerResolver interface {
 	Relations(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
-	MemberOf(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Members(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	ParticipatesIn(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error)
-	Participants(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Facilitates(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error)
-	FacilitatedBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Coordinates(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error)
-	CoordinatedBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Funds(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	MemberOf(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Members(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	ParticipatesIn(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Participants(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Facilitates(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	FacilitatedBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Coordinates(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	CoordinatedBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funds(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 	Funding(ctx context.Context, obj *model.Partner, year *int) ([]*model.Relation, error)
-	FundedBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Partners(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	RepresentedIn(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Representatives(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Topics(ctx context.Context, obj *model.Partner, year *int) ([]*model.Topic, error)
-	Administers(ctx context.Context, obj *model.Partner, year *int) ([]*model.Fund, error)
-	AdministeredBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
+	FundedBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Partners(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RepresentedIn(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Representatives(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Topics(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Administers(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error)
+	AdministeredBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 
+	RelationsConnection(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Partner, first *int, after *string) (*model.HistoryConnection, error)
 }
 type PlanResolver interface {
 	Relations(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 
-	Initiatives(ctx context.Context, obj *model.Plan) ([]*model.Initiative, error)
-	FocusAreas(ctx context.Context, obj *model.Plan) ([]*model.FocusArea, error)
-	StrategyAreas(ctx context.Context, obj *model.Plan) ([]*model.StrategyArea, error)
-	Topics(ctx context.Context, obj *model.Plan) ([]*model.Topic, error)
+	Initiatives(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	FocusAreas(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.FocusArea, error)
+	StrategyAreas(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.StrategyArea, error)
+	Topics(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	RelationsConnection(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Plan, first *int, after *string) (*model.HistoryConnection, error)
 }
 type QueryResolver interface {
@@ -1034,24 +1063,25 @@ type QueryResolver interface {
 }
 type RegionResolver interface {
 	Relations(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
-	MemberOf(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Members(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	ParticipatesIn(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error)
-	Participants(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Facilitates(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error)
-	FacilitatedBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Coordinates(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error)
-	CoordinatedBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Funds(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	MemberOf(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Members(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	ParticipatesIn(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Participants(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Facilitates(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	FacilitatedBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Coordinates(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	CoordinatedBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funds(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 	Funding(ctx context.Context, obj *model.Region, year *int) ([]*model.Relation, error)
-	FundedBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Partners(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	RepresentedIn(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Representatives(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Topics(ctx context.Context, obj *model.Region, year *int) ([]*model.Topic, error)
-	Administers(ctx context.Context, obj *model.Region, year *int) ([]*model.Fund, error)
-	AdministeredBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
+	FundedBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Partners(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RepresentedIn(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Representatives(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Topics(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Administers(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error)
+	AdministeredBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RelationsConnection(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Region, first *int, after *string) (*model.HistoryConnection, error)
 }
 type RelationResolver interface {
@@ -1065,24 +1095,26 @@ type SourceResolver interface {
 }
 type StrategyAreaResolver interface {
 	Relations(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 
 	FocusArea(ctx context.Context, obj *model.StrategyArea) (*model.FocusArea, error)
-	Initiatives(ctx context.Context, obj *model.StrategyArea, year *int, planYear *int) ([]*model.Initiative, error)
-	RelevantInitiatives(ctx context.Context, obj *model.StrategyArea, year *int) ([]*model.Initiative, error)
+	Initiatives(ctx context.Context, obj *model.StrategyArea, year *int, planYear *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	RelevantInitiatives(ctx context.Context, obj *model.StrategyArea, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	RelationsConnection(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.StrategyArea, first *int, after *string) (*model.HistoryConnection, error)
 }
 type TopicResolver interface {
 	Relations(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 
-	Initiatives(ctx context.Context, obj *model.Topic, year *int) ([]*model.Initiative, error)
-	Actors(ctx context.Context, obj *model.Topic, year *int) ([]model.Actor, error)
-	CoordinatedBy(ctx context.Context, obj *model.Topic, year *int) ([]model.Actor, error)
+	Initiatives(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	Actors(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	CoordinatedBy(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 	Parent(ctx context.Context, obj *model.Topic) (*model.Topic, error)
-	SubTopics(ctx context.Context, obj *model.Topic, year *int) ([]*model.Topic, error)
-	FocusAreas(ctx context.Context, obj *model.Topic, year *int) ([]*model.FocusArea, error)
-	Plans(ctx context.Context, obj *model.Topic) ([]*model.Plan, error)
+	SubTopics(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	FocusAreas(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]*model.FocusArea, error)
+	Plans(ctx context.Context, obj *model.Topic, orderBy *model.NodeOrder) ([]*model.Plan, error)
+	RelationsConnection(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Topic, first *int, after *string) (*model.HistoryConnection, error)
 }
 
@@ -1588,7 +1620,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FocusArea.Initiatives(childComplexity, args["year"].(*int), args["planYear"].(*int)), true
+		return e.ComplexityRoot.FocusArea.Initiatives(childComplexity, args["year"].(*int), args["planYear"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "FocusArea.kind":
 		if e.ComplexityRoot.FocusArea.Kind == nil {
 			break
@@ -1611,13 +1643,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FocusArea.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.FocusArea.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "FocusArea.plans":
 		if e.ComplexityRoot.FocusArea.Plans == nil {
 			break
 		}
 
-		return e.ComplexityRoot.FocusArea.Plans(childComplexity), true
+		args, err := ec.field_FocusArea_plans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.FocusArea.Plans(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "FocusArea.relations":
 		if e.ComplexityRoot.FocusArea.Relations == nil {
 			break
@@ -1629,6 +1666,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FocusArea.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "FocusArea.relationsConnection":
+		if e.ComplexityRoot.FocusArea.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_FocusArea_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.FocusArea.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "FocusArea.relevantInitiatives":
 		if e.ComplexityRoot.FocusArea.RelevantInitiatives == nil {
 			break
@@ -1639,7 +1687,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FocusArea.RelevantInitiatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.FocusArea.RelevantInitiatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "FocusArea.source":
 		if e.ComplexityRoot.FocusArea.Source == nil {
 			break
@@ -1656,7 +1704,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FocusArea.StrategyAreas(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.FocusArea.StrategyAreas(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "FocusArea.topics":
 		if e.ComplexityRoot.FocusArea.Topics == nil {
 			break
@@ -1667,7 +1715,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FocusArea.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.FocusArea.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "FocusAreaConnection.edges":
 		if e.ComplexityRoot.FocusAreaConnection.Edges == nil {
@@ -1717,7 +1765,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.AdministeredBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.AdministeredBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.administers":
 		if e.ComplexityRoot.Fund.Administers == nil {
 			break
@@ -1728,7 +1776,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Administers(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Administers(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.aliases":
 		if e.ComplexityRoot.Fund.Aliases == nil {
 			break
@@ -1762,7 +1810,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.coordinates":
 		if e.ComplexityRoot.Fund.Coordinates == nil {
 			break
@@ -1773,7 +1821,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Coordinates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Coordinates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.description":
 		if e.ComplexityRoot.Fund.Description == nil {
 			break
@@ -1790,7 +1838,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.facilitates":
 		if e.ComplexityRoot.Fund.Facilitates == nil {
 			break
@@ -1801,7 +1849,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Facilitates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Facilitates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.fundedBy":
 		if e.ComplexityRoot.Fund.FundedBy == nil {
 			break
@@ -1812,7 +1860,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.FundedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.FundedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.funding":
 		if e.ComplexityRoot.Fund.Funding == nil {
 			break
@@ -1834,7 +1882,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Funds(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Funds(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.id":
 		if e.ComplexityRoot.Fund.ID == nil {
 			break
@@ -1857,7 +1905,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.MemberOf(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.MemberOf(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.members":
 		if e.ComplexityRoot.Fund.Members == nil {
 			break
@@ -1868,7 +1916,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Members(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Members(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.name":
 		if e.ComplexityRoot.Fund.Name == nil {
 			break
@@ -1885,7 +1933,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.participants":
 		if e.ComplexityRoot.Fund.Participants == nil {
 			break
@@ -1896,7 +1944,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.participatesIn":
 		if e.ComplexityRoot.Fund.ParticipatesIn == nil {
 			break
@@ -1907,7 +1955,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.ParticipatesIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.ParticipatesIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.partners":
 		if e.ComplexityRoot.Fund.Partners == nil {
 			break
@@ -1918,7 +1966,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Partners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Partners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.relations":
 		if e.ComplexityRoot.Fund.Relations == nil {
 			break
@@ -1930,6 +1978,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Fund.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Fund.relationsConnection":
+		if e.ComplexityRoot.Fund.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Fund_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Fund.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Fund.representatives":
 		if e.ComplexityRoot.Fund.Representatives == nil {
 			break
@@ -1940,7 +1999,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Representatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Representatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.representedIn":
 		if e.ComplexityRoot.Fund.RepresentedIn == nil {
 			break
@@ -1951,7 +2010,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.RepresentedIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.RepresentedIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.source":
 		if e.ComplexityRoot.Fund.Source == nil {
 			break
@@ -1968,7 +2027,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "FundConnection.edges":
 		if e.ComplexityRoot.FundConnection.Edges == nil {
@@ -2528,7 +2587,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.focusAreas":
 		if e.ComplexityRoot.Initiative.FocusAreas == nil {
 			break
@@ -2539,7 +2598,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.FocusAreas(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.FocusAreas(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.funders":
 		if e.ComplexityRoot.Initiative.Funders == nil {
 			break
@@ -2550,7 +2609,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Funders(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Funders(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.funding":
 		if e.ComplexityRoot.Initiative.Funding == nil {
 			break
@@ -2596,7 +2655,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.overlaps":
 		if e.ComplexityRoot.Initiative.Overlaps == nil {
 			break
@@ -2607,7 +2666,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Overlaps(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Overlaps(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.owners":
 		if e.ComplexityRoot.Initiative.Owners == nil {
 			break
@@ -2618,7 +2677,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Owners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Owners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.parent":
 		if e.ComplexityRoot.Initiative.Parent == nil {
 			break
@@ -2635,7 +2694,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.plan":
 		if e.ComplexityRoot.Initiative.Plan == nil {
 			break
@@ -2659,6 +2718,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Initiative.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Initiative.relationsConnection":
+		if e.ComplexityRoot.Initiative.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Initiative_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Initiative.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Initiative.relevantFor":
 		if e.ComplexityRoot.Initiative.RelevantFor == nil {
 			break
@@ -2669,7 +2739,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.RelevantFor(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.RelevantFor(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.source":
 		if e.ComplexityRoot.Initiative.Source == nil {
 			break
@@ -2686,7 +2756,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.StrategyAreas(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.StrategyAreas(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.subInitiatives":
 		if e.ComplexityRoot.Initiative.SubInitiatives == nil {
 			break
@@ -2697,7 +2767,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.SubInitiatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.SubInitiatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.topics":
 		if e.ComplexityRoot.Initiative.Topics == nil {
 			break
@@ -2708,7 +2778,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.yearlyAmounts":
 		if e.ComplexityRoot.Initiative.YearlyAmounts == nil {
 			break
@@ -2977,7 +3047,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.AdministeredBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.AdministeredBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.administers":
 		if e.ComplexityRoot.Municipality.Administers == nil {
 			break
@@ -2988,7 +3058,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Administers(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Administers(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.aliases":
 		if e.ComplexityRoot.Municipality.Aliases == nil {
 			break
@@ -3016,7 +3086,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.coordinates":
 		if e.ComplexityRoot.Municipality.Coordinates == nil {
 			break
@@ -3027,7 +3097,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Coordinates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Coordinates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.county":
 		if e.ComplexityRoot.Municipality.County == nil {
 			break
@@ -3050,7 +3120,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.facilitates":
 		if e.ComplexityRoot.Municipality.Facilitates == nil {
 			break
@@ -3061,7 +3131,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Facilitates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Facilitates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.fundedBy":
 		if e.ComplexityRoot.Municipality.FundedBy == nil {
 			break
@@ -3072,7 +3142,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.FundedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.FundedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.funding":
 		if e.ComplexityRoot.Municipality.Funding == nil {
 			break
@@ -3094,7 +3164,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Funds(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Funds(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.id":
 		if e.ComplexityRoot.Municipality.ID == nil {
 			break
@@ -3117,7 +3187,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.MemberOf(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.MemberOf(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.members":
 		if e.ComplexityRoot.Municipality.Members == nil {
 			break
@@ -3128,7 +3198,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Members(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Members(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.name":
 		if e.ComplexityRoot.Municipality.Name == nil {
 			break
@@ -3145,7 +3215,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.number":
 		if e.ComplexityRoot.Municipality.Number == nil {
 			break
@@ -3162,7 +3232,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.participatesIn":
 		if e.ComplexityRoot.Municipality.ParticipatesIn == nil {
 			break
@@ -3173,7 +3243,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.ParticipatesIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.ParticipatesIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.partners":
 		if e.ComplexityRoot.Municipality.Partners == nil {
 			break
@@ -3184,7 +3254,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Partners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Partners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.relations":
 		if e.ComplexityRoot.Municipality.Relations == nil {
 			break
@@ -3196,6 +3266,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Municipality.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Municipality.relationsConnection":
+		if e.ComplexityRoot.Municipality.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Municipality_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Municipality.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Municipality.representatives":
 		if e.ComplexityRoot.Municipality.Representatives == nil {
 			break
@@ -3206,7 +3287,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Representatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Representatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.representedIn":
 		if e.ComplexityRoot.Municipality.RepresentedIn == nil {
 			break
@@ -3217,7 +3298,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.RepresentedIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.RepresentedIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.source":
 		if e.ComplexityRoot.Municipality.Source == nil {
 			break
@@ -3234,7 +3315,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "MunicipalityConnection.edges":
 		if e.ComplexityRoot.MunicipalityConnection.Edges == nil {
@@ -3707,7 +3788,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.AdministeredBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.AdministeredBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.administers":
 		if e.ComplexityRoot.Network.Administers == nil {
 			break
@@ -3718,7 +3799,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Administers(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Administers(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.aliases":
 		if e.ComplexityRoot.Network.Aliases == nil {
 			break
@@ -3746,7 +3827,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.coordinates":
 		if e.ComplexityRoot.Network.Coordinates == nil {
 			break
@@ -3757,7 +3838,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Coordinates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Coordinates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.description":
 		if e.ComplexityRoot.Network.Description == nil {
 			break
@@ -3774,7 +3855,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.facilitates":
 		if e.ComplexityRoot.Network.Facilitates == nil {
 			break
@@ -3785,7 +3866,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Facilitates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Facilitates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.field":
 		if e.ComplexityRoot.Network.Field == nil {
 			break
@@ -3802,7 +3883,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.FundedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.FundedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.funding":
 		if e.ComplexityRoot.Network.Funding == nil {
 			break
@@ -3824,7 +3905,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Funds(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Funds(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.id":
 		if e.ComplexityRoot.Network.ID == nil {
 			break
@@ -3847,7 +3928,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.MemberOf(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.MemberOf(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.members":
 		if e.ComplexityRoot.Network.Members == nil {
 			break
@@ -3858,7 +3939,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Members(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Members(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.name":
 		if e.ComplexityRoot.Network.Name == nil {
 			break
@@ -3875,7 +3956,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.participants":
 		if e.ComplexityRoot.Network.Participants == nil {
 			break
@@ -3886,7 +3967,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.participatesIn":
 		if e.ComplexityRoot.Network.ParticipatesIn == nil {
 			break
@@ -3897,7 +3978,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.ParticipatesIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.ParticipatesIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.partners":
 		if e.ComplexityRoot.Network.Partners == nil {
 			break
@@ -3908,7 +3989,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Partners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Partners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.relations":
 		if e.ComplexityRoot.Network.Relations == nil {
 			break
@@ -3920,6 +4001,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Network.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Network.relationsConnection":
+		if e.ComplexityRoot.Network.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Network_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Network.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Network.representatives":
 		if e.ComplexityRoot.Network.Representatives == nil {
 			break
@@ -3930,7 +4022,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Representatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Representatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.representedIn":
 		if e.ComplexityRoot.Network.RepresentedIn == nil {
 			break
@@ -3941,7 +4033,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.RepresentedIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.RepresentedIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.source":
 		if e.ComplexityRoot.Network.Source == nil {
 			break
@@ -3958,7 +4050,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "NetworkConnection.edges":
 		if e.ComplexityRoot.NetworkConnection.Edges == nil {
@@ -4059,7 +4151,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.AdministeredBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.AdministeredBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.administers":
 		if e.ComplexityRoot.Partner.Administers == nil {
 			break
@@ -4070,7 +4162,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Administers(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Administers(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.aliases":
 		if e.ComplexityRoot.Partner.Aliases == nil {
 			break
@@ -4104,7 +4196,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.coordinates":
 		if e.ComplexityRoot.Partner.Coordinates == nil {
 			break
@@ -4115,7 +4207,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Coordinates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Coordinates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.description":
 		if e.ComplexityRoot.Partner.Description == nil {
 			break
@@ -4132,7 +4224,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.facilitates":
 		if e.ComplexityRoot.Partner.Facilitates == nil {
 			break
@@ -4143,7 +4235,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Facilitates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Facilitates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.fundedBy":
 		if e.ComplexityRoot.Partner.FundedBy == nil {
 			break
@@ -4154,7 +4246,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.FundedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.FundedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.funding":
 		if e.ComplexityRoot.Partner.Funding == nil {
 			break
@@ -4176,7 +4268,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Funds(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Funds(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.id":
 		if e.ComplexityRoot.Partner.ID == nil {
 			break
@@ -4199,7 +4291,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.MemberOf(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.MemberOf(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.members":
 		if e.ComplexityRoot.Partner.Members == nil {
 			break
@@ -4210,7 +4302,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Members(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Members(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.name":
 		if e.ComplexityRoot.Partner.Name == nil {
 			break
@@ -4227,7 +4319,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.participants":
 		if e.ComplexityRoot.Partner.Participants == nil {
 			break
@@ -4238,7 +4330,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.participatesIn":
 		if e.ComplexityRoot.Partner.ParticipatesIn == nil {
 			break
@@ -4249,7 +4341,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.ParticipatesIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.ParticipatesIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.partners":
 		if e.ComplexityRoot.Partner.Partners == nil {
 			break
@@ -4260,7 +4352,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Partners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Partners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.relations":
 		if e.ComplexityRoot.Partner.Relations == nil {
 			break
@@ -4272,6 +4364,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Partner.relationsConnection":
+		if e.ComplexityRoot.Partner.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Partner_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Partner.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Partner.representatives":
 		if e.ComplexityRoot.Partner.Representatives == nil {
 			break
@@ -4282,7 +4385,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Representatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Representatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.representedIn":
 		if e.ComplexityRoot.Partner.RepresentedIn == nil {
 			break
@@ -4293,7 +4396,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.RepresentedIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.RepresentedIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.source":
 		if e.ComplexityRoot.Partner.Source == nil {
 			break
@@ -4310,7 +4413,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "PartnerConnection.edges":
 		if e.ComplexityRoot.PartnerConnection.Edges == nil {
@@ -4440,7 +4543,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Plan.FocusAreas(childComplexity), true
+		args, err := ec.field_Plan_focusAreas_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.FocusAreas(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "Plan.id":
 		if e.ComplexityRoot.Plan.ID == nil {
 			break
@@ -4452,7 +4560,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Plan.Initiatives(childComplexity), true
+		args, err := ec.field_Plan_initiatives_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.Initiatives(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "Plan.kind":
 		if e.ComplexityRoot.Plan.Kind == nil {
 			break
@@ -4475,7 +4588,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Plan.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Plan.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Plan.relations":
 		if e.ComplexityRoot.Plan.Relations == nil {
 			break
@@ -4487,6 +4600,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Plan.relationsConnection":
+		if e.ComplexityRoot.Plan.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Plan_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Plan.source":
 		if e.ComplexityRoot.Plan.Source == nil {
 			break
@@ -4498,13 +4622,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Plan.StrategyAreas(childComplexity), true
+		args, err := ec.field_Plan_strategyAreas_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.StrategyAreas(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "Plan.topics":
 		if e.ComplexityRoot.Plan.Topics == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Plan.Topics(childComplexity), true
+		args, err := ec.field_Plan_topics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.Topics(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "Plan.year":
 		if e.ComplexityRoot.Plan.Year == nil {
 			break
@@ -4826,7 +4960,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.AdministeredBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.AdministeredBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.administers":
 		if e.ComplexityRoot.Region.Administers == nil {
 			break
@@ -4837,7 +4971,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Administers(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Administers(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.aliases":
 		if e.ComplexityRoot.Region.Aliases == nil {
 			break
@@ -4865,7 +4999,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.coordinates":
 		if e.ComplexityRoot.Region.Coordinates == nil {
 			break
@@ -4876,7 +5010,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Coordinates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Coordinates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.description":
 		if e.ComplexityRoot.Region.Description == nil {
 			break
@@ -4893,7 +5027,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.facilitates":
 		if e.ComplexityRoot.Region.Facilitates == nil {
 			break
@@ -4904,7 +5038,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Facilitates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Facilitates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.fundedBy":
 		if e.ComplexityRoot.Region.FundedBy == nil {
 			break
@@ -4915,7 +5049,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.FundedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.FundedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.funding":
 		if e.ComplexityRoot.Region.Funding == nil {
 			break
@@ -4937,7 +5071,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Funds(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Funds(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.id":
 		if e.ComplexityRoot.Region.ID == nil {
 			break
@@ -4960,7 +5094,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.MemberOf(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.MemberOf(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.members":
 		if e.ComplexityRoot.Region.Members == nil {
 			break
@@ -4971,7 +5105,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Members(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Members(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.name":
 		if e.ComplexityRoot.Region.Name == nil {
 			break
@@ -4988,7 +5122,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.participants":
 		if e.ComplexityRoot.Region.Participants == nil {
 			break
@@ -4999,7 +5133,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.participatesIn":
 		if e.ComplexityRoot.Region.ParticipatesIn == nil {
 			break
@@ -5010,7 +5144,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.ParticipatesIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.ParticipatesIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.partners":
 		if e.ComplexityRoot.Region.Partners == nil {
 			break
@@ -5021,7 +5155,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Partners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Partners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.relations":
 		if e.ComplexityRoot.Region.Relations == nil {
 			break
@@ -5033,6 +5167,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Region.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Region.relationsConnection":
+		if e.ComplexityRoot.Region.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Region_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Region.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Region.representatives":
 		if e.ComplexityRoot.Region.Representatives == nil {
 			break
@@ -5043,7 +5188,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Representatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Representatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.representedIn":
 		if e.ComplexityRoot.Region.RepresentedIn == nil {
 			break
@@ -5054,7 +5199,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.RepresentedIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.RepresentedIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.source":
 		if e.ComplexityRoot.Region.Source == nil {
 			break
@@ -5071,7 +5216,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "RegionConnection.edges":
 		if e.ComplexityRoot.RegionConnection.Edges == nil {
@@ -5184,6 +5329,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Relation.ToYear(childComplexity), true
 
+	case "RelationConnection.edges":
+		if e.ComplexityRoot.RelationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationConnection.Edges(childComplexity), true
+	case "RelationConnection.nodes":
+		if e.ComplexityRoot.RelationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationConnection.Nodes(childComplexity), true
+	case "RelationConnection.pageInfo":
+		if e.ComplexityRoot.RelationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationConnection.PageInfo(childComplexity), true
+	case "RelationConnection.totalCount":
+		if e.ComplexityRoot.RelationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationConnection.TotalCount(childComplexity), true
+
+	case "RelationEdge.cursor":
+		if e.ComplexityRoot.RelationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationEdge.Cursor(childComplexity), true
+	case "RelationEdge.node":
+		if e.ComplexityRoot.RelationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationEdge.Node(childComplexity), true
+
 	case "Source.citation":
 		if e.ComplexityRoot.Source.Citation == nil {
 			break
@@ -5278,7 +5461,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.StrategyArea.Initiatives(childComplexity, args["year"].(*int), args["planYear"].(*int)), true
+		return e.ComplexityRoot.StrategyArea.Initiatives(childComplexity, args["year"].(*int), args["planYear"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "StrategyArea.kind":
 		if e.ComplexityRoot.StrategyArea.Kind == nil {
 			break
@@ -5301,7 +5484,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.StrategyArea.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.StrategyArea.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "StrategyArea.relations":
 		if e.ComplexityRoot.StrategyArea.Relations == nil {
 			break
@@ -5313,6 +5496,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StrategyArea.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "StrategyArea.relationsConnection":
+		if e.ComplexityRoot.StrategyArea.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_StrategyArea_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StrategyArea.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "StrategyArea.relevantInitiatives":
 		if e.ComplexityRoot.StrategyArea.RelevantInitiatives == nil {
 			break
@@ -5323,7 +5517,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.StrategyArea.RelevantInitiatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.StrategyArea.RelevantInitiatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "StrategyArea.source":
 		if e.ComplexityRoot.StrategyArea.Source == nil {
 			break
@@ -5379,7 +5573,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.Actors(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.Actors(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.aliases":
 		if e.ComplexityRoot.Topic.Aliases == nil {
 			break
@@ -5407,7 +5601,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.description":
 		if e.ComplexityRoot.Topic.Description == nil {
 			break
@@ -5424,7 +5618,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.FocusAreas(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.FocusAreas(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.goals":
 		if e.ComplexityRoot.Topic.Goals == nil {
 			break
@@ -5447,7 +5641,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.Initiatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.Initiatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.kind":
 		if e.ComplexityRoot.Topic.Kind == nil {
 			break
@@ -5470,7 +5664,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.parent":
 		if e.ComplexityRoot.Topic.Parent == nil {
 			break
@@ -5482,7 +5676,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Topic.Plans(childComplexity), true
+		args, err := ec.field_Topic_plans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Topic.Plans(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.relations":
 		if e.ComplexityRoot.Topic.Relations == nil {
 			break
@@ -5494,6 +5693,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Topic.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Topic.relationsConnection":
+		if e.ComplexityRoot.Topic.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Topic_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Topic.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Topic.source":
 		if e.ComplexityRoot.Topic.Source == nil {
 			break
@@ -5510,7 +5720,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.SubTopics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.SubTopics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "TopicConnection.edges":
 		if e.ComplexityRoot.TopicConnection.Edges == nil {
@@ -5680,6 +5890,13 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# regiongraph: the stakeholder graph of a regional cooperation.
+#
+# Relation lists of nodes (memberOf, funders, initiatives, ...) take
+# ` + "`" + `orderBy` + "`" + `: by name unless the field says otherwise (initiatives and areas
+# under a focus area, strategy area or plan, and sub-initiatives, are in
+# code order), ties broken by id. ` + "`" + `relationsConnection` + "`" + ` pages a node's
+# relations (any kinds, either direction) with cursors and a totalCount, for
+# hubs whose relations are more than one response may hold.
 #
 # Year semantics, the same in every query and store: a relation holds in year Y
 # when fromYear <= Y <= toYear, a missing bound being unbounded. Every relation
@@ -5853,7 +6070,13 @@ interface Node {
   "Every relation of this node."
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]!
   "The nodes at the other end of this node's relations."
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]!
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]!
+  """
+  This node's relations a page at a time, by relation id: for hubs whose
+  relations are more than one response may hold. ` + "`" + `after` + "`" + ` takes the cursor
+  (a relation id) of the last relation of the previous page.
+  """
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection!
 }
 
 "Municipalities, regions, networks, partners and funds: who joins, funds, coordinates and lobbies."
@@ -5865,41 +6088,42 @@ interface Actor implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]!
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]!
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]!
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]!
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]!
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]!
+  members(year: Int, orderBy: NodeOrder): [Actor!]!
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]!
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]!
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]!
+  participants(year: Int, orderBy: NodeOrder): [Actor!]!
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]!
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]!
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]!
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]!
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]!
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]!
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]!
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]!
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]!
+  funds(year: Int, orderBy: NodeOrder): [Node!]!
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]!
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]!
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]!
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]!
+  partners(year: Int, orderBy: NodeOrder): [Actor!]!
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]!
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]!
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]!
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]!
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]!
+  topics(year: Int, orderBy: NodeOrder): [Topic!]!
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]!
+  administers(year: Int, orderBy: NodeOrder): [Fund!]!
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]!
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]!
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection!
 }
 
 "kommune. Members of the region are facts from outside the plans, and say so in their source."
@@ -5911,45 +6135,46 @@ type Municipality implements Node & Actor {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]! @goField(forceResolver: true)
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]! @goField(forceResolver: true)
+  members(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]! @goField(forceResolver: true)
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]! @goField(forceResolver: true)
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]! @goField(forceResolver: true)
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]! @goField(forceResolver: true)
+  funds(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]! @goField(forceResolver: true)
+  partners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]! @goField(forceResolver: true)
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]! @goField(forceResolver: true)
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]! @goField(forceResolver: true)
+  administers(year: Int, orderBy: NodeOrder): [Fund!]! @goField(forceResolver: true)
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Kommunenummer."
   number: String
   "Fylke."
   county: String
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "regionråd / regionsamarbeid, such as Kongsbergregionen."
@@ -5961,41 +6186,42 @@ type Region implements Node & Actor {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]! @goField(forceResolver: true)
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]! @goField(forceResolver: true)
+  members(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]! @goField(forceResolver: true)
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]! @goField(forceResolver: true)
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]! @goField(forceResolver: true)
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]! @goField(forceResolver: true)
+  funds(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]! @goField(forceResolver: true)
+  partners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]! @goField(forceResolver: true)
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]! @goField(forceResolver: true)
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]! @goField(forceResolver: true)
+  administers(year: Int, orderBy: NodeOrder): [Fund!]! @goField(forceResolver: true)
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "nettverk run by the municipalities' professionals (PLOM, SNKR, barnevernlederforum, SuksIT, ...)."
@@ -6007,43 +6233,44 @@ type Network implements Node & Actor {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]! @goField(forceResolver: true)
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]! @goField(forceResolver: true)
+  members(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]! @goField(forceResolver: true)
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]! @goField(forceResolver: true)
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]! @goField(forceResolver: true)
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]! @goField(forceResolver: true)
+  funds(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]! @goField(forceResolver: true)
+  partners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]! @goField(forceResolver: true)
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]! @goField(forceResolver: true)
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]! @goField(forceResolver: true)
+  administers(year: Int, orderBy: NodeOrder): [Fund!]! @goField(forceResolver: true)
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "The professional field."
   field: String
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "ekstern partner: county councils, research and education bodies, alliances, state agencies, clusters."
@@ -6055,43 +6282,44 @@ type Partner implements Node & Actor {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]! @goField(forceResolver: true)
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]! @goField(forceResolver: true)
+  members(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]! @goField(forceResolver: true)
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]! @goField(forceResolver: true)
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]! @goField(forceResolver: true)
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]! @goField(forceResolver: true)
+  funds(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]! @goField(forceResolver: true)
+  partners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]! @goField(forceResolver: true)
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]! @goField(forceResolver: true)
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]! @goField(forceResolver: true)
+  administers(year: Int, orderBy: NodeOrder): [Fund!]! @goField(forceResolver: true)
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "county council, research, education, alliance, state agency, cluster, ..."
   category: String
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "finansieringskilde: a canonical financing source (Skjønnsmidler, Regionale utviklingsmidler, Kommunale midler, ...)."
@@ -6103,42 +6331,43 @@ type Fund implements Node & Actor {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]! @goField(forceResolver: true)
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]! @goField(forceResolver: true)
+  members(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]! @goField(forceResolver: true)
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]! @goField(forceResolver: true)
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]! @goField(forceResolver: true)
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]! @goField(forceResolver: true)
+  funds(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]! @goField(forceResolver: true)
+  partners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]! @goField(forceResolver: true)
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]! @goField(forceResolver: true)
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]! @goField(forceResolver: true)
+  administers(year: Int, orderBy: NodeOrder): [Fund!]! @goField(forceResolver: true)
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   category: String
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "tiltak: an initiative the plans own, fund or follow, with its cost, funders, areas and topics."
@@ -6150,7 +6379,7 @@ type Initiative implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The code as printed: \"1.4\" (focus area 1, row 4), \"A\"–\"K\" (2014), \"3.1.2 d)\" (SuksIT appendix)."
   code: String
   planYear: Int
@@ -6167,28 +6396,29 @@ type Initiative implements Node {
   "Aktivitet / arbeidsform."
   activities: [String!]!
   "Project owners (COORDINATES in)."
-  owners(year: Int): [Actor!]! @goField(forceResolver: true)
+  owners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who pays (FUNDS in). No amounts are split between funders: the cost sits on the initiative."
-  funders(year: Int): [Actor!]! @goField(forceResolver: true)
+  funders(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "The FUNDS relations, each with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who takes part (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who runs it (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
-  focusAreas(year: Int): [FocusArea!]! @goField(forceResolver: true)
-  strategyAreas(year: Int): [StrategyArea!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
+  focusAreas(year: Int, orderBy: NodeOrder): [FocusArea!]! @goField(forceResolver: true)
+  strategyAreas(year: Int, orderBy: NodeOrder): [StrategyArea!]! @goField(forceResolver: true)
   "Areas listed as «også relevant for», kept apart from its own."
-  relevantFor(year: Int): [Node!]! @goField(forceResolver: true)
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  relevantFor(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "The plan that states it."
   plan: Plan @goField(forceResolver: true)
   "The row this sub-activity belongs to (PART_OF out)."
   parent: Initiative @goField(forceResolver: true)
   "Sub-activities with their own cost (PART_OF in)."
-  subInitiatives(year: Int): [Initiative!]! @goField(forceResolver: true)
+  subInitiatives(year: Int, orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
   "The same measure described elsewhere (the SuksIT appendix vs the main table)."
-  overlaps(year: Int): [Initiative!]! @goField(forceResolver: true)
+  overlaps(year: Int, orderBy: NodeOrder): [Initiative!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "satsingsområde: one of the five focus areas."
@@ -6200,15 +6430,16 @@ type FocusArea implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   code: String
-  strategyAreas(year: Int): [StrategyArea!]! @goField(forceResolver: true)
+  strategyAreas(year: Int, orderBy: NodeOrder = {field: CODE}): [StrategyArea!]! @goField(forceResolver: true)
   "Initiatives in this focus area (sub-activities included; each has ` + "`" + `parent` + "`" + `)."
-  initiatives(year: Int, planYear: Int): [Initiative!]! @goField(forceResolver: true)
+  initiatives(year: Int, planYear: Int, orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
   "Initiatives listed as «også relevant for» this area."
-  relevantInitiatives(year: Int): [Initiative!]! @goField(forceResolver: true)
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
-  plans: [Plan!]! @goField(forceResolver: true)
+  relevantInitiatives(year: Int, orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
+  plans(orderBy: NodeOrder): [Plan!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "tiltaksområde i strategiplan, coded like 1.1 or 5.2."
@@ -6220,11 +6451,12 @@ type StrategyArea implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   code: String
   focusArea: FocusArea @goField(forceResolver: true)
-  initiatives(year: Int, planYear: Int): [Initiative!]! @goField(forceResolver: true)
-  relevantInitiatives(year: Int): [Initiative!]! @goField(forceResolver: true)
+  initiatives(year: Int, planYear: Int, orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
+  relevantInitiatives(year: Int, orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "sak / tema: a priority issue such as E134, Kongsbergbanen or broadband."
@@ -6236,17 +6468,18 @@ type Topic implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   goals: [String!]!
   "Initiatives tied to this topic (CONCERNS in)."
-  initiatives(year: Int): [Initiative!]! @goField(forceResolver: true)
+  initiatives(year: Int, orderBy: NodeOrder): [Initiative!]! @goField(forceResolver: true)
   "Actors tied to this topic (CONCERNS in)."
-  actors(year: Int): [Actor!]! @goField(forceResolver: true)
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  actors(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   parent: Topic @goField(forceResolver: true)
-  subTopics(year: Int): [Topic!]! @goField(forceResolver: true)
-  focusAreas(year: Int): [FocusArea!]! @goField(forceResolver: true)
-  plans: [Plan!]! @goField(forceResolver: true)
+  subTopics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
+  focusAreas(year: Int, orderBy: NodeOrder): [FocusArea!]! @goField(forceResolver: true)
+  plans(orderBy: NodeOrder): [Plan!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "handlingsplan: an annual action plan."
@@ -6258,14 +6491,32 @@ type Plan implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   year: Int
   "When it was adopted (ISO date, as precise as known)."
   adopted: String
-  initiatives: [Initiative!]! @goField(forceResolver: true)
-  focusAreas: [FocusArea!]! @goField(forceResolver: true)
-  strategyAreas: [StrategyArea!]! @goField(forceResolver: true)
-  topics: [Topic!]! @goField(forceResolver: true)
+  initiatives(orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
+  focusAreas(orderBy: NodeOrder = {field: CODE}): [FocusArea!]! @goField(forceResolver: true)
+  strategyAreas(orderBy: NodeOrder = {field: CODE}): [StrategyArea!]! @goField(forceResolver: true)
+  topics(orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
+}
+
+"""
+A page of relations. Cursors are relation ids: the list is in id order, so a
+cursor stays valid when relations are added or removed between pages.
+"""
+type RelationConnection {
+  edges: [RelationEdge!]!
+  nodes: [Relation!]!
+  pageInfo: PageInfo!
+  "How many relations match, over all pages."
+  totalCount: Int!
+}
+
+type RelationEdge {
+  cursor: String!
+  node: Relation!
 }
 
 type PageInfo {
@@ -7797,6 +8048,8 @@ func (ec *executionContext) childFields_FocusArea(ctx context.Context, field gra
 		return ec.fieldContext_FocusArea_topics(ctx, field)
 	case "plans":
 		return ec.fieldContext_FocusArea_plans(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_FocusArea_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_FocusArea_changes(ctx, field)
 	}
@@ -7881,6 +8134,8 @@ func (ec *executionContext) childFields_Fund(ctx context.Context, field graphql.
 		return ec.fieldContext_Fund_administeredBy(ctx, field)
 	case "category":
 		return ec.fieldContext_Fund_category(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Fund_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Fund_changes(ctx, field)
 	}
@@ -8201,6 +8456,8 @@ func (ec *executionContext) childFields_Initiative(ctx context.Context, field gr
 		return ec.fieldContext_Initiative_subInitiatives(ctx, field)
 	case "overlaps":
 		return ec.fieldContext_Initiative_overlaps(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Initiative_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Initiative_changes(ctx, field)
 	}
@@ -8375,6 +8632,8 @@ func (ec *executionContext) childFields_Municipality(ctx context.Context, field 
 		return ec.fieldContext_Municipality_number(ctx, field)
 	case "county":
 		return ec.fieldContext_Municipality_county(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Municipality_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Municipality_changes(ctx, field)
 	}
@@ -8477,6 +8736,8 @@ func (ec *executionContext) childFields_Network(ctx context.Context, field graph
 		return ec.fieldContext_Network_administeredBy(ctx, field)
 	case "field":
 		return ec.fieldContext_Network_field(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Network_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Network_changes(ctx, field)
 	}
@@ -8595,6 +8856,8 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_administeredBy(ctx, field)
 	case "category":
 		return ec.fieldContext_Partner_category(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Partner_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Partner_changes(ctx, field)
 	}
@@ -8685,6 +8948,8 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_strategyAreas(ctx, field)
 	case "topics":
 		return ec.fieldContext_Plan_topics(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Plan_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Plan_changes(ctx, field)
 	}
@@ -8767,6 +9032,8 @@ func (ec *executionContext) childFields_Region(ctx context.Context, field graphq
 		return ec.fieldContext_Region_administers(ctx, field)
 	case "administeredBy":
 		return ec.fieldContext_Region_administeredBy(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Region_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Region_changes(ctx, field)
 	}
@@ -8827,6 +9094,30 @@ func (ec *executionContext) childFields_Relation(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Relation", field.Name)
 }
 
+func (ec *executionContext) childFields_RelationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RelationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RelationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RelationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RelationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RelationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RelationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RelationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "plan":
@@ -8873,6 +9164,8 @@ func (ec *executionContext) childFields_StrategyArea(ctx context.Context, field 
 		return ec.fieldContext_StrategyArea_initiatives(ctx, field)
 	case "relevantInitiatives":
 		return ec.fieldContext_StrategyArea_relevantInitiatives(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_StrategyArea_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_StrategyArea_changes(ctx, field)
 	}
@@ -8937,6 +9230,8 @@ func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql
 		return ec.fieldContext_Topic_focusAreas(ctx, field)
 	case "plans":
 		return ec.fieldContext_Topic_plans(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Topic_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Topic_changes(ctx, field)
 	}
@@ -9148,6 +9443,14 @@ func (ec *executionContext) field_FocusArea_initiatives_args(ctx context.Context
 		return nil, err
 	}
 	args["planYear"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
 	return args, nil
 }
 
@@ -9186,6 +9489,74 @@ func (ec *executionContext) field_FocusArea_neighbours_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_FocusArea_plans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_FocusArea_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -9230,6 +9601,14 @@ func (ec *executionContext) field_FocusArea_relevantInitiatives_args(ctx context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9244,6 +9623,14 @@ func (ec *executionContext) field_FocusArea_strategyAreas_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9258,6 +9645,14 @@ func (ec *executionContext) field_FocusArea_topics_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9272,6 +9667,14 @@ func (ec *executionContext) field_Fund_administeredBy_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9286,6 +9689,14 @@ func (ec *executionContext) field_Fund_administers_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9322,6 +9733,14 @@ func (ec *executionContext) field_Fund_coordinatedBy_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9336,6 +9755,14 @@ func (ec *executionContext) field_Fund_coordinates_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9350,6 +9777,14 @@ func (ec *executionContext) field_Fund_facilitatedBy_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9364,6 +9799,14 @@ func (ec *executionContext) field_Fund_facilitates_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9378,6 +9821,14 @@ func (ec *executionContext) field_Fund_fundedBy_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9406,6 +9857,14 @@ func (ec *executionContext) field_Fund_funds_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9420,6 +9879,14 @@ func (ec *executionContext) field_Fund_memberOf_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9434,6 +9901,14 @@ func (ec *executionContext) field_Fund_members_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9472,6 +9947,14 @@ func (ec *executionContext) field_Fund_neighbours_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -9486,6 +9969,14 @@ func (ec *executionContext) field_Fund_participants_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9500,6 +9991,14 @@ func (ec *executionContext) field_Fund_participatesIn_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9514,6 +10013,60 @@ func (ec *executionContext) field_Fund_partners_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Fund_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -9558,6 +10111,14 @@ func (ec *executionContext) field_Fund_representatives_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9572,6 +10133,14 @@ func (ec *executionContext) field_Fund_representedIn_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9586,6 +10155,14 @@ func (ec *executionContext) field_Fund_topics_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9636,6 +10213,14 @@ func (ec *executionContext) field_Initiative_facilitatedBy_args(ctx context.Cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9650,6 +10235,14 @@ func (ec *executionContext) field_Initiative_focusAreas_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9664,6 +10257,14 @@ func (ec *executionContext) field_Initiative_funders_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9716,6 +10317,14 @@ func (ec *executionContext) field_Initiative_neighbours_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -9730,6 +10339,14 @@ func (ec *executionContext) field_Initiative_overlaps_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9744,6 +10361,14 @@ func (ec *executionContext) field_Initiative_owners_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9758,6 +10383,60 @@ func (ec *executionContext) field_Initiative_participants_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Initiative_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -9802,6 +10481,14 @@ func (ec *executionContext) field_Initiative_relevantFor_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9816,6 +10503,14 @@ func (ec *executionContext) field_Initiative_strategyAreas_args(ctx context.Cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9830,6 +10525,14 @@ func (ec *executionContext) field_Initiative_subInitiatives_args(ctx context.Con
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9844,6 +10547,14 @@ func (ec *executionContext) field_Initiative_topics_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9858,6 +10569,14 @@ func (ec *executionContext) field_Municipality_administeredBy_args(ctx context.C
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9872,6 +10591,14 @@ func (ec *executionContext) field_Municipality_administers_args(ctx context.Cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9908,6 +10635,14 @@ func (ec *executionContext) field_Municipality_coordinatedBy_args(ctx context.Co
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9922,6 +10657,14 @@ func (ec *executionContext) field_Municipality_coordinates_args(ctx context.Cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9936,6 +10679,14 @@ func (ec *executionContext) field_Municipality_facilitatedBy_args(ctx context.Co
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9950,6 +10701,14 @@ func (ec *executionContext) field_Municipality_facilitates_args(ctx context.Cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9964,6 +10723,14 @@ func (ec *executionContext) field_Municipality_fundedBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -9992,6 +10759,14 @@ func (ec *executionContext) field_Municipality_funds_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10006,6 +10781,14 @@ func (ec *executionContext) field_Municipality_memberOf_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10020,6 +10803,14 @@ func (ec *executionContext) field_Municipality_members_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10058,6 +10849,14 @@ func (ec *executionContext) field_Municipality_neighbours_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -10072,6 +10871,14 @@ func (ec *executionContext) field_Municipality_participants_args(ctx context.Con
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10086,6 +10893,14 @@ func (ec *executionContext) field_Municipality_participatesIn_args(ctx context.C
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10100,6 +10915,60 @@ func (ec *executionContext) field_Municipality_partners_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Municipality_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -10144,6 +11013,14 @@ func (ec *executionContext) field_Municipality_representatives_args(ctx context.
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10158,6 +11035,14 @@ func (ec *executionContext) field_Municipality_representedIn_args(ctx context.Co
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10172,6 +11057,14 @@ func (ec *executionContext) field_Municipality_topics_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11044,6 +11937,14 @@ func (ec *executionContext) field_Network_administeredBy_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11058,6 +11959,14 @@ func (ec *executionContext) field_Network_administers_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11094,6 +12003,14 @@ func (ec *executionContext) field_Network_coordinatedBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11108,6 +12025,14 @@ func (ec *executionContext) field_Network_coordinates_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11122,6 +12047,14 @@ func (ec *executionContext) field_Network_facilitatedBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11136,6 +12069,14 @@ func (ec *executionContext) field_Network_facilitates_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11150,6 +12091,14 @@ func (ec *executionContext) field_Network_fundedBy_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11178,6 +12127,14 @@ func (ec *executionContext) field_Network_funds_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11192,6 +12149,14 @@ func (ec *executionContext) field_Network_memberOf_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11206,6 +12171,14 @@ func (ec *executionContext) field_Network_members_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11244,6 +12217,14 @@ func (ec *executionContext) field_Network_neighbours_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -11258,6 +12239,14 @@ func (ec *executionContext) field_Network_participants_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11272,6 +12261,14 @@ func (ec *executionContext) field_Network_participatesIn_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11286,6 +12283,60 @@ func (ec *executionContext) field_Network_partners_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Network_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -11330,6 +12381,14 @@ func (ec *executionContext) field_Network_representatives_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11344,6 +12403,14 @@ func (ec *executionContext) field_Network_representedIn_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11358,6 +12425,14 @@ func (ec *executionContext) field_Network_topics_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11372,6 +12447,14 @@ func (ec *executionContext) field_Partner_administeredBy_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11386,6 +12469,14 @@ func (ec *executionContext) field_Partner_administers_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11422,6 +12513,14 @@ func (ec *executionContext) field_Partner_coordinatedBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11436,6 +12535,14 @@ func (ec *executionContext) field_Partner_coordinates_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11450,6 +12557,14 @@ func (ec *executionContext) field_Partner_facilitatedBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11464,6 +12579,14 @@ func (ec *executionContext) field_Partner_facilitates_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11478,6 +12601,14 @@ func (ec *executionContext) field_Partner_fundedBy_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11506,6 +12637,14 @@ func (ec *executionContext) field_Partner_funds_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11520,6 +12659,14 @@ func (ec *executionContext) field_Partner_memberOf_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11534,6 +12681,14 @@ func (ec *executionContext) field_Partner_members_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11572,6 +12727,14 @@ func (ec *executionContext) field_Partner_neighbours_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -11586,6 +12749,14 @@ func (ec *executionContext) field_Partner_participants_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11600,6 +12771,14 @@ func (ec *executionContext) field_Partner_participatesIn_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11614,6 +12793,60 @@ func (ec *executionContext) field_Partner_partners_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Partner_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -11658,6 +12891,14 @@ func (ec *executionContext) field_Partner_representatives_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11672,6 +12913,14 @@ func (ec *executionContext) field_Partner_representedIn_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11686,6 +12935,14 @@ func (ec *executionContext) field_Partner_topics_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11708,6 +12965,34 @@ func (ec *executionContext) field_Plan_changes_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_focusAreas_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_initiatives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
 	return args, nil
 }
 
@@ -11746,6 +13031,60 @@ func (ec *executionContext) field_Plan_neighbours_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -11776,6 +13115,34 @@ func (ec *executionContext) field_Plan_relations_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["year"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_strategyAreas_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_topics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
 	return args, nil
 }
 
@@ -12652,6 +14019,14 @@ func (ec *executionContext) field_Region_administeredBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12666,6 +14041,14 @@ func (ec *executionContext) field_Region_administers_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12702,6 +14085,14 @@ func (ec *executionContext) field_Region_coordinatedBy_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12716,6 +14107,14 @@ func (ec *executionContext) field_Region_coordinates_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12730,6 +14129,14 @@ func (ec *executionContext) field_Region_facilitatedBy_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12744,6 +14151,14 @@ func (ec *executionContext) field_Region_facilitates_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12758,6 +14173,14 @@ func (ec *executionContext) field_Region_fundedBy_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12786,6 +14209,14 @@ func (ec *executionContext) field_Region_funds_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12800,6 +14231,14 @@ func (ec *executionContext) field_Region_memberOf_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12814,6 +14253,14 @@ func (ec *executionContext) field_Region_members_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12852,6 +14299,14 @@ func (ec *executionContext) field_Region_neighbours_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -12866,6 +14321,14 @@ func (ec *executionContext) field_Region_participants_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12880,6 +14343,14 @@ func (ec *executionContext) field_Region_participatesIn_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12894,6 +14365,60 @@ func (ec *executionContext) field_Region_partners_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Region_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -12938,6 +14463,14 @@ func (ec *executionContext) field_Region_representatives_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12952,6 +14485,14 @@ func (ec *executionContext) field_Region_representedIn_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12966,6 +14507,14 @@ func (ec *executionContext) field_Region_topics_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13010,6 +14559,14 @@ func (ec *executionContext) field_StrategyArea_initiatives_args(ctx context.Cont
 		return nil, err
 	}
 	args["planYear"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
 	return args, nil
 }
 
@@ -13048,6 +14605,60 @@ func (ec *executionContext) field_StrategyArea_neighbours_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_StrategyArea_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -13092,6 +14703,14 @@ func (ec *executionContext) field_StrategyArea_relevantInitiatives_args(ctx cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13106,6 +14725,14 @@ func (ec *executionContext) field_Topic_actors_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13142,6 +14769,14 @@ func (ec *executionContext) field_Topic_coordinatedBy_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13156,6 +14791,14 @@ func (ec *executionContext) field_Topic_focusAreas_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13170,6 +14813,14 @@ func (ec *executionContext) field_Topic_initiatives_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13208,6 +14859,74 @@ func (ec *executionContext) field_Topic_neighbours_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Topic_plans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Topic_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -13252,6 +14971,14 @@ func (ec *executionContext) field_Topic_subTopics_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -15437,7 +17164,7 @@ func (ec *executionContext) _FocusArea_neighbours(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FocusArea().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.FocusArea().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -15504,7 +17231,7 @@ func (ec *executionContext) _FocusArea_strategyAreas(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FocusArea().StrategyAreas(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.FocusArea().StrategyAreas(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.StrategyArea) graphql.Marshaler {
@@ -15548,7 +17275,7 @@ func (ec *executionContext) _FocusArea_initiatives(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FocusArea().Initiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["planYear"].(*int))
+			return ec.Resolvers.FocusArea().Initiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["planYear"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -15592,7 +17319,7 @@ func (ec *executionContext) _FocusArea_relevantInitiatives(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FocusArea().RelevantInitiatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.FocusArea().RelevantInitiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -15636,7 +17363,7 @@ func (ec *executionContext) _FocusArea_topics(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FocusArea().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.FocusArea().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -15679,7 +17406,8 @@ func (ec *executionContext) _FocusArea_plans(ctx context.Context, field graphql.
 			return ec.fieldContext_FocusArea_plans(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.FocusArea().Plans(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.FocusArea().Plans(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Plan) graphql.Marshaler {
@@ -15689,7 +17417,7 @@ func (ec *executionContext) _FocusArea_plans(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_FocusArea_plans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_FocusArea_plans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "FocusArea",
 		Field:      field,
@@ -15698,6 +17426,61 @@ func (ec *executionContext) fieldContext_FocusArea_plans(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Plan(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_FocusArea_plans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FocusArea_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.FocusArea) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FocusArea_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.FocusArea().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FocusArea_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FocusArea",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_FocusArea_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -16121,7 +17904,7 @@ func (ec *executionContext) _Fund_neighbours(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -16165,7 +17948,7 @@ func (ec *executionContext) _Fund_memberOf(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().MemberOf(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().MemberOf(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -16209,7 +17992,7 @@ func (ec *executionContext) _Fund_members(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Members(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Members(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -16253,7 +18036,7 @@ func (ec *executionContext) _Fund_participatesIn(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().ParticipatesIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().ParticipatesIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -16297,7 +18080,7 @@ func (ec *executionContext) _Fund_participants(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -16341,7 +18124,7 @@ func (ec *executionContext) _Fund_facilitates(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Facilitates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Facilitates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -16385,7 +18168,7 @@ func (ec *executionContext) _Fund_facilitatedBy(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -16429,7 +18212,7 @@ func (ec *executionContext) _Fund_coordinates(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Coordinates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Coordinates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -16473,7 +18256,7 @@ func (ec *executionContext) _Fund_coordinatedBy(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -16517,7 +18300,7 @@ func (ec *executionContext) _Fund_funds(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Funds(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Funds(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -16605,7 +18388,7 @@ func (ec *executionContext) _Fund_fundedBy(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().FundedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().FundedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -16649,7 +18432,7 @@ func (ec *executionContext) _Fund_partners(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Partners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Partners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -16693,7 +18476,7 @@ func (ec *executionContext) _Fund_representedIn(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().RepresentedIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().RepresentedIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -16737,7 +18520,7 @@ func (ec *executionContext) _Fund_representatives(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Representatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Representatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -16781,7 +18564,7 @@ func (ec *executionContext) _Fund_topics(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -16825,7 +18608,7 @@ func (ec *executionContext) _Fund_administers(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Administers(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Administers(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Fund) graphql.Marshaler {
@@ -16869,7 +18652,7 @@ func (ec *executionContext) _Fund_administeredBy(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().AdministeredBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().AdministeredBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -16924,6 +18707,50 @@ func (ec *executionContext) _Fund_category(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Fund_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Fund", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Fund_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Fund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Fund_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Fund().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Fund_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Fund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Fund_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Fund_changes(ctx context.Context, field graphql.CollectedField, obj *model.Fund) (ret graphql.Marshaler) {
@@ -19258,7 +21085,7 @@ func (ec *executionContext) _Initiative_neighbours(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -19516,7 +21343,7 @@ func (ec *executionContext) _Initiative_owners(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Owners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Owners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -19560,7 +21387,7 @@ func (ec *executionContext) _Initiative_funders(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Funders(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Funders(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -19648,7 +21475,7 @@ func (ec *executionContext) _Initiative_participants(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -19692,7 +21519,7 @@ func (ec *executionContext) _Initiative_facilitatedBy(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -19736,7 +21563,7 @@ func (ec *executionContext) _Initiative_focusAreas(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().FocusAreas(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().FocusAreas(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.FocusArea) graphql.Marshaler {
@@ -19780,7 +21607,7 @@ func (ec *executionContext) _Initiative_strategyAreas(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().StrategyAreas(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().StrategyAreas(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.StrategyArea) graphql.Marshaler {
@@ -19824,7 +21651,7 @@ func (ec *executionContext) _Initiative_relevantFor(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().RelevantFor(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().RelevantFor(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -19868,7 +21695,7 @@ func (ec *executionContext) _Initiative_topics(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -19976,7 +21803,7 @@ func (ec *executionContext) _Initiative_subInitiatives(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().SubInitiatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().SubInitiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -20020,7 +21847,7 @@ func (ec *executionContext) _Initiative_overlaps(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Overlaps(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Overlaps(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -20048,6 +21875,50 @@ func (ec *executionContext) fieldContext_Initiative_overlaps(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Initiative_overlaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Initiative_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Initiative().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Initiative",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Initiative_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21413,7 +23284,7 @@ func (ec *executionContext) _Municipality_neighbours(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -21457,7 +23328,7 @@ func (ec *executionContext) _Municipality_memberOf(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().MemberOf(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().MemberOf(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -21501,7 +23372,7 @@ func (ec *executionContext) _Municipality_members(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Members(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Members(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -21545,7 +23416,7 @@ func (ec *executionContext) _Municipality_participatesIn(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().ParticipatesIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().ParticipatesIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -21589,7 +23460,7 @@ func (ec *executionContext) _Municipality_participants(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -21633,7 +23504,7 @@ func (ec *executionContext) _Municipality_facilitates(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Facilitates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Facilitates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -21677,7 +23548,7 @@ func (ec *executionContext) _Municipality_facilitatedBy(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -21721,7 +23592,7 @@ func (ec *executionContext) _Municipality_coordinates(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Coordinates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Coordinates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -21765,7 +23636,7 @@ func (ec *executionContext) _Municipality_coordinatedBy(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -21809,7 +23680,7 @@ func (ec *executionContext) _Municipality_funds(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Funds(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Funds(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -21897,7 +23768,7 @@ func (ec *executionContext) _Municipality_fundedBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().FundedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().FundedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -21941,7 +23812,7 @@ func (ec *executionContext) _Municipality_partners(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Partners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Partners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -21985,7 +23856,7 @@ func (ec *executionContext) _Municipality_representedIn(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().RepresentedIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().RepresentedIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -22029,7 +23900,7 @@ func (ec *executionContext) _Municipality_representatives(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Representatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Representatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -22073,7 +23944,7 @@ func (ec *executionContext) _Municipality_topics(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -22117,7 +23988,7 @@ func (ec *executionContext) _Municipality_administers(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Administers(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Administers(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Fund) graphql.Marshaler {
@@ -22161,7 +24032,7 @@ func (ec *executionContext) _Municipality_administeredBy(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().AdministeredBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().AdministeredBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -22239,6 +24110,50 @@ func (ec *executionContext) _Municipality_county(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Municipality_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Municipality", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Municipality_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Municipality) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Municipality_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Municipality().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Municipality_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Municipality",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Municipality_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Municipality_changes(ctx context.Context, field graphql.CollectedField, obj *model.Municipality) (ret graphql.Marshaler) {
@@ -24995,7 +26910,7 @@ func (ec *executionContext) _Network_neighbours(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -25039,7 +26954,7 @@ func (ec *executionContext) _Network_memberOf(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().MemberOf(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().MemberOf(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -25083,7 +26998,7 @@ func (ec *executionContext) _Network_members(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Members(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Members(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -25127,7 +27042,7 @@ func (ec *executionContext) _Network_participatesIn(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().ParticipatesIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().ParticipatesIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -25171,7 +27086,7 @@ func (ec *executionContext) _Network_participants(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -25215,7 +27130,7 @@ func (ec *executionContext) _Network_facilitates(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Facilitates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Facilitates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -25259,7 +27174,7 @@ func (ec *executionContext) _Network_facilitatedBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -25303,7 +27218,7 @@ func (ec *executionContext) _Network_coordinates(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Coordinates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Coordinates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -25347,7 +27262,7 @@ func (ec *executionContext) _Network_coordinatedBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -25391,7 +27306,7 @@ func (ec *executionContext) _Network_funds(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Funds(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Funds(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -25479,7 +27394,7 @@ func (ec *executionContext) _Network_fundedBy(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().FundedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().FundedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -25523,7 +27438,7 @@ func (ec *executionContext) _Network_partners(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Partners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Partners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -25567,7 +27482,7 @@ func (ec *executionContext) _Network_representedIn(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().RepresentedIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().RepresentedIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -25611,7 +27526,7 @@ func (ec *executionContext) _Network_representatives(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Representatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Representatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -25655,7 +27570,7 @@ func (ec *executionContext) _Network_topics(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -25699,7 +27614,7 @@ func (ec *executionContext) _Network_administers(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Administers(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Administers(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Fund) graphql.Marshaler {
@@ -25743,7 +27658,7 @@ func (ec *executionContext) _Network_administeredBy(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().AdministeredBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().AdministeredBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -25798,6 +27713,50 @@ func (ec *executionContext) _Network_field(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Network_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Network", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Network_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Network) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Network_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Network().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Network_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Network",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Network_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Network_changes(ctx context.Context, field graphql.CollectedField, obj *model.Network) (ret graphql.Marshaler) {
@@ -26439,7 +28398,7 @@ func (ec *executionContext) _Partner_neighbours(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -26483,7 +28442,7 @@ func (ec *executionContext) _Partner_memberOf(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().MemberOf(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().MemberOf(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26527,7 +28486,7 @@ func (ec *executionContext) _Partner_members(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Members(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Members(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26571,7 +28530,7 @@ func (ec *executionContext) _Partner_participatesIn(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().ParticipatesIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().ParticipatesIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -26615,7 +28574,7 @@ func (ec *executionContext) _Partner_participants(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26659,7 +28618,7 @@ func (ec *executionContext) _Partner_facilitates(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Facilitates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Facilitates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -26703,7 +28662,7 @@ func (ec *executionContext) _Partner_facilitatedBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26747,7 +28706,7 @@ func (ec *executionContext) _Partner_coordinates(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Coordinates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Coordinates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -26791,7 +28750,7 @@ func (ec *executionContext) _Partner_coordinatedBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26835,7 +28794,7 @@ func (ec *executionContext) _Partner_funds(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Funds(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Funds(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -26923,7 +28882,7 @@ func (ec *executionContext) _Partner_fundedBy(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().FundedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().FundedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26967,7 +28926,7 @@ func (ec *executionContext) _Partner_partners(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Partners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Partners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -27011,7 +28970,7 @@ func (ec *executionContext) _Partner_representedIn(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().RepresentedIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().RepresentedIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -27055,7 +29014,7 @@ func (ec *executionContext) _Partner_representatives(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Representatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Representatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -27099,7 +29058,7 @@ func (ec *executionContext) _Partner_topics(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -27143,7 +29102,7 @@ func (ec *executionContext) _Partner_administers(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Administers(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Administers(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Fund) graphql.Marshaler {
@@ -27187,7 +29146,7 @@ func (ec *executionContext) _Partner_administeredBy(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().AdministeredBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().AdministeredBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -27242,6 +29201,50 @@ func (ec *executionContext) _Partner_category(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Partner_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Partner().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Partner_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Partner_changes(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
@@ -27924,7 +29927,7 @@ func (ec *executionContext) _Plan_neighbours(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Plan().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Plan().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -28013,7 +30016,8 @@ func (ec *executionContext) _Plan_initiatives(ctx context.Context, field graphql
 			return ec.fieldContext_Plan_initiatives(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Plan().Initiatives(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().Initiatives(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -28023,7 +30027,7 @@ func (ec *executionContext) _Plan_initiatives(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Plan_initiatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Plan_initiatives(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Plan",
 		Field:      field,
@@ -28032,6 +30036,17 @@ func (ec *executionContext) fieldContext_Plan_initiatives(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Initiative(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_initiatives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28045,7 +30060,8 @@ func (ec *executionContext) _Plan_focusAreas(ctx context.Context, field graphql.
 			return ec.fieldContext_Plan_focusAreas(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Plan().FocusAreas(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().FocusAreas(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.FocusArea) graphql.Marshaler {
@@ -28055,7 +30071,7 @@ func (ec *executionContext) _Plan_focusAreas(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Plan_focusAreas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Plan_focusAreas(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Plan",
 		Field:      field,
@@ -28064,6 +30080,17 @@ func (ec *executionContext) fieldContext_Plan_focusAreas(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FocusArea(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_focusAreas_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28077,7 +30104,8 @@ func (ec *executionContext) _Plan_strategyAreas(ctx context.Context, field graph
 			return ec.fieldContext_Plan_strategyAreas(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Plan().StrategyAreas(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().StrategyAreas(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.StrategyArea) graphql.Marshaler {
@@ -28087,7 +30115,7 @@ func (ec *executionContext) _Plan_strategyAreas(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Plan_strategyAreas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Plan_strategyAreas(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Plan",
 		Field:      field,
@@ -28096,6 +30124,17 @@ func (ec *executionContext) fieldContext_Plan_strategyAreas(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StrategyArea(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_strategyAreas_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28109,7 +30148,8 @@ func (ec *executionContext) _Plan_topics(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Plan_topics(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Plan().Topics(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().Topics(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -28119,7 +30159,7 @@ func (ec *executionContext) _Plan_topics(ctx context.Context, field graphql.Coll
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Plan_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Plan_topics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Plan",
 		Field:      field,
@@ -28128,6 +30168,61 @@ func (ec *executionContext) fieldContext_Plan_topics(_ context.Context, field gr
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Topic(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_topics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29683,7 +31778,7 @@ func (ec *executionContext) _Region_neighbours(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -29727,7 +31822,7 @@ func (ec *executionContext) _Region_memberOf(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().MemberOf(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().MemberOf(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -29771,7 +31866,7 @@ func (ec *executionContext) _Region_members(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Members(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Members(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -29815,7 +31910,7 @@ func (ec *executionContext) _Region_participatesIn(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().ParticipatesIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().ParticipatesIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -29859,7 +31954,7 @@ func (ec *executionContext) _Region_participants(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -29903,7 +31998,7 @@ func (ec *executionContext) _Region_facilitates(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Facilitates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Facilitates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -29947,7 +32042,7 @@ func (ec *executionContext) _Region_facilitatedBy(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -29991,7 +32086,7 @@ func (ec *executionContext) _Region_coordinates(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Coordinates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Coordinates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -30035,7 +32130,7 @@ func (ec *executionContext) _Region_coordinatedBy(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -30079,7 +32174,7 @@ func (ec *executionContext) _Region_funds(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Funds(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Funds(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -30167,7 +32262,7 @@ func (ec *executionContext) _Region_fundedBy(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().FundedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().FundedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -30211,7 +32306,7 @@ func (ec *executionContext) _Region_partners(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Partners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Partners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -30255,7 +32350,7 @@ func (ec *executionContext) _Region_representedIn(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().RepresentedIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().RepresentedIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -30299,7 +32394,7 @@ func (ec *executionContext) _Region_representatives(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Representatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Representatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -30343,7 +32438,7 @@ func (ec *executionContext) _Region_topics(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -30387,7 +32482,7 @@ func (ec *executionContext) _Region_administers(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Administers(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Administers(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Fund) graphql.Marshaler {
@@ -30431,7 +32526,7 @@ func (ec *executionContext) _Region_administeredBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().AdministeredBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().AdministeredBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -30459,6 +32554,50 @@ func (ec *executionContext) fieldContext_Region_administeredBy(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Region_administeredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Region_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Region) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Region_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Region().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Region_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Region",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Region_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30986,6 +33125,180 @@ func (ec *executionContext) fieldContext_Relation_source(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _RelationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RelationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelationEdge) graphql.Marshaler {
+			return ec.marshalNRelationEdge2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.RelationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RelationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RelationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RelationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RelationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RelationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Source_plan(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31357,7 +33670,7 @@ func (ec *executionContext) _StrategyArea_neighbours(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.StrategyArea().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.StrategyArea().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -31456,7 +33769,7 @@ func (ec *executionContext) _StrategyArea_initiatives(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.StrategyArea().Initiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["planYear"].(*int))
+			return ec.Resolvers.StrategyArea().Initiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["planYear"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -31500,7 +33813,7 @@ func (ec *executionContext) _StrategyArea_relevantInitiatives(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.StrategyArea().RelevantInitiatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.StrategyArea().RelevantInitiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -31528,6 +33841,50 @@ func (ec *executionContext) fieldContext_StrategyArea_relevantInitiatives(ctx co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_StrategyArea_relevantInitiatives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StrategyArea_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.StrategyArea) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategyArea_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StrategyArea().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategyArea_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StrategyArea",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StrategyArea_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31953,7 +34310,7 @@ func (ec *executionContext) _Topic_neighbours(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -32020,7 +34377,7 @@ func (ec *executionContext) _Topic_initiatives(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().Initiatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().Initiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -32064,7 +34421,7 @@ func (ec *executionContext) _Topic_actors(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().Actors(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().Actors(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -32108,7 +34465,7 @@ func (ec *executionContext) _Topic_coordinatedBy(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -32184,7 +34541,7 @@ func (ec *executionContext) _Topic_subTopics(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().SubTopics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().SubTopics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -32228,7 +34585,7 @@ func (ec *executionContext) _Topic_focusAreas(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().FocusAreas(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().FocusAreas(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.FocusArea) graphql.Marshaler {
@@ -32271,7 +34628,8 @@ func (ec *executionContext) _Topic_plans(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Topic_plans(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Topic().Plans(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Topic().Plans(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Plan) graphql.Marshaler {
@@ -32281,7 +34639,7 @@ func (ec *executionContext) _Topic_plans(ctx context.Context, field graphql.Coll
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Topic_plans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Topic_plans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Topic",
 		Field:      field,
@@ -32290,6 +34648,61 @@ func (ec *executionContext) fieldContext_Topic_plans(_ context.Context, field gr
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Plan(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Topic_plans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Topic_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Topic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Topic_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Topic().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Topic_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Topic",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Topic_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -37183,6 +39596,44 @@ func (ec *executionContext) _FocusArea(ctx context.Context, sel ast.SelectionSet
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._FocusArea_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -38107,6 +40558,44 @@ func (ec *executionContext) _Fund(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Fund_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -39774,6 +42263,44 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Initiative_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -40977,6 +43504,44 @@ func (ec *executionContext) _Municipality(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Municipality_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -42250,6 +44815,44 @@ func (ec *executionContext) _Network(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Network_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -43313,6 +45916,44 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Partner_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -43831,6 +46472,44 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._Plan_topics(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Plan_relationsConnection(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -45361,6 +48040,44 @@ func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Region_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -45653,6 +48370,102 @@ func (ec *executionContext) _Relation(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._Relation_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var relationConnectionImplementors = []string{"RelationConnection"}
+
+func (ec *executionContext) _RelationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RelationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelationConnection")
+		case "edges":
+			out.Values[i] = ec._RelationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RelationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RelationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RelationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var relationEdgeImplementors = []string{"RelationEdge"}
+
+func (ec *executionContext) _RelationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RelationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelationEdge")
+		case "cursor":
+			out.Values[i] = ec._RelationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RelationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -46018,6 +48831,44 @@ func (ec *executionContext) _StrategyArea(ctx context.Context, sel ast.Selection
 					}
 				}()
 				res = ec._StrategyArea_relevantInitiatives(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StrategyArea_relationsConnection(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -46562,6 +49413,44 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Topic_plans(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Topic_relationsConnection(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -48847,6 +51736,42 @@ func (ec *executionContext) marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋreg
 		return graphql.Null
 	}
 	return ec._Relation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelationEdge2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelationEdge2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelationEdge2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationEdge(ctx context.Context, sel ast.SelectionSet, v *model.RelationEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRelationKind2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKind(ctx context.Context, v any) (model.RelationKind, error) {

@@ -25,7 +25,7 @@ func findPage[T any](ctx context.Context, r *Resolver, f rg.NodeFilter, conv fun
 	if err != nil {
 		return page[T]{}, err
 	}
-	r.prime(ctx, p.Nodes)
+	r.readAheadConnection(ctx, p.Nodes)
 	out := page[T]{info: &model.PageInfo{HasNextPage: p.HasNextPage, EndCursor: strPtr(p.EndCursor)}, total: p.TotalCount}
 	for _, n := range p.Nodes {
 		if v, ok := conv(n); ok {
@@ -160,6 +160,9 @@ func (r *Resolver) search(ctx context.Context, text string, kinds []model.NodeKi
 		}
 		return rg.CompareNodes(byName, a, b)
 	})
+	if offset < len(hits) {
+		r.readAheadConnection(ctx, hits[offset:min(len(hits), offset+size)])
+	}
 	conn := &model.NodeConnection{Edges: []*model.NodeEdge{}, Nodes: []model.Node{}, TotalCount: p.TotalCount, PageInfo: &model.PageInfo{}}
 	for i := offset; i < len(hits) && i < offset+size; i++ {
 		c := encodeOffset(i + 1)
@@ -202,6 +205,7 @@ func (r *Resolver) relationsQuery(ctx context.Context, ids []string, kinds []mod
 	if len(es) > maxRelations {
 		return nil, rg.Errorf(rg.EBADINPUT, "%d relations match; at most %d are returned: narrow by ids, kinds or year", len(es), maxRelations)
 	}
+	r.readAheadEnds(ctx, es)
 	return toRelations(es), nil
 }
 
@@ -209,17 +213,33 @@ func (r *Resolver) nodesQuery(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > rg.MaxPageSize {
 		return nil, rg.FieldErrorf("ids", "%d ids; at most %d are allowed", len(ids), rg.MaxPageSize)
 	}
-	ns, err := r.loaders(ctx).nodes.LoadAll(ctx, ids)
+	ns, err := r.Store.Nodes(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]model.Node, len(ns))
-	for i, n := range ns {
-		if n != nil {
+	r.readAheadField(ctx, ns)
+	byID := make(map[string]*rg.Node, len(ns))
+	for _, n := range ns {
+		byID[n.ID] = n
+	}
+	out := make([]model.Node, len(ids))
+	for i, id := range ids {
+		if n := byID[id]; n != nil {
 			out[i] = toNode(n)
 		}
 	}
 	return out, nil
+}
+
+// rootNodeQuery serves Query.node: the node, with what is selected on it
+// read ahead.
+func (r *Resolver) rootNodeQuery(ctx context.Context, id string) (model.Node, error) {
+	ns, err := r.Store.Nodes(ctx, []string{id})
+	if err != nil || len(ns) == 0 {
+		return nil, err
+	}
+	r.readAheadField(ctx, ns)
+	return toNode(ns[0]), nil
 }
 
 func (r *Resolver) nodeQuery(ctx context.Context, id string) (model.Node, error) {
