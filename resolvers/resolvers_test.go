@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -226,3 +227,49 @@ func BenchmarkAcceptanceQueries(b *testing.B) {
 
 // benchWait is the batching window the benchmarks use: the handler's default.
 var benchWait = time.Duration(0)
+
+// benchQueries are the queries of the load benchmark (bench/): the README's
+// three coordinator questions, a four-level relation walk and a search.
+var benchQueries = []struct{ name, query string }{
+	{"Typename", `{ __typename }`},
+	{"WhoFundsLUP", `{ initiatives(filter: {text: "LUP 2011"}) { nodes { name costNok funding { asWritten from { name } source { citation } } } } }`},
+	{"PLOMCoordinates", `{ search(text: "plom", kinds: [NETWORK]) { nodes { ... on Network { name coordinates { ... on Initiative { code name costNok parent { name } } } } } } }`},
+	{"FocusAreas2011", `{ focusAreas(orderBy: {field: CODE}) { nodes { code name initiatives(planYear: 2011) { code name amountIn(year: 2011) funders { name } } } } }`},
+	{"Nested4Levels", `{ municipalities { nodes { name memberOf { name facilitates { ... on Network { name coordinates { ... on Initiative { name funders { name } } } } } } } } }`},
+	{"Search", `{ search(text: "kongsberg") { totalCount nodes { __typename ... on Node { id name } } } }`},
+}
+
+// BenchmarkResolverPath runs the load benchmark's queries through the
+// handler in process (no network), reporting allocations and store calls
+// per query.
+func BenchmarkResolverPath(b *testing.B) {
+	store := openStore(b, 1)
+	h := resolvers.NewHandler(store, resolvers.Options{Limits: resolvers.Limits{MaxComplexity: math.MaxInt32}})
+	for _, q := range benchQueries {
+		b.Run(q.name, func(b *testing.B) {
+			if r := post(b, h, q.query); len(r.Errors) > 0 {
+				b.Fatalf("errors: %+v", r.Errors)
+			}
+			store.reset()
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				post(b, h, q.query)
+			}
+			// CPU time, unlike ns/op, does not grow when other processes
+			// keep the machine busy.
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
+			b.ReportMetric(float64(store.total())/float64(b.N), "storecalls/op")
+		})
+	}
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
