@@ -127,8 +127,35 @@ const searchMax = rg.MaxPageSize
 // search finds nodes by text and ranks them: exact, prefix, word prefix,
 // substring; then by name and id. Cursors are positions in that ranking.
 func (r *Resolver) search(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (*model.NodeConnection, error) {
+	sp, err := r.searchPage(ctx, text, toDomainKinds(kinds), first, after)
+	if err != nil {
+		return nil, err
+	}
+	r.readAheadConnection(ctx, sp.nodes)
+	conn := &model.NodeConnection{Edges: []*model.NodeEdge{}, Nodes: []model.Node{}, TotalCount: sp.total, PageInfo: &model.PageInfo{HasNextPage: sp.hasNext}}
+	for i, n := range sp.nodes {
+		c := encodeOffset(sp.offset + i + 1)
+		v := toNode(n)
+		conn.Edges = append(conn.Edges, &model.NodeEdge{Cursor: c, Node: v})
+		conn.Nodes = append(conn.Nodes, v)
+		conn.PageInfo.EndCursor = &c
+	}
+	return conn, nil
+}
+
+// searchResult is one page of search hits; the cursor of nodes[i] is
+// encodeOffset(offset+i+1).
+type searchResult struct {
+	nodes   []*rg.Node
+	offset  int
+	total   int
+	hasNext bool
+}
+
+// searchPage finds and ranks the hits (see search) and returns one page.
+func (r *Resolver) searchPage(ctx context.Context, text string, kinds []rg.Kind, first *int, after *string) (searchResult, error) {
 	if strings.TrimSpace(text) == "" {
-		return nil, rg.FieldErrorf("text", "is required")
+		return searchResult{}, rg.FieldErrorf("text", "is required")
 	}
 	n := 20
 	if first != nil {
@@ -136,43 +163,34 @@ func (r *Resolver) search(ctx context.Context, text string, kinds []model.NodeKi
 	}
 	size, err := rg.PageSize(n)
 	if err != nil {
-		return nil, err
+		return searchResult{}, err
 	}
 	offset := 0
 	if after != nil && *after != "" {
 		if offset, err = decodeOffset(*after); err != nil {
-			return nil, err
+			return searchResult{}, err
 		}
 	}
-	p, err := r.Store.FindNodes(ctx, rg.NodeFilter{Kinds: toDomainKinds(kinds), Text: text, First: searchMax})
+	p, err := r.Store.FindNodes(ctx, rg.NodeFilter{Kinds: kinds, Text: text, First: searchMax})
 	if err != nil {
-		return nil, err
+		return searchResult{}, err
 	}
 	r.prime(ctx, p.Nodes)
-	hits := slices.Clone(p.Nodes)
-	rank := make(map[string]int, len(hits))
-	for _, h := range hits {
-		rank[h.ID] = rg.SearchRank(h, text)
+	hits := make([]keyedNode, len(p.Nodes))
+	for i, h := range p.Nodes {
+		hits[i] = keyedNode{v: rg.SearchRank(h, text), n: h}
 	}
-	slices.SortStableFunc(hits, func(a, b *rg.Node) int {
-		if ra, rb := rank[a.ID], rank[b.ID]; ra != rb {
+	slices.SortStableFunc(hits, func(a, b keyedNode) int {
+		if ra, rb := a.v.(int), b.v.(int); ra != rb {
 			return ra - rb
 		}
-		return rg.CompareNodes(byName, a, b)
+		return rg.CompareNodes(byName, a.n, b.n)
 	})
-	if offset < len(hits) {
-		r.readAheadConnection(ctx, hits[offset:min(len(hits), offset+size)])
-	}
-	conn := &model.NodeConnection{Edges: []*model.NodeEdge{}, Nodes: []model.Node{}, TotalCount: p.TotalCount, PageInfo: &model.PageInfo{}}
+	res := searchResult{offset: offset, total: p.TotalCount, hasNext: offset+size < len(hits)}
 	for i := offset; i < len(hits) && i < offset+size; i++ {
-		c := encodeOffset(i + 1)
-		v := toNode(hits[i])
-		conn.Edges = append(conn.Edges, &model.NodeEdge{Cursor: c, Node: v})
-		conn.Nodes = append(conn.Nodes, v)
-		conn.PageInfo.EndCursor = &c
+		res.nodes = append(res.nodes, hits[i].n)
 	}
-	conn.PageInfo.HasNextPage = offset+size < len(hits)
-	return conn, nil
+	return res, nil
 }
 
 func encodeOffset(i int) string {

@@ -572,13 +572,19 @@ func argOrder(args map[string]any) *model.NodeOrder {
 // readAheadEnds reads ahead for relations returned by the current field:
 // the nodes at their ends (one Store.Nodes) and what is selected on them.
 func (r *Resolver) readAheadEnds(ctx context.Context, es []*rg.Edge) {
-	fc := graphql.GetFieldContext(ctx)
-	if len(es) == 0 || fc == nil || fc.Field.Field == nil || !graphql.HasOperationContext(ctx) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil {
+		r.readAheadEndsSel(ctx, es, fc.Field.Selections)
+	}
+}
+
+// readAheadEndsSel reads ahead for relations es returned with selection sel.
+func (r *Resolver) readAheadEndsSel(ctx context.Context, es []*rg.Edge, sel ast.SelectionSet) {
+	if len(es) == 0 || !graphql.HasOperationContext(ctx) {
 		return
 	}
 	oc := graphql.GetOperationContext(ctx)
 	var fromSel, toSel ast.SelectionSet
-	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, []string{"Relation"}) {
+	for _, f := range graphql.CollectFields(oc, sel, []string{"Relation"}) {
 		switch f.Name {
 		case "from":
 			fromSel = append(fromSel, f.Selections...)

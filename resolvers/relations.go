@@ -121,15 +121,7 @@ func otherEnds(id string, es []*rg.Edge) []string {
 // related returns one page (o) of the nodes at the other end of id's
 // relations s follows that hold in year, each once, converted by conv.
 func related[T any](ctx context.Context, r *Resolver, id string, s relSpec, year *int, conv func(*rg.Node) (T, bool), o listOpts) ([]T, error) {
-	es, err := r.edges(ctx, id, s.dir, s.kind, year)
-	if err != nil {
-		return nil, err
-	}
-	ns, err := r.nodesByID(ctx, otherEnds(id, es))
-	if err != nil {
-		return nil, err
-	}
-	page, err := pageOf(ns, s.accept, o)
+	page, err := r.relatedNodes(ctx, id, s, year, o)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +132,19 @@ func related[T any](ctx context.Context, r *Resolver, id string, s relSpec, year
 		}
 	}
 	return out, nil
+}
+
+// relatedNodes is related before the conversion.
+func (r *Resolver) relatedNodes(ctx context.Context, id string, s relSpec, year *int, o listOpts) ([]*rg.Node, error) {
+	es, err := r.edges(ctx, id, s.dir, s.kind, year)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := r.nodesByID(ctx, otherEnds(id, es))
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(ns, s.accept, o)
 }
 
 // relatedOne returns the first by name of related's nodes, or the zero T.

@@ -130,7 +130,12 @@ type response struct {
 
 func post(tb testing.TB, h http.Handler, query string) response {
 	tb.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query})
+	return postVars(tb, h, query, nil)
+}
+
+func postVars(tb testing.TB, h http.Handler, query string, vars map[string]any) response {
+	tb.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
