@@ -104,14 +104,22 @@ func (g *graph) expand(f rg.EdgeFilter) (rg.Expansion, error) {
 	kinds := uniq(f.Kinds)
 	ids := set(f.IDs)
 	var x rg.Expansion
-	seenEdge := map[string]bool{}
-	seenNode := map[string]bool{}
-	for _, id := range uniq(f.NodeIDs) {
+	nodeIDs := uniq(f.NodeIDs)
+	// Following one direction, a relation is met once (from its one end
+	// in nodeIDs); both ways, a relation between two of them twice.
+	var seenEdge map[string]bool
+	if f.Direction != rg.Out && f.Direction != rg.In {
+		seenEdge = make(map[string]bool, 4*len(nodeIDs))
+	}
+	seenNode := make(map[string]bool, 4*len(nodeIDs))
+	for _, id := range nodeIDs {
 		g.incident(id, f.Direction, kinds, func(e *rg.Edge) {
 			if (ids != nil && !ids[e.ID]) || !e.HoldsInYear(f.Year) {
 				return
 			}
-			if !seenEdge[e.ID] {
+			if seenEdge == nil {
+				x.Edges = append(x.Edges, e)
+			} else if !seenEdge[e.ID] {
 				seenEdge[e.ID] = true
 				x.Edges = append(x.Edges, e)
 			}

@@ -175,6 +175,21 @@ type directWriter struct {
 	values int64
 	max    int64
 	writes int
+	args   map[*ast.Field]map[string]any // each field's arguments, coerced once
+}
+
+// argsOf returns f's arguments (with the variables and defaults applied),
+// computing them once per field of the query, not once per object.
+func (w *directWriter) argsOf(f graphql.CollectedField) map[string]any {
+	if a, ok := w.args[f.Field]; ok {
+		return a
+	}
+	if w.args == nil {
+		w.args = map[*ast.Field]map[string]any{}
+	}
+	a := f.ArgumentMap(w.oc.Variables)
+	w.args[f.Field] = a
+	return a
 }
 
 // count adds n values against the results cap.
@@ -474,7 +489,7 @@ func (w *directWriter) node(n *rg.Node, sel ast.SelectionSet) error {
 				})
 			})
 		case "amountIn":
-			y, _ := argInt(f.ArgumentMap(w.oc.Variables), "year")
+			y, _ := argInt(w.argsOf(f), "year")
 			if v, ok := n.AmountIn(y); ok {
 				w.int64(v)
 			} else {
@@ -489,7 +504,7 @@ func (w *directWriter) node(n *rg.Node, sel ast.SelectionSet) error {
 
 // relationField writes one of a node's relation fields.
 func (w *directWriter) relationField(n *rg.Node, typ string, f graphql.CollectedField) error {
-	args := f.ArgumentMap(w.oc.Variables)
+	args := w.argsOf(f)
 	year := argIntPtr(args, "year")
 	opts := listOpts{orderBy: argOrder(args), first: argIntPtr(args, "first"), after: argStringPtr(args, "after"), planYear: argIntPtr(args, "planYear")}
 	switch f.Name {

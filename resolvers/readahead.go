@@ -284,21 +284,38 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 		if err != nil {
 			return fmt.Errorf("read ahead %s %s relations of %d nodes: %w", k.dir, k.kind, len(todo), err)
 		}
-		lists := make(map[string][]*rg.Edge, len(todo))
+		// Each id's list is a window of one array: two passes, one
+		// allocation. x.Edges is by id, so each list is by id.
+		count := make(map[string]int, len(todo))
 		for _, id := range todo {
-			lists[id] = []*rg.Edge{}
+			count[id] = 0
 		}
-		for _, e := range x.Edges { // by id, so each list is by id
+		ends := func(e *rg.Edge, fn func(id string)) {
 			if k.dir != rg.In {
-				if es, ok := lists[e.From]; ok {
-					lists[e.From] = append(es, e)
+				if _, ok := count[e.From]; ok {
+					fn(e.From)
 				}
 			}
 			if k.dir != rg.Out && e.To != e.From {
-				if es, ok := lists[e.To]; ok {
-					lists[e.To] = append(es, e)
+				if _, ok := count[e.To]; ok {
+					fn(e.To)
 				}
 			}
+		}
+		total := 0
+		for _, e := range x.Edges {
+			ends(e, func(id string) { count[id]++; total++ })
+		}
+		backing := make([]*rg.Edge, total)
+		lists := make(map[string][]*rg.Edge, len(todo))
+		at := 0
+		for _, id := range todo {
+			n := count[id]
+			lists[id] = backing[at : at : at+n]
+			at += n
+		}
+		for _, e := range x.Edges {
+			ends(e, func(id string) { lists[id] = append(lists[id], e) })
 		}
 		l.mu.Lock()
 		for id, es := range lists {
@@ -333,9 +350,14 @@ func childNodes(l *Loaders, fw *follow) []*rg.Node {
 			one := 1
 			opts = listOpts{first: &one}
 		}
-		page, err := pageOf(uniqueNodes(ns), fw.accept, opts)
-		if err != nil {
-			return nil
+		var page []*rg.Node
+		if opts.first == nil && opts.after == nil {
+			page = accepted(ns, fw.accept, opts.planYear) // order does not matter here
+		} else {
+			var err error
+			if page, err = pageOf(uniqueNodes(ns), fw.accept, opts); err != nil {
+				return nil
+			}
 		}
 		for _, n := range page {
 			if !seen[n.ID] {
@@ -487,6 +509,18 @@ func planSelection(oc *graphql.OperationContext, f *ast.Field) []ast.SelectionSe
 	for _, c := range graphql.CollectFields(oc, f.SelectionSet, []string{"Source"}) {
 		if c.Name == "plan" && len(c.Selections) > 0 {
 			out = append(out, c.Selections)
+		}
+	}
+	return out
+}
+
+// accepted keeps, in place, the nodes accept takes that are of planYear
+// (when given).
+func accepted(ns []*rg.Node, accept func(*rg.Node) bool, planYear *int) []*rg.Node {
+	out := ns[:0]
+	for _, n := range ns {
+		if accept(n) && (planYear == nil || (n.PlanYear != nil && *n.PlanYear == *planYear)) {
+			out = append(out, n)
 		}
 	}
 	return out
