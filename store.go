@@ -1,6 +1,9 @@
 package regiongraph
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Direction selects which relations of a node to follow.
 type Direction string
@@ -100,6 +103,39 @@ func (f EdgeFilter) ValidateExpand() error {
 	}
 	return f.Validate()
 }
+
+// RelationDegrees describe one relation kind: how many relations there are
+// and how they spread over the nodes at each end.
+type RelationDegrees struct {
+	Count   int     // relations of this kind
+	MaxOut  int     // the most of them leaving one node
+	MaxIn   int     // the most of them entering one node
+	MeanOut float64 // per node with at least one leaving it; 0 when none
+	MeanIn  float64 // per node with at least one entering it; 0 when none
+}
+
+// Max is the most relations of this kind one node has in direction d (for
+// Both, leaving and entering added up: a bound, not always reached).
+func (r RelationDegrees) Max(d Direction) int {
+	switch d {
+	case Out:
+		return r.MaxOut
+	case In:
+		return r.MaxIn
+	}
+	return r.MaxOut + r.MaxIn
+}
+
+// GraphStats are a graph's cardinalities, for estimating what a query
+// returns before running it. Kinds without nodes or relations are absent.
+type GraphStats struct {
+	Nodes     map[Kind]int
+	Relations map[RelKind]RelationDegrees
+}
+
+// StatsMaxAge bounds how stale a store's Stats may be for changes it did
+// not make itself (another process writing to the same Neo4j).
+const StatsMaxAge = time.Minute
 
 // SubgraphFilter selects a subgraph. With Roots set, the nodes within Depth
 // hops of them (following relations in either direction, only through the
@@ -217,6 +253,12 @@ type Store interface {
 	// query for many nodes at once. f.NodeIDs must not be empty
 	// (BAD_USER_INPUT otherwise). See Expansion for what Nodes holds.
 	Expand(ctx context.Context, f EdgeFilter) (Expansion, error)
+
+	// Stats returns the graph's cardinalities: nodes per kind, relations
+	// per kind with their highest and mean degrees. The store keeps them
+	// current: they reflect every Apply that has returned (on Neo4j, writes
+	// by other processes show within StatsMaxAge).
+	Stats(ctx context.Context) (GraphStats, error)
 
 	// Subgraph returns the nodes and relations selected by f. A Depth outside
 	// 0..MaxDepth is BAD_USER_INPUT; a root that does not exist is NOT_FOUND.

@@ -149,3 +149,43 @@ func (g *graph) incident(id string, d rg.Direction, kinds []rg.RelKind, fn func(
 		visit(a.in)
 	}
 }
+
+// stats counts nodes by kind and relations by kind with their degrees.
+func (g *graph) stats() rg.GraphStats {
+	st := rg.GraphStats{Nodes: map[rg.Kind]int{}, Relations: map[rg.RelKind]rg.RelationDegrees{}}
+	for k, m := range g.byKind {
+		if len(m) > 0 {
+			st.Nodes[k] = len(m)
+		}
+	}
+	withOut, withIn := map[rg.RelKind]int{}, map[rg.RelKind]int{}
+	for _, a := range g.adj {
+		for k, ids := range a.out {
+			if d := len(ids); d > 0 {
+				r := st.Relations[k]
+				r.Count += d
+				r.MaxOut = max(r.MaxOut, d)
+				st.Relations[k] = r
+				withOut[k]++
+			}
+		}
+		for k, ids := range a.in {
+			if d := len(ids); d > 0 {
+				r := st.Relations[k]
+				r.MaxIn = max(r.MaxIn, d)
+				st.Relations[k] = r
+				withIn[k]++
+			}
+		}
+	}
+	for k, r := range st.Relations {
+		if withOut[k] > 0 {
+			r.MeanOut = float64(r.Count) / float64(withOut[k])
+		}
+		if withIn[k] > 0 {
+			r.MeanIn = float64(r.Count) / float64(withIn[k])
+		}
+		st.Relations[k] = r
+	}
+	return st
+}

@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -62,6 +63,15 @@ type Store struct {
 	mu      sync.RWMutex // guards g and db against readers
 	g       *graph
 	db      *bolt.DB // nil once closed
+
+	gen   atomic.Uint64               // bumped by every commit, under mu
+	stats atomic.Pointer[cachedStats] // Stats of generation gen, when computed
+}
+
+// cachedStats are the Stats of one generation of the graph.
+type cachedStats struct {
+	gen   uint64
+	stats rg.GraphStats
 }
 
 var _ rg.Store = (*Store)(nil)
@@ -403,8 +413,29 @@ func (s *Store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult,
 	}
 	s.mu.Lock()
 	st.commit()
+	s.gen.Add(1)
 	s.mu.Unlock()
 	return res, nil
+}
+
+// Stats implements regiongraph.Store: computed from the in-memory graph
+// (one pass over the adjacency lists) the first time after a change, then
+// kept until the next one. The maps are shared: do not modify them.
+func (s *Store) Stats(ctx context.Context) (rg.GraphStats, error) {
+	if c := s.stats.Load(); c != nil && c.gen == s.gen.Load() {
+		return c.stats, nil
+	}
+	var c cachedStats
+	err := s.read(ctx, func(g *graph) error {
+		c.gen = s.gen.Load()
+		c.stats = g.stats()
+		return nil
+	})
+	if err != nil {
+		return rg.GraphStats{}, err
+	}
+	s.stats.Store(&c)
+	return c.stats, nil
 }
 
 // sortedKeys returns the keys of m in order.

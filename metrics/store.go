@@ -58,6 +58,13 @@ func (s *store) Expand(ctx context.Context, f rg.EdgeFilter) (rg.Expansion, erro
 	return out, err
 }
 
+func (s *store) Stats(ctx context.Context) (rg.GraphStats, error) {
+	start := time.Now()
+	out, err := s.Store.Stats(ctx)
+	s.observe("Stats", start, err)
+	return out, err
+}
+
 func (s *store) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.Subgraph, error) {
 	start := time.Now()
 	out, err := s.Store.Subgraph(ctx, f)

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) rg.Store) {
 	t.Run("Nodes", func(t *testing.T) { testNodes(t, open) })
 	t.Run("Edges", func(t *testing.T) { testEdges(t, open) })
 	t.Run("Expand", func(t *testing.T) { testExpand(t, open) })
+	t.Run("Stats", func(t *testing.T) { testStats(t, open) })
 	t.Run("FindNodes", func(t *testing.T) { testFindNodes(t, open) })
 	t.Run("Subgraph", func(t *testing.T) { testSubgraph(t, open) })
 	t.Run("ShortestPaths", func(t *testing.T) { testShortestPaths(t, open) })

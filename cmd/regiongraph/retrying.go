@@ -104,6 +104,14 @@ func (r *retryingStore) Expand(ctx context.Context, f rg.EdgeFilter) (rg.Expansi
 	return s.Expand(ctx, f)
 }
 
+func (r *retryingStore) Stats(ctx context.Context) (rg.GraphStats, error) {
+	s, err := r.get()
+	if err != nil {
+		return rg.GraphStats{}, err
+	}
+	return s.Stats(ctx)
+}
+
 func (r *retryingStore) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.Subgraph, error) {
 	s, err := r.get()
 	if err != nil {
