@@ -5894,7 +5894,8 @@ var sources = []*ast.Source{
 # Relation lists of nodes (memberOf, funders, initiatives, ...) take
 # ` + "`" + `orderBy` + "`" + `: by name unless the field says otherwise (initiatives and areas
 # under a focus area, strategy area or plan, and sub-initiatives, are in
-# code order), ties broken by id. ` + "`" + `relationsConnection` + "`" + ` pages a node's
+# code order), ties broken by id. In relation lists, CODE compares the
+# numbers in codes as numbers (5.2 before 5.10). ` + "`" + `relationsConnection` + "`" + ` pages a node's
 # relations (any kinds, either direction) with cursors and a totalCount, for
 # hubs whose relations are more than one response may hold.
 #

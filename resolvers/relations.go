@@ -62,7 +62,11 @@ func pageOf(ns []*rg.Node, accept func(*rg.Node) bool, o listOpts) ([]*rg.Node, 
 		if o.planYear != nil && (n.PlanYear == nil || *n.PlanYear != *o.planYear) {
 			continue
 		}
-		keys = append(keys, keyedNode{v: rg.SortValue(n, order.Field), n: n})
+		v := rg.SortValue(n, order.Field)
+		if order.Field == rg.OrderByCode && v != nil {
+			v = naturalKey(n.Code)
+		}
+		keys = append(keys, keyedNode{v: v, n: n})
 	}
 	slices.SortFunc(keys, func(a, b keyedNode) int { return rg.CompareKeys(order, a.v, a.n.ID, b.v, b.n.ID) })
 	start := 0
@@ -82,6 +86,29 @@ func pageOf(ns []*rg.Node, accept func(*rg.Node) bool, o listOpts) ([]*rg.Node, 
 		out = append(out, k.n)
 	}
 	return out, nil
+}
+
+// naturalKey is a code with every run of digits left-padded to 12 digits,
+// so that codes compare with their numbers as numbers: 5.2 before 5.10.
+func naturalKey(code string) string {
+	var b strings.Builder
+	for i := 0; i < len(code); {
+		if code[i] < '0' || code[i] > '9' {
+			b.WriteByte(code[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(code) && code[j] >= '0' && code[j] <= '9' {
+			j++
+		}
+		for range 12 - min(12, j-i) {
+			b.WriteByte('0')
+		}
+		b.WriteString(code[i:j])
+		i = j
+	}
+	return b.String()
 }
 
 type keyedNode struct {
