@@ -320,11 +320,17 @@ func (w *directWriter) query(sel ast.SelectionSet) error {
 			if err := decodeArg(args, "filter", &filter); err != nil {
 				return err
 			}
+			if filter != nil {
+				relatedDefaults(filter.Related)
+			}
 			nf = initiativeFilter(filter, orderBy, first, after)
 		} else {
 			var filter *model.NodeFilter
 			if err := decodeArg(args, "filter", &filter); err != nil {
 				return err
+			}
+			if filter != nil {
+				relatedDefaults(filter.Related)
 			}
 			nf = nodeFilter(kind, filter, orderBy, first, after)
 		}
@@ -346,6 +352,18 @@ var rootKinds = map[string]rg.Kind{
 	"municipalities": rg.KindMunicipality, "regions": rg.KindRegion, "networks": rg.KindNetwork,
 	"partners": rg.KindPartner, "funds": rg.KindFund, "initiatives": rg.KindInitiative,
 	"focusAreas": rg.KindFocusArea, "strategyAreas": rg.KindStrategyArea, "topics": rg.KindTopic, "plans": rg.KindPlan,
+}
+
+// relatedDefaults gives RelatedFilter.direction its schema default, which
+// an argument literal leaves out (the other inputs Direct decodes have no
+// defaults, or none that differ from their zero value's meaning: NodeOrder's
+// NAME and ASC).
+func relatedDefaults(rs []*model.RelatedFilter) {
+	for _, r := range rs {
+		if r != nil && r.Direction == "" {
+			r.Direction = model.DirectionOut
+		}
+	}
 }
 
 // decodeArg decodes an input object argument into v (through JSON: the

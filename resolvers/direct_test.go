@@ -64,6 +64,11 @@ var directCases = []struct {
 		fragment F on Initiative { owners { ...A } }
 		fragment A on Actor { name ... on Municipality { county } }`,
 		map[string]any{"y": 2011, "withFunders": true, "skipCode": true, "f": map[string]any{"planYear": 2011, "focusArea": "satsingsomrade-1"}, "o": map[string]any{"field": "CODE"}}},
+	{"InputDefaults", `{ a: initiatives(filter: {related: [{kind: IN_FOCUS_AREA, nodes: ["satsingsomrade-2"]}]}, orderBy: {direction: DESC}) { totalCount nodes { name } }
+		b: municipalities(filter: {related: [{kind: MEMBER_OF, nodes: ["kongsbergregionen"]}], year: 2014}, orderBy: {field: ID}) { nodes { id } }
+		c: initiatives(filter: {related: [{kind: FUNDS, direction: IN, nodes: ["fond-regionale-utviklingsmidler"]}]}, first: 5) { totalCount pageInfo { endCursor } }
+		subs: initiatives(filter: {related: [{kind: PART_OF, nodes: ["tiltak-2011-5-6"]}]}) { totalCount nodes { code } }
+		none: initiatives(filter: {related: [{kind: PART_OF, nodes: ["tiltak-2011-5-6a"]}]}) { totalCount } }`, nil},
 	{"SourcesPlans", `{ relations(kinds: [FUNDS], year: 2011) { id source { plan { name initiatives(orderBy: {field: CODE}) { code } } citation } } }`, nil},
 }
 
