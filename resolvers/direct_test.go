@@ -219,3 +219,39 @@ func BenchmarkDirect(b *testing.B) {
 		})
 	}
 }
+
+// TestDirectStoreCallsIndependentOfRows: the direct path reads the nested
+// query with the same store calls for the bundled dataset and for twice its
+// rows, one Expand per relation field and no dataloader call.
+func TestDirectStoreCallsIndependentOfRows(t *testing.T) {
+	counts := map[int]int{}
+	for _, copies := range []int{1, 2} {
+		store := openStore(t, copies)
+		res := &resolvers.Resolver{Store: store}
+		cfg := graph.Config{Resolvers: res}
+		cfg.Directives.HasRole = resolvers.HasRole
+		exec := executor.New(graph.NewExecutableSchema(cfg))
+		store.reset()
+		ctx, oc := operation(t, exec, nestedQuery, nil)
+		data, outcome := res.Direct(ctx, oc, 1_000_000)
+		if outcome != resolvers.DirectOK {
+			t.Fatalf("outcome %d", outcome)
+		}
+		var v struct {
+			Municipalities struct {
+				TotalCount int `json:"totalCount"`
+			} `json:"municipalities"`
+		}
+		if err := json.Unmarshal(data, &v); err != nil || v.Municipalities.TotalCount != 8*copies {
+			t.Fatalf("dataset ×%d: %d municipalities (%v)", copies, v.Municipalities.TotalCount, err)
+		}
+		counts[copies] = store.total()
+		t.Logf("dataset ×%d: %d store calls %v", copies, store.total(), store.calls)
+		if store.calls["Edges"]+store.calls["Nodes"] > 0 {
+			t.Errorf("dataset ×%d: %d Edges and %d Nodes calls; want every level read by Expand", copies, store.calls["Edges"], store.calls["Nodes"])
+		}
+	}
+	if counts[1] != counts[2] || counts[1] > 8 {
+		t.Errorf("store calls: %d for the bundled dataset, %d for twice its rows; want the same, at most 8", counts[1], counts[2])
+	}
+}
