@@ -11,11 +11,14 @@ package boltstore
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -41,6 +44,15 @@ var (
 	bucketMeta  = []byte("meta")
 	keyFormat   = []byte("format")
 )
+
+// ErrInUse is wrapped by Open's error when another process (or another
+// Store in this one) holds the file.
+var ErrInUse = errors.New("file is in use by another process")
+
+// ErrDamaged is wrapped by Open's error when the file is not a readable
+// regiongraph data file: not a bbolt file, truncated, corrupt or of
+// another layout. The file is left as it was.
+var ErrDamaged = errors.New("not a readable regiongraph data file")
 
 // Options configure Open.
 type Options struct {
@@ -109,6 +121,12 @@ func Open(path string, opts Options) (*Store, error) {
 
 	g, loadedAt := newGraph(), -1
 	if fi != nil && fi.Size() > 0 {
+		// bbolt reads pages through a memory map of the file's size as the
+		// header gives it: check the size first, so that a truncated file
+		// is reported as such rather than as a memory fault.
+		if err := checkSize(path, fi.Size()); err != nil {
+			return fail(err)
+		}
 		// Check and load read-only, so that a bad file is never written to.
 		if g, loadedAt, err = loadFile(path, fi.Size(), opts.Timeout); err != nil {
 			return fail(err)
@@ -152,11 +170,70 @@ func Open(path string, opts Options) (*Store, error) {
 func describeOpenError(err error, timeout time.Duration) error {
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
-		return fmt.Errorf("file is in use by another process (lock not acquired within %s): %w", timeout, err)
+		return fmt.Errorf("%w (lock not acquired within %s)", ErrInUse, timeout)
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
-		return fmt.Errorf("not a valid bbolt file: %w", err)
+		return fmt.Errorf("%w: not a valid bbolt file (%v)", ErrDamaged, err)
 	}
 	return err
+}
+
+// The start of a bbolt file: two meta pages, each a page header (id uint64,
+// flags uint16, count uint16, overflow uint32) and then the meta: magic
+// uint32, version uint32, pageSize uint32, flags uint32, root bucket (root
+// pgid uint64, sequence uint64), freelist pgid uint64, pgid uint64 (the
+// number of pages the file must hold), txid uint64, checksum uint64 (FNV-1a
+// 64 of the meta before it). This is bbolt's on-disk format, version 2.
+const (
+	boltMagic      = 0xED0CDAED
+	boltVersion    = 2
+	boltHeaderSize = 16
+	boltMetaSize   = 64
+)
+
+// checkSize reads the file's meta pages and fails when the file is shorter
+// than the newest valid one says it must be. A file without a valid meta
+// page is left to bbolt, which reports it.
+func checkSize(path string, size int64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	buf := make([]byte, boltHeaderSize+boltMetaSize)
+	var best struct {
+		ok         bool
+		txid, need uint64
+	}
+	readMeta := func(off int64) (pageSize uint32, ok bool) {
+		if _, err := f.ReadAt(buf, off); err != nil {
+			return 0, false
+		}
+		m := buf[boltHeaderSize:]
+		le := binary.LittleEndian
+		if le.Uint32(m[0:]) != boltMagic || le.Uint32(m[4:]) != boltVersion {
+			return 0, false
+		}
+		h := fnv.New64a()
+		_, _ = h.Write(m[:56])
+		if h.Sum64() != le.Uint64(m[56:]) {
+			return 0, false
+		}
+		pageSize = le.Uint32(m[8:])
+		pgid, txid := le.Uint64(m[40:]), le.Uint64(m[48:])
+		if !best.ok || txid > best.txid {
+			best.ok, best.txid, best.need = true, txid, pgid*uint64(pageSize)
+		}
+		return pageSize, true
+	}
+	pageSize, ok := readMeta(0)
+	if !ok || pageSize == 0 || pageSize > 1<<20 {
+		pageSize = uint32(os.Getpagesize())
+	}
+	readMeta(int64(pageSize))
+	if best.ok && uint64(size) < best.need {
+		return fmt.Errorf("%w: the file is truncated: %d bytes, the database needs %d", ErrDamaged, size, best.need)
+	}
+	return nil
 }
 
 // initBuckets creates the buckets and format version of a new file; on an
@@ -206,7 +283,13 @@ func guard(fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("corrupt file: %v", r)
+			if _, fault := r.(runtime.Error); fault {
+				// A memory fault or an index out of range in bbolt:
+				// its message would only puzzle.
+				err = fmt.Errorf("%w: corrupt file (reading it failed)", ErrDamaged)
+				return
+			}
+			err = fmt.Errorf("%w: corrupt file (%v)", ErrDamaged, r)
 		}
 	}()
 	return fn()
@@ -227,7 +310,7 @@ func loadReadOnly(path string, size int64, timeout time.Duration) (g *graph, txi
 	err = db.View(func(tx *bolt.Tx) error {
 		txid = tx.ID()
 		if tx.Size() > size {
-			return fmt.Errorf("file is truncated: %d bytes, the database needs %d", size, tx.Size())
+			return fmt.Errorf("%w: the file is truncated: %d bytes, the database needs %d", ErrDamaged, size, tx.Size())
 		}
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
@@ -237,10 +320,10 @@ func loadReadOnly(path string, size int64, timeout time.Duration) (g *graph, txi
 				g = newGraph() // created but never initialised
 				return nil
 			}
-			return errors.New("not a regiongraph store (no meta bucket)")
+			return fmt.Errorf("%w: a bbolt file, but not a regiongraph store (no meta bucket)", ErrDamaged)
 		}
 		if v := string(meta.Get(keyFormat)); v != FormatVersion {
-			return fmt.Errorf("format version %q, want %q", v, FormatVersion)
+			return fmt.Errorf("%w: format version %q, want %q", ErrDamaged, v, FormatVersion)
 		}
 		var err error
 		g, err = readGraph(tx)

@@ -169,6 +169,13 @@ func wantOpenError(t *testing.T, path, want string) {
 	if !strings.HasPrefix(err.Error(), "boltstore: open "+path+": ") || !says {
 		t.Fatalf("Open error %q, want it to name %s and say %q", err, path, want)
 	}
+	// Go's own words (a memory fault read as a nil dereference) mean
+	// nothing to whoever reads this.
+	for _, leak := range []string{"runtime error", "nil pointer", "invalid memory address"} {
+		if strings.Contains(err.Error(), leak) {
+			t.Fatalf("Open error %q shows Go's %q", err, leak)
+		}
+	}
 	if readErr == nil {
 		after, err := os.ReadFile(path)
 		if err != nil || !bytes.Equal(before, after) {
@@ -210,10 +217,14 @@ func TestOpenTruncatedFile(t *testing.T) {
 	if len(data) < 1<<20 {
 		t.Fatalf("file of %d bytes, want more than 1 MiB", len(data))
 	}
-	if err := os.WriteFile(cut, data[:64<<10], 0o600); err != nil {
-		t.Fatal(err)
+	// Cut at every page boundary from the third page to half the file, and
+	// at one odd size: each is reported as truncated, with the sizes.
+	for _, n := range []int{2 * 4096, 3 * 4096, 16 << 10, 64 << 10, 100000, len(data) / 2} {
+		if err := os.WriteFile(cut, data[:n], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		wantOpenError(t, cut, fmt.Sprintf("truncated: %d bytes, the database needs", n))
 	}
-	wantOpenError(t, cut, "truncated|corrupt file")
 }
 
 func TestOpenCorruptPages(t *testing.T) {
@@ -297,10 +308,13 @@ func TestSecondOpenIsInUse(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), path) {
 		t.Fatalf("second Open: %v, want an in-use error naming the file", err)
 	}
-	// bbolt gives up one lock retry (50ms) before the timeout.
-	if took < 200*time.Millisecond || took > 5*time.Second {
-		t.Fatalf("second Open gave up after %s, want about the 300ms timeout", took)
+	// It waited for the lock before giving up. Only a lower bound is
+	// checked (bbolt gives up one lock retry, 50ms, before the timeout): a
+	// loaded machine makes it later, never earlier.
+	if took < 200*time.Millisecond {
+		t.Fatalf("second Open gave up after %s, without waiting for the 300ms timeout", took)
 	}
+	t.Logf("second Open gave up after %s (timeout 300ms): %v", took.Round(time.Millisecond), err)
 	// The first store still works.
 	if got, err := s.Nodes(context.Background(), []string{"a"}); err != nil || len(got) != 1 {
 		t.Fatalf("first store after the second Open: %v, %v", got, err)

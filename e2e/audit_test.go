@@ -28,7 +28,7 @@ func TestGraphQLHTTPAudit(t *testing.T) {
 	}
 	dir, _ := filepath.Abs("audit")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "graphql-http")); err != nil || os.Getenv("CI") != "" {
-		ci := exec.Command(npm, "ci", "--no-audit", "--no-fund")
+		ci := reaped(t.Context(), npm, "ci", "--no-audit", "--no-fund")
 		ci.Dir = dir
 		if out, err := ci.CombinedOutput(); err != nil {
 			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
@@ -37,7 +37,9 @@ func TestGraphQLHTTPAudit(t *testing.T) {
 	p := start(t, nil, "-data", filepath.Join(t.TempDir(), "audit.db"))
 	defer p.stop(t, 20*time.Second)
 
-	cmd := exec.Command(node, "audit.mjs", p.url+"/graphql")
+	ctx, cancel := testContext(t)
+	defer cancel()
+	cmd := reaped(ctx, node, "audit.mjs", p.url+"/graphql")
 	cmd.Dir = dir
 	out, err := cmd.Output()
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 // it cleanly.
 func TestBinaryOperations(t *testing.T) {
 	p := start(t, nil, "-data", filepath.Join(t.TempDir(), "ops.db"))
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: hangBound}
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "regiongraph_graphql_requests_in_flight"} {
 		resp, err := client.Get(p.url + path)
 		if err != nil {

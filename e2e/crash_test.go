@@ -46,7 +46,7 @@ func TestCrashSafety(t *testing.T) {
 	token, tokens := crashToken(t)
 	env := map[string]string{"REGIONGRAPH_TOKENS": tokens}
 	file := filepath.Join(t.TempDir(), "crash.db")
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: hangBound}
 
 	unacked := 0  // writes checked whole-or-absent
 	inFlight := 0 // of those, sent before the kill and never answered

@@ -19,10 +19,17 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/regiongraph/regiongraph/internal/neo4jlocal"
 )
 
 // binary is the regiongraph binary TestMain built.
 var binary string
+
+// hangBound is how long the tests wait for what must happen (the server
+// listening, an answer): only something that never happens reaches it,
+// never a slow machine.
+const hangBound = 2 * time.Minute
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "regiongraph-e2e-")
@@ -39,7 +46,7 @@ func TestMain(m *testing.M) {
 		_ = os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := neo4jlocal.Main(m) // m.Run with the package's Neo4j tier
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -76,7 +83,15 @@ var servingAddr = regexp.MustCompile(`msg=serving addr=(\S+)`)
 // a clean environment, and waits until it listens.
 func start(t *testing.T, env map[string]string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve", "-addr", "127.0.0.1:0", "-log-level", "info"}, args...)...)
+	return launch(t, "", env, append([]string{"serve", "-addr", "127.0.0.1:0", "-log-level", "info"}, args...)...)
+}
+
+// launch runs the binary with exactly args in dir ("" for the test's own),
+// with env added to a clean environment, and waits until it listens.
+func launch(t *testing.T, dir string, env map[string]string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "REGIONGRAPH_") && !strings.HasPrefix(kv, "NEO4J_") {
 			cmd.Env = append(cmd.Env, kv)
@@ -89,9 +104,18 @@ func start(t *testing.T, env map[string]string, args ...string) *proc {
 	p := &proc{cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = pw
 	cmd.Stdout = io.Discard
+	cmd.SysProcAttr = procAttr()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", binary, err)
 	}
+	// Whatever the test does, the server does not outlive it.
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+		default:
+			p.kill()
+		}
+	})
 	go func() {
 		p.err = cmd.Wait()
 		_ = pw.Close()
@@ -117,9 +141,9 @@ func start(t *testing.T, env map[string]string, args ...string) *proc {
 		p.url = "http://" + a
 	case <-p.exited:
 		t.Fatalf("regiongraph exited before listening: %v\n%s", p.err, p.stderr.String())
-	case <-time.After(60 * time.Second):
+	case <-time.After(hangBound):
 		p.kill()
-		t.Fatalf("regiongraph did not listen within 60s\n%s", p.stderr.String())
+		t.Fatalf("regiongraph did not listen within %v\n%s", hangBound, p.stderr.String())
 	}
 	return p
 }

@@ -30,6 +30,10 @@ type MapNode struct {
 	Size   float64 `json:"size"`   // radius in drawing units
 	Value  float64 `json:"value"`  // the metric
 	Degree int     `json:"degree"` // relations drawn
+	// Code and PlanYear tell apart nodes of the same name (two initiatives
+	// "Renovasjon", 2011 and 2014).
+	Code     string `json:"code,omitempty"`
+	PlanYear *int   `json:"planYear,omitempty"`
 }
 
 // MapEdge is a drawn relation.
@@ -71,7 +75,7 @@ func (g *Graph) MapData() MapData {
 	rels := map[rg.RelKind]int{}
 	for i, n := range g.Nodes {
 		p := g.Pos[n.ID]
-		d.Nodes[i] = MapNode{ID: n.ID, Kind: n.Kind, Name: n.Name, X: p.X, Y: p.Y, Size: g.Size(n.ID), Value: g.Values[n.ID], Degree: g.Degree[n.ID]}
+		d.Nodes[i] = MapNode{ID: n.ID, Kind: n.Kind, Name: n.Name, X: p.X, Y: p.Y, Size: g.Size(n.ID), Value: g.Values[n.ID], Degree: g.Degree[n.ID], Code: n.Code, PlanYear: n.PlanYear}
 		kinds[n.Kind]++
 		if i == 0 {
 			d.Bounds = [4]float64{p.X, p.Y, p.X, p.Y}
@@ -105,14 +109,18 @@ func WriteMapData(w io.Writer, g *Graph) error {
 }
 
 // MapOptions are the choices the map's filters offer: every kind and
-// relation kind with its colour or style (counts 0), the plan years (for the
-// year slider), the focus areas and the networks.
+// relation kind with its colour or style (counts 0), the plan years, every
+// year the data names (the year slider runs over their span), the focus
+// areas and the networks.
 type MapOptions struct {
-	Kinds      []LegendKind     `json:"kinds"`
-	Relations  []LegendRelation `json:"relations"`
-	Years      []int            `json:"years"`
-	FocusAreas []OptionRef      `json:"focusAreas"`
-	Networks   []OptionRef      `json:"networks"`
+	Kinds     []LegendKind     `json:"kinds"`
+	Relations []LegendRelation `json:"relations"`
+	Years     []int            `json:"years"`
+	// DataYears are the plan years and every year a relation starts or
+	// ends in, ascending.
+	DataYears  []int       `json:"dataYears"`
+	FocusAreas []OptionRef `json:"focusAreas"`
+	Networks   []OptionRef `json:"networks"`
 }
 
 // OptionRef is a node offered in a filter.
@@ -123,11 +131,11 @@ type OptionRef struct {
 }
 
 // Options reads the map's filter choices from the store: the distinct plan
-// years of plans and initiatives, and every focus area (by code) and network
-// (by name).
+// years of plans and initiatives, those and the years relations start and
+// end in, and every focus area (by code) and network (by name).
 func Options(ctx context.Context, s rg.Store) (MapOptions, error) {
 	l := legend(nil, nil)
-	o := MapOptions{Kinds: l.Kinds, Relations: l.Relations, Years: []int{}, FocusAreas: []OptionRef{}, Networks: []OptionRef{}}
+	o := MapOptions{Kinds: l.Kinds, Relations: l.Relations, Years: []int{}, DataYears: []int{}, FocusAreas: []OptionRef{}, Networks: []OptionRef{}}
 	planned, err := findAll(ctx, s, rg.NodeFilter{Kinds: []rg.Kind{rg.KindPlan, rg.KindInitiative}, Order: rg.Order{Field: rg.OrderByID}})
 	if err != nil {
 		return MapOptions{}, fmt.Errorf("export: options: %w", err)
@@ -138,6 +146,19 @@ func Options(ctx context.Context, s rg.Store) (MapOptions, error) {
 		}
 	}
 	slices.Sort(o.Years)
+	all, err := s.Subgraph(ctx, rg.SubgraphFilter{})
+	if err != nil {
+		return MapOptions{}, fmt.Errorf("export: options: %w", err)
+	}
+	o.DataYears = slices.Clone(o.Years)
+	for _, e := range all.Edges {
+		for _, y := range []*int{e.FromYear, e.ToYear} {
+			if y != nil && !slices.Contains(o.DataYears, *y) {
+				o.DataYears = append(o.DataYears, *y)
+			}
+		}
+	}
+	slices.Sort(o.DataYears)
 	fas, err := findAll(ctx, s, rg.NodeFilter{Kinds: []rg.Kind{rg.KindFocusArea}, Order: rg.Order{Field: rg.OrderByCode}})
 	if err != nil {
 		return MapOptions{}, fmt.Errorf("export: options: %w", err)

@@ -81,6 +81,11 @@ func (s *Store) Apply(ctx context.Context, changes []regiongraph.Change) (region
 		if err := appendHistory(ctx, r, p.log, now().UTC(), actor, reason, applyID); err != nil {
 			return regiongraph.ApplyResult{}, err
 		}
+		// Last: the read gate's exclusive lock, held until the commit has
+		// been applied, so no reader sees part of this batch.
+		if err := r.gate(ctx, "apply_gate"); err != nil {
+			return regiongraph.ApplyResult{}, err
+		}
 		settled = res
 		return res, nil
 	})

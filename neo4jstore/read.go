@@ -276,11 +276,13 @@ func (s *Store) Edges(ctx context.Context, f regiongraph.EdgeFilter) ([]*regiong
 		return nil, err
 	}
 	name, params := edgeQuery(f)
-	recs, err := s.query(ctx, "edges", name, params, true)
-	if err != nil {
-		return nil, err
-	}
-	edges, err := collectEdges(recs)
+	edges, err := inTx(ctx, s, "edges", false, func(ctx context.Context, r txRunner) ([]*regiongraph.Edge, error) {
+		recs, err := r.run(ctx, name, params)
+		if err != nil {
+			return nil, err
+		}
+		return collectEdges(recs)
+	})
 	if err != nil {
 		return nil, err
 	}

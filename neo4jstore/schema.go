@@ -39,13 +39,20 @@ func (s *Store) migrate(ctx context.Context) error {
 	if version > len(s.st.migrations) {
 		return fmt.Errorf("neo4jstore: the database has schema version %d, newer than this build's %d", version, len(s.st.migrations))
 	}
-	for _, m := range s.st.pendingMigrations(version) {
+	pending := s.st.pendingMigrations(version)
+	for _, m := range pending {
 		for _, st := range m.Statements {
 			if _, err := s.queryStatement(ctx, "migrate "+st.Name, st, nil, false); err != nil {
 				return err
 			}
 		}
 		if _, err := s.query(ctx, "migrate "+m.Name, "schema_version_set", map[string]any{"name": schemaName, "version": int64(m.Number)}, false); err != nil {
+			return err
+		}
+	}
+	if len(pending) > 0 {
+		// New indexes populate in the background: wait until they are online.
+		if _, err := s.query(ctx, "await indexes", "await_indexes", nil, false); err != nil {
 			return err
 		}
 	}

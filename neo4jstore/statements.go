@@ -75,6 +75,9 @@ var fileParams = map[string]map[string]any{
 	"history_page_by_id":    {"id": sampleString, "before": sampleInt, "limit": sampleInt},
 	"history_count":         {},
 	"history_count_by_id":   {"id": sampleString},
+	"read_gate":             {},
+	"apply_gate":            {},
+	"await_indexes":         {},
 }
 
 // fragmentParams declares the parameters of each FindNodes fragment.

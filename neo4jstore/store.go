@@ -197,27 +197,36 @@ func (r txRunner) runStatement(ctx context.Context, st Statement, params map[str
 	return recs, nil
 }
 
-// inTx runs work in one managed transaction (read or write) on the
-// configured database under QueryTimeout. The driver may retry work on
-// transient errors, so work must be idempotent and consume its results.
+// inTx runs work in one managed transaction on the configured database
+// under QueryTimeout. The driver may retry work on transient errors, so work
+// must be idempotent and consume its results.
+//
+// A read (write false) starts with read_gate, which holds the read gate's
+// shared lock until the transaction ends, so that no Apply commits while it
+// reads (see migration 7): the reads of one call see one committed state, as
+// on the embedded store. MERGE is a write clause, so reads run in write-mode
+// transactions too; on a cluster they go to the leader, the one member whose
+// locks writers take.
 func inTx[T any](ctx context.Context, s *Store, op string, write bool, work func(ctx context.Context, r txRunner) (T, error)) (T, error) {
 	var zero T
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
 	defer cancel()
-	mode := neo4j.AccessModeRead
-	if write {
-		mode = neo4j.AccessModeWrite
-	}
-	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, AccessMode: mode})
+	// The driver's shared bookmark manager chains every transaction after
+	// the ones this Store committed before: on a cluster a read sees the
+	// Apply that returned before it (read-your-writes).
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.cfg.Database, AccessMode: neo4j.AccessModeWrite,
+		BookmarkManager: s.driver.ExecuteQueryBookmarkManager()})
 	defer func() { _ = session.Close(ctx) }()
-	fn := func(tx neo4j.ManagedTransaction) (any, error) { return work(ctx, txRunner{st: s.st, tx: tx}) }
-	var out any
-	var err error
-	if write {
-		out, err = session.ExecuteWrite(ctx, fn, neo4j.WithTxTimeout(s.cfg.QueryTimeout))
-	} else {
-		out, err = session.ExecuteRead(ctx, fn, neo4j.WithTxTimeout(s.cfg.QueryTimeout))
+	fn := func(tx neo4j.ManagedTransaction) (any, error) {
+		r := txRunner{st: s.st, tx: tx}
+		if !write {
+			if err := r.gate(ctx, "read_gate"); err != nil {
+				return nil, err
+			}
+		}
+		return work(ctx, r)
 	}
+	out, err := session.ExecuteWrite(ctx, fn, neo4j.WithTxTimeout(s.cfg.QueryTimeout))
 	if err != nil {
 		return zero, mapError(op, err)
 	}
@@ -226,6 +235,18 @@ func inTx[T any](ctx context.Context, s *Store, op string, write bool, work func
 		return zero, fmt.Errorf("neo4jstore: %s: transaction returned %T", op, out)
 	}
 	return t, nil
+}
+
+// gate runs read_gate or apply_gate, which answer one row.
+func (r txRunner) gate(ctx context.Context, name string) error {
+	recs, err := r.run(ctx, name, map[string]any{})
+	if err != nil {
+		return err
+	}
+	if len(recs) != 1 {
+		return fmt.Errorf("neo4jstore: %s: %w", name, errNoRows)
+	}
+	return nil
 }
 
 // errNotFound returns a NOT_FOUND error for a missing id.

@@ -2,27 +2,23 @@ package neo4jstore
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/internal/neo4jlocal"
 	"github.com/regiongraph/regiongraph/storetest"
 )
 
-// liveConfig returns the Neo4j to run against, from NEO4J_URI, NEO4J_USER,
-// NEO4J_PASSWORD and NEO4J_DATABASE. Without NEO4J_URI the test is skipped,
-// unless REGIONGRAPH_REQUIRE_NEO4J=1 makes that a failure.
+// liveConfig returns the Neo4j to run against: the one NEO4J_URI (with
+// NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE) names, or else a local Neo4j
+// the package starts itself (internal/neo4jlocal). Without NEO4J_URI and
+// without Java and Maven the test is skipped, unless CI=true or
+// REGIONGRAPH_REQUIRE_NEO4J=1 makes that a failure.
 func liveConfig(t *testing.T) Config {
 	t.Helper()
-	if os.Getenv("NEO4J_URI") == "" {
-		if os.Getenv("REGIONGRAPH_REQUIRE_NEO4J") == "1" {
-			t.Fatal("REGIONGRAPH_REQUIRE_NEO4J=1 but NEO4J_URI is not set: set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE) to a Neo4j 5 server")
-		}
-		t.Skip("SKIPPED: NEO4J_URI is not set, so the conformance suite does not run against Neo4j. " +
-			"Run: NEO4J_URI=neo4j://localhost:7687 NEO4J_USER=neo4j NEO4J_PASSWORD=... REGIONGRAPH_REQUIRE_NEO4J=1 go test ./neo4jstore/")
-	}
-	cfg := ConfigFromEnv()
+	env := neo4jlocal.Require(t)
+	cfg := Config{URI: env.URI, User: env.User, Password: env.Password, Database: env.Database}
 	cfg.ConnectTimeout = 20 * time.Second
 	cfg.QueryTimeout = time.Minute
 	return cfg
@@ -31,6 +27,7 @@ func liveConfig(t *testing.T) Config {
 // openLive opens the store and empties the database (keeping the schema).
 func openLive(t *testing.T, cfg Config) *Store {
 	t.Helper()
+	neo4jlocal.Require(t) // counts the subtest
 	ctx := context.Background()
 	s, err := Open(ctx, cfg)
 	if err != nil {

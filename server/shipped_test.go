@@ -26,7 +26,7 @@ func TestShippedQueriesWithinDefaultLimits(t *testing.T) {
 		}
 		return string(b)
 	}
-	for _, m := range regexp.MustCompile("(?s)\"([^\"]+)\": `([^`]*)`").FindAllStringSubmatch(read("../web/static/explorer.html"), -1) {
+	for _, m := range regexp.MustCompile("(?s)\"([^\"]+)\": `([^`]*)`").FindAllStringSubmatch(read("../web/explorer/src/examples.js"), -1) {
 		queries["explorer "+m[1]] = m[2]
 	}
 	for _, m := range regexp.MustCompile("(?s)const [A-Z_]+ = `((?:query|\\{)[^`]*)`").FindAllStringSubmatch(read("../web/static/map.js"), -1) {

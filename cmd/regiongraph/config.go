@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,8 +20,8 @@ type config struct {
 	corsOrigins string
 	tokensFile  string
 	tokens      string
-	// requireAuthForReads is "1" (or "true") to make every request need a token.
-	requireAuthForReads string
+	// requireAuthForReads makes every request need a token.
+	requireAuthForReads bool
 	logLevel            string
 	logFormat           string
 	drain               time.Duration
@@ -29,161 +32,297 @@ type config struct {
 	metrics           bool
 	readHeaderTimeout time.Duration
 	storeTimeout      time.Duration
+
+	// server is the URL of a running server that import goes through.
+	server string
+
+	// dataSet says whether -data (or REGIONGRAPH_DATA) was given.
+	dataSet bool
 }
 
-// setting describes one flag: its name (the variable is REGIONGRAPH_ plus
-// the name upper-cased, dashes as underscores), default and meaning.
+// The commands a setting belongs to.
+const (
+	forServe = 1 << iota
+	forImport
+	forExport
+	forStore = forServe | forImport | forExport
+)
+
+// setting is one flag: its name (the environment variable is REGIONGRAPH_
+// and the name upper-cased, dashes as underscores), its default as text,
+// what it means, the commands that have it, and its value in a config.
 type setting struct {
 	name, def, usage string
-	dst              *string
+	cmds             int
+	value            func(c *config) flag.Value
 }
 
-func (a *app) flags(name string, c *config) (*flag.FlagSet, []setting) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	ss := []setting{
-		{"addr", ":8080", "address to listen on", &c.addr},
-		{"data", "regiongraph.db", "the embedded store's data file (filled from the bundled dataset when new)", &c.data},
-		{"store", "", `"bolt" (embedded, the default) or "neo4j" (the default when NEO4J_URI is set)`, &c.store},
-		{"cors-origins", "", "comma-separated origins allowed to call the API from browsers (none by default)", &c.corsOrigins},
-		{"tokens-file", "", `file of bearer tokens, one "name role sha256hex" per line (see "regiongraph token")`, &c.tokensFile},
-		{"tokens", "", "bearer tokens as name:role:sha256hex, comma-separated (added to the file's)", &c.tokens},
-		{"require-auth-for-reads", "0", "1: every request, reads too, needs a valid token", &c.requireAuthForReads},
-		{"log-level", "info", "debug, info, warn or error", &c.logLevel},
-		{"log-format", "text", "text or json", &c.logFormat},
+// settings are every command's flags, in the order help lists them.
+var settings = []setting{
+	{"addr", ":8080", "address to listen on", forServe, func(c *config) flag.Value { return text(&c.addr) }},
+	{"data", "regiongraph.db", "the embedded store's data file; a new file is filled from the bundled dataset", forStore, func(c *config) flag.Value { return text(&c.data) }},
+	{"store", "", `bolt (embedded) or neo4j; the default is bolt, or neo4j when NEO4J_URI is set`, forStore, func(c *config) flag.Value { return oneOf(&c.store, "bolt", "neo4j") }},
+	{"server", "", "import through the running server at this URL (its importDataset mutation) instead of opening the store; the admin token is read from $REGIONGRAPH_TOKEN", forImport, func(c *config) flag.Value { return text(&c.server) }},
+	{"cors-origins", "", "comma-separated origins allowed to call the API from browsers", forServe, func(c *config) flag.Value { return text(&c.corsOrigins) }},
+	{"tokens-file", "", `file of bearer tokens, one "name role sha256hex" per line (see "regiongraph token")`, forServe, func(c *config) flag.Value { return text(&c.tokensFile) }},
+	{"tokens", "", "more bearer tokens as name:role:sha256hex, comma-separated", forServe, func(c *config) flag.Value { return text(&c.tokens) }},
+	{"require-auth-for-reads", "false", "every request, reads too, needs a valid token", forServe, func(c *config) flag.Value { return boolean(&c.requireAuthForReads) }},
+	{"log-level", "info", "debug, info, warn or error", forStore, func(c *config) flag.Value { return oneOf(&c.logLevel, "debug", "info", "warn", "error") }},
+	{"log-format", "text", "text or json", forStore, func(c *config) flag.Value { return oneOf(&c.logFormat, "text", "json") }},
+	{"drain", "15s", "how long shutdown waits for in-flight requests", forServe, func(c *config) flag.Value { return duration(&c.drain) }},
+	{"open-timeout", "10s", "how long opening the store may take (waiting for the data file's lock, or connecting to Neo4j)", forStore, func(c *config) flag.Value { return duration(&c.openTimeout) }},
+
+	// The request limits (docs/hardening.md).
+	{"max-body-bytes", itoa(resolvers.DefaultLimits.MaxBodyBytes), "largest POST body in bytes; more is refused with 413", forServe, func(c *config) flag.Value { return count64(&c.limits.MaxBodyBytes) }},
+	{"max-admin-body-bytes", itoa(resolvers.DefaultLimits.MaxAdminBodyBytes), "largest POST body in bytes for a request with an admin's token (importDataset)", forServe, func(c *config) flag.Value { return count64(&c.limits.MaxAdminBodyBytes) }},
+	{"max-json-depth", itoa(resolvers.DefaultLimits.MaxJSONDepth), "deepest nesting of the JSON body and of variables", forServe, func(c *config) flag.Value { return count(&c.limits.MaxJSONDepth) }},
+	{"max-json-items", itoa(resolvers.DefaultLimits.MaxJSONItems), "most items in any one JSON list or object of the body or variables", forServe, func(c *config) flag.Value { return count(&c.limits.MaxJSONItems) }},
+	{"max-query-bytes", itoa(resolvers.DefaultLimits.MaxQueryBytes), "longest query text in bytes, checked before lexing", forServe, func(c *config) flag.Value { return count(&c.limits.MaxQueryBytes) }},
+	{"max-tokens", itoa(resolvers.DefaultLimits.MaxTokens), "most lexical tokens in a query, counted before parsing", forServe, func(c *config) flag.Value { return count(&c.limits.MaxTokens) }},
+	{"max-fields", itoa(resolvers.DefaultLimits.MaxFields), "most fields selected (aliases and fragment spreads expanded), checked before validation", forServe, func(c *config) flag.Value { return count(&c.limits.MaxFields) }},
+	{"max-depth", itoa(resolvers.DefaultLimits.MaxDepth), "deepest selection nesting", forServe, func(c *config) flag.Value { return count(&c.limits.MaxDepth) }},
+	{"max-complexity", itoa(resolvers.DefaultLimits.MaxComplexity), "highest estimated cost (lists multiply by first or by -list-estimate)", forServe, func(c *config) flag.Value { return count(&c.limits.MaxComplexity) }},
+	{"list-estimate", itoa(resolvers.DefaultLimits.ListEstimate), "items a relation list without first is assumed to hold, for the cost", forServe, func(c *config) flag.Value { return count(&c.limits.ListEstimate) }},
+	{"max-page-size", itoa(resolvers.DefaultLimits.MaxPageSize), "largest first on any field", forServe, func(c *config) flag.Value { return count(&c.limits.MaxPageSize) }},
+	{"max-results", itoa(resolvers.DefaultLimits.MaxResults), "most values in one response (fields plus list elements)", forServe, func(c *config) flag.Value { return count(&c.limits.MaxResults) }},
+	{"parse-timeout", resolvers.DefaultLimits.ParseTimeout.String(), "bound on reading, parsing and validating a request", forServe, func(c *config) flag.Value { return duration(&c.limits.ParseTimeout) }},
+	{"exec-timeout", resolvers.DefaultLimits.ExecTimeout.String(), "bound on executing an operation", forServe, func(c *config) flag.Value { return duration(&c.limits.ExecTimeout) }},
+	{"max-concurrent", itoa(resolvers.DefaultLimits.MaxConcurrent), "GraphQL requests served at once", forServe, func(c *config) flag.Value { return count(&c.limits.MaxConcurrent) }},
+	{"queue-wait", resolvers.DefaultLimits.QueueWait.String(), "how long a request waits for a place among -max-concurrent before 503", forServe, func(c *config) flag.Value { return duration(&c.limits.QueueWait) }},
+	{"read-header-timeout", "5s", "bound on reading a request's headers (slow clients)", forServe, func(c *config) flag.Value { return duration(&c.readHeaderTimeout) }},
+	{"store-timeout", "5s", "bound on every Neo4j call when serving; past it the call is UNAVAILABLE and the store is probed until it answers", forServe, func(c *config) flag.Value { return duration(&c.storeTimeout) }},
+	{"introspection", "true", `allow schema introspection (false also removes "Did you mean" suggestions)`, forServe, func(c *config) flag.Value { return boolean(&c.introspection) }},
+	{"metrics", "true", "serve Prometheus metrics on /metrics", forServe, func(c *config) flag.Value { return boolean(&c.metrics) }},
+}
+
+func itoa[T int | int64](v T) string { return strconv.FormatInt(int64(v), 10) }
+
+func envName(flagName string) string {
+	return "REGIONGRAPH_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// value is a flag.Value whose Set checks and stores the text; its error
+// says what is accepted.
+type value struct {
+	text   string
+	set    func(string) error
+	isBool bool
+	kind   string // what help calls the value
+}
+
+func (v *value) String() string {
+	if v == nil {
+		return ""
 	}
-	for _, s := range ss {
-		def := s.def
-		if v := a.getenv(envName(s.name)); v != "" {
-			def = v
+	return v.text
+}
+
+func (v *value) Set(s string) error {
+	if err := v.set(s); err != nil {
+		return err
+	}
+	v.text = s
+	return nil
+}
+
+func (v *value) IsBoolFlag() bool { return v.isBool }
+
+func text(dst *string) *value {
+	return &value{kind: "string", set: func(s string) error { *dst = s; return nil }}
+}
+
+func oneOf(dst *string, allowed ...string) *value {
+	return &value{kind: strings.Join(allowed, "|"), set: func(s string) error {
+		for _, a := range allowed {
+			if strings.EqualFold(s, a) {
+				*dst = a
+				return nil
+			}
 		}
-		fs.StringVar(s.dst, s.name, def, s.usage+" ($"+envName(s.name)+")")
+		return fmt.Errorf("must be %s", orList(allowed))
+	}}
+}
+
+func orList(words []string) string {
+	if len(words) == 1 {
+		return words[0]
 	}
-	fs.DurationVar(&c.drain, "drain", a.duration("drain", 15*time.Second), "how long shutdown waits for in-flight requests ($REGIONGRAPH_DRAIN)")
-	fs.DurationVar(&c.openTimeout, "open-timeout", a.duration("open-timeout", 10*time.Second), "how long opening the store may take ($REGIONGRAPH_OPEN_TIMEOUT)")
-	a.limitFlags(fs, c)
-	return fs, ss
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
-// limitFlags defines the request limits (docs/hardening.md), the
-// introspection and metrics switches and the header timeout. Their
-// REGIONGRAPH_* variables are applied after parsing (see applyEnv), so a
-// malformed value is an error rather than silently the default.
-func (a *app) limitFlags(fs *flag.FlagSet, c *config) {
-	d := resolvers.DefaultLimits
-	l := &c.limits
-	fs.Int64Var(&l.MaxBodyBytes, "max-body-bytes", d.MaxBodyBytes, "largest POST body in bytes; more is refused with 413")
-	fs.Int64Var(&l.MaxAdminBodyBytes, "max-admin-body-bytes", d.MaxAdminBodyBytes, "largest POST body in bytes for a request with an admin's token (importDataset)")
-	fs.IntVar(&l.MaxJSONDepth, "max-json-depth", d.MaxJSONDepth, "deepest nesting of the JSON body and of variables")
-	fs.IntVar(&l.MaxJSONItems, "max-json-items", d.MaxJSONItems, "most items in any one JSON list or object of the body or variables")
-	fs.IntVar(&l.MaxQueryBytes, "max-query-bytes", d.MaxQueryBytes, "longest query text in bytes, checked before lexing")
-	fs.IntVar(&l.MaxTokens, "max-tokens", d.MaxTokens, "most lexical tokens in a query, counted before parsing")
-	fs.IntVar(&l.MaxFields, "max-fields", d.MaxFields, "most fields selected (aliases and fragment spreads expanded), checked before validation")
-	fs.IntVar(&l.MaxDepth, "max-depth", d.MaxDepth, "deepest selection nesting")
-	fs.IntVar(&l.MaxComplexity, "max-complexity", d.MaxComplexity, "highest estimated cost (lists multiply by first or by -list-estimate)")
-	fs.IntVar(&l.ListEstimate, "list-estimate", d.ListEstimate, "items a relation list without first is assumed to hold, for the cost")
-	fs.IntVar(&l.MaxPageSize, "max-page-size", d.MaxPageSize, "largest first on any field")
-	fs.IntVar(&l.MaxResults, "max-results", d.MaxResults, "most values in one response (fields plus list elements)")
-	fs.DurationVar(&l.ParseTimeout, "parse-timeout", d.ParseTimeout, "bound on reading, parsing and validating a request")
-	fs.DurationVar(&l.ExecTimeout, "exec-timeout", d.ExecTimeout, "bound on executing an operation")
-	fs.IntVar(&l.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests served at once")
-	fs.DurationVar(&l.QueueWait, "queue-wait", d.QueueWait, "how long a request waits for a place among -max-concurrent before 503")
-	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "bound on reading a request's headers (slow clients)")
-	fs.DurationVar(&c.storeTimeout, "store-timeout", 5*time.Second, "bound on every Neo4j call when serving; past it the call is UNAVAILABLE and the store is probed until it answers")
-	fs.BoolVar(&c.introspection, "introspection", true, "allow schema introspection (off also removes \"Did you mean\" suggestions)")
-	fs.BoolVar(&c.metrics, "metrics", true, "serve Prometheus metrics on /metrics")
+func duration(dst *time.Duration) *value {
+	return &value{kind: "duration", set: func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return errors.New("must be a positive duration such as 500ms, 10s or 2m")
+		}
+		*dst = d
+		return nil
+	}}
 }
 
-// envApplied are the flags whose REGIONGRAPH_* variable is applied after
-// parsing, when the flag is not on the command line.
-var envApplied = []string{"max-body-bytes", "max-admin-body-bytes", "max-json-depth", "max-json-items", "max-query-bytes", "max-tokens", "max-fields", "max-depth",
-	"max-complexity", "list-estimate", "max-page-size", "max-results", "parse-timeout", "exec-timeout",
-	"max-concurrent", "queue-wait", "read-header-timeout", "store-timeout", "introspection", "metrics"}
+func count(dst *int) *value {
+	return &value{kind: "n", set: func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return errors.New("must be a positive whole number")
+		}
+		*dst = n
+		return nil
+	}}
+}
 
-func (a *app) applyEnv(fs *flag.FlagSet) error {
+func count64(dst *int64) *value {
+	return &value{kind: "bytes", set: func(s string) error {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			return errors.New("must be a positive whole number of bytes")
+		}
+		*dst = n
+		return nil
+	}}
+}
+
+func boolean(dst *bool) *value {
+	return &value{isBool: true, kind: "true|false", set: func(s string) error {
+		switch strings.ToLower(s) {
+		case "1", "true", "yes", "on":
+			*dst = true
+		case "0", "false", "no", "off":
+			*dst = false
+		default:
+			return errors.New("must be true or false (1 or 0)")
+		}
+		return nil
+	}}
+}
+
+// command is one subcommand's flags: the settings it has and its own.
+type command struct {
+	name string
+	fs   *flag.FlagSet
+	// env are the flags that a REGIONGRAPH_* variable may set.
+	env []string
+}
+
+// newCommand makes the flag set of a subcommand with the settings for cmds
+// at their defaults, applied to c.
+func newCommand(name string, cmds int, c *config) *command {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors and help are printed by parse
+	cmd := &command{name: name, fs: fs}
+	for _, s := range settings {
+		if s.cmds&cmds == 0 {
+			continue
+		}
+		v := s.value(c)
+		if err := v.Set(s.def); s.def != "" && err != nil {
+			panic(fmt.Sprintf("default of -%s: %v", s.name, err))
+		}
+		fs.Var(v, s.name, s.usage)
+		cmd.env = append(cmd.env, s.name)
+	}
+	return cmd
+}
+
+// parse parses args, then sets each flag of cmd.env not on the command line
+// from its REGIONGRAPH_* variable. -h prints the help to stdout and returns
+// errHelp; a bad value prints what is accepted and returns errUsage.
+func (a *app) parseCommand(cmd *command, help string, args []string) error {
+	if err := cmd.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			a.printHelp(a.stdout, cmd, help)
+			return errHelp
+		}
+		fmt.Fprintf(a.stderr, "regiongraph %s: %v\nRun \"regiongraph %s -h\" for its flags.\n", cmd.name, err, cmd.name)
+		return errUsage
+	}
 	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for _, name := range envApplied {
+	cmd.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, name := range cmd.env {
 		if set[name] {
 			continue
 		}
 		if v := a.getenv(envName(name)); v != "" {
-			if err := fs.Set(name, v); err != nil {
-				return fmt.Errorf("%s=%q: %w", envName(name), v, err)
+			if err := cmd.fs.Set(name, v); err != nil {
+				fmt.Fprintf(a.stderr, "regiongraph %s: %s=%q: -%s %v\n", cmd.name, envName(name), v, name, err)
+				return errUsage
 			}
 		}
 	}
 	return nil
 }
 
-// checkLimits refuses limits that would turn a limit off or make no sense.
-func checkLimits(c *config) error {
-	l := c.limits
-	for _, v := range []struct {
-		name string
-		v    int64
-	}{
-		{"max-body-bytes", l.MaxBodyBytes}, {"max-admin-body-bytes", l.MaxAdminBodyBytes}, {"max-json-depth", int64(l.MaxJSONDepth)}, {"max-json-items", int64(l.MaxJSONItems)}, {"max-query-bytes", int64(l.MaxQueryBytes)},
-		{"max-tokens", int64(l.MaxTokens)}, {"max-fields", int64(l.MaxFields)}, {"max-depth", int64(l.MaxDepth)},
-		{"max-complexity", int64(l.MaxComplexity)}, {"list-estimate", int64(l.ListEstimate)}, {"max-page-size", int64(l.MaxPageSize)},
-		{"max-results", int64(l.MaxResults)}, {"max-concurrent", int64(l.MaxConcurrent)},
-		{"parse-timeout", int64(l.ParseTimeout)}, {"exec-timeout", int64(l.ExecTimeout)}, {"queue-wait", int64(l.QueueWait)},
-		{"read-header-timeout", int64(c.readHeaderTimeout)}, {"store-timeout", int64(c.storeTimeout)},
-	} {
-		if v.v <= 0 {
-			return fmt.Errorf("-%s must be positive", v.name)
-		}
+// printHelp writes a command's help: its text, then each flag with its
+// environment variable and default.
+func (a *app) printHelp(w io.Writer, cmd *command, help string) {
+	fmt.Fprint(w, help)
+	n := 0
+	cmd.fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
 	}
-	return nil
-}
-
-func (a *app) duration(name string, def time.Duration) time.Duration {
-	if v := a.getenv(envName(name)); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			return d
-		}
+	fmt.Fprintf(w, "\nFlags (each may also be given as -name=value or --name value):\n")
+	env := map[string]bool{}
+	for _, e := range cmd.env {
+		env[e] = true
 	}
-	return def
+	defs := map[string]string{}
+	for _, s := range settings {
+		defs[s.name] = s.def
+	}
+	cmd.fs.VisitAll(func(f *flag.Flag) {
+		kind, usage := flag.UnquoteUsage(f)
+		if v, ok := f.Value.(*value); ok {
+			kind = v.kind
+		}
+		fmt.Fprintf(w, "  -%s %s\n", f.Name, kind)
+		fmt.Fprintf(w, "        %s\n", usage)
+		var extra []string
+		if env[f.Name] {
+			extra = append(extra, "$"+envName(f.Name))
+		}
+		def, ok := defs[f.Name]
+		if !ok && f.DefValue != "0" && f.DefValue != "false" {
+			def = f.DefValue
+		}
+		if def != "" {
+			extra = append(extra, "default "+def)
+		}
+		if len(extra) > 0 {
+			fmt.Fprintf(w, "        (%s)\n", strings.Join(extra, ", "))
+		}
+	})
 }
 
-func envName(flagName string) string {
-	return "REGIONGRAPH_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
-}
-
-func (a *app) parse(name string, args []string) (*config, []string, error) {
+// parse parses a store command's arguments into a config.
+func (a *app) parse(name string, cmds int, help string, args []string) (*config, []string, error) {
 	c := &config{}
-	fs, _ := a.flags(name, c)
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil, nil, errUsage
-		}
-		return nil, nil, errUsage
+	cmd := newCommand(name, cmds, c)
+	if err := a.parseCommand(cmd, help, args); err != nil {
+		return nil, nil, err
 	}
-	if err := a.applyEnv(fs); err != nil {
-		fmt.Fprintln(a.stderr, "regiongraph:", err)
-		return nil, nil, errUsage
-	}
-	if err := checkLimits(c); err != nil {
-		fmt.Fprintln(a.stderr, "regiongraph:", err)
-		return nil, nil, errUsage
-	}
+	a.settle(cmd, c)
+	return c, cmd.fs.Args(), nil
+}
+
+// settle fills what depends on more than one setting: the store is bolt
+// unless NEO4J_URI is set.
+func (a *app) settle(cmd *command, c *config) {
 	if c.store == "" {
 		c.store = "bolt"
 		if a.getenv("NEO4J_URI") != "" {
 			c.store = "neo4j"
 		}
 	}
-	switch strings.ToLower(c.requireAuthForReads) {
-	case "", "0", "false", "no", "1", "true", "yes":
-	default:
-		fmt.Fprintf(a.stderr, "regiongraph: -require-auth-for-reads must be 1 or 0, not %q\n", c.requireAuthForReads)
-		return nil, nil, errUsage
+	cmd.fs.Visit(func(f *flag.Flag) {
+		if f.Name == "data" {
+			c.dataSet = true
+		}
+	})
+	if a.getenv(envName("data")) != "" {
+		c.dataSet = true
 	}
-	if c.store != "bolt" && c.store != "neo4j" {
-		fmt.Fprintf(a.stderr, "regiongraph: -store must be bolt or neo4j, not %q\n", c.store)
-		return nil, nil, errUsage
-	}
-	return c, fs.Args(), nil
 }
 
 func splitList(s string) []string {
@@ -197,10 +336,4 @@ func splitList(s string) []string {
 }
 
 // readsNeedAuth reports whether -require-auth-for-reads is on.
-func (c *config) readsNeedAuth() bool {
-	switch strings.ToLower(c.requireAuthForReads) {
-	case "1", "true", "yes":
-		return true
-	}
-	return false
-}
+func (c *config) readsNeedAuth() bool { return c.requireAuthForReads }

@@ -23,7 +23,7 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-const exportUsage = `Usage: regiongraph export --format FORMAT [filters] [-o FILE] [store flags]
+const exportHelp = `Usage: regiongraph export --format FORMAT [filters] [-o FILE] [store flags]
 
 Writes the graph, or the part the filters select (the same filters as the
 map and /export/...), in a format drawing tools read:
@@ -38,14 +38,17 @@ map and /export/...), in a format drawing tools read:
 
 Output goes to standard output unless -o names a file.
 
-Flags:
+It opens the store itself, so with the embedded store it cannot run while
+"regiongraph serve" holds the data file: then download the same exports
+from the server's /export/... (see docs/map.md).
 `
 
 // exportCmd writes an export of the store: regiongraph export --format
 // graphml [--kind ...] [--year ...] [-o file].
 func (a *app) exportCmd(ctx context.Context, args []string) error {
 	c := &config{}
-	fs, _ := a.flags("export", c)
+	cmd := newCommand("export", forExport, c)
+	fs := cmd.fs
 	var (
 		format, out, focusArea, network, focus, text string
 		year, depth                                  int
@@ -61,13 +64,10 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	fs.StringVar(&focus, "focus", "", "any node id: it and the nodes within -depth relations")
 	fs.IntVar(&depth, "depth", 0, "hops around -focus, 1 to 3 (default 1)")
 	fs.StringVar(&text, "text", "", "nodes whose name, alias or code contains the text, and their neighbours")
-	fs.Usage = func() {
-		fmt.Fprint(a.stderr, exportUsage)
-		fs.PrintDefaults()
+	if err := a.parseCommand(cmd, exportHelp, args); err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
+	a.settle(cmd, c)
 	if fs.NArg() > 0 {
 		fmt.Fprintf(a.stderr, "regiongraph export: unexpected arguments %q\n", fs.Args())
 		return errUsage
@@ -86,9 +86,6 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	}
 	if format == "csv" && out == "" {
 		out = "."
-	}
-	if err := a.finishConfig(c); err != nil {
-		return err
 	}
 
 	// The flags become the URL query the map and /export/... read, so that
@@ -111,7 +108,8 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	}
 
 	log := a.logger(c)
-	store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true})
+	store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true,
+		inUseAdvice: "Stop the server, or download the export from it: " + exportURLs(format) + " (with the filters as URL parameters, see docs/map.md)"})
 	if err != nil {
 		return err
 	}
@@ -123,6 +121,11 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	g, err := export.Build(ctx, store, filter)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
+	}
+	if format == "csv" {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
 	}
 	for _, f := range formats {
 		var b bytes.Buffer
@@ -147,19 +150,12 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	return nil
 }
 
-// finishConfig settles the store as parse does: bolt unless NEO4J_URI is set.
-func (a *app) finishConfig(c *config) error {
-	if c.store == "" {
-		c.store = "bolt"
-		if a.getenv("NEO4J_URI") != "" {
-			c.store = "neo4j"
-		}
+// exportURLs are the server's URLs of format, on the default address.
+func exportURLs(format string) string {
+	if format == "csv" {
+		return "http://localhost:8080/export/nodes.csv and http://localhost:8080/export/edges.csv"
 	}
-	if c.store != "bolt" && c.store != "neo4j" {
-		fmt.Fprintf(a.stderr, "regiongraph: -store must be bolt or neo4j, not %q\n", c.store)
-		return errUsage
-	}
-	return nil
+	return "http://localhost:8080/export/" + format
 }
 
 var _ flag.Value = (*listFlag)(nil)

@@ -59,9 +59,9 @@ func startServer(t *testing.T, dataFile string, env map[string]string) *testServ
 	case err := <-s.done:
 		cancel()
 		t.Fatalf("server exited before listening: %v\n%s", err, s.stderr.String())
-	case <-time.After(30 * time.Second):
+	case <-time.After(hangBound):
 		cancel()
-		t.Fatal("server did not listen within 30s")
+		t.Fatalf("server did not listen within %v", hangBound)
 	}
 	t.Cleanup(func() { s.stop(t) })
 	return s
@@ -78,8 +78,8 @@ func (s *testServer) stop(t *testing.T) {
 		if err != nil {
 			t.Errorf("server stopped with error: %v", err)
 		}
-	case <-time.After(20 * time.Second):
-		t.Error("server did not stop within 20s")
+	case <-time.After(hangBound):
+		t.Errorf("server did not stop within %v", hangBound)
 	}
 }
 

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/auth"
@@ -16,13 +18,27 @@ import (
 	"github.com/regiongraph/regiongraph/server"
 )
 
+const serveHelp = `Usage: regiongraph serve [flags]
+
+Serves the GraphQL API on /graphql (with an explorer and example queries),
+the partnership map on /, the exports on /export/..., and /healthz, /readyz
+and /metrics. Reads are public; writes need a bearer token (see
+"regiongraph token").
+
+The embedded store keeps the graph in -data, a new file being filled from
+the bundled dataset. With -store neo4j (the default when NEO4J_URI is set)
+the graph is in Neo4j 5: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD and
+NEO4J_DATABASE say where.
+`
+
 func (a *app) serve(ctx context.Context, args []string) error {
-	c, rest, err := a.parse("serve", args)
+	c, rest, err := a.parse("serve", forServe, serveHelp, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
-		return fmt.Errorf("serve takes no arguments, got %q", rest)
+		fmt.Fprintf(a.stderr, "regiongraph serve: unexpected arguments %q\nRun \"regiongraph serve -h\" for its flags.\n", rest)
+		return errUsage
 	}
 	log := a.logger(c)
 	tokens, err := auth.Load(c.tokensFile, c.tokens, envName("tokens"))
@@ -32,7 +48,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if tokens.Len() == 0 {
 		log.Warn("no bearer tokens configured: the API is read-only (see `regiongraph token`)")
 	}
-	store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true, retry: true})
+	store, err := a.openStore(ctx, c, log, openOptions{fillEmpty: true, retry: true,
+		inUseAdvice: "Only one server can serve a data file; give this one another -data, or stop the other"})
 	if err != nil {
 		return err
 	}
@@ -45,7 +62,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "store", c.store, "tokens", tokens.Len(), "readsNeedAuth", c.readsNeedAuth(), "graphql", "http://"+ln.Addr().String()+"/graphql")
+	base := baseURL(ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "map", base+"/", "graphql", base+"/graphql", "store", c.store, "tokens", tokens.Len(), "readsNeedAuth", c.readsNeedAuth())
 	if a.onListen != nil {
 		a.onListen(ln.Addr().String())
 	}
@@ -62,6 +80,19 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	return server.ServeWith(ctx, ln, h, log, server.ServeOptions{Drain: c.drain, ReadHeaderTimeout: c.readHeaderTimeout})
 }
 
+// baseURL is the URL a browser on this machine reaches addr at:
+// localhost when the server listens on every interface.
+func baseURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // openOptions say how a command opens the store.
 type openOptions struct {
 	// fillEmpty fills a new embedded data file from the bundled dataset.
@@ -70,6 +101,23 @@ type openOptions struct {
 	// answering UNAVAILABLE meanwhile, instead of failing within the open
 	// timeout (for one-shot commands).
 	retry bool
+	// inUseAdvice says what to do when another process holds the file.
+	inUseAdvice string
+}
+
+// checkDataFile refuses an existing empty data file, which is more likely a
+// mistake (a wrong path, a failed copy) than a store to fill, except at the
+// default path when -data is not given: there an empty file is what an
+// interrupted first start leaves.
+func (a *app) checkDataFile(c *config) error {
+	fi, err := os.Stat(c.data)
+	if err != nil || fi.Size() > 0 || !fi.Mode().IsRegular() {
+		return nil // a new file, a store, or an error Open reports
+	}
+	if !c.dataSet {
+		return nil
+	}
+	return fmt.Errorf("the data file %s is empty (0 bytes), not a regiongraph store: give the path of a store, a path that does not exist yet (it is created and filled from the bundled dataset), or remove the empty file", c.data)
 }
 
 // openStore opens the configured store as o says.
@@ -78,8 +126,18 @@ func (a *app) openStore(ctx context.Context, c *config, log *slog.Logger, o open
 		return a.openNeo4j(ctx, c, log, o.retry)
 	}
 	seed := o.fillEmpty
+	if err := a.checkDataFile(c); err != nil {
+		return nil, err
+	}
 	s, err := boltstore.Open(c.data, boltstore.Options{Timeout: c.openTimeout, Logger: log})
-	if err != nil {
+	// boltstore's errors name the file too: say it once, first.
+	inner := errors.Unwrap(err)
+	switch {
+	case errors.Is(err, boltstore.ErrDamaged):
+		return nil, fmt.Errorf("the data file %s cannot be used: %w.\nRestore it from a backup, or move it away to start anew from the bundled dataset", c.data, inner)
+	case errors.Is(err, boltstore.ErrInUse):
+		return nil, fmt.Errorf("the data file %s: %w, most likely a running \"regiongraph serve\".\n%s", c.data, inner, o.inUseAdvice)
+	case err != nil:
 		return nil, err
 	}
 	if seed && s.Empty() {

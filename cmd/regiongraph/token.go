@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 
 	"github.com/regiongraph/regiongraph/auth"
@@ -10,13 +9,20 @@ import (
 // tokenCmd makes a fresh random token and prints it with the line that
 // grants it: the server keeps only the token's SHA-256, so the token is
 // shown this once.
+const tokenHelp = `Usage: regiongraph token -name NAME [-role ROLE]
+
+Makes a fresh random bearer token and prints it with the line that grants it,
+for the server's tokens file ($REGIONGRAPH_TOKENS_FILE) or $REGIONGRAPH_TOKENS.
+The server keeps only the token's SHA-256, so the token is shown this once.
+`
+
 func (a *app) tokenCmd(args []string) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	cmd := newCommand("token", 0, &config{})
+	fs := cmd.fs
 	name := fs.String("name", "", "who the token is for; recorded in the change history (letters, digits, . _ @ -)")
 	role := fs.String("role", "editor", "reader, editor (create, update, link) or admin (also delete and import)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := a.parseCommand(cmd, tokenHelp, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(a.stderr, "regiongraph token: unexpected arguments %q\n", fs.Args())

@@ -1,0 +1,215 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/regiongraph/regiongraph/internal/neo4jlocal"
+)
+
+// importInto runs `regiongraph import --store neo4j` (the bundled dataset)
+// against env's Neo4j and returns its output.
+func importInto(t *testing.T, env map[string]string) string {
+	t.Helper()
+	cmd := exec.Command(binary, "import", "--store", "neo4j", "--open-timeout", "60s")
+	cmd.Env = cleanEnv(env)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("regiongraph import: %v\n%s", err, out.String())
+	}
+	return out.String()
+}
+
+// cleanEnv is the test's environment without REGIONGRAPH_* and NEO4J_*,
+// plus env.
+func cleanEnv(env map[string]string) []string {
+	var out []string
+	for _, kv := range envList() {
+		if !strings.HasPrefix(kv, "REGIONGRAPH_") && !strings.HasPrefix(kv, "NEO4J_") {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// neo4jTier returns the package's Neo4j with the bundled dataset imported
+// into an emptied database, as NEO4J_* variables.
+func neo4jTier(t *testing.T) map[string]string {
+	t.Helper()
+	env := neo4jlocal.Require(t)
+	if err := neo4jlocal.Clear(context.Background(), env); err != nil {
+		t.Fatal(err)
+	}
+	vars := env.Vars()
+	importInto(t, vars)
+	return vars
+}
+
+// TestNeo4jKilledMidLoad runs the real binary on a Neo4j of its own, streams
+// authorised writes at it from three clients, SIGKILLs the Neo4j process in
+// the middle, and restarts it on the same port and data. Meanwhile the
+// server answers UNAVAILABLE (reads and writes) and stays up; afterwards it
+// recovers without a restart; every write it acknowledged is there and no
+// write is half there.
+func TestNeo4jKilledMidLoad(t *testing.T) {
+	srv := neo4jlocal.Dedicated(t)
+	n4j := map[string]string{"NEO4J_URI": srv.URI}
+	importInto(t, n4j)
+	token, tokens := crashToken(t)
+	env := map[string]string{"REGIONGRAPH_TOKENS": tokens, "NEO4J_URI": srv.URI,
+		"REGIONGRAPH_OPEN_TIMEOUT": "20s", "REGIONGRAPH_STORE_TIMEOUT": "15s"}
+	p := start(t, env, "-store", "neo4j")
+	defer p.stop(t, 30*time.Second)
+	client := &http.Client{Timeout: 30 * time.Second}
+	waitUntil(t, "ready (connected to Neo4j)", 60*time.Second, func() bool {
+		code, _ := httpStatus(t, client, p.url+"/readyz")
+		return code == 200
+	})
+
+	var (
+		mu        sync.Mutex
+		acked     []write
+		attempted []write
+		seq       int
+		killed    atomic.Bool
+		codes     = map[string]int{}
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for c := 0; c < 3; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				mu.Lock()
+				seq++
+				w := write{partner: fmt.Sprintf("neo4j-kill-w%d", seq)}
+				w.relation = w.partner + "-deltar"
+				mu.Unlock()
+				a, err := post(ctx, client, p.url, token, crashMutation, map[string]any{"p": w.partner, "r": w.relation, "name": "Kill " + w.partner})
+				mu.Lock()
+				switch {
+				case err == nil && a.Status == 200 && len(a.Errors) == 0 && crashCreated(a.Data) == 2:
+					acked = append(acked, w)
+				default:
+					attempted = append(attempted, w)
+					if err == nil && len(a.Errors) > 0 {
+						code, _ := a.Errors[0].Extensions["code"].(string)
+						codes[code]++
+						// Answered while Neo4j was up: nothing excuses a refusal.
+						// (A write in flight at the kill fails UNAVAILABLE.)
+						if !killed.Load() && ctx.Err() == nil {
+							t.Errorf("a write was refused while Neo4j was up: %+v", a.Errors)
+						}
+					}
+				}
+				mu.Unlock()
+				if killed.Load() {
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+		}()
+	}
+	// Kill once some writes have been acknowledged.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 20 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	killed.Store(true)
+	srv.Kill()
+	t.Logf("SIGKILLed Neo4j (pid gone) after %d acknowledged writes", len(acked))
+
+	// While Neo4j is down the server is up, not ready, and answers
+	// UNAVAILABLE.
+	if code, _ := httpStatus(t, client, p.url+"/healthz"); code != 200 {
+		t.Errorf("/healthz while Neo4j is down: %d", code)
+	}
+	waitUntil(t, "queries answer UNAVAILABLE while Neo4j is down", 30*time.Second, func() bool {
+		a, err := post(context.Background(), client, p.url, "", `{ plans { totalCount } }`, nil)
+		return err == nil && len(a.Errors) > 0 && a.Errors[0].Extensions["code"] == "UNAVAILABLE"
+	})
+	if code, _ := httpStatus(t, client, p.url+"/readyz"); code != 503 {
+		t.Errorf("/readyz while Neo4j is down: %d, want 503", code)
+	}
+	time.Sleep(time.Second) // writes keep failing meanwhile
+	cancel()
+	wg.Wait()
+	for code, n := range codes {
+		if code != "UNAVAILABLE" {
+			t.Errorf("%d writes failed with %s; a write while Neo4j is down is UNAVAILABLE", n, code)
+		}
+	}
+
+	if err := srv.Restart(context.Background()); err != nil {
+		t.Fatalf("restart Neo4j on the same port and data: %v", err)
+	}
+	t.Logf("Neo4j restarted on %s in %v (recovery of its data included)", srv.URI, srv.StartedIn.Round(100*time.Millisecond))
+	waitUntil(t, "ready again without a restart of the server", 90*time.Second, func() bool {
+		code, _ := httpStatus(t, client, p.url+"/readyz")
+		return code == 200
+	})
+	waitUntil(t, "queries answer again", 60*time.Second, func() bool {
+		a, err := post(context.Background(), client, p.url, "", `{ plans { totalCount } }`, nil)
+		return err == nil && len(a.Errors) == 0
+	})
+	for chunk := range slices.Chunk(acked, 200) {
+		present := crashPresence(t, client, p.url, chunk)
+		for _, w := range chunk {
+			if !present[w.partner] || !present[w.relation] {
+				t.Errorf("the acknowledged write %s is missing after the restart (partner %v, relation %v)", w.partner, present[w.partner], present[w.relation])
+			}
+		}
+	}
+	for chunk := range slices.Chunk(attempted, 200) {
+		present := crashPresence(t, client, p.url, chunk)
+		for _, w := range chunk {
+			if present[w.partner] != present[w.relation] {
+				t.Errorf("write %s is half there: partner %v, relation %v", w.partner, present[w.partner], present[w.relation])
+			}
+		}
+	}
+	t.Logf("%d acknowledged writes all present, %d unacknowledged whole or absent; failures while down: %v", len(acked), len(attempted), codes)
+}
+
+func httpStatus(t *testing.T, client *http.Client, url string) (int, error) {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+func waitUntil(t *testing.T, what string, d time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, d)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func envList() []string { return os.Environ() }
