@@ -74,3 +74,17 @@ func ReasonFrom(ctx context.Context) string {
 func ValidateReason(reason string) error {
 	return checkText("reason", reason, MaxTextLen, false)
 }
+
+type requestIDKey struct{}
+
+// WithRequestID returns a context carrying the id of the HTTP request it
+// serves, used in logs and in INTERNAL errors.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the request id in ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}

@@ -118,23 +118,31 @@ func TestMiddleware(t *testing.T) {
 	})
 	for _, tc := range []struct {
 		name, header  string
+		second        string // a second Authorization header, when set
 		requireReads  bool
 		status        int
 		wantPrincipal string
 	}{
-		{"no header passes as anonymous", "", false, http.StatusTeapot, ""},
-		{"no header is refused when reads need a token", "", true, http.StatusUnauthorized, ""},
-		{"a valid token gives its principal", "Bearer secret", false, http.StatusTeapot, "alice"},
-		{"the scheme is case-insensitive", "bearer secret", true, http.StatusTeapot, "alice"},
-		{"a wrong token is refused", "Bearer secreT", false, http.StatusUnauthorized, ""},
-		{"another scheme is refused", "Basic c2VjcmV0", false, http.StatusUnauthorized, ""},
-		{"an empty token is refused", "Bearer ", false, http.StatusUnauthorized, ""},
+		{"no header passes as anonymous", "", "", false, http.StatusTeapot, ""},
+		{"no header is refused when reads need a token", "", "", true, http.StatusUnauthorized, ""},
+		{"a valid token gives its principal", "Bearer secret", "", false, http.StatusTeapot, "alice"},
+		{"the scheme is case-insensitive", "bearer secret", "", true, http.StatusTeapot, "alice"},
+		{"a wrong token is refused", "Bearer secreT", "", false, http.StatusUnauthorized, ""},
+		{"another scheme is refused", "Basic c2VjcmV0", "", false, http.StatusUnauthorized, ""},
+		{"an empty token is refused", "Bearer ", "", false, http.StatusUnauthorized, ""},
+		// Issue 12: the first of two headers used to win silently.
+		{"two headers are refused, the first valid", "Bearer secret", "Bearer other", false, http.StatusUnauthorized, ""},
+		{"two headers are refused, the second valid", "Bearer other", "Bearer secret", false, http.StatusUnauthorized, ""},
+		{"two equal valid headers are refused", "Bearer secret", "Bearer secret", false, http.StatusUnauthorized, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := auth.Middleware(auth.Options{Tokens: set, RequireForReads: tc.requireReads}, next)
 			req := httptest.NewRequest(http.MethodPost, "/graphql", nil)
 			if tc.header != "" {
 				req.Header.Set("Authorization", tc.header)
+			}
+			if tc.second != "" {
+				req.Header.Add("Authorization", tc.second)
 			}
 			seen = nil
 			rec := httptest.NewRecorder()

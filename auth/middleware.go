@@ -19,46 +19,68 @@ type Options struct {
 	Logger          *slog.Logger
 }
 
-// Middleware authenticates the bearer token in the Authorization header and
-// puts its principal in the request's context (regiongraph.WithPrincipal).
+// Refusal is why a request was refused: the message of its
+// UNAUTHENTICATED error, answered with 401.
+type Refusal struct {
+	Message string
+}
+
+func (r *Refusal) Error() string { return r.Message }
+
+// Authenticate checks the bearer token in r's Authorization header and
+// returns the request with its principal in the context
+// (regiongraph.WithPrincipal), or the refusal.
 //
-// A header that is not "Bearer <token>", or a token that is not in the set,
-// is refused with 401 and the GraphQL error UNAUTHENTICATED, whatever the
-// request asks for: a client with a wrong token learns so at once. A request
-// without the header is refused so only when RequireForReads is set.
-func Middleware(o Options, next http.Handler) http.Handler {
-	if o.Logger == nil {
-		o.Logger = slog.Default()
+// More than one Authorization header, a header that is not
+// "Bearer <token>", or a token that is not in the set is refused, whatever
+// the request asks for: a client with a wrong token learns so at once. A
+// request without the header is refused only when RequireForReads is set;
+// otherwise it goes through without a principal.
+func Authenticate(o Options, r *http.Request) (*http.Request, *Refusal) {
+	hs := r.Header.Values("Authorization")
+	switch {
+	case len(hs) > 1:
+		return nil, &Refusal{"the request has more than one Authorization header; send one"}
+	case len(hs) == 0 || hs[0] == "":
+		if o.RequireForReads {
+			return nil, &Refusal{"this server needs a bearer token for every request"}
+		}
+		return r, nil
 	}
+	scheme, token, ok := strings.Cut(hs[0], " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return nil, &Refusal{`the Authorization header must be "Bearer <token>"`}
+	}
+	p, ok := o.Tokens.Lookup(strings.TrimSpace(token))
+	if !ok {
+		log := o.Logger
+		if log == nil {
+			log = slog.Default()
+		}
+		log.LogAttrs(r.Context(), slog.LevelWarn, "auth: unknown token", slog.String("requestId", rg.RequestID(r.Context())), slog.String("remote", r.RemoteAddr), slog.String("path", r.URL.Path))
+		return nil, &Refusal{"the bearer token is not valid"}
+	}
+	return r.WithContext(rg.WithPrincipal(r.Context(), p)), nil
+}
+
+// Middleware authenticates every request with Authenticate: a refused
+// request gets 401 and the GraphQL error UNAUTHENTICATED.
+func Middleware(o Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		if h == "" {
-			if o.RequireForReads {
-				refuse(w, "this server needs a bearer token for every request")
-				return
-			}
-			next.ServeHTTP(w, r)
+		r2, refusal := Authenticate(o, r)
+		if refusal != nil {
+			Refuse(w, refusal.Message)
 			return
 		}
-		scheme, token, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			refuse(w, `the Authorization header must be "Bearer <token>"`)
-			return
-		}
-		p, ok := o.Tokens.Lookup(strings.TrimSpace(token))
-		if !ok {
-			o.Logger.LogAttrs(r.Context(), slog.LevelWarn, "auth: unknown token", slog.String("remote", r.RemoteAddr), slog.String("path", r.URL.Path))
-			refuse(w, "the bearer token is not valid")
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(rg.WithPrincipal(r.Context(), p)))
+		next.ServeHTTP(w, r2)
 	})
 }
 
-// refuse writes a GraphQL response with one UNAUTHENTICATED error and 401.
-func refuse(w http.ResponseWriter, msg string) {
+// Refuse writes a GraphQL response with one UNAUTHENTICATED error and 401.
+func Refuse(w http.ResponseWriter, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("WWW-Authenticate", `Bearer realm="regiongraph"`)
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusUnauthorized)
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": rg.EUNAUTHENTICATED}}},

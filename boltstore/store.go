@@ -23,6 +23,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -43,6 +44,7 @@ var (
 	bucketEdges = []byte("edges")
 	bucketMeta  = []byte("meta")
 	keyFormat   = []byte("format")
+	keyProbe    = []byte("writeProbe") // written by Ready's probe
 )
 
 // ErrInUse is wrapped by Open's error when another process (or another
@@ -78,6 +80,15 @@ type Store struct {
 
 	gen   atomic.Uint64               // bumped by every commit, under mu
 	stats atomic.Pointer[cachedStats] // Stats of generation gen, when computed
+
+	// writeFault, when set (tests only), fails every write transaction
+	// with the error it returns, as the file system would.
+	writeFault func() error
+	// unwritable is why the last write failed, when the disk or the file
+	// system was the cause; nil once a write succeeds. Guarded by writeMu
+	// for writes; read by Ready.
+	unwritable atomic.Pointer[string]
+	lastProbe  atomic.Int64 // unix nanoseconds of the last write probe
 }
 
 // cachedStats are the Stats of one generation of the graph.
@@ -485,15 +496,25 @@ func (s *Store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult,
 		return rg.ApplyResult{}, fmt.Errorf("boltstore: %w", err)
 	}
 	at := s.now().UTC()
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		if err := st.write(tx); err != nil {
 			return err
 		}
 		return writeHistory(tx, st.log, at, actor, reason)
 	})
 	if err != nil {
+		if cause := writeFailure(err); cause != "" {
+			// The disk or the file system refused: UNAVAILABLE with the
+			// cause, never the path (logged with the error), and Ready
+			// reports it until a write succeeds.
+			s.unwritable.Store(&cause)
+			s.log.Error("boltstore: cannot write", "path", s.path, "err", err)
+			e := rg.Errorf(rg.EUNAVAILABLE, "the store cannot write: %s; nothing was changed", cause)
+			return rg.ApplyResult{}, fmt.Errorf("boltstore: write %s: %w (%w)", s.path, e, err)
+		}
 		return rg.ApplyResult{}, fmt.Errorf("boltstore: write %s: %w", s.path, err)
 	}
+	s.unwritable.Store(nil)
 	s.mu.Lock()
 	st.commit()
 	s.gen.Add(1)
@@ -519,6 +540,88 @@ func (s *Store) Stats(ctx context.Context) (rg.GraphStats, error) {
 	}
 	s.stats.Store(&c)
 	return c.stats, nil
+}
+
+// update runs fn in a write transaction (failing as writeFault says, in
+// tests).
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	if s.writeFault != nil {
+		if err := s.writeFault(); err != nil {
+			return err
+		}
+	}
+	return s.db.Update(fn)
+}
+
+// writeFailure returns why the disk or the file system refused a write
+// (full, over quota, read-only, failing), in words that name the cause and
+// not the file; "" for any other error.
+func writeFailure(err error) string {
+	var cause string
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		cause = "the disk is full"
+	case errors.Is(err, syscall.EDQUOT):
+		cause = "the disk quota is used up"
+	case errors.Is(err, syscall.EFBIG):
+		cause = "the data file has reached the largest size the file system allows"
+	case errors.Is(err, syscall.EROFS):
+		cause = "the file system is read-only"
+	case errors.Is(err, berrors.ErrDatabaseReadOnly):
+		cause = "the data file is open read-only"
+	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+		cause = "the data file may not be written (permission denied)"
+	case errors.Is(err, syscall.EIO):
+		cause = "the disk reports a read or write error (EIO)"
+	}
+	return cause
+}
+
+// probeEvery is how often Ready tries a write while the last one failed.
+const probeEvery = 5 * time.Second
+
+// Ready reports whether the store can serve: reads always can (the graph is
+// in memory), writes not after a write the disk or the file system refused
+// (full, read-only, ...). Then Ready is UNAVAILABLE, "not ready for
+// writes", naming the cause, until a write succeeds: an Apply, or a small
+// probe write Ready itself tries at most every 5 s.
+func (s *Store) Ready(ctx context.Context) error {
+	cause := s.unwritable.Load()
+	if cause == nil {
+		return nil
+	}
+	now := time.Now().UnixNano()
+	if last := s.lastProbe.Load(); now-last >= int64(probeEvery) && s.lastProbe.CompareAndSwap(last, now) && ctx.Err() == nil {
+		if err := s.probeWrite(); err == nil {
+			return nil
+		}
+		cause = s.unwritable.Load()
+		if cause == nil {
+			return nil
+		}
+	}
+	return rg.Errorf(rg.EUNAVAILABLE, "not ready for writes: %s", *cause)
+}
+
+// probeWrite writes the time of the probe into the meta bucket: a write
+// that needs the disk as any other does.
+func (s *Store) probeWrite() error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if s.db == nil {
+		return errClosed
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyProbe, []byte(s.now().UTC().Format(time.RFC3339Nano)))
+	})
+	if err != nil {
+		if cause := writeFailure(err); cause != "" {
+			s.unwritable.Store(&cause)
+		}
+		return err
+	}
+	s.unwritable.Store(nil)
+	return nil
 }
 
 // sortedKeys returns the keys of m in order.

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"crypto/sha256"
 	"maps"
 	"sync"
@@ -43,11 +44,11 @@ func contentKey(sg *rg.Subgraph) key {
 	return k
 }
 
-// cachedLayout is Layout(sg) through layoutCache. The map returned is the
-// caller's own.
-func cachedLayout(sg *rg.Subgraph) map[string]Point {
+// cachedLayout is LayoutContext(ctx, sg) through layoutCache. The map
+// returned is the caller's own.
+func cachedLayout(ctx context.Context, sg *rg.Subgraph) (map[string]Point, error) {
 	if len(sg.Nodes) > cacheMaxNodes {
-		return Layout(sg)
+		return LayoutContext(ctx, sg)
 	}
 	k := contentKey(sg)
 	c := &layoutCache
@@ -55,9 +56,12 @@ func cachedLayout(sg *rg.Subgraph) map[string]Point {
 	pos, ok := c.byKey[k]
 	c.Unlock()
 	if ok {
-		return maps.Clone(pos)
+		return maps.Clone(pos), nil
 	}
-	pos = Layout(sg)
+	pos, err := LayoutContext(ctx, sg)
+	if err != nil {
+		return nil, err
+	}
 	c.Lock()
 	if _, ok := c.byKey[k]; !ok {
 		c.byKey[k] = maps.Clone(pos)
@@ -68,5 +72,5 @@ func cachedLayout(sg *rg.Subgraph) map[string]Point {
 		}
 	}
 	c.Unlock()
-	return pos
+	return pos, nil
 }

@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -36,7 +37,18 @@ const (
 
 // New lays out sg and sizes its nodes by degree.
 func New(f Filter, sg *rg.Subgraph) *Graph {
-	g := &Graph{Filter: f, Nodes: sg.Nodes, Edges: sg.Edges, Pos: cachedLayout(sg), Degree: map[string]int{}}
+	g, _ := NewContext(context.Background(), f, sg)
+	return g
+}
+
+// NewContext is New stopping with ctx's error when ctx is done during the
+// layout.
+func NewContext(ctx context.Context, f Filter, sg *rg.Subgraph) (*Graph, error) {
+	pos, err := cachedLayout(ctx, sg)
+	if err != nil {
+		return nil, err
+	}
+	g := &Graph{Filter: f, Nodes: sg.Nodes, Edges: sg.Edges, Pos: pos, Degree: map[string]int{}}
 	for _, n := range sg.Nodes {
 		g.Degree[n.ID] = 0
 	}
@@ -49,18 +61,20 @@ func New(f Filter, sg *rg.Subgraph) *Graph {
 		values[id] = float64(d)
 	}
 	g.SetMetric(MetricDegree, values)
-	g.spread()
-	return g
+	if err := g.spread(ctx); err != nil {
+		return nil, err
+	}
+	return g, nil
 }
 
 // spread moves apart nodes whose circles (at their Size) overlap, so that
 // two large nodes joined by a short relation do not cover each other. It
 // runs a few rounds in id order, so it is deterministic; selections larger
 // than cacheMaxNodes are left as laid out.
-func (g *Graph) spread() {
+func (g *Graph) spread(ctx context.Context) error {
 	n := len(g.Nodes)
 	if n > cacheMaxNodes {
-		return
+		return nil
 	}
 	pos := make([]Point, n)
 	size := make([]float64, n)
@@ -68,6 +82,9 @@ func (g *Graph) spread() {
 		pos[i], size[i] = g.Pos[nd.ID], g.Size(nd.ID)
 	}
 	for round := 0; round < 20; round++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("layout: %w", err)
+		}
 		moved := false
 		for i := 0; i < n; i++ {
 			for j := i + 1; j < n; j++ {
@@ -100,6 +117,7 @@ func (g *Graph) spread() {
 	for i, nd := range g.Nodes {
 		g.Pos[nd.ID] = Point{X: round2(pos[i].X + dx), Y: round2(pos[i].Y + dy)}
 	}
+	return nil
 }
 
 // Build selects f from the store and lays it out.
@@ -108,7 +126,7 @@ func Build(ctx context.Context, s rg.Store, f Filter) (*Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(f, sg), nil
+	return NewContext(ctx, f, sg)
 }
 
 // SetMetric sizes the nodes by values (missing nodes count as 0).

@@ -1,7 +1,6 @@
 package export
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -155,53 +154,53 @@ var (
 )
 
 // WriteNodesCSV writes nodes.csv: NodesCSVHeader, then one row per node
-// (RFC 4180 quoting, UTF-8, empty cells for missing values).
-func WriteNodesCSV(w io.Writer, g *Graph) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(NodesCSVHeader); err != nil {
-		return fmt.Errorf("export: write nodes.csv: %w", err)
-	}
+// (RFC 4180 quoting, UTF-8, empty cells for missing values, text that a
+// spreadsheet would run as a formula neutralised; see CSVOptions).
+func WriteNodesCSV(w io.Writer, g *Graph) error { return WriteNodesCSVWith(w, g, CSVOptions{}) }
+
+// WriteNodesCSVWith is WriteNodesCSV shaped by o.
+func WriteNodesCSVWith(w io.Writer, g *Graph, o CSVOptions) error {
+	cw := newCSVWriter(w, o)
+	cw.header(NodesCSVHeader)
 	for _, n := range g.Nodes {
-		row := []string{n.ID}
+		cw.text(n.ID)
 		for _, a := range nodeAttrs {
 			v, ok := a.get(g, n)
 			if !ok {
 				v = nil
 			}
-			row = append(row, text(v))
+			cw.cell(a.typ, v)
 		}
-		if err := cw.Write(row); err != nil {
-			return fmt.Errorf("export: write nodes.csv: %w", err)
-		}
+		cw.endRow()
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.flush(); err != nil {
 		return fmt.Errorf("export: write nodes.csv: %w", err)
 	}
 	return nil
 }
 
 // WriteEdgesCSV writes edges.csv: EdgesCSVHeader, then one row per relation.
-func WriteEdgesCSV(w io.Writer, g *Graph) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(EdgesCSVHeader); err != nil {
-		return fmt.Errorf("export: write edges.csv: %w", err)
-	}
+func WriteEdgesCSV(w io.Writer, g *Graph) error { return WriteEdgesCSVWith(w, g, CSVOptions{}) }
+
+// WriteEdgesCSVWith is WriteEdgesCSV shaped by o.
+func WriteEdgesCSVWith(w io.Writer, g *Graph, o CSVOptions) error {
+	cw := newCSVWriter(w, o)
+	cw.header(EdgesCSVHeader)
 	for _, e := range g.Edges {
-		row := []string{e.ID, e.From, e.To, "Directed"}
+		cw.text(e.ID)
+		cw.text(e.From)
+		cw.text(e.To)
+		cw.text("Directed")
 		for _, a := range edgeAttrs {
 			v, ok := a.get(g, e)
 			if !ok {
 				v = nil
 			}
-			row = append(row, text(v))
+			cw.cell(a.typ, v)
 		}
-		if err := cw.Write(row); err != nil {
-			return fmt.Errorf("export: write edges.csv: %w", err)
-		}
+		cw.endRow()
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.flush(); err != nil {
 		return fmt.Errorf("export: write edges.csv: %w", err)
 	}
 	return nil
@@ -209,8 +208,13 @@ func WriteEdgesCSV(w io.Writer, g *Graph) error {
 
 // WriteCSV writes nodes.csv to nodesW and edges.csv to edgesW.
 func WriteCSV(nodesW, edgesW io.Writer, g *Graph) error {
-	if err := WriteNodesCSV(nodesW, g); err != nil {
+	return WriteCSVWith(nodesW, edgesW, g, CSVOptions{})
+}
+
+// WriteCSVWith is WriteCSV shaped by o.
+func WriteCSVWith(nodesW, edgesW io.Writer, g *Graph, o CSVOptions) error {
+	if err := WriteNodesCSVWith(nodesW, g, o); err != nil {
 		return err
 	}
-	return WriteEdgesCSV(edgesW, g)
+	return WriteEdgesCSVWith(edgesW, g, o)
 }

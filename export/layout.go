@@ -3,6 +3,8 @@ package export
 import (
 	"cmp"
 	"container/heap"
+	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -40,6 +42,14 @@ const EdgeLength = 2 * Unit
 // a grid at the end. The result depends only on sg (no randomness but a
 // fixed seed), so the same selection is always drawn the same way.
 func Layout(sg *rg.Subgraph) map[string]Point {
+	pos, _ := LayoutContext(context.Background(), sg)
+	return pos
+}
+
+// LayoutContext is Layout stopping with ctx's error when ctx is done: it
+// looks between the optimiser's rounds (a large component takes tens of
+// them, each a fraction of a second on 7 000 nodes).
+func LayoutContext(ctx context.Context, sg *rg.Subgraph) (map[string]Point, error) {
 	ids := make([]string, len(sg.Nodes))
 	index := make(map[string]int64, len(sg.Nodes))
 	for i, n := range sg.Nodes {
@@ -108,7 +118,10 @@ func Layout(sg *rg.Subgraph) map[string]Point {
 			singles = append(singles, members[0])
 			continue
 		}
-		pos := layoutComponent(members, adj, uint64(c)+1)
+		pos, err := layoutComponent(ctx, members, adj, uint64(c)+1)
+		if err != nil {
+			return nil, err
+		}
 		r := 0.0
 		for _, p := range pos {
 			r = math.Max(r, r2.Norm(p))
@@ -150,7 +163,7 @@ func Layout(sg *rg.Subgraph) map[string]Point {
 			out[ids[m]] = Point{X: round2(EdgeLength/2 + float64(i%cols)*EdgeLength), Y: round2(y + EdgeLength/2 + float64(i/cols)*EdgeLength)}
 		}
 	}
-	return out
+	return out, nil
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
@@ -168,7 +181,7 @@ const (
 // that by stress majorization (Gansner, Koren and North 2004), which moves
 // apart the nodes that classical scaling puts on one spot (leaves of the
 // same hub) and makes distances on the page follow hops in the graph.
-func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
+func layoutComponent(ctx context.Context, members []int64, adj [][]int64, seed uint64) ([]r2.Vec, error) {
 	g := newOrderedGraph(members, adj)
 	n := len(members)
 	var update func(graph.Graph, layout.LayoutR2) bool
@@ -180,6 +193,9 @@ func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
 	}
 	opt := layout.NewOptimizerR2(g, update)
 	for opt.Update() {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("layout: %w", err)
+		}
 	}
 	pos := make([]r2.Vec, n)
 	spread := 0.0
@@ -198,7 +214,9 @@ func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
 		}
 	}
 	if n <= stressMax {
-		stress(pos, g.distances())
+		if err := stress(ctx, pos, g.distances()); err != nil {
+			return nil, err
+		}
 	}
 
 	var c r2.Vec
@@ -224,7 +242,7 @@ func layoutComponent(members []int64, adj [][]int64, seed uint64) []r2.Vec {
 		pos[i] = r2.Scale(scale, r2.Sub(pos[i], c))
 	}
 	separate(pos, MinGap)
-	return pos
+	return pos, nil
 }
 
 // MinGap is the least distance between two node centres in a component:
@@ -266,10 +284,10 @@ func separate(pos []r2.Vec, gap float64) {
 // stress improves pos by stress majorization towards the distances d (an
 // n×n matrix), weighting each pair by 1/d². Nodes on one spot are first
 // moved apart a little, in a fixed pattern, so the result is deterministic.
-func stress(pos []r2.Vec, d []float64) {
+func stress(ctx context.Context, pos []r2.Vec, d []float64) error {
 	n := len(pos)
 	if n < 2 {
-		return
+		return nil
 	}
 	// The start is in Isomap's units, the link lengths; a fixed small
 	// spiral separates coincident nodes.
@@ -283,6 +301,9 @@ func stress(pos []r2.Vec, d []float64) {
 		iters = 60
 	}
 	for it := 0; it < iters; it++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("layout: %w", err)
+		}
 		moved := 0.0
 		for i := range pos {
 			var num r2.Vec
@@ -310,9 +331,10 @@ func stress(pos []r2.Vec, d []float64) {
 			pos[i] = next
 		}
 		if moved < 1e-4 {
-			return
+			return nil
 		}
 	}
+	return nil
 }
 
 func circle(i, n int) r2.Vec {

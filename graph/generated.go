@@ -7387,62 +7387,70 @@ extend type Plan {
   changes(first: Int = 20, after: String): HistoryConnection! @goField(forceResolver: true)
 }
 
+"""
+Each field of a mutation is applied on its own, atomically (all or nothing),
+in the order written, as GraphQL runs root mutation fields one after
+another. A field that fails answers null with its error and changes nothing;
+the fields before it stay applied and are answered (so every field is
+nullable). To make several changes all or nothing, send them in one
+applyChanges.
+"""
 type Mutation {
-  createMunicipality(input: MunicipalityInput!, reason: String): Municipality! @hasRole(role: EDITOR)
-  updateMunicipality(input: MunicipalityPatch!, reason: String): Municipality! @hasRole(role: EDITOR)
+  createMunicipality(input: MunicipalityInput!, reason: String): Municipality @hasRole(role: EDITOR)
+  updateMunicipality(input: MunicipalityPatch!, reason: String): Municipality @hasRole(role: EDITOR)
   "Returns the node as it was."
-  deleteMunicipality(id: ID!, detach: Boolean = false, reason: String): Municipality! @hasRole(role: ADMIN)
-  createRegion(input: RegionInput!, reason: String): Region! @hasRole(role: EDITOR)
-  updateRegion(input: RegionPatch!, reason: String): Region! @hasRole(role: EDITOR)
+  deleteMunicipality(id: ID!, detach: Boolean = false, reason: String): Municipality @hasRole(role: ADMIN)
+  createRegion(input: RegionInput!, reason: String): Region @hasRole(role: EDITOR)
+  updateRegion(input: RegionPatch!, reason: String): Region @hasRole(role: EDITOR)
   "Returns the node as it was."
-  deleteRegion(id: ID!, detach: Boolean = false, reason: String): Region! @hasRole(role: ADMIN)
-  createNetwork(input: NetworkInput!, reason: String): Network! @hasRole(role: EDITOR)
-  updateNetwork(input: NetworkPatch!, reason: String): Network! @hasRole(role: EDITOR)
+  deleteRegion(id: ID!, detach: Boolean = false, reason: String): Region @hasRole(role: ADMIN)
+  createNetwork(input: NetworkInput!, reason: String): Network @hasRole(role: EDITOR)
+  updateNetwork(input: NetworkPatch!, reason: String): Network @hasRole(role: EDITOR)
   "Returns the node as it was."
-  deleteNetwork(id: ID!, detach: Boolean = false, reason: String): Network! @hasRole(role: ADMIN)
-  createPartner(input: PartnerInput!, reason: String): Partner! @hasRole(role: EDITOR)
-  updatePartner(input: PartnerPatch!, reason: String): Partner! @hasRole(role: EDITOR)
+  deleteNetwork(id: ID!, detach: Boolean = false, reason: String): Network @hasRole(role: ADMIN)
+  createPartner(input: PartnerInput!, reason: String): Partner @hasRole(role: EDITOR)
+  updatePartner(input: PartnerPatch!, reason: String): Partner @hasRole(role: EDITOR)
   "Returns the node as it was."
-  deletePartner(id: ID!, detach: Boolean = false, reason: String): Partner! @hasRole(role: ADMIN)
-  createFund(input: FundInput!, reason: String): Fund! @hasRole(role: EDITOR)
-  updateFund(input: FundPatch!, reason: String): Fund! @hasRole(role: EDITOR)
+  deletePartner(id: ID!, detach: Boolean = false, reason: String): Partner @hasRole(role: ADMIN)
+  createFund(input: FundInput!, reason: String): Fund @hasRole(role: EDITOR)
+  updateFund(input: FundPatch!, reason: String): Fund @hasRole(role: EDITOR)
   "Returns the node as it was."
-  deleteFund(id: ID!, detach: Boolean = false, reason: String): Fund! @hasRole(role: ADMIN)
-  createInitiative(input: InitiativeInput!, reason: String): Initiative! @hasRole(role: EDITOR)
-  updateInitiative(input: InitiativePatch!, reason: String): Initiative! @hasRole(role: EDITOR)
+  deleteFund(id: ID!, detach: Boolean = false, reason: String): Fund @hasRole(role: ADMIN)
+  createInitiative(input: InitiativeInput!, reason: String): Initiative @hasRole(role: EDITOR)
+  updateInitiative(input: InitiativePatch!, reason: String): Initiative @hasRole(role: EDITOR)
   "Returns the node as it was."
-  deleteInitiative(id: ID!, detach: Boolean = false, reason: String): Initiative! @hasRole(role: ADMIN)
-  createFocusArea(input: FocusAreaInput!, reason: String): FocusArea! @hasRole(role: EDITOR)
-  updateFocusArea(input: FocusAreaPatch!, reason: String): FocusArea! @hasRole(role: EDITOR)
+  deleteInitiative(id: ID!, detach: Boolean = false, reason: String): Initiative @hasRole(role: ADMIN)
+  createFocusArea(input: FocusAreaInput!, reason: String): FocusArea @hasRole(role: EDITOR)
+  updateFocusArea(input: FocusAreaPatch!, reason: String): FocusArea @hasRole(role: EDITOR)
   "Returns the node as it was."
-  deleteFocusArea(id: ID!, detach: Boolean = false, reason: String): FocusArea! @hasRole(role: ADMIN)
-  createStrategyArea(input: StrategyAreaInput!, reason: String): StrategyArea! @hasRole(role: EDITOR)
-  updateStrategyArea(input: StrategyAreaPatch!, reason: String): StrategyArea! @hasRole(role: EDITOR)
+  deleteFocusArea(id: ID!, detach: Boolean = false, reason: String): FocusArea @hasRole(role: ADMIN)
+  createStrategyArea(input: StrategyAreaInput!, reason: String): StrategyArea @hasRole(role: EDITOR)
+  updateStrategyArea(input: StrategyAreaPatch!, reason: String): StrategyArea @hasRole(role: EDITOR)
   "Returns the node as it was."
-  deleteStrategyArea(id: ID!, detach: Boolean = false, reason: String): StrategyArea! @hasRole(role: ADMIN)
-  createTopic(input: TopicInput!, reason: String): Topic! @hasRole(role: EDITOR)
-  updateTopic(input: TopicPatch!, reason: String): Topic! @hasRole(role: EDITOR)
+  deleteStrategyArea(id: ID!, detach: Boolean = false, reason: String): StrategyArea @hasRole(role: ADMIN)
+  createTopic(input: TopicInput!, reason: String): Topic @hasRole(role: EDITOR)
+  updateTopic(input: TopicPatch!, reason: String): Topic @hasRole(role: EDITOR)
   "Returns the node as it was."
-  deleteTopic(id: ID!, detach: Boolean = false, reason: String): Topic! @hasRole(role: ADMIN)
-  createPlan(input: PlanInput!, reason: String): Plan! @hasRole(role: EDITOR)
-  updatePlan(input: PlanPatch!, reason: String): Plan! @hasRole(role: EDITOR)
+  deleteTopic(id: ID!, detach: Boolean = false, reason: String): Topic @hasRole(role: ADMIN)
+  createPlan(input: PlanInput!, reason: String): Plan @hasRole(role: EDITOR)
+  updatePlan(input: PlanPatch!, reason: String): Plan @hasRole(role: EDITOR)
   "Returns the node as it was."
-  deletePlan(id: ID!, detach: Boolean = false, reason: String): Plan! @hasRole(role: ADMIN)
+  deletePlan(id: ID!, detach: Boolean = false, reason: String): Plan @hasRole(role: ADMIN)
   "Creates a relation between two existing nodes."
-  link(input: LinkInput!, reason: String): Relation! @hasRole(role: EDITOR)
-  updateRelation(input: RelationPatch!, reason: String): Relation! @hasRole(role: EDITOR)
+  link(input: LinkInput!, reason: String): Relation @hasRole(role: EDITOR)
+  updateRelation(input: RelationPatch!, reason: String): Relation @hasRole(role: EDITOR)
   "Deletes a relation; returns it as it was."
-  unlink(id: ID!, reason: String): Relation! @hasRole(role: EDITOR)
+  unlink(id: ID!, reason: String): Relation @hasRole(role: EDITOR)
   """
   Applies the changes in order, each seeing the ones before it, atomically:
   all or none. A batch with a delete needs role admin.
   """
-  applyChanges(changes: [ChangeInput!]!, reason: String): ApplyChangesPayload! @hasRole(role: EDITOR)
+  applyChanges(changes: [ChangeInput!]!, reason: String): ApplyChangesPayload @hasRole(role: EDITOR)
   """
   Compares a dataset in the YAML format of data/kongsbergregionen.yaml with
   the store and, unless dryRun, applies it (upserts) atomically.
   """
-  importDataset(yaml: String!, dryRun: Boolean = false, reason: String): ImportPayload! @hasRole(role: ADMIN)
+  importDataset(yaml: String!, dryRun: Boolean = false, reason: String): ImportPayload @hasRole(role: ADMIN)
 }
 
 # --- Analysis (issue 5) ---
@@ -24407,10 +24415,10 @@ func (ec *executionContext) _Mutation_createMunicipality(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Municipality) graphql.Marshaler {
-			return ec.marshalNMunicipality2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipality(ctx, selections, v)
+			return ec.marshalOMunicipality2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipality(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createMunicipality(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24469,10 +24477,10 @@ func (ec *executionContext) _Mutation_updateMunicipality(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Municipality) graphql.Marshaler {
-			return ec.marshalNMunicipality2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipality(ctx, selections, v)
+			return ec.marshalOMunicipality2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipality(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateMunicipality(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24531,10 +24539,10 @@ func (ec *executionContext) _Mutation_deleteMunicipality(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Municipality) graphql.Marshaler {
-			return ec.marshalNMunicipality2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipality(ctx, selections, v)
+			return ec.marshalOMunicipality2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipality(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteMunicipality(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24593,10 +24601,10 @@ func (ec *executionContext) _Mutation_createRegion(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
-			return ec.marshalNRegion2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+			return ec.marshalORegion2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRegion(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createRegion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24655,10 +24663,10 @@ func (ec *executionContext) _Mutation_updateRegion(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
-			return ec.marshalNRegion2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+			return ec.marshalORegion2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRegion(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateRegion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24717,10 +24725,10 @@ func (ec *executionContext) _Mutation_deleteRegion(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Region) graphql.Marshaler {
-			return ec.marshalNRegion2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRegion(ctx, selections, v)
+			return ec.marshalORegion2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRegion(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteRegion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24779,10 +24787,10 @@ func (ec *executionContext) _Mutation_createNetwork(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Network) graphql.Marshaler {
-			return ec.marshalNNetwork2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNetwork(ctx, selections, v)
+			return ec.marshalONetwork2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNetwork(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createNetwork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24841,10 +24849,10 @@ func (ec *executionContext) _Mutation_updateNetwork(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Network) graphql.Marshaler {
-			return ec.marshalNNetwork2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNetwork(ctx, selections, v)
+			return ec.marshalONetwork2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNetwork(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateNetwork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24903,10 +24911,10 @@ func (ec *executionContext) _Mutation_deleteNetwork(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Network) graphql.Marshaler {
-			return ec.marshalNNetwork2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNetwork(ctx, selections, v)
+			return ec.marshalONetwork2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNetwork(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteNetwork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24965,10 +24973,10 @@ func (ec *executionContext) _Mutation_createPartner(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Partner) graphql.Marshaler {
-			return ec.marshalNPartner2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartner(ctx, selections, v)
+			return ec.marshalOPartner2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartner(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25027,10 +25035,10 @@ func (ec *executionContext) _Mutation_updatePartner(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Partner) graphql.Marshaler {
-			return ec.marshalNPartner2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartner(ctx, selections, v)
+			return ec.marshalOPartner2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartner(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updatePartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25089,10 +25097,10 @@ func (ec *executionContext) _Mutation_deletePartner(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Partner) graphql.Marshaler {
-			return ec.marshalNPartner2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartner(ctx, selections, v)
+			return ec.marshalOPartner2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartner(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deletePartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25151,10 +25159,10 @@ func (ec *executionContext) _Mutation_createFund(ctx context.Context, field grap
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Fund) graphql.Marshaler {
-			return ec.marshalNFund2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFund(ctx, selections, v)
+			return ec.marshalOFund2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFund(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createFund(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25213,10 +25221,10 @@ func (ec *executionContext) _Mutation_updateFund(ctx context.Context, field grap
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Fund) graphql.Marshaler {
-			return ec.marshalNFund2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFund(ctx, selections, v)
+			return ec.marshalOFund2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFund(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateFund(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25275,10 +25283,10 @@ func (ec *executionContext) _Mutation_deleteFund(ctx context.Context, field grap
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Fund) graphql.Marshaler {
-			return ec.marshalNFund2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFund(ctx, selections, v)
+			return ec.marshalOFund2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFund(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteFund(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25337,10 +25345,10 @@ func (ec *executionContext) _Mutation_createInitiative(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Initiative) graphql.Marshaler {
-			return ec.marshalNInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
+			return ec.marshalOInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25399,10 +25407,10 @@ func (ec *executionContext) _Mutation_updateInitiative(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Initiative) graphql.Marshaler {
-			return ec.marshalNInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
+			return ec.marshalOInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25461,10 +25469,10 @@ func (ec *executionContext) _Mutation_deleteInitiative(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Initiative) graphql.Marshaler {
-			return ec.marshalNInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
+			return ec.marshalOInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25523,10 +25531,10 @@ func (ec *executionContext) _Mutation_createFocusArea(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.FocusArea) graphql.Marshaler {
-			return ec.marshalNFocusArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFocusArea(ctx, selections, v)
+			return ec.marshalOFocusArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFocusArea(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createFocusArea(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25585,10 +25593,10 @@ func (ec *executionContext) _Mutation_updateFocusArea(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.FocusArea) graphql.Marshaler {
-			return ec.marshalNFocusArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFocusArea(ctx, selections, v)
+			return ec.marshalOFocusArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFocusArea(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateFocusArea(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25647,10 +25655,10 @@ func (ec *executionContext) _Mutation_deleteFocusArea(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.FocusArea) graphql.Marshaler {
-			return ec.marshalNFocusArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFocusArea(ctx, selections, v)
+			return ec.marshalOFocusArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFocusArea(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteFocusArea(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25709,10 +25717,10 @@ func (ec *executionContext) _Mutation_createStrategyArea(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StrategyArea) graphql.Marshaler {
-			return ec.marshalNStrategyArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐStrategyArea(ctx, selections, v)
+			return ec.marshalOStrategyArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐStrategyArea(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createStrategyArea(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25771,10 +25779,10 @@ func (ec *executionContext) _Mutation_updateStrategyArea(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StrategyArea) graphql.Marshaler {
-			return ec.marshalNStrategyArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐStrategyArea(ctx, selections, v)
+			return ec.marshalOStrategyArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐStrategyArea(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateStrategyArea(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25833,10 +25841,10 @@ func (ec *executionContext) _Mutation_deleteStrategyArea(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StrategyArea) graphql.Marshaler {
-			return ec.marshalNStrategyArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐStrategyArea(ctx, selections, v)
+			return ec.marshalOStrategyArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐStrategyArea(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteStrategyArea(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25895,10 +25903,10 @@ func (ec *executionContext) _Mutation_createTopic(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Topic) graphql.Marshaler {
-			return ec.marshalNTopic2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopic(ctx, selections, v)
+			return ec.marshalOTopic2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopic(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createTopic(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25957,10 +25965,10 @@ func (ec *executionContext) _Mutation_updateTopic(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Topic) graphql.Marshaler {
-			return ec.marshalNTopic2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopic(ctx, selections, v)
+			return ec.marshalOTopic2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopic(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateTopic(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26019,10 +26027,10 @@ func (ec *executionContext) _Mutation_deleteTopic(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Topic) graphql.Marshaler {
-			return ec.marshalNTopic2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopic(ctx, selections, v)
+			return ec.marshalOTopic2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopic(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteTopic(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26081,10 +26089,10 @@ func (ec *executionContext) _Mutation_createPlan(ctx context.Context, field grap
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Plan) graphql.Marshaler {
-			return ec.marshalNPlan2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPlan(ctx, selections, v)
+			return ec.marshalOPlan2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPlan(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26143,10 +26151,10 @@ func (ec *executionContext) _Mutation_updatePlan(ctx context.Context, field grap
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Plan) graphql.Marshaler {
-			return ec.marshalNPlan2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPlan(ctx, selections, v)
+			return ec.marshalOPlan2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPlan(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updatePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26205,10 +26213,10 @@ func (ec *executionContext) _Mutation_deletePlan(ctx context.Context, field grap
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Plan) graphql.Marshaler {
-			return ec.marshalNPlan2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPlan(ctx, selections, v)
+			return ec.marshalOPlan2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPlan(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deletePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26267,10 +26275,10 @@ func (ec *executionContext) _Mutation_link(ctx context.Context, field graphql.Co
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Relation) graphql.Marshaler {
-			return ec.marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
+			return ec.marshalORelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_link(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26329,10 +26337,10 @@ func (ec *executionContext) _Mutation_updateRelation(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Relation) graphql.Marshaler {
-			return ec.marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
+			return ec.marshalORelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateRelation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26391,10 +26399,10 @@ func (ec *executionContext) _Mutation_unlink(ctx context.Context, field graphql.
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Relation) graphql.Marshaler {
-			return ec.marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
+			return ec.marshalORelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_unlink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26453,10 +26461,10 @@ func (ec *executionContext) _Mutation_applyChanges(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ApplyChangesPayload) graphql.Marshaler {
-			return ec.marshalNApplyChangesPayload2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐApplyChangesPayload(ctx, selections, v)
+			return ec.marshalOApplyChangesPayload2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐApplyChangesPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_applyChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26515,10 +26523,10 @@ func (ec *executionContext) _Mutation_importDataset(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
-			return ec.marshalNImportPayload2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐImportPayload(ctx, selections, v)
+			return ec.marshalOImportPayload2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐImportPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_importDataset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -43722,245 +43730,245 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createMunicipality(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateMunicipality":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateMunicipality(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteMunicipality":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteMunicipality(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createRegion":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createRegion(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateRegion":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateRegion(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteRegion":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteRegion(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createNetwork":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createNetwork(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateNetwork":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateNetwork(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteNetwork":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteNetwork(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createPartner":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPartner(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updatePartner":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updatePartner(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deletePartner":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deletePartner(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createFund":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createFund(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateFund":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateFund(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteFund":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteFund(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createInitiative":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createInitiative(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateInitiative":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateInitiative(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteInitiative":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteInitiative(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createFocusArea":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createFocusArea(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateFocusArea":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateFocusArea(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteFocusArea":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteFocusArea(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createStrategyArea":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createStrategyArea(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateStrategyArea":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateStrategyArea(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteStrategyArea":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteStrategyArea(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createTopic":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createTopic(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateTopic":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateTopic(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteTopic":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteTopic(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createPlan":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPlan(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updatePlan":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updatePlan(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deletePlan":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deletePlan(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "link":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_link(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateRelation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateRelation(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "unlink":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unlink(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "applyChanges":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_applyChanges(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "importDataset":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_importDataset(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -50141,16 +50149,6 @@ func (ec *executionContext) marshalNActorPath2ᚖgithubᚗcomᚋregiongraphᚋre
 	return ec._ActorPath(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNApplyChangesPayload2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐApplyChangesPayload(ctx context.Context, sel ast.SelectionSet, v *model.ApplyChangesPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._ApplyChangesPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -50971,16 +50969,6 @@ func (ec *executionContext) marshalNImportItem2ᚖgithubᚗcomᚋregiongraphᚋr
 		return graphql.Null
 	}
 	return ec._ImportItem(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNImportPayload2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐImportPayload(ctx context.Context, sel ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._ImportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNImportRejection2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐImportRejectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportRejection) graphql.Marshaler {
@@ -52214,6 +52202,13 @@ func (ec *executionContext) marshalOActorPath2ᚖgithubᚗcomᚋregiongraphᚋre
 	return ec._ActorPath(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOApplyChangesPayload2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐApplyChangesPayload(ctx context.Context, sel ast.SelectionSet, v *model.ApplyChangesPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApplyChangesPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -52324,6 +52319,13 @@ func (ec *executionContext) unmarshalOFocusAreaPatch2ᚖgithubᚗcomᚋregiongra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOFund2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFund(ctx context.Context, sel ast.SelectionSet, v *model.Fund) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Fund(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFundInput2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐFundInput(ctx context.Context, v any) (*model.FundInput, error) {
 	if v == nil {
 		return nil, nil
@@ -52391,6 +52393,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImportPayload2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐImportPayload(ctx context.Context, sel ast.SelectionSet, v *model.ImportPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOInitiative2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐInitiative(ctx context.Context, sel ast.SelectionSet, v *model.Initiative) graphql.Marshaler {
@@ -52492,6 +52501,13 @@ func (ec *executionContext) marshalOMapMetric2ᚖgithubᚗcomᚋregiongraphᚋre
 	return v
 }
 
+func (ec *executionContext) marshalOMunicipality2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipality(ctx context.Context, sel ast.SelectionSet, v *model.Municipality) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Municipality(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOMunicipalityInput2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐMunicipalityInput(ctx context.Context, v any) (*model.MunicipalityInput, error) {
 	if v == nil {
 		return nil, nil
@@ -52506,6 +52522,13 @@ func (ec *executionContext) unmarshalOMunicipalityPatch2ᚖgithubᚗcomᚋregion
 	}
 	res, err := ec.unmarshalInputMunicipalityPatch(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONetwork2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNetwork(ctx context.Context, sel ast.SelectionSet, v *model.Network) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Network(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalONetworkInput2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNetworkInput(ctx context.Context, v any) (*model.NetworkInput, error) {
@@ -52615,6 +52638,13 @@ func (ec *executionContext) marshalOOrderDirection2ᚖgithubᚗcomᚋregiongraph
 	return v
 }
 
+func (ec *executionContext) marshalOPartner2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartner(ctx context.Context, sel ast.SelectionSet, v *model.Partner) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Partner(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPartnerInput2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPartnerInput(ctx context.Context, v any) (*model.PartnerInput, error) {
 	if v == nil {
 		return nil, nil
@@ -52652,6 +52682,13 @@ func (ec *executionContext) unmarshalOPlanPatch2ᚖgithubᚗcomᚋregiongraphᚋ
 	}
 	res, err := ec.unmarshalInputPlanPatch(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORegion2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRegion(ctx context.Context, sel ast.SelectionSet, v *model.Region) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Region(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORegionInput2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRegionInput(ctx context.Context, v any) (*model.RegionInput, error) {
@@ -52744,6 +52781,13 @@ func (ec *executionContext) unmarshalOSourceInput2ᚖgithubᚗcomᚋregiongraph�
 	}
 	res, err := ec.unmarshalInputSourceInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStrategyArea2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐStrategyArea(ctx context.Context, sel ast.SelectionSet, v *model.StrategyArea) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StrategyArea(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOStrategyAreaInput2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐStrategyAreaInput(ctx context.Context, v any) (*model.StrategyAreaInput, error) {

@@ -1,7 +1,9 @@
 // Package metrics is regiongraph's Prometheus instrumentation: GraphQL
-// requests by operation and outcome with their latency, requests in flight,
-// requests refused by each limit, and store calls by method and outcome with
-// their latency. A nil *Metrics records nothing.
+// requests by operation and outcome with their latency, requests of every
+// route by outcome with their latency, requests in flight (until their work
+// has stopped), analyses running and their shared results, requests refused
+// by each limit, and store calls by method and outcome with their latency.
+// A nil *Metrics records nothing.
 package metrics
 
 import (
@@ -25,6 +27,11 @@ type Metrics struct {
 	storeCalls   *prometheus.CounterVec
 	storeLatency *prometheus.HistogramVec
 	http         *prometheus.CounterVec
+	routes       *prometheus.CounterVec
+	routeLatency *prometheus.HistogramVec
+	routeFlight  *prometheus.GaugeVec
+	computing    prometheus.Gauge
+	cache        *prometheus.CounterVec
 }
 
 // New returns fresh metrics, with the Go runtime and process collectors.
@@ -33,7 +40,7 @@ func New() *Metrics {
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "regiongraph_graphql_requests_total",
-			Help: "GraphQL requests by operation name (anonymous, unvalidated, other or a plain name) and outcome (ok, field_errors, bad_request, timeout, overloaded, internal).",
+			Help: "GraphQL requests by operation name (anonymous, unvalidated, other or a plain name) and outcome (ok, field_errors, bad_request, timeout, overloaded, client_closed, internal).",
 		}, []string{"operation", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "regiongraph_graphql_request_duration_seconds",
@@ -42,7 +49,7 @@ func New() *Metrics {
 		}, []string{"operation", "outcome"}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "regiongraph_graphql_requests_in_flight",
-			Help: "GraphQL requests being served.",
+			Help: "GraphQL requests whose work is still running: from arrival until every computation they started has stopped, which may be after the answer (a timeout, a client gone).",
 		}),
 		rejections: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "regiongraph_limit_rejections_total",
@@ -59,10 +66,32 @@ func New() *Metrics {
 		}, []string{"method"}),
 		http: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "regiongraph_http_requests_total",
-			Help: "HTTP requests by route and status code.",
+			Help: "HTTP requests by route and status code (499: the client went away before the answer).",
 		}, []string{"route", "code"}),
+		routes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "regiongraph_requests_total",
+			Help: "Requests by route and outcome (ok, bad_request, unauthenticated, not_found, overloaded, timeout, client_closed, unavailable, internal).",
+		}, []string{"route", "outcome"}),
+		routeLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "regiongraph_request_duration_seconds",
+			Help:    "Time from a request's arrival to its answer, by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"route"}),
+		routeFlight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "regiongraph_requests_in_flight",
+			Help: "Requests by route whose work is still running: from arrival until every computation they started has stopped, which may be after the answer. Each holds a place among -max-concurrent.",
+		}, []string{"route"}),
+		computing: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "regiongraph_analyses_running",
+			Help: "Analysis computations holding a place among -max-analysis-concurrent, until they have stopped.",
+		}),
+		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "regiongraph_analysis_results_total",
+			Help: "Requests for a shared analysis result (map data, exports, briefs) by how it was found: hit (cached), shared (joined one computing), miss (computed).",
+		}, []string{"result"}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.rejections, m.storeCalls, m.storeLatency, m.http,
+		m.routes, m.routeLatency, m.routeFlight, m.computing, m.cache,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -109,6 +138,41 @@ func (m *Metrics) HTTP(route string, code int) {
 		return
 	}
 	m.http.WithLabelValues(route, strconv.Itoa(code)).Inc()
+}
+
+// Route records one request on a route: its outcome, status and the time
+// to its answer.
+func (m *Metrics) Route(route, outcome string, status int, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.HTTP(route, status)
+	m.routes.WithLabelValues(route, outcome).Inc()
+	m.routeLatency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// RouteInFlight adds delta to the requests in flight on route.
+func (m *Metrics) RouteInFlight(route string, delta int) {
+	if m == nil {
+		return
+	}
+	m.routeFlight.WithLabelValues(route).Add(float64(delta))
+}
+
+// Computations adds delta to the analyses running.
+func (m *Metrics) Computations(delta int) {
+	if m == nil {
+		return
+	}
+	m.computing.Add(float64(delta))
+}
+
+// Cached records how a shared analysis result was found.
+func (m *Metrics) Cached(result string) {
+	if m == nil {
+		return
+	}
+	m.cache.WithLabelValues(result).Inc()
 }
 
 // storeCall records one store call.

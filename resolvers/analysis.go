@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -16,26 +15,28 @@ import (
 	"github.com/regiongraph/regiongraph/graph/model"
 )
 
+// AnalysisFields are the Query fields that run a whole-graph analysis. An
+// operation that selects one runs under the analysis time budget instead of
+// the execution timeout, and takes a place among the analyses that may run
+// at once (package gqlhttp, -analysis-timeout and -max-analysis-concurrent).
+var AnalysisFields = []string{"centrality", "brokers", "communities", "fundingSummary", "fundingFlows", "lobbyingBrief", "partnershipMap"}
+
 // Bounds of the analysis queries.
 const (
-	// AnalysisTimeout stops a whole-graph analysis that runs longer, well
-	// within the server's write timeout.
-	AnalysisTimeout = 30 * time.Second
 	// MaxNeighbourhoodNodes bounds neighbourhood's first.
 	MaxNeighbourhoodNodes = rg.MaxPageSize
 	// MaxPaths bounds paths' first.
 	MaxPaths = 100
 )
 
-// analyse runs f with the analysis timeout. A timeout becomes an
-// UNAVAILABLE error that says what happened.
+// analyse runs f under the request's deadline, which the HTTP front sets to
+// the analysis budget for an operation that selects one of AnalysisFields.
+// A timeout becomes an UNAVAILABLE error that says what happened.
 func analyse[T any](ctx context.Context, what string, f func(ctx context.Context) (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, AnalysisTimeout)
-	defer cancel()
 	v, err := f(ctx)
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		var zero T
-		return zero, rg.Errorf(rg.EUNAVAILABLE, "%s took longer than %s and was stopped: ask for a year, or fewer nodes", what, AnalysisTimeout)
+		return zero, rg.Errorf(rg.EUNAVAILABLE, "%s took too long and was stopped: ask for a year, or fewer nodes", what)
 	}
 	return v, err
 }
@@ -166,6 +167,15 @@ func (r *Resolver) centralityQuery(ctx context.Context, year *int, kinds []model
 	}
 	metrics := requestedMetrics(ctx, m)
 	return analyse(ctx, "centrality", func(ctx context.Context) (*model.CentralityPage, error) {
+		// Refused from cheap counts before anything is loaded when the
+		// graph is beyond the limits.
+		check := metrics
+		if check == nil {
+			check = []analysis.Metric{analysis.Betweenness, analysis.Closeness}
+		}
+		if err := analysis.Precheck(ctx, r.Store, check...); err != nil {
+			return nil, err
+		}
 		ag, err := analysis.LoadActorGraph(ctx, r.Store, year)
 		if err != nil {
 			return nil, err

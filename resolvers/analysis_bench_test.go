@@ -11,7 +11,7 @@ import (
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/analysis/analysistest"
 	"github.com/regiongraph/regiongraph/boltstore"
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
 // analysisQueries are the benchmarked analysis queries, one per query
@@ -58,7 +58,7 @@ func replicatedHandler(b *testing.B, copies int) http.Handler {
 			batch = batch[n:]
 		}
 	}
-	return resolvers.NewHandler(s, resolvers.Options{Logger: slog.New(slog.DiscardHandler)})
+	return gqlhttp.NewHandler(s, gqlhttp.Options{Logger: slog.New(slog.DiscardHandler)})
 }
 
 // BenchmarkAnalysisQueries runs each analysis query through GraphQL over

@@ -13,12 +13,12 @@ import (
 
 	"github.com/regiongraph/regiongraph/analysis"
 	"github.com/regiongraph/regiongraph/analysis/analysistest"
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
 func analysisClient(t *testing.T) *client.Client {
 	t.Helper()
-	return client.New(resolvers.NewHandler(openStore(t, 1), resolvers.Options{Logger: slog.New(slog.DiscardHandler)}))
+	return client.New(gqlhttp.NewHandler(openStore(t, 1), gqlhttp.Options{Logger: slog.New(slog.DiscardHandler)}))
 }
 
 type gqlError struct {

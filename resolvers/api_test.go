@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
 func TestSearch(t *testing.T) {
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	h := gqlhttp.NewHandler(openStore(t, 1), gqlhttp.Options{})
 	for _, c := range []struct{ q, want string }{
 		{"nore", "Nore og Uvdal"},
 		{"NOTODDEN", "Notodden"},
@@ -37,7 +37,7 @@ func TestSearch(t *testing.T) {
 }
 
 func TestPaginationThroughGraphQL(t *testing.T) {
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	h := gqlhttp.NewHandler(openStore(t, 1), gqlhttp.Options{})
 	var all []string
 	after := ""
 	total := -1
@@ -75,7 +75,7 @@ func TestPaginationThroughGraphQL(t *testing.T) {
 }
 
 func TestErrorCodes(t *testing.T) {
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	h := gqlhttp.NewHandler(openStore(t, 1), gqlhttp.Options{})
 	for name, c := range map[string]struct{ q, code, field string }{
 		"PageTooLarge":   {`{ municipalities(first: 5000) { totalCount } }`, "BAD_USER_INPUT", "first"},
 		"BadCursor":      {`{ municipalities(after: "not-a-cursor") { totalCount } }`, "BAD_USER_INPUT", "after"},
@@ -113,7 +113,7 @@ func TestErrorCodes(t *testing.T) {
 }
 
 func TestYearOnRelationFields(t *testing.T) {
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	h := gqlhttp.NewHandler(openStore(t, 1), gqlhttp.Options{})
 	// Sigdal joined in 2020 (outside knowledge); the seven founding members since 2005.
 	q := `{ regions { nodes { id y2014: members(year: 2014) { id } y2021: members(year: 2021) { id } all: members { id } } } }`
 	r := post(t, h, q)
@@ -137,7 +137,7 @@ func TestYearOnRelationFields(t *testing.T) {
 }
 
 func TestCitationNamesThePlan(t *testing.T) {
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	h := gqlhttp.NewHandler(openStore(t, 1), gqlhttp.Options{})
 	r := post(t, h, `{ initiatives(filter: {text: "LUP 2011"}) { nodes { source { citation planId } funding { source { citation } } } } municipalities(first: 1) { nodes { source { outside citation } } } }`)
 	if len(r.Errors) > 0 {
 		t.Fatal(r.Errors)

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/graph"
 	"github.com/regiongraph/regiongraph/resolvers"
 )
@@ -79,7 +80,7 @@ func newDirect(t testing.TB) (*resolvers.Resolver, *executor.Executor, func(t te
 	cfg := graph.Config{Resolvers: res}
 	cfg.Directives.HasRole = resolvers.HasRole
 	exec := executor.New(graph.NewExecutableSchema(cfg))
-	h := resolvers.NewHandler(store, resolvers.Options{Limits: resolvers.Limits{MaxComplexity: math.MaxInt32}})
+	h := gqlhttp.NewHandler(store, gqlhttp.Options{Limits: gqlhttp.Limits{MaxComplexity: math.MaxInt32}})
 	viaExecutor := func(t testing.TB, query string, vars map[string]any) map[string]any {
 		t.Helper()
 		r := postVars(t, h, query, vars)

@@ -13,20 +13,6 @@ import (
 	rg "github.com/regiongraph/regiongraph"
 )
 
-type requestIDKey struct{}
-
-// WithRequestID returns a context carrying the request id used in logs and
-// in INTERNAL errors.
-func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
-}
-
-// RequestID returns the request id in ctx, or "".
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
-
 // ErrorPresenter turns errors into GraphQL errors with extensions.code:
 // domain errors keep their code, message and field; errors the GraphQL layer
 // raised about the request itself (parse, validation, argument coercion)
@@ -65,7 +51,7 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 			out.Extensions["field"] = de.Field
 		}
 		if de.Code == rg.EINTERNAL || de.Code == rg.EUNAVAILABLE {
-			log.LogAttrs(ctx, slog.LevelError, "request failed", slog.String("requestId", RequestID(ctx)), slog.String("code", de.Code), slog.Any("err", err))
+			log.LogAttrs(ctx, slog.LevelError, "request failed", slog.String("requestId", rg.RequestID(ctx)), slog.String("code", de.Code), slog.Any("err", err))
 		}
 	case errors.As(err, &ge) && ge.Err == nil:
 		// Raised by gqlgen about the request: keep its message, which
@@ -84,7 +70,7 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 		out.Message = "the request was cancelled"
 		out.Extensions = map[string]any{"code": rg.EUNAVAILABLE}
 	default:
-		id := RequestID(ctx)
+		id := rg.RequestID(ctx)
 		log.LogAttrs(ctx, slog.LevelError, "internal error", slog.String("requestId", id), slog.Any("err", err))
 		out.Message = "internal error"
 		if id != "" {
@@ -102,7 +88,19 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 // its value and the request id.
 func Recover(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
-		log.LogAttrs(ctx, slog.LevelError, "panic in resolver", slog.String("requestId", RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
+		log.LogAttrs(ctx, slog.LevelError, "panic in resolver", slog.String("requestId", rg.RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
 		return fmt.Errorf("panic in resolver: %v", v)
 	}
+}
+
+// clip shortens s to at most n bytes (on a rune boundary), marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return s[:i] + "…"
 }

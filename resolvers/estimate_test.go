@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/resolvers"
 )
 
@@ -76,7 +77,7 @@ func TestListEstimateBoundsTheAnswers(t *testing.T) {
 				t.Fatalf("%s.%s: no estimate", typ, f)
 			}
 			root := map[string]string{"Region": "regions", "Initiative": "initiatives", "Fund": "funds", "FocusArea": "focusAreas", "Plan": "plans", "Municipality": "municipalities", "Partner": "partners"}[typ]
-			r := post(t, resolvers.NewHandler(store, resolvers.Options{}), `{ nodes: `+root+`(first: 1000) { nodes { id `+f+` { __typename } } } }`)
+			r := post(t, gqlhttp.NewHandler(store, gqlhttp.Options{}), `{ nodes: `+root+`(first: 1000) { nodes { id `+f+` { __typename } } } }`)
 			if len(r.Errors) > 0 {
 				t.Fatalf("%s.%s: %+v", typ, f, r.Errors)
 			}

@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	rg "github.com/regiongraph/regiongraph"
@@ -32,8 +31,13 @@ func (r *Resolver) partnershipMap(ctx context.Context, in *model.MapFilterInput,
 	if metric != nil {
 		m = *metric
 	}
-	if err := SizeMap(ctx, r.Store, g, strings.ToLower(string(m))); err != nil {
+	name := strings.ToLower(string(m))
+	values, err := analysis.MapValues(ctx, r.Store, f.Year, name)
+	if err != nil {
 		return nil, err
+	}
+	if values != nil {
+		g.SetMetric(name, values)
 	}
 	r.prime(ctx, g.Nodes)
 	out := &model.PartnershipMap{Nodes: make([]*model.MapNode, len(g.Nodes)), Edges: make([]*model.MapEdge, len(g.Edges)), Metric: m, Query: f.Query().Encode()}
@@ -68,36 +72,4 @@ func mapFilter(in *model.MapFilterInput) export.Filter {
 		f.Depth = *in.Depth
 	}
 	return f
-}
-
-// MapMetrics are the names SizeMap accepts, as the map page and
-// /map/data.json spell them.
-var MapMetrics = []string{export.MetricDegree, "pagerank", "betweenness", "closeness"}
-
-// SizeMap sizes the map's nodes by metric: degree (the relations drawn, the
-// default) or a centrality of package analysis over the whole actor graph
-// in the filter's year, so a node's size does not depend on what else the
-// filter shows. Nodes that are not actors count as 0.
-func SizeMap(ctx context.Context, store rg.Store, g *export.Graph, metric string) error {
-	if metric == "" || metric == export.MetricDegree {
-		return nil
-	}
-	m := analysis.Metric(strings.ToUpper(metric))
-	if !m.Valid() || !slices.Contains(MapMetrics, metric) {
-		return rg.FieldErrorf("metric", "unknown metric %q; the metrics are %s", metric, strings.Join(MapMetrics, ", "))
-	}
-	ag, err := analysis.LoadActorGraph(ctx, store, g.Filter.Year)
-	if err != nil {
-		return err
-	}
-	scores, err := analysis.Centrality(ctx, ag, m)
-	if err != nil {
-		return err
-	}
-	values := make(map[string]float64, len(scores))
-	for _, sc := range scores {
-		values[sc.Node.ID] = sc.Value(m)
-	}
-	g.SetMetric(metric, values)
-	return nil
 }

@@ -3,13 +3,13 @@ package resolvers_test
 import (
 	"testing"
 
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
 // The map sized by a centrality shows the same values as the centrality
 // query, for actors, and 0 for everything else.
 func TestPartnershipMapSizedByCentrality(t *testing.T) {
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	h := gqlhttp.NewHandler(openStore(t, 1), gqlhttp.Options{})
 	for _, m := range []struct{ metric, field string }{{"PAGERANK", "pageRank"}, {"BETWEENNESS", "betweenness"}, {"CLOSENESS", "closeness"}} {
 		t.Run(m.metric, func(t *testing.T) {
 			r := post(t, h, `{ partnershipMap(filter: {year: 2014}, metric: `+m.metric+`) { metric nodes { id value size node { kind } } }

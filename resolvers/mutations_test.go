@@ -16,7 +16,7 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/boltstore"
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/storetest"
 )
 
@@ -43,7 +43,7 @@ func newGQL(t *testing.T) *gql {
 		storetest.N("fond-rum", rg.KindFund, "Regionale utviklingsmidler"),
 		storetest.N("buskerud", rg.KindPartner, "Buskerud fylkeskommune"),
 	}})
-	return &gql{t: t, store: s, h: resolvers.NewHandler(s, resolvers.Options{})}
+	return &gql{t: t, store: s, h: gqlhttp.NewHandler(s, gqlhttp.Options{})}
 }
 
 type mutationError struct {

@@ -10,7 +10,7 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/boltstore"
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
 // strs picks field k of every object in the list at v.
@@ -24,7 +24,7 @@ func strs(v any, k string) []string {
 }
 
 func TestRelationListOrder(t *testing.T) {
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	h := gqlhttp.NewHandler(openStore(t, 1), gqlhttp.Options{})
 	r := post(t, h, `{ focusAreas(orderBy: {field: CODE}) { nodes { code
 		byDefault: initiatives(planYear: 2011) { code name }
 		byName: initiatives(planYear: 2011, orderBy: {field: NAME}) { code name }
@@ -153,7 +153,7 @@ func TestHubRelationsPaged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := resolvers.NewHandler(s, resolvers.Options{Limits: resolvers.Limits{MaxResults: 5000}})
+	h := gqlhttp.NewHandler(s, gqlhttp.Options{Limits: gqlhttp.Limits{MaxResults: 5000}})
 
 	// The whole list is more than the results cap allows.
 	if r := post(t, h, `{ node(id: "hub") { relations { id from { name } } } }`); len(r.Errors) == 0 || r.Errors[0].Extensions["limit"] == nil {

@@ -1,6 +1,7 @@
 // Package resolvers holds the handwritten half of the GraphQL API: resolvers
-// over a regiongraph.Store, per-request dataloaders, the error presenter and
-// the HTTP handler. The generated half lives in graph/.
+// over a regiongraph.Store, per-request dataloaders, the directives and the
+// error presenter. The generated half lives in graph/; GraphQL over HTTP
+// (decoding, limits, cost) lives in gqlhttp/.
 package resolvers
 
 import rg "github.com/regiongraph/regiongraph"

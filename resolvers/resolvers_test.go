@@ -17,7 +17,7 @@ import (
 	"github.com/regiongraph/regiongraph/boltstore"
 	"github.com/regiongraph/regiongraph/data"
 	"github.com/regiongraph/regiongraph/dataset"
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
 // countingStore counts the calls made to the store it wraps.
@@ -173,7 +173,7 @@ func TestNoNPlusOne(t *testing.T) {
 		// calls a query makes, not about how fast goroutines are scheduled.
 		// The query's estimated cost (first: 1000 times four nested relation
 		// lists) is far over the default limit; this test is not about it.
-		h := resolvers.NewHandler(store, resolvers.Options{LoaderWait: 50 * time.Millisecond, Limits: resolvers.Limits{MaxComplexity: math.MaxInt32}})
+		h := gqlhttp.NewHandler(store, gqlhttp.Options{LoaderWait: 50 * time.Millisecond, Limits: gqlhttp.Limits{MaxComplexity: math.MaxInt32}})
 		store.reset()
 		r := post(t, h, nestedQuery)
 		if len(r.Errors) > 0 {
@@ -212,7 +212,7 @@ var acceptance = map[string]string{
 
 func BenchmarkAcceptanceQueries(b *testing.B) {
 	store := openStore(b, 1)
-	h := resolvers.NewHandler(store, resolvers.Options{LoaderWait: benchWait})
+	h := gqlhttp.NewHandler(store, gqlhttp.Options{LoaderWait: benchWait})
 	for _, name := range []string{"CostsPerFocusArea", "Lettered2014", "PLOMCoordinates", "WhoFundsLUP2011"} {
 		q := acceptance[name]
 		b.Run(name, func(b *testing.B) {
@@ -249,7 +249,7 @@ var benchQueries = []struct{ name, query string }{
 // per query.
 func BenchmarkResolverPath(b *testing.B) {
 	store := openStore(b, 1)
-	h := resolvers.NewHandler(store, resolvers.Options{Limits: resolvers.Limits{MaxComplexity: math.MaxInt32}})
+	h := gqlhttp.NewHandler(store, gqlhttp.Options{Limits: gqlhttp.Limits{MaxComplexity: math.MaxInt32}})
 	for _, q := range benchQueries {
 		b.Run(q.name, func(b *testing.B) {
 			if r := post(b, h, q.query); len(r.Errors) > 0 {

@@ -2,42 +2,40 @@ package server
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/analysis"
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
-// BriefHandler serves the lobbying brief on a topic or initiative as
+// registerBrief serves the lobbying brief on a topic or initiative as
 // Markdown for printing: GET /brief/{id}.md, optionally ?year=Y. An id
-// that is not a topic or initiative is 404; a malformed year 400.
-func BriefHandler(store rg.Store) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// that is not a topic or initiative is 404; a malformed year 400. The brief
+// is computed as the map's data is (the analysis budget, shared and cached
+// computations).
+func registerBrief(rt *gqlhttp.Router, store rg.Store, work *gqlhttp.Work, log *slog.Logger) {
+	rt.Handle("GET /brief/{id}", "/brief/", gqlhttp.BudgetAnalysis, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := strings.CutSuffix(r.PathValue("id"), ".md")
 		if !ok || !rg.ValidID(id) {
-			http.NotFound(w, r)
+			gqlhttp.WriteError(w, r, log, rg.Errorf(rg.ENOTFOUND, "no brief here: ask for /brief/{id}.md with a topic's or an initiative's id"))
 			return
 		}
 		var year *int
 		if v := r.URL.Query().Get("year"); v != "" {
 			y, err := strconv.Atoi(v)
 			if err != nil || y < rg.MinYear || y > rg.MaxYear {
-				http.Error(w, fmt.Sprintf("year must be a year in %d..%d", rg.MinYear, rg.MaxYear), http.StatusBadRequest)
+				gqlhttp.WriteError(w, r, log, rg.FieldErrorf("year", "year must be a year in %d..%d", rg.MinYear, rg.MaxYear))
 				return
 			}
 			year = &y
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), resolvers.AnalysisTimeout)
-		defer cancel()
-		ns, err := store.Nodes(ctx, []string{id})
+		ns, err := store.Nodes(r.Context(), []string{id})
 		if err != nil {
-			briefError(w, err)
+			gqlhttp.WriteError(w, r, log, err)
 			return
 		}
 		var subj analysis.Subject
@@ -47,282 +45,25 @@ func BriefHandler(store rg.Store) http.Handler {
 		case len(ns) == 1 && ns[0].Kind == rg.KindInitiative:
 			subj.Initiative = id
 		default:
-			http.Error(w, "no topic or initiative "+id, http.StatusNotFound)
+			gqlhttp.WriteError(w, r, log, rg.Errorf(rg.ENOTFOUND, "no topic or initiative %s", id))
 			return
 		}
-		b, err := analysis.LoadBrief(ctx, store, subj, year)
+		key := "brief\x00" + id + "\x00" + r.URL.Query().Get("year")
+		b, err := work.Do(r.Context(), key, func(ctx context.Context) ([]byte, error) {
+			b, err := analysis.LoadBrief(ctx, store, subj, year)
+			if err != nil {
+				return nil, err
+			}
+			return []byte(analysis.RenderBrief(b)), nil
+		})
 		if err != nil {
-			briefError(w, err)
+			gqlhttp.WriteError(w, r, log, err)
 			return
 		}
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		_, _ = w.Write([]byte(RenderBrief(b)))
-	})
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		_, _ = w.Write(b)
+	}))
 }
-
-func briefError(w http.ResponseWriter, err error) {
-	status := http.StatusInternalServerError
-	msg := "internal error"
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		status, msg = http.StatusServiceUnavailable, "the brief took too long and was stopped"
-	case rg.ErrorCode(err) == rg.ENOTFOUND:
-		status, msg = http.StatusNotFound, rg.ErrorMessage(err)
-	case rg.ErrorCode(err) == rg.EBADINPUT:
-		status, msg = http.StatusBadRequest, rg.ErrorMessage(err)
-	case rg.ErrorCode(err) == rg.EUNAVAILABLE:
-		status, msg = http.StatusServiceUnavailable, rg.ErrorMessage(err)
-	}
-	http.Error(w, msg, status)
-}
-
-// RenderBrief renders a brief as Markdown: the initiatives, who is
-// involved, the outside bodies and how to reach them, the brokers, the
-// funding, and every source, numbered.
-func RenderBrief(b *analysis.Brief) string {
-	var sb strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&sb, format, args...) }
-	src := map[rg.Source]int{}
-	for i, s := range b.Sources {
-		src[s] = i + 1
-	}
-	cite := func(s rg.Source) string {
-		if n, ok := src[s]; ok {
-			return fmt.Sprintf("[%d]", n)
-		}
-		return ""
-	}
-
-	kind := "Search"
-	if b.Subject != nil {
-		kind = string(b.Subject.Kind)
-	}
-	p("# Lobbying brief: %s\n\n", inline(b.Title))
-	p("%s · %s · %d initiatives · total %s", kind, yearText(b.Year), len(b.Initiatives), nok(b.Funding.TotalNok))
-	if b.Subject != nil {
-		p(" %s", cite(b.Subject.Source))
-	}
-	p("\n\n")
-	if b.Subject != nil && b.Subject.Description != "" {
-		p("%s\n\n", inline(b.Subject.Description))
-	}
-	if len(b.Topics) > 1 {
-		p("Topics: ")
-		for i, t := range b.Topics {
-			if i > 0 {
-				p("; ")
-			}
-			p("%s %s", inline(t.Name), cite(t.Source))
-		}
-		p("\n\n")
-	}
-
-	p("## Initiatives\n\n")
-	if len(b.Initiatives) == 0 {
-		p("None in the plans.\n\n")
-	}
-	for _, bi := range b.Initiatives {
-		n := bi.Initiative
-		p("### %s %s", inline(n.Code), inline(n.Name))
-		if n.PlanYear != nil {
-			p(" (plan %d)", *n.PlanYear)
-		}
-		p(" %s\n\n", cite(n.Source))
-		p("- Why here: %s\n", inline(strings.Join(bi.Reasons, "; ")))
-		if bi.AmountNok != nil {
-			p("- Amount: %s\n", nok(*bi.AmountNok))
-		} else if n.CostText != "" {
-			p("- Cost as printed: %s (no amount)\n", inline(n.CostText))
-		}
-		if bi.Parent != nil {
-			p("- Part of: %s %s\n", inline(bi.Parent.Code), inline(bi.Parent.Name))
-		}
-		list(&sb, "Coordinated by", bi.Coordinators)
-		if len(bi.Funding) > 0 {
-			p("- Funded by:")
-			for i, e := range bi.Funding {
-				if i > 0 {
-					p(";")
-				}
-				p(" %s", inline(nameOf(b, e.From)))
-				if e.AsWritten != "" {
-					p(" («%s»)", inline(e.AsWritten))
-				}
-				p(" %s", cite(e.Source))
-			}
-			p("\n")
-		}
-		list(&sb, "Participants", bi.Participants)
-		list(&sb, "Run by", bi.Facilitators)
-		list(&sb, "Focus areas", bi.FocusAreas)
-		list(&sb, "Strategy areas", bi.StrategyAreas)
-		list(&sb, "Topics", bi.Topics)
-		if len(n.Goals) > 0 {
-			p("- Goals: %s\n", inline(strings.Join(n.Goals, "; ")))
-		}
-		p("\n")
-	}
-
-	p("## Who is involved\n\n")
-	if len(b.Actors) == 0 {
-		p("Nobody is recorded.\n\n")
-	} else {
-		p("| Actor | Kind | Side | Roles |\n| --- | --- | --- | --- |\n")
-		for _, a := range b.Actors {
-			side := "–"
-			switch {
-			case a.Home:
-				side = "region"
-			case slices.Contains(b.Outside, a.Node.ID):
-				side = "outside body"
-			}
-			var roles []string
-			for _, r := range a.Roles {
-				s := r.Verb + " " + r.Object.Name
-				if r.Relation.Role != "" {
-					s += " (" + r.Relation.Role + ")"
-				}
-				roles = append(roles, s+" "+cite(r.Relation.Source))
-			}
-			p("| %s | %s | %s | %s |\n", cell(a.Node.Name), a.Node.Kind, side, cell(strings.Join(roles, "; ")))
-		}
-		p("\n")
-	}
-
-	p("## Outside bodies and how to reach them\n\n")
-	if len(b.Outside) == 0 {
-		p("No outside body is involved.\n\n")
-	}
-	for _, bp := range b.Paths {
-		p("### %s\n\n", inline(bp.To.Name))
-		if bp.Path == nil {
-			p("No chain of at most %d relations from %s.\n\n", analysis.BriefPathHops, inline(bp.From.Name))
-			continue
-		}
-		for i, e := range bp.Path.Edges {
-			from, to := bp.Path.Nodes[i], bp.Path.Nodes[i+1]
-			arrow := "→"
-			if e.From != from.ID {
-				arrow = "←"
-			}
-			p("%d. %s %s %s %s %s %s\n", i+1, inline(from.Name), arrow, e.Kind, arrow, inline(to.Name), cite(e.Source))
-		}
-		p("\n")
-	}
-	if len(b.Outside) > len(b.Paths) {
-		p("(Paths are looked for to the first %d outside bodies.)\n\n", len(b.Paths))
-	}
-
-	p("## Brokers between the region and the outside bodies\n\n")
-	if len(b.Brokers) == 0 {
-		p("None.\n\n")
-	} else {
-		p("| Actor | Cross-group betweenness | Share of pairs | Constraint | Effective size |\n| --- | ---: | ---: | ---: | ---: |\n")
-		for _, br := range b.Brokers {
-			c := "–"
-			if br.Constraint != nil {
-				c = strconv.FormatFloat(*br.Constraint, 'f', 3, 64)
-			}
-			p("| %s | %.2f | %.2f | %s | %.2f |\n", cell(br.Node.Name), br.CrossBetweenness, br.Share, c, br.EffectiveSize)
-		}
-		p("\n")
-	}
-
-	p("## Funding by fund (%s)\n\n", yearText(b.Year))
-	if len(b.Funding.Buckets) == 0 {
-		p("No amounts.\n\n")
-	} else {
-		p("| Fund | Total | Of which shared | Initiatives |\n| --- | ---: | ---: | --- |\n")
-		for _, bk := range b.Funding.Buckets {
-			var names []string
-			for _, it := range bk.Items {
-				s := it.Initiative.Code + " " + it.Initiative.Name
-				if it.Shared {
-					s += " (shared)"
-				}
-				names = append(names, s)
-			}
-			p("| %s | %s | %s | %s |\n", cell(bk.Keys[0].Label()), nok(bk.TotalNok), nok(bk.SharedNok), cell(strings.Join(names, "; ")))
-		}
-		p("\nTotal %s, each cost once. A cost financed by several sources is counted whole under each and marked shared; the plans never split it.\n\n", nok(b.Funding.TotalNok))
-	}
-	for _, e := range b.Funding.Excluded {
-		p("- Not in the totals: %s %s, %s: %s\n", inline(e.Initiative.Code), inline(e.Initiative.Name), nok(e.AmountNok), inline(e.Reason))
-	}
-	if len(b.Funding.Excluded) > 0 {
-		p("\n")
-	}
-
-	p("## Sources\n\n")
-	for i, s := range b.Sources {
-		p("%d. %s\n", i+1, inline(citation(b, s)))
-	}
-	return sb.String()
-}
-
-func list(sb *strings.Builder, label string, ns []*rg.Node) {
-	if len(ns) == 0 {
-		return
-	}
-	names := make([]string, len(ns))
-	for i, n := range ns {
-		names[i] = inline(n.Name)
-	}
-	fmt.Fprintf(sb, "- %s: %s\n", label, strings.Join(names, "; "))
-}
-
-func nameOf(b *analysis.Brief, id string) string {
-	if n := b.Node(id); n != nil {
-		return n.Name
-	}
-	return id
-}
-
-// citation formats a source as the GraphQL Source.citation does: the
-// plan's name, the section and the quote as printed.
-func citation(b *analysis.Brief, s rg.Source) string {
-	if s.Outside {
-		return "Outside the plans: " + s.Reference
-	}
-	c := nameOf(b, s.Plan)
-	if s.Section != "" {
-		c += ", " + s.Section
-	}
-	if s.Quote != "" {
-		c += ": «" + s.Quote + "»"
-	}
-	return c
-}
-
-func yearText(y *int) string {
-	if y == nil {
-		return "all years"
-	}
-	return "as of " + strconv.Itoa(*y)
-}
-
-// nok formats an amount the Norwegian way: "1 500 000 NOK".
-func nok(v int64) string {
-	s := strconv.FormatInt(v, 10)
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			out = append(out, ' ')
-		}
-		out = append(out, s[i])
-	}
-	return string(out) + " NOK"
-}
-
-// inline makes text safe on one Markdown line: no line breaks, and the
-// characters that start markup escaped.
-func inline(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return mdEscaper.Replace(s)
-}
-
-// cell is inline for a table cell.
-func cell(s string) string { return strings.ReplaceAll(inline(s), "|", `\|`) }
-
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)

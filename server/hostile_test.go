@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/metrics"
-	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/server"
 )
 
@@ -92,7 +92,7 @@ func startHostile(t *testing.T, header, parse, exec time.Duration) *hostileServe
 	cfg := server.Config{
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics: m,
-		GraphQL: resolvers.Options{Limits: resolvers.Limits{ParseTimeout: parse, ExecTimeout: exec}},
+		GraphQL: gqlhttp.Options{Limits: gqlhttp.Limits{ParseTimeout: parse, ExecTimeout: exec}},
 	}
 	h := newServer(t, cfg)
 	hs := &hostileServer{metrics: m, timings: map[string]caseTiming{}}
@@ -239,8 +239,8 @@ func hostileCases() []hostileCase {
 	add := func(c hostileCase) { cases = append(cases, c) }
 
 	// Nesting.
-	add(hostileCase{name: "DeepNesting20", body: query(nested(20)), limit: resolvers.LimitDepth})
-	add(hostileCase{name: "ListFanOut12", body: query(nested(11)), limit: resolvers.LimitComplexity})
+	add(hostileCase{name: "DeepNesting20", body: query(nested(20)), limit: gqlhttp.LimitDepth})
+	add(hostileCase{name: "ListFanOut12", body: query(nested(11)), limit: gqlhttp.LimitComplexity})
 	add(hostileCase{name: "WideNesting", body: func() []byte {
 		var b strings.Builder
 		b.WriteString("{")
@@ -249,8 +249,8 @@ func hostileCases() []hostileCase {
 		}
 		b.WriteString(" }")
 		return query(b.String())()
-	}, limit: resolvers.LimitComplexity})
-	add(hostileCase{name: "HugePage", body: query(`{ initiatives(first: 1000000) { totalCount } }`), limit: resolvers.LimitPageSize})
+	}, limit: gqlhttp.LimitComplexity})
+	add(hostileCase{name: "HugePage", body: query(`{ initiatives(first: 1000000) { totalCount } }`), limit: gqlhttp.LimitPageSize})
 
 	// Aliases, fragments, duplicates.
 	add(hostileCase{name: "AliasBomb900", body: func() []byte {
@@ -261,7 +261,7 @@ func hostileCases() []hostileCase {
 		}
 		b.WriteString(" }")
 		return query(b.String())()
-	}, limit: resolvers.LimitFields})
+	}, limit: gqlhttp.LimitFields})
 	add(hostileCase{name: "AliasBomb5000", body: func() []byte {
 		var b strings.Builder
 		b.WriteString("{")
@@ -270,7 +270,7 @@ func hostileCases() []hostileCase {
 		}
 		b.WriteString(" }")
 		return query(b.String())()
-	}, limit: resolvers.LimitQueryBytes})
+	}, limit: gqlhttp.LimitQueryBytes})
 	add(hostileCase{name: "FragmentBomb", body: func() []byte {
 		var b strings.Builder
 		b.WriteString("{ ...F30 }\nfragment F0 on Query { __typename __typename }\n")
@@ -278,13 +278,13 @@ func hostileCases() []hostileCase {
 			fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d }\n", i, i-1, i-1)
 		}
 		return query(b.String())()
-	}, limit: resolvers.LimitFields})
+	}, limit: gqlhttp.LimitFields})
 	add(hostileCase{name: "FragmentCycle", body: query(`{ ...A } fragment A on Query { ...B __typename } fragment B on Query { ...A }`), contains: "fragment cycle"})
 	add(hostileCase{name: "FragmentSelfCycle", body: query(`{ municipalities { nodes { ...M } } } fragment M on Municipality { name memberOf { ...M } }`), contains: "fragment cycle"})
-	add(hostileCase{name: "DuplicateFields1400", body: query("{" + repeat(" __typename", 1400) + " }"), limit: resolvers.LimitFields})
-	add(hostileCase{name: "DuplicateFields5000", body: query("{" + repeat(" __typename", 5000) + " }"), limit: resolvers.LimitQueryBytes})
-	add(hostileCase{name: "DuplicateFields14000", body: query("{" + repeat(" __typename", 14000) + " }"), limit: resolvers.LimitQueryBytes})
-	add(hostileCase{name: "ManyTokens", body: query("{ nodes(ids: [" + repeat(`"a",`, 3500) + `]) { id } }`), limit: resolvers.LimitTokens})
+	add(hostileCase{name: "DuplicateFields1400", body: query("{" + repeat(" __typename", 1400) + " }"), limit: gqlhttp.LimitFields})
+	add(hostileCase{name: "DuplicateFields5000", body: query("{" + repeat(" __typename", 5000) + " }"), limit: gqlhttp.LimitQueryBytes})
+	add(hostileCase{name: "DuplicateFields14000", body: query("{" + repeat(" __typename", 14000) + " }"), limit: gqlhttp.LimitQueryBytes})
+	add(hostileCase{name: "ManyTokens", body: query("{ nodes(ids: [" + repeat(`"a",`, 3500) + `]) { id } }`), limit: gqlhttp.LimitTokens})
 
 	// Variables and lists.
 	add(hostileCase{name: "HugeVariableList", body: func() []byte {
@@ -294,13 +294,13 @@ func hostileCases() []hostileCase {
 		}
 		b, _ := json.Marshal(map[string]any{"query": `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, "variables": map[string]any{"ids": ids}})
 		return b
-	}, limit: resolvers.LimitJSONItems})
+	}, limit: gqlhttp.LimitJSONItems})
 	add(hostileCase{name: "HugeVariableList500k", body: func() []byte {
 		return []byte(`{"query":"query($ids: [ID!]!) { nodes(ids: $ids) { id } }","variables":{"ids":[` + strings.TrimSuffix(repeat("1,", 500000), ",") + `]}}`)
-	}, limit: resolvers.LimitJSONItems})
+	}, limit: gqlhttp.LimitJSONItems})
 	add(hostileCase{name: "HugeVariableObject", body: func() []byte {
 		return []byte(`{"query":"{ __typename }","variables":{"o":{` + strings.TrimSuffix(repeat(`"":1,`, 200000), ",") + `}}}`)
-	}, limit: resolvers.LimitJSONItems})
+	}, limit: gqlhttp.LimitJSONItems})
 	add(hostileCase{name: "CostlyVariableList", body: func() []byte {
 		ids := make([]string, 9000)
 		for i := range ids {
@@ -308,14 +308,14 @@ func hostileCases() []hostileCase {
 		}
 		b, _ := json.Marshal(map[string]any{"query": `query($ids: [ID!]!) { nodes(ids: $ids) { id name aliases description source { citation } relations { id } } }`, "variables": map[string]any{"ids": ids}})
 		return b
-	}, limit: resolvers.LimitComplexity})
+	}, limit: gqlhttp.LimitComplexity})
 	add(hostileCase{name: "HugeVariableString", body: func() []byte {
 		b, _ := json.Marshal(map[string]any{"query": `query($t: String!) { search(text: $t) { totalCount } }`, "variables": map[string]any{"t": repeat("å", 600000)}})
 		return b
-	}, status: http.StatusRequestEntityTooLarge, limit: resolvers.LimitBodyBytes})
+	}, status: http.StatusRequestEntityTooLarge, limit: gqlhttp.LimitBodyBytes})
 	add(hostileCase{name: "DeeplyNestedJSON", body: func() []byte {
 		return []byte(`{"query":"{ __typename }","variables":{"a":` + repeat("[", 100000) + repeat("]", 100000) + `}}`)
-	}, limit: resolvers.LimitJSONDepth})
+	}, limit: gqlhttp.LimitJSONDepth})
 
 	// Malformed bodies.
 	add(hostileCase{name: "InvalidUTF8", body: func() []byte {
@@ -344,7 +344,7 @@ func hostileCases() []hostileCase {
 	// Size.
 	add(hostileCase{name: "OversizedBody", body: func() []byte {
 		return []byte(`{"query":"{ __typename }","pad":"` + repeat("x", 8<<20) + `"}`)
-	}, status: http.StatusRequestEntityTooLarge, limit: resolvers.LimitBodyBytes, maxBodyRead: resolvers.DefaultLimits.MaxBodyBytes + 64<<10})
+	}, status: http.StatusRequestEntityTooLarge, limit: gqlhttp.LimitBodyBytes, maxBodyRead: gqlhttp.DefaultLimits.MaxBodyBytes + 64<<10})
 	add(hostileCase{name: "OversizedURL", method: http.MethodGet, path: "/graphql?query=" + repeat("a", 100<<10), status: http.StatusRequestHeaderFieldsTooLarge, raw: true})
 
 	// Just inside the limits: validation and execution stay cheap.

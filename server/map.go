@@ -1,16 +1,20 @@
 package server
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
+	"strconv"
+	"strings"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/analysis"
 	"github.com/regiongraph/regiongraph/export"
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/web"
 )
 
@@ -22,48 +26,74 @@ const mapCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src
 // under /static/, no build step, no CDN), its data at GET /map/data.json
 // (the export filters as query parameters, plus metric) and the choices its
 // filters offer at GET /map/options.json.
-func registerMap(mux *http.ServeMux, store rg.Store, log *slog.Logger) {
-	mux.Handle("GET /{$}", staticAsset("index.html"))
-	mux.HandleFunc("GET /static/{file...}", func(w http.ResponseWriter, r *http.Request) {
+//
+// The map's data is an analysis (a selection, a layout and, for a metric
+// other than degree, a centrality over the actor graph): it runs under the
+// analysis budget, among the analysis computations, and identical requests
+// share one computation and its cached result until the graph changes.
+func registerMap(rt *gqlhttp.Router, store rg.Store, work *gqlhttp.Work, log *slog.Logger) {
+	rt.Handle("GET /{$}", "/", gqlhttp.BudgetExec, staticAsset("index.html"))
+	rt.Handle("GET /static/{file...}", "/static/", gqlhttp.BudgetExec, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		staticAsset(r.PathValue("file")).ServeHTTP(w, r)
-	})
-	mux.HandleFunc("GET /map/data.json", func(w http.ResponseWriter, r *http.Request) {
-		f, err := export.ParseQuery(r.URL.Query(), "metric")
+	}))
+	rt.Handle("GET /map/data.json", "/map/data.json", gqlhttp.BudgetAnalysis, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		f, err := export.ParseQuery(q, "metric")
 		if err != nil {
-			writeError(w, r, log, err)
+			gqlhttp.WriteError(w, r, log, err)
 			return
 		}
-		g, err := export.Build(r.Context(), store, f)
+		metric := q.Get("metric")
+		if metric != "" && !slices.Contains(analysis.MapMetrics, metric) {
+			gqlhttp.WriteError(w, r, log, rg.FieldErrorf("metric", "unknown metric %q; the metrics are %s", metric, strings.Join(analysis.MapMetrics, ", ")))
+			return
+		}
+		key := "map\x00" + f.Query().Encode() + "\x00" + metric
+		b, err := work.Do(r.Context(), key, func(ctx context.Context) ([]byte, error) {
+			if err := analysis.CheckMapMetric(ctx, store, metric); err != nil {
+				return nil, err
+			}
+			g, err := export.Build(ctx, store, f)
+			if err != nil {
+				return nil, err
+			}
+			values, err := analysis.MapValues(ctx, store, f.Year, metric)
+			if err != nil {
+				return nil, err
+			}
+			if values != nil {
+				g.SetMetric(metric, values)
+			}
+			return json.Marshal(g.MapData())
+		})
 		if err != nil {
-			writeError(w, r, log, err)
+			gqlhttp.WriteError(w, r, log, err)
 			return
 		}
-		if err := resolvers.SizeMap(r.Context(), store, g, r.URL.Query().Get("metric")); err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		writeJSONResponse(w, r, log, g.MapData())
-	})
-	mux.HandleFunc("GET /map/options.json", func(w http.ResponseWriter, r *http.Request) {
+		writeJSONBytes(w, b)
+	}))
+	rt.Handle("GET /map/options.json", "/map/options.json", gqlhttp.BudgetExec, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		o, err := export.Options(r.Context(), store)
 		if err != nil {
-			writeError(w, r, log, err)
+			gqlhttp.WriteError(w, r, log, err)
 			return
 		}
-		writeJSONResponse(w, r, log, o)
-	})
+		b, err := json.Marshal(o)
+		if err != nil {
+			gqlhttp.WriteError(w, r, log, err)
+			return
+		}
+		writeJSONBytes(w, b)
+	}))
 }
 
-func writeJSONResponse(w http.ResponseWriter, r *http.Request, log *slog.Logger, v any) {
-	var b bytes.Buffer
-	if err := json.NewEncoder(&b).Encode(v); err != nil {
-		writeError(w, r, log, err)
-		return
-	}
+func writeJSONBytes(w http.ResponseWriter, b []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "no-cache")
-	_, _ = w.Write(b.Bytes())
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	_, _ = w.Write(b)
+	_, _ = w.Write([]byte{'\n'})
 }
 
 var contentTypes = map[string]string{

@@ -18,8 +18,8 @@ import (
 	"github.com/regiongraph/regiongraph/boltstore"
 	"github.com/regiongraph/regiongraph/data"
 	"github.com/regiongraph/regiongraph/dataset"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/metrics"
-	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/server"
 )
 
@@ -121,7 +121,7 @@ func TestGracefulShutdown(t *testing.T) {
 			}
 			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 			held := &heldStore{Store: s, entered: make(chan struct{}, 1), release: make(chan struct{})}
-			h := server.New(held, server.Config{Logger: quiet, GraphQL: resolvers.Options{Limits: resolvers.Limits{ExecTimeout: 5 * time.Minute}}})
+			h := server.New(held, server.Config{Logger: quiet, GraphQL: gqlhttp.Options{Limits: gqlhttp.Limits{ExecTimeout: 5 * time.Minute}}})
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)

@@ -1,11 +1,11 @@
-// Package server is regiongraph's HTTP face: routes, CORS, request ids,
-// access logs, health, the explorer and the map page.
+// Package server is regiongraph's HTTP face: which routes there are (the
+// GraphQL endpoint and its explorer, the map page and its data, the
+// exports, the briefs, health, readiness and metrics), CORS and serving.
+// Every route is registered through a gqlhttp.Router, behind its guards.
 package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,8 +19,8 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/auth"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/metrics"
-	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/web"
 )
 
@@ -30,7 +30,8 @@ type Config struct {
 	// Empty: no cross-origin access at all.
 	CORSOrigins []string
 	Logger      *slog.Logger
-	GraphQL     resolvers.Options
+	// GraphQL configures the GraphQL front; its Limits are every route's.
+	GraphQL gqlhttp.Options
 	// Metrics, when set, are served on /metrics and record requests, limit
 	// rejections and store calls.
 	Metrics *metrics.Metrics
@@ -42,44 +43,43 @@ type Config struct {
 	// Tokens are the bearer tokens the API accepts; nil accepts none, so
 	// that nothing can be written.
 	Tokens *auth.Set
-	// RequireAuthForReads makes every GraphQL request need a valid token.
+	// RequireAuthForReads makes every request but GET /healthz need a
+	// valid token: GraphQL, the map page and its data, the exports, the
+	// briefs, /readyz and /metrics.
 	RequireAuthForReads bool
+	// Admitted is gqlhttp.Config.Admitted: called as each request starts,
+	// after the guards (tests use it to hold places and outlast deadlines).
+	Admitted func(ctx context.Context, route string)
 }
 
-// New returns the HTTP handler over store.
-func New(store rg.Store, cfg Config) http.Handler {
+// New returns the HTTP handler over store. Every route is registered
+// through a gqlhttp.Router, so every route is behind its guards
+// (authentication, per-role body limits, a pool of places, a deadline,
+// request ids, the access log and the metrics); Routes lists them.
+func New(store rg.Store, cfg Config) *gqlhttp.Router {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	cfg.GraphQL.Logger = cfg.Logger
+	log := cfg.Logger
+	cfg.GraphQL.Logger = log
 	ready := cfg.Ready
 	if rd, ok := store.(interface{ Ready(context.Context) error }); ok && ready == nil {
 		ready = rd.Ready
 	}
+	lim := cfg.GraphQL.Limits
+	var (
+		routeObs gqlhttp.RouteObserver
+		workObs  gqlhttp.WorkObserver
+	)
 	if cfg.Metrics != nil {
 		store = cfg.Metrics.Store(store)
 		if cfg.GraphQL.Observer == nil {
 			cfg.GraphQL.Observer = cfg.Metrics
 		}
+		routeObs, workObs = cfg.Metrics, cfg.Metrics
 	}
-	// The auth middleware puts the token's principal in the context; the
-	// GraphQL front then enforces every limit (the body limit by role).
-	authOpts := auth.Options{Tokens: cfg.Tokens, RequireForReads: cfg.RequireAuthForReads, Logger: cfg.Logger}
-	gql := auth.Middleware(authOpts, resolvers.NewHandler(store, cfg.GraphQL))
-
-	mux := http.NewServeMux()
-	mux.Handle("/graphql", graphQLRoute(gql))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
-	mux.Handle("GET /readyz", readyz(cfg.Logger, ready))
-	if cfg.Metrics != nil {
-		mux.Handle("GET /metrics", cfg.Metrics.Handler())
-	}
-	registerMap(mux, store, cfg.Logger)     // GET /, /static/, /map/data.json, /map/options.json
-	registerExports(mux, store, cfg.Logger) // GET /export/{format}
-	mux.Handle("GET /brief/{id}", BriefHandler(store))
+	work := gqlhttp.NewWork(store, lim, workObs, log)
+	cfg.GraphQL.Work = work
 
 	c := cors.New(cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins, // nil allows none
@@ -91,11 +91,34 @@ func New(store rg.Store, cfg Config) http.Handler {
 	if len(cfg.CORSOrigins) == 0 {
 		c = cors.New(cors.Options{AllowOriginFunc: func(string) bool { return false }})
 	}
-	return withRequestID(accessLog(cfg.Logger, cfg.Metrics, recoverPanics(cfg.Logger, c.Handler(authData(authOpts, mux)))))
+	rt := gqlhttp.NewRouter(gqlhttp.Config{
+		Logger:   log,
+		Limits:   lim,
+		Auth:     auth.Options{Tokens: cfg.Tokens, RequireForReads: cfg.RequireAuthForReads, Logger: log},
+		Observer: routeObs,
+		Wrap:     c.Handler,
+		Admitted: cfg.Admitted,
+	})
+
+	rt.HandleHealth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	}))
+	rt.Handle("/graphql", "/graphql", gqlhttp.BudgetGraphQL, graphQLRoute(gqlhttp.NewHandler(store, cfg.GraphQL)))
+	rt.Handle("GET /readyz", "/readyz", gqlhttp.BudgetExec, readyz(log, ready))
+	if cfg.Metrics != nil {
+		rt.Handle("GET /metrics", "/metrics", gqlhttp.BudgetExec, cfg.Metrics.Handler())
+	}
+	registerMap(rt, store, work, log)     // GET /, /static/, /map/data.json, /map/options.json
+	registerExports(rt, store, work, log) // GET /export/{format}
+	registerBrief(rt, store, work, log)   // GET /brief/{id}.md
+	return rt
 }
 
 // readyz answers 200 when ready is nil or returns nil within two seconds,
-// and 503 otherwise; the reason is logged, the answer says only "not ready".
+// and 503 otherwise, with the reason's message (a domain error's message
+// names the cause, never a path or an address; anything else is logged
+// and answered "internal error").
 func readyz(log *slog.Logger, ready func(context.Context) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -104,43 +127,13 @@ func readyz(log *slog.Logger, ready func(context.Context) error) http.Handler {
 			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 			defer cancel()
 			if err := ready(ctx); err != nil {
-				log.LogAttrs(r.Context(), slog.LevelWarn, "not ready", slog.String("requestId", resolvers.RequestID(r.Context())), slog.Any("err", err))
+				log.LogAttrs(r.Context(), slog.LevelWarn, "not ready", slog.String("requestId", rg.RequestID(r.Context())), slog.Any("err", err))
 				w.WriteHeader(http.StatusServiceUnavailable)
 				fmt.Fprintln(w, "not ready:", rg.ErrorMessage(err))
 				return
 			}
 		}
 		fmt.Fprintln(w, "ready")
-	})
-}
-
-// route names a path for the metrics (a fixed set, so labels stay few).
-func route(path string) string {
-	switch path {
-	case "/graphql", "/healthz", "/readyz", "/metrics", "/", "/map/data.json", "/map/options.json":
-		return path
-	}
-	switch {
-	case strings.HasPrefix(path, "/export/"):
-		return "/export/"
-	case strings.HasPrefix(path, "/static/"):
-		return "/static/"
-	}
-	return "other"
-}
-
-// authData sends the routes that return graph data besides /graphql (the
-// map's data and the exports) through the auth middleware, so that with
-// RequireAuthForReads they need a token too. Pages, static files and the
-// health checks stay open.
-func authData(o auth.Options, next http.Handler) http.Handler {
-	guarded := auth.Middleware(o, next)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/map/") || strings.HasPrefix(r.URL.Path, "/export/") {
-			guarded.ServeHTTP(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
 	})
 }
 
@@ -170,79 +163,6 @@ func staticFile(name string) http.Handler {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		_, _ = w.Write(b)
-	})
-}
-
-// withRequestID gives every request an id (the client's X-Request-Id when it
-// is short and plain, else a new one), echoed in the response.
-func withRequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if !plainID(id) {
-			var b [8]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
-		}
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(resolvers.WithRequestID(r.Context(), id)))
-	})
-}
-
-func plainID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int
-}
-
-func (w *statusWriter) WriteHeader(s int) { w.status = s; w.ResponseWriter.WriteHeader(s) }
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += n
-	return n, err
-}
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func accessLog(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		m.HTTP(route(r.URL.Path), sw.status)
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("requestId", resolvers.RequestID(r.Context())),
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
-			slog.Duration("duration", time.Since(start)))
-	})
-}
-
-func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				log.LogAttrs(r.Context(), slog.LevelError, "panic in handler", slog.String("requestId", resolvers.RequestID(r.Context())), slog.String("panic", fmt.Sprint(v)))
-				http.Error(w, `{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`, http.StatusInternalServerError)
-			}
-		}()
-		next.ServeHTTP(w, r)
 	})
 }
 

@@ -12,10 +12,11 @@ import (
 	"github.com/regiongraph/regiongraph/boltstore"
 	"github.com/regiongraph/regiongraph/data"
 	"github.com/regiongraph/regiongraph/dataset"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/server"
 )
 
-func newServer(t *testing.T, cfg server.Config) http.Handler {
+func newServer(t *testing.T, cfg server.Config) *gqlhttp.Router {
 	t.Helper()
 	s, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"), boltstore.Options{})
 	if err != nil {

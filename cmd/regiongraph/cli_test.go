@@ -56,7 +56,7 @@ func TestCommandHelpListsOnlyItsFlags(t *testing.T) {
 	}{
 		{"serve", forServe, nil},
 		{"import", forImport, nil},
-		{"export", forExport, []string{"format", "o", "kind", "relation", "year", "focus-area", "network", "focus", "depth", "text"}},
+		{"export", forExport, []string{"format", "o", "kind", "relation", "year", "focus-area", "network", "focus", "depth", "text", "csv"}},
 		{"token", 0, []string{"name", "role"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
 // config is every setting, from flags over REGIONGRAPH_* variables over defaults.
@@ -27,7 +27,7 @@ type config struct {
 	drain               time.Duration
 	openTimeout         time.Duration
 
-	limits            resolvers.Limits
+	limits            gqlhttp.Limits
 	introspection     bool
 	metrics           bool
 	readHeaderTimeout time.Duration
@@ -73,22 +73,24 @@ var settings = []setting{
 	{"open-timeout", "10s", "how long opening the store may take (waiting for the data file's lock, or connecting to Neo4j)", forStore, func(c *config) flag.Value { return duration(&c.openTimeout) }},
 
 	// The request limits (docs/hardening.md).
-	{"max-body-bytes", itoa(resolvers.DefaultLimits.MaxBodyBytes), "largest POST body in bytes; more is refused with 413", forServe, func(c *config) flag.Value { return count64(&c.limits.MaxBodyBytes) }},
-	{"max-admin-body-bytes", itoa(resolvers.DefaultLimits.MaxAdminBodyBytes), "largest POST body in bytes for a request with an admin's token (importDataset)", forServe, func(c *config) flag.Value { return count64(&c.limits.MaxAdminBodyBytes) }},
-	{"max-json-depth", itoa(resolvers.DefaultLimits.MaxJSONDepth), "deepest nesting of the JSON body and of variables", forServe, func(c *config) flag.Value { return count(&c.limits.MaxJSONDepth) }},
-	{"max-json-items", itoa(resolvers.DefaultLimits.MaxJSONItems), "most items in any one JSON list or object of the body or variables", forServe, func(c *config) flag.Value { return count(&c.limits.MaxJSONItems) }},
-	{"max-query-bytes", itoa(resolvers.DefaultLimits.MaxQueryBytes), "longest query text in bytes, checked before lexing", forServe, func(c *config) flag.Value { return count(&c.limits.MaxQueryBytes) }},
-	{"max-tokens", itoa(resolvers.DefaultLimits.MaxTokens), "most lexical tokens in a query, counted before parsing", forServe, func(c *config) flag.Value { return count(&c.limits.MaxTokens) }},
-	{"max-fields", itoa(resolvers.DefaultLimits.MaxFields), "most fields selected (aliases and fragment spreads expanded), checked before validation", forServe, func(c *config) flag.Value { return count(&c.limits.MaxFields) }},
-	{"max-depth", itoa(resolvers.DefaultLimits.MaxDepth), "deepest selection nesting", forServe, func(c *config) flag.Value { return count(&c.limits.MaxDepth) }},
-	{"max-complexity", itoa(resolvers.DefaultLimits.MaxComplexity), "highest estimated cost (lists multiply by first or by -list-estimate)", forServe, func(c *config) flag.Value { return count(&c.limits.MaxComplexity) }},
-	{"list-estimate", itoa(resolvers.DefaultLimits.ListEstimate), "items a relation list without first is assumed to hold, for the cost", forServe, func(c *config) flag.Value { return count(&c.limits.ListEstimate) }},
-	{"max-page-size", itoa(resolvers.DefaultLimits.MaxPageSize), "largest first on any field", forServe, func(c *config) flag.Value { return count(&c.limits.MaxPageSize) }},
-	{"max-results", itoa(resolvers.DefaultLimits.MaxResults), "most values in one response (fields plus list elements)", forServe, func(c *config) flag.Value { return count(&c.limits.MaxResults) }},
-	{"parse-timeout", resolvers.DefaultLimits.ParseTimeout.String(), "bound on reading, parsing and validating a request", forServe, func(c *config) flag.Value { return duration(&c.limits.ParseTimeout) }},
-	{"exec-timeout", resolvers.DefaultLimits.ExecTimeout.String(), "bound on executing an operation", forServe, func(c *config) flag.Value { return duration(&c.limits.ExecTimeout) }},
-	{"max-concurrent", itoa(resolvers.DefaultLimits.MaxConcurrent), "GraphQL requests served at once", forServe, func(c *config) flag.Value { return count(&c.limits.MaxConcurrent) }},
-	{"queue-wait", resolvers.DefaultLimits.QueueWait.String(), "how long a request waits for a place among -max-concurrent before 503", forServe, func(c *config) flag.Value { return duration(&c.limits.QueueWait) }},
+	{"max-body-bytes", itoa(gqlhttp.DefaultLimits.MaxBodyBytes), "largest POST body in bytes; more is refused with 413", forServe, func(c *config) flag.Value { return count64(&c.limits.MaxBodyBytes) }},
+	{"max-admin-body-bytes", itoa(gqlhttp.DefaultLimits.MaxAdminBodyBytes), "largest POST body in bytes for a request with an admin's token (importDataset)", forServe, func(c *config) flag.Value { return count64(&c.limits.MaxAdminBodyBytes) }},
+	{"max-json-depth", itoa(gqlhttp.DefaultLimits.MaxJSONDepth), "deepest nesting of the JSON body and of variables", forServe, func(c *config) flag.Value { return count(&c.limits.MaxJSONDepth) }},
+	{"max-json-items", itoa(gqlhttp.DefaultLimits.MaxJSONItems), "most items in any one JSON list or object of the body or variables", forServe, func(c *config) flag.Value { return count(&c.limits.MaxJSONItems) }},
+	{"max-query-bytes", itoa(gqlhttp.DefaultLimits.MaxQueryBytes), "longest query text in bytes, checked before lexing", forServe, func(c *config) flag.Value { return count(&c.limits.MaxQueryBytes) }},
+	{"max-tokens", itoa(gqlhttp.DefaultLimits.MaxTokens), "most lexical tokens in a query, counted before parsing", forServe, func(c *config) flag.Value { return count(&c.limits.MaxTokens) }},
+	{"max-fields", itoa(gqlhttp.DefaultLimits.MaxFields), "most fields selected (aliases and fragment spreads expanded), checked before validation", forServe, func(c *config) flag.Value { return count(&c.limits.MaxFields) }},
+	{"max-depth", itoa(gqlhttp.DefaultLimits.MaxDepth), "deepest selection nesting", forServe, func(c *config) flag.Value { return count(&c.limits.MaxDepth) }},
+	{"max-complexity", itoa(gqlhttp.DefaultLimits.MaxComplexity), "highest estimated cost (lists multiply by first or by -list-estimate)", forServe, func(c *config) flag.Value { return count(&c.limits.MaxComplexity) }},
+	{"list-estimate", itoa(gqlhttp.DefaultLimits.ListEstimate), "items a relation list without first is assumed to hold, for the cost", forServe, func(c *config) flag.Value { return count(&c.limits.ListEstimate) }},
+	{"max-page-size", itoa(gqlhttp.DefaultLimits.MaxPageSize), "largest first on any field", forServe, func(c *config) flag.Value { return count(&c.limits.MaxPageSize) }},
+	{"max-results", itoa(gqlhttp.DefaultLimits.MaxResults), "most values in one response (fields plus list elements)", forServe, func(c *config) flag.Value { return count(&c.limits.MaxResults) }},
+	{"parse-timeout", gqlhttp.DefaultLimits.ParseTimeout.String(), "bound on reading, parsing and validating a request", forServe, func(c *config) flag.Value { return duration(&c.limits.ParseTimeout) }},
+	{"exec-timeout", gqlhttp.DefaultLimits.ExecTimeout.String(), "bound on executing an operation, and on every route that runs no analysis", forServe, func(c *config) flag.Value { return duration(&c.limits.ExecTimeout) }},
+	{"analysis-timeout", gqlhttp.DefaultLimits.AnalysisTimeout.String(), "bound, instead of -exec-timeout, on an operation selecting an analysis field and on /map/data.json, /export/... and /brief/...", forServe, func(c *config) flag.Value { return duration(&c.limits.AnalysisTimeout) }},
+	{"max-concurrent", itoa(gqlhttp.DefaultLimits.MaxConcurrent), "requests served at once on each route (a request keeps its place until its work has stopped)", forServe, func(c *config) flag.Value { return count(&c.limits.MaxConcurrent) }},
+	{"max-analysis-concurrent", itoa(gqlhttp.DefaultLimits.MaxAnalysisConcurrent), "analyses running at once, over every route", forServe, func(c *config) flag.Value { return count(&c.limits.MaxAnalysisConcurrent) }},
+	{"queue-wait", gqlhttp.DefaultLimits.QueueWait.String(), "how long a request waits for a place among -max-concurrent (or -max-analysis-concurrent) before 503", forServe, func(c *config) flag.Value { return duration(&c.limits.QueueWait) }},
 	{"read-header-timeout", "5s", "bound on reading a request's headers (slow clients)", forServe, func(c *config) flag.Value { return duration(&c.readHeaderTimeout) }},
 	{"store-timeout", "5s", "bound on every Neo4j call when serving; past it the call is UNAVAILABLE and the store is probed until it answers", forServe, func(c *config) flag.Value { return duration(&c.storeTimeout) }},
 	{"introspection", "true", `allow schema introspection (false also removes "Did you mean" suggestions)`, forServe, func(c *config) flag.Value { return boolean(&c.introspection) }},

@@ -36,6 +36,9 @@ map and /export/...), in a format drawing tools read:
   edges.csv        the relations as CSV
   csv              nodes.csv and edges.csv into the directory -o (default .)
 
+CSV cells a spreadsheet would run as formulas (starting with =, +, -, @, tab
+or CR) get a leading apostrophe. -csv excel writes for Norwegian Excel.
+
 Output goes to standard output unless -o names a file.
 
 It opens the store itself, so with the embedded store it cannot run while
@@ -51,6 +54,7 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	fs := cmd.fs
 	var (
 		format, out, focusArea, network, focus, text string
+		dialect                                      string
 		year, depth                                  int
 		kinds, relations                             listFlag
 	)
@@ -63,6 +67,7 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	fs.StringVar(&network, "network", "", "a network id: it and its neighbours")
 	fs.StringVar(&focus, "focus", "", "any node id: it and the nodes within -depth relations")
 	fs.IntVar(&depth, "depth", 0, "hops around -focus, 1 to 3 (default 1)")
+	fs.StringVar(&dialect, "csv", "", "CSV dialect: rfc4180 (the default) or excel (UTF-8 BOM, ';' and decimal commas, for Norwegian Excel)")
 	fs.StringVar(&text, "text", "", "nodes whose name, alias or code contains the text, and their neighbours")
 	if err := a.parseCommand(cmd, exportHelp, args); err != nil {
 		return err
@@ -83,6 +88,14 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 	} else {
 		fmt.Fprintf(a.stderr, "regiongraph export: -format must be one of graphml, gexf, cytoscape.json, graphology.json, nodes.csv, edges.csv or csv, not %q\n", format)
 		return errUsage
+	}
+	csvOpts, ok := export.ParseCSVDialect(dialect)
+	if !ok {
+		fmt.Fprintf(a.stderr, "regiongraph export: -csv must be %s, not %q\n", export.CSVDialects, dialect)
+		return errUsage
+	}
+	for i := range formats {
+		formats[i] = formats[i].WithCSV(csvOpts)
 	}
 	if format == "csv" && out == "" {
 		out = "."

@@ -13,8 +13,8 @@ import (
 	"github.com/regiongraph/regiongraph/boltstore"
 	"github.com/regiongraph/regiongraph/data"
 	"github.com/regiongraph/regiongraph/dataset"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/metrics"
-	"github.com/regiongraph/regiongraph/resolvers"
 	"github.com/regiongraph/regiongraph/server"
 )
 
@@ -70,7 +70,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	cfg := server.Config{
 		CORSOrigins: splitList(c.corsOrigins),
 		Logger:      log,
-		GraphQL:     resolvers.Options{Limits: c.limits, NoIntrospection: !c.introspection},
+		GraphQL:     gqlhttp.Options{Limits: c.limits, NoIntrospection: !c.introspection},
 		Tokens:      tokens, RequireAuthForReads: c.readsNeedAuth(),
 	}
 	if c.metrics {

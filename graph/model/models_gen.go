@@ -736,6 +736,12 @@ type MunicipalityPatch struct {
 	County      graphql.Omittable[*string]      `json:"county,omitempty"`
 }
 
+// Each field of a mutation is applied on its own, atomically (all or nothing),
+// in the order written, as GraphQL runs root mutation fields one after
+// another. A field that fails answers null with its error and changes nothing;
+// the fields before it stay applied and are answered (so every field is
+// nullable). To make several changes all or nothing, send them in one
+// applyChanges.
 type Mutation struct {
 }
 

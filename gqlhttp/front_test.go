@@ -1,4 +1,4 @@
-package resolvers_test
+package gqlhttp_test
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 	"time"
 
 	rg "github.com/regiongraph/regiongraph"
-	"github.com/regiongraph/regiongraph/resolvers"
+	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
 type answer struct {
@@ -47,7 +47,7 @@ func ask(t *testing.T, h http.Handler, accept, query string, vars map[string]any
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	req = req.WithContext(resolvers.WithRequestID(req.Context(), "req-42"))
+	req = req.WithContext(rg.WithRequestID(req.Context(), "req-42"))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	a := answer{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}
@@ -64,7 +64,7 @@ func TestIntrospectionQueryWithinDefaultLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	h := gqlhttp.NewHandler(openStore(t), gqlhttp.Options{})
 	a := ask(t, h, "", string(q), nil)
 	if a.status != 200 || len(a.Errors) > 0 {
 		t.Fatalf("graphql-js's introspection query (as explorers send it): %d %+v", a.status, a.Errors)
@@ -75,9 +75,9 @@ func TestIntrospectionQueryWithinDefaultLimits(t *testing.T) {
 }
 
 func TestIntrospectionOff(t *testing.T) {
-	store := openStore(t, 1)
-	on := resolvers.NewHandler(store, resolvers.Options{})
-	off := resolvers.NewHandler(store, resolvers.Options{NoIntrospection: true})
+	store := openStore(t)
+	on := gqlhttp.NewHandler(store, gqlhttp.Options{})
+	off := gqlhttp.NewHandler(store, gqlhttp.Options{NoIntrospection: true})
 	if a := ask(t, off, "", `{ __schema { types { name } } }`, nil); len(a.Errors) == 0 || bytes.Contains(a.raw, []byte("Municipality")) ||
 		a.Errors[0].Extensions["code"] != rg.EBADINPUT || !strings.Contains(a.Errors[0].Message, "introspection is turned off") {
 		t.Errorf("introspection off still answers __schema, or says so unclearly: %s", a.raw)
@@ -121,7 +121,7 @@ func TestIntrospectionOff(t *testing.T) {
 // entry) for application/graphql-response+json; field errors are 200 with
 // data either way.
 func TestStatusByResponseType(t *testing.T) {
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{})
+	h := gqlhttp.NewHandler(openStore(t), gqlhttp.Options{})
 	for _, c := range []struct {
 		name, q         string
 		json, gql       int
@@ -130,7 +130,7 @@ func TestStatusByResponseType(t *testing.T) {
 	}{
 		{name: "Parse", q: `{`, json: 200, gql: 400},
 		{name: "Validation", q: `{ nope }`, json: 200, gql: 400},
-		{name: "Depth", q: `{ a:__typename ` + strings.Repeat("initiatives { nodes { parent { ", 1) + strings.Repeat("parent { ", 14) + "id" + strings.Repeat(" }", 17) + " }", json: 200, gql: 400, limit: resolvers.LimitDepth},
+		{name: "Depth", q: `{ a:__typename ` + strings.Repeat("initiatives { nodes { parent { ", 1) + strings.Repeat("parent { ", 14) + "id" + strings.Repeat(" }", 17) + " }", json: 200, gql: 400, limit: gqlhttp.LimitDepth},
 		{name: "FieldError", q: `{ municipalities(after: "garbage") { totalCount } }`, json: 200, gql: 200, data: true},
 		{name: "OK", q: `{ plans { totalCount } }`, json: 200, gql: 200, data: true},
 	} {
@@ -168,7 +168,7 @@ var costRE = regexp.MustCompile(`estimated cost is (\d+)`)
 // (or its default), a relation list by ListEstimate (20), nodes(ids) by the
 // number of ids, and a connection's nodes list is not counted twice.
 func TestCost(t *testing.T) {
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{Limits: resolvers.Limits{MaxComplexity: 1}})
+	h := gqlhttp.NewHandler(openStore(t), gqlhttp.Options{Limits: gqlhttp.Limits{MaxComplexity: 1}})
 	for _, c := range []struct {
 		q    string
 		want int
@@ -203,15 +203,15 @@ func TestCost(t *testing.T) {
 		if got, _ := strconv.Atoi(m[1]); got != c.want {
 			t.Errorf("%s costs %d, want %d", c.q, got, c.want)
 		}
-		if a.Errors[0].Extensions["limit"] != resolvers.LimitComplexity || a.Errors[0].Extensions["max"] != 1.0 {
+		if a.Errors[0].Extensions["limit"] != gqlhttp.LimitComplexity || a.Errors[0].Extensions["max"] != 1.0 {
 			t.Errorf("the error does not name the limit and its value: %+v", a.Errors[0])
 		}
 	}
 }
 
 func TestResultsCap(t *testing.T) {
-	store := openStore(t, 1)
-	h := resolvers.NewHandler(store, resolvers.Options{Limits: resolvers.Limits{MaxResults: 100}})
+	store := openStore(t)
+	h := gqlhttp.NewHandler(store, gqlhttp.Options{Limits: gqlhttp.Limits{MaxResults: 100}})
 	// Cheap by estimate (one relation list of leaves), large in fact: every
 	// relation of every plan.
 	q := `{ plans(first: 20) { nodes { name relations { id kind fromId toId } } } }`
@@ -220,11 +220,11 @@ func TestResultsCap(t *testing.T) {
 		t.Fatalf("results over the cap: %d, %s", a.status, clip(a.raw))
 	}
 	e := a.Errors[0]
-	if e.Extensions["limit"] != resolvers.LimitResults || e.Extensions["max"] != 100.0 || !strings.Contains(e.Message, "max-results is 100") {
+	if e.Extensions["limit"] != gqlhttp.LimitResults || e.Extensions["max"] != 100.0 || !strings.Contains(e.Message, "max-results is 100") {
 		t.Errorf("error: %+v", e)
 	}
 	// The same query under a cap it fits in has its data.
-	big := resolvers.NewHandler(store, resolvers.Options{})
+	big := gqlhttp.NewHandler(store, gqlhttp.Options{})
 	if a := ask(t, big, gqlResponse, q, nil); a.status != 200 || len(a.Errors) > 0 {
 		t.Errorf("under the default cap: %d %s", a.status, clip(a.raw))
 	}
@@ -258,7 +258,7 @@ func (s *slowStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage
 }
 
 func TestExecTimeout(t *testing.T) {
-	h := resolvers.NewHandler(&slowStore{Store: openStore(t, 1), delay: time.Minute}, resolvers.Options{Limits: resolvers.Limits{ExecTimeout: 200 * time.Millisecond}})
+	h := gqlhttp.NewHandler(&slowStore{Store: openStore(t), delay: time.Minute}, gqlhttp.Options{Limits: gqlhttp.Limits{ExecTimeout: 200 * time.Millisecond}})
 	start := time.Now()
 	a := ask(t, h, gqlResponse, `{ municipalities { totalCount } }`, nil)
 	took := time.Since(start)
@@ -266,7 +266,7 @@ func TestExecTimeout(t *testing.T) {
 		t.Fatalf("timed out: %d %s", a.status, a.raw)
 	}
 	e := a.Errors[0]
-	if e.Extensions["code"] != rg.EUNAVAILABLE || e.Extensions["limit"] != resolvers.LimitExecTime || e.Extensions["max"] != "200ms" {
+	if e.Extensions["code"] != rg.EUNAVAILABLE || e.Extensions["limit"] != gqlhttp.LimitExecTime || e.Extensions["max"] != "200ms" {
 		t.Errorf("error: %+v", e)
 	}
 	// The store would answer after a minute: the 503 naming the limit is
@@ -276,17 +276,19 @@ func TestExecTimeout(t *testing.T) {
 
 func TestParseTimeout(t *testing.T) {
 	// Validating 300 duplicate fields takes milliseconds; 1ms is too short.
-	h := resolvers.NewHandler(openStore(t, 1), resolvers.Options{Limits: resolvers.Limits{ParseTimeout: time.Millisecond}})
+	h := gqlhttp.NewHandler(openStore(t), gqlhttp.Options{Limits: gqlhttp.Limits{ParseTimeout: time.Millisecond}})
 	a := ask(t, h, gqlResponse, "{"+strings.Repeat(" __typename", 300)+" }", nil)
-	if a.status != http.StatusServiceUnavailable || len(a.Errors) != 1 || a.Errors[0].Extensions["limit"] != resolvers.LimitParseTime {
+	if a.status != http.StatusServiceUnavailable || len(a.Errors) != 1 || a.Errors[0].Extensions["limit"] != gqlhttp.LimitParseTime {
 		t.Fatalf("parse timeout: %d %s", a.status, a.raw)
 	}
 }
 
 func TestConcurrencyCap(t *testing.T) {
 	entered := make(chan struct{}, 1)
-	h := resolvers.NewHandler(&slowStore{Store: openStore(t, 1), delay: 500 * time.Millisecond, entered: entered},
-		resolvers.Options{Limits: resolvers.Limits{MaxConcurrent: 1, QueueWait: 50 * time.Millisecond}})
+	lim := gqlhttp.Limits{MaxConcurrent: 1, QueueWait: 50 * time.Millisecond}
+	h := gqlhttp.NewRouter(gqlhttp.Config{Limits: lim, Logger: slog.New(slog.DiscardHandler)})
+	h.Handle("/graphql", "/graphql", gqlhttp.BudgetGraphQL, gqlhttp.NewHandler(&slowStore{Store: openStore(t), delay: 500 * time.Millisecond, entered: entered},
+		gqlhttp.Options{Limits: lim}))
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -300,7 +302,7 @@ func TestConcurrencyCap(t *testing.T) {
 		t.Fatalf("over the concurrency cap: %d %s", a.status, a.raw)
 	}
 	e := a.Errors[0]
-	if e.Extensions["code"] != rg.EUNAVAILABLE || e.Extensions["limit"] != resolvers.LimitConcurrency || e.Extensions["max"] != 1.0 || a.header.Get("Retry-After") == "" {
+	if e.Extensions["code"] != rg.EUNAVAILABLE || e.Extensions["limit"] != gqlhttp.LimitConcurrency || e.Extensions["max"] != 1.0 || a.header.Get("Retry-After") == "" {
 		t.Errorf("error: %+v, Retry-After %q", e, a.header.Get("Retry-After"))
 	}
 	// Once the first is done, there is room again.
@@ -319,8 +321,8 @@ func TestUnexpectedErrorsAreHidden(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			var logs bytes.Buffer
-			s.Store = openStore(t, 1)
-			h := resolvers.NewHandler(s, resolvers.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			s.Store = openStore(t)
+			h := gqlhttp.NewHandler(s, gqlhttp.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			a := ask(t, h, "", `{ municipalities { totalCount } }`, nil)
 			if len(a.Errors) == 0 {
 				t.Fatalf("no error: %s", a.raw)
@@ -342,8 +344,8 @@ func TestUnexpectedErrorsAreHidden(t *testing.T) {
 // TestDomainErrorsKeepTheirCode checks UNAVAILABLE from a store reaches the
 // client as UNAVAILABLE.
 func TestDomainErrorsKeepTheirCode(t *testing.T) {
-	s := &slowStore{Store: openStore(t, 1), err: rg.Errorf(rg.EUNAVAILABLE, "the database cannot be reached")}
-	h := resolvers.NewHandler(s, resolvers.Options{Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
+	s := &slowStore{Store: openStore(t), err: rg.Errorf(rg.EUNAVAILABLE, "the database cannot be reached")}
+	h := gqlhttp.NewHandler(s, gqlhttp.Options{Logger: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))})
 	a := ask(t, h, "", `{ municipalities { totalCount } }`, nil)
 	if len(a.Errors) == 0 || a.Errors[0].Extensions["code"] != rg.EUNAVAILABLE {
 		t.Fatalf("%s", a.raw)
@@ -355,4 +357,20 @@ func clip(b []byte) string {
 		return string(b[:300]) + "…"
 	}
 	return string(b)
+}
+
+// TestTimeBudgets (issue 17): an operation that selects an analysis field
+// runs under AnalysisTimeout, any other under ExecTimeout, so the analysis
+// budget is reachable (before, the execution timeout always fired first).
+func TestTimeBudgets(t *testing.T) {
+	store := &slowStore{Store: openStore(t), delay: 300 * time.Millisecond}
+	h := gqlhttp.NewHandler(store, gqlhttp.Options{Limits: gqlhttp.Limits{ExecTimeout: 100 * time.Millisecond, AnalysisTimeout: time.Minute}})
+	// centrality counts the actors (FindNodes, 300 ms here) before it loads.
+	if a := ask(t, h, gqlResponse, `{ centrality(orderBy: PAGERANK, first: 1) { actorCount } }`, nil); a.status != http.StatusOK || len(a.Errors) > 0 {
+		t.Errorf("an analysis past ExecTimeout, within AnalysisTimeout: %d %s", a.status, a.raw)
+	}
+	a := ask(t, h, gqlResponse, `{ municipalities { totalCount } }`, nil)
+	if a.status != http.StatusServiceUnavailable || len(a.Errors) != 1 || a.Errors[0].Extensions["limit"] != gqlhttp.LimitExecTime {
+		t.Errorf("a plain query past ExecTimeout: %d %s", a.status, a.raw)
+	}
 }

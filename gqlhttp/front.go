@@ -1,11 +1,13 @@
-package resolvers
+package gqlhttp
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -17,23 +19,27 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/resolvers"
 )
 
 // front is the GraphQL-over-HTTP handler in front of gqlgen's executor. It
 // owns everything before execution, in this order, each step cheap and
-// bounded by the one before: a place among MaxConcurrent, the method and
+// bounded by the one before (the Router's guards having authenticated the
+// request and given it a place among MaxConcurrent): the method and
 // content type, the body (size, UTF-8, JSON depth, one object), the query's
 // length, its tokens (lexed, not parsed), then the parse and the fields and
 // depth of the parsed document (fragments measured once each), and only
 // then gqlgen's validation, variable coercion, the page-size and cost
-// limits, and execution under a deadline with the results cap.
+// limits, a place among MaxAnalysisConcurrent for an operation that selects
+// an analysis field, and execution under its deadline (ExecTimeout, or
+// AnalysisTimeout for analyses) with the results cap.
 type front struct {
 	exec       *executor.Executor
 	cache      graphql.Cache[*ast.QueryDocument]
 	lim        Limits
 	log        *slog.Logger
 	obs        Observer
-	sem        chan struct{}
+	work       *Work
 	store      rg.Store
 	loaderWait time.Duration
 	ops        *opNames
@@ -60,10 +66,28 @@ type wireResponse struct {
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	// The request counts as in flight until every goroutine it starts has
+	// stopped, which may be after its answer (a timeout, a client gone);
+	// so does its place in the route's pool (Track).
 	if f.obs != nil {
 		f.obs.InFlight(1)
-		defer f.obs.InFlight(-1)
 	}
+	var work workGroup
+	tracked := func() {}
+	// early is called before answering while work goes on: the request
+	// keeps its place until that work has stopped.
+	early := func() { tracked = Track(r.Context()) }
+	defer func() {
+		done := tracked
+		work.Close(func() {
+			if f.obs != nil {
+				f.obs.InFlight(-1)
+			}
+			done()
+		})
+	}()
+	background := work.Go
+
 	rt, ok := negotiate(r.Header.Get("Accept"))
 	if !ok {
 		_ = r.Body.Close()
@@ -72,26 +96,6 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Message: "the Accept header allows neither application/graphql-response+json nor application/json"}))
 		return
 	}
-
-	// A place among MaxConcurrent, waiting at most QueueWait for one.
-	select {
-	case f.sem <- struct{}{}:
-	default:
-		t := time.NewTimer(f.lim.QueueWait)
-		select {
-		case f.sem <- struct{}{}:
-			t.Stop()
-		case <-t.C:
-			_ = r.Body.Close()
-			w.Header().Set("Connection", "close")
-			f.write(w, r, start, rt, f.overloaded())
-			return
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
-	}
-	release := sync.OnceFunc(func() { <-f.sem })
 
 	// Reading and preparing (parse, checks, validation) share ParseTimeout.
 	deadline := start.Add(f.lim.ParseTimeout)
@@ -104,7 +108,6 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// connection is closed after the answer.
 		_ = r.Body.Close()
 		w.Header().Set("Connection", "close")
-		release()
 		f.write(w, r, start, rt, f.refuse(rerr))
 		return
 	}
@@ -113,9 +116,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetReadDeadline(time.Time{})
 	ctx := graphql.StartOperationTrace(r.Context())
 	prepared := make(chan prep, 1)
-	go func() {
-		prepared <- f.prepare(ctx, req, rt)
-	}()
+	background(func() { prepared <- f.prepare(ctx, req, rt) })
 	var p prep
 	t := time.NewTimer(time.Until(deadline))
 	select {
@@ -123,13 +124,12 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t.Stop()
 	case <-t.C:
 		// The work goes on in the background (bounded by the limits it
-		// has passed); it keeps its place until it ends.
-		go func() { <-prepared; release() }()
-		f.write(w, r, start, rt, f.timeout(LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request"))
+		// has passed); the request keeps its place until it ends.
+		early()
+		f.write(w, r, start, rt, f.timeout(r, LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request"))
 		return
 	}
 	if p.reply != nil {
-		release()
 		if p.reply.op == "" {
 			p.reply.op = p.op
 		}
@@ -137,22 +137,74 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// Execution, under ExecTimeout and the results cap.
+	// An operation that selects an analysis field runs under
+	// AnalysisTimeout and takes a place among MaxAnalysisConcurrent.
+	budget, limit := f.lim.ExecTimeout, LimitExecTime
+	if selectsAnalysis(p.oc) {
+		budget, limit = f.lim.AnalysisTimeout, LimitAnalysisTime
+		release, err := f.work.slot(ctx)
+		if err != nil {
+			var rep *reply
+			if over, ok := err.(*OverloadedError); ok {
+				rep = f.overloaded(over.Limit, over.Max)
+			} else {
+				rep = f.timeout(r, limit, budget, "waiting for a place to run the analysis")
+			}
+			rep.op = p.op
+			f.write(w, r, start, rt, rep)
+			return
+		}
+		work.AddDone(release)
+	}
+
+	// Execution, under its budget and the results cap.
 	executed := make(chan *reply, 1)
-	go func() {
-		defer release()
-		executed <- f.execute(ctx, p)
-	}()
-	t = time.NewTimer(f.lim.ExecTimeout + 50*time.Millisecond)
+	background(func() { executed <- f.execute(ctx, p, budget, limit) })
+	t = time.NewTimer(budget + 50*time.Millisecond)
 	defer t.Stop()
 	select {
 	case rep := <-executed:
 		f.write(w, r, start, rt, rep)
 	case <-t.C:
-		rep := f.timeout(LimitExecTime, f.lim.ExecTimeout, "executing the operation")
+		early()
+		rep := f.timeout(r, limit, budget, "executing the operation")
 		rep.op = p.op
 		f.write(w, r, start, rt, rep)
 	}
+}
+
+// selectsAnalysis reports whether the operation selects, at its root, one
+// of resolvers.AnalysisFields (fragments included).
+func selectsAnalysis(oc *graphql.OperationContext) bool {
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
+		return false
+	}
+	seen := map[string]bool{}
+	var walk func(ast.SelectionSet) bool
+	walk = func(set ast.SelectionSet) bool {
+		for _, sel := range set {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if slices.Contains(resolvers.AnalysisFields, sel.Name) {
+					return true
+				}
+			case *ast.InlineFragment:
+				if walk(sel.SelectionSet) {
+					return true
+				}
+			case *ast.FragmentSpread:
+				if seen[sel.Name] {
+					continue
+				}
+				seen[sel.Name] = true
+				if def := oc.Doc.Fragments.ForName(sel.Name); def != nil && walk(def.SelectionSet) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(oc.Operation.SelectionSet)
 }
 
 // prep is a request ready to execute, or the reply refusing it.
@@ -165,7 +217,7 @@ type prep struct {
 func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p prep) {
 	defer func() {
 		if v := recover(); v != nil {
-			f.log.LogAttrs(ctx, slog.LevelError, "panic preparing a request", slog.String("requestId", RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
+			f.log.LogAttrs(ctx, slog.LevelError, "panic preparing a request", slog.String("requestId", rg.RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
 			p = prep{reply: f.internal(ctx)}
 		}
 	}()
@@ -220,21 +272,22 @@ func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p p
 	if len(errs) > 0 {
 		return reqErr(errs...)
 	}
-	if oc.Operation != nil && oc.Operation.Name != "" {
+	if oc.Operation != nil {
+		// A validated operation without a name is "anonymous".
 		p.op = f.ops.name(oc.Operation.Name)
 	}
 	return prep{oc: oc, op: p.op}
 }
 
-func (f *front) execute(ctx context.Context, p prep) (rep *reply) {
-	ctx, cancel := context.WithTimeout(ctx, f.lim.ExecTimeout)
+func (f *front) execute(ctx context.Context, p prep, budget time.Duration, limit string) (rep *reply) {
+	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	st := &execState{max: int64(f.lim.MaxResults), cancel: cancel}
 	ctx = context.WithValue(ctx, execStateKey{}, st)
-	ctx = WithLoaders(ctx, NewLoaders(f.store, f.loaderWait))
+	ctx = resolvers.WithLoaders(ctx, resolvers.NewLoaders(f.store, f.loaderWait))
 	defer func() {
 		if v := recover(); v != nil {
-			f.log.LogAttrs(ctx, slog.LevelError, "panic executing a request", slog.String("requestId", RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
+			f.log.LogAttrs(ctx, slog.LevelError, "panic executing a request", slog.String("requestId", rg.RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
 			rep = f.internal(ctx)
 			rep.op = p.op
 		}
@@ -250,7 +303,7 @@ func (f *front) execute(ctx context.Context, p prep) (rep *reply) {
 		f.rejected(rep.errs)
 		return rep
 	case ctx.Err() != nil || resp == nil:
-		rep := f.timeout(LimitExecTime, f.lim.ExecTimeout, "executing the operation")
+		rep := f.timeoutCtx(ctx, limit, budget, "executing the operation")
 		rep.op = p.op
 		return rep
 	}
@@ -309,20 +362,33 @@ func (f *front) refuse(e *RequestError) *reply {
 	return rep
 }
 
-func (f *front) overloaded() *reply {
+func (f *front) overloaded(limit string, max int) *reply {
 	if f.obs != nil {
-		f.obs.Rejected(LimitConcurrency)
+		f.obs.Rejected(limit)
 	}
 	return &reply{
 		status: http.StatusServiceUnavailable,
-		errs: gqlerror.List{limitError(rg.EUNAVAILABLE, LimitConcurrency, f.lim.MaxConcurrent,
-			"the server is serving as many requests as it may and none finished within %s; try again", f.lim.QueueWait)},
+		errs: gqlerror.List{limitError(rg.EUNAVAILABLE, limit, max,
+			"the server is running as many analyses as it may and none finished within %s; try again", f.lim.QueueWait)},
 		outcome: OutcomeOverloaded,
-		header:  http.Header{"Retry-After": {"1"}},
+		header:  http.Header{"Retry-After": {retryOverloaded}},
 	}
 }
 
-func (f *front) timeout(limit string, d time.Duration, what string) *reply {
+// timeout is the reply to a request that ran out of time, or, when its
+// client has gone, the reply nobody reads, counted as client_closed.
+func (f *front) timeout(r *http.Request, limit string, d time.Duration, what string) *reply {
+	return f.timeoutCtx(r.Context(), limit, d, what)
+}
+
+func (f *front) timeoutCtx(ctx context.Context, limit string, d time.Duration, what string) *reply {
+	if clientGone(ctx) {
+		return &reply{
+			status:  StatusClientClosed,
+			errs:    gqlerror.List{{Message: "the request was cancelled", Extensions: map[string]any{"code": rg.EUNAVAILABLE}}},
+			outcome: OutcomeClientClosed,
+		}
+	}
 	if f.obs != nil {
 		f.obs.Rejected(limit)
 	}
@@ -330,11 +396,12 @@ func (f *front) timeout(limit string, d time.Duration, what string) *reply {
 		status:  http.StatusServiceUnavailable,
 		errs:    gqlerror.List{limitError(rg.EUNAVAILABLE, limit, d.String(), "%s took too long and was stopped", what)},
 		outcome: OutcomeTimeout,
+		header:  http.Header{"Retry-After": {retryTimeout}},
 	}
 }
 
 func (f *front) internal(ctx context.Context) *reply {
-	id := RequestID(ctx)
+	id := rg.RequestID(ctx)
 	ext := map[string]any{"code": rg.EINTERNAL}
 	msg := "internal error"
 	if id != "" {
@@ -342,6 +409,72 @@ func (f *front) internal(ctx context.Context) *reply {
 		msg = "internal error (request id " + id + ")"
 	}
 	return &reply{status: http.StatusInternalServerError, errs: gqlerror.List{{Message: msg, Extensions: ext}}, outcome: OutcomeInternal}
+}
+
+// workGroup runs the goroutines of one request and calls a function once
+// they have all returned and the request's handler has closed the group.
+type workGroup struct {
+	mu     sync.Mutex
+	n      int
+	closed bool
+	after  []func()
+}
+
+// Go runs fn in a goroutine of the group.
+func (g *workGroup) Go(fn func()) {
+	g.mu.Lock()
+	g.n++
+	g.mu.Unlock()
+	go func() {
+		defer g.done()
+		fn()
+	}()
+}
+
+// AddDone adds fn to what is called when the group's work has stopped.
+func (g *workGroup) AddDone(fn func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.after = append(g.after, fn)
+}
+
+func (g *workGroup) done() {
+	g.mu.Lock()
+	g.n--
+	fire := g.n == 0 && g.closed
+	g.mu.Unlock()
+	if fire {
+		g.fire()
+	}
+}
+
+// Close says no goroutine will be added; fn (and the AddDone functions)
+// run when the last one returns, at once if none is running.
+func (g *workGroup) Close(fn func()) {
+	g.mu.Lock()
+	g.closed = true
+	g.after = append(g.after, fn)
+	fire := g.n == 0
+	g.mu.Unlock()
+	if fire {
+		g.fire()
+	}
+}
+
+func (g *workGroup) fire() {
+	g.mu.Lock()
+	after := g.after
+	g.after = nil
+	g.mu.Unlock()
+	for _, fn := range after {
+		fn()
+	}
+}
+
+// clientGone reports whether the request's client went away (rather than
+// its deadline passing).
+func clientGone(ctx context.Context) bool {
+	return ClientGone(ctx) || errors.Is(ctx.Err(), context.Canceled)
 }
 
 func (f *front) write(w http.ResponseWriter, r *http.Request, start time.Time, rt responseType, rep *reply) {
@@ -357,7 +490,7 @@ func (f *front) write(w http.ResponseWriter, r *http.Request, start time.Time, r
 	}
 	b, err := json.Marshal(wireResponse{Errors: rep.errs, Data: rep.data, Extensions: rep.ext})
 	if err != nil {
-		f.log.LogAttrs(r.Context(), slog.LevelError, "encoding a response", slog.String("requestId", RequestID(r.Context())), slog.Any("err", err))
+		f.log.LogAttrs(r.Context(), slog.LevelError, "encoding a response", slog.String("requestId", rg.RequestID(r.Context())), slog.Any("err", err))
 		status = http.StatusInternalServerError
 		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 		rep.outcome = OutcomeInternal

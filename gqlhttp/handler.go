@@ -1,4 +1,4 @@
-package resolvers
+package gqlhttp
 
 import (
 	"log/slog"
@@ -13,6 +13,7 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/graph"
+	"github.com/regiongraph/regiongraph/resolvers"
 )
 
 // Options configure the GraphQL handler.
@@ -29,6 +30,10 @@ type Options struct {
 	// Observer is told of every request's outcome and of every limit that
 	// refused one (the metrics); nil: nobody.
 	Observer Observer
+	// Work runs the analyses: the places among MaxAnalysisConcurrent that
+	// operations selecting an analysis field take, shared with the other
+	// routes' computations. Nil: a Work of the handler's own.
+	Work *Work
 }
 
 // Observer is told what happens to GraphQL requests.
@@ -39,7 +44,9 @@ type Observer interface {
 	Request(operation, outcome string, d time.Duration)
 	// Rejected reports a request refused by the named limit.
 	Rejected(limit string)
-	// InFlight is called with +1 when a request starts and -1 when it ends.
+	// InFlight is called with +1 when a request starts and -1 when its
+	// work has stopped, which may be after its answer (a timeout, a client
+	// gone).
 	InFlight(delta int)
 }
 
@@ -49,14 +56,17 @@ const (
 	OutcomeFieldErrors = "field_errors" // data with errors
 	OutcomeBadRequest  = "bad_request"  // refused: malformed, invalid or over a limit
 	OutcomeTimeout     = "timeout"      // parse or execution timeout
-	OutcomeOverloaded  = "overloaded"   // no place among MaxConcurrent in QueueWait
+	OutcomeOverloaded  = "overloaded"   // no place among MaxConcurrent (or MaxAnalysisConcurrent) in QueueWait
 	OutcomeInternal    = "internal"     // an unexpected error or panic
+	// OutcomeClientClosed (router.go): the client went away before the answer.
 )
 
 // NewHandler returns the GraphQL handler over store: GraphQL over HTTP (GET
 // and POST, application/json and application/graphql-response+json) with
 // every limit of o.Limits enforced, per-request dataloaders and the error
-// presenter.
+// presenter. The guards every route shares (authentication, the place among
+// MaxConcurrent, the request id, the access log) are the Router's: register
+// it with Router.Handle and BudgetGraphQL.
 func NewHandler(store rg.Store, o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -65,8 +75,12 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		o.LoaderWait = time.Millisecond
 	}
 	lim := o.Limits.withDefaults()
-	cfg := graph.Config{Resolvers: &Resolver{Store: store}}
-	cfg.Directives.HasRole = HasRole
+	work := o.Work
+	if work == nil {
+		work = NewWork(store, lim, nil, o.Logger)
+	}
+	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: store}}
+	cfg.Directives.HasRole = resolvers.HasRole
 	es := newCostSchema(graph.NewExecutableSchema(cfg), lim.ListEstimate, lim.MaxPageSize)
 	exec := executor.New(es)
 	cache := lru.New[*ast.QueryDocument](1000)
@@ -77,15 +91,15 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 	exec.SetDisableSuggestion(o.NoIntrospection)
 	exec.Use(&costLimit{es: es, lim: lim})
 	exec.Use(resultsLimit{})
-	exec.SetErrorPresenter(ErrorPresenter(o.Logger, !o.NoIntrospection))
-	exec.SetRecoverFunc(Recover(o.Logger))
+	exec.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, !o.NoIntrospection))
+	exec.SetRecoverFunc(resolvers.Recover(o.Logger))
 	return &front{
 		exec:       exec,
 		cache:      cache,
 		lim:        lim,
 		log:        o.Logger,
 		obs:        o.Observer,
-		sem:        make(chan struct{}, lim.MaxConcurrent),
+		work:       work,
 		store:      store,
 		loaderWait: o.LoaderWait,
 		ops:        newOpNames(100),

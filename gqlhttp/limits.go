@@ -1,4 +1,4 @@
-package resolvers
+package gqlhttp
 
 import (
 	"fmt"
@@ -49,33 +49,49 @@ type Limits struct {
 	MaxResults int
 	// ParseTimeout bounds reading the body, parsing and validating.
 	ParseTimeout time.Duration
-	// ExecTimeout bounds executing the operation.
+	// ExecTimeout bounds executing an operation that selects no analysis
+	// field, and every route beside /graphql that runs no analysis.
 	ExecTimeout time.Duration
-	// MaxConcurrent bounds the GraphQL requests being served at once; a
-	// request waits up to QueueWait for a place, then gets 503.
+	// AnalysisTimeout bounds, instead of ExecTimeout, executing an
+	// operation that selects an analysis field (resolvers.AnalysisFields)
+	// and the whole of a request to /map/data.json, /export/... and
+	// /brief/..., whose computations share the analysis work caps.
+	AnalysisTimeout time.Duration
+	// MaxConcurrent bounds the requests being served at once on each route
+	// (every route has a pool of its own, so that a flood on one cannot
+	// starve another); a request waits up to QueueWait for a place, then
+	// gets 503. A request keeps its place until its work has stopped.
 	MaxConcurrent int
-	// QueueWait is how long a request waits for one of MaxConcurrent places.
+	// MaxAnalysisConcurrent bounds the analysis computations running at
+	// once, over every route: GraphQL operations with an analysis field and
+	// the computations behind the map, the exports and the briefs (which
+	// identical requests share). One waits up to QueueWait for a place.
+	MaxAnalysisConcurrent int
+	// QueueWait is how long a request waits for one of MaxConcurrent places,
+	// and a computation for one of MaxAnalysisConcurrent.
 	QueueWait time.Duration
 }
 
 // DefaultLimits are the limits used for every zero field of Limits.
 var DefaultLimits = Limits{
-	MaxBodyBytes:      1 << 20,
-	MaxAdminBodyBytes: 40 << 20,
-	MaxJSONDepth:      32,
-	MaxJSONItems:      rg.MaxBatchIDs,
-	MaxQueryBytes:     16 << 10,
-	MaxTokens:         3000,
-	MaxFields:         300,
-	MaxDepth:          15,
-	MaxComplexity:     100000,
-	ListEstimate:      20,
-	MaxPageSize:       rg.MaxPageSize,
-	MaxResults:        50000,
-	ParseTimeout:      2 * time.Second,
-	ExecTimeout:       10 * time.Second,
-	MaxConcurrent:     32,
-	QueueWait:         time.Second,
+	MaxBodyBytes:          1 << 20,
+	MaxAdminBodyBytes:     40 << 20,
+	MaxJSONDepth:          32,
+	MaxJSONItems:          rg.MaxBatchIDs,
+	MaxQueryBytes:         16 << 10,
+	MaxTokens:             3000,
+	MaxFields:             300,
+	MaxDepth:              15,
+	MaxComplexity:         100000,
+	ListEstimate:          20,
+	MaxPageSize:           rg.MaxPageSize,
+	MaxResults:            50000,
+	ParseTimeout:          2 * time.Second,
+	ExecTimeout:           10 * time.Second,
+	AnalysisTimeout:       30 * time.Second,
+	MaxConcurrent:         32,
+	MaxAnalysisConcurrent: 4,
+	QueueWait:             time.Second,
 }
 
 // withDefaults returns l with every zero field set from DefaultLimits.
@@ -97,6 +113,7 @@ func (l Limits) withDefaults() Limits {
 	set(&l.MaxPageSize, d.MaxPageSize)
 	set(&l.MaxResults, d.MaxResults)
 	set(&l.MaxConcurrent, d.MaxConcurrent)
+	set(&l.MaxAnalysisConcurrent, d.MaxAnalysisConcurrent)
 	if l.MaxBodyBytes == 0 {
 		l.MaxBodyBytes = d.MaxBodyBytes
 	}
@@ -109,6 +126,9 @@ func (l Limits) withDefaults() Limits {
 	if l.ExecTimeout == 0 {
 		l.ExecTimeout = d.ExecTimeout
 	}
+	if l.AnalysisTimeout == 0 {
+		l.AnalysisTimeout = d.AnalysisTimeout
+	}
 	if l.QueueWait == 0 {
 		l.QueueWait = d.QueueWait
 	}
@@ -117,21 +137,50 @@ func (l Limits) withDefaults() Limits {
 
 // Names of the limits, as in extensions.limit, the metrics and the flags.
 const (
-	LimitBodyBytes      = "max-body-bytes"
-	LimitAdminBodyBytes = "max-admin-body-bytes"
-	LimitJSONDepth      = "max-json-depth"
-	LimitJSONItems      = "max-json-items"
-	LimitQueryBytes     = "max-query-bytes"
-	LimitTokens         = "max-tokens"
-	LimitFields         = "max-fields"
-	LimitDepth          = "max-depth"
-	LimitComplexity     = "max-complexity"
-	LimitPageSize       = "max-page-size"
-	LimitResults        = "max-results"
-	LimitParseTime      = "parse-timeout"
-	LimitExecTime       = "exec-timeout"
-	LimitConcurrency    = "max-concurrent"
+	LimitBodyBytes           = "max-body-bytes"
+	LimitAdminBodyBytes      = "max-admin-body-bytes"
+	LimitJSONDepth           = "max-json-depth"
+	LimitJSONItems           = "max-json-items"
+	LimitQueryBytes          = "max-query-bytes"
+	LimitTokens              = "max-tokens"
+	LimitFields              = "max-fields"
+	LimitDepth               = "max-depth"
+	LimitComplexity          = "max-complexity"
+	LimitPageSize            = "max-page-size"
+	LimitResults             = "max-results"
+	LimitParseTime           = "parse-timeout"
+	LimitExecTime            = "exec-timeout"
+	LimitConcurrency         = "max-concurrent"
+	LimitAnalysisTime        = "analysis-timeout"
+	LimitAnalysisConcurrency = "max-analysis-concurrent"
 )
+
+// Budget is a route's time budget.
+type Budget int
+
+const (
+	// BudgetExec: ExecTimeout for the whole request.
+	BudgetExec Budget = iota
+	// BudgetAnalysis: AnalysisTimeout for the whole request.
+	BudgetAnalysis
+	// BudgetGraphQL: ParseTimeout to read, parse and validate, then
+	// ExecTimeout to execute, or AnalysisTimeout for an operation that
+	// selects an analysis field. The route's own deadline is their sum.
+	BudgetGraphQL
+)
+
+// Timeout returns the deadline of a route with budget b, and the name of the
+// limit a request that misses it is refused by.
+func (l Limits) Timeout(b Budget) (time.Duration, string) {
+	l = l.withDefaults()
+	switch b {
+	case BudgetAnalysis:
+		return l.AnalysisTimeout, LimitAnalysisTime
+	case BudgetGraphQL:
+		return l.ParseTimeout + max(l.ExecTimeout, l.AnalysisTimeout), LimitExecTime
+	}
+	return l.ExecTimeout, LimitExecTime
+}
 
 // limitError is the GraphQL error for a request over a limit: its message
 // names the limit and its value, and so do its extensions.

@@ -1,0 +1,635 @@
+package gqlhttp
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/auth"
+)
+
+// Config configures a Router.
+type Config struct {
+	Logger *slog.Logger
+	// Limits give the guards their numbers: MaxConcurrent and QueueWait per
+	// route, the body limits by role, the timeouts a route may use.
+	Limits Limits
+	// Auth authenticates every route but the health check.
+	Auth auth.Options
+	// Observer is told of every request (the metrics); nil: nobody.
+	Observer RouteObserver
+	// Wrap, when set, wraps the routes (CORS): it sees every request before
+	// the guards, so that a browser's preflight, which carries no token, is
+	// answered.
+	Wrap func(http.Handler) http.Handler
+	// Admitted, when set, is called with every request that got its place,
+	// in its handler's goroutine and under its deadline, just before the
+	// handler: a hook for tracing, and for tests that hold a place or
+	// outlast a deadline on any route.
+	Admitted func(ctx context.Context, route string)
+}
+
+// RouteObserver is told what happens on the routes.
+type RouteObserver interface {
+	// Route reports one request: the route's name, its outcome (Outcome*),
+	// the status answered and the time to the answer.
+	Route(route, outcome string, status int, d time.Duration)
+	// RouteInFlight is called with +1 when a request arrives and -1 when
+	// its work has stopped, which may be well after its answer.
+	RouteInFlight(route string, delta int)
+	// Rejected reports a request refused by the named limit.
+	Rejected(limit string)
+}
+
+// Outcomes of a request on any route, besides those of GraphQL requests.
+const (
+	OutcomeUnauthenticated = "unauthenticated" // 401
+	OutcomeNotFound        = "not_found"       // 404, 405
+	OutcomeClientClosed    = "client_closed"   // the client went away before the answer (logged as 499)
+	OutcomeUnavailable     = "unavailable"     // 503 for another reason (the store cannot be reached)
+)
+
+// StatusClientClosed is the status logged and counted for a request whose
+// client went away before it was answered (nginx's 499); nothing is sent.
+const StatusClientClosed = 499
+
+// Route is a registered route, as Routes lists it.
+type Route struct {
+	// Pattern is the http.ServeMux pattern.
+	Pattern string
+	// Name labels the route in logs and metrics, and names its pool of
+	// MaxConcurrent places (routes of one name share it).
+	Name string
+	// Budget says which time limits hold (see Budget); Timeout is the
+	// route's deadline it gives: the handler's context ends then, and a
+	// handler that has not answered shortly after gets 503 naming Limit.
+	Budget  Budget
+	Timeout time.Duration
+	Limit   string
+	// MaxConcurrent is the size of the route's pool; a request waits up to
+	// QueueWait for a place, then gets 503 with Retry-After. 0 only for the
+	// health check.
+	MaxConcurrent int
+	// Public routes skip authentication and the cap: only /healthz.
+	Public bool
+}
+
+// Router is an http.ServeMux whose routes are all behind the guards. Its
+// only ways to add a route, Handle and HandleHealth, put the handler behind
+// them, so a route cannot be added without them:
+//
+//   - a request id (the client's X-Request-Id when short and plain, else a
+//     new one), echoed in X-Request-Id and on every log line;
+//   - authentication (auth.Authenticate): with reads behind tokens, every
+//     route but /healthz needs one;
+//   - the body limit by role (MaxBodyBytes, MaxAdminBodyBytes for admins);
+//   - the route's pool of MaxConcurrent places, waiting at most QueueWait;
+//   - the route's deadline;
+//   - the access log and the metrics by route and outcome, including
+//     requests_in_flight, which counts a request until its work has stopped.
+//
+// A request keeps its place in the pool until its handler has returned and
+// every piece of work it started in the background (see Track) has
+// stopped, not merely until it is answered: the cap counts work.
+type Router struct {
+	cfg    Config
+	log    *slog.Logger
+	lim    Limits
+	mux    *http.ServeMux
+	inner  http.Handler
+	mu     sync.Mutex
+	routes []Route
+	pools  map[string]chan struct{}
+}
+
+// NewRouter returns a Router with no routes.
+func NewRouter(cfg Config) *Router {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Auth.Logger == nil {
+		cfg.Auth.Logger = cfg.Logger
+	}
+	rt := &Router{cfg: cfg, log: cfg.Logger, lim: cfg.Limits.withDefaults(), mux: http.NewServeMux(), pools: map[string]chan struct{}{}}
+	rt.inner = rt.mux
+	if cfg.Wrap != nil {
+		rt.inner = cfg.Wrap(rt.mux)
+	}
+	return rt
+}
+
+// Limits returns the router's limits, defaults filled in.
+func (rt *Router) Limits() Limits { return rt.lim }
+
+// Handle registers h for pattern (an http.ServeMux pattern) behind every
+// guard. name labels the route and names its pool; budget gives its
+// deadline.
+func (rt *Router) Handle(pattern, name string, budget Budget, h http.Handler) {
+	timeout, limit := rt.lim.Timeout(budget)
+	rt.add(Route{Pattern: pattern, Name: name, Budget: budget, Timeout: timeout, Limit: limit, MaxConcurrent: rt.lim.MaxConcurrent}, h)
+}
+
+// HandleHealth registers h as GET /healthz, the one route that needs no
+// token and takes no place in a pool (so that a liveness probe is answered
+// however busy the server is). It keeps the request id, deadline, log and
+// metrics.
+func (rt *Router) HandleHealth(h http.Handler) {
+	timeout, limit := rt.lim.Timeout(BudgetExec)
+	rt.add(Route{Pattern: "GET /healthz", Name: "/healthz", Budget: BudgetExec, Timeout: timeout, Limit: limit, Public: true}, h)
+}
+
+func (rt *Router) add(r Route, h http.Handler) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if _, ok := rt.pools[r.Name]; !ok && !r.Public {
+		rt.pools[r.Name] = make(chan struct{}, r.MaxConcurrent)
+	}
+	rt.routes = append(rt.routes, r)
+	rt.mux.Handle(r.Pattern, rt.guard(r, rt.pools[r.Name], h))
+}
+
+// Routes returns the registered routes, in the order of registration.
+func (rt *Router) Routes() []Route {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return slices.Clone(rt.routes)
+}
+
+// requestInfo is what the outer handler and a route's guard share about one
+// request.
+type requestInfo struct {
+	start  time.Time
+	routed bool // a guard took the request (and logs it)
+}
+
+type requestInfoKey struct{}
+
+// ServeHTTP gives the request its id and passes it to its route. A request
+// no route takes (404, 405, a CORS preflight) is logged here.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := r.Header.Get("X-Request-Id")
+	if !plainID(id) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	w.Header().Set("X-Request-Id", id)
+	info := &requestInfo{start: time.Now()}
+	ctx := context.WithValue(rg.WithRequestID(r.Context(), id), requestInfoKey{}, info)
+	r = r.WithContext(ctx)
+	sw := &statusWriter{ResponseWriter: w}
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				rt.log.LogAttrs(ctx, slog.LevelError, "panic in handler", slog.String("requestId", id), slog.String("panic", fmt.Sprint(v)))
+				if sw.status == 0 {
+					writeJSONError(sw, http.StatusInternalServerError, internalError(id), nil)
+				}
+			}
+		}()
+		rt.inner.ServeHTTP(sw, r)
+	}()
+	if info.routed {
+		return
+	}
+	outcome := outcomeOf(sw.status, "")
+	if rt.cfg.Observer != nil {
+		rt.cfg.Observer.Route("other", outcome, sw.status, time.Since(info.start))
+	}
+	rt.log.LogAttrs(ctx, slog.LevelInfo, "request",
+		slog.String("requestId", id), slog.String("route", "other"),
+		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
+		slog.Duration("duration", time.Since(info.start)))
+}
+
+func plainID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// deadlineGrace is how long after its deadline a handler may take to answer
+// before the guard answers 503 for it.
+const deadlineGrace = 250 * time.Millisecond
+
+// guard puts h behind the guards of route r.
+func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info, _ := r.Context().Value(requestInfoKey{}).(*requestInfo)
+		if info == nil {
+			// Served without the Router's ServeHTTP (a test calling the
+			// mux): start here.
+			info = &requestInfo{start: time.Now()}
+		}
+		info.routed = true
+		st := &requestState{route: route.Name, limit: route.Limit, timeout: route.Timeout, start: info.start, client: r.Context()}
+		g := &gate{w: w, header: http.Header{}, st: st}
+		defer rt.finish(r, st, g)
+		if obs := rt.cfg.Observer; obs != nil {
+			obs.RouteInFlight(route.Name, 1)
+			defer obs.RouteInFlight(route.Name, -1)
+		}
+
+		if !route.Public {
+			r2, refusal := auth.Authenticate(rt.cfg.Auth, r)
+			if refusal != nil {
+				st.setOutcome(OutcomeUnauthenticated)
+				g.answer(func(w http.ResponseWriter) { auth.Refuse(w, refusal.Message) })
+				return
+			}
+			r = r2
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			limit := rt.lim.MaxBodyBytes
+			if p, ok := rg.PrincipalFrom(r.Context()); ok && p.Role.Allows(rg.RoleAdmin) {
+				limit = rt.lim.MaxAdminBodyBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+
+		if pool != nil {
+			release, ok := rt.acquire(r, pool, route, g, st)
+			if !ok {
+				return
+			}
+			defer release()
+		}
+
+		ctx, cancel := context.WithTimeout(r.Context(), route.Timeout)
+		defer cancel()
+		ctx = context.WithValue(ctx, requestStateKey{}, st)
+		done := make(chan struct{})
+		var aborted atomic.Bool
+		go func() {
+			defer close(done)
+			defer func() {
+				if v := recover(); v != nil {
+					if v == http.ErrAbortHandler {
+						// Passed on to net/http below, in the goroutine
+						// that serves the connection.
+						aborted.Store(true)
+						st.setOutcome(OutcomeClientClosed)
+						return
+					}
+					rt.log.LogAttrs(ctx, slog.LevelError, "panic in handler", slog.String("requestId", rg.RequestID(ctx)), slog.String("route", route.Name), slog.String("panic", fmt.Sprint(v)))
+					st.setOutcome(OutcomeInternal)
+					id := rg.RequestID(ctx)
+					g.answer(func(w http.ResponseWriter) {
+						writeJSONError(w, http.StatusInternalServerError, internalError(id), nil)
+					})
+				}
+			}()
+			if rt.cfg.Admitted != nil {
+				rt.cfg.Admitted(ctx, route.Name)
+			}
+			h.ServeHTTP(g, r.WithContext(ctx))
+		}()
+		t := time.NewTimer(route.Timeout + deadlineGrace)
+		select {
+		case <-done:
+			t.Stop()
+		case <-t.C:
+			// The handler has not answered: answer for it, and keep
+			// waiting for it, holding its place, until it stops.
+			if g.answer(func(w http.ResponseWriter) { writeTimeout(w, route.Limit, route.Timeout, "the request") }) {
+				st.setOutcome(OutcomeTimeout)
+				if obs := rt.cfg.Observer; obs != nil {
+					obs.Rejected(route.Limit)
+				}
+			}
+			g.flush()
+			<-done
+		}
+		// With work still running, the answer goes out now; the place is
+		// given back only once that work has stopped.
+		if st.pending.Load() > 0 {
+			g.flush()
+		}
+		cancel()
+		st.work.Wait()
+		if aborted.Load() {
+			panic(http.ErrAbortHandler)
+		}
+	})
+}
+
+// acquire waits up to QueueWait for a place in pool, answering 503 (or
+// nothing, when the client has gone) if none frees up.
+func (rt *Router) acquire(r *http.Request, pool chan struct{}, route Route, g *gate, st *requestState) (release func(), ok bool) {
+	select {
+	case pool <- struct{}{}:
+		return func() { <-pool }, true
+	default:
+	}
+	t := time.NewTimer(rt.lim.QueueWait)
+	defer t.Stop()
+	select {
+	case pool <- struct{}{}:
+		return func() { <-pool }, true
+	case <-r.Context().Done():
+		st.setOutcome(OutcomeClientClosed)
+		return nil, false
+	case <-t.C:
+	}
+	st.setOutcome(OutcomeOverloaded)
+	if obs := rt.cfg.Observer; obs != nil {
+		obs.Rejected(LimitConcurrency)
+	}
+	// Close the connection after the answer, so that a client that keeps
+	// sending a body does not keep it.
+	g.answer(func(w http.ResponseWriter) {
+		w.Header().Set("Connection", "close")
+		writeOverloaded(w, LimitConcurrency, route.MaxConcurrent, rt.lim.QueueWait)
+	})
+	return nil, false
+}
+
+// finish logs the request and counts it, once its work has stopped.
+func (rt *Router) finish(r *http.Request, st *requestState, g *gate) {
+	status, bytes, answered := g.result()
+	if answered.IsZero() {
+		// The handler wrote nothing: net/http answers 200 with no body,
+		// unless the client has gone.
+		st.noteClient()
+		status, answered = http.StatusOK, time.Now()
+	}
+	outcome := st.getOutcome()
+	if gone, at := st.gone(); outcome == OutcomeClientClosed || gone && !at.After(answered) {
+		// Nobody was there to read the answer.
+		status, outcome = StatusClientClosed, OutcomeClientClosed
+	}
+	outcome = outcomeOf(status, outcome)
+	d := answered.Sub(st.start)
+	if obs := rt.cfg.Observer; obs != nil {
+		obs.Route(st.route, outcome, status, d)
+	}
+	attrs := []slog.Attr{
+		slog.String("requestId", rg.RequestID(r.Context())), slog.String("route", st.route),
+		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.Int("status", status), slog.String("outcome", outcome), slog.Int("bytes", bytes),
+		slog.Duration("duration", d),
+	}
+	if work := time.Since(st.start); work-d > 100*time.Millisecond {
+		// Work went on after the answer (a timeout, a client gone).
+		attrs = append(attrs, slog.Duration("work", work))
+	}
+	rt.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+}
+
+// outcomeOf is the outcome set by whoever answered, or the one the status
+// says.
+func outcomeOf(status int, set string) string {
+	if set != "" {
+		return set
+	}
+	switch {
+	case status == StatusClientClosed:
+		return OutcomeClientClosed
+	case status < 400:
+		return OutcomeOK
+	case status == http.StatusUnauthorized:
+		return OutcomeUnauthenticated
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+		return OutcomeNotFound
+	case status == http.StatusServiceUnavailable:
+		return OutcomeUnavailable
+	case status < 500:
+		return OutcomeBadRequest
+	}
+	return OutcomeInternal
+}
+
+// requestState is what a guard knows of one request while it runs.
+type requestState struct {
+	route   string
+	limit   string // the route's time limit
+	timeout time.Duration
+	start   time.Time
+	client  context.Context // the request's own context: done when the client goes away
+	work    sync.WaitGroup  // work started in the background (Track)
+	pending atomic.Int32    // how much of it is running
+
+	mu       sync.Mutex
+	outcome  string
+	goneAt   time.Time
+	goneSeen bool
+}
+
+type requestStateKey struct{}
+
+func (s *requestState) setOutcome(o string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.outcome == "" {
+		s.outcome = o
+	}
+}
+
+func (s *requestState) getOutcome() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.outcome
+}
+
+// gone reports whether the client was seen gone, and when first.
+func (s *requestState) gone() (bool, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.goneSeen, s.goneAt
+}
+
+// noteClient records when the client is first seen gone.
+func (s *requestState) noteClient() {
+	if s.client.Err() == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.goneSeen {
+		s.goneSeen, s.goneAt = true, time.Now()
+	}
+}
+
+// Track registers a piece of work that goes on in the background after the
+// request's handler returns (a computation others still wait for, an
+// execution past its deadline); the request keeps its place in its pool,
+// and counts as in flight, until done is called. Outside a guarded request
+// it does nothing.
+func Track(ctx context.Context) (done func()) {
+	st, _ := ctx.Value(requestStateKey{}).(*requestState)
+	if st == nil {
+		return func() {}
+	}
+	st.work.Add(1)
+	st.pending.Add(1)
+	return sync.OnceFunc(func() {
+		st.pending.Add(-1)
+		st.work.Done()
+	})
+}
+
+// SetOutcome records the outcome of the request in ctx for the access log
+// and the metrics, when the status alone does not say it (a 503 that is a
+// timeout). The first outcome set wins.
+func SetOutcome(ctx context.Context, outcome string) {
+	if st, _ := ctx.Value(requestStateKey{}).(*requestState); st != nil {
+		st.setOutcome(outcome)
+	}
+}
+
+// ClientGone reports whether the client of the request in ctx has gone
+// away (its connection closed), as opposed to the request's deadline
+// having passed.
+func ClientGone(ctx context.Context) bool {
+	st, _ := ctx.Value(requestStateKey{}).(*requestState)
+	if st == nil {
+		return false
+	}
+	st.noteClient()
+	return st.client.Err() != nil
+}
+
+// gate is the ResponseWriter a guarded handler writes to. The guard may
+// answer for a handler that is late (then the handler's writes are
+// dropped), and the handler may go on after its answer; the gate keeps the
+// two apart.
+type gate struct {
+	w  http.ResponseWriter
+	st *requestState
+
+	mu       sync.Mutex
+	header   http.Header // the handler's headers, copied out when it answers
+	wrote    bool
+	closed   bool // the guard answered: later writes are dropped
+	status   int
+	bytes    int
+	answered time.Time
+}
+
+func (g *gate) Header() http.Header { return g.header }
+
+func (g *gate) WriteHeader(code int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.writeHeaderLocked(code)
+}
+
+func (g *gate) writeHeaderLocked(code int) {
+	if g.wrote || g.closed {
+		return
+	}
+	if code >= 100 && code < 200 {
+		g.w.WriteHeader(code)
+		return
+	}
+	h := g.w.Header()
+	for k, v := range g.header {
+		h[k] = v
+	}
+	if g.st.pending.Load() > 0 {
+		// Work goes on after this answer, and net/http reads the next
+		// request on this connection only once it has stopped: the client
+		// must not wait for that.
+		h.Set("Connection", "close")
+	}
+	g.st.noteClient()
+	g.wrote, g.status, g.answered = true, code, time.Now()
+	g.w.WriteHeader(code)
+}
+
+func (g *gate) Write(b []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return 0, http.ErrHandlerTimeout
+	}
+	if !g.wrote {
+		g.writeHeaderLocked(http.StatusOK)
+	}
+	n, err := g.w.Write(b)
+	g.bytes += n
+	return n, err
+}
+
+// Flush sends what was written so far.
+func (g *gate) Flush() { g.flush() }
+
+func (g *gate) flush() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.wrote {
+		return
+	}
+	_ = http.NewResponseController(g.w).Flush()
+}
+
+// Unwrap gives http.ResponseController the writer underneath (for read
+// deadlines).
+func (g *gate) Unwrap() http.ResponseWriter { return g.w }
+
+// answer writes the guard's own answer with write, unless the handler has
+// answered already; it reports whether it did. Later writes by the handler
+// are dropped.
+func (g *gate) answer(write func(w http.ResponseWriter)) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.wrote || g.closed {
+		return false
+	}
+	g.st.noteClient()
+	// The handler is still running: see writeHeaderLocked.
+	g.w.Header().Set("Connection", "close")
+	sw := &statusWriter{ResponseWriter: g.w}
+	write(sw)
+	g.closed, g.wrote, g.status, g.bytes, g.answered = true, true, sw.status, sw.bytes, time.Now()
+	return true
+}
+
+func (g *gate) result() (status, bytes int, answered time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.status, g.bytes, g.answered
+}
+
+// statusWriter remembers the status and size of what is written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(s int) {
+	if w.status == 0 && s >= 200 {
+		w.status = s
+	}
+	w.ResponseWriter.WriteHeader(s)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
