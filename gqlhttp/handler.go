@@ -79,7 +79,8 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 	if work == nil {
 		work = NewWork(store, lim, nil, o.Logger)
 	}
-	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: store}}
+	res := &resolvers.Resolver{Store: store}
+	cfg := graph.Config{Resolvers: res}
 	cfg.Directives.HasRole = resolvers.HasRole
 	es := newCostSchema(graph.NewExecutableSchema(cfg), lim.ListEstimate, lim.MaxPageSize)
 	exec := executor.New(es)
@@ -101,6 +102,7 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		obs:        o.Observer,
 		work:       work,
 		store:      store,
+		resolver:   res,
 		loaderWait: o.LoaderWait,
 		ops:        newOpNames(100),
 

@@ -3,7 +3,6 @@ package resolvers_test
 import (
 	"context"
 	"encoding/json"
-	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/graph"
 	"github.com/regiongraph/regiongraph/resolvers"
 )
@@ -80,14 +78,22 @@ func newDirect(t testing.TB) (*resolvers.Resolver, *executor.Executor, func(t te
 	cfg := graph.Config{Resolvers: res}
 	cfg.Directives.HasRole = resolvers.HasRole
 	exec := executor.New(graph.NewExecutableSchema(cfg))
-	h := gqlhttp.NewHandler(store, gqlhttp.Options{Limits: gqlhttp.Limits{MaxComplexity: math.MaxInt32}})
+	// gqlgen's executor itself (the HTTP handler answers these queries
+	// with Direct): the resolvers, with the request's loaders.
 	viaExecutor := func(t testing.TB, query string, vars map[string]any) map[string]any {
 		t.Helper()
-		r := postVars(t, h, query, vars)
-		if len(r.Errors) > 0 {
-			t.Fatalf("the executor answers with errors: %+v", r.Errors)
+		ctx, oc := operation(t, exec, query, vars)
+		ctx = resolvers.WithLoaders(ctx, resolvers.NewLoaders(store, 0))
+		handler, rctx := exec.DispatchOperation(ctx, oc)
+		resp := handler(rctx)
+		if len(resp.Errors) > 0 {
+			t.Fatalf("the executor answers with errors: %+v", resp.Errors)
 		}
-		return r.Data
+		var data map[string]any
+		if err := json.Unmarshal(resp.Data, &data); err != nil {
+			t.Fatalf("the executor's data: %v", err)
+		}
+		return data
 	}
 	return res, exec, viaExecutor
 }
@@ -247,9 +253,21 @@ func TestDirectStoreCallsIndependentOfRows(t *testing.T) {
 			t.Fatalf("dataset ×%d: %d municipalities (%v)", copies, v.Municipalities.TotalCount, err)
 		}
 		counts[copies] = store.total()
-		t.Logf("dataset ×%d: %d store calls %v", copies, store.total(), store.calls)
+		t.Logf("dataset ×%d, direct: %d store calls %v", copies, store.total(), store.calls)
 		if store.calls["Edges"]+store.calls["Nodes"] > 0 {
 			t.Errorf("dataset ×%d: %d Edges and %d Nodes calls; want every level read by Expand", copies, store.calls["Edges"], store.calls["Nodes"])
+		}
+		// gqlgen's executor over the resolvers reads ahead the same way.
+		store.reset()
+		ctx, oc = operation(t, exec, nestedQuery, nil)
+		ctx = resolvers.WithLoaders(ctx, resolvers.NewLoaders(store, 0))
+		handler, rctx := exec.DispatchOperation(ctx, oc)
+		if resp := handler(rctx); len(resp.Errors) > 0 {
+			t.Fatal(resp.Errors)
+		}
+		t.Logf("dataset ×%d, executor: %d store calls %v", copies, store.total(), store.calls)
+		if store.total() != counts[copies] || store.calls["Edges"]+store.calls["Nodes"] > 0 {
+			t.Errorf("dataset ×%d: the executor made %d store calls %v; want the direct path's %d, all Expand and FindNodes", copies, store.total(), store.calls, counts[copies])
 		}
 	}
 	if counts[1] != counts[2] || counts[1] > 8 {
