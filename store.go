@@ -131,6 +131,20 @@ func (r RelationDegrees) Max(d Direction) int {
 type GraphStats struct {
 	Nodes     map[Kind]int
 	Relations map[RelKind]RelationDegrees
+	// The most relations of any kind one node has: leaving it, entering
+	// it, and in all.
+	MaxOut, MaxIn, MaxBoth int
+}
+
+// MaxDegree is the most relations of any kind one node has in direction d.
+func (s GraphStats) MaxDegree(d Direction) int {
+	switch d {
+	case Out:
+		return s.MaxOut
+	case In:
+		return s.MaxIn
+	}
+	return s.MaxBoth
 }
 
 // StatsMaxAge bounds how stale a store's Stats may be for changes it did

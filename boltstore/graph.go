@@ -160,6 +160,14 @@ func (g *graph) stats() rg.GraphStats {
 	}
 	withOut, withIn := map[rg.RelKind]int{}, map[rg.RelKind]int{}
 	for _, a := range g.adj {
+		out, in := 0, 0
+		for _, ids := range a.out {
+			out += len(ids)
+		}
+		for _, ids := range a.in {
+			in += len(ids)
+		}
+		st.MaxOut, st.MaxIn, st.MaxBoth = max(st.MaxOut, out), max(st.MaxIn, in), max(st.MaxBoth, out+in)
 		for k, ids := range a.out {
 			if d := len(ids); d > 0 {
 				r := st.Relations[k]

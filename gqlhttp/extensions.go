@@ -20,6 +20,9 @@ import (
 type costLimit struct {
 	es  graphql.ExecutableSchema
 	lim Limits
+	// store gives the cardinalities relation lists are estimated by; nil
+	// (or a failing Stats): the flat ListEstimate.
+	store rg.Store
 }
 
 var _ interface {
@@ -31,6 +34,11 @@ func (*costLimit) ExtensionName() string                   { return "CostLimit" 
 func (*costLimit) Validate(graphql.ExecutableSchema) error { return nil }
 func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	st := &costState{}
+	if c.store != nil {
+		if stats, err := c.store.Stats(ctx); err == nil {
+			st.stats = &stats
+		}
+	}
 	cost := complexity.Calculate(withCostState(ctx, st), c.es, oc.Operation, oc.Variables)
 	if st.maxFirst > c.lim.MaxPageSize {
 		e := limitError(rg.EBADINPUT, LimitPageSize, c.lim.MaxPageSize, "%s asks for first: %d", st.maxFirstField, st.maxFirst)
@@ -43,7 +51,7 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 			est = fmt.Sprintf("more than %d", math.MaxInt32-1)
 		}
 		return limitError(rg.EBADINPUT, LimitComplexity, c.lim.MaxComplexity,
-			"the operation's estimated cost is %s (lists count `first`, or %d without it)", est, c.lim.ListEstimate)
+			"the operation's estimated cost is %s (a list counts its `first`, or without it the most items the graph gives it: a relation kind's highest degree, a kind's nodes)", est)
 	}
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/regiongraph/regiongraph"
 )
 
-// Stats are computed by three scans (queries/stats_*.cypher) and kept with
+// Stats are computed by four scans (queries/stats_*.cypher) and kept with
 // the number of recorded changes at that moment. Every Apply, from this
 // process or another, records changes, and counting them is answered from
 // Neo4j's count store without a scan, so each Stats call costs one cheap
@@ -19,6 +19,7 @@ func init() {
 	fileParams["stats_nodes"] = map[string]any{}
 	fileParams["stats_out"] = map[string]any{}
 	fileParams["stats_in"] = map[string]any{}
+	fileParams["stats_degrees"] = map[string]any{}
 }
 
 type statsEntry struct {
@@ -65,6 +66,23 @@ func (s *Store) Stats(ctx context.Context) (regiongraph.GraphStats, error) {
 				return st, err
 			}
 			st.Nodes[regiongraph.Kind(k)] = int(n)
+		}
+		recs, err = r.run(ctx, "stats_degrees", map[string]any{})
+		if err != nil {
+			return st, err
+		}
+		if len(recs) != 1 {
+			return st, errNoRows
+		}
+		for _, c := range []struct {
+			col string
+			dst *int
+		}{{"maxOut", &st.MaxOut}, {"maxIn", &st.MaxIn}, {"maxBoth", &st.MaxBoth}} {
+			v, err := recordInt(recs[0], c.col)
+			if err != nil {
+				return st, err
+			}
+			*c.dst = int(v)
 		}
 		for _, out := range []bool{true, false} {
 			name := "stats_in"

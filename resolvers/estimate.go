@@ -8,7 +8,8 @@ import (
 // ListEstimate returns how many items list field typeName.field with
 // arguments args (as the cost estimate gets them) can return at most, from
 // the graph's cardinalities: for a relation field, the highest degree of its
-// relation kind(s) in its direction; for a list query, the nodes of its
+// relation kind(s) in its direction (relations and neighbours: no more than
+// the most relations any node has); for a list query, the nodes of its
 // kind; for search, the nodes of the kinds searched. The field's `first`,
 // when given, bounds it further. ok is false for fields it does not know.
 func ListEstimate(st rg.GraphStats, typeName, field string, args map[string]any) (n int, ok bool) {
@@ -53,15 +54,15 @@ func ListEstimate(st rg.GraphStats, typeName, field string, args map[string]any)
 		if field == "relationsConnection" && !hasFirst {
 			first, hasFirst = 100, true
 		}
-		total := 0
+		// No node has more relations than the most any node has, of
+		// whatever kind.
+		total := st.MaxDegree(dir)
 		if kinds := argStrings(args, "kinds"); len(kinds) > 0 {
+			sum := 0
 			for _, k := range kinds {
-				total += st.Relations[rg.RelKind(k)].Max(dir)
+				sum += st.Relations[rg.RelKind(k)].Max(dir)
 			}
-		} else {
-			for _, d := range st.Relations {
-				total += d.Max(dir)
-			}
+			total = min(total, sum)
 		}
 		return bound(total)
 	}

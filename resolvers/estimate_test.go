@@ -19,6 +19,7 @@ func TestListEstimate(t *testing.T) {
 			rg.RelPartnerOf:   {Count: 12, MaxOut: 12, MaxIn: 2},
 			rg.RelInPlan:      {Count: 136, MaxOut: 2, MaxIn: 90},
 		},
+		MaxOut: 19, MaxIn: 91, MaxBoth: 93,
 	}
 	for _, c := range []struct {
 		typ, field string
@@ -44,6 +45,9 @@ func TestListEstimate(t *testing.T) {
 		{"Region", "relations", map[string]any{"direction": "OUT", "kinds": []any{"FACILITATES", "MEMBER_OF"}}, 13, true},
 		{"Node", "relationsConnection", map[string]any{"kinds": []any{"IN_PLAN"}}, 92, true},
 		{"Node", "relationsConnection", map[string]any{"first": int64(10)}, 10, true},
+		{"Node", "relations", nil, 93, true}, // the most any node has
+		{"Node", "neighbours", map[string]any{"direction": "OUT"}, 19, true},
+		{"Plan", "relations", map[string]any{"kinds": []any{"IN_PLAN", "FUNDS"}}, 93, true}, // 92 + 21, but no node has more than 93
 		{"Region", "name", nil, 0, false},
 		{"Relation", "from", nil, 0, false},
 	} {
@@ -63,11 +67,11 @@ func TestListEstimateBoundsTheAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for typ, fields := range map[string][]string{
-		"Region":       {"members", "facilitates", "coordinates", "partners", "representedIn"},
-		"Initiative":   {"funders", "owners", "focusAreas", "topics", "subInitiatives", "overlaps"},
+		"Region":       {"members", "facilitates", "coordinates", "partners", "representedIn", "relations", "neighbours"},
+		"Initiative":   {"funders", "owners", "focusAreas", "topics", "subInitiatives", "overlaps", "relations", "neighbours"},
 		"Fund":         {"funds", "administeredBy"},
 		"FocusArea":    {"initiatives", "strategyAreas", "topics"},
-		"Plan":         {"initiatives", "topics"},
+		"Plan":         {"initiatives", "topics", "relations", "neighbours"},
 		"Municipality": {"memberOf", "participatesIn", "coordinates", "partners"},
 		"Partner":      {"partners", "coordinates", "funds"},
 	} {

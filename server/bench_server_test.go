@@ -15,8 +15,8 @@ import (
 	"github.com/regiongraph/regiongraph/boltstore"
 	"github.com/regiongraph/regiongraph/data"
 	"github.com/regiongraph/regiongraph/dataset"
-	"github.com/regiongraph/regiongraph/metrics"
 	"github.com/regiongraph/regiongraph/gqlhttp"
+	"github.com/regiongraph/regiongraph/metrics"
 	"github.com/regiongraph/regiongraph/server"
 )
 
