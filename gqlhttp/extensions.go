@@ -86,12 +86,21 @@ func (resultsLimit) InterceptField(ctx context.Context, next graphql.Resolver) (
 	if st == nil {
 		return next(ctx)
 	}
+	fc := graphql.GetFieldContext(ctx)
 	if err := ctx.Err(); err != nil {
-		if fc := graphql.GetFieldContext(ctx); fc != nil && (fc.IsResolver || fc.IsMethod) {
+		if fc != nil && (fc.IsResolver || fc.IsMethod) {
 			return nil, err
 		}
 	}
 	res, err := next(ctx)
+	// Only a list field needs its length, and so reflection; the schema
+	// says which fields are lists.
+	if fc != nil && fc.Field.Definition != nil && fc.Field.Definition.Type.Elem == nil {
+		if st.n.Add(1) > st.max && st.over.CompareAndSwap(false, true) && st.cancel != nil {
+			st.cancel()
+		}
+		return res, err
+	}
 	n := int64(1)
 	rv := reflect.ValueOf(res)
 	isSlice := rv.Kind() == reflect.Slice

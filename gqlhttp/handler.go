@@ -20,7 +20,10 @@ import (
 type Options struct {
 	Logger *slog.Logger
 	// LoaderWait is how long a dataloader waits for more keys before it
-	// calls the store. Default 1ms.
+	// calls the store. Dataloaders serve only what was not read ahead
+	// (resolvers/readahead.go); the default, 0, waits for no timer: the
+	// keys asked for while the first one's batch is being scheduled share
+	// its store call.
 	LoaderWait time.Duration
 	// Limits bound every request; zero fields take DefaultLimits.
 	Limits Limits
@@ -70,9 +73,6 @@ const (
 func NewHandler(store rg.Store, o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
-	}
-	if o.LoaderWait == 0 {
-		o.LoaderWait = time.Millisecond
 	}
 	lim := o.Limits.withDefaults()
 	work := o.Work
