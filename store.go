@@ -2,6 +2,8 @@ package regiongraph
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -284,6 +286,14 @@ type Store interface {
 	// BAD_USER_INPUT.
 	ShortestPaths(ctx context.Context, from, to string, o PathOptions) ([]Path, error)
 
+	// Search finds nodes by what the plans say about them: name, aliases,
+	// code, description, goals, activities and source quote, analysed as
+	// regiongraph.SearchTokens describes, every query term matching, ranked
+	// by regiongraph.RankCandidates (at most q.First hits; TotalCount all).
+	// An empty or over-long query, or one matching more than
+	// MaxSearchCandidates nodes, is BAD_USER_INPUT.
+	Search(ctx context.Context, q SearchQuery) (SearchResult, error)
+
 	// Apply applies changes atomically: all or nothing. An invalid change is
 	// BAD_USER_INPUT (with the field path, prefixed "changes[i]"); creating an
 	// id that exists is CONFLICT; updating, deleting or relating an id that
@@ -304,3 +314,46 @@ type Store interface {
 	// Close releases the store.
 	Close() error
 }
+
+// Versioned is implemented by a store that can name the state of its graph
+// cheaply, so that work derived from the whole graph (package analysis) can
+// be computed once per state and shared. Both stores implement it.
+type Versioned interface {
+	// GraphVersion returns the graph's current version. Two calls that
+	// return the same version saw the same graph.
+	GraphVersion(ctx context.Context) (GraphVersion, error)
+}
+
+// GraphVersion names one state of one store's graph.
+type GraphVersion struct {
+	// Store identifies the Store value in this process (NewStoreID): two
+	// stores never share it, even on the same file or database.
+	Store uint64
+	// Seq is the Seq of the newest history entry (0 for none). Every Apply
+	// that changes the graph records at least one entry, so Seq changes
+	// whenever the graph does.
+	Seq int64
+	// Nodes and Relations are how many the graph holds: cheap counts for
+	// bounding work before reading the graph.
+	Nodes, Relations int
+}
+
+// ErrNoVersion is what a store wrapping another (metrics, a guard) answers
+// from GraphVersion when the store it wraps is not Versioned; callers then
+// read the graph as if there were no version.
+var ErrNoVersion = errors.New("regiongraph: the store does not version its graph")
+
+// VersionOf returns store's graph version, or ErrNoVersion when it has none.
+func VersionOf(ctx context.Context, store Store) (GraphVersion, error) {
+	v, ok := store.(Versioned)
+	if !ok {
+		return GraphVersion{}, ErrNoVersion
+	}
+	return v.GraphVersion(ctx)
+}
+
+var storeIDs atomic.Uint64
+
+// NewStoreID returns a number no other call in this process returns, for
+// GraphVersion.Store.
+func NewStoreID() uint64 { return storeIDs.Add(1) }

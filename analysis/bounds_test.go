@@ -156,3 +156,29 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupNamesWhatIsNotAnActor: a group id that is an initiative is
+// refused naming its kind and the field; an unknown one as no actor.
+func TestGroupNamesWhatIsNotAnActor(t *testing.T) {
+	ds := bundled(t)
+	ag, err := analysis.Project(context.Background(), ds.Subgraph(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var initiative string
+	for _, n := range ds.Nodes {
+		if n.Kind == rg.KindInitiative {
+			initiative = n.ID
+			break
+		}
+	}
+	_, err = analysis.Group{IDs: []string{"kommune-tinn", initiative}}.Resolve(ag, "between[0]")
+	var e *rg.Error
+	if !errors.As(err, &e) || e.Field != "between[0].ids[1]" || !strings.Contains(e.Message, "is a Initiative, not an actor") {
+		t.Errorf("an initiative in a group: %v, want BAD_USER_INPUT on between[0].ids[1] saying it is an Initiative", err)
+	}
+	_, err = analysis.Group{IDs: []string{"kommune-nowhere"}}.Resolve(ag, "between[1]")
+	if !errors.As(err, &e) || e.Field != "between[1].ids[0]" || !strings.Contains(e.Message, "no actor") {
+		t.Errorf("an unknown id in a group: %v, want no actor", err)
+	}
+}

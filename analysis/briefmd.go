@@ -32,12 +32,28 @@ func RenderBrief(b *Brief) string {
 	}
 	p("# Lobbying brief: %s\n\n", inline(b.Title))
 	p("%s · %s · %d initiatives · total %s", kind, yearText(b.Year), len(b.Initiatives), nok(b.Funding.TotalNok))
+	if b.OwnTotalNok != b.Funding.TotalNok {
+		p(" (%s of its own, the rest through the parent topic)", nok(b.OwnTotalNok))
+	}
 	if b.Subject != nil {
 		p(" %s", cite(b.Subject.Source))
 	}
 	p("\n\n")
 	if b.Subject != nil && b.Subject.Description != "" {
 		p("%s\n\n", inline(b.Subject.Description))
+	}
+	if b.Subject != nil && b.Subject.Kind == rg.KindTopic && len(b.Subject.Goals) > 0 {
+		p("Goal: %s %s\n\n", inline(strings.Join(b.Subject.Goals, "; ")), cite(b.Subject.Source))
+	}
+	if len(b.ParentTopics) > 0 {
+		p("Part of the wider issue: ")
+		for i, t := range b.ParentTopics {
+			if i > 0 {
+				p("; ")
+			}
+			p("%s %s", inline(t.Name), cite(t.Source))
+		}
+		p(" (its initiatives and actors are in this brief, marked «through the parent topic»)\n\n")
 	}
 	if len(b.Topics) > 1 {
 		p("Topics: ")
@@ -48,6 +64,24 @@ func RenderBrief(b *Brief) string {
 			p("%s %s", inline(t.Name), cite(t.Source))
 		}
 		p("\n\n")
+	}
+
+	p("## Who to talk to first\n\n")
+	if len(b.TalkTo) == 0 {
+		p("Nobody outside the region itself is recorded on this issue.\n\n")
+	}
+	for i, c := range b.TalkTo {
+		p("%d. **%s** (%s, relevance %.2f)\n", i+1, inline(c.Actor.Node.Name), c.Actor.Node.Kind, c.Actor.Score)
+		for _, r := range c.Reasons {
+			p("   - %s %s\n", inline(r.Text), cite(r.Relation.Source))
+		}
+		if c.Path != nil && c.Path.Path != nil {
+			p("   - Route: %s\n", routeLine(c.Path, cite))
+		}
+	}
+	if len(b.TalkTo) > 0 {
+		p("\nRelevance adds up: %.0f a topic of the brief it is concerned with (%.1f the parent topic), %.0f an initiative it coordinates or pays for, %.0f one it takes part in or runs (half through the parent topic), %.0f a fund of the brief it holds, %.0f × its share of the routes between the region and the outside bodies, %.0f ÷ its steps from the region.\n\n",
+			WeightTopic, WeightParentTopic, WeightCoordinates, WeightTakesPart, WeightHoldsFund, WeightBrokerage, WeightDistance)
 	}
 
 	p("## Initiatives\n\n")
@@ -62,6 +96,9 @@ func RenderBrief(b *Brief) string {
 		}
 		p(" %s\n\n", cite(n.Source))
 		p("- Why here: %s\n", inline(strings.Join(bi.Reasons, "; ")))
+		if bi.Scope != ScopeSubject && bi.Via != nil {
+			p("- In this brief %s %s\n", scopeText(bi.Scope), inline(bi.Via.Name))
+		}
 		if bi.AmountNok != nil {
 			p("- Amount: %s\n", nok(*bi.AmountNok))
 		} else if n.CostText != "" {
@@ -100,7 +137,7 @@ func RenderBrief(b *Brief) string {
 	if len(b.Actors) == 0 {
 		p("Nobody is recorded.\n\n")
 	} else {
-		p("| Actor | Kind | Side | Roles |\n| --- | --- | --- | --- |\n")
+		p("| Actor | Kind | Side | Relevance | Roles |\n| --- | --- | --- | ---: | --- |\n")
 		for _, a := range b.Actors {
 			side := "–"
 			switch {
@@ -115,9 +152,12 @@ func RenderBrief(b *Brief) string {
 				if r.Relation.Role != "" {
 					s += " (" + r.Relation.Role + ")"
 				}
+				if r.Scope != ScopeSubject {
+					s += " [" + scopeText(r.Scope) + "]"
+				}
 				roles = append(roles, s+" "+cite(r.Relation.Source))
 			}
-			p("| %s | %s | %s | %s |\n", cell(a.Node.Name), a.Node.Kind, side, cell(strings.Join(roles, "; ")))
+			p("| %s | %s | %s | %.2f | %s |\n", cell(a.Node.Name), a.Node.Kind, side, a.Score, cell(strings.Join(roles, "; ")))
 		}
 		p("\n")
 	}
@@ -139,6 +179,9 @@ func RenderBrief(b *Brief) string {
 				arrow = "←"
 			}
 			p("%d. %s %s %s %s %s %s\n", i+1, inline(from.Name), arrow, e.Kind, arrow, inline(to.Name), cite(e.Source))
+		}
+		if bp.Via == ViaSharedWork {
+			p("\n(No chain of actor relations reaches it; this one goes through initiatives or topics they share.)\n")
 		}
 		p("\n")
 	}
@@ -258,3 +301,28 @@ func inline(s string) string {
 func cell(s string) string { return strings.ReplaceAll(inline(s), "|", `\|`) }
 
 var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
+
+// scopeText says how something came into a brief.
+func scopeText(s Scope) string {
+	switch s {
+	case ScopeSubTopic:
+		return "through the sub-topic"
+	case ScopeParent:
+		return "through the parent topic"
+	}
+	return ""
+}
+
+// routeLine is a route on one line, each step cited.
+func routeLine(bp *BriefPath, cite func(rg.Source) string) string {
+	var sb strings.Builder
+	sb.WriteString(inline(bp.Path.Nodes[0].Name))
+	for i, e := range bp.Path.Edges {
+		arrow := "→"
+		if e.From != bp.Path.Nodes[i].ID {
+			arrow = "←"
+		}
+		fmt.Fprintf(&sb, " %s%s%s %s %s", arrow, e.Kind, arrow, inline(bp.Path.Nodes[i+1].Name), cite(e.Source))
+	}
+	return sb.String()
+}

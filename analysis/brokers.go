@@ -3,12 +3,11 @@ package analysis
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
-
-	"gonum.org/v1/gonum/graph/path"
 
 	rg "github.com/regiongraph/regiongraph"
 )
@@ -30,30 +29,26 @@ func (gr Group) Resolve(ag *ActorGraph, field string) ([]string, error) {
 	var out []string
 	for i, id := range gr.IDs {
 		if ag.Actor(id) == nil {
-			if n := ag.Node(id); n != nil {
-				return nil, rg.FieldErrorf(fmt.Sprintf("%s.ids[%d]", field, i), "%q is a %s, not an actor", id, n.Kind)
+			if k, ok := ag.Kind(id); ok {
+				return nil, rg.FieldErrorf(fmt.Sprintf("%s.ids[%d]", field, i), "%q is a %s, not an actor", id, k)
 			}
 			return nil, rg.FieldErrorf(fmt.Sprintf("%s.ids[%d]", field, i), "no actor %q", id)
 		}
 		out = append(out, id)
 	}
 	if len(gr.Kinds) > 0 || gr.County != "" || gr.MemberOf != "" {
-		var members map[string]bool
+		var members map[int32]bool
 		if gr.MemberOf != "" {
-			if ag.Actor(gr.MemberOf) == nil {
+			to, ok := ag.base.index[gr.MemberOf]
+			if !ok {
 				return nil, rg.FieldErrorf(field+".memberOf", "no actor %q", gr.MemberOf)
 			}
-			members = map[string]bool{}
-			for _, e := range ag.edges {
-				if e.Kind == rg.RelMemberOf && e.To == gr.MemberOf {
-					members[e.From] = true
-				}
-			}
+			members = ag.members(to)
 		}
-		for _, a := range ag.Actors {
+		for i, a := range ag.Actors {
 			if (len(gr.Kinds) == 0 || slices.Contains(gr.Kinds, a.Kind)) &&
 				(gr.County == "" || strings.EqualFold(a.County, gr.County)) &&
-				(members == nil || members[a.ID]) {
+				(members == nil || members[int32(i)]) {
 				out = append(out, a.ID)
 			}
 		}
@@ -95,104 +90,124 @@ type BrokerReport struct {
 	Brokers []Broker
 }
 
-// MaxGroupSources bounds |A| + |B| for Brokers: one shortest-path tree is
-// grown from each member.
-const MaxGroupSources = 2000
+// brokerWork is MaxBrokerWork, a variable so that tests can raise it.
+var brokerWork = float64(MaxBrokerWork)
+
+// Bounds of Brokers: |A| + |B|, and the walk steps, min(|A|, |B|)·(n+2m)
+// for n actors and m links, checked from those counts before walking.
+const (
+	MaxGroupSources = 2000
+	MaxBrokerWork   = 2e9
+)
 
 // Brokers finds who bridges groups a and b (ids of actors in ag).
 //
-// Shortest paths come from gonum's path.DijkstraFrom on the hop-count
-// graph, one tree per member of A and of B. A node v lies on a shortest s–t
-// path when d(s,v) + d(v,t) = d(s,t), and then carries σ_sv·σ_vt/σ_st of
-// the pair, where σ counts shortest paths (accumulated over the tree in
-// order of distance).
+// One breadth-first walk from each member s of the smaller group counts the
+// shortest paths (in hops) from s, and Brandes' accumulation restricted to
+// the targets in the other group gives each node v the sum over targets t
+// of σ_sv·σ_vt/σ_st where v lies on a shortest s–t path, which is the
+// pair's share through v (the same from either end: the graph is
+// undirected). The walks run in parallel; the result is kept with the
+// graph, one per pair of groups.
 func Brokers(ctx context.Context, ag *ActorGraph, a, b []string) (*BrokerReport, error) {
-	g := ag.g
-	defer g.watch(ctx)()
 	if len(a)+len(b) > MaxGroupSources {
 		return nil, rg.FieldErrorf("between", "the groups have %d actors together; at most %d are analysed (MaxGroupSources)", len(a)+len(b), MaxGroupSources)
 	}
-	n := len(ag.Actors)
-	type tree struct {
-		dist  []float64
-		sigma []float64
+	steps := float64(len(ag.Actors)) + 2*float64(ag.g.links())
+	if work := float64(min(len(a), len(b))) * steps; work > brokerWork {
+		return nil, rg.FieldErrorf("between", "the smaller group has %d actors, each a walk of %.0f steps over the actor graph: %.2g steps, more than the limit of %.0g (MaxBrokerWork); give a smaller group or ask for a year", min(len(a), len(b)), steps, work, float64(MaxBrokerWork))
 	}
-	trees := map[string]tree{}
-	grow := func(id string) (tree, error) {
-		if t, ok := trees[id]; ok {
-			return t, nil
+	h := sha256.New()
+	for _, g := range [][]string{a, b} {
+		for _, id := range g {
+			h.Write([]byte(id))
+			h.Write([]byte{0})
 		}
-		if err := ctx.Err(); err != nil {
-			return tree{}, fmt.Errorf("brokers: %w", err)
-		}
-		s := ag.index[id]
-		sp := path.DijkstraFrom(g.nodes[s], hops{g})
-		t := tree{dist: make([]float64, n), sigma: make([]float64, n)}
-		order := make([]int, n)
-		for v := range n {
-			t.dist[v] = sp.WeightTo(int64(v))
-			order[v] = v
-		}
-		slices.SortFunc(order, func(x, y int) int { return cmp.Or(cmp.Compare(t.dist[x], t.dist[y]), x-y) })
-		t.sigma[s] = 1
-		for _, v := range order {
-			if v == s || math.IsInf(t.dist[v], 1) {
-				continue
-			}
-			for _, u := range g.adj[v] {
-				if t.dist[u.ID()]+1 == t.dist[v] {
-					t.sigma[v] += t.sigma[u.ID()]
-				}
-			}
-		}
-		trees[id] = t
-		return t, nil
+		h.Write([]byte{1})
 	}
+	key := "brokers:" + hex.EncodeToString(h.Sum(nil))
+	return do(ctx, ag.memo, key, func(ctx context.Context) (*BrokerReport, error) { return ag.brokers(ctx, a, b) })
+}
 
+func (ag *ActorGraph) brokers(ctx context.Context, a, b []string) (*BrokerReport, error) {
+	n := len(ag.Actors)
 	rep := &BrokerReport{A: a, B: b}
-	cb := make([]float64, n)
-	for _, s := range a {
-		ts, err := grow(s)
-		if err != nil {
-			return nil, err
+	from, to := a, b
+	if len(b) < len(a) {
+		from, to = b, a
+	}
+	var srcs []int32
+	for _, id := range from {
+		i, ok := ag.base.index[id]
+		if !ok {
+			return nil, rg.FieldErrorf("between", "no actor %q", id)
 		}
-		for _, t := range b {
-			if s == t {
-				continue
+		srcs = append(srcs, i)
+	}
+	target := make([]bool, n)
+	var targets []int32
+	for _, id := range to {
+		i, ok := ag.base.index[id]
+		if !ok {
+			return nil, rg.FieldErrorf("between", "no actor %q", id)
+		}
+		target[i] = true
+		targets = append(targets, i)
+	}
+	parts := min(pathParts, max(1, len(srcs)))
+	cb := make([][]float64, parts)
+	pairs := make([]int, parts)
+	connected := make([]int, parts)
+	err := forParts(ctx, n, parts, "brokers", func(p int, w *walker, stop *stopper) bool {
+		cb[p] = make([]float64, n)
+		for i := p; i < len(srcs); i += parts {
+			s := srcs[i]
+			if !w.walk(&ag.g, s, stop) {
+				return false
 			}
-			rep.Pairs++
-			tt, err := grow(t)
-			if err != nil {
-				return nil, err
-			}
-			si, ti := ag.index[s], ag.index[t]
-			dst := ts.dist[ti]
-			if math.IsInf(dst, 1) {
-				continue
-			}
-			rep.ConnectedPairs++
-			for v := range n {
-				if v == si || v == ti || ts.dist[v]+tt.dist[v] != dst {
+			for _, ti := range targets {
+				if ti == s {
 					continue
 				}
-				cb[v] += ts.sigma[v] * tt.sigma[v] / ts.sigma[ti]
+				pairs[p]++
+				if w.dist[ti] >= 0 {
+					connected[p]++
+				}
+			}
+			if !w.accumulate(&ag.g, s, target, cb[p], stop) {
+				return false
 			}
 		}
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("brokers: %w", err)
+	for p := range parts {
+		rep.Pairs += pairs[p]
+		rep.ConnectedPairs += connected[p]
 	}
-	inA, inB := setOf(a), setOf(b)
-	for v, c := range cb {
+	inA, inBid := setOf(a), setOf(b)
+	scratch := make([]float64, n)
+	for v := range n {
+		var c float64
+		for p := range parts {
+			c += cb[p][v]
+		}
 		if c == 0 {
 			continue
 		}
+		if v%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("brokers: %w", err)
+			}
+		}
 		id := ag.Actors[v].ID
-		br := Broker{Node: ag.Actors[v], InA: inA[id], InB: inB[id], CrossBetweenness: round(c)}
+		br := Broker{Node: ag.Actors[v], InA: inA[id], InB: inBid[id], CrossBetweenness: round(c)}
 		if rep.ConnectedPairs > 0 {
 			br.Share = round(c / float64(rep.ConnectedPairs))
 		}
-		br.Constraint, br.EffectiveSize = ag.structuralHoles(v)
+		br.Constraint, br.EffectiveSize = ag.structuralHoles(v, scratch)
 		rep.Brokers = append(rep.Brokers, br)
 	}
 	slices.SortFunc(rep.Brokers, func(x, y Broker) int {
@@ -204,11 +219,11 @@ func Brokers(ctx context.Context, ag *ActorGraph, a, b []string) (*BrokerReport,
 // StructuralHoles returns Burt's constraint (nil for an actor without
 // links) and effective size of the actor id.
 func (ag *ActorGraph) StructuralHoles(id string) (*float64, float64) {
-	i, ok := ag.index[id]
+	i, ok := ag.base.index[id]
 	if !ok {
 		return nil, 0
 	}
-	return ag.structuralHoles(i)
+	return ag.structuralHoles(int(i), make([]float64, len(ag.Actors)))
 }
 
 // structuralHoles computes Burt's measures for node i over the link weights
@@ -222,54 +237,44 @@ func (ag *ActorGraph) StructuralHoles(id string) (*float64, float64) {
 //
 // On unweighted links effective size is n − 2t/n (n neighbours, t ties
 // among them).
-func (ag *ActorGraph) structuralHoles(i int) (*float64, float64) {
-	g := ag.g
-	if len(g.adj[i]) == 0 {
+//
+// The inner sums only have terms for q in both N(i) and N(j): with p_iq
+// marked in scratch (all zero on entry and on return), they walk N(j) once
+// for each neighbour j, so the cost is Σ_{j∈N(i)} deg(j), and the whole
+// graph's is Σ deg². Each actor's weights are summed once, when the graph is
+// built (wdeg, maxW).
+func (ag *ActorGraph) structuralHoles(i int, scratch []float64) (*float64, float64) {
+	g := &ag.g
+	nbI, wI := g.row(i)
+	if len(nbI) == 0 {
 		return nil, 0
 	}
-	p := func(u, v int64) float64 {
-		w, ok := g.weightOf(u, v)
-		if !ok {
-			return 0
-		}
-		var sum float64
-		for _, x := range g.w[u] {
-			sum += x
-		}
-		return w / sum
+	for k, q := range nbI {
+		scratch[q] = wI[k] / ag.wdeg[i]
 	}
-	maxW := func(u int64) float64 {
-		var m float64
-		for _, x := range g.w[u] {
-			m = max(m, x)
-		}
-		return m
-	}
-	ii := int64(i)
 	var c, es float64
-	for _, jn := range g.adj[i] {
-		j := jn.ID()
+	for _, j := range nbI {
 		indirect, redundancy := 0.0, 0.0
-		mj := maxW(j)
-		for _, qn := range g.adj[i] {
-			q := qn.ID()
-			if q == j {
+		mj := ag.maxW[j]
+		nbJ, wJ := g.row(int(j))
+		for x, q := range nbJ {
+			piq := scratch[q]
+			if piq == 0 || int(q) == i {
 				continue
 			}
-			piq := p(ii, q)
-			indirect += piq * p(q, j)
-			if wjq, ok := g.weightOf(j, q); ok {
-				redundancy += piq * wjq / mj
-			}
+			indirect += piq * (wJ[x] / ag.wdeg[q])
+			redundancy += piq * wJ[x] / mj
 		}
-		x := p(ii, j) + indirect
+		x := scratch[j] + indirect
 		c += x * x
 		es += 1 - redundancy
+	}
+	for _, q := range nbI {
+		scratch[q] = 0
 	}
 	c = round(c)
 	return &c, round(es)
 }
-
 func compareOptional(a, b *float64) int {
 	switch {
 	case a == nil && b == nil:

@@ -7,10 +7,6 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/graph"
-	"gonum.org/v1/gonum/graph/network"
-	"gonum.org/v1/gonum/graph/traverse"
-
 	rg "github.com/regiongraph/regiongraph"
 )
 
@@ -33,15 +29,13 @@ func (m Metric) Valid() bool { return slices.Contains(Metrics, m) }
 // PageRank parameters.
 const (
 	Damping = 0.85
-	// PageRankTol is the convergence tolerance handed to gonum. gonum
-	// starts the power iteration from a random vector, so two runs differ
-	// by about this much; scores are rounded to PageRankDigits decimals,
-	// five orders of magnitude coarser, so that they are the same on every
-	// run.
+	// PageRankTol is the convergence tolerance of the power iteration (the
+	// Euclidean norm of one step's change, as gonum's PageRankSparse has
+	// it). Scores are rounded to PageRankDigits decimals, five orders of
+	// magnitude coarser.
 	PageRankTol    = 1e-13
 	PageRankDigits = 8
 	scoreDigits    = 1e9 // other scores are rounded to 9 decimals so that ties are exact
-	sourceChecks   = 64  // sources between context checks
 )
 
 // Score is one actor's centrality in the actor graph.
@@ -54,30 +48,19 @@ type Score struct {
 	// Betweenness is Σ_{s<t} σ_st(v)/σ_st over unordered pairs of other
 	// actors (hop distances), so the centre of a star with n nodes has
 	// (n-1)(n-2)/2. BetweennessNorm divides by (n-1)(n-2)/2 (0 when n < 3).
+	// On a graph too large for the exact computation both are estimates
+	// (see PathSampling).
 	Betweenness     float64
 	BetweennessNorm float64
 	// Closeness is harmonic closeness, (1/(n-1)) Σ_{u≠v} 1/d(u,v) with
 	// 1/∞ = 0, so that it is defined on disconnected graphs: 1 for a node
-	// linked to every other, 0 for an isolated one.
+	// linked to every other, 0 for an isolated one. An estimate when
+	// betweenness is.
 	Closeness float64
-	// PageRank is gonum's edge-weighted PageRank (damping 0.85) over the
-	// links in both directions, rounded to PageRankDigits decimals; the
-	// scores sum to 1 (within the rounding).
+	// PageRank is the edge-weighted PageRank (damping 0.85) over the links
+	// in both directions, rounded to PageRankDigits decimals; the scores
+	// sum to 1 (within the rounding).
 	PageRank float64
-}
-
-// MaxPathWork bounds betweenness and closeness, which walk the whole
-// graph once per actor: PathWork must not exceed it. At about 75 ns a step
-// (gonum's map-based Brandes on one core of the reference machine) the
-// limit is some 15 s unloaded; 100 joined copies of the bundled dataset
-// (4 900 actors, 7 100 links) take 9.4e7 steps.
-const MaxPathWork = 2e8
-
-// PathWork is n·(n+2m) for the actor graph's n actors and m links: the
-// steps of one breadth-first walk from every actor.
-func PathWork(ag *ActorGraph) int64 {
-	n := int64(len(ag.Actors))
-	return n * (n + 2*int64(len(ag.Links)))
 }
 
 // Value returns the score's value for m.
@@ -96,62 +79,36 @@ func (s *Score) Value(m Metric) float64 {
 }
 
 // Centrality returns every actor's score, ordered by id. Only the metrics
-// given are computed (degree always is); none means all. It checks ctx
-// between sources and stops gonum's loops when ctx is done.
+// given are computed (degree always is); none means all.
+//
+// Each metric is computed once per graph and kept with it, so concurrent
+// and later calls on the same graph (LoadActorGraph shares one per store
+// version and year) cost only the copy into the returned slice. The
+// computations check ctx every few milliseconds and stop when every caller
+// waiting for them has gone.
 func Centrality(ctx context.Context, ag *ActorGraph, metrics ...Metric) ([]Score, error) {
-	g := ag.g
-	defer g.watch(ctx)()
 	want := func(m Metric) bool { return len(metrics) == 0 || slices.Contains(metrics, m) }
 	n := len(ag.Actors)
 	out := make([]Score, n)
 	for i, a := range ag.Actors {
 		out[i].Node = a
-		out[i].Degree = len(g.adj[i])
-		for _, w := range g.w[i] {
-			out[i].WeightedDegree += w
-		}
+		out[i].Degree = ag.g.degree(i)
+		out[i].WeightedDegree = ag.wdeg[i]
 	}
 	if n == 0 {
 		return out, nil
 	}
 	if want(Betweenness) || want(Closeness) {
-		if work := PathWork(ag); work > MaxPathWork {
-			return nil, rg.Errorf(rg.EBADINPUT, "betweenness and closeness walk the actor graph once per actor: %d actors × (%d actors + 2×%d links) = %.2g steps, more than the limit of %.0g (MaxPathWork); order by DEGREE or PAGERANK and do not select betweenness or closeness, or ask for a year",
-				n, n, len(ag.Links), float64(work), float64(MaxPathWork))
+		ps, err := ag.pathScores(ctx)
+		if err != nil {
+			return nil, err
 		}
-	}
-	// Betweenness (gonum, one goroutine) and closeness (here) each walk
-	// the graph once per source; they run side by side.
-	var bc map[int64]float64
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if want(Betweenness) {
-			bc = network.Betweenness(newWalker(g))
-		}
-	}()
-	var closeErr error
-	if want(Closeness) && n > 1 {
-		closeErr = harmonic(ctx, g, out)
-	}
-	<-done
-	if closeErr != nil {
-		return nil, closeErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("betweenness: %w", err)
-	}
-	// gonum's Brandes counts each unordered pair twice on an undirected
-	// graph (once from each end); halve it.
-	pairs := float64(n-1) * float64(n-2) / 2
-	for id, b := range bc {
-		out[id].Betweenness = round(b / 2)
-		if pairs > 0 {
-			out[id].BetweennessNorm = round(b / 2 / pairs)
+		for i := range out {
+			out[i].Betweenness, out[i].BetweennessNorm, out[i].Closeness = ps.betweenness[i], ps.betweennessNorm[i], ps.closeness[i]
 		}
 	}
 	if want(PageRank) {
-		pr, err := pageRanks(ctx, g)
+		pr, err := ag.pageRanks(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -162,47 +119,75 @@ func Centrality(ctx context.Context, ag *ActorGraph, metrics ...Metric) ([]Score
 	return out, nil
 }
 
-// harmonic sets the harmonic closeness of every node, from one gonum
-// breadth-first walk per source.
-func harmonic(ctx context.Context, g *ugraph, out []Score) error {
-	n := len(g.nodes)
-	var bf traverse.BreadthFirst
-	w := newWalker(g)
-	for i := range n {
-		if i%sourceChecks == 0 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("closeness: %w", err)
-			}
-		}
-		var sum float64
-		bf.Reset()
-		bf.Walk(w, g.nodes[i], func(_ graph.Node, d int) bool {
-			if d > 0 {
-				sum += 1 / float64(d)
-			}
-			return false
-		})
-		out[i].Closeness = round(sum / float64(n-1))
-	}
-	return nil
+// pageRanks returns every actor's PageRank (kept with the graph).
+func (ag *ActorGraph) pageRanks(ctx context.Context) ([]float64, error) {
+	return do(ctx, ag.memo, "pagerank", func(ctx context.Context) ([]float64, error) { return pageRank(ctx, &ag.g, ag.wdeg) })
 }
 
-// pageRanks returns gonum's edge-weighted PageRank of every node, by node.
-func pageRanks(ctx context.Context, g *ugraph) ([]float64, error) {
-	out := make([]float64, len(g.nodes))
-	if len(out) == 0 {
+// pageRank is gonum's edge-weighted PageRankSparse on the links in both
+// directions (the same equation, G·x = d·H·x + d·A·x + (1-d)/n·1·x with
+// dangling nodes spread evenly), iterated from the uniform vector until one
+// step changes the vector by less than PageRankTol (Euclidean norm), then
+// rounded to PageRankDigits decimals. It checks ctx once per iteration (one
+// pass over the links).
+func pageRank(ctx context.Context, g *csr, wdeg []float64) ([]float64, error) {
+	n := g.n()
+	out := make([]float64, n)
+	if n == 0 {
 		return out, nil
 	}
-	pr := network.PageRankSparse(directed{g}, Damping, PageRankTol)
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("pagerank: %w", err)
+	last, v := make([]float64, n), make([]float64, n)
+	for i := range v {
+		v[i] = 1 / float64(n)
+	}
+	df := Damping / float64(n)
+	dt := (1 - Damping) / float64(n)
+	// share[u] is d/z_u, so that u sends share[u]·w_uv·x_u to v.
+	share := make([]float64, n)
+	for u := range n {
+		if wdeg[u] != 0 {
+			share[u] = Damping / wdeg[u]
+		}
+	}
+	for iter := 0; ; iter++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("pagerank: %w", err)
+		}
+		last, v = v, last
+		var dangling, all float64
+		for u := range n {
+			if wdeg[u] == 0 {
+				dangling += df * last[u]
+			}
+			all += dt * last[u]
+		}
+		var diff float64
+		for x := range n {
+			nb, w := g.row(x)
+			var s float64
+			for k, u := range nb {
+				s += w[k] * share[u] * last[u]
+			}
+			s += dangling + all
+			v[x] = s
+			d := s - last[x]
+			diff += d * d
+		}
+		if math.Sqrt(diff) < PageRankTol || iter >= maxPageRankIterations {
+			break
+		}
 	}
 	scale := math.Pow10(PageRankDigits)
-	for id, p := range pr {
-		out[id] = math.Round(p*scale) / scale
+	for i, p := range v {
+		out[i] = math.Round(p*scale) / scale
 	}
 	return out, nil
 }
+
+// maxPageRankIterations stops the power iteration where rounding errors
+// keep a large graph's steps from getting below PageRankTol; damping 0.85
+// shrinks the error 1e-13-fold in about 185 iterations.
+const maxPageRankIterations = 1000
 
 // SortScores orders scores by m (descending when desc), then by id.
 func SortScores(scores []Score, m Metric, desc bool) {
@@ -216,7 +201,7 @@ func SortScores(scores []Score, m Metric, desc bool) {
 }
 
 // round rounds to 9 decimals, so that scores that are equal in exact
-// arithmetic compare equal whatever order gonum summed them in.
+// arithmetic compare equal whatever order they were summed in.
 func round(x float64) float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return x

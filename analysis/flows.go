@@ -50,7 +50,10 @@ func FundingFlows(ctx context.Context, sg *rg.Subgraph, stages []FundingGroup, y
 	if err := validateGroups("stages", stages, 2, MaxGroupBy+1); err != nil {
 		return nil, err
 	}
-	fg := newFundingGraph(sg, year)
+	return fundingFlows(ctx, newFundingGraph(sg, year), stages, year, scope)
+}
+
+func fundingFlows(ctx context.Context, fg *fundingGraph, stages []FundingGroup, year *int, scope []string) (*Flows, error) {
 	items, excluded, err := fg.items(ctx, year, scope)
 	if err != nil {
 		return nil, err

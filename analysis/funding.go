@@ -150,7 +150,10 @@ func FundingSummary(ctx context.Context, sg *rg.Subgraph, groupBy []FundingGroup
 	if err := validateGroups("groupBy", groupBy, 1, MaxGroupBy); err != nil {
 		return nil, err
 	}
-	fg := newFundingGraph(sg, year)
+	return fundingSummary(ctx, newFundingGraph(sg, year), groupBy, year, scope)
+}
+
+func fundingSummary(ctx context.Context, fg *fundingGraph, groupBy []FundingGroup, year *int, scope []string) (*Summary, error) {
 	items, excluded, err := fg.items(ctx, year, scope)
 	if err != nil {
 		return nil, err
@@ -248,10 +251,24 @@ type fundingGraph struct {
 	out   map[string][]*rg.Edge // by From, relations that hold
 	in    map[string][]*rg.Edge // by To
 	inits []*rg.Node            // initiatives, by id
+	// year is the year seen: the methods follow only relations that hold
+	// in it. newFundingGraph also leaves out the others; a graph of every
+	// year seen as of one (at) keeps them in out and in.
+	year *int
+}
+
+// holds reports whether e holds in the year seen.
+func (fg *fundingGraph) holds(e *rg.Edge) bool { return e.HoldsInYear(fg.year) }
+
+// at returns the graph as of year; fg must hold every year's relations.
+func (fg *fundingGraph) at(year *int) *fundingGraph {
+	c := *fg
+	c.year = year
+	return &c
 }
 
 func newFundingGraph(sg *rg.Subgraph, year *int) *fundingGraph {
-	fg := &fundingGraph{nodes: map[string]*rg.Node{}, out: map[string][]*rg.Edge{}, in: map[string][]*rg.Edge{}}
+	fg := &fundingGraph{nodes: map[string]*rg.Node{}, out: map[string][]*rg.Edge{}, in: map[string][]*rg.Edge{}, year: year}
 	if sg == nil {
 		return fg
 	}
@@ -276,7 +293,7 @@ func newFundingGraph(sg *rg.Subgraph, year *int) *fundingGraph {
 func (fg *fundingGraph) targets(id string, kind rg.RelKind) []*rg.Node {
 	var out []*rg.Node
 	for _, e := range fg.out[id] {
-		if e.Kind == kind {
+		if e.Kind == kind && fg.holds(e) {
 			out = append(out, fg.nodes[e.To])
 		}
 	}
@@ -286,7 +303,7 @@ func (fg *fundingGraph) targets(id string, kind rg.RelKind) []*rg.Node {
 func (fg *fundingGraph) sources(id string, kind rg.RelKind) []*rg.Node {
 	var out []*rg.Node
 	for _, e := range fg.in[id] {
-		if e.Kind == kind {
+		if e.Kind == kind && fg.holds(e) {
 			out = append(out, fg.nodes[e.From])
 		}
 	}
@@ -331,7 +348,7 @@ func (fg *fundingGraph) funding(id string) []*rg.Edge {
 	get := func(id string) []*rg.Edge {
 		var out []*rg.Edge
 		for _, e := range fg.in[id] {
-			if e.Kind == rg.RelFunds {
+			if e.Kind == rg.RelFunds && fg.holds(e) {
 				out = append(out, e)
 			}
 		}
@@ -387,13 +404,13 @@ func (fg *fundingGraph) items(ctx context.Context, year *int, scope []string) ([
 			return "", nil
 		}
 		for _, e := range fg.out[n.ID] {
-			if e.Kind == rg.RelOverlaps {
+			if e.Kind == rg.RelOverlaps && fg.holds(e) {
 				o := fg.nodes[e.To]
 				return fmt.Sprintf("in no focus area and the same measure as %s %q (OVERLAPS): appendix amounts are never added to main-table totals", o.Code, o.Name), o
 			}
 		}
 		for _, e := range fg.in[n.ID] {
-			if e.Kind == rg.RelOverlaps {
+			if e.Kind == rg.RelOverlaps && fg.holds(e) {
 				o := fg.nodes[e.From]
 				if fg.inFocusArea(o.ID) {
 					return fmt.Sprintf("in no focus area and the same measure as %s %q (OVERLAPS): appendix amounts are never added to main-table totals", o.Code, o.Name), o

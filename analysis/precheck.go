@@ -3,7 +3,6 @@ package analysis
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	rg "github.com/regiongraph/regiongraph"
@@ -11,11 +10,11 @@ import (
 
 // Precheck refuses, from counts the store gives cheaply and before anything
 // is loaded, a whole-graph analysis that the limits would refuse after
-// loading: more than MaxActors actors or MaxNodes nodes, or, when metrics
-// include betweenness or closeness, more than MaxPathWork steps. The actor
-// graph holds every actor whatever the year, so n actors cost at least n·n
-// steps (PathWork is n·(n+2m)); a year does not make it smaller. The errors
-// are BAD_USER_INPUT naming the limit.
+// loading: more than MaxActors actors or MaxNodes nodes. Betweenness and
+// closeness are never refused for their work: beyond MaxExactPathWork they
+// are estimated from pivots (see PathSampling), whose work MaxPathWork
+// bounds. The errors are BAD_USER_INPUT naming the limit. metrics is
+// accepted for analyses whose limits depend on the metric.
 func Precheck(ctx context.Context, store rg.Store, metrics ...Metric) error {
 	actors, err := count(ctx, store, rg.ActorKinds)
 	if err != nil {
@@ -23,12 +22,6 @@ func Precheck(ctx context.Context, store rg.Store, metrics ...Metric) error {
 	}
 	if actors > MaxActors {
 		return rg.Errorf(rg.EBADINPUT, "the graph has %d actors; whole-graph analysis is limited to %d actors (MaxActors)", actors, MaxActors)
-	}
-	if slices.Contains(metrics, Betweenness) || slices.Contains(metrics, Closeness) {
-		if work := int64(actors) * int64(actors); work > MaxPathWork {
-			return rg.Errorf(rg.EBADINPUT, "betweenness and closeness walk the actor graph once per actor: %d actors × at least %d = %.2g steps or more, beyond the limit of %.0g (MaxPathWork), whatever the year; use degree or PageRank",
-				actors, actors, float64(work), float64(MaxPathWork))
-		}
 	}
 	nodes, err := count(ctx, store, ProjectionKinds)
 	if err != nil {

@@ -40,7 +40,7 @@ func (s *countStore) Subgraph(context.Context, rg.SubgraphFilter) (*rg.Subgraph,
 // analysis.
 func TestPrecheck(t *testing.T) {
 	ctx := context.Background()
-	overPath := 14143 // 14143² > 2e8 = MaxPathWork
+	overPath := 19000 // 19000² = 3.6e8: with its links, beyond MaxExactPathWork
 	for _, c := range []struct {
 		name                string
 		actors, initiatives int
@@ -48,8 +48,10 @@ func TestPrecheck(t *testing.T) {
 		limit               string // "" when allowed
 	}{
 		{"SmallBetweenness", 7000, 100, []analysis.Metric{analysis.Betweenness}, ""},
-		{"BetweennessOverPathWork", overPath, 0, []analysis.Metric{analysis.Betweenness}, "MaxPathWork"},
-		{"ClosenessOverPathWork", overPath, 0, []analysis.Metric{analysis.PageRank, analysis.Closeness}, "MaxPathWork"},
+		// Beyond the exact limit betweenness and closeness are estimated
+		// (PathSampling), not refused.
+		{"BetweennessOverExactPathWorkIsEstimated", overPath, 0, []analysis.Metric{analysis.Betweenness}, ""},
+		{"ClosenessOverExactPathWorkIsEstimated", overPath, 0, []analysis.Metric{analysis.PageRank, analysis.Closeness}, ""},
 		{"PageRankOverPathWorkIsFine", overPath, 0, []analysis.Metric{analysis.PageRank}, ""},
 		{"TooManyActors", analysis.MaxActors + 1, 0, nil, "MaxActors"},
 		{"TooManyNodes", 1000, analysis.MaxNodes, nil, "MaxNodes"},
@@ -64,8 +66,8 @@ func TestPrecheck(t *testing.T) {
 			}
 		})
 	}
-	if err := analysis.CheckMapMetric(ctx, &countStore{t: t, actors: overPath}, "betweenness"); rg.ErrorCode(err) != rg.EBADINPUT {
-		t.Errorf("map sized by betweenness over MaxPathWork: %v", err)
+	if err := analysis.CheckMapMetric(ctx, &countStore{t: t, actors: analysis.MaxActors + 1}, "betweenness"); rg.ErrorCode(err) != rg.EBADINPUT {
+		t.Errorf("map sized by betweenness over MaxActors: %v", err)
 	}
 	if err := analysis.CheckMapMetric(ctx, &countStore{t: t, actors: overPath}, "degree"); err != nil {
 		t.Errorf("map sized by degree: %v", err)

@@ -1,9 +1,9 @@
 package analysis
 
 import (
-	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -48,6 +48,10 @@ const (
 	// MaxPairs bounds the actor pairs the projection considers (an
 	// initiative with k actors contributes k(k-1)/2).
 	MaxPairs = 5_000_000
+	// MaxRelations bounds the relations of a store whose whole graph is
+	// analysed: checked from the store's cheap counts before anything is
+	// read (regiongraph.GraphVersion).
+	MaxRelations = 3_000_000
 )
 
 // Link is one link of the actor graph between actors A < B (by id).
@@ -56,153 +60,350 @@ type Link struct {
 	// Weight is the tie strength: the number of shared initiatives plus the
 	// number of direct relations between A and B.
 	Weight float64
-	// Initiatives are the shared initiatives, by id.
-	Initiatives []string
-	// Relations are the direct relations, by id.
-	Relations []string
 }
 
-// ActorGraph is the actor graph: every actor of the subgraph, linked when
-// they share an initiative or are directly related (see the package
-// documentation). Actors and Links are ordered by id.
+// ActorGraph is the actor graph as of one year: every actor of the graph
+// read, linked when they share an initiative or are directly related (see
+// the package documentation). Actors and Links are ordered by id.
+//
+// An ActorGraph is read-only once built and safe for concurrent use; the
+// analyses computed on it are kept with it (see Centrality), so a graph
+// shared by many requests computes each of them once.
 type ActorGraph struct {
 	Year   *int
 	Actors []*rg.Node
 	Links  []Link
 
-	index map[string]int      // actor id -> position in Actors and node id in g
-	nodes map[string]*rg.Node // every node of the subgraph
-	edges []*rg.Edge          // the subgraph's relations that hold in Year
-	g     *ugraph
+	base *base
+	g    csr
+	wdeg []float64 // weighted degree, the row's weights summed in order
+	maxW []float64 // the largest weight in each row
+	memo *memo     // results computed on this graph
 }
 
-// Project builds the actor graph of sg as of year (nil: every relation
-// counts). Relations that do not hold in year are ignored, so sg may hold
-// more than that year's relations.
-func Project(ctx context.Context, sg *rg.Subgraph, year *int) (*ActorGraph, error) {
+// span is a relation's years, both ends included.
+type span struct{ from, to int }
+
+func spanOf(e *rg.Edge) span {
+	s := span{math.MinInt, math.MaxInt}
+	if e.FromYear != nil {
+		s.from = *e.FromYear
+	}
+	if e.ToYear != nil {
+		s.to = *e.ToYear
+	}
+	return s
+}
+
+// holds is regiongraph.Edge.HoldsInYear.
+func (s span) holds(year *int) bool { return year == nil || (s.from <= *year && *year <= s.to) }
+
+// base is what the projection needs of a graph, for every year at once, in
+// integers: the actors, which actor is tied to which initiative (and when),
+// and the direct relations between actors. An ActorGraph for any year is
+// derived from it without reading the store again.
+type base struct {
+	actors []*rg.Node       // by id
+	index  map[string]int32 // actor id -> position in actors
+	inits  map[string]int32 // initiative id -> its number in inc
+	// inc lists, by initiative, the actors tied to it by a context
+	// relation: incActor[incOff[i]:incOff[i+1]] with the relations' years.
+	incOff   []int32
+	incActor []int32
+	incSpan  []span
+	// direct relations between two different actors.
+	direct []directRel
+}
+
+type directRel struct {
+	from, to int32
+	kind     rg.RelKind
+	span     span
+}
+
+// newBase reads the subgraph. Nodes of other kinds than actors and
+// initiatives, and relations the projection does not use, are ignored.
+func newBase(ctx context.Context, sg *rg.Subgraph) (*base, error) {
 	if sg == nil {
 		sg = &rg.Subgraph{}
 	}
-	ag := &ActorGraph{Year: year, index: map[string]int{}, nodes: make(map[string]*rg.Node, len(sg.Nodes))}
+	b := &base{index: map[string]int32{}, inits: map[string]int32{}}
+	inits := b.inits
 	for _, n := range sg.Nodes {
-		ag.nodes[n.ID] = n
-		if n.Kind.IsActor() {
-			ag.Actors = append(ag.Actors, n)
+		switch {
+		case n.Kind.IsActor():
+			b.actors = append(b.actors, n)
+		case n.Kind == rg.KindInitiative:
+			inits[n.ID] = int32(len(inits))
 		}
 	}
-	if len(ag.Actors) > MaxActors {
-		return nil, rg.Errorf(rg.EBADINPUT, "the actor graph has %d actors; whole-graph analysis is limited to %d actors (MaxActors)", len(ag.Actors), MaxActors)
+	if len(b.actors) > MaxActors {
+		return nil, rg.Errorf(rg.EBADINPUT, "the actor graph has %d actors; whole-graph analysis is limited to %d actors (MaxActors)", len(b.actors), MaxActors)
 	}
-	slices.SortFunc(ag.Actors, func(a, b *rg.Node) int { return strings.Compare(a.ID, b.ID) })
-	for i, a := range ag.Actors {
-		ag.index[a.ID] = i
+	slices.SortFunc(b.actors, func(x, y *rg.Node) int { return strings.Compare(x.ID, y.ID) })
+	for i, a := range b.actors {
+		b.index[a.ID] = int32(i)
 	}
-
-	type pair struct{ a, b int }
-	links := map[pair]*Link{}
-	link := func(u, v int) *Link {
-		if u > v {
-			u, v = v, u
-		}
-		l := links[pair{u, v}]
-		if l == nil {
-			l = &Link{A: ag.Actors[u].ID, B: ag.Actors[v].ID}
-			links[pair{u, v}] = l
-		}
-		return l
+	type incidence struct {
+		init, actor int32
+		span        span
 	}
-	shared := map[string][]int{} // initiative -> actors tied to it
+	var incs []incidence
 	for i, e := range sg.Edges {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("project the actor graph: %w", err)
 			}
 		}
-		if !e.HoldsInYear(year) {
+		if e.From == e.To {
 			continue
 		}
-		ag.edges = append(ag.edges, e)
-		from, to := ag.nodes[e.From], ag.nodes[e.To]
-		if from == nil || to == nil || e.From == e.To {
-			continue
-		}
-		fi, fa := ag.index[e.From]
-		ti, ta := ag.index[e.To]
+		fi, fa := b.index[e.From]
+		ti, ta := b.index[e.To]
 		switch {
 		case fa && ta && slices.Contains(DirectRelations, e.Kind):
-			l := link(fi, ti)
-			l.Relations = append(l.Relations, e.ID)
-		case fa && to.Kind == rg.KindInitiative && slices.Contains(ContextRelations, e.Kind):
-			shared[e.To] = append(shared[e.To], fi)
-		}
-	}
-	inits := make([]string, 0, len(shared))
-	for id := range shared {
-		inits = append(inits, id)
-	}
-	slices.Sort(inits)
-	budget := MaxPairs
-	for _, id := range inits {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("project the actor graph: %w", err)
-		}
-		as := shared[id]
-		slices.Sort(as)
-		as = slices.Compact(as)
-		if budget -= len(as) * (len(as) - 1) / 2; budget < 0 {
-			return nil, rg.Errorf(rg.EBADINPUT, "the actor graph would join more than %d pairs of actors through shared initiatives (MaxPairs)", MaxPairs)
-		}
-		for x := range as {
-			for y := x + 1; y < len(as); y++ {
-				l := link(as[x], as[y])
-				l.Initiatives = append(l.Initiatives, id)
+			b.direct = append(b.direct, directRel{from: fi, to: ti, kind: e.Kind, span: spanOf(e)})
+		case fa && slices.Contains(ContextRelations, e.Kind):
+			if in, ok := inits[e.To]; ok {
+				incs = append(incs, incidence{init: in, actor: fi, span: spanOf(e)})
 			}
 		}
 	}
-	ag.Links = make([]Link, 0, len(links))
-	for _, l := range links {
-		slices.Sort(l.Relations)
-		l.Weight = float64(len(l.Initiatives) + len(l.Relations))
-		ag.Links = append(ag.Links, *l)
+	b.incOff = make([]int32, len(inits)+1)
+	for _, x := range incs {
+		b.incOff[x.init+1]++
 	}
-	slices.SortFunc(ag.Links, func(a, b Link) int {
-		return cmp.Or(strings.Compare(a.A, b.A), strings.Compare(a.B, b.B))
-	})
-	ag.g = newUgraph(len(ag.Actors), ag.Links, ag.index)
+	for i := range len(inits) {
+		b.incOff[i+1] += b.incOff[i]
+	}
+	b.incActor = make([]int32, len(incs))
+	b.incSpan = make([]span, len(incs))
+	next := slices.Clone(b.incOff)
+	for _, x := range incs {
+		b.incActor[next[x.init]], b.incSpan[next[x.init]] = x.actor, x.span
+		next[x.init]++
+	}
+	return b, nil
+}
+
+// Project builds the actor graph of sg as of year (nil: every relation
+// counts). Relations that do not hold in year are ignored, so sg may hold
+// more than that year's relations. LoadActorGraph gives the same graph from
+// a store, shared and computed once per version of the store's graph.
+func Project(ctx context.Context, sg *rg.Subgraph, year *int) (*ActorGraph, error) {
+	b, err := newBase(ctx, sg)
+	if err != nil {
+		return nil, err
+	}
+	return b.actorGraph(ctx, year)
+}
+
+// actorGraph derives the actor graph as of year: for each actor u, the
+// actors v > u it shares initiatives with (each initiative once) and is
+// directly related to (each relation once), accumulated in a dense row, so
+// the work is the number of pairs.
+func (b *base) actorGraph(ctx context.Context, year *int) (*ActorGraph, error) {
+	n := len(b.actors)
+	ag := &ActorGraph{Year: year, Actors: b.actors, base: b, memo: newMemo(resultsPerGraph)}
+	if year != nil {
+		y := *year
+		ag.Year = &y
+	}
+	// The actors of each initiative in year, each once.
+	nInits := len(b.incOff) - 1
+	initOff := make([]int32, nInits+1)
+	initActor := make([]int32, 0, len(b.incActor))
+	stamp := make([]int32, n) // initiative+1 that last listed the actor
+	pairs := 0
+	for i := range nInits {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("project the actor graph: %w", err)
+			}
+		}
+		k := 0
+		for x := b.incOff[i]; x < b.incOff[i+1]; x++ {
+			a := b.incActor[x]
+			if b.incSpan[x].holds(year) && stamp[a] != int32(i+1) {
+				stamp[a] = int32(i + 1)
+				initActor = append(initActor, a)
+				k++
+			}
+		}
+		initOff[i+1] = int32(len(initActor))
+		if pairs += k * (k - 1) / 2; pairs > MaxPairs {
+			return nil, rg.Errorf(rg.EBADINPUT, "the actor graph would join more than %d pairs of actors through shared initiatives (MaxPairs)", MaxPairs)
+		}
+	}
+	// The initiatives of each actor, and its direct relations to higher
+	// actors.
+	actorOff := make([]int32, n+1)
+	for _, a := range initActor {
+		actorOff[a+1]++
+	}
+	for u := range n {
+		actorOff[u+1] += actorOff[u]
+	}
+	actorInit := make([]int32, len(initActor))
+	next := slices.Clone(actorOff[:n])
+	for i := range nInits {
+		for _, a := range initActor[initOff[i]:initOff[i+1]] {
+			actorInit[next[a]] = int32(i)
+			next[a]++
+		}
+	}
+	directOff := make([]int32, n+1)
+	for _, d := range b.direct {
+		if d.span.holds(year) {
+			directOff[min(d.from, d.to)+1]++
+		}
+	}
+	for u := range n {
+		directOff[u+1] += directOff[u]
+	}
+	directTo := make([]int32, directOff[n])
+	next = slices.Clone(directOff[:n])
+	for _, d := range b.direct {
+		if d.span.holds(year) {
+			lo := min(d.from, d.to)
+			directTo[next[lo]] = max(d.from, d.to)
+			next[lo]++
+		}
+	}
+
+	acc := make([]float64, n)
+	var touched []int32
+	var links []upperLink
+	for u := range n {
+		if u%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("project the actor graph: %w", err)
+			}
+		}
+		touch := func(v int32) {
+			if acc[v] == 0 {
+				touched = append(touched, v)
+			}
+			acc[v]++
+		}
+		for _, i := range actorInit[actorOff[u]:actorOff[u+1]] {
+			for _, v := range initActor[initOff[i]:initOff[i+1]] {
+				if int(v) > u {
+					touch(v)
+				}
+			}
+		}
+		for _, v := range directTo[directOff[u]:directOff[u+1]] {
+			touch(v)
+		}
+		slices.Sort(touched)
+		for _, v := range touched {
+			links = append(links, upperLink{u: int32(u), v: v, w: acc[v]})
+			acc[v] = 0
+		}
+		touched = touched[:0]
+	}
+	ag.g = newCSR(n, links)
+	ag.Links = make([]Link, len(links))
+	for k, l := range links {
+		ag.Links[k] = Link{A: b.actors[l.u].ID, B: b.actors[l.v].ID, Weight: l.w}
+	}
+	ag.wdeg = make([]float64, n)
+	ag.maxW = make([]float64, n)
+	for u := range n {
+		_, w := ag.g.row(u)
+		for _, x := range w {
+			ag.wdeg[u] += x
+			ag.maxW[u] = max(ag.maxW[u], x)
+		}
+	}
 	return ag, nil
 }
 
+// resultsPerGraph bounds the results kept with one actor graph (brokers
+// between different groups, communities at different resolutions).
+const resultsPerGraph = 64
+
 // Actor returns the actor with the id, or nil when it is not in the graph.
 func (ag *ActorGraph) Actor(id string) *rg.Node {
-	if i, ok := ag.index[id]; ok {
+	if i, ok := ag.base.index[id]; ok {
 		return ag.Actors[i]
 	}
 	return nil
 }
 
-// Node returns any node of the subgraph the actor graph was built from.
-func (ag *ActorGraph) Node(id string) *rg.Node { return ag.nodes[id] }
+// Kind returns the kind of any node read for the graph (actors and
+// initiatives), and whether it was read.
+func (ag *ActorGraph) Kind(id string) (rg.Kind, bool) {
+	if i, ok := ag.base.index[id]; ok {
+		return ag.Actors[i].Kind, true
+	}
+	if _, ok := ag.base.inits[id]; ok {
+		return rg.KindInitiative, true
+	}
+	return "", false
+}
 
 // Neighbours returns the ids of the actors linked to id, ordered by id.
 func (ag *ActorGraph) Neighbours(id string) []string {
-	i, ok := ag.index[id]
+	i, ok := ag.base.index[id]
 	if !ok {
 		return nil
 	}
-	out := make([]string, len(ag.g.adj[i]))
-	for k, n := range ag.g.adj[i] {
-		out[k] = ag.Actors[n.ID()].ID
+	nb, _ := ag.g.row(int(i))
+	out := make([]string, len(nb))
+	for k, v := range nb {
+		out[k] = ag.Actors[v].ID
 	}
 	return out
 }
 
 // Weight returns the weight of the link between a and b (0 when none).
 func (ag *ActorGraph) Weight(a, b string) float64 {
-	i, ok1 := ag.index[a]
-	j, ok2 := ag.index[b]
+	i, ok1 := ag.base.index[a]
+	j, ok2 := ag.base.index[b]
 	if !ok1 || !ok2 {
 		return 0
 	}
-	w, _ := ag.g.weightOf(int64(i), int64(j))
+	w, _ := ag.g.weight(int(i), int(j))
 	return w
+}
+
+// members returns the actors with a MEMBER_OF relation to the actor to that
+// holds in the graph's year.
+func (ag *ActorGraph) members(to int32) map[int32]bool {
+	out := map[int32]bool{}
+	for _, d := range ag.base.direct {
+		if d.kind == rg.RelMemberOf && d.to == to && d.span.holds(ag.Year) {
+			out[d.from] = true
+		}
+	}
+	return out
+}
+
+// withActorUpdates returns the base with the actors updated by entries
+// (each an update of an actor's fields: its id, kind and relations stay, so
+// every number in the base does too).
+func (b *base) withActorUpdates(entries []*rg.HistoryEntry) *base {
+	c := *b
+	c.actors = slices.Clone(b.actors)
+	for _, h := range entries {
+		if h.Op != rg.OpUpdateNode || h.After == nil {
+			continue
+		}
+		if i, ok := c.index[h.After.ID]; ok && c.actors[i].Kind == h.After.Kind {
+			c.actors[i] = h.After
+		}
+	}
+	return &c
+}
+
+// withBase returns the graph over b, a base with the same actors and
+// relations as ag's but other actor fields: the same links, and the
+// results that hold no actor (PageRank, betweenness and closeness) carried
+// over; the others are computed again, with the new actors.
+func (ag *ActorGraph) withBase(b *base) *ActorGraph {
+	c := &ActorGraph{Year: ag.Year, Actors: b.actors, Links: ag.Links, base: b, g: ag.g, wdeg: ag.wdeg, maxW: ag.maxW, memo: newMemo(resultsPerGraph)}
+	c.memo.seed(ag.memo, "pagerank", "paths")
+	return c
 }

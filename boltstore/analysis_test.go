@@ -15,3 +15,11 @@ func TestAnalysis(t *testing.T) {
 		return openAt(t, filepath.Join(t.TempDir(), "store.db"))
 	})
 }
+
+// TestBriefOnBolt checks the lobbying brief, whose routes come from the
+// store, on the embedded store.
+func TestBriefOnBolt(t *testing.T) {
+	analysistest.RunBrief(t, func(t *testing.T) rg.Store {
+		return openAt(t, filepath.Join(t.TempDir(), "brief.db"))
+	})
+}

@@ -20,6 +20,8 @@ type graph struct {
 	// search holds each node's regiongraph.SearchText, folded once when
 	// the node is stored rather than on every search.
 	search map[string]string
+	// index finds candidates for full-text search (search.go).
+	index *termIndex
 }
 
 // adjacency holds a node's relations by direction and relation kind, as
@@ -36,6 +38,7 @@ func newGraph() *graph {
 		byKind: map[rg.Kind]map[string]*rg.Node{},
 		adj:    map[string]*adjacency{},
 		search: map[string]string{},
+		index:  newTermIndex(),
 	}
 }
 
@@ -51,6 +54,7 @@ func (g *graph) putNode(n *rg.Node) {
 	}
 	m[n.ID] = n
 	g.search[n.ID] = rg.SearchText(n)
+	g.index.put(n)
 }
 
 func (g *graph) deleteNode(id string) {
@@ -62,6 +66,7 @@ func (g *graph) deleteNode(id string) {
 	delete(g.byKind[n.Kind], id)
 	delete(g.adj, id)
 	delete(g.search, id)
+	g.index.remove(id)
 }
 
 // matches is regiongraph.Matches over the cached search text: the folded

@@ -67,6 +67,7 @@ func writeHistory(tx *bolt.Tx, entries []*rg.HistoryEntry, at time.Time, actor, 
 	if err != nil {
 		return fmt.Errorf("create bucket history_by_id: %w", err)
 	}
+	hb.FillPercent, ib.FillPercent = fillAppend, fillRandom
 	for _, h := range entries {
 		seq, err := hb.NextSequence()
 		if err != nil {

@@ -226,6 +226,7 @@ func (s *stage) write(tx *bolt.Tx) error {
 	if nb == nil || eb == nil {
 		return fmt.Errorf("missing bucket nodes or edges")
 	}
+	nb.FillPercent, eb.FillPercent = fillRandom, fillRandom
 	for _, id := range sortedKeys(s.nodes) {
 		if err := putOrDelete(nb, id, s.nodes[id]); err != nil {
 			return fmt.Errorf("node %q: %w", id, err)

@@ -19,7 +19,6 @@ func TestCachedLayoutIsLayout(t *testing.T) {
 			sg.Edges = append(sg.Edges, &rg.Edge{ID: fmt.Sprintf("e-%02d", i), Kind: rg.RelPartnerOf, From: "n-00", To: fmt.Sprintf("n-%02d", i)})
 		}
 	}
-	fresh := Layout(sg)
 	cached := func(sg *rg.Subgraph) map[string]Point {
 		pos, err := cachedLayout(context.Background(), sg)
 		if err != nil {
@@ -27,6 +26,7 @@ func TestCachedLayoutIsLayout(t *testing.T) {
 		}
 		return pos
 	}
+	fresh := Layout(sg)
 	first := cached(sg)
 	if !maps.Equal(first, fresh) {
 		t.Fatal("a first cached layout differs from Layout")

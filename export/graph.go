@@ -41,8 +41,8 @@ func New(f Filter, sg *rg.Subgraph) *Graph {
 	return g
 }
 
-// NewContext is New stopping with ctx's error when ctx is done during the
-// layout.
+// NewContext is New that stops laying out when ctx is done, returning its
+// error.
 func NewContext(ctx context.Context, f Filter, sg *rg.Subgraph) (*Graph, error) {
 	pos, err := cachedLayout(ctx, sg)
 	if err != nil {

@@ -46,9 +46,10 @@ func Layout(sg *rg.Subgraph) map[string]Point {
 	return pos
 }
 
-// LayoutContext is Layout stopping with ctx's error when ctx is done: it
-// looks between the optimiser's rounds (a large component takes tens of
-// them, each a fraction of a second on 7 000 nodes).
+// LayoutContext is Layout that stops when ctx is done, returning its error:
+// it looks at ctx between components and every few milliseconds within a
+// component's layout (between walks, stress iterations and separation
+// rounds).
 func LayoutContext(ctx context.Context, sg *rg.Subgraph) (map[string]Point, error) {
 	ids := make([]string, len(sg.Nodes))
 	index := make(map[string]int64, len(sg.Nodes))
@@ -117,6 +118,9 @@ func LayoutContext(ctx context.Context, sg *rg.Subgraph) (map[string]Point, erro
 		if len(members) == 1 {
 			singles = append(singles, members[0])
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("layout: %w", err)
 		}
 		pos, err := layoutComponent(ctx, members, adj, uint64(c)+1)
 		if err != nil {
@@ -214,7 +218,11 @@ func layoutComponent(ctx context.Context, members []int64, adj [][]int64, seed u
 		}
 	}
 	if n <= stressMax {
-		if err := stress(ctx, pos, g.distances()); err != nil {
+		d, err := g.distances(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := stress(ctx, pos, d); err != nil {
 			return nil, err
 		}
 	}
@@ -241,7 +249,9 @@ func layoutComponent(ctx context.Context, members []int64, adj [][]int64, seed u
 	for i := range pos {
 		pos[i] = r2.Scale(scale, r2.Sub(pos[i], c))
 	}
-	separate(pos, MinGap)
+	if err := separate(ctx, pos, MinGap); err != nil {
+		return nil, err
+	}
 	return pos, nil
 }
 
@@ -252,11 +262,14 @@ const MinGap = 2*MinSize + 4
 // separate pushes apart the nodes closer than gap, a few rounds in index
 // order (so deterministically). Stress majorization leaves the leaves of one
 // hub where they started; this keeps them from sitting on one another.
-func separate(pos []r2.Vec, gap float64) {
+func separate(ctx context.Context, pos []r2.Vec, gap float64) error {
 	if len(pos) > stressMax {
-		return
+		return nil
 	}
 	for round := 0; round < 30; round++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("layout: %w", err)
+		}
 		moved := false
 		for i := range pos {
 			for j := i + 1; j < len(pos); j++ {
@@ -276,9 +289,10 @@ func separate(pos []r2.Vec, gap float64) {
 			}
 		}
 		if !moved {
-			return
+			return nil
 		}
 	}
+	return nil
 }
 
 // stress improves pos by stress majorization towards the distances d (an
@@ -397,10 +411,15 @@ func (g *orderedGraph) length(x, y int64) float64 { return g.edge[[2]int64{x, y}
 
 // distances returns the shortest-path distances by link length between the
 // members, row by row (Dijkstra from each member).
-func (g *orderedGraph) distances() []float64 {
+func (g *orderedGraph) distances(ctx context.Context) ([]float64, error) {
 	n := len(g.members)
 	d := make([]float64, n*n)
 	for i := range g.members {
+		if i%16 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("layout: %w", err)
+			}
+		}
 		row := d[i*n : (i+1)*n]
 		for j := range row {
 			row[j] = math.Inf(1)
@@ -422,7 +441,7 @@ func (g *orderedGraph) distances() []float64 {
 			}
 		}
 	}
-	return d
+	return d, nil
 }
 
 type distItem struct {

@@ -3,6 +3,7 @@ package gqlhttp
 import (
 	"container/list"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -206,19 +207,20 @@ func (wk *Work) cached(result string) {
 	}
 }
 
-// Versioner is a store that can say cheaply which version of the graph it
-// holds: a number that grows with every change.
-type Versioner interface {
-	Version(ctx context.Context) (int64, error)
-}
-
-// StoreVersion returns the version of the graph in s: its Version when it
-// has one, else the sequence number of the newest entry of its change
-// history (every change of the graph is recorded there, in the same
-// transaction), 0 for a store that never changed.
+// StoreVersion returns the version of the graph in s: the Seq of its
+// GraphVersion when it is rg.Versioned, else the sequence number of the
+// newest entry of its change history (every change of the graph is
+// recorded there, in the same transaction), 0 for a store that never
+// changed.
 func StoreVersion(ctx context.Context, s rg.Store) (int64, error) {
-	if v, ok := s.(Versioner); ok {
-		return v.Version(ctx)
+	// A wrapper (metrics, the guard) is Versioned whatever it wraps, and
+	// answers ErrNoVersion when the store inside is not.
+	gv, err := rg.VersionOf(ctx, s)
+	switch {
+	case err == nil:
+		return gv.Seq, nil
+	case !errors.Is(err, rg.ErrNoVersion):
+		return 0, fmt.Errorf("the store's version: %w", err)
 	}
 	p, err := s.History(ctx, rg.HistoryFilter{First: 1})
 	if err != nil {

@@ -65,9 +65,20 @@ type ComplexityRoot struct {
 	}
 
 	BriefActor struct {
-		Actor func(childComplexity int) int
-		Home  func(childComplexity int) int
-		Roles func(childComplexity int) int
+		Actor   func(childComplexity int) int
+		Home    func(childComplexity int) int
+		Hops    func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Roles   func(childComplexity int) int
+		Scope   func(childComplexity int) int
+		Score   func(childComplexity int) int
+	}
+
+	BriefContact struct {
+		Actor   func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Route   func(childComplexity int) int
+		Score   func(childComplexity int) int
 	}
 
 	BriefInitiative struct {
@@ -81,14 +92,17 @@ type ComplexityRoot struct {
 		Parent        func(childComplexity int) int
 		Participants  func(childComplexity int) int
 		Reasons       func(childComplexity int) int
+		Scope         func(childComplexity int) int
 		StrategyAreas func(childComplexity int) int
 		Topics        func(childComplexity int) int
+		Via           func(childComplexity int) int
 	}
 
 	BriefPath struct {
 		From func(childComplexity int) int
 		Path func(childComplexity int) int
 		To   func(childComplexity int) int
+		Via  func(childComplexity int) int
 	}
 
 	BriefRole struct {
@@ -118,13 +132,14 @@ type ComplexityRoot struct {
 	}
 
 	CentralityPage struct {
-		ActorCount func(childComplexity int) int
-		LinkCount  func(childComplexity int) int
-		OrderBy    func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		Scores     func(childComplexity int) int
-		TotalCount func(childComplexity int) int
-		Year       func(childComplexity int) int
+		ActorCount   func(childComplexity int) int
+		LinkCount    func(childComplexity int) int
+		OrderBy      func(childComplexity int) int
+		PageInfo     func(childComplexity int) int
+		PathEstimate func(childComplexity int) int
+		Scores       func(childComplexity int) int
+		TotalCount   func(childComplexity int) int
+		Year         func(childComplexity int) int
 	}
 
 	CentralityScore struct {
@@ -405,10 +420,13 @@ type ComplexityRoot struct {
 		MarkdownURL    func(childComplexity int) int
 		Municipalities func(childComplexity int) int
 		Outside        func(childComplexity int) int
+		OwnTotalNok    func(childComplexity int) int
+		ParentTopics   func(childComplexity int) int
 		Partners       func(childComplexity int) int
 		Paths          func(childComplexity int) int
 		Sources        func(childComplexity int) int
 		Subject        func(childComplexity int) int
+		TalkTo         func(childComplexity int) int
 		Text           func(childComplexity int) int
 		Title          func(childComplexity int) int
 		Topics         func(childComplexity int) int
@@ -640,6 +658,14 @@ type ComplexityRoot struct {
 		Query  func(childComplexity int) int
 	}
 
+	PathEstimate struct {
+		Actors                     func(childComplexity int) int
+		BetweennessNormalizedError func(childComplexity int) int
+		ClosenessError             func(childComplexity int) int
+		Confidence                 func(childComplexity int) int
+		Pivots                     func(childComplexity int) int
+	}
+
 	PathStep struct {
 		From     func(childComplexity int) int
 		Relation func(childComplexity int) int
@@ -689,7 +715,7 @@ type ComplexityRoot struct {
 		Funds          func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		History        func(childComplexity int, id *string, first *int, after *string) int
 		Initiatives    func(childComplexity int, filter *model.InitiativeFilter, orderBy *model.NodeOrder, first *int, after *string) int
-		LobbyingBrief  func(childComplexity int, topic *string, initiative *string, text *string, year *int) int
+		LobbyingBrief  func(childComplexity int, topic *string, initiative *string, text *string, year *int, throughFundsAndPlans *bool) int
 		Municipalities func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		Neighbourhood  func(childComplexity int, id string, depth int, kinds []model.NodeKind, relations []model.RelationKind, year *int, first *int) int
 		Networks       func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
@@ -702,6 +728,7 @@ type ComplexityRoot struct {
 		Regions        func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		Relations      func(childComplexity int, ids []string, kinds []model.RelationKind, year *int) int
 		Search         func(childComplexity int, text string, kinds []model.NodeKind, first *int, after *string) int
+		SearchHits     func(childComplexity int, text string, kinds []model.NodeKind, first *int, after *string) int
 		StrategyAreas  func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 		Topics         func(childComplexity int, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) int
 	}
@@ -775,6 +802,42 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RelevanceReason struct {
+		Factor   func(childComplexity int) int
+		Points   func(childComplexity int) int
+		Relation func(childComplexity int) int
+		Source   func(childComplexity int) int
+		Text     func(childComplexity int) int
+	}
+
+	SearchHit struct {
+		Field      func(childComplexity int) int
+		Highlights func(childComplexity int) int
+		Matches    func(childComplexity int) int
+		Node       func(childComplexity int) int
+		Score      func(childComplexity int) int
+		Snippet    func(childComplexity int) int
+	}
+
+	SearchHitConnection struct {
+		Edges      func(childComplexity int) int
+		Hits       func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SearchHitEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SearchMatch struct {
+		Field      func(childComplexity int) int
+		Highlights func(childComplexity int) int
+		Index      func(childComplexity int) int
+		Snippet    func(childComplexity int) int
+	}
+
 	Source struct {
 		Citation  func(childComplexity int) int
 		Outside   func(childComplexity int) int
@@ -812,6 +875,11 @@ type ComplexityRoot struct {
 	StrategyAreaEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TextSpan struct {
+		End   func(childComplexity int) int
+		Start func(childComplexity int) int
 	}
 
 	Topic struct {
@@ -1039,6 +1107,7 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Search(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (*model.NodeConnection, error)
+	SearchHits(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (*model.SearchHitConnection, error)
 	Relations(ctx context.Context, ids []string, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
 	Municipalities(ctx context.Context, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) (*model.MunicipalityConnection, error)
 	Regions(ctx context.Context, filter *model.NodeFilter, orderBy *model.NodeOrder, first *int, after *string) (*model.RegionConnection, error)
@@ -1059,7 +1128,7 @@ type QueryResolver interface {
 	Communities(ctx context.Context, resolution *float64, year *int, first *int) (*model.CommunityPartition, error)
 	FundingSummary(ctx context.Context, groupBy []model.FundingGroup, year *int, first *int) (*model.FundingSummary, error)
 	FundingFlows(ctx context.Context, stages []model.FundingGroup, year *int) (*model.FundingFlows, error)
-	LobbyingBrief(ctx context.Context, topic *string, initiative *string, text *string, year *int) (*model.LobbyingBrief, error)
+	LobbyingBrief(ctx context.Context, topic *string, initiative *string, text *string, year *int, throughFundsAndPlans *bool) (*model.LobbyingBrief, error)
 }
 type RegionResolver interface {
 	Relations(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
@@ -1198,12 +1267,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BriefActor.Home(childComplexity), true
+	case "BriefActor.hops":
+		if e.ComplexityRoot.BriefActor.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefActor.Hops(childComplexity), true
+	case "BriefActor.reasons":
+		if e.ComplexityRoot.BriefActor.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefActor.Reasons(childComplexity), true
 	case "BriefActor.roles":
 		if e.ComplexityRoot.BriefActor.Roles == nil {
 			break
 		}
 
 		return e.ComplexityRoot.BriefActor.Roles(childComplexity), true
+	case "BriefActor.scope":
+		if e.ComplexityRoot.BriefActor.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefActor.Scope(childComplexity), true
+	case "BriefActor.score":
+		if e.ComplexityRoot.BriefActor.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefActor.Score(childComplexity), true
+
+	case "BriefContact.actor":
+		if e.ComplexityRoot.BriefContact.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefContact.Actor(childComplexity), true
+	case "BriefContact.reasons":
+		if e.ComplexityRoot.BriefContact.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefContact.Reasons(childComplexity), true
+	case "BriefContact.route":
+		if e.ComplexityRoot.BriefContact.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefContact.Route(childComplexity), true
+	case "BriefContact.score":
+		if e.ComplexityRoot.BriefContact.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefContact.Score(childComplexity), true
 
 	case "BriefInitiative.amountNok":
 		if e.ComplexityRoot.BriefInitiative.AmountNok == nil {
@@ -1265,6 +1383,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BriefInitiative.Reasons(childComplexity), true
+	case "BriefInitiative.scope":
+		if e.ComplexityRoot.BriefInitiative.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Scope(childComplexity), true
 	case "BriefInitiative.strategyAreas":
 		if e.ComplexityRoot.BriefInitiative.StrategyAreas == nil {
 			break
@@ -1277,6 +1401,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BriefInitiative.Topics(childComplexity), true
+	case "BriefInitiative.via":
+		if e.ComplexityRoot.BriefInitiative.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefInitiative.Via(childComplexity), true
 
 	case "BriefPath.from":
 		if e.ComplexityRoot.BriefPath.From == nil {
@@ -1296,6 +1426,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BriefPath.To(childComplexity), true
+	case "BriefPath.via":
+		if e.ComplexityRoot.BriefPath.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefPath.Via(childComplexity), true
 
 	case "BriefRole.object":
 		if e.ComplexityRoot.BriefRole.Object == nil {
@@ -1426,6 +1562,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CentralityPage.PageInfo(childComplexity), true
+	case "CentralityPage.pathEstimate":
+		if e.ComplexityRoot.CentralityPage.PathEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CentralityPage.PathEstimate(childComplexity), true
 	case "CentralityPage.scores":
 		if e.ComplexityRoot.CentralityPage.Scores == nil {
 			break
@@ -2878,6 +3020,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LobbyingBrief.Outside(childComplexity), true
+	case "LobbyingBrief.ownTotalNok":
+		if e.ComplexityRoot.LobbyingBrief.OwnTotalNok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.OwnTotalNok(childComplexity), true
+	case "LobbyingBrief.parentTopics":
+		if e.ComplexityRoot.LobbyingBrief.ParentTopics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.ParentTopics(childComplexity), true
 	case "LobbyingBrief.partners":
 		if e.ComplexityRoot.LobbyingBrief.Partners == nil {
 			break
@@ -2902,6 +3056,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LobbyingBrief.Subject(childComplexity), true
+	case "LobbyingBrief.talkTo":
+		if e.ComplexityRoot.LobbyingBrief.TalkTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LobbyingBrief.TalkTo(childComplexity), true
 	case "LobbyingBrief.text":
 		if e.ComplexityRoot.LobbyingBrief.Text == nil {
 			break
@@ -4478,6 +4638,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnershipMap.Query(childComplexity), true
 
+	case "PathEstimate.actors":
+		if e.ComplexityRoot.PathEstimate.Actors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathEstimate.Actors(childComplexity), true
+	case "PathEstimate.betweennessNormalizedError":
+		if e.ComplexityRoot.PathEstimate.BetweennessNormalizedError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathEstimate.BetweennessNormalizedError(childComplexity), true
+	case "PathEstimate.closenessError":
+		if e.ComplexityRoot.PathEstimate.ClosenessError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathEstimate.ClosenessError(childComplexity), true
+	case "PathEstimate.confidence":
+		if e.ComplexityRoot.PathEstimate.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathEstimate.Confidence(childComplexity), true
+	case "PathEstimate.pivots":
+		if e.ComplexityRoot.PathEstimate.Pivots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PathEstimate.Pivots(childComplexity), true
+
 	case "PathStep.from":
 		if e.ComplexityRoot.PathStep.From == nil {
 			break
@@ -4794,7 +4985,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.LobbyingBrief(childComplexity, args["topic"].(*string), args["initiative"].(*string), args["text"].(*string), args["year"].(*int)), true
+		return e.ComplexityRoot.Query.LobbyingBrief(childComplexity, args["topic"].(*string), args["initiative"].(*string), args["text"].(*string), args["year"].(*int), args["throughFundsAndPlans"].(*bool)), true
 	case "Query.municipalities":
 		if e.ComplexityRoot.Query.Municipalities == nil {
 			break
@@ -4927,6 +5118,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["kinds"].([]model.NodeKind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.searchHits":
+		if e.ComplexityRoot.Query.SearchHits == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchHits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchHits(childComplexity, args["text"].(string), args["kinds"].([]model.NodeKind), args["first"].(*int), args["after"].(*string)), true
 	case "Query.strategyAreas":
 		if e.ComplexityRoot.Query.StrategyAreas == nil {
 			break
@@ -5367,6 +5569,137 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RelationEdge.Node(childComplexity), true
 
+	case "RelevanceReason.factor":
+		if e.ComplexityRoot.RelevanceReason.Factor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelevanceReason.Factor(childComplexity), true
+	case "RelevanceReason.points":
+		if e.ComplexityRoot.RelevanceReason.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelevanceReason.Points(childComplexity), true
+	case "RelevanceReason.relation":
+		if e.ComplexityRoot.RelevanceReason.Relation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelevanceReason.Relation(childComplexity), true
+	case "RelevanceReason.source":
+		if e.ComplexityRoot.RelevanceReason.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelevanceReason.Source(childComplexity), true
+	case "RelevanceReason.text":
+		if e.ComplexityRoot.RelevanceReason.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelevanceReason.Text(childComplexity), true
+
+	case "SearchHit.field":
+		if e.ComplexityRoot.SearchHit.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Field(childComplexity), true
+	case "SearchHit.highlights":
+		if e.ComplexityRoot.SearchHit.Highlights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Highlights(childComplexity), true
+	case "SearchHit.matches":
+		if e.ComplexityRoot.SearchHit.Matches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Matches(childComplexity), true
+	case "SearchHit.node":
+		if e.ComplexityRoot.SearchHit.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Node(childComplexity), true
+	case "SearchHit.score":
+		if e.ComplexityRoot.SearchHit.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
+	case "SearchHit.snippet":
+		if e.ComplexityRoot.SearchHit.Snippet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Snippet(childComplexity), true
+
+	case "SearchHitConnection.edges":
+		if e.ComplexityRoot.SearchHitConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHitConnection.Edges(childComplexity), true
+	case "SearchHitConnection.hits":
+		if e.ComplexityRoot.SearchHitConnection.Hits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHitConnection.Hits(childComplexity), true
+	case "SearchHitConnection.pageInfo":
+		if e.ComplexityRoot.SearchHitConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHitConnection.PageInfo(childComplexity), true
+	case "SearchHitConnection.totalCount":
+		if e.ComplexityRoot.SearchHitConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHitConnection.TotalCount(childComplexity), true
+
+	case "SearchHitEdge.cursor":
+		if e.ComplexityRoot.SearchHitEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHitEdge.Cursor(childComplexity), true
+	case "SearchHitEdge.node":
+		if e.ComplexityRoot.SearchHitEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHitEdge.Node(childComplexity), true
+
+	case "SearchMatch.field":
+		if e.ComplexityRoot.SearchMatch.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchMatch.Field(childComplexity), true
+	case "SearchMatch.highlights":
+		if e.ComplexityRoot.SearchMatch.Highlights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchMatch.Highlights(childComplexity), true
+	case "SearchMatch.index":
+		if e.ComplexityRoot.SearchMatch.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchMatch.Index(childComplexity), true
+	case "SearchMatch.snippet":
+		if e.ComplexityRoot.SearchMatch.Snippet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchMatch.Snippet(childComplexity), true
+
 	case "Source.citation":
 		if e.ComplexityRoot.Source.Citation == nil {
 			break
@@ -5562,6 +5895,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StrategyAreaEdge.Node(childComplexity), true
+
+	case "TextSpan.end":
+		if e.ComplexityRoot.TextSpan.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TextSpan.End(childComplexity), true
+	case "TextSpan.start":
+		if e.ComplexityRoot.TextSpan.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TextSpan.Start(childComplexity), true
 
 	case "Topic.actors":
 		if e.ComplexityRoot.Topic.Actors == nil {
@@ -6710,17 +7056,77 @@ type NodeEdge {
   node: Node!
 }
 
+"Where a search hit matched."
+enum SearchField {
+  NAME
+  ALIAS
+  CODE
+  DESCRIPTION
+  GOAL
+  ACTIVITY
+  "The quote of the node's source."
+  SOURCE_QUOTE
+}
+
+"A stretch of a snippet: from start (inclusive) to end (exclusive), counted in characters (Unicode code points)."
+type TextSpan {
+  start: Int!
+  end: Int!
+}
+
+"Where in one field a hit matched."
+type SearchMatch {
+  field: SearchField!
+  "The position of the alias, goal or activity (0 for the others)."
+  index: Int!
+  "The field's text around the first match (at most 160 characters; … where cut)."
+  snippet: String!
+  "The matched words in the snippet."
+  highlights: [TextSpan!]!
+}
+
+"A node found by searchHits, its score and where it matched."
+type SearchHit {
+  node: Node!
+  "Sum over the query's words of the best field weight times the match (exact 1, prefix 0.6), plus a bonus when the words are a name's."
+  score: Float!
+  "The best field matched, and a snippet of it."
+  field: SearchField!
+  snippet: String!
+  highlights: [TextSpan!]!
+  "Every field that matched (at most 5), best first."
+  matches: [SearchMatch!]!
+}
+
+type SearchHitEdge {
+  cursor: String!
+  node: SearchHit!
+}
+
+type SearchHitConnection {
+  edges: [SearchHitEdge!]!
+  hits: [SearchHit!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
 type Query {
   "The node with this id, or null."
   node(id: ID!): Node
   "The nodes with these ids, in the same order; null where there is none."
   nodes(ids: [ID!]!): [Node]!
   """
-  Nodes whose name or alias contains the text, case- and accent-insensitive
-  ("tromso" finds "Tromsø", "nore" finds "Nore og Uvdal"); exact and prefix
-  matches first.
+  Nodes by what the plans say about them: the words of the text in the name,
+  aliases, code, description, goals, activities or source quote, case- and
+  accent-insensitive with Norwegian spellings folded ("tromso" finds "Tromsø",
+  "aarhus" "Århus", "fylkesvei" "fylkesveger", "E 134" "E134") and prefixes
+  ("bredbånd" finds "bredbåndstilbudet"). Hits whose every word is in a name,
+  alias or code come first, then by score. searchHits gives the same hits
+  with their score and where they matched.
   """
   search(text: String!, kinds: [NodeKind!], first: Int = 20, after: String): NodeConnection!
+  "The hits of search, each with its score, the field it matched and a snippet of it."
+  searchHits(text: String!, kinds: [NodeKind!], first: Int = 20, after: String): SearchHitConnection!
   "Relations by id, or of the given kinds (at most 1000)."
   relations(ids: [ID!], kinds: [RelationKind!], year: Int): [Relation!]!
   municipalities(filter: NodeFilter, orderBy: NodeOrder, first: Int = 50, after: String): MunicipalityConnection!
@@ -7550,6 +7956,27 @@ type CentralityPage {
   "Scores matching ` + "`" + `kinds` + "`" + ` over all pages."
   totalCount: Int!
   pageInfo: PageInfo!
+  """
+  Set when betweenness and closeness are estimates, on a graph too large to
+  walk from every actor; null when they are exact.
+  """
+  pathEstimate: PathEstimate
+}
+
+"""
+How betweenness and closeness were estimated: from breadth-first walks from
+` + "`" + `pivots` + "`" + ` of the ` + "`" + `actors` + "`" + `, drawn at random with a fixed seed (the same
+estimate on every run). With probability at least ` + "`" + `confidence` + "`" + `, every
+actor's betweennessNormalized is within betweennessNormalizedError of its
+exact value and its closeness within closenessError (Serfling's bound over
+the pivots, for all actors at once; see the analysis package documentation).
+"""
+type PathEstimate {
+  pivots: Int!
+  actors: Int!
+  betweennessNormalizedError: Float!
+  closenessError: Float!
+  confidence: Float!
 }
 
 """
@@ -7724,6 +8151,73 @@ type BriefActor {
   "On the region's side: a region involved, or one of its members."
   home: Boolean!
   roles: [BriefRole!]!
+  "The closest scope of its roles: the subject, a sub-topic or the parent topic."
+  scope: BriefScope!
+  """
+  Relevance: the sum of the reasons' points (topics it is concerned with,
+  its roles in the initiatives, funds it holds, brokerage between the region
+  and the outside bodies, closeness to the region; weights in package
+  analysis, BuildBriefWith).
+  """
+  score: Float!
+  "Why it matters, strongest first, each citing the relation it rests on."
+  reasons: [RelevanceReason!]!
+  "Hops from the home region in the actor graph without funds; null when it cannot be reached."
+  hops: Int
+}
+
+"How something came into a brief."
+enum BriefScope {
+  "The topic or initiative asked for (or a match of the text)."
+  SUBJECT
+  "Through a topic PART_OF the subject topic."
+  SUB_TOPIC
+  "Through a topic the subject topic is PART_OF: the wider issue."
+  PARENT_TOPIC
+}
+
+"A part of an actor's relevance score."
+enum RelevanceFactor {
+  "Concerned with or coordinating a topic of the brief."
+  TOPIC
+  "A role in an initiative of the brief."
+  INITIATIVE
+  "Holds a fund that pays for an initiative of the brief."
+  FUNDING
+  "On the shortest routes between the region and the outside bodies."
+  BROKERAGE
+  "Close to the home region."
+  DISTANCE
+}
+
+"One reason an actor matters in a brief."
+type RelevanceReason {
+  factor: RelevanceFactor!
+  points: Float!
+  text: String!
+  "The relation it rests on; its source is the citation."
+  relation: Relation!
+  source: Source!
+}
+
+"Someone to talk to first, why, and how the region reaches them."
+type BriefContact {
+  actor: Actor!
+  score: Float!
+  "The strongest reasons (at most 4), each with its citation."
+  reasons: [RelevanceReason!]!
+  "The route from the region, for an outside body."
+  route: BriefPath
+}
+
+"Which steps a brief's route needed."
+enum BriefRouteKind {
+  "Actor-to-actor relations only."
+  ACTORS
+  "Also initiatives and topics the actors share."
+  SHARED_WORK
+  "Anything, funds and plans included (only with throughFundsAndPlans)."
+  ANY
 }
 
 "An initiative of a brief with everything tied to it."
@@ -7742,13 +8236,23 @@ type BriefInitiative {
   focusAreas: [FocusArea!]!
   strategyAreas: [StrategyArea!]!
   topics: [Topic!]!
+  "How it came into the brief."
+  scope: BriefScope!
+  "The topic it came in through (null for an initiative or text brief)."
+  via: Topic
 }
 
-"The shortest chain from the home region to an outside body (path null when none within 4 hops)."
+"""
+The shortest chain from the home region to an outside body (path null when
+none within 4 hops), preferring actor-to-actor relations; never through funds,
+plans or their classification unless the brief was asked throughFundsAndPlans.
+"""
 type BriefPath {
   from: Node!
   to: Node!
   path: ActorPath
+  "Which steps the route needed; null when there is none."
+  via: BriefRouteKind
 }
 
 "Everything someone preparing a meeting needs on one issue."
@@ -7772,9 +8276,16 @@ type LobbyingBrief {
   "Who bridges the region and the outside bodies."
   brokers: [Broker!]!
   paths: [BriefPath!]!
-  "Funding of the initiatives by fund."
+  "Funding of exactly the initiatives listed, by fund."
   funding: FundingSummary!
+  "The sum of the listed initiatives' counted amounts (0 when none is listed)."
   totalNok: Int64!
+  "totalNok without the parent topics' initiatives."
+  ownTotalNok: Int64!
+  "The topics the subject topic is PART_OF, nearest first."
+  parentTopics: [Topic!]!
+  "Who to talk to first: the highest-scoring actors one can talk to (no funds, not the region itself)."
+  talkTo: [BriefContact!]!
   "Every source quoted, plan sources first."
   sources: [Source!]!
   "The brief as Markdown for printing (topic and initiative briefs)."
@@ -7797,7 +8308,7 @@ extend type Query {
   "The same funding as Sankey nodes and links through 2 to 4 stages."
   fundingFlows(stages: [FundingGroup!]! = [FUNDER, FUND, FOCUS_AREA], year: Int): FundingFlows!
   "A lobbying brief on one topic, initiative or search text (give exactly one). Also at /brief/{id}.md."
-  lobbyingBrief(topic: ID, initiative: ID, text: String, year: Int): LobbyingBrief!
+  lobbyingBrief(topic: ID, initiative: ID, text: String, year: Int, throughFundsAndPlans: Boolean = false): LobbyingBrief!
 }
 `, BuiltIn: false},
 }
@@ -7843,8 +8354,30 @@ func (ec *executionContext) childFields_BriefActor(ctx context.Context, field gr
 		return ec.fieldContext_BriefActor_home(ctx, field)
 	case "roles":
 		return ec.fieldContext_BriefActor_roles(ctx, field)
+	case "scope":
+		return ec.fieldContext_BriefActor_scope(ctx, field)
+	case "score":
+		return ec.fieldContext_BriefActor_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_BriefActor_reasons(ctx, field)
+	case "hops":
+		return ec.fieldContext_BriefActor_hops(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BriefActor", field.Name)
+}
+
+func (ec *executionContext) childFields_BriefContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_BriefContact_actor(ctx, field)
+	case "score":
+		return ec.fieldContext_BriefContact_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_BriefContact_reasons(ctx, field)
+	case "route":
+		return ec.fieldContext_BriefContact_route(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BriefContact", field.Name)
 }
 
 func (ec *executionContext) childFields_BriefInitiative(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7873,6 +8406,10 @@ func (ec *executionContext) childFields_BriefInitiative(ctx context.Context, fie
 		return ec.fieldContext_BriefInitiative_strategyAreas(ctx, field)
 	case "topics":
 		return ec.fieldContext_BriefInitiative_topics(ctx, field)
+	case "scope":
+		return ec.fieldContext_BriefInitiative_scope(ctx, field)
+	case "via":
+		return ec.fieldContext_BriefInitiative_via(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BriefInitiative", field.Name)
 }
@@ -7885,6 +8422,8 @@ func (ec *executionContext) childFields_BriefPath(ctx context.Context, field gra
 		return ec.fieldContext_BriefPath_to(ctx, field)
 	case "path":
 		return ec.fieldContext_BriefPath_path(ctx, field)
+	case "via":
+		return ec.fieldContext_BriefPath_via(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BriefPath", field.Name)
 }
@@ -7957,6 +8496,8 @@ func (ec *executionContext) childFields_CentralityPage(ctx context.Context, fiel
 		return ec.fieldContext_CentralityPage_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_CentralityPage_pageInfo(ctx, field)
+	case "pathEstimate":
+		return ec.fieldContext_CentralityPage_pathEstimate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CentralityPage", field.Name)
 }
@@ -8531,6 +9072,12 @@ func (ec *executionContext) childFields_LobbyingBrief(ctx context.Context, field
 		return ec.fieldContext_LobbyingBrief_funding(ctx, field)
 	case "totalNok":
 		return ec.fieldContext_LobbyingBrief_totalNok(ctx, field)
+	case "ownTotalNok":
+		return ec.fieldContext_LobbyingBrief_ownTotalNok(ctx, field)
+	case "parentTopics":
+		return ec.fieldContext_LobbyingBrief_parentTopics(ctx, field)
+	case "talkTo":
+		return ec.fieldContext_LobbyingBrief_talkTo(ctx, field)
 	case "sources":
 		return ec.fieldContext_LobbyingBrief_sources(ctx, field)
 	case "markdownUrl":
@@ -8911,6 +9458,22 @@ func (ec *executionContext) childFields_PartnershipMap(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type PartnershipMap", field.Name)
 }
 
+func (ec *executionContext) childFields_PathEstimate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pivots":
+		return ec.fieldContext_PathEstimate_pivots(ctx, field)
+	case "actors":
+		return ec.fieldContext_PathEstimate_actors(ctx, field)
+	case "betweennessNormalizedError":
+		return ec.fieldContext_PathEstimate_betweennessNormalizedError(ctx, field)
+	case "closenessError":
+		return ec.fieldContext_PathEstimate_closenessError(ctx, field)
+	case "confidence":
+		return ec.fieldContext_PathEstimate_confidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PathEstimate", field.Name)
+}
+
 func (ec *executionContext) childFields_PathStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -9127,6 +9690,78 @@ func (ec *executionContext) childFields_RelationEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type RelationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RelevanceReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "factor":
+		return ec.fieldContext_RelevanceReason_factor(ctx, field)
+	case "points":
+		return ec.fieldContext_RelevanceReason_points(ctx, field)
+	case "text":
+		return ec.fieldContext_RelevanceReason_text(ctx, field)
+	case "relation":
+		return ec.fieldContext_RelevanceReason_relation(ctx, field)
+	case "source":
+		return ec.fieldContext_RelevanceReason_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelevanceReason", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SearchHit_node(ctx, field)
+	case "score":
+		return ec.fieldContext_SearchHit_score(ctx, field)
+	case "field":
+		return ec.fieldContext_SearchHit_field(ctx, field)
+	case "snippet":
+		return ec.fieldContext_SearchHit_snippet(ctx, field)
+	case "highlights":
+		return ec.fieldContext_SearchHit_highlights(ctx, field)
+	case "matches":
+		return ec.fieldContext_SearchHit_matches(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchHitConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SearchHitConnection_edges(ctx, field)
+	case "hits":
+		return ec.fieldContext_SearchHitConnection_hits(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchHitConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchHitConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchHitConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchHitEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SearchHitEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SearchHitEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchHitEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_SearchMatch_field(ctx, field)
+	case "index":
+		return ec.fieldContext_SearchMatch_index(ctx, field)
+	case "snippet":
+		return ec.fieldContext_SearchMatch_snippet(ctx, field)
+	case "highlights":
+		return ec.fieldContext_SearchMatch_highlights(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchMatch", field.Name)
+}
+
 func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "plan":
@@ -9203,6 +9838,16 @@ func (ec *executionContext) childFields_StrategyAreaEdge(ctx context.Context, fi
 		return ec.fieldContext_StrategyAreaEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StrategyAreaEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TextSpan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_TextSpan_start(ctx, field)
+	case "end":
+		return ec.fieldContext_TextSpan_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TextSpan", field.Name)
 }
 
 func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13514,6 +14159,14 @@ func (ec *executionContext) field_Query_lobbyingBrief_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "throughFundsAndPlans",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["throughFundsAndPlans"] = arg4
 	return args, nil
 }
 
@@ -13900,6 +14553,44 @@ func (ec *executionContext) field_Query_relations_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_searchHits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.NodeKind, error) {
+			return ec.unmarshalONodeKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -15349,6 +16040,226 @@ func (ec *executionContext) fieldContext_BriefActor_roles(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _BriefActor_scope(ctx context.Context, field graphql.CollectedField, obj *model.BriefActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefActor_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BriefScope) graphql.Marshaler {
+			return ec.marshalNBriefScope2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefScope(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefActor_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefActor", field, false, false, errors.New("field of type BriefScope does not have child fields"))
+}
+
+func (ec *executionContext) _BriefActor_score(ctx context.Context, field graphql.CollectedField, obj *model.BriefActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefActor_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefActor_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefActor", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BriefActor_reasons(ctx context.Context, field graphql.CollectedField, obj *model.BriefActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefActor_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelevanceReason) graphql.Marshaler {
+			return ec.marshalNRelevanceReason2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefActor_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefActor",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelevanceReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefActor_hops(ctx context.Context, field graphql.CollectedField, obj *model.BriefActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefActor_hops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefActor_hops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefActor", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BriefContact_actor(ctx context.Context, field graphql.CollectedField, obj *model.BriefContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefContact_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Actor) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐActor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefContact_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefContact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefContact_score(ctx context.Context, field graphql.CollectedField, obj *model.BriefContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefContact_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefContact_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefContact", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BriefContact_reasons(ctx context.Context, field graphql.CollectedField, obj *model.BriefContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefContact_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelevanceReason) graphql.Marshaler {
+			return ec.marshalNRelevanceReason2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefContact_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefContact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelevanceReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefContact_route(ctx context.Context, field graphql.CollectedField, obj *model.BriefContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefContact_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Route, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BriefPath) graphql.Marshaler {
+			return ec.marshalOBriefPath2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefContact_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefContact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefPath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BriefInitiative_initiative(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15715,6 +16626,61 @@ func (ec *executionContext) fieldContext_BriefInitiative_topics(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _BriefInitiative_scope(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BriefScope) graphql.Marshaler {
+			return ec.marshalNBriefScope2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefScope(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefInitiative", field, false, false, errors.New("field of type BriefScope does not have child fields"))
+}
+
+func (ec *executionContext) _BriefInitiative_via(ctx context.Context, field graphql.CollectedField, obj *model.BriefInitiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefInitiative_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Via, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Topic) graphql.Marshaler {
+			return ec.marshalOTopic2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopic(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefInitiative_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefInitiative",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BriefPath_from(ctx context.Context, field graphql.CollectedField, obj *model.BriefPath) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15809,6 +16775,29 @@ func (ec *executionContext) fieldContext_BriefPath_path(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BriefPath_via(ctx context.Context, field graphql.CollectedField, obj *model.BriefPath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefPath_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Via, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BriefRouteKind) graphql.Marshaler {
+			return ec.marshalOBriefRouteKind2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefRouteKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefPath_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefPath", field, false, false, errors.New("field of type BriefRouteKind does not have child fields"))
 }
 
 func (ec *executionContext) _BriefRole_verb(ctx context.Context, field graphql.CollectedField, obj *model.BriefRole) (ret graphql.Marshaler) {
@@ -16430,6 +17419,38 @@ func (ec *executionContext) fieldContext_CentralityPage_pageInfo(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CentralityPage_pathEstimate(ctx context.Context, field graphql.CollectedField, obj *model.CentralityPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CentralityPage_pathEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PathEstimate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PathEstimate) graphql.Marshaler {
+			return ec.marshalOPathEstimate2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPathEstimate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CentralityPage_pathEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CentralityPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PathEstimate(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22617,6 +23638,93 @@ func (ec *executionContext) _LobbyingBrief_totalNok(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_LobbyingBrief_totalNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LobbyingBrief", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _LobbyingBrief_ownTotalNok(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_ownTotalNok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnTotalNok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_ownTotalNok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LobbyingBrief", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _LobbyingBrief_parentTopics(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_parentTopics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentTopics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_parentTopics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LobbyingBrief_talkTo(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LobbyingBrief_talkTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TalkTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BriefContact) graphql.Marshaler {
+			return ec.marshalNBriefContact2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LobbyingBrief_talkTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LobbyingBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefContact(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LobbyingBrief_sources(ctx context.Context, field graphql.CollectedField, obj *model.LobbyingBrief) (ret graphql.Marshaler) {
@@ -29584,6 +30692,121 @@ func (ec *executionContext) fieldContext_PartnershipMap_query(_ context.Context,
 	return graphql.NewScalarFieldContext("PartnershipMap", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _PathEstimate_pivots(ctx context.Context, field graphql.CollectedField, obj *model.PathEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathEstimate_pivots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pivots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathEstimate_pivots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathEstimate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PathEstimate_actors(ctx context.Context, field graphql.CollectedField, obj *model.PathEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathEstimate_actors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathEstimate_actors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathEstimate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PathEstimate_betweennessNormalizedError(ctx context.Context, field graphql.CollectedField, obj *model.PathEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathEstimate_betweennessNormalizedError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BetweennessNormalizedError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathEstimate_betweennessNormalizedError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathEstimate", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _PathEstimate_closenessError(ctx context.Context, field graphql.CollectedField, obj *model.PathEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathEstimate_closenessError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosenessError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathEstimate_closenessError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathEstimate", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _PathEstimate_confidence(ctx context.Context, field graphql.CollectedField, obj *model.PathEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PathEstimate_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PathEstimate_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PathEstimate", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _PathStep_from(ctx context.Context, field graphql.CollectedField, obj *model.PathStep) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30586,6 +31809,50 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_searchHits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_searchHits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SearchHits(ctx, fc.Args["text"].(string), fc.Args["kinds"].([]model.NodeKind), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchHitConnection) graphql.Marshaler {
+			return ec.marshalNSearchHitConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchHitConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_searchHits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchHitConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_searchHits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_relations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31476,7 +32743,7 @@ func (ec *executionContext) _Query_lobbyingBrief(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().LobbyingBrief(ctx, fc.Args["topic"].(*string), fc.Args["initiative"].(*string), fc.Args["text"].(*string), fc.Args["year"].(*int))
+			return ec.Resolvers.Query().LobbyingBrief(ctx, fc.Args["topic"].(*string), fc.Args["initiative"].(*string), fc.Args["text"].(*string), fc.Args["year"].(*int), fc.Args["throughFundsAndPlans"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LobbyingBrief) graphql.Marshaler {
@@ -33308,6 +34575,579 @@ func (ec *executionContext) fieldContext_RelationEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _RelevanceReason_factor(ctx context.Context, field graphql.CollectedField, obj *model.RelevanceReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelevanceReason_factor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Factor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RelevanceFactor) graphql.Marshaler {
+			return ec.marshalNRelevanceFactor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceFactor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelevanceReason_factor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelevanceReason", field, false, false, errors.New("field of type RelevanceFactor does not have child fields"))
+}
+
+func (ec *executionContext) _RelevanceReason_points(ctx context.Context, field graphql.CollectedField, obj *model.RelevanceReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelevanceReason_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelevanceReason_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelevanceReason", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RelevanceReason_text(ctx context.Context, field graphql.CollectedField, obj *model.RelevanceReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelevanceReason_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelevanceReason_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelevanceReason", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RelevanceReason_relation(ctx context.Context, field graphql.CollectedField, obj *model.RelevanceReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelevanceReason_relation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelevanceReason_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelevanceReason",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelevanceReason_source(ctx context.Context, field graphql.CollectedField, obj *model.RelevanceReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelevanceReason_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelevanceReason_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelevanceReason",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchHit_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _SearchHit_field(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SearchField) graphql.Marshaler {
+			return ec.marshalNSearchField2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchField(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, errors.New("field of type SearchField does not have child fields"))
+}
+
+func (ec *executionContext) _SearchHit_snippet(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_snippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snippet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SearchHit_highlights(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_highlights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Highlights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TextSpan) graphql.Marshaler {
+			return ec.marshalNTextSpan2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTextSpanᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TextSpan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchHit_matches(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_matches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchMatch) graphql.Marshaler {
+			return ec.marshalNSearchMatch2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_matches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchHitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchHitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHitConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchHitEdge) graphql.Marshaler {
+			return ec.marshalNSearchHitEdge2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchHitEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHitConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchHitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchHitEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchHitConnection_hits(ctx context.Context, field graphql.CollectedField, obj *model.SearchHitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHitConnection_hits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
+			return ec.marshalNSearchHit2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchHitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHitConnection_hits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchHitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchHit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchHitConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchHitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHitConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHitConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchHitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchHitConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchHitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHitConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHitConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHitConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SearchHitEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchHitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHitEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHitEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHitEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SearchHitEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchHitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHitEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchHit) graphql.Marshaler {
+			return ec.marshalNSearchHit2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchHit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHitEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchHitEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchHit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchMatch_field(ctx context.Context, field graphql.CollectedField, obj *model.SearchMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchMatch_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SearchField) graphql.Marshaler {
+			return ec.marshalNSearchField2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchField(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchMatch_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchMatch", field, false, false, errors.New("field of type SearchField does not have child fields"))
+}
+
+func (ec *executionContext) _SearchMatch_index(ctx context.Context, field graphql.CollectedField, obj *model.SearchMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchMatch_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchMatch_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchMatch", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SearchMatch_snippet(ctx context.Context, field graphql.CollectedField, obj *model.SearchMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchMatch_snippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snippet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchMatch_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchMatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SearchMatch_highlights(ctx context.Context, field graphql.CollectedField, obj *model.SearchMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchMatch_highlights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Highlights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TextSpan) graphql.Marshaler {
+			return ec.marshalNTextSpan2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTextSpanᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchMatch_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TextSpan(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Source_plan(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34116,6 +35956,52 @@ func (ec *executionContext) fieldContext_StrategyAreaEdge_node(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TextSpan_start(ctx context.Context, field graphql.CollectedField, obj *model.TextSpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TextSpan_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TextSpan_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TextSpan", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TextSpan_end(ctx context.Context, field graphql.CollectedField, obj *model.TextSpan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TextSpan_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TextSpan_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TextSpan", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Topic_id(ctx context.Context, field graphql.CollectedField, obj *model.Topic) (ret graphql.Marshaler) {
@@ -38641,6 +40527,79 @@ func (ec *executionContext) _BriefActor(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "scope":
+			out.Values[i] = ec._BriefActor_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._BriefActor_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._BriefActor_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hops":
+			out.Values[i] = ec._BriefActor_hops(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var briefContactImplementors = []string{"BriefContact"}
+
+func (ec *executionContext) _BriefContact(ctx context.Context, sel ast.SelectionSet, obj *model.BriefContact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefContactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BriefContact")
+		case "actor":
+			out.Values[i] = ec._BriefContact_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._BriefContact_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._BriefContact_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "route":
+			out.Values[i] = ec._BriefContact_route(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38734,6 +40693,16 @@ func (ec *executionContext) _BriefInitiative(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "scope":
+			out.Values[i] = ec._BriefInitiative_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "via":
+			out.Values[i] = ec._BriefInitiative_via(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38779,6 +40748,11 @@ func (ec *executionContext) _BriefPath(ctx context.Context, sel ast.SelectionSet
 			}
 		case "path":
 			out.Values[i] = ec._BriefPath_path(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "via":
+			out.Values[i] = ec._BriefPath_via(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -39032,6 +41006,11 @@ func (ec *executionContext) _CentralityPage(ctx context.Context, sel ast.Selecti
 		case "pageInfo":
 			out.Values[i] = ec._CentralityPage_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pathEstimate":
+			out.Values[i] = ec._CentralityPage_pathEstimate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -42554,6 +44533,21 @@ func (ec *executionContext) _LobbyingBrief(ctx context.Context, sel ast.Selectio
 			}
 		case "totalNok":
 			out.Values[i] = ec._LobbyingBrief_totalNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ownTotalNok":
+			out.Values[i] = ec._LobbyingBrief_ownTotalNok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parentTopics":
+			out.Values[i] = ec._LobbyingBrief_parentTopics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "talkTo":
+			out.Values[i] = ec._LobbyingBrief_talkTo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -46171,6 +48165,64 @@ func (ec *executionContext) _PartnershipMap(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var pathEstimateImplementors = []string{"PathEstimate"}
+
+func (ec *executionContext) _PathEstimate(ctx context.Context, sel ast.SelectionSet, obj *model.PathEstimate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathEstimateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PathEstimate")
+		case "pivots":
+			out.Values[i] = ec._PathEstimate_pivots(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actors":
+			out.Values[i] = ec._PathEstimate_actors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "betweennessNormalizedError":
+			out.Values[i] = ec._PathEstimate_betweennessNormalizedError(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closenessError":
+			out.Values[i] = ec._PathEstimate_closenessError(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._PathEstimate_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var pathStepImplementors = []string{"PathStep"}
 
 func (ec *executionContext) _PathStep(ctx context.Context, sel ast.SelectionSet, obj *model.PathStep) graphql.Marshaler {
@@ -46776,6 +48828,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_search(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "searchHits":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_searchHits(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -48497,6 +50571,276 @@ func (ec *executionContext) _RelationEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var relevanceReasonImplementors = []string{"RelevanceReason"}
+
+func (ec *executionContext) _RelevanceReason(ctx context.Context, sel ast.SelectionSet, obj *model.RelevanceReason) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relevanceReasonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelevanceReason")
+		case "factor":
+			out.Values[i] = ec._RelevanceReason_factor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._RelevanceReason_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._RelevanceReason_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relation":
+			out.Values[i] = ec._RelevanceReason_relation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._RelevanceReason_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var searchHitImplementors = []string{"SearchHit"}
+
+func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet, obj *model.SearchHit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchHitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchHit")
+		case "node":
+			out.Values[i] = ec._SearchHit_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._SearchHit_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._SearchHit_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snippet":
+			out.Values[i] = ec._SearchHit_snippet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "highlights":
+			out.Values[i] = ec._SearchHit_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matches":
+			out.Values[i] = ec._SearchHit_matches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var searchHitConnectionImplementors = []string{"SearchHitConnection"}
+
+func (ec *executionContext) _SearchHitConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchHitConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchHitConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchHitConnection")
+		case "edges":
+			out.Values[i] = ec._SearchHitConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hits":
+			out.Values[i] = ec._SearchHitConnection_hits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SearchHitConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SearchHitConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var searchHitEdgeImplementors = []string{"SearchHitEdge"}
+
+func (ec *executionContext) _SearchHitEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchHitEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchHitEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchHitEdge")
+		case "cursor":
+			out.Values[i] = ec._SearchHitEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SearchHitEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var searchMatchImplementors = []string{"SearchMatch"}
+
+func (ec *executionContext) _SearchMatch(ctx context.Context, sel ast.SelectionSet, obj *model.SearchMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchMatch")
+		case "field":
+			out.Values[i] = ec._SearchMatch_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "index":
+			out.Values[i] = ec._SearchMatch_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snippet":
+			out.Values[i] = ec._SearchMatch_snippet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "highlights":
+			out.Values[i] = ec._SearchMatch_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var sourceImplementors = []string{"Source"}
 
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *model.Source) graphql.Marshaler {
@@ -49037,6 +51381,49 @@ func (ec *executionContext) _StrategyAreaEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._StrategyAreaEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var textSpanImplementors = []string{"TextSpan"}
+
+func (ec *executionContext) _TextSpan(ctx context.Context, sel ast.SelectionSet, obj *model.TextSpan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, textSpanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TextSpan")
+		case "start":
+			out.Values[i] = ec._TextSpan_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._TextSpan_end(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50191,6 +52578,32 @@ func (ec *executionContext) marshalNBriefActor2ᚖgithubᚗcomᚋregiongraphᚋr
 	return ec._BriefActor(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBriefContact2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BriefContact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBriefContact2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefContact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBriefContact2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefContact(ctx context.Context, sel ast.SelectionSet, v *model.BriefContact) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BriefContact(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBriefInitiative2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefInitiativeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BriefInitiative) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -50267,6 +52680,16 @@ func (ec *executionContext) marshalNBriefRole2ᚖgithubᚗcomᚋregiongraphᚋre
 		return graphql.Null
 	}
 	return ec._BriefRole(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBriefScope2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefScope(ctx context.Context, v any) (model.BriefScope, error) {
+	var res model.BriefScope
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBriefScope2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefScope(ctx context.Context, sel ast.SelectionSet, v model.BriefScope) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNBroker2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBrokerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Broker) graphql.Marshaler {
@@ -51778,6 +54201,42 @@ func (ec *executionContext) unmarshalNRelationPatch2githubᚗcomᚋregiongraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRelevanceFactor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceFactor(ctx context.Context, v any) (model.RelevanceFactor, error) {
+	var res model.RelevanceFactor
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelevanceFactor2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceFactor(ctx context.Context, sel ast.SelectionSet, v model.RelevanceFactor) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRelevanceReason2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelevanceReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelevanceReason2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelevanceReason2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelevanceReason(ctx context.Context, sel ast.SelectionSet, v *model.RelevanceReason) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelevanceReason(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
@@ -51786,6 +54245,104 @@ func (ec *executionContext) unmarshalNRole2githubᚗcomᚋregiongraphᚋregiongr
 
 func (ec *executionContext) marshalNRole2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSearchField2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchField(ctx context.Context, v any) (model.SearchField, error) {
+	var res model.SearchField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSearchField2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchField(ctx context.Context, sel ast.SelectionSet, v model.SearchField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSearchHit2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchHit2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchHit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchHit2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchHit(ctx context.Context, sel ast.SelectionSet, v *model.SearchHit) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SearchHit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchHitConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchHitConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchHitConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SearchHitConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchHitEdge2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchHitEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHitEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchHitEdge2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchHitEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchHitEdge2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchHitEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchHitEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SearchHitEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchMatch2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchMatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchMatch2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchMatch(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchMatch2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSearchMatch(ctx context.Context, sel ast.SelectionSet, v *model.SearchMatch) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SearchMatch(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Source) graphql.Marshaler {
@@ -51934,6 +54491,32 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTextSpan2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTextSpanᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TextSpan) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTextSpan2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTextSpan(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTextSpan2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐTextSpan(ctx context.Context, sel ast.SelectionSet, v *model.TextSpan) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TextSpan(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -52237,6 +54820,29 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOBriefPath2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefPath(ctx context.Context, sel ast.SelectionSet, v *model.BriefPath) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BriefPath(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOBriefRouteKind2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefRouteKind(ctx context.Context, v any) (*model.BriefRouteKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.BriefRouteKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBriefRouteKind2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐBriefRouteKind(ctx context.Context, sel ast.SelectionSet, v *model.BriefRouteKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOCentralityMetric2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐCentralityMetric(ctx context.Context, v any) (*model.CentralityMetric, error) {
@@ -52659,6 +55265,13 @@ func (ec *executionContext) unmarshalOPartnerPatch2ᚖgithubᚗcomᚋregiongraph
 	}
 	res, err := ec.unmarshalInputPartnerPatch(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPathEstimate2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPathEstimate(ctx context.Context, sel ast.SelectionSet, v *model.PathEstimate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PathEstimate(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPlan2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v *model.Plan) graphql.Marshaler {

@@ -44,6 +44,13 @@ func (s *store) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, er
 	return out, err
 }
 
+func (s *store) Search(ctx context.Context, q rg.SearchQuery) (rg.SearchResult, error) {
+	start := time.Now()
+	out, err := s.Store.Search(ctx, q)
+	s.observe("Search", start, err)
+	return out, err
+}
+
 func (s *store) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) {
 	start := time.Now()
 	out, err := s.Store.Edges(ctx, f)
@@ -90,5 +97,16 @@ func (s *store) History(ctx context.Context, f rg.HistoryFilter) (rg.HistoryPage
 	start := time.Now()
 	out, err := s.Store.History(ctx, f)
 	s.observe("History", start, err)
+	return out, err
+}
+
+// GraphVersion passes regiongraph.Versioned through, counted.
+func (s *store) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
+	start := time.Now()
+	out, err := rg.VersionOf(ctx, s.Store)
+	if err == rg.ErrNoVersion {
+		return out, err
+	}
+	s.observe("GraphVersion", start, err)
 	return out, err
 }

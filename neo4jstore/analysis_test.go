@@ -14,3 +14,10 @@ func TestAnalysisOnNeo4j(t *testing.T) {
 	cfg := liveConfig(t)
 	analysistest.Run(t, func(t *testing.T) regiongraph.Store { return openLive(t, cfg) })
 }
+
+// TestBriefOnNeo4j checks the lobbying brief, whose routes come from the
+// store, on Neo4j (when NEO4J_URI names a server).
+func TestBriefOnNeo4j(t *testing.T) {
+	cfg := liveConfig(t)
+	analysistest.RunBrief(t, func(t *testing.T) regiongraph.Store { return openLive(t, cfg) })
+}

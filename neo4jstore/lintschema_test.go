@@ -16,7 +16,7 @@ import (
 // (e.from in "UNWIND $edges AS e MATCH (a:Entity {id: e.from})"): the analyser
 // cannot tell a map key from a property key, so they are declared with the
 // property keys.
-var mapParamKeys = []string{"from", "to", "props", "kind", "direction", "nodeIds", "offset", "op", "target", "id", "before", "after"}
+var mapParamKeys = []string{"from", "to", "props", "kind", "direction", "nodeIds", "offset", "op", "target", "id", "before", "after", "tokens"}
 
 // The labels and property keys of the change history (history.go).
 var (
@@ -28,7 +28,7 @@ var (
 // the labels, relationship types and property keys the store writes, and
 // the keys of map parameters.
 func lintSchema() map[string]any {
-	labels := append([]string{entityLabel, schemaVersionLabel}, historyLabels...)
+	labels := append([]string{entityLabel, schemaVersionLabel, "ReadGate"}, historyLabels...)
 	for _, k := range regiongraph.Kinds {
 		labels = append(labels, string(k))
 	}

@@ -39,6 +39,8 @@ const (
 	pName              = "name"
 	pNameKey           = "nameKey"
 	pSearchText        = "searchText"
+	pSearchTokens      = "searchTokens"
+	pSearchVersion     = "searchVersion"
 	pAliases           = "aliases"
 	pDescription       = "description"
 	pSourcePlan        = "sourcePlan"
@@ -78,7 +80,7 @@ var propertyKeys = []string{
 	pID, pName, pNameKey, pSearchText, pAliases, pDescription, pSourcePlan, pSourceSection,
 	pSourceQuote, pSourceOutside, pSourceReference, pNumber, pCounty, pField, pCategory, pCode,
 	pPlanYear, pCostNok, pCostText, pYearlyAmountYears, pYearlyAmountNok, pGoals, pActivities,
-	pAdopted, pFromYear, pToYear, pAmountNok, pAsWritten, pRole, pVersion,
+	pAdopted, pFromYear, pToYear, pAmountNok, pAsWritten, pRole, pVersion, pSearchTokens, pSearchVersion,
 }
 
 func putString(m map[string]any, k, v string) {
@@ -111,6 +113,10 @@ func nodeProps(n *regiongraph.Node) map[string]any {
 		pName:       n.Name,
 		pNameKey:    strings.ToLower(n.Name),
 		pSearchText: regiongraph.SearchText(n),
+		// Full-text search (migration 9): the analysed terms, and the
+		// analysis version they were computed with.
+		pSearchTokens:  strings.Join(regiongraph.SearchTokens(n), " "),
+		pSearchVersion: int64(regiongraph.SearchAnalysisVersion),
 	}
 	putStrings(m, pAliases, n.Aliases)
 	putString(m, pDescription, n.Description)

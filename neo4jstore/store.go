@@ -28,6 +28,7 @@ type Store struct {
 	driver neo4j.DriverWithContext
 	cfg    Config
 	st     *stmts
+	id     uint64 // GraphVersion.Store
 }
 
 var _ regiongraph.Store = (*Store)(nil)
@@ -55,12 +56,16 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4jstore: NEO4J_URI %s is not a usable Neo4j URI: %w", cfg.address(), err)
 	}
-	s := &Store{driver: driver, cfg: cfg, st: st}
+	s := &Store{driver: driver, cfg: cfg, st: st, id: regiongraph.NewStoreID()}
 	if err := s.verify(ctx); err != nil {
 		s.closeQuietly()
 		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.closeQuietly()
+		return nil, err
+	}
+	if err := s.backfillSearchTokens(ctx); err != nil {
 		s.closeQuietly()
 		return nil, err
 	}

@@ -186,6 +186,9 @@ func (r *Resolver) centralityQuery(ctx context.Context, year *int, kinds []model
 		}
 		analysis.SortScores(scores, m, direction == nil || *direction == model.OrderDirectionDesc)
 		page := &model.CentralityPage{Year: year, ActorCount: len(ag.Actors), LinkCount: len(ag.Links), OrderBy: metric, Scores: []*model.CentralityScore{}, PageInfo: &model.PageInfo{}}
+		if ps := ag.PathSampling(); !ps.Exact {
+			page.PathEstimate = &model.PathEstimate{Pivots: ps.Pivots, Actors: ps.Actors, BetweennessNormalizedError: ps.BetweennessNormError, ClosenessError: ps.ClosenessError, Confidence: ps.Confidence}
+		}
 		rank := 0
 		for _, s := range scores {
 			if len(want) > 0 && !containsKind(want, s.Node.Kind) {
@@ -339,21 +342,55 @@ func (r *Resolver) fundingSummaryQuery(ctx context.Context, groupBy []model.Fund
 		return nil, err
 	}
 	return analyse(ctx, "the funding summary", func(ctx context.Context) (*model.FundingSummary, error) {
-		sg, err := analysis.Load(ctx, r.Store, analysis.FundingKinds, analysis.FundingRelations, year)
+		v, err := analysis.LoadFunding(ctx, r.Store, year)
 		if err != nil {
 			return nil, err
 		}
-		s, err := analysis.FundingSummary(ctx, sg, toFundingGroups(groupBy), year, nil)
+		s, err := v.Summary(ctx, toFundingGroups(groupBy))
 		if err != nil {
 			return nil, err
 		}
-		return toFundingSummary(s, n), nil
+		return toFundingSummary(s, n, selected(ctx, "buckets", "initiatives"), selected(ctx, "excluded")), nil
 	})
 }
 
-func toFundingSummary(s *analysis.Summary, first int) *model.FundingSummary {
+// selected reports whether the field at path is selected under the field
+// being resolved (true when not resolving a GraphQL field).
+func selected(ctx context.Context, path ...string) bool {
+	if graphql.GetFieldContext(ctx) == nil || !graphql.HasOperationContext(ctx) {
+		return true
+	}
+	op := graphql.GetOperationContext(ctx)
+	fields := graphql.CollectFieldsCtx(ctx, nil)
+	for i, name := range path {
+		var next []graphql.CollectedField
+		found := false
+		for _, f := range fields {
+			if f.Name == name {
+				found = true
+				if i < len(path)-1 {
+					next = append(next, graphql.CollectFields(op, f.Selections, nil)...)
+				}
+			}
+		}
+		if !found {
+			return false
+		}
+		fields = next
+	}
+	return true
+}
+
+// toFundingSummary converts the first buckets of s, with their items only
+// when items is set and the exclusions only when excluded is (they are most
+// of the work on a large graph).
+func toFundingSummary(s *analysis.Summary, first int, items, excluded bool) *model.FundingSummary {
 	out := &model.FundingSummary{GroupBy: make([]model.FundingGroup, len(s.GroupBy)), Year: s.Year, TotalNok: s.TotalNok, Count: s.Count,
-		TotalBuckets: len(s.Buckets), Buckets: []*model.FundingBucket{}, Excluded: toExclusions(s.Excluded)}
+		TotalBuckets: len(s.Buckets), Buckets: []*model.FundingBucket{}}
+	out.Excluded = []*model.FundingExclusion{}
+	if excluded {
+		out.Excluded = toExclusions(s.Excluded)
+	}
 	for i, g := range s.GroupBy {
 		out.GroupBy[i] = model.FundingGroup(g)
 	}
@@ -363,6 +400,9 @@ func toFundingSummary(s *analysis.Summary, first int) *model.FundingSummary {
 			mb.Keys = append(mb.Keys, toFundingKey(k))
 		}
 		for _, it := range b.Items {
+			if !items {
+				break
+			}
 			mb.Initiatives = append(mb.Initiatives, &model.FundingItem{Initiative: asInit(it.Initiative), Year: yearOrNil(it.Year), AmountNok: it.AmountNok, Shared: it.Shared, Funding: toRelations(it.Funding)})
 		}
 		out.Buckets = append(out.Buckets, mb)
@@ -407,11 +447,11 @@ func asInit(n *rg.Node) *model.Initiative {
 
 func (r *Resolver) fundingFlowsQuery(ctx context.Context, stages []model.FundingGroup, year *int) (*model.FundingFlows, error) {
 	return analyse(ctx, "the funding flows", func(ctx context.Context) (*model.FundingFlows, error) {
-		sg, err := analysis.Load(ctx, r.Store, analysis.FundingKinds, analysis.FundingRelations, year)
+		v, err := analysis.LoadFunding(ctx, r.Store, year)
 		if err != nil {
 			return nil, err
 		}
-		f, err := analysis.FundingFlows(ctx, sg, toFundingGroups(stages), year, nil)
+		f, err := v.Flows(ctx, toFundingGroups(stages))
 		if err != nil {
 			return nil, err
 		}
@@ -423,7 +463,7 @@ func (r *Resolver) fundingFlowsQuery(ctx context.Context, stages []model.Funding
 		for _, l := range f.Links {
 			ml := &model.FundingFlowLink{Source: l.Source, Target: l.Target, ValueNok: l.ValueNok, SharedNok: l.SharedNok, Initiatives: []*model.Initiative{}}
 			for _, id := range l.Initiatives {
-				if n := sgNode(sg, id); n != nil {
+				if n := v.Node(id); n != nil {
 					ml.Initiatives = append(ml.Initiatives, asInit(n))
 				}
 			}
@@ -441,15 +481,6 @@ func slicesMap[T, U any](xs []T, f func(T) U) []U {
 	return out
 }
 
-func sgNode(sg *rg.Subgraph, id string) *rg.Node {
-	for _, n := range sg.Nodes {
-		if n.ID == id {
-			return n
-		}
-	}
-	return nil
-}
-
 // BriefURL is the path of the Markdown brief on a topic or initiative.
 func BriefURL(id string, year *int) string {
 	u := "/brief/" + id + ".md"
@@ -459,7 +490,8 @@ func BriefURL(id string, year *int) string {
 	return u
 }
 
-func (r *Resolver) lobbyingBriefQuery(ctx context.Context, topic, initiative, text *string, year *int) (*model.LobbyingBrief, error) {
+func (r *Resolver) lobbyingBriefQuery(ctx context.Context, topic, initiative, text *string, year *int, throughFundsAndPlans *bool) (*model.LobbyingBrief, error) {
+	opts := analysis.BriefOptions{ThroughFundsAndPlans: throughFundsAndPlans != nil && *throughFundsAndPlans}
 	subj := analysis.Subject{}
 	if topic != nil {
 		subj.Topic = *topic
@@ -471,7 +503,7 @@ func (r *Resolver) lobbyingBriefQuery(ctx context.Context, topic, initiative, te
 		subj.Text = *text
 	}
 	return analyse(ctx, "the lobbying brief", func(ctx context.Context) (*model.LobbyingBrief, error) {
-		b, err := analysis.LoadBrief(ctx, r.Store, subj, year)
+		b, err := analysis.LoadBriefWith(ctx, r.Store, subj, year, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -483,7 +515,8 @@ func toBrief(b *analysis.Brief) *model.LobbyingBrief {
 	out := &model.LobbyingBrief{ID: strPtr(b.ID), Title: b.Title, Text: strPtr(b.Text), Year: b.Year, TotalNok: b.Funding.TotalNok,
 		Topics: []*model.Topic{}, Initiatives: []*model.BriefInitiative{}, Actors: []*model.BriefActor{}, Municipalities: []*model.Municipality{},
 		Partners: []*model.Partner{}, Home: []model.Actor{}, Outside: []model.Actor{}, Brokers: toBrokers(b.Brokers), Paths: []*model.BriefPath{},
-		Funding: toFundingSummary(b.Funding, rg.MaxPageSize), Sources: []*model.Source{}}
+		Funding: toFundingSummary(b.Funding, rg.MaxPageSize, true, true), Sources: []*model.Source{},
+		OwnTotalNok: b.OwnTotalNok, ParentTopics: toKind[*model.Topic](b.ParentTopics), TalkTo: []*model.BriefContact{}}
 	if b.Subject != nil {
 		out.Subject = toNode(b.Subject)
 		u := BriefURL(b.ID, b.Year)
@@ -502,13 +535,23 @@ func toBrief(b *analysis.Brief) *model.LobbyingBrief {
 		if bi.Parent != nil {
 			mi.Parent = asInit(bi.Parent)
 		}
+		mi.Scope = model.BriefScope(bi.Scope)
+		if bi.Via != nil {
+			if v, ok := toNode(bi.Via).(*model.Topic); ok {
+				mi.Via = v
+			}
+		}
 		out.Initiatives = append(out.Initiatives, mi)
 	}
 	byID := map[string]*rg.Node{}
 	for _, a := range b.Actors {
 		byID[a.Node.ID] = a.Node
 		act, _ := asActor(a.Node)
-		ma := &model.BriefActor{Actor: act, Home: a.Home}
+		ma := &model.BriefActor{Actor: act, Home: a.Home, Scope: model.BriefScope(a.Scope), Score: a.Score, Reasons: toReasons(a.Reasons)}
+		if a.Hops >= 0 {
+			h := a.Hops
+			ma.Hops = &h
+		}
 		for _, r := range a.Roles {
 			ma.Roles = append(ma.Roles, &model.BriefRole{Verb: r.Verb, Object: toNode(r.Object), Relation: toRelation(r.Relation)})
 		}
@@ -520,12 +563,16 @@ func toBrief(b *analysis.Brief) *model.LobbyingBrief {
 			out.Partners = append(out.Partners, v)
 		}
 	}
-	for _, p := range b.Paths {
-		bp := &model.BriefPath{From: toNode(p.From), To: toNode(p.To)}
-		if p.Path != nil {
-			bp.Path = toActorPath(p.Path)
+	for i := range b.Paths {
+		out.Paths = append(out.Paths, toBriefPath(&b.Paths[i]))
+	}
+	for _, c := range b.TalkTo {
+		act, _ := asActor(c.Actor.Node)
+		mc := &model.BriefContact{Actor: act, Score: c.Actor.Score, Reasons: toReasons(c.Reasons)}
+		if c.Path != nil {
+			mc.Route = toBriefPath(c.Path)
 		}
-		out.Paths = append(out.Paths, bp)
+		out.TalkTo = append(out.TalkTo, mc)
 	}
 	for _, id := range b.Outside {
 		if a, ok := asActor(byID[id]); ok {
@@ -541,6 +588,25 @@ func toBrief(b *analysis.Brief) *model.LobbyingBrief {
 	}
 	for _, s := range b.Sources {
 		out.Sources = append(out.Sources, toSource(s))
+	}
+	return out
+}
+
+func toBriefPath(p *analysis.BriefPath) *model.BriefPath {
+	bp := &model.BriefPath{From: toNode(p.From), To: toNode(p.To)}
+	if p.Path != nil {
+		bp.Path = toActorPath(p.Path)
+		v := model.BriefRouteKind(p.Via)
+		bp.Via = &v
+	}
+	return bp
+}
+
+func toReasons(rs []analysis.Reason) []*model.RelevanceReason {
+	out := make([]*model.RelevanceReason, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, &model.RelevanceReason{Factor: model.RelevanceFactor(r.Factor), Points: r.Points, Text: r.Text,
+			Relation: toRelation(r.Relation), Source: toSource(r.Relation.Source)})
 	}
 	return out
 }

@@ -406,3 +406,82 @@ func TestLobbyingBriefQuery(t *testing.T) {
 		t.Errorf("markdownUrl %q", b.MarkdownURL)
 	}
 }
+
+// TestLobbyingBriefRankedQuery: the brief on E134 Saggrenda/Gvammen over
+// GraphQL totals 0 (the plans give the stretch no money), marks the parent
+// topic's initiative, and names Statens vegvesen first among who to talk
+// to, with cited reasons and an actor route; asked throughFundsAndPlans,
+// it still answers.
+func TestLobbyingBriefRankedQuery(t *testing.T) {
+	c := analysisClient(t)
+	var resp struct {
+		LobbyingBrief struct {
+			TotalNok, OwnTotalNok int64
+			ParentTopics          []struct{ ID string }
+			Initiatives           []struct {
+				Initiative struct{ ID string }
+				Scope      string
+				Via        struct{ ID string }
+			}
+			Actors []struct {
+				Actor   struct{ ID string }
+				Score   float64
+				Scope   string
+				Reasons []struct {
+					Factor string
+					Points float64
+					Source struct{ Citation string }
+				}
+			}
+			TalkTo []struct {
+				Actor   struct{ ID string }
+				Reasons []struct {
+					Text   string
+					Source struct{ Citation string }
+				}
+				Route struct {
+					Via  string
+					Path struct{ Hops int }
+				}
+			}
+		}
+	}
+	q := `{ lobbyingBrief(topic: "sak-e134-saggrenda-gvammen", year: 2014) { totalNok ownTotalNok parentTopics { id }
+		initiatives { initiative { id } scope via { id } }
+		actors { actor { id } score scope reasons { factor points source { citation } } }
+		talkTo { actor { id } reasons { text source { citation } } route { via path { hops } } } } }`
+	c.MustPost(q, &resp)
+	b := resp.LobbyingBrief
+	if b.TotalNok != 0 || b.OwnTotalNok != 0 {
+		t.Errorf("total %d, own %d: want 0", b.TotalNok, b.OwnTotalNok)
+	}
+	if len(b.ParentTopics) != 1 || b.ParentTopics[0].ID != "sak-e134" {
+		t.Errorf("parentTopics = %+v", b.ParentTopics)
+	}
+	if len(b.Initiatives) == 0 || b.Initiatives[0].Scope != "PARENT_TOPIC" || b.Initiatives[0].Via.ID != "sak-e134" {
+		t.Errorf("initiatives = %+v, want the parent's, marked PARENT_TOPIC via sak-e134", b.Initiatives)
+	}
+	for _, a := range b.Actors {
+		var sum float64
+		for _, r := range a.Reasons {
+			sum += r.Points
+			if r.Source.Citation == "" {
+				t.Errorf("%s: a %s reason without citation", a.Actor.ID, r.Factor)
+			}
+		}
+		if d := sum - a.Score; d > 1e-6 || d < -1e-6 {
+			t.Errorf("%s: score %v, reasons add up to %v", a.Actor.ID, a.Score, sum)
+		}
+	}
+	if len(b.TalkTo) == 0 || b.TalkTo[0].Actor.ID != "partner-statens-vegvesen" || len(b.TalkTo[0].Reasons) == 0 ||
+		b.TalkTo[0].Route.Via != "ACTORS" || b.TalkTo[0].Route.Path.Hops != 1 {
+		t.Errorf("talkTo = %+v, want Statens vegvesen with reasons and a one-hop actor route", b.TalkTo)
+	}
+	var wide struct {
+		LobbyingBrief struct{ Paths []struct{ Via *string } }
+	}
+	c.MustPost(`{ lobbyingBrief(topic: "sak-e134", throughFundsAndPlans: true) { paths { via } } }`, &wide)
+	if len(wide.LobbyingBrief.Paths) == 0 {
+		t.Error("no route with throughFundsAndPlans")
+	}
+}

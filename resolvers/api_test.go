@@ -149,3 +149,63 @@ func TestCitationNamesThePlan(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchHits: the issue's queries over GraphQL find what the plans say
+// (a description, a spelling variant, "E 134", "aa" for "å") with the field
+// and a snippet whose highlights are inside it, and page by cursor.
+func TestSearchHits(t *testing.T) {
+	h := gqlhttp.NewHandler(openStore(t, 1), gqlhttp.Options{})
+	for _, c := range []struct{ q, id, field, in string }{
+		{"riksveg", "sak-e134", "DESCRIPTION", "Riksveg"},
+		{"fylkesvei", "sak-fylkesveger", "NAME", "fylkesveger"},
+		{"E 134", "sak-e134", "NAME", "E134"},
+		{"aarhus", "sak-e134-kongsberg-gvammen", "NAME", "Århus"},
+	} {
+		r := post(t, h, fmt.Sprintf(`{ searchHits(text: %q, first: 5) { totalCount hits { node { id } score field snippet highlights { start end } matches { field snippet } } } }`, c.q))
+		if len(r.Errors) > 0 {
+			t.Fatalf("searchHits %q: %+v", c.q, r.Errors)
+		}
+		var found bool
+		for _, hit := range r.Data["searchHits"].(map[string]any)["hits"].([]any) {
+			hm := hit.(map[string]any)
+			snip := hm["snippet"].(string)
+			for _, hl := range hm["highlights"].([]any) {
+				sp := hl.(map[string]any)
+				if s, e := int(sp["start"].(float64)), int(sp["end"].(float64)); s < 0 || e > len([]rune(snip)) || s >= e {
+					t.Errorf("%q: highlight %v outside %q", c.q, sp, snip)
+				}
+			}
+			if hm["node"].(map[string]any)["id"] == c.id {
+				found = true
+				if hm["field"] != c.field || !strings.Contains(snip, c.in) {
+					t.Errorf("%q: %s matched in %v %q, want %s holding %q", c.q, c.id, hm["field"], snip, c.field, c.in)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("searchHits %q does not find %s", c.q, c.id)
+		}
+	}
+	// Paging: two pages of 2 are the first page of 4.
+	ids := func(q string) []string {
+		r := post(t, h, q)
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %+v", q, r.Errors)
+		}
+		var out []string
+		for _, e := range r.Data["searchHits"].(map[string]any)["edges"].([]any) {
+			out = append(out, e.(map[string]any)["node"].(map[string]any)["node"].(map[string]any)["id"].(string)+"@"+e.(map[string]any)["cursor"].(string))
+		}
+		return out
+	}
+	four := ids(`{ searchHits(text: "kommunale", first: 4) { edges { cursor node { node { id } } } } }`)
+	two := ids(`{ searchHits(text: "kommunale", first: 2) { edges { cursor node { node { id } } } } }`)
+	if len(four) != 4 || len(two) != 2 {
+		t.Fatalf("pages %v, %v", four, two)
+	}
+	_, cursor, _ := strings.Cut(two[1], "@")
+	next := ids(fmt.Sprintf(`{ searchHits(text: "kommunale", first: 2, after: %q) { edges { cursor node { node { id } } } } }`, cursor))
+	if !slices.Equal(append(two, next...), four) {
+		t.Errorf("two pages %v + %v, want %v", two, next, four)
+	}
+}

@@ -271,22 +271,23 @@ func (w *directWriter) query(sel ast.SelectionSet) error {
 				return nil
 			})
 		case "search":
-			var kinds []rg.Kind
+			var kinds []model.NodeKind
 			for _, k := range argStrings(args, "kinds") {
-				kinds = append(kinds, domainKinds[model.NodeKind(k)])
+				kinds = append(kinds, model.NodeKind(k))
 			}
 			text, _ := args["text"].(string)
-			sp, err := w.r.searchPage(w.ctx, text, kinds, argIntPtr(args, "first"), argStringPtr(args, "after"))
+			hits, offset, total, more, err := w.r.searchPage(w.ctx, text, kinds, argIntPtr(args, "first"), argStringPtr(args, "after"))
 			if err != nil {
 				return err
 			}
-			w.r.readAhead(w.ctx, sp.nodes, connectionNodeSelection(w.oc, f.Field))
+			ns := hitNodes(hits)
+			w.r.readAhead(w.ctx, ns, connectionNodeSelection(w.oc, f.Field))
 			var end *string
-			if len(sp.nodes) > 0 {
-				c := encodeOffset(sp.offset + len(sp.nodes))
+			if len(ns) > 0 {
+				c := encodeOffset(offset + len(ns))
 				end = &c
 			}
-			return w.connection(f, sp.nodes, sp.total, sp.hasNext, end, func(i int) string { return encodeOffset(sp.offset + i + 1) })
+			return w.connection(f, ns, total, more, end, func(i int) string { return encodeOffset(offset + i + 1) })
 		case "relations":
 			var kinds []model.RelationKind
 			for _, k := range argStrings(args, "kinds") {

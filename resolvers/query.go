@@ -3,7 +3,6 @@ package resolvers
 import (
 	"context"
 	"encoding/base64"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -124,38 +123,11 @@ func toOrder(o *model.NodeOrder) rg.Order {
 // searchMax bounds how many hits search ranks.
 const searchMax = rg.MaxPageSize
 
-// search finds nodes by text and ranks them: exact, prefix, word prefix,
-// substring; then by name and id. Cursors are positions in that ranking.
-func (r *Resolver) search(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (*model.NodeConnection, error) {
-	sp, err := r.searchPage(ctx, text, toDomainKinds(kinds), first, after)
-	if err != nil {
-		return nil, err
-	}
-	r.readAheadConnection(ctx, sp.nodes)
-	conn := &model.NodeConnection{Edges: []*model.NodeEdge{}, Nodes: []model.Node{}, TotalCount: sp.total, PageInfo: &model.PageInfo{HasNextPage: sp.hasNext}}
-	for i, n := range sp.nodes {
-		c := encodeOffset(sp.offset + i + 1)
-		v := toNode(n)
-		conn.Edges = append(conn.Edges, &model.NodeEdge{Cursor: c, Node: v})
-		conn.Nodes = append(conn.Nodes, v)
-		conn.PageInfo.EndCursor = &c
-	}
-	return conn, nil
-}
-
-// searchResult is one page of search hits; the cursor of nodes[i] is
-// encodeOffset(offset+i+1).
-type searchResult struct {
-	nodes   []*rg.Node
-	offset  int
-	total   int
-	hasNext bool
-}
-
-// searchPage finds and ranks the hits (see search) and returns one page.
-func (r *Resolver) searchPage(ctx context.Context, text string, kinds []rg.Kind, first *int, after *string) (searchResult, error) {
+// searchPage runs the store's full-text search for one page: the hits
+// from offset (a cursor is a position in the ranking) to offset+size.
+func (r *Resolver) searchPage(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (hits []rg.SearchHit, offset, total int, more bool, err error) {
 	if strings.TrimSpace(text) == "" {
-		return searchResult{}, rg.FieldErrorf("text", "is required")
+		return nil, 0, 0, false, rg.FieldErrorf("text", "is required")
 	}
 	n := 20
 	if first != nil {
@@ -163,34 +135,84 @@ func (r *Resolver) searchPage(ctx context.Context, text string, kinds []rg.Kind,
 	}
 	size, err := rg.PageSize(n)
 	if err != nil {
-		return searchResult{}, err
+		return nil, 0, 0, false, err
 	}
-	offset := 0
 	if after != nil && *after != "" {
 		if offset, err = decodeOffset(*after); err != nil {
-			return searchResult{}, err
+			return nil, 0, 0, false, err
 		}
 	}
-	p, err := r.Store.FindNodes(ctx, rg.NodeFilter{Kinds: kinds, Text: text, First: searchMax})
+	res, err := r.Store.Search(ctx, rg.SearchQuery{Text: text, Kinds: toDomainKinds(kinds), First: min(offset+size, searchMax)})
 	if err != nil {
-		return searchResult{}, err
+		return nil, 0, 0, false, err
 	}
-	r.prime(ctx, p.Nodes)
-	hits := make([]keyedNode, len(p.Nodes))
-	for i, h := range p.Nodes {
-		hits[i] = keyedNode{v: rg.SearchRank(h, text), n: h}
+	end := min(offset+size, len(res.Hits))
+	if offset < end {
+		hits = res.Hits[offset:end]
 	}
-	slices.SortStableFunc(hits, func(a, b keyedNode) int {
-		if ra, rb := a.v.(int), b.v.(int); ra != rb {
-			return ra - rb
+	ns := make([]*rg.Node, len(hits))
+	for i, h := range hits {
+		ns[i] = h.Node
+	}
+	r.prime(ctx, ns)
+	return hits, offset, res.TotalCount, offset+size < min(res.TotalCount, searchMax), nil
+}
+
+// search finds nodes by what the plans say (Store.Search), ranked: hits
+// whose every word is in a name first, then by score, name and id.
+func (r *Resolver) search(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (*model.NodeConnection, error) {
+	hits, offset, total, more, err := r.searchPage(ctx, text, kinds, first, after)
+	if err != nil {
+		return nil, err
+	}
+	r.readAheadConnection(ctx, hitNodes(hits))
+	conn := &model.NodeConnection{Edges: []*model.NodeEdge{}, Nodes: []model.Node{}, TotalCount: total, PageInfo: &model.PageInfo{HasNextPage: more}}
+	for i, h := range hits {
+		c := encodeOffset(offset + i + 1)
+		v := toNode(h.Node)
+		conn.Edges = append(conn.Edges, &model.NodeEdge{Cursor: c, Node: v})
+		conn.Nodes = append(conn.Nodes, v)
+		conn.PageInfo.EndCursor = &c
+	}
+	return conn, nil
+}
+
+// searchHits is search with each hit's score, field and snippet.
+func (r *Resolver) searchHits(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (*model.SearchHitConnection, error) {
+	hits, offset, total, more, err := r.searchPage(ctx, text, kinds, first, after)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.SearchHitConnection{Edges: []*model.SearchHitEdge{}, Hits: []*model.SearchHit{}, TotalCount: total, PageInfo: &model.PageInfo{HasNextPage: more}}
+	for i, h := range hits {
+		c := encodeOffset(offset + i + 1)
+		v := &model.SearchHit{Node: toNode(h.Node), Score: h.Score, Field: model.SearchField(h.Best.Field), Snippet: h.Best.Snippet,
+			Highlights: toSpans(h.Best.Highlights), Matches: []*model.SearchMatch{}}
+		for _, m := range h.Matches {
+			v.Matches = append(v.Matches, &model.SearchMatch{Field: model.SearchField(m.Field), Index: m.Index, Snippet: m.Snippet, Highlights: toSpans(m.Highlights)})
 		}
-		return rg.CompareNodes(byName, a.n, b.n)
-	})
-	res := searchResult{offset: offset, total: p.TotalCount, hasNext: offset+size < len(hits)}
-	for i := offset; i < len(hits) && i < offset+size; i++ {
-		res.nodes = append(res.nodes, hits[i].n)
+		conn.Edges = append(conn.Edges, &model.SearchHitEdge{Cursor: c, Node: v})
+		conn.Hits = append(conn.Hits, v)
+		conn.PageInfo.EndCursor = &c
 	}
-	return res, nil
+	return conn, nil
+}
+
+func toSpans(ss []rg.Span) []*model.TextSpan {
+	out := make([]*model.TextSpan, len(ss))
+	for i, s := range ss {
+		out[i] = &model.TextSpan{Start: s.Start, End: s.End}
+	}
+	return out
+}
+
+// hitNodes are the nodes of search hits.
+func hitNodes(hits []rg.SearchHit) []*rg.Node {
+	ns := make([]*rg.Node, len(hits))
+	for i, h := range hits {
+		ns[i] = h.Node
+	}
+	return ns
 }
 
 func encodeOffset(i int) string {

@@ -648,6 +648,10 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []model.N
 	return r.search(ctx, text, kinds, first, after)
 }
 
+func (r *queryResolver) SearchHits(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (*model.SearchHitConnection, error) {
+	return r.searchHits(ctx, text, kinds, first, after)
+}
+
 func (r *queryResolver) Relations(ctx context.Context, ids []string, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
 	return r.relationsQuery(ctx, ids, kinds, year)
 }
@@ -776,8 +780,8 @@ func (r *queryResolver) FundingFlows(ctx context.Context, stages []model.Funding
 	return r.fundingFlowsQuery(ctx, stages, year)
 }
 
-func (r *queryResolver) LobbyingBrief(ctx context.Context, topic *string, initiative *string, text *string, year *int) (*model.LobbyingBrief, error) {
-	return r.lobbyingBriefQuery(ctx, topic, initiative, text, year)
+func (r *queryResolver) LobbyingBrief(ctx context.Context, topic *string, initiative *string, text *string, year *int, throughFundsAndPlans *bool) (*model.LobbyingBrief, error) {
+	return r.lobbyingBriefQuery(ctx, topic, initiative, text, year, throughFundsAndPlans)
 }
 
 func (r *regionResolver) Relations(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {

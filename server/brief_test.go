@@ -89,3 +89,23 @@ func TestBriefMarkdownErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestBriefMarkdownRanked: the served brief on E134 Saggrenda/Gvammen
+// totals 0 NOK (not the region's funding), says who to talk to first with
+// cited reasons, and marks what comes through the parent topic.
+func TestBriefMarkdownRanked(t *testing.T) {
+	h := bundledServer(t)
+	res, body := getPath(t, h, "/brief/sak-e134-saggrenda-gvammen.md?year=2014")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", res.StatusCode, body)
+	}
+	for _, want := range []string{"· total 0 NOK", "## Who to talk to first\n\n1. **Statens vegvesen**", "through the parent topic E134"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("brief lacks %q:\n%s", want, body)
+		}
+	}
+	_, all := getPath(t, h, "/brief/sak-e134-saggrenda-gvammen.md")
+	if !strings.Contains(all, "· total 0 NOK") {
+		t.Errorf("the brief over all years does not total 0 NOK:\n%s", all)
+	}
+}

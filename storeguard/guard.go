@@ -216,6 +216,10 @@ func (g *Guard) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, er
 	return call(g, ctx, func(ctx context.Context) (rg.NodePage, error) { return g.inner.FindNodes(ctx, f) })
 }
 
+func (g *Guard) Search(ctx context.Context, q rg.SearchQuery) (rg.SearchResult, error) {
+	return call(g, ctx, func(ctx context.Context) (rg.SearchResult, error) { return g.inner.Search(ctx, q) })
+}
+
 func (g *Guard) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) {
 	return call(g, ctx, func(ctx context.Context) ([]*rg.Edge, error) { return g.inner.Edges(ctx, f) })
 }
@@ -259,4 +263,13 @@ func (g *Guard) Close() error {
 
 func (g *Guard) History(ctx context.Context, f rg.HistoryFilter) (rg.HistoryPage, error) {
 	return call(g, ctx, func(ctx context.Context) (rg.HistoryPage, error) { return g.inner.History(ctx, f) })
+}
+
+// GraphVersion passes regiongraph.Versioned through, bounded like every
+// call; a store that is not Versioned answers regiongraph.ErrNoVersion.
+func (g *Guard) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
+	if _, ok := g.inner.(rg.Versioned); !ok {
+		return rg.GraphVersion{}, rg.ErrNoVersion
+	}
+	return call(g, ctx, func(ctx context.Context) (rg.GraphVersion, error) { return rg.VersionOf(ctx, g.inner) })
 }

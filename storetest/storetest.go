@@ -51,6 +51,8 @@ func Run(t *testing.T, open func(t *testing.T) rg.Store) {
 	t.Run("History", func(t *testing.T) { testHistory(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("ConcurrentUpdatesOfOneNode", func(t *testing.T) { testConcurrentUpdates(t, open) })
+	t.Run("GraphVersion", func(t *testing.T) { testGraphVersion(t, open) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 }
 
 // openEmpty opens a store and checks that it is empty.

@@ -88,6 +88,14 @@ func (r *retryingStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.Node
 	return s.FindNodes(ctx, f)
 }
 
+func (r *retryingStore) Search(ctx context.Context, q rg.SearchQuery) (rg.SearchResult, error) {
+	s, err := r.get()
+	if err != nil {
+		return rg.SearchResult{}, err
+	}
+	return s.Search(ctx, q)
+}
+
 func (r *retryingStore) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) {
 	s, err := r.get()
 	if err != nil {
@@ -142,6 +150,15 @@ func (r *retryingStore) History(ctx context.Context, f rg.HistoryFilter) (rg.His
 		return rg.HistoryPage{}, err
 	}
 	return s.History(ctx, f)
+}
+
+// GraphVersion passes regiongraph.Versioned through.
+func (r *retryingStore) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
+	s, err := r.get()
+	if err != nil {
+		return rg.GraphVersion{}, err
+	}
+	return rg.VersionOf(ctx, s)
 }
 
 // Close stops connecting and closes the store if it was opened.

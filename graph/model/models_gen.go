@@ -57,6 +57,27 @@ type BriefActor struct {
 	// On the region's side: a region involved, or one of its members.
 	Home  bool         `json:"home"`
 	Roles []*BriefRole `json:"roles"`
+	// The closest scope of its roles: the subject, a sub-topic or the parent topic.
+	Scope BriefScope `json:"scope"`
+	// Relevance: the sum of the reasons' points (topics it is concerned with,
+	// its roles in the initiatives, funds it holds, brokerage between the region
+	// and the outside bodies, closeness to the region; weights in package
+	// analysis, BuildBriefWith).
+	Score float64 `json:"score"`
+	// Why it matters, strongest first, each citing the relation it rests on.
+	Reasons []*RelevanceReason `json:"reasons"`
+	// Hops from the home region in the actor graph without funds; null when it cannot be reached.
+	Hops *int `json:"hops,omitempty"`
+}
+
+// Someone to talk to first, why, and how the region reaches them.
+type BriefContact struct {
+	Actor Actor   `json:"actor"`
+	Score float64 `json:"score"`
+	// The strongest reasons (at most 4), each with its citation.
+	Reasons []*RelevanceReason `json:"reasons"`
+	// The route from the region, for an outside body.
+	Route *BriefPath `json:"route,omitempty"`
 }
 
 // An initiative of a brief with everything tied to it.
@@ -75,13 +96,21 @@ type BriefInitiative struct {
 	FocusAreas    []*FocusArea    `json:"focusAreas"`
 	StrategyAreas []*StrategyArea `json:"strategyAreas"`
 	Topics        []*Topic        `json:"topics"`
+	// How it came into the brief.
+	Scope BriefScope `json:"scope"`
+	// The topic it came in through (null for an initiative or text brief).
+	Via *Topic `json:"via,omitempty"`
 }
 
-// The shortest chain from the home region to an outside body (path null when none within 4 hops).
+// The shortest chain from the home region to an outside body (path null when
+// none within 4 hops), preferring actor-to-actor relations; never through funds,
+// plans or their classification unless the brief was asked throughFundsAndPlans.
 type BriefPath struct {
 	From Node       `json:"from"`
 	To   Node       `json:"to"`
 	Path *ActorPath `json:"path,omitempty"`
+	// Which steps the route needed; null when there is none.
+	Via *BriefRouteKind `json:"via,omitempty"`
 }
 
 // What an actor does in a brief.
@@ -132,6 +161,9 @@ type CentralityPage struct {
 	// Scores matching `kinds` over all pages.
 	TotalCount int       `json:"totalCount"`
 	PageInfo   *PageInfo `json:"pageInfo"`
+	// Set when betweenness and closeness are estimates, on a graph too large to
+	// walk from every actor; null when they are exact.
+	PathEstimate *PathEstimate `json:"pathEstimate,omitempty"`
 }
 
 // An actor's centrality in the actor graph.
@@ -614,9 +646,16 @@ type LobbyingBrief struct {
 	// Who bridges the region and the outside bodies.
 	Brokers []*Broker    `json:"brokers"`
 	Paths   []*BriefPath `json:"paths"`
-	// Funding of the initiatives by fund.
-	Funding  *FundingSummary `json:"funding"`
-	TotalNok int64           `json:"totalNok"`
+	// Funding of exactly the initiatives listed, by fund.
+	Funding *FundingSummary `json:"funding"`
+	// The sum of the listed initiatives' counted amounts (0 when none is listed).
+	TotalNok int64 `json:"totalNok"`
+	// totalNok without the parent topics' initiatives.
+	OwnTotalNok int64 `json:"ownTotalNok"`
+	// The topics the subject topic is PART_OF, nearest first.
+	ParentTopics []*Topic `json:"parentTopics"`
+	// Who to talk to first: the highest-scoring actors one can talk to (no funds, not the region itself).
+	TalkTo []*BriefContact `json:"talkTo"`
 	// Every source quoted, plan sources first.
 	Sources []*Source `json:"sources"`
 	// The brief as Markdown for printing (topic and initiative briefs).
@@ -903,6 +942,20 @@ type PartnershipMap struct {
 	Query string `json:"query"`
 }
 
+// How betweenness and closeness were estimated: from breadth-first walks from
+// `pivots` of the `actors`, drawn at random with a fixed seed (the same
+// estimate on every run). With probability at least `confidence`, every
+// actor's betweennessNormalized is within betweennessNormalizedError of its
+// exact value and its closeness within closenessError (Serfling's bound over
+// the pivots, for all actors at once; see the analysis package documentation).
+type PathEstimate struct {
+	Pivots                     int     `json:"pivots"`
+	Actors                     int     `json:"actors"`
+	BetweennessNormalizedError float64 `json:"betweennessNormalizedError"`
+	ClosenessError             float64 `json:"closenessError"`
+	Confidence                 float64 `json:"confidence"`
+}
+
 // One step of a path: a relation, followed in either direction.
 type PathStep struct {
 	From     Node      `json:"from"`
@@ -1072,6 +1125,52 @@ type RelationPatch struct {
 	Source    graphql.Omittable[*SourceInput] `json:"source,omitempty"`
 }
 
+// One reason an actor matters in a brief.
+type RelevanceReason struct {
+	Factor RelevanceFactor `json:"factor"`
+	Points float64         `json:"points"`
+	Text   string          `json:"text"`
+	// The relation it rests on; its source is the citation.
+	Relation *Relation `json:"relation"`
+	Source   *Source   `json:"source"`
+}
+
+// A node found by searchHits, its score and where it matched.
+type SearchHit struct {
+	Node Node `json:"node"`
+	// Sum over the query's words of the best field weight times the match (exact 1, prefix 0.6), plus a bonus when the words are a name's.
+	Score float64 `json:"score"`
+	// The best field matched, and a snippet of it.
+	Field      SearchField `json:"field"`
+	Snippet    string      `json:"snippet"`
+	Highlights []*TextSpan `json:"highlights"`
+	// Every field that matched (at most 5), best first.
+	Matches []*SearchMatch `json:"matches"`
+}
+
+type SearchHitConnection struct {
+	Edges      []*SearchHitEdge `json:"edges"`
+	Hits       []*SearchHit     `json:"hits"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+type SearchHitEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *SearchHit `json:"node"`
+}
+
+// Where in one field a hit matched.
+type SearchMatch struct {
+	Field SearchField `json:"field"`
+	// The position of the alias, goal or activity (0 for the others).
+	Index int `json:"index"`
+	// The field's text around the first match (at most 160 characters; … where cut).
+	Snippet string `json:"snippet"`
+	// The matched words in the snippet.
+	Highlights []*TextSpan `json:"highlights"`
+}
+
 // Where a fact comes from: a plan's section and a short quote as printed, or a reference outside the plans.
 type Source struct {
 	PlanID  *string `json:"planId,omitempty"`
@@ -1143,6 +1242,12 @@ type StrategyAreaPatch struct {
 	Code        graphql.Omittable[*string]      `json:"code,omitempty"`
 }
 
+// A stretch of a snippet: from start (inclusive) to end (exclusive), counted in characters (Unicode code points).
+type TextSpan struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
 // sak / tema: a priority issue such as E134, Kongsbergbanen or broadband.
 type Topic struct {
 	ID          string   `json:"id"`
@@ -1205,6 +1310,128 @@ type YearAmount struct {
 type YearAmountInput struct {
 	Year      int   `json:"year"`
 	AmountNok int64 `json:"amountNok"`
+}
+
+// Which steps a brief's route needed.
+type BriefRouteKind string
+
+const (
+	// Actor-to-actor relations only.
+	BriefRouteKindActors BriefRouteKind = "ACTORS"
+	// Also initiatives and topics the actors share.
+	BriefRouteKindSharedWork BriefRouteKind = "SHARED_WORK"
+	// Anything, funds and plans included (only with throughFundsAndPlans).
+	BriefRouteKindAny BriefRouteKind = "ANY"
+)
+
+var AllBriefRouteKind = []BriefRouteKind{
+	BriefRouteKindActors,
+	BriefRouteKindSharedWork,
+	BriefRouteKindAny,
+}
+
+func (e BriefRouteKind) IsValid() bool {
+	switch e {
+	case BriefRouteKindActors, BriefRouteKindSharedWork, BriefRouteKindAny:
+		return true
+	}
+	return false
+}
+
+func (e BriefRouteKind) String() string {
+	return string(e)
+}
+
+func (e *BriefRouteKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BriefRouteKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BriefRouteKind", str)
+	}
+	return nil
+}
+
+func (e BriefRouteKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BriefRouteKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BriefRouteKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How something came into a brief.
+type BriefScope string
+
+const (
+	// The topic or initiative asked for (or a match of the text).
+	BriefScopeSubject BriefScope = "SUBJECT"
+	// Through a topic PART_OF the subject topic.
+	BriefScopeSubTopic BriefScope = "SUB_TOPIC"
+	// Through a topic the subject topic is PART_OF: the wider issue.
+	BriefScopeParentTopic BriefScope = "PARENT_TOPIC"
+)
+
+var AllBriefScope = []BriefScope{
+	BriefScopeSubject,
+	BriefScopeSubTopic,
+	BriefScopeParentTopic,
+}
+
+func (e BriefScope) IsValid() bool {
+	switch e {
+	case BriefScopeSubject, BriefScopeSubTopic, BriefScopeParentTopic:
+		return true
+	}
+	return false
+}
+
+func (e BriefScope) String() string {
+	return string(e)
+}
+
+func (e *BriefScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BriefScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BriefScope", str)
+	}
+	return nil
+}
+
+func (e BriefScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BriefScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BriefScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // A centrality measure of the actor graph.
@@ -1956,6 +2183,73 @@ func (e RelationKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A part of an actor's relevance score.
+type RelevanceFactor string
+
+const (
+	// Concerned with or coordinating a topic of the brief.
+	RelevanceFactorTopic RelevanceFactor = "TOPIC"
+	// A role in an initiative of the brief.
+	RelevanceFactorInitiative RelevanceFactor = "INITIATIVE"
+	// Holds a fund that pays for an initiative of the brief.
+	RelevanceFactorFunding RelevanceFactor = "FUNDING"
+	// On the shortest routes between the region and the outside bodies.
+	RelevanceFactorBrokerage RelevanceFactor = "BROKERAGE"
+	// Close to the home region.
+	RelevanceFactorDistance RelevanceFactor = "DISTANCE"
+)
+
+var AllRelevanceFactor = []RelevanceFactor{
+	RelevanceFactorTopic,
+	RelevanceFactorInitiative,
+	RelevanceFactorFunding,
+	RelevanceFactorBrokerage,
+	RelevanceFactorDistance,
+}
+
+func (e RelevanceFactor) IsValid() bool {
+	switch e {
+	case RelevanceFactorTopic, RelevanceFactorInitiative, RelevanceFactorFunding, RelevanceFactorBrokerage, RelevanceFactorDistance:
+		return true
+	}
+	return false
+}
+
+func (e RelevanceFactor) String() string {
+	return string(e)
+}
+
+func (e *RelevanceFactor) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RelevanceFactor(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RelevanceFactor", str)
+	}
+	return nil
+}
+
+func (e RelevanceFactor) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RelevanceFactor) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RelevanceFactor) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Roles a token may have; each includes the ones before it.
 type Role string
 
@@ -2009,6 +2303,73 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a search hit matched.
+type SearchField string
+
+const (
+	SearchFieldName        SearchField = "NAME"
+	SearchFieldAlias       SearchField = "ALIAS"
+	SearchFieldCode        SearchField = "CODE"
+	SearchFieldDescription SearchField = "DESCRIPTION"
+	SearchFieldGoal        SearchField = "GOAL"
+	SearchFieldActivity    SearchField = "ACTIVITY"
+	// The quote of the node's source.
+	SearchFieldSourceQuote SearchField = "SOURCE_QUOTE"
+)
+
+var AllSearchField = []SearchField{
+	SearchFieldName,
+	SearchFieldAlias,
+	SearchFieldCode,
+	SearchFieldDescription,
+	SearchFieldGoal,
+	SearchFieldActivity,
+	SearchFieldSourceQuote,
+}
+
+func (e SearchField) IsValid() bool {
+	switch e {
+	case SearchFieldName, SearchFieldAlias, SearchFieldCode, SearchFieldDescription, SearchFieldGoal, SearchFieldActivity, SearchFieldSourceQuote:
+		return true
+	}
+	return false
+}
+
+func (e SearchField) String() string {
+	return string(e)
+}
+
+func (e *SearchField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchField", str)
+	}
+	return nil
+}
+
+func (e SearchField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
