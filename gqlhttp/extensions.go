@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
@@ -20,9 +22,78 @@ import (
 type costLimit struct {
 	es  graphql.ExecutableSchema
 	lim Limits
-	// store gives the cardinalities relation lists are estimated by; nil
-	// (or a failing Stats): the flat ListEstimate.
-	store rg.Store
+	// stats gives the cardinalities relation lists are estimated by; nil
+	// (or no Stats yet): the flat ListEstimate.
+	stats *statsCache
+}
+
+// statsCache keeps the store's Stats for the cost estimate, which runs in
+// the parse phase under ParseTimeout: a request never waits on the store
+// for them more than statsWait (statsFirstWait while there are none yet).
+// Stats older than statsFresh are refreshed
+// by one call at a time, in the background, bounded by statsCallTimeout;
+// meanwhile the last ones serve (none yet: the flat estimates). The
+// embedded store answers at once, so there they are current within
+// statsFresh; on Neo4j a slow or unreachable database delays no request.
+type statsCache struct {
+	store    rg.Store
+	mu       sync.Mutex
+	stats    *rg.GraphStats
+	at       time.Time
+	inflight chan struct{}
+}
+
+const (
+	statsFresh       = time.Second
+	statsWait        = 50 * time.Millisecond
+	statsFirstWait   = time.Second
+	statsCallTimeout = 30 * time.Second
+)
+
+func (c *statsCache) get(ctx context.Context) *rg.GraphStats {
+	if c == nil || c.store == nil {
+		return nil
+	}
+	c.mu.Lock()
+	if c.stats != nil && time.Since(c.at) < statsFresh {
+		s := c.stats
+		c.mu.Unlock()
+		return s
+	}
+	ch := c.inflight
+	if ch == nil {
+		ch = make(chan struct{})
+		c.inflight = ch
+		go c.refresh(ch)
+	}
+	wait := statsWait
+	if c.stats == nil {
+		wait = statsFirstWait
+	}
+	c.mu.Unlock()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats
+}
+
+func (c *statsCache) refresh(done chan struct{}) {
+	ctx, cancel := context.WithTimeout(context.Background(), statsCallTimeout)
+	defer cancel()
+	st, err := c.store.Stats(ctx)
+	c.mu.Lock()
+	if err == nil {
+		c.stats, c.at = &st, time.Now()
+	}
+	c.inflight = nil
+	c.mu.Unlock()
+	close(done)
 }
 
 var _ interface {
@@ -33,12 +104,7 @@ var _ interface {
 func (*costLimit) ExtensionName() string                   { return "CostLimit" }
 func (*costLimit) Validate(graphql.ExecutableSchema) error { return nil }
 func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	st := &costState{}
-	if c.store != nil {
-		if stats, err := c.store.Stats(ctx); err == nil {
-			st.stats = &stats
-		}
-	}
+	st := &costState{stats: c.stats.get(ctx)}
 	cost := complexity.Calculate(withCostState(ctx, st), c.es, oc.Operation, oc.Variables)
 	if st.maxFirst > c.lim.MaxPageSize {
 		e := limitError(rg.EBADINPUT, LimitPageSize, c.lim.MaxPageSize, "%s asks for first: %d", st.maxFirstField, st.maxFirst)

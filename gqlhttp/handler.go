@@ -90,7 +90,7 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		exec.Use(extension.Introspection{})
 	}
 	exec.SetDisableSuggestion(o.NoIntrospection)
-	exec.Use(&costLimit{es: es, lim: lim, store: store})
+	exec.Use(&costLimit{es: es, lim: lim, stats: &statsCache{store: store}})
 	exec.Use(resultsLimit{})
 	exec.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, !o.NoIntrospection))
 	exec.SetRecoverFunc(resolvers.Recover(o.Logger))

@@ -2,6 +2,8 @@ package gqlhttp_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/gqlhttp"
 )
 
@@ -76,4 +79,33 @@ func (o *countingObserver) count() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.n
+}
+
+// stuckStats is a store whose Stats does not answer until released.
+type stuckStats struct {
+	rg.Store
+	release chan struct{}
+}
+
+func (s *stuckStats) Stats(ctx context.Context) (rg.GraphStats, error) {
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+	}
+	return rg.GraphStats{}, errors.New("stuck")
+}
+
+// TestCostDoesNotWaitForStats: when the store's Stats do not answer (a
+// database that hangs), queries are still answered, estimated the flat way,
+// within the parse timeout.
+func TestCostDoesNotWaitForStats(t *testing.T) {
+	s := &stuckStats{Store: openStore(t), release: make(chan struct{})}
+	defer close(s.release)
+	h := gqlhttp.NewHandler(s, gqlhttp.Options{})
+	for range 3 {
+		a := ask(t, h, "", `{ municipalities { nodes { name memberOf { name } } } }`, nil)
+		if a.status != http.StatusOK || len(a.Errors) > 0 || len(a.Data) < 100 {
+			t.Fatalf("answered %d %+v %s", a.status, a.Errors, a.Data)
+		}
+	}
 }
