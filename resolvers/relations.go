@@ -9,8 +9,6 @@ import (
 	"github.com/regiongraph/regiongraph/graph/model"
 )
 
-var byName = rg.Order{Field: rg.OrderByName}
-
 // relMode is what a relation field returns.
 type relMode int
 
