@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"time"
 )
 
 // Direction selects which relations of a node to follow.
@@ -82,6 +83,75 @@ type EdgeFilter struct {
 	Kinds     []RelKind
 	Year      *int
 }
+
+// Expansion is one relation level read for many nodes at once (see
+// Store.Expand): the relations, ordered by id, and the nodes at their other
+// ends, each once, ordered by id. A relation's other end is, for each node of
+// the filter's NodeIDs it was selected through (respecting the direction),
+// Edge.Other of that node; so with Direction Both a relation between two of
+// NodeIDs brings both of its ends.
+//
+// Nodes and Edges returned by a store's reads may be shared with the store
+// and with other readers: callers must not modify them (Clone first).
+type Expansion struct {
+	Edges []*Edge
+	Nodes []*Node
+}
+
+// ValidateExpand checks that f names the nodes to expand, and f itself.
+func (f EdgeFilter) ValidateExpand() error {
+	if len(f.NodeIDs) == 0 {
+		return FieldErrorf("nodeIds", "name the nodes whose relations to expand")
+	}
+	return f.Validate()
+}
+
+// RelationDegrees describe one relation kind: how many relations there are
+// and how they spread over the nodes at each end.
+type RelationDegrees struct {
+	Count   int     // relations of this kind
+	MaxOut  int     // the most of them leaving one node
+	MaxIn   int     // the most of them entering one node
+	MeanOut float64 // per node with at least one leaving it; 0 when none
+	MeanIn  float64 // per node with at least one entering it; 0 when none
+}
+
+// Max is the most relations of this kind one node has in direction d (for
+// Both, leaving and entering added up: a bound, not always reached).
+func (r RelationDegrees) Max(d Direction) int {
+	switch d {
+	case Out:
+		return r.MaxOut
+	case In:
+		return r.MaxIn
+	}
+	return r.MaxOut + r.MaxIn
+}
+
+// GraphStats are a graph's cardinalities, for estimating what a query
+// returns before running it. Kinds without nodes or relations are absent.
+type GraphStats struct {
+	Nodes     map[Kind]int
+	Relations map[RelKind]RelationDegrees
+	// The most relations of any kind one node has: leaving it, entering
+	// it, and in all.
+	MaxOut, MaxIn, MaxBoth int
+}
+
+// MaxDegree is the most relations of any kind one node has in direction d.
+func (s GraphStats) MaxDegree(d Direction) int {
+	switch d {
+	case Out:
+		return s.MaxOut
+	case In:
+		return s.MaxIn
+	}
+	return s.MaxBoth
+}
+
+// StatsMaxAge bounds how stale a store's Stats may be for changes it did
+// not make itself (another process writing to the same Neo4j).
+const StatsMaxAge = time.Minute
 
 // SubgraphFilter selects a subgraph. With Roots set, the nodes within Depth
 // hops of them (following relations in either direction, only through the
@@ -199,6 +269,18 @@ type Store interface {
 	// Edges returns the relations matching f, ordered by id. More than
 	// MaxBatchIDs node ids is BAD_USER_INPUT.
 	Edges(ctx context.Context, f EdgeFilter) ([]*Edge, error)
+
+	// Expand returns the relations matching f, as Edges does, together with
+	// the nodes at their other ends, in one call: one relation level of a
+	// query for many nodes at once. f.NodeIDs must not be empty
+	// (BAD_USER_INPUT otherwise). See Expansion for what Nodes holds.
+	Expand(ctx context.Context, f EdgeFilter) (Expansion, error)
+
+	// Stats returns the graph's cardinalities: nodes per kind, relations
+	// per kind with their highest and mean degrees. The store keeps them
+	// current: they reflect every Apply that has returned (on Neo4j, writes
+	// by other processes show within StatsMaxAge).
+	Stats(ctx context.Context) (GraphStats, error)
 
 	// Subgraph returns the nodes and relations selected by f. A Depth outside
 	// 0..MaxDepth is BAD_USER_INPUT; a root that does not exist is NOT_FOUND.

@@ -8,8 +8,10 @@ import (
 )
 
 // graph is the in-memory graph. Stored *Node and *Edge values are never
-// mutated once they are in the graph (a change replaces the pointer), so a
-// reader holding the read lock may hand out clones of them.
+// mutated once they are in the graph (copy on write: a change stores a new
+// value and replaces the pointer; Apply stores copies of what it is given),
+// so reads hand out the stored pointers themselves, without copying, and
+// they stay valid and unchanged after the read lock is released.
 type graph struct {
 	nodes  map[string]*rg.Node
 	edges  map[string]*rg.Edge
@@ -151,4 +153,52 @@ func (g *graph) incident(id string, d rg.Direction, kinds []rg.RelKind, fn func(
 	if d != rg.Out {
 		visit(a.in)
 	}
+}
+
+// stats counts nodes by kind and relations by kind with their degrees.
+func (g *graph) stats() rg.GraphStats {
+	st := rg.GraphStats{Nodes: map[rg.Kind]int{}, Relations: map[rg.RelKind]rg.RelationDegrees{}}
+	for k, m := range g.byKind {
+		if len(m) > 0 {
+			st.Nodes[k] = len(m)
+		}
+	}
+	withOut, withIn := map[rg.RelKind]int{}, map[rg.RelKind]int{}
+	for _, a := range g.adj {
+		out, in := 0, 0
+		for _, ids := range a.out {
+			out += len(ids)
+		}
+		for _, ids := range a.in {
+			in += len(ids)
+		}
+		st.MaxOut, st.MaxIn, st.MaxBoth = max(st.MaxOut, out), max(st.MaxIn, in), max(st.MaxBoth, out+in)
+		for k, ids := range a.out {
+			if d := len(ids); d > 0 {
+				r := st.Relations[k]
+				r.Count += d
+				r.MaxOut = max(r.MaxOut, d)
+				st.Relations[k] = r
+				withOut[k]++
+			}
+		}
+		for k, ids := range a.in {
+			if d := len(ids); d > 0 {
+				r := st.Relations[k]
+				r.MaxIn = max(r.MaxIn, d)
+				st.Relations[k] = r
+				withIn[k]++
+			}
+		}
+	}
+	for k, r := range st.Relations {
+		if withOut[k] > 0 {
+			r.MeanOut = float64(r.Count) / float64(withOut[k])
+		}
+		if withIn[k] > 0 {
+			r.MeanIn = float64(r.Count) / float64(withIn[k])
+		}
+		st.Relations[k] = r
+	}
+	return st
 }

@@ -43,7 +43,7 @@ func (g *graph) shortestPaths(from, to string, o rg.PathOptions) ([]rg.Path, err
 		first = DefaultPaths
 	}
 	if from == to {
-		return []rg.Path{{Nodes: []*rg.Node{src.Clone()}, Edges: []*rg.Edge{}}}, nil
+		return []rg.Path{{Nodes: []*rg.Node{src}, Edges: []*rg.Edge{}}}, nil
 	}
 	rels := uniq(o.Relations)
 	kinds := set(o.Kinds)
@@ -138,10 +138,10 @@ func (g *graph) emitPaths(ids []string, year *int, rels []rg.RelKind, first int,
 	for {
 		p := rg.Path{Nodes: make([]*rg.Node, len(ids)), Edges: make([]*rg.Edge, len(choices))}
 		for i, id := range ids {
-			p.Nodes[i] = g.nodes[id].Clone()
+			p.Nodes[i] = g.nodes[id]
 		}
 		for i, c := range choices {
-			p.Edges[i] = c[pick[i]].Clone()
+			p.Edges[i] = c[pick[i]]
 		}
 		*paths = append(*paths, p)
 		if len(*paths) >= first {

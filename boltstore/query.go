@@ -10,7 +10,10 @@ import (
 )
 
 // The queries below run on a graph under the store's read lock. They return
-// clones, never the stored values.
+// the stored values themselves, not copies: stored nodes and relations are
+// never modified (a change replaces the pointer, see graph), so handing them
+// out is safe as long as callers do not modify them, which the Store
+// contract forbids. Only the slices are the caller's own.
 
 func uniq[T cmp.Ordered](xs []T) []T {
 	if len(xs) < 2 {
@@ -32,22 +35,6 @@ func set[T comparable](xs []T) map[T]bool {
 	return m
 }
 
-func cloneNodes(ns []*rg.Node) []*rg.Node {
-	out := make([]*rg.Node, len(ns))
-	for i, n := range ns {
-		out[i] = n.Clone()
-	}
-	return out
-}
-
-func cloneEdges(es []*rg.Edge) []*rg.Edge {
-	out := make([]*rg.Edge, len(es))
-	for i, e := range es {
-		out[i] = e.Clone()
-	}
-	return out
-}
-
 func sortEdges(es []*rg.Edge) {
 	slices.SortFunc(es, func(a, b *rg.Edge) int { return cmp.Compare(a.ID, b.ID) })
 }
@@ -64,7 +51,7 @@ func (g *graph) nodesByID(ids []string) ([]*rg.Node, error) {
 		}
 		seen[id] = true
 		if n, ok := g.nodes[id]; ok {
-			out = append(out, n.Clone())
+			out = append(out, n)
 		}
 	}
 	return out, nil
@@ -105,7 +92,54 @@ func (g *graph) findEdges(f rg.EdgeFilter) ([]*rg.Edge, error) {
 		}
 	}
 	sortEdges(out)
-	return cloneEdges(out), nil
+	return out, nil
+}
+
+// expand is findEdges for f.NodeIDs with the nodes at the other ends (see
+// regiongraph.Expansion).
+func (g *graph) expand(f rg.EdgeFilter) (rg.Expansion, error) {
+	if err := f.ValidateExpand(); err != nil {
+		return rg.Expansion{}, err
+	}
+	kinds := uniq(f.Kinds)
+	ids := set(f.IDs)
+	var x rg.Expansion
+	nodeIDs := uniq(f.NodeIDs)
+	// Following one direction, a relation is met once (from its one end
+	// in nodeIDs); both ways, a relation between two of them twice.
+	var seenEdge map[string]bool
+	if f.Direction != rg.Out && f.Direction != rg.In {
+		seenEdge = make(map[string]bool, 4*len(nodeIDs))
+	}
+	seenNode := make(map[string]bool, 4*len(nodeIDs))
+	for _, id := range nodeIDs {
+		g.incident(id, f.Direction, kinds, func(e *rg.Edge) {
+			if (ids != nil && !ids[e.ID]) || !e.HoldsInYear(f.Year) {
+				return
+			}
+			if seenEdge == nil {
+				x.Edges = append(x.Edges, e)
+			} else if !seenEdge[e.ID] {
+				seenEdge[e.ID] = true
+				x.Edges = append(x.Edges, e)
+			}
+			if o := e.Other(id); !seenNode[o] {
+				seenNode[o] = true
+				if n := g.nodes[o]; n != nil {
+					x.Nodes = append(x.Nodes, n)
+				}
+			}
+		})
+	}
+	sortEdges(x.Edges)
+	slices.SortFunc(x.Nodes, func(a, b *rg.Node) int { return cmp.Compare(a.ID, b.ID) })
+	if x.Edges == nil {
+		x.Edges = []*rg.Edge{}
+	}
+	if x.Nodes == nil {
+		x.Nodes = []*rg.Node{}
+	}
+	return x, nil
 }
 
 // reverse is the direction of a relation as seen from its other end.
@@ -223,7 +257,7 @@ func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
 		HasNextPage: end < len(matches),
 	}
 	for _, k := range matches[start:end] {
-		page.Nodes = append(page.Nodes, k.n.Clone())
+		page.Nodes = append(page.Nodes, k.n)
 	}
 	if end > start {
 		page.EndCursor = rg.CursorFor(f.Order, matches[end-1].n)
@@ -308,7 +342,7 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 	}
 	slices.SortFunc(picked, func(a, b *rg.Node) int { return cmp.Compare(a.ID, b.ID) })
 	sortEdges(edges)
-	sg.Nodes = cloneNodes(picked)
-	sg.Edges = cloneEdges(edges)
+	sg.Nodes = picked
+	sg.Edges = edges
 	return sg, nil
 }

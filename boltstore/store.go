@@ -88,6 +88,9 @@ type Store struct {
 	g       *graph
 	db      *bolt.DB // nil once closed
 
+	gen   atomic.Uint64               // bumped by every commit, under mu
+	stats atomic.Pointer[cachedStats] // Stats of generation gen, when computed
+
 	// writeFault, when set (tests only), fails every write transaction
 	// with the error it returns, as the file system would.
 	writeFault func() error
@@ -98,6 +101,12 @@ type Store struct {
 	lastProbe  atomic.Int64 // unix nanoseconds of the last write probe
 	id         uint64       // GraphVersion.Store
 	seq        int64        // the newest history seq; guarded by mu
+}
+
+// cachedStats are the Stats of one generation of the graph.
+type cachedStats struct {
+	gen   uint64
+	stats rg.GraphStats
 }
 
 var (
@@ -460,6 +469,12 @@ func (s *Store) Edges(ctx context.Context, f rg.EdgeFilter) (out []*rg.Edge, err
 	return out, err
 }
 
+// Expand implements regiongraph.Store: one read of the in-memory graph.
+func (s *Store) Expand(ctx context.Context, f rg.EdgeFilter) (x rg.Expansion, err error) {
+	err = s.read(ctx, func(g *graph) error { x, err = g.expand(f); return err })
+	return x, err
+}
+
 // Subgraph implements regiongraph.Store. With Roots, the roots are always
 // part of the result (whatever their kind); the other nodes are reached
 // through allowed relations and nodes of allowed kinds. When MaxNodes cuts
@@ -527,11 +542,32 @@ func (s *Store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult,
 	s.unwritable.Store(nil)
 	s.mu.Lock()
 	st.commit()
+	s.gen.Add(1)
 	if n := len(st.log); n > 0 {
 		s.seq = st.log[n-1].Seq
 	}
 	s.mu.Unlock()
 	return res, nil
+}
+
+// Stats implements regiongraph.Store: computed from the in-memory graph
+// (one pass over the adjacency lists) the first time after a change, then
+// kept until the next one. The maps are shared: do not modify them.
+func (s *Store) Stats(ctx context.Context) (rg.GraphStats, error) {
+	if c := s.stats.Load(); c != nil && c.gen == s.gen.Load() {
+		return c.stats, nil
+	}
+	var c cachedStats
+	err := s.read(ctx, func(g *graph) error {
+		c.gen = s.gen.Load()
+		c.stats = g.stats()
+		return nil
+	})
+	if err != nil {
+		return rg.GraphStats{}, err
+	}
+	s.stats.Store(&c)
+	return c.stats, nil
 }
 
 // update runs fn in a write transaction (failing as writeFault says, in

@@ -10,19 +10,26 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/resolvers"
 )
 
 // costSchema is the executable schema with cost functions for the
 // complexity limit. gqlgen's own cost of a list field is 1 plus its
-// children's, however many items it returns; here:
+// children's, however many items it returns; here a list field costs
+// 1 + n × its children, n being what it can return:
 //
-//   - a field that takes `first` costs 1 + first × its children (a
-//     connection's totalCount and pageInfo included), `first` being the
-//     argument or, when it is left out, its default in the schema, and
-//     never more than the page-size cap;
-//   - a list of objects without `first` costs 1 + n × its children, where n
-//     is the number of `ids` when the field takes them and ListEstimate
-//     otherwise;
+//   - with `first` given (other than its default): first (never more than
+//     the page-size cap): a client asking for 1000 pays for 1000, however
+//     few there are today;
+//   - a list query or relationsConnection with its default `first`: the
+//     default page, but no more than the graph holds (the nodes of the
+//     kind; a node's relations at most);
+//   - a relation list (memberOf, funders, relations, ...): the highest
+//     degree of its relation kind(s) in its direction, from the store's
+//     Stats (resolvers.ListEstimate), so a walk through the graph is
+//     estimated at what it can return, not at a flat guess per level;
+//   - another list of objects: the number of `ids` when it takes them, else
+//     ListEstimate (also the fallback when the store has no Stats);
 //   - a list field inside a type returned by a field with `first` (a
 //     connection's `nodes`) is already counted by that `first`: 1 + children;
 //   - everything else costs 1 + children, as in gqlgen.
@@ -100,6 +107,8 @@ func newCostSchema(es graphql.ExecutableSchema, estimate, pageLimit int) *costSc
 type costState struct {
 	maxFirst      int
 	maxFirstField string
+	// stats are the graph's cardinalities; nil: the flat estimates.
+	stats *rg.GraphStats
 }
 
 type costStateKey struct{}
@@ -112,16 +121,24 @@ func withCostState(ctx context.Context, s *costState) context.Context {
 func (c *costSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
 	r, ok := c.rules[typeName+"."+field]
 	if !ok {
-		return c.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
+		// __typename and introspection: gqlgen's own cost, 1 + children
+		// (the generated Complexity would build an execution context to
+		// say so).
+		return 0, false
 	}
+	st, _ := ctx.Value(costStateKey{}).(*costState)
 	n := 1
 	switch r.kind {
 	case costFirst:
 		n = r.firstDef
+		// The arguments come with the schema's defaults filled in: a
+		// `first` other than its default was asked for.
+		given := false
 		if v, ok := args["first"]; ok && v != nil {
 			n = asInt(v)
+			given = r.firstDef == 0 || n != r.firstDef
 		}
-		if st, ok := ctx.Value(costStateKey{}).(*costState); ok && n > st.maxFirst {
+		if st != nil && n > st.maxFirst {
 			st.maxFirst, st.maxFirstField = n, typeName+"."+field
 		}
 		if n <= 0 {
@@ -129,6 +146,11 @@ func (c *costSchema) Complexity(ctx context.Context, typeName, field string, chi
 			n = rg.DefaultPageSize
 		}
 		n = min(n, r.pageLimit)
+		if !given && st != nil && st.stats != nil {
+			if est, ok := resolvers.ListEstimate(*st.stats, typeName, field, args); ok {
+				n = min(n, est)
+			}
+		}
 	case costIDs:
 		n = r.estimate
 		if v, ok := args["ids"].([]any); ok {
@@ -136,6 +158,11 @@ func (c *costSchema) Complexity(ctx context.Context, typeName, field string, chi
 		}
 	case costEstimate:
 		n = r.estimate
+		if st != nil && st.stats != nil {
+			if est, ok := resolvers.ListEstimate(*st.stats, typeName, field, args); ok {
+				n = est
+			}
+		}
 	}
 	return satAdd(1, satMul(n, child)), true
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
@@ -20,6 +22,78 @@ import (
 type costLimit struct {
 	es  graphql.ExecutableSchema
 	lim Limits
+	// stats gives the cardinalities relation lists are estimated by; nil
+	// (or no Stats yet): the flat ListEstimate.
+	stats *statsCache
+}
+
+// statsCache keeps the store's Stats for the cost estimate, which runs in
+// the parse phase under ParseTimeout: a request never waits on the store
+// for them more than statsWait (statsFirstWait while there are none yet).
+// Stats older than statsFresh are refreshed
+// by one call at a time, in the background, bounded by statsCallTimeout;
+// meanwhile the last ones serve (none yet: the flat estimates). The
+// embedded store answers at once, so there they are current within
+// statsFresh; on Neo4j a slow or unreachable database delays no request.
+type statsCache struct {
+	store    rg.Store
+	mu       sync.Mutex
+	stats    *rg.GraphStats
+	at       time.Time
+	inflight chan struct{}
+}
+
+const (
+	statsFresh       = time.Second
+	statsWait        = 50 * time.Millisecond
+	statsFirstWait   = time.Second
+	statsCallTimeout = 30 * time.Second
+)
+
+func (c *statsCache) get(ctx context.Context) *rg.GraphStats {
+	if c == nil || c.store == nil {
+		return nil
+	}
+	c.mu.Lock()
+	if c.stats != nil && time.Since(c.at) < statsFresh {
+		s := c.stats
+		c.mu.Unlock()
+		return s
+	}
+	ch := c.inflight
+	if ch == nil {
+		ch = make(chan struct{})
+		c.inflight = ch
+		go c.refresh(ch)
+	}
+	wait := statsWait
+	if c.stats == nil {
+		wait = statsFirstWait
+	}
+	c.mu.Unlock()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats
+}
+
+func (c *statsCache) refresh(done chan struct{}) {
+	ctx, cancel := context.WithTimeout(context.Background(), statsCallTimeout)
+	defer cancel()
+	st, err := c.store.Stats(ctx)
+	c.mu.Lock()
+	if err == nil {
+		c.stats, c.at = &st, time.Now()
+	}
+	c.inflight = nil
+	c.mu.Unlock()
+	close(done)
 }
 
 var _ interface {
@@ -30,7 +104,7 @@ var _ interface {
 func (*costLimit) ExtensionName() string                   { return "CostLimit" }
 func (*costLimit) Validate(graphql.ExecutableSchema) error { return nil }
 func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	st := &costState{}
+	st := &costState{stats: c.stats.get(ctx)}
 	cost := complexity.Calculate(withCostState(ctx, st), c.es, oc.Operation, oc.Variables)
 	if st.maxFirst > c.lim.MaxPageSize {
 		e := limitError(rg.EBADINPUT, LimitPageSize, c.lim.MaxPageSize, "%s asks for first: %d", st.maxFirstField, st.maxFirst)
@@ -43,7 +117,7 @@ func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.Oper
 			est = fmt.Sprintf("more than %d", math.MaxInt32-1)
 		}
 		return limitError(rg.EBADINPUT, LimitComplexity, c.lim.MaxComplexity,
-			"the operation's estimated cost is %s (lists count `first`, or %d without it)", est, c.lim.ListEstimate)
+			"the operation's estimated cost is %s (a list counts its `first`, or without it the most items the graph gives it: a relation kind's highest degree, a kind's nodes)", est)
 	}
 	return nil
 }
@@ -78,12 +152,21 @@ func (resultsLimit) InterceptField(ctx context.Context, next graphql.Resolver) (
 	if st == nil {
 		return next(ctx)
 	}
+	fc := graphql.GetFieldContext(ctx)
 	if err := ctx.Err(); err != nil {
-		if fc := graphql.GetFieldContext(ctx); fc != nil && (fc.IsResolver || fc.IsMethod) {
+		if fc != nil && (fc.IsResolver || fc.IsMethod) {
 			return nil, err
 		}
 	}
 	res, err := next(ctx)
+	// Only a list field needs its length, and so reflection; the schema
+	// says which fields are lists.
+	if fc != nil && fc.Field.Definition != nil && fc.Field.Definition.Type.Elem == nil {
+		if st.n.Add(1) > st.max && st.over.CompareAndSwap(false, true) && st.cancel != nil {
+			st.cancel()
+		}
+		return res, err
+	}
 	n := int64(1)
 	rv := reflect.ValueOf(res)
 	isSlice := rv.Kind() == reflect.Slice

@@ -42,6 +42,7 @@ type front struct {
 	obs        Observer
 	work       *Work
 	store      rg.Store
+	resolver   *resolvers.Resolver
 	loaderWait time.Duration
 	ops        *opNames
 	// noIntrospection refuses __schema and __type before validation.
@@ -312,8 +313,23 @@ func (f *front) execute(ctx context.Context, p prep, budget time.Duration, limit
 			rep.op = p.op
 		}
 	}()
-	handler, rctx := f.exec.DispatchOperation(ctx, p.oc)
-	resp := handler(rctx)
+	// The common read queries are answered directly (resolvers.Direct),
+	// the rest (and any that fails on the way) by gqlgen's executor.
+	switch data, outcome := f.resolver.Direct(ctx, p.oc, f.lim.MaxResults); outcome {
+	case resolvers.DirectOK:
+		return &reply{status: http.StatusOK, data: data, op: p.op, outcome: OutcomeOK}
+	case resolvers.DirectOverResults:
+		st.over.Store(true)
+	case resolvers.DirectCancelled:
+		rep := f.timeoutCtx(ctx, limit, budget, "executing the operation")
+		rep.op = p.op
+		return rep
+	}
+	var resp *graphql.Response
+	if !st.over.Load() {
+		handler, rctx := f.exec.DispatchOperation(ctx, p.oc)
+		resp = handler(rctx)
+	}
 	switch {
 	case st.over.Load():
 		// Answered as the other limits are: no data, the status by

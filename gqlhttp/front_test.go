@@ -175,12 +175,21 @@ func TestCost(t *testing.T) {
 	}{
 		// 1 + 10 × (totalCount 1 + nodes (1 + name 1)) = 31
 		{`{ municipalities(first: 10) { totalCount nodes { name } } }`, 31},
-		// default first 50: 1 + 50 × (1 + 1) = 101
-		{`{ municipalities { nodes { name } } }`, 101},
-		// relation list: 1 + 10 × (nodes 1 + name 1 + memberOf (1 + 20 × (name 1))) = 1 + 10 × 23 = 231
-		{`{ municipalities(first: 10) { nodes { name memberOf { name } } } }`, 231},
-		// two levels of relation lists: 1 + 10 × (nodes 1 + memberOf (1 + 20 × (members 1 + 20 × name 1))) = 1 + 10 × 422
-		{`{ municipalities(first: 10) { nodes { memberOf { members { name } } } } }`, 4221},
+		// the default first (50), but the bundled data has 8 municipalities:
+		// 1 + 8 × (1 + 1) = 17
+		{`{ municipalities { nodes { name } } }`, 17},
+		// a first asked for is paid for: 1 + 40 × (1 + 1) = 81
+		{`{ municipalities(first: 40) { nodes { name } } }`, 81},
+		// relation list: a municipality is MEMBER_OF at most 1 body:
+		// 1 + 10 × (nodes 1 + name 1 + memberOf (1 + 1 × (name 1))) = 1 + 10 × 4 = 41
+		{`{ municipalities(first: 10) { nodes { name memberOf { name } } } }`, 41},
+		// two levels: a body has at most 8 members:
+		// 1 + 10 × (nodes 1 + memberOf (1 + 1 × (members 1 + 8 × name 1))) = 1 + 10 × 11
+		{`{ municipalities(first: 10) { nodes { memberOf { members { name } } } } }`, 111},
+		// relationsConnection with its default first (100), but a
+		// municipality has at most 1 MEMBER_OF relation:
+		// 1 + 2 × (nodes 1 + relationsConnection (1 + 1 × (nodes 1 + id 1))) = 1 + 2 × 4
+		{`{ municipalities(first: 2) { nodes { relationsConnection(kinds: [MEMBER_OF], direction: OUT) { nodes { id } } } } }`, 9},
 		// nodes(ids): 1 + 3 × (id 1) = 4
 		{`{ nodes(ids: ["a", "b", "c"]) { id } }`, 4},
 		// lists of scalars cost 1: 1 + 2 × (1 + 1) = 5
@@ -207,6 +216,63 @@ func TestCost(t *testing.T) {
 			t.Errorf("the error does not name the limit and its value: %+v", a.Errors[0])
 		}
 	}
+}
+
+// TestCostIsHonest: on the bundled data, the estimate of each query is at
+// least the values its answer holds (as the results cap counts them), and
+// the four-level walk of the load benchmark, whose answer holds about 700
+// values, is accepted under the default max-complexity (it was estimated
+// at 8.8 million with a flat 20 items per relation list).
+func TestCostIsHonest(t *testing.T) {
+	store := openStore(t)
+	estimate := gqlhttp.NewHandler(store, gqlhttp.Options{Limits: gqlhttp.Limits{MaxComplexity: 1}})
+	answer := gqlhttp.NewHandler(store, gqlhttp.Options{})
+	for _, q := range []string{
+		`{ municipalities { nodes { name memberOf { name facilitates { ... on Network { name coordinates { ... on Initiative { name funders { name } } } } } } } } }`,
+		`{ focusAreas(orderBy: {field: CODE}) { nodes { code name initiatives(planYear: 2011) { code name amountIn(year: 2011) funders { name } } } } }`,
+		`{ regions { nodes { members { name memberOf { name members { name partners { name } } } } } } }`,
+		`{ funds { nodes { name funds { name } funding { id from { name } to { name } } administeredBy { name } } } }`,
+		`{ plans { nodes { initiatives { code topics { name initiatives { code } } } } } }`,
+		`{ initiatives(first: 100) { nodes { relations { id } neighbours { id } relationsConnection { totalCount } } } }`,
+	} {
+		e := ask(t, estimate, "", q, nil)
+		m := costRE.FindStringSubmatch(e.Errors[0].Message)
+		if m == nil {
+			t.Fatalf("%s: %s", q, e.Errors[0].Message)
+		}
+		est, _ := strconv.Atoi(m[1])
+		a := ask(t, answer, "", q, nil)
+		if len(a.Errors) > 0 {
+			t.Fatalf("%s is refused under the default limits: %+v", q, a.Errors)
+		}
+		var data any
+		_ = json.Unmarshal(a.Data, &data)
+		values := countValues(data)
+		t.Logf("estimate %6d, answer %5d values: %.60s", est, values, q)
+		if est < values {
+			t.Errorf("%s: estimated at %d, its answer holds %d values", q, est, values)
+		}
+	}
+}
+
+// countValues counts as the results cap does: one per field, one more per
+// list element.
+func countValues(v any) int {
+	switch x := v.(type) {
+	case map[string]any:
+		n := 0
+		for _, e := range x {
+			n += 1 + countValues(e)
+		}
+		return n
+	case []any:
+		n := len(x)
+		for _, e := range x {
+			n += countValues(e)
+		}
+		return n
+	}
+	return 0
 }
 
 func TestResultsCap(t *testing.T) {

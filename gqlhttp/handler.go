@@ -21,7 +21,10 @@ import (
 type Options struct {
 	Logger *slog.Logger
 	// LoaderWait is how long a dataloader waits for more keys before it
-	// calls the store. Default 1ms.
+	// calls the store. Dataloaders serve only what was not read ahead
+	// (resolvers/readahead.go); the default, 0, waits for no timer: the
+	// keys asked for while the first one's batch is being scheduled share
+	// its store call.
 	LoaderWait time.Duration
 	// Limits bound every request; zero fields take DefaultLimits.
 	Limits Limits
@@ -81,9 +84,6 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	if o.LoaderWait == 0 {
-		o.LoaderWait = time.Millisecond
-	}
 	lim := o.Limits.withDefaults()
 	if o.Hub == nil {
 		o.Hub = live.New(live.Options{})
@@ -99,7 +99,8 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 	if work == nil {
 		work = NewWork(store, lim, nil, o.Logger)
 	}
-	cfg := graph.Config{Resolvers: &resolvers.Resolver{Store: store, Hub: o.Hub}}
+	res := &resolvers.Resolver{Store: store, Hub: o.Hub}
+	cfg := graph.Config{Resolvers: res}
 	cfg.Directives.HasRole = resolvers.HasRole
 	es := newCostSchema(graph.NewExecutableSchema(cfg), lim.ListEstimate, lim.MaxPageSize)
 	exec := executor.New(es)
@@ -109,7 +110,7 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		exec.Use(extension.Introspection{})
 	}
 	exec.SetDisableSuggestion(o.NoIntrospection)
-	exec.Use(&costLimit{es: es, lim: lim})
+	exec.Use(&costLimit{es: es, lim: lim, stats: &statsCache{store: store}})
 	exec.Use(resultsLimit{})
 	exec.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, !o.NoIntrospection))
 	exec.SetRecoverFunc(resolvers.Recover(o.Logger))
@@ -121,6 +122,7 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		obs:        o.Observer,
 		work:       work,
 		store:      store,
+		resolver:   res,
 		loaderWait: o.LoaderWait,
 		ops:        newOpNames(100),
 

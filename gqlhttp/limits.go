@@ -38,9 +38,11 @@ type Limits struct {
 	MaxDepth int
 	// MaxComplexity bounds the estimated cost: every field costs 1 plus its
 	// children, list and connection fields multiply their children's cost
-	// by `first` (or by ListEstimate when a list has no `first`).
+	// by what they can return: `first`, or a relation kind's highest
+	// degree, or a kind's nodes (see costSchema).
 	MaxComplexity int
-	// ListEstimate is what a list field without `first` is assumed to return.
+	// ListEstimate is what a list field without `first` is assumed to
+	// return when the graph's cardinalities do not say.
 	ListEstimate int
 	// MaxPageSize caps `first` on every field that takes it.
 	MaxPageSize int

@@ -35,6 +35,11 @@ type Config struct {
 	// handler: a hook for tracing, and for tests that hold a place or
 	// outlast a deadline on any route.
 	Admitted func(ctx context.Context, route string)
+	// AccessLogSample, above 1, logs one in that many of the requests
+	// answered with a 2xx or 3xx within a second; every other request (an
+	// error, a refusal, a slow answer, a client gone) is always logged. 0
+	// or 1: every request. The metrics count every request either way.
+	AccessLogSample int
 }
 
 // RouteObserver is told what happens on the routes.
@@ -111,6 +116,8 @@ type Router struct {
 	mu     sync.Mutex
 	routes []Route
 	pools  map[string]chan struct{}
+	// logged counts the requests the access log may sample.
+	logged atomic.Uint64
 }
 
 // NewRouter returns a Router with no routes.
@@ -395,6 +402,12 @@ func (rt *Router) finish(r *http.Request, st *requestState, g *gate) {
 	d := answered.Sub(st.start)
 	if obs := rt.cfg.Observer; obs != nil {
 		obs.Route(st.route, outcome, status, d)
+	}
+	if n := rt.cfg.AccessLogSample; n > 1 && status < 400 && d < time.Second && rt.logged.Add(1)%uint64(n) != 0 {
+		return // sampled out: a plain success
+	}
+	if !rt.log.Enabled(r.Context(), slog.LevelInfo) {
+		return
 	}
 	attrs := []slog.Attr{
 		slog.String("requestId", rg.RequestID(r.Context())), slog.String("route", st.route),

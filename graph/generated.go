@@ -182,16 +182,17 @@ type ComplexityRoot struct {
 		Code                func(childComplexity int) int
 		Description         func(childComplexity int) int
 		ID                  func(childComplexity int) int
-		Initiatives         func(childComplexity int, year *int, planYear *int) int
+		Initiatives         func(childComplexity int, year *int, planYear *int, orderBy *model.NodeOrder) int
 		Kind                func(childComplexity int) int
 		Name                func(childComplexity int) int
-		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Plans               func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Plans               func(childComplexity int, orderBy *model.NodeOrder) int
 		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		RelevantInitiatives func(childComplexity int, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		RelevantInitiatives func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 		Source              func(childComplexity int) int
-		StrategyAreas       func(childComplexity int, year *int) int
-		Topics              func(childComplexity int, year *int) int
+		StrategyAreas       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	FocusAreaConnection struct {
@@ -207,33 +208,34 @@ type ComplexityRoot struct {
 	}
 
 	Fund struct {
-		AdministeredBy  func(childComplexity int, year *int) int
-		Administers     func(childComplexity int, year *int) int
-		Aliases         func(childComplexity int) int
-		Category        func(childComplexity int) int
-		Changes         func(childComplexity int, first *int, after *string) int
-		CoordinatedBy   func(childComplexity int, year *int) int
-		Coordinates     func(childComplexity int, year *int) int
-		Description     func(childComplexity int) int
-		FacilitatedBy   func(childComplexity int, year *int) int
-		Facilitates     func(childComplexity int, year *int) int
-		FundedBy        func(childComplexity int, year *int) int
-		Funding         func(childComplexity int, year *int) int
-		Funds           func(childComplexity int, year *int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		MemberOf        func(childComplexity int, year *int) int
-		Members         func(childComplexity int, year *int) int
-		Name            func(childComplexity int) int
-		Neighbours      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Participants    func(childComplexity int, year *int) int
-		ParticipatesIn  func(childComplexity int, year *int) int
-		Partners        func(childComplexity int, year *int) int
-		Relations       func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Representatives func(childComplexity int, year *int) int
-		RepresentedIn   func(childComplexity int, year *int) int
-		Source          func(childComplexity int) int
-		Topics          func(childComplexity int, year *int) int
+		AdministeredBy      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Administers         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Category            func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Coordinates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Facilitates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		FundedBy            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Funds               func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		MemberOf            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Members             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ParticipatesIn      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Partners            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Representatives     func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		RepresentedIn       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	FundConnection struct {
@@ -370,36 +372,37 @@ type ComplexityRoot struct {
 	}
 
 	Initiative struct {
-		Activities     func(childComplexity int) int
-		Aliases        func(childComplexity int) int
-		AmountIn       func(childComplexity int, year int) int
-		Changes        func(childComplexity int, first *int, after *string) int
-		Code           func(childComplexity int) int
-		CostNok        func(childComplexity int) int
-		CostText       func(childComplexity int) int
-		Description    func(childComplexity int) int
-		FacilitatedBy  func(childComplexity int, year *int) int
-		FocusAreas     func(childComplexity int, year *int) int
-		Funders        func(childComplexity int, year *int) int
-		Funding        func(childComplexity int, year *int) int
-		Goals          func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Kind           func(childComplexity int) int
-		Name           func(childComplexity int) int
-		Neighbours     func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Overlaps       func(childComplexity int, year *int) int
-		Owners         func(childComplexity int, year *int) int
-		Parent         func(childComplexity int) int
-		Participants   func(childComplexity int, year *int) int
-		Plan           func(childComplexity int) int
-		PlanYear       func(childComplexity int) int
-		Relations      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		RelevantFor    func(childComplexity int, year *int) int
-		Source         func(childComplexity int) int
-		StrategyAreas  func(childComplexity int, year *int) int
-		SubInitiatives func(childComplexity int, year *int) int
-		Topics         func(childComplexity int, year *int) int
-		YearlyAmounts  func(childComplexity int) int
+		Activities          func(childComplexity int) int
+		Aliases             func(childComplexity int) int
+		AmountIn            func(childComplexity int, year int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		Code                func(childComplexity int) int
+		CostNok             func(childComplexity int) int
+		CostText            func(childComplexity int) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		FocusAreas          func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funders             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Goals               func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Overlaps            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Owners              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Parent              func(childComplexity int) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Plan                func(childComplexity int) int
+		PlanYear            func(childComplexity int) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		RelevantFor         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		StrategyAreas       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		SubInitiatives      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		YearlyAmounts       func(childComplexity int) int
 	}
 
 	InitiativeConnection struct {
@@ -462,34 +465,35 @@ type ComplexityRoot struct {
 	}
 
 	Municipality struct {
-		AdministeredBy  func(childComplexity int, year *int) int
-		Administers     func(childComplexity int, year *int) int
-		Aliases         func(childComplexity int) int
-		Changes         func(childComplexity int, first *int, after *string) int
-		CoordinatedBy   func(childComplexity int, year *int) int
-		Coordinates     func(childComplexity int, year *int) int
-		County          func(childComplexity int) int
-		Description     func(childComplexity int) int
-		FacilitatedBy   func(childComplexity int, year *int) int
-		Facilitates     func(childComplexity int, year *int) int
-		FundedBy        func(childComplexity int, year *int) int
-		Funding         func(childComplexity int, year *int) int
-		Funds           func(childComplexity int, year *int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		MemberOf        func(childComplexity int, year *int) int
-		Members         func(childComplexity int, year *int) int
-		Name            func(childComplexity int) int
-		Neighbours      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Number          func(childComplexity int) int
-		Participants    func(childComplexity int, year *int) int
-		ParticipatesIn  func(childComplexity int, year *int) int
-		Partners        func(childComplexity int, year *int) int
-		Relations       func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Representatives func(childComplexity int, year *int) int
-		RepresentedIn   func(childComplexity int, year *int) int
-		Source          func(childComplexity int) int
-		Topics          func(childComplexity int, year *int) int
+		AdministeredBy      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Administers         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Coordinates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		County              func(childComplexity int) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Facilitates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		FundedBy            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Funds               func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		MemberOf            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Members             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Number              func(childComplexity int) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ParticipatesIn      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Partners            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Representatives     func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		RepresentedIn       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	MunicipalityConnection struct {
@@ -552,33 +556,34 @@ type ComplexityRoot struct {
 	}
 
 	Network struct {
-		AdministeredBy  func(childComplexity int, year *int) int
-		Administers     func(childComplexity int, year *int) int
-		Aliases         func(childComplexity int) int
-		Changes         func(childComplexity int, first *int, after *string) int
-		CoordinatedBy   func(childComplexity int, year *int) int
-		Coordinates     func(childComplexity int, year *int) int
-		Description     func(childComplexity int) int
-		FacilitatedBy   func(childComplexity int, year *int) int
-		Facilitates     func(childComplexity int, year *int) int
-		Field           func(childComplexity int) int
-		FundedBy        func(childComplexity int, year *int) int
-		Funding         func(childComplexity int, year *int) int
-		Funds           func(childComplexity int, year *int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		MemberOf        func(childComplexity int, year *int) int
-		Members         func(childComplexity int, year *int) int
-		Name            func(childComplexity int) int
-		Neighbours      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Participants    func(childComplexity int, year *int) int
-		ParticipatesIn  func(childComplexity int, year *int) int
-		Partners        func(childComplexity int, year *int) int
-		Relations       func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Representatives func(childComplexity int, year *int) int
-		RepresentedIn   func(childComplexity int, year *int) int
-		Source          func(childComplexity int) int
-		Topics          func(childComplexity int, year *int) int
+		AdministeredBy      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Administers         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Coordinates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Facilitates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Field               func(childComplexity int) int
+		FundedBy            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Funds               func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		MemberOf            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Members             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ParticipatesIn      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Partners            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Representatives     func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		RepresentedIn       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	NetworkConnection struct {
@@ -611,33 +616,34 @@ type ComplexityRoot struct {
 	}
 
 	Partner struct {
-		AdministeredBy  func(childComplexity int, year *int) int
-		Administers     func(childComplexity int, year *int) int
-		Aliases         func(childComplexity int) int
-		Category        func(childComplexity int) int
-		Changes         func(childComplexity int, first *int, after *string) int
-		CoordinatedBy   func(childComplexity int, year *int) int
-		Coordinates     func(childComplexity int, year *int) int
-		Description     func(childComplexity int) int
-		FacilitatedBy   func(childComplexity int, year *int) int
-		Facilitates     func(childComplexity int, year *int) int
-		FundedBy        func(childComplexity int, year *int) int
-		Funding         func(childComplexity int, year *int) int
-		Funds           func(childComplexity int, year *int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		MemberOf        func(childComplexity int, year *int) int
-		Members         func(childComplexity int, year *int) int
-		Name            func(childComplexity int) int
-		Neighbours      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Participants    func(childComplexity int, year *int) int
-		ParticipatesIn  func(childComplexity int, year *int) int
-		Partners        func(childComplexity int, year *int) int
-		Relations       func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Representatives func(childComplexity int, year *int) int
-		RepresentedIn   func(childComplexity int, year *int) int
-		Source          func(childComplexity int) int
-		Topics          func(childComplexity int, year *int) int
+		AdministeredBy      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Administers         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Category            func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Coordinates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Facilitates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		FundedBy            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Funds               func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		MemberOf            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Members             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ParticipatesIn      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Partners            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Representatives     func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		RepresentedIn       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	PartnerConnection struct {
@@ -676,21 +682,22 @@ type ComplexityRoot struct {
 	}
 
 	Plan struct {
-		Adopted       func(childComplexity int) int
-		Aliases       func(childComplexity int) int
-		Changes       func(childComplexity int, first *int, after *string) int
-		Description   func(childComplexity int) int
-		FocusAreas    func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Initiatives   func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Neighbours    func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Relations     func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Source        func(childComplexity int) int
-		StrategyAreas func(childComplexity int) int
-		Topics        func(childComplexity int) int
-		Year          func(childComplexity int) int
+		Adopted             func(childComplexity int) int
+		Aliases             func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		Description         func(childComplexity int) int
+		FocusAreas          func(childComplexity int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Initiatives         func(childComplexity int, orderBy *model.NodeOrder) int
+		Kind                func(childComplexity int) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Source              func(childComplexity int) int
+		StrategyAreas       func(childComplexity int, orderBy *model.NodeOrder) int
+		Topics              func(childComplexity int, orderBy *model.NodeOrder) int
+		Year                func(childComplexity int) int
 	}
 
 	PlanConnection struct {
@@ -734,32 +741,33 @@ type ComplexityRoot struct {
 	}
 
 	Region struct {
-		AdministeredBy  func(childComplexity int, year *int) int
-		Administers     func(childComplexity int, year *int) int
-		Aliases         func(childComplexity int) int
-		Changes         func(childComplexity int, first *int, after *string) int
-		CoordinatedBy   func(childComplexity int, year *int) int
-		Coordinates     func(childComplexity int, year *int) int
-		Description     func(childComplexity int) int
-		FacilitatedBy   func(childComplexity int, year *int) int
-		Facilitates     func(childComplexity int, year *int) int
-		FundedBy        func(childComplexity int, year *int) int
-		Funding         func(childComplexity int, year *int) int
-		Funds           func(childComplexity int, year *int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		MemberOf        func(childComplexity int, year *int) int
-		Members         func(childComplexity int, year *int) int
-		Name            func(childComplexity int) int
-		Neighbours      func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Participants    func(childComplexity int, year *int) int
-		ParticipatesIn  func(childComplexity int, year *int) int
-		Partners        func(childComplexity int, year *int) int
-		Relations       func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Representatives func(childComplexity int, year *int) int
-		RepresentedIn   func(childComplexity int, year *int) int
-		Source          func(childComplexity int) int
-		Topics          func(childComplexity int, year *int) int
+		AdministeredBy      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Administers         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Coordinates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Description         func(childComplexity int) int
+		FacilitatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Facilitates         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		FundedBy            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Funding             func(childComplexity int, year *int) int
+		Funds               func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		MemberOf            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Members             func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Participants        func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		ParticipatesIn      func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Partners            func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Representatives     func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		RepresentedIn       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Source              func(childComplexity int) int
+		Topics              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	RegionConnection struct {
@@ -787,6 +795,18 @@ type ComplexityRoot struct {
 		To        func(childComplexity int) int
 		ToID      func(childComplexity int) int
 		ToYear    func(childComplexity int) int
+	}
+
+	RelationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RelationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	RelevanceReason struct {
@@ -842,12 +862,13 @@ type ComplexityRoot struct {
 		Description         func(childComplexity int) int
 		FocusArea           func(childComplexity int) int
 		ID                  func(childComplexity int) int
-		Initiatives         func(childComplexity int, year *int, planYear *int) int
+		Initiatives         func(childComplexity int, year *int, planYear *int, orderBy *model.NodeOrder) int
 		Kind                func(childComplexity int) int
 		Name                func(childComplexity int) int
-		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
 		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		RelevantInitiatives func(childComplexity int, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		RelevantInitiatives func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 		Source              func(childComplexity int) int
 	}
 
@@ -873,23 +894,24 @@ type ComplexityRoot struct {
 	}
 
 	Topic struct {
-		Actors        func(childComplexity int, year *int) int
-		Aliases       func(childComplexity int) int
-		Changes       func(childComplexity int, first *int, after *string) int
-		CoordinatedBy func(childComplexity int, year *int) int
-		Description   func(childComplexity int) int
-		FocusAreas    func(childComplexity int, year *int) int
-		Goals         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Initiatives   func(childComplexity int, year *int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Neighbours    func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) int
-		Parent        func(childComplexity int) int
-		Plans         func(childComplexity int) int
-		Relations     func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
-		Source        func(childComplexity int) int
-		SubTopics     func(childComplexity int, year *int) int
+		Actors              func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Aliases             func(childComplexity int) int
+		Changes             func(childComplexity int, first *int, after *string) int
+		CoordinatedBy       func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Description         func(childComplexity int) int
+		FocusAreas          func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Goals               func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Initiatives         func(childComplexity int, year *int, orderBy *model.NodeOrder) int
+		Kind                func(childComplexity int) int
+		Name                func(childComplexity int) int
+		Neighbours          func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) int
+		Parent              func(childComplexity int) int
+		Plans               func(childComplexity int, orderBy *model.NodeOrder) int
+		Relations           func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int) int
+		RelationsConnection func(childComplexity int, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) int
+		Source              func(childComplexity int) int
+		SubTopics           func(childComplexity int, year *int, orderBy *model.NodeOrder) int
 	}
 
 	TopicConnection struct {
@@ -916,80 +938,84 @@ type ComplexityRoot struct {
 
 type FocusAreaResolver interface {
 	Relations(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 
-	StrategyAreas(ctx context.Context, obj *model.FocusArea, year *int) ([]*model.StrategyArea, error)
-	Initiatives(ctx context.Context, obj *model.FocusArea, year *int, planYear *int) ([]*model.Initiative, error)
-	RelevantInitiatives(ctx context.Context, obj *model.FocusArea, year *int) ([]*model.Initiative, error)
-	Topics(ctx context.Context, obj *model.FocusArea, year *int) ([]*model.Topic, error)
-	Plans(ctx context.Context, obj *model.FocusArea) ([]*model.Plan, error)
+	StrategyAreas(ctx context.Context, obj *model.FocusArea, year *int, orderBy *model.NodeOrder) ([]*model.StrategyArea, error)
+	Initiatives(ctx context.Context, obj *model.FocusArea, year *int, planYear *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	RelevantInitiatives(ctx context.Context, obj *model.FocusArea, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	Topics(ctx context.Context, obj *model.FocusArea, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Plans(ctx context.Context, obj *model.FocusArea, orderBy *model.NodeOrder) ([]*model.Plan, error)
+	RelationsConnection(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.FocusArea, first *int, after *string) (*model.HistoryConnection, error)
 }
 type FundResolver interface {
 	Relations(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
-	MemberOf(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Members(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	ParticipatesIn(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error)
-	Participants(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Facilitates(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error)
-	FacilitatedBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Coordinates(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error)
-	CoordinatedBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Funds(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	MemberOf(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Members(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	ParticipatesIn(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Participants(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Facilitates(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	FacilitatedBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Coordinates(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	CoordinatedBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funds(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 	Funding(ctx context.Context, obj *model.Fund, year *int) ([]*model.Relation, error)
-	FundedBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Partners(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	RepresentedIn(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Representatives(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
-	Topics(ctx context.Context, obj *model.Fund, year *int) ([]*model.Topic, error)
-	Administers(ctx context.Context, obj *model.Fund, year *int) ([]*model.Fund, error)
-	AdministeredBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error)
+	FundedBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Partners(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RepresentedIn(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Representatives(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Topics(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Administers(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error)
+	AdministeredBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 
+	RelationsConnection(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Fund, first *int, after *string) (*model.HistoryConnection, error)
 }
 type InitiativeResolver interface {
 	Relations(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 
 	AmountIn(ctx context.Context, obj *model.Initiative, year int) (*int64, error)
 
-	Owners(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error)
-	Funders(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error)
+	Owners(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funders(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 	Funding(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Relation, error)
-	Participants(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error)
-	FacilitatedBy(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error)
-	FocusAreas(ctx context.Context, obj *model.Initiative, year *int) ([]*model.FocusArea, error)
-	StrategyAreas(ctx context.Context, obj *model.Initiative, year *int) ([]*model.StrategyArea, error)
-	RelevantFor(ctx context.Context, obj *model.Initiative, year *int) ([]model.Node, error)
-	Topics(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Topic, error)
+	Participants(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	FacilitatedBy(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	FocusAreas(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.FocusArea, error)
+	StrategyAreas(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.StrategyArea, error)
+	RelevantFor(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Topics(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
 	Plan(ctx context.Context, obj *model.Initiative) (*model.Plan, error)
 	Parent(ctx context.Context, obj *model.Initiative) (*model.Initiative, error)
-	SubInitiatives(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Initiative, error)
-	Overlaps(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Initiative, error)
+	SubInitiatives(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	Overlaps(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	RelationsConnection(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Initiative, first *int, after *string) (*model.HistoryConnection, error)
 }
 type MunicipalityResolver interface {
 	Relations(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
-	MemberOf(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Members(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	ParticipatesIn(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error)
-	Participants(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Facilitates(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error)
-	FacilitatedBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Coordinates(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error)
-	CoordinatedBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Funds(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	MemberOf(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Members(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	ParticipatesIn(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Participants(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Facilitates(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	FacilitatedBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Coordinates(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	CoordinatedBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funds(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 	Funding(ctx context.Context, obj *model.Municipality, year *int) ([]*model.Relation, error)
-	FundedBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Partners(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	RepresentedIn(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Representatives(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
-	Topics(ctx context.Context, obj *model.Municipality, year *int) ([]*model.Topic, error)
-	Administers(ctx context.Context, obj *model.Municipality, year *int) ([]*model.Fund, error)
-	AdministeredBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error)
+	FundedBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Partners(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RepresentedIn(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Representatives(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Topics(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Administers(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error)
+	AdministeredBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 
+	RelationsConnection(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Municipality, first *int, after *string) (*model.HistoryConnection, error)
 }
 type MutationResolver interface {
@@ -1031,58 +1057,61 @@ type MutationResolver interface {
 }
 type NetworkResolver interface {
 	Relations(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
-	MemberOf(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Members(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	ParticipatesIn(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error)
-	Participants(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Facilitates(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error)
-	FacilitatedBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Coordinates(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error)
-	CoordinatedBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Funds(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	MemberOf(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Members(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	ParticipatesIn(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Participants(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Facilitates(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	FacilitatedBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Coordinates(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	CoordinatedBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funds(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 	Funding(ctx context.Context, obj *model.Network, year *int) ([]*model.Relation, error)
-	FundedBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Partners(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	RepresentedIn(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Representatives(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
-	Topics(ctx context.Context, obj *model.Network, year *int) ([]*model.Topic, error)
-	Administers(ctx context.Context, obj *model.Network, year *int) ([]*model.Fund, error)
-	AdministeredBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error)
+	FundedBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Partners(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RepresentedIn(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Representatives(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Topics(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Administers(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error)
+	AdministeredBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 
+	RelationsConnection(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Network, first *int, after *string) (*model.HistoryConnection, error)
 }
 type PartnerResolver interface {
 	Relations(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
-	MemberOf(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Members(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	ParticipatesIn(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error)
-	Participants(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Facilitates(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error)
-	FacilitatedBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Coordinates(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error)
-	CoordinatedBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Funds(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	MemberOf(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Members(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	ParticipatesIn(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Participants(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Facilitates(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	FacilitatedBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Coordinates(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	CoordinatedBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funds(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 	Funding(ctx context.Context, obj *model.Partner, year *int) ([]*model.Relation, error)
-	FundedBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Partners(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	RepresentedIn(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Representatives(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
-	Topics(ctx context.Context, obj *model.Partner, year *int) ([]*model.Topic, error)
-	Administers(ctx context.Context, obj *model.Partner, year *int) ([]*model.Fund, error)
-	AdministeredBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error)
+	FundedBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Partners(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RepresentedIn(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Representatives(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Topics(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Administers(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error)
+	AdministeredBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 
+	RelationsConnection(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Partner, first *int, after *string) (*model.HistoryConnection, error)
 }
 type PlanResolver interface {
 	Relations(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 
-	Initiatives(ctx context.Context, obj *model.Plan) ([]*model.Initiative, error)
-	FocusAreas(ctx context.Context, obj *model.Plan) ([]*model.FocusArea, error)
-	StrategyAreas(ctx context.Context, obj *model.Plan) ([]*model.StrategyArea, error)
-	Topics(ctx context.Context, obj *model.Plan) ([]*model.Topic, error)
+	Initiatives(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	FocusAreas(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.FocusArea, error)
+	StrategyAreas(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.StrategyArea, error)
+	Topics(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	RelationsConnection(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Plan, first *int, after *string) (*model.HistoryConnection, error)
 }
 type QueryResolver interface {
@@ -1114,24 +1143,25 @@ type QueryResolver interface {
 }
 type RegionResolver interface {
 	Relations(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
-	MemberOf(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Members(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	ParticipatesIn(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error)
-	Participants(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Facilitates(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error)
-	FacilitatedBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Coordinates(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error)
-	CoordinatedBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Funds(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	MemberOf(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Members(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	ParticipatesIn(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	Participants(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Facilitates(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	FacilitatedBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Coordinates(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
+	CoordinatedBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Funds(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 	Funding(ctx context.Context, obj *model.Region, year *int) ([]*model.Relation, error)
-	FundedBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Partners(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	RepresentedIn(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Representatives(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
-	Topics(ctx context.Context, obj *model.Region, year *int) ([]*model.Topic, error)
-	Administers(ctx context.Context, obj *model.Region, year *int) ([]*model.Fund, error)
-	AdministeredBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error)
+	FundedBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Partners(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RepresentedIn(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Representatives(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	Topics(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	Administers(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error)
+	AdministeredBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	RelationsConnection(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Region, first *int, after *string) (*model.HistoryConnection, error)
 }
 type RelationResolver interface {
@@ -1145,11 +1175,12 @@ type SourceResolver interface {
 }
 type StrategyAreaResolver interface {
 	Relations(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 
 	FocusArea(ctx context.Context, obj *model.StrategyArea) (*model.FocusArea, error)
-	Initiatives(ctx context.Context, obj *model.StrategyArea, year *int, planYear *int) ([]*model.Initiative, error)
-	RelevantInitiatives(ctx context.Context, obj *model.StrategyArea, year *int) ([]*model.Initiative, error)
+	Initiatives(ctx context.Context, obj *model.StrategyArea, year *int, planYear *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	RelevantInitiatives(ctx context.Context, obj *model.StrategyArea, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	RelationsConnection(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.StrategyArea, first *int, after *string) (*model.HistoryConnection, error)
 }
 type SubscriptionResolver interface {
@@ -1157,15 +1188,16 @@ type SubscriptionResolver interface {
 }
 type TopicResolver interface {
 	Relations(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error)
-	Neighbours(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error)
+	Neighbours(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error)
 
-	Initiatives(ctx context.Context, obj *model.Topic, year *int) ([]*model.Initiative, error)
-	Actors(ctx context.Context, obj *model.Topic, year *int) ([]model.Actor, error)
-	CoordinatedBy(ctx context.Context, obj *model.Topic, year *int) ([]model.Actor, error)
+	Initiatives(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error)
+	Actors(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
+	CoordinatedBy(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]model.Actor, error)
 	Parent(ctx context.Context, obj *model.Topic) (*model.Topic, error)
-	SubTopics(ctx context.Context, obj *model.Topic, year *int) ([]*model.Topic, error)
-	FocusAreas(ctx context.Context, obj *model.Topic, year *int) ([]*model.FocusArea, error)
-	Plans(ctx context.Context, obj *model.Topic) ([]*model.Plan, error)
+	SubTopics(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error)
+	FocusAreas(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]*model.FocusArea, error)
+	Plans(ctx context.Context, obj *model.Topic, orderBy *model.NodeOrder) ([]*model.Plan, error)
+	RelationsConnection(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error)
 	Changes(ctx context.Context, obj *model.Topic, first *int, after *string) (*model.HistoryConnection, error)
 }
 
@@ -1744,7 +1776,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FocusArea.Initiatives(childComplexity, args["year"].(*int), args["planYear"].(*int)), true
+		return e.ComplexityRoot.FocusArea.Initiatives(childComplexity, args["year"].(*int), args["planYear"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "FocusArea.kind":
 		if e.ComplexityRoot.FocusArea.Kind == nil {
 			break
@@ -1767,13 +1799,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FocusArea.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.FocusArea.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "FocusArea.plans":
 		if e.ComplexityRoot.FocusArea.Plans == nil {
 			break
 		}
 
-		return e.ComplexityRoot.FocusArea.Plans(childComplexity), true
+		args, err := ec.field_FocusArea_plans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.FocusArea.Plans(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "FocusArea.relations":
 		if e.ComplexityRoot.FocusArea.Relations == nil {
 			break
@@ -1785,6 +1822,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FocusArea.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "FocusArea.relationsConnection":
+		if e.ComplexityRoot.FocusArea.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_FocusArea_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.FocusArea.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "FocusArea.relevantInitiatives":
 		if e.ComplexityRoot.FocusArea.RelevantInitiatives == nil {
 			break
@@ -1795,7 +1843,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FocusArea.RelevantInitiatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.FocusArea.RelevantInitiatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "FocusArea.source":
 		if e.ComplexityRoot.FocusArea.Source == nil {
 			break
@@ -1812,7 +1860,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FocusArea.StrategyAreas(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.FocusArea.StrategyAreas(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "FocusArea.topics":
 		if e.ComplexityRoot.FocusArea.Topics == nil {
 			break
@@ -1823,7 +1871,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FocusArea.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.FocusArea.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "FocusAreaConnection.edges":
 		if e.ComplexityRoot.FocusAreaConnection.Edges == nil {
@@ -1873,7 +1921,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.AdministeredBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.AdministeredBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.administers":
 		if e.ComplexityRoot.Fund.Administers == nil {
 			break
@@ -1884,7 +1932,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Administers(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Administers(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.aliases":
 		if e.ComplexityRoot.Fund.Aliases == nil {
 			break
@@ -1918,7 +1966,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.coordinates":
 		if e.ComplexityRoot.Fund.Coordinates == nil {
 			break
@@ -1929,7 +1977,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Coordinates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Coordinates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.description":
 		if e.ComplexityRoot.Fund.Description == nil {
 			break
@@ -1946,7 +1994,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.facilitates":
 		if e.ComplexityRoot.Fund.Facilitates == nil {
 			break
@@ -1957,7 +2005,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Facilitates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Facilitates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.fundedBy":
 		if e.ComplexityRoot.Fund.FundedBy == nil {
 			break
@@ -1968,7 +2016,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.FundedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.FundedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.funding":
 		if e.ComplexityRoot.Fund.Funding == nil {
 			break
@@ -1990,7 +2038,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Funds(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Funds(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.id":
 		if e.ComplexityRoot.Fund.ID == nil {
 			break
@@ -2013,7 +2061,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.MemberOf(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.MemberOf(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.members":
 		if e.ComplexityRoot.Fund.Members == nil {
 			break
@@ -2024,7 +2072,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Members(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Members(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.name":
 		if e.ComplexityRoot.Fund.Name == nil {
 			break
@@ -2041,7 +2089,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.participants":
 		if e.ComplexityRoot.Fund.Participants == nil {
 			break
@@ -2052,7 +2100,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.participatesIn":
 		if e.ComplexityRoot.Fund.ParticipatesIn == nil {
 			break
@@ -2063,7 +2111,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.ParticipatesIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.ParticipatesIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.partners":
 		if e.ComplexityRoot.Fund.Partners == nil {
 			break
@@ -2074,7 +2122,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Partners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Partners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.relations":
 		if e.ComplexityRoot.Fund.Relations == nil {
 			break
@@ -2086,6 +2134,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Fund.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Fund.relationsConnection":
+		if e.ComplexityRoot.Fund.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Fund_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Fund.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Fund.representatives":
 		if e.ComplexityRoot.Fund.Representatives == nil {
 			break
@@ -2096,7 +2155,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Representatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Representatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.representedIn":
 		if e.ComplexityRoot.Fund.RepresentedIn == nil {
 			break
@@ -2107,7 +2166,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.RepresentedIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.RepresentedIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Fund.source":
 		if e.ComplexityRoot.Fund.Source == nil {
 			break
@@ -2124,7 +2183,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Fund.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Fund.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "FundConnection.edges":
 		if e.ComplexityRoot.FundConnection.Edges == nil {
@@ -2703,7 +2762,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.focusAreas":
 		if e.ComplexityRoot.Initiative.FocusAreas == nil {
 			break
@@ -2714,7 +2773,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.FocusAreas(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.FocusAreas(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.funders":
 		if e.ComplexityRoot.Initiative.Funders == nil {
 			break
@@ -2725,7 +2784,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Funders(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Funders(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.funding":
 		if e.ComplexityRoot.Initiative.Funding == nil {
 			break
@@ -2771,7 +2830,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.overlaps":
 		if e.ComplexityRoot.Initiative.Overlaps == nil {
 			break
@@ -2782,7 +2841,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Overlaps(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Overlaps(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.owners":
 		if e.ComplexityRoot.Initiative.Owners == nil {
 			break
@@ -2793,7 +2852,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Owners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Owners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.parent":
 		if e.ComplexityRoot.Initiative.Parent == nil {
 			break
@@ -2810,7 +2869,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.plan":
 		if e.ComplexityRoot.Initiative.Plan == nil {
 			break
@@ -2834,6 +2893,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Initiative.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Initiative.relationsConnection":
+		if e.ComplexityRoot.Initiative.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Initiative_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Initiative.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Initiative.relevantFor":
 		if e.ComplexityRoot.Initiative.RelevantFor == nil {
 			break
@@ -2844,7 +2914,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.RelevantFor(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.RelevantFor(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.source":
 		if e.ComplexityRoot.Initiative.Source == nil {
 			break
@@ -2861,7 +2931,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.StrategyAreas(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.StrategyAreas(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.subInitiatives":
 		if e.ComplexityRoot.Initiative.SubInitiatives == nil {
 			break
@@ -2872,7 +2942,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.SubInitiatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.SubInitiatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.topics":
 		if e.ComplexityRoot.Initiative.Topics == nil {
 			break
@@ -2883,7 +2953,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Initiative.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Initiative.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Initiative.yearlyAmounts":
 		if e.ComplexityRoot.Initiative.YearlyAmounts == nil {
 			break
@@ -3170,7 +3240,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.AdministeredBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.AdministeredBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.administers":
 		if e.ComplexityRoot.Municipality.Administers == nil {
 			break
@@ -3181,7 +3251,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Administers(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Administers(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.aliases":
 		if e.ComplexityRoot.Municipality.Aliases == nil {
 			break
@@ -3209,7 +3279,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.coordinates":
 		if e.ComplexityRoot.Municipality.Coordinates == nil {
 			break
@@ -3220,7 +3290,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Coordinates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Coordinates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.county":
 		if e.ComplexityRoot.Municipality.County == nil {
 			break
@@ -3243,7 +3313,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.facilitates":
 		if e.ComplexityRoot.Municipality.Facilitates == nil {
 			break
@@ -3254,7 +3324,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Facilitates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Facilitates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.fundedBy":
 		if e.ComplexityRoot.Municipality.FundedBy == nil {
 			break
@@ -3265,7 +3335,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.FundedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.FundedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.funding":
 		if e.ComplexityRoot.Municipality.Funding == nil {
 			break
@@ -3287,7 +3357,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Funds(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Funds(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.id":
 		if e.ComplexityRoot.Municipality.ID == nil {
 			break
@@ -3310,7 +3380,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.MemberOf(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.MemberOf(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.members":
 		if e.ComplexityRoot.Municipality.Members == nil {
 			break
@@ -3321,7 +3391,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Members(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Members(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.name":
 		if e.ComplexityRoot.Municipality.Name == nil {
 			break
@@ -3338,7 +3408,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.number":
 		if e.ComplexityRoot.Municipality.Number == nil {
 			break
@@ -3355,7 +3425,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.participatesIn":
 		if e.ComplexityRoot.Municipality.ParticipatesIn == nil {
 			break
@@ -3366,7 +3436,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.ParticipatesIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.ParticipatesIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.partners":
 		if e.ComplexityRoot.Municipality.Partners == nil {
 			break
@@ -3377,7 +3447,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Partners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Partners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.relations":
 		if e.ComplexityRoot.Municipality.Relations == nil {
 			break
@@ -3389,6 +3459,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Municipality.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Municipality.relationsConnection":
+		if e.ComplexityRoot.Municipality.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Municipality_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Municipality.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Municipality.representatives":
 		if e.ComplexityRoot.Municipality.Representatives == nil {
 			break
@@ -3399,7 +3480,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Representatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Representatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.representedIn":
 		if e.ComplexityRoot.Municipality.RepresentedIn == nil {
 			break
@@ -3410,7 +3491,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.RepresentedIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.RepresentedIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Municipality.source":
 		if e.ComplexityRoot.Municipality.Source == nil {
 			break
@@ -3427,7 +3508,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Municipality.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Municipality.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "MunicipalityConnection.edges":
 		if e.ComplexityRoot.MunicipalityConnection.Edges == nil {
@@ -3900,7 +3981,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.AdministeredBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.AdministeredBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.administers":
 		if e.ComplexityRoot.Network.Administers == nil {
 			break
@@ -3911,7 +3992,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Administers(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Administers(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.aliases":
 		if e.ComplexityRoot.Network.Aliases == nil {
 			break
@@ -3939,7 +4020,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.coordinates":
 		if e.ComplexityRoot.Network.Coordinates == nil {
 			break
@@ -3950,7 +4031,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Coordinates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Coordinates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.description":
 		if e.ComplexityRoot.Network.Description == nil {
 			break
@@ -3967,7 +4048,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.facilitates":
 		if e.ComplexityRoot.Network.Facilitates == nil {
 			break
@@ -3978,7 +4059,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Facilitates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Facilitates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.field":
 		if e.ComplexityRoot.Network.Field == nil {
 			break
@@ -3995,7 +4076,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.FundedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.FundedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.funding":
 		if e.ComplexityRoot.Network.Funding == nil {
 			break
@@ -4017,7 +4098,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Funds(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Funds(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.id":
 		if e.ComplexityRoot.Network.ID == nil {
 			break
@@ -4040,7 +4121,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.MemberOf(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.MemberOf(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.members":
 		if e.ComplexityRoot.Network.Members == nil {
 			break
@@ -4051,7 +4132,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Members(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Members(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.name":
 		if e.ComplexityRoot.Network.Name == nil {
 			break
@@ -4068,7 +4149,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.participants":
 		if e.ComplexityRoot.Network.Participants == nil {
 			break
@@ -4079,7 +4160,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.participatesIn":
 		if e.ComplexityRoot.Network.ParticipatesIn == nil {
 			break
@@ -4090,7 +4171,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.ParticipatesIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.ParticipatesIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.partners":
 		if e.ComplexityRoot.Network.Partners == nil {
 			break
@@ -4101,7 +4182,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Partners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Partners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.relations":
 		if e.ComplexityRoot.Network.Relations == nil {
 			break
@@ -4113,6 +4194,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Network.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Network.relationsConnection":
+		if e.ComplexityRoot.Network.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Network_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Network.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Network.representatives":
 		if e.ComplexityRoot.Network.Representatives == nil {
 			break
@@ -4123,7 +4215,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Representatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Representatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.representedIn":
 		if e.ComplexityRoot.Network.RepresentedIn == nil {
 			break
@@ -4134,7 +4226,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.RepresentedIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.RepresentedIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Network.source":
 		if e.ComplexityRoot.Network.Source == nil {
 			break
@@ -4151,7 +4243,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Network.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Network.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "NetworkConnection.edges":
 		if e.ComplexityRoot.NetworkConnection.Edges == nil {
@@ -4252,7 +4344,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.AdministeredBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.AdministeredBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.administers":
 		if e.ComplexityRoot.Partner.Administers == nil {
 			break
@@ -4263,7 +4355,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Administers(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Administers(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.aliases":
 		if e.ComplexityRoot.Partner.Aliases == nil {
 			break
@@ -4297,7 +4389,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.coordinates":
 		if e.ComplexityRoot.Partner.Coordinates == nil {
 			break
@@ -4308,7 +4400,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Coordinates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Coordinates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.description":
 		if e.ComplexityRoot.Partner.Description == nil {
 			break
@@ -4325,7 +4417,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.facilitates":
 		if e.ComplexityRoot.Partner.Facilitates == nil {
 			break
@@ -4336,7 +4428,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Facilitates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Facilitates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.fundedBy":
 		if e.ComplexityRoot.Partner.FundedBy == nil {
 			break
@@ -4347,7 +4439,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.FundedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.FundedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.funding":
 		if e.ComplexityRoot.Partner.Funding == nil {
 			break
@@ -4369,7 +4461,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Funds(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Funds(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.id":
 		if e.ComplexityRoot.Partner.ID == nil {
 			break
@@ -4392,7 +4484,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.MemberOf(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.MemberOf(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.members":
 		if e.ComplexityRoot.Partner.Members == nil {
 			break
@@ -4403,7 +4495,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Members(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Members(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.name":
 		if e.ComplexityRoot.Partner.Name == nil {
 			break
@@ -4420,7 +4512,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.participants":
 		if e.ComplexityRoot.Partner.Participants == nil {
 			break
@@ -4431,7 +4523,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.participatesIn":
 		if e.ComplexityRoot.Partner.ParticipatesIn == nil {
 			break
@@ -4442,7 +4534,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.ParticipatesIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.ParticipatesIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.partners":
 		if e.ComplexityRoot.Partner.Partners == nil {
 			break
@@ -4453,7 +4545,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Partners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Partners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.relations":
 		if e.ComplexityRoot.Partner.Relations == nil {
 			break
@@ -4465,6 +4557,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Partner.relationsConnection":
+		if e.ComplexityRoot.Partner.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Partner_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Partner.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Partner.representatives":
 		if e.ComplexityRoot.Partner.Representatives == nil {
 			break
@@ -4475,7 +4578,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Representatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Representatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.representedIn":
 		if e.ComplexityRoot.Partner.RepresentedIn == nil {
 			break
@@ -4486,7 +4589,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.RepresentedIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.RepresentedIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Partner.source":
 		if e.ComplexityRoot.Partner.Source == nil {
 			break
@@ -4503,7 +4606,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partner.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Partner.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "PartnerConnection.edges":
 		if e.ComplexityRoot.PartnerConnection.Edges == nil {
@@ -4664,7 +4767,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Plan.FocusAreas(childComplexity), true
+		args, err := ec.field_Plan_focusAreas_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.FocusAreas(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "Plan.id":
 		if e.ComplexityRoot.Plan.ID == nil {
 			break
@@ -4676,7 +4784,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Plan.Initiatives(childComplexity), true
+		args, err := ec.field_Plan_initiatives_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.Initiatives(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "Plan.kind":
 		if e.ComplexityRoot.Plan.Kind == nil {
 			break
@@ -4699,7 +4812,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Plan.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Plan.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Plan.relations":
 		if e.ComplexityRoot.Plan.Relations == nil {
 			break
@@ -4711,6 +4824,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Plan.relationsConnection":
+		if e.ComplexityRoot.Plan.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Plan_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Plan.source":
 		if e.ComplexityRoot.Plan.Source == nil {
 			break
@@ -4722,13 +4846,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Plan.StrategyAreas(childComplexity), true
+		args, err := ec.field_Plan_strategyAreas_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.StrategyAreas(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "Plan.topics":
 		if e.ComplexityRoot.Plan.Topics == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Plan.Topics(childComplexity), true
+		args, err := ec.field_Plan_topics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Plan.Topics(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "Plan.year":
 		if e.ComplexityRoot.Plan.Year == nil {
 			break
@@ -5061,7 +5195,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.AdministeredBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.AdministeredBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.administers":
 		if e.ComplexityRoot.Region.Administers == nil {
 			break
@@ -5072,7 +5206,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Administers(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Administers(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.aliases":
 		if e.ComplexityRoot.Region.Aliases == nil {
 			break
@@ -5100,7 +5234,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.coordinates":
 		if e.ComplexityRoot.Region.Coordinates == nil {
 			break
@@ -5111,7 +5245,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Coordinates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Coordinates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.description":
 		if e.ComplexityRoot.Region.Description == nil {
 			break
@@ -5128,7 +5262,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.FacilitatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.FacilitatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.facilitates":
 		if e.ComplexityRoot.Region.Facilitates == nil {
 			break
@@ -5139,7 +5273,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Facilitates(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Facilitates(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.fundedBy":
 		if e.ComplexityRoot.Region.FundedBy == nil {
 			break
@@ -5150,7 +5284,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.FundedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.FundedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.funding":
 		if e.ComplexityRoot.Region.Funding == nil {
 			break
@@ -5172,7 +5306,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Funds(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Funds(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.id":
 		if e.ComplexityRoot.Region.ID == nil {
 			break
@@ -5195,7 +5329,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.MemberOf(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.MemberOf(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.members":
 		if e.ComplexityRoot.Region.Members == nil {
 			break
@@ -5206,7 +5340,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Members(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Members(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.name":
 		if e.ComplexityRoot.Region.Name == nil {
 			break
@@ -5223,7 +5357,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.participants":
 		if e.ComplexityRoot.Region.Participants == nil {
 			break
@@ -5234,7 +5368,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Participants(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Participants(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.participatesIn":
 		if e.ComplexityRoot.Region.ParticipatesIn == nil {
 			break
@@ -5245,7 +5379,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.ParticipatesIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.ParticipatesIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.partners":
 		if e.ComplexityRoot.Region.Partners == nil {
 			break
@@ -5256,7 +5390,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Partners(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Partners(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.relations":
 		if e.ComplexityRoot.Region.Relations == nil {
 			break
@@ -5268,6 +5402,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Region.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Region.relationsConnection":
+		if e.ComplexityRoot.Region.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Region_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Region.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Region.representatives":
 		if e.ComplexityRoot.Region.Representatives == nil {
 			break
@@ -5278,7 +5423,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Representatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Representatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.representedIn":
 		if e.ComplexityRoot.Region.RepresentedIn == nil {
 			break
@@ -5289,7 +5434,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.RepresentedIn(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.RepresentedIn(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Region.source":
 		if e.ComplexityRoot.Region.Source == nil {
 			break
@@ -5306,7 +5451,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Region.Topics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Region.Topics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "RegionConnection.edges":
 		if e.ComplexityRoot.RegionConnection.Edges == nil {
@@ -5418,6 +5563,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relation.ToYear(childComplexity), true
+
+	case "RelationConnection.edges":
+		if e.ComplexityRoot.RelationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationConnection.Edges(childComplexity), true
+	case "RelationConnection.nodes":
+		if e.ComplexityRoot.RelationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationConnection.Nodes(childComplexity), true
+	case "RelationConnection.pageInfo":
+		if e.ComplexityRoot.RelationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationConnection.PageInfo(childComplexity), true
+	case "RelationConnection.totalCount":
+		if e.ComplexityRoot.RelationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationConnection.TotalCount(childComplexity), true
+
+	case "RelationEdge.cursor":
+		if e.ComplexityRoot.RelationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationEdge.Cursor(childComplexity), true
+	case "RelationEdge.node":
+		if e.ComplexityRoot.RelationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationEdge.Node(childComplexity), true
 
 	case "RelevanceReason.factor":
 		if e.ComplexityRoot.RelevanceReason.Factor == nil {
@@ -5644,7 +5827,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.StrategyArea.Initiatives(childComplexity, args["year"].(*int), args["planYear"].(*int)), true
+		return e.ComplexityRoot.StrategyArea.Initiatives(childComplexity, args["year"].(*int), args["planYear"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "StrategyArea.kind":
 		if e.ComplexityRoot.StrategyArea.Kind == nil {
 			break
@@ -5667,7 +5850,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.StrategyArea.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.StrategyArea.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "StrategyArea.relations":
 		if e.ComplexityRoot.StrategyArea.Relations == nil {
 			break
@@ -5679,6 +5862,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StrategyArea.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "StrategyArea.relationsConnection":
+		if e.ComplexityRoot.StrategyArea.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_StrategyArea_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StrategyArea.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "StrategyArea.relevantInitiatives":
 		if e.ComplexityRoot.StrategyArea.RelevantInitiatives == nil {
 			break
@@ -5689,7 +5883,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.StrategyArea.RelevantInitiatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.StrategyArea.RelevantInitiatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "StrategyArea.source":
 		if e.ComplexityRoot.StrategyArea.Source == nil {
 			break
@@ -5770,7 +5964,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.Actors(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.Actors(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.aliases":
 		if e.ComplexityRoot.Topic.Aliases == nil {
 			break
@@ -5798,7 +5992,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.CoordinatedBy(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.CoordinatedBy(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.description":
 		if e.ComplexityRoot.Topic.Description == nil {
 			break
@@ -5815,7 +6009,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.FocusAreas(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.FocusAreas(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.goals":
 		if e.ComplexityRoot.Topic.Goals == nil {
 			break
@@ -5838,7 +6032,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.Initiatives(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.Initiatives(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.kind":
 		if e.ComplexityRoot.Topic.Kind == nil {
 			break
@@ -5861,7 +6055,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.Neighbours(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["nodeKinds"].([]model.NodeKind), args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.parent":
 		if e.ComplexityRoot.Topic.Parent == nil {
 			break
@@ -5873,7 +6067,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Topic.Plans(childComplexity), true
+		args, err := ec.field_Topic_plans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Topic.Plans(childComplexity, args["orderBy"].(*model.NodeOrder)), true
 	case "Topic.relations":
 		if e.ComplexityRoot.Topic.Relations == nil {
 			break
@@ -5885,6 +6084,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Topic.Relations(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int)), true
+	case "Topic.relationsConnection":
+		if e.ComplexityRoot.Topic.RelationsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Topic_relationsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Topic.RelationsConnection(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationKind), args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
 	case "Topic.source":
 		if e.ComplexityRoot.Topic.Source == nil {
 			break
@@ -5901,7 +6111,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Topic.SubTopics(childComplexity, args["year"].(*int)), true
+		return e.ComplexityRoot.Topic.SubTopics(childComplexity, args["year"].(*int), args["orderBy"].(*model.NodeOrder)), true
 
 	case "TopicConnection.edges":
 		if e.ComplexityRoot.TopicConnection.Edges == nil {
@@ -6089,6 +6299,14 @@ func newExecutionContext(
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# regiongraph: the stakeholder graph of a regional cooperation.
 #
+# Relation lists of nodes (memberOf, funders, initiatives, ...) take
+# ` + "`" + `orderBy` + "`" + `: by name unless the field says otherwise (initiatives and areas
+# under a focus area, strategy area or plan, and sub-initiatives, are in
+# code order), ties broken by id. In relation lists, CODE compares the
+# numbers in codes as numbers (5.2 before 5.10). ` + "`" + `relationsConnection` + "`" + ` pages a node's
+# relations (any kinds, either direction) with cursors and a totalCount, for
+# hubs whose relations are more than one response may hold.
+#
 # Year semantics, the same in every query and store: a relation holds in year Y
 # when fromYear <= Y <= toYear, a missing bound being unbounded. Every relation
 # field takes ` + "`" + `year` + "`" + ` and then returns only what held that year; without it,
@@ -6261,7 +6479,13 @@ interface Node {
   "Every relation of this node."
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]!
   "The nodes at the other end of this node's relations."
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]!
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]!
+  """
+  This node's relations a page at a time, by relation id: for hubs whose
+  relations are more than one response may hold. ` + "`" + `after` + "`" + ` takes the cursor
+  (a relation id) of the last relation of the previous page.
+  """
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection!
 }
 
 "Municipalities, regions, networks, partners and funds: who joins, funds, coordinates and lobbies."
@@ -6273,41 +6497,42 @@ interface Actor implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]!
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]!
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]!
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]!
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]!
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]!
+  members(year: Int, orderBy: NodeOrder): [Actor!]!
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]!
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]!
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]!
+  participants(year: Int, orderBy: NodeOrder): [Actor!]!
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]!
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]!
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]!
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]!
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]!
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]!
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]!
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]!
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]!
+  funds(year: Int, orderBy: NodeOrder): [Node!]!
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]!
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]!
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]!
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]!
+  partners(year: Int, orderBy: NodeOrder): [Actor!]!
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]!
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]!
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]!
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]!
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]!
+  topics(year: Int, orderBy: NodeOrder): [Topic!]!
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]!
+  administers(year: Int, orderBy: NodeOrder): [Fund!]!
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]!
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]!
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection!
 }
 
 "kommune. Members of the region are facts from outside the plans, and say so in their source."
@@ -6319,45 +6544,46 @@ type Municipality implements Node & Actor {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]! @goField(forceResolver: true)
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]! @goField(forceResolver: true)
+  members(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]! @goField(forceResolver: true)
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]! @goField(forceResolver: true)
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]! @goField(forceResolver: true)
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]! @goField(forceResolver: true)
+  funds(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]! @goField(forceResolver: true)
+  partners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]! @goField(forceResolver: true)
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]! @goField(forceResolver: true)
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]! @goField(forceResolver: true)
+  administers(year: Int, orderBy: NodeOrder): [Fund!]! @goField(forceResolver: true)
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Kommunenummer."
   number: String
   "Fylke."
   county: String
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "regionråd / regionsamarbeid, such as Kongsbergregionen."
@@ -6369,41 +6595,42 @@ type Region implements Node & Actor {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]! @goField(forceResolver: true)
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]! @goField(forceResolver: true)
+  members(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]! @goField(forceResolver: true)
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]! @goField(forceResolver: true)
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]! @goField(forceResolver: true)
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]! @goField(forceResolver: true)
+  funds(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]! @goField(forceResolver: true)
+  partners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]! @goField(forceResolver: true)
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]! @goField(forceResolver: true)
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]! @goField(forceResolver: true)
+  administers(year: Int, orderBy: NodeOrder): [Fund!]! @goField(forceResolver: true)
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "nettverk run by the municipalities' professionals (PLOM, SNKR, barnevernlederforum, SuksIT, ...)."
@@ -6415,43 +6642,44 @@ type Network implements Node & Actor {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]! @goField(forceResolver: true)
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]! @goField(forceResolver: true)
+  members(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]! @goField(forceResolver: true)
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]! @goField(forceResolver: true)
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]! @goField(forceResolver: true)
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]! @goField(forceResolver: true)
+  funds(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]! @goField(forceResolver: true)
+  partners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]! @goField(forceResolver: true)
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]! @goField(forceResolver: true)
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]! @goField(forceResolver: true)
+  administers(year: Int, orderBy: NodeOrder): [Fund!]! @goField(forceResolver: true)
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "The professional field."
   field: String
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "ekstern partner: county councils, research and education bodies, alliances, state agencies, clusters."
@@ -6463,43 +6691,44 @@ type Partner implements Node & Actor {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]! @goField(forceResolver: true)
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]! @goField(forceResolver: true)
+  members(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]! @goField(forceResolver: true)
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]! @goField(forceResolver: true)
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]! @goField(forceResolver: true)
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]! @goField(forceResolver: true)
+  funds(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]! @goField(forceResolver: true)
+  partners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]! @goField(forceResolver: true)
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]! @goField(forceResolver: true)
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]! @goField(forceResolver: true)
+  administers(year: Int, orderBy: NodeOrder): [Fund!]! @goField(forceResolver: true)
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "county council, research, education, alliance, state agency, cluster, ..."
   category: String
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "finansieringskilde: a canonical financing source (Skjønnsmidler, Regionale utviklingsmidler, Kommunale midler, ...)."
@@ -6511,42 +6740,43 @@ type Fund implements Node & Actor {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "What this actor is a member of (MEMBER_OF out)."
-  memberOf(year: Int): [Actor!]! @goField(forceResolver: true)
+  memberOf(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "This actor's members (MEMBER_OF in)."
-  members(year: Int): [Actor!]! @goField(forceResolver: true)
+  members(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks, initiatives and arenas this actor takes part in (PARTICIPATES_IN out)."
-  participatesIn(year: Int): [Node!]! @goField(forceResolver: true)
+  participatesIn(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who takes part in this actor (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Networks and initiatives this actor runs (FACILITATES out)."
-  facilitates(year: Int): [Node!]! @goField(forceResolver: true)
+  facilitates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who runs this actor (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Initiatives, networks and topics this actor owns or coordinates (COORDINATES out)."
-  coordinates(year: Int): [Node!]! @goField(forceResolver: true)
+  coordinates(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "Who coordinates this actor (COORDINATES in)."
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "What this actor pays for (FUNDS out)."
-  funds(year: Int): [Node!]! @goField(forceResolver: true)
+  funds(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The FUNDS relations from this actor, with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who pays for this actor (FUNDS in)."
-  fundedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  fundedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Partners in either direction (PARTNER_OF)."
-  partners(year: Int): [Actor!]! @goField(forceResolver: true)
+  partners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Bodies this actor has a seat in (REPRESENTED_IN out)."
-  representedIn(year: Int): [Actor!]! @goField(forceResolver: true)
+  representedIn(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who has a seat in this actor (REPRESENTED_IN in)."
-  representatives(year: Int): [Actor!]! @goField(forceResolver: true)
+  representatives(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Topics this actor is tied to (CONCERNS out)."
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "Funds this actor holds (ADMINISTERS out)."
-  administers(year: Int): [Fund!]! @goField(forceResolver: true)
+  administers(year: Int, orderBy: NodeOrder): [Fund!]! @goField(forceResolver: true)
   "Who holds this fund (ADMINISTERS in)."
-  administeredBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  administeredBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   category: String
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "tiltak: an initiative the plans own, fund or follow, with its cost, funders, areas and topics."
@@ -6558,7 +6788,7 @@ type Initiative implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   "The code as printed: \"1.4\" (focus area 1, row 4), \"A\"–\"K\" (2014), \"3.1.2 d)\" (SuksIT appendix)."
   code: String
   planYear: Int
@@ -6575,28 +6805,29 @@ type Initiative implements Node {
   "Aktivitet / arbeidsform."
   activities: [String!]!
   "Project owners (COORDINATES in)."
-  owners(year: Int): [Actor!]! @goField(forceResolver: true)
+  owners(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who pays (FUNDS in). No amounts are split between funders: the cost sits on the initiative."
-  funders(year: Int): [Actor!]! @goField(forceResolver: true)
+  funders(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "The FUNDS relations, each with the financing cell as written."
   funding(year: Int): [Relation!]! @goField(forceResolver: true)
   "Who takes part (PARTICIPATES_IN in)."
-  participants(year: Int): [Actor!]! @goField(forceResolver: true)
+  participants(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   "Who runs it (FACILITATES in)."
-  facilitatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
-  focusAreas(year: Int): [FocusArea!]! @goField(forceResolver: true)
-  strategyAreas(year: Int): [StrategyArea!]! @goField(forceResolver: true)
+  facilitatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
+  focusAreas(year: Int, orderBy: NodeOrder): [FocusArea!]! @goField(forceResolver: true)
+  strategyAreas(year: Int, orderBy: NodeOrder): [StrategyArea!]! @goField(forceResolver: true)
   "Areas listed as «også relevant for», kept apart from its own."
-  relevantFor(year: Int): [Node!]! @goField(forceResolver: true)
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
+  relevantFor(year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
   "The plan that states it."
   plan: Plan @goField(forceResolver: true)
   "The row this sub-activity belongs to (PART_OF out)."
   parent: Initiative @goField(forceResolver: true)
   "Sub-activities with their own cost (PART_OF in)."
-  subInitiatives(year: Int): [Initiative!]! @goField(forceResolver: true)
+  subInitiatives(year: Int, orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
   "The same measure described elsewhere (the SuksIT appendix vs the main table)."
-  overlaps(year: Int): [Initiative!]! @goField(forceResolver: true)
+  overlaps(year: Int, orderBy: NodeOrder): [Initiative!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "satsingsområde: one of the five focus areas."
@@ -6608,15 +6839,16 @@ type FocusArea implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   code: String
-  strategyAreas(year: Int): [StrategyArea!]! @goField(forceResolver: true)
+  strategyAreas(year: Int, orderBy: NodeOrder = {field: CODE}): [StrategyArea!]! @goField(forceResolver: true)
   "Initiatives in this focus area (sub-activities included; each has ` + "`" + `parent` + "`" + `)."
-  initiatives(year: Int, planYear: Int): [Initiative!]! @goField(forceResolver: true)
+  initiatives(year: Int, planYear: Int, orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
   "Initiatives listed as «også relevant for» this area."
-  relevantInitiatives(year: Int): [Initiative!]! @goField(forceResolver: true)
-  topics(year: Int): [Topic!]! @goField(forceResolver: true)
-  plans: [Plan!]! @goField(forceResolver: true)
+  relevantInitiatives(year: Int, orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
+  topics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
+  plans(orderBy: NodeOrder): [Plan!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "tiltaksområde i strategiplan, coded like 1.1 or 5.2."
@@ -6628,11 +6860,12 @@ type StrategyArea implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   code: String
   focusArea: FocusArea @goField(forceResolver: true)
-  initiatives(year: Int, planYear: Int): [Initiative!]! @goField(forceResolver: true)
-  relevantInitiatives(year: Int): [Initiative!]! @goField(forceResolver: true)
+  initiatives(year: Int, planYear: Int, orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
+  relevantInitiatives(year: Int, orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "sak / tema: a priority issue such as E134, Kongsbergbanen or broadband."
@@ -6644,17 +6877,18 @@ type Topic implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   goals: [String!]!
   "Initiatives tied to this topic (CONCERNS in)."
-  initiatives(year: Int): [Initiative!]! @goField(forceResolver: true)
+  initiatives(year: Int, orderBy: NodeOrder): [Initiative!]! @goField(forceResolver: true)
   "Actors tied to this topic (CONCERNS in)."
-  actors(year: Int): [Actor!]! @goField(forceResolver: true)
-  coordinatedBy(year: Int): [Actor!]! @goField(forceResolver: true)
+  actors(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
+  coordinatedBy(year: Int, orderBy: NodeOrder): [Actor!]! @goField(forceResolver: true)
   parent: Topic @goField(forceResolver: true)
-  subTopics(year: Int): [Topic!]! @goField(forceResolver: true)
-  focusAreas(year: Int): [FocusArea!]! @goField(forceResolver: true)
-  plans: [Plan!]! @goField(forceResolver: true)
+  subTopics(year: Int, orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
+  focusAreas(year: Int, orderBy: NodeOrder): [FocusArea!]! @goField(forceResolver: true)
+  plans(orderBy: NodeOrder): [Plan!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
 }
 
 "handlingsplan: an annual action plan."
@@ -6666,14 +6900,32 @@ type Plan implements Node {
   description: String
   source: Source!
   relations(direction: Direction = BOTH, kinds: [RelationKind!], year: Int): [Relation!]! @goField(forceResolver: true)
-  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int): [Node!]! @goField(forceResolver: true)
+  neighbours(direction: Direction = BOTH, kinds: [RelationKind!], nodeKinds: [NodeKind!], year: Int, orderBy: NodeOrder): [Node!]! @goField(forceResolver: true)
   year: Int
   "When it was adopted (ISO date, as precise as known)."
   adopted: String
-  initiatives: [Initiative!]! @goField(forceResolver: true)
-  focusAreas: [FocusArea!]! @goField(forceResolver: true)
-  strategyAreas: [StrategyArea!]! @goField(forceResolver: true)
-  topics: [Topic!]! @goField(forceResolver: true)
+  initiatives(orderBy: NodeOrder = {field: CODE}): [Initiative!]! @goField(forceResolver: true)
+  focusAreas(orderBy: NodeOrder = {field: CODE}): [FocusArea!]! @goField(forceResolver: true)
+  strategyAreas(orderBy: NodeOrder = {field: CODE}): [StrategyArea!]! @goField(forceResolver: true)
+  topics(orderBy: NodeOrder): [Topic!]! @goField(forceResolver: true)
+  relationsConnection(direction: Direction = BOTH, kinds: [RelationKind!], year: Int, first: Int = 100, after: String): RelationConnection! @goField(forceResolver: true)
+}
+
+"""
+A page of relations. Cursors are relation ids: the list is in id order, so a
+cursor stays valid when relations are added or removed between pages.
+"""
+type RelationConnection {
+  edges: [RelationEdge!]!
+  nodes: [Relation!]!
+  pageInfo: PageInfo!
+  "How many relations match, over all pages."
+  totalCount: Int!
+}
+
+type RelationEdge {
+  cursor: String!
+  node: Relation!
 }
 
 type PageInfo {
@@ -8442,6 +8694,8 @@ func (ec *executionContext) childFields_FocusArea(ctx context.Context, field gra
 		return ec.fieldContext_FocusArea_topics(ctx, field)
 	case "plans":
 		return ec.fieldContext_FocusArea_plans(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_FocusArea_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_FocusArea_changes(ctx, field)
 	}
@@ -8526,6 +8780,8 @@ func (ec *executionContext) childFields_Fund(ctx context.Context, field graphql.
 		return ec.fieldContext_Fund_administeredBy(ctx, field)
 	case "category":
 		return ec.fieldContext_Fund_category(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Fund_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Fund_changes(ctx, field)
 	}
@@ -8858,6 +9114,8 @@ func (ec *executionContext) childFields_Initiative(ctx context.Context, field gr
 		return ec.fieldContext_Initiative_subInitiatives(ctx, field)
 	case "overlaps":
 		return ec.fieldContext_Initiative_overlaps(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Initiative_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Initiative_changes(ctx, field)
 	}
@@ -9038,6 +9296,8 @@ func (ec *executionContext) childFields_Municipality(ctx context.Context, field 
 		return ec.fieldContext_Municipality_number(ctx, field)
 	case "county":
 		return ec.fieldContext_Municipality_county(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Municipality_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Municipality_changes(ctx, field)
 	}
@@ -9140,6 +9400,8 @@ func (ec *executionContext) childFields_Network(ctx context.Context, field graph
 		return ec.fieldContext_Network_administeredBy(ctx, field)
 	case "field":
 		return ec.fieldContext_Network_field(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Network_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Network_changes(ctx, field)
 	}
@@ -9258,6 +9520,8 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_administeredBy(ctx, field)
 	case "category":
 		return ec.fieldContext_Partner_category(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Partner_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Partner_changes(ctx, field)
 	}
@@ -9364,6 +9628,8 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_strategyAreas(ctx, field)
 	case "topics":
 		return ec.fieldContext_Plan_topics(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Plan_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Plan_changes(ctx, field)
 	}
@@ -9446,6 +9712,8 @@ func (ec *executionContext) childFields_Region(ctx context.Context, field graphq
 		return ec.fieldContext_Region_administers(ctx, field)
 	case "administeredBy":
 		return ec.fieldContext_Region_administeredBy(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Region_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Region_changes(ctx, field)
 	}
@@ -9504,6 +9772,30 @@ func (ec *executionContext) childFields_Relation(ctx context.Context, field grap
 		return ec.fieldContext_Relation_source(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relation", field.Name)
+}
+
+func (ec *executionContext) childFields_RelationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RelationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RelationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RelationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RelationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RelationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RelationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RelationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_RelevanceReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9624,6 +9916,8 @@ func (ec *executionContext) childFields_StrategyArea(ctx context.Context, field 
 		return ec.fieldContext_StrategyArea_initiatives(ctx, field)
 	case "relevantInitiatives":
 		return ec.fieldContext_StrategyArea_relevantInitiatives(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_StrategyArea_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_StrategyArea_changes(ctx, field)
 	}
@@ -9698,6 +9992,8 @@ func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql
 		return ec.fieldContext_Topic_focusAreas(ctx, field)
 	case "plans":
 		return ec.fieldContext_Topic_plans(ctx, field)
+	case "relationsConnection":
+		return ec.fieldContext_Topic_relationsConnection(ctx, field)
 	case "changes":
 		return ec.fieldContext_Topic_changes(ctx, field)
 	}
@@ -9909,6 +10205,14 @@ func (ec *executionContext) field_FocusArea_initiatives_args(ctx context.Context
 		return nil, err
 	}
 	args["planYear"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
 	return args, nil
 }
 
@@ -9947,6 +10251,74 @@ func (ec *executionContext) field_FocusArea_neighbours_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_FocusArea_plans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_FocusArea_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -9991,6 +10363,14 @@ func (ec *executionContext) field_FocusArea_relevantInitiatives_args(ctx context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10005,6 +10385,14 @@ func (ec *executionContext) field_FocusArea_strategyAreas_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10019,6 +10407,14 @@ func (ec *executionContext) field_FocusArea_topics_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10033,6 +10429,14 @@ func (ec *executionContext) field_Fund_administeredBy_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10047,6 +10451,14 @@ func (ec *executionContext) field_Fund_administers_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10083,6 +10495,14 @@ func (ec *executionContext) field_Fund_coordinatedBy_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10097,6 +10517,14 @@ func (ec *executionContext) field_Fund_coordinates_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10111,6 +10539,14 @@ func (ec *executionContext) field_Fund_facilitatedBy_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10125,6 +10561,14 @@ func (ec *executionContext) field_Fund_facilitates_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10139,6 +10583,14 @@ func (ec *executionContext) field_Fund_fundedBy_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10167,6 +10619,14 @@ func (ec *executionContext) field_Fund_funds_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10181,6 +10641,14 @@ func (ec *executionContext) field_Fund_memberOf_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10195,6 +10663,14 @@ func (ec *executionContext) field_Fund_members_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10233,6 +10709,14 @@ func (ec *executionContext) field_Fund_neighbours_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -10247,6 +10731,14 @@ func (ec *executionContext) field_Fund_participants_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10261,6 +10753,14 @@ func (ec *executionContext) field_Fund_participatesIn_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10275,6 +10775,60 @@ func (ec *executionContext) field_Fund_partners_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Fund_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -10319,6 +10873,14 @@ func (ec *executionContext) field_Fund_representatives_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10333,6 +10895,14 @@ func (ec *executionContext) field_Fund_representedIn_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10347,6 +10917,14 @@ func (ec *executionContext) field_Fund_topics_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10397,6 +10975,14 @@ func (ec *executionContext) field_Initiative_facilitatedBy_args(ctx context.Cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10411,6 +10997,14 @@ func (ec *executionContext) field_Initiative_focusAreas_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10425,6 +11019,14 @@ func (ec *executionContext) field_Initiative_funders_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10477,6 +11079,14 @@ func (ec *executionContext) field_Initiative_neighbours_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -10491,6 +11101,14 @@ func (ec *executionContext) field_Initiative_overlaps_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10505,6 +11123,14 @@ func (ec *executionContext) field_Initiative_owners_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10519,6 +11145,60 @@ func (ec *executionContext) field_Initiative_participants_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Initiative_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -10563,6 +11243,14 @@ func (ec *executionContext) field_Initiative_relevantFor_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10577,6 +11265,14 @@ func (ec *executionContext) field_Initiative_strategyAreas_args(ctx context.Cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10591,6 +11287,14 @@ func (ec *executionContext) field_Initiative_subInitiatives_args(ctx context.Con
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10605,6 +11309,14 @@ func (ec *executionContext) field_Initiative_topics_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10619,6 +11331,14 @@ func (ec *executionContext) field_Municipality_administeredBy_args(ctx context.C
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10633,6 +11353,14 @@ func (ec *executionContext) field_Municipality_administers_args(ctx context.Cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10669,6 +11397,14 @@ func (ec *executionContext) field_Municipality_coordinatedBy_args(ctx context.Co
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10683,6 +11419,14 @@ func (ec *executionContext) field_Municipality_coordinates_args(ctx context.Cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10697,6 +11441,14 @@ func (ec *executionContext) field_Municipality_facilitatedBy_args(ctx context.Co
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10711,6 +11463,14 @@ func (ec *executionContext) field_Municipality_facilitates_args(ctx context.Cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10725,6 +11485,14 @@ func (ec *executionContext) field_Municipality_fundedBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10753,6 +11521,14 @@ func (ec *executionContext) field_Municipality_funds_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10767,6 +11543,14 @@ func (ec *executionContext) field_Municipality_memberOf_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10781,6 +11565,14 @@ func (ec *executionContext) field_Municipality_members_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10819,6 +11611,14 @@ func (ec *executionContext) field_Municipality_neighbours_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -10833,6 +11633,14 @@ func (ec *executionContext) field_Municipality_participants_args(ctx context.Con
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10847,6 +11655,14 @@ func (ec *executionContext) field_Municipality_participatesIn_args(ctx context.C
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10861,6 +11677,60 @@ func (ec *executionContext) field_Municipality_partners_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Municipality_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -10905,6 +11775,14 @@ func (ec *executionContext) field_Municipality_representatives_args(ctx context.
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10919,6 +11797,14 @@ func (ec *executionContext) field_Municipality_representedIn_args(ctx context.Co
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -10933,6 +11819,14 @@ func (ec *executionContext) field_Municipality_topics_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11805,6 +12699,14 @@ func (ec *executionContext) field_Network_administeredBy_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11819,6 +12721,14 @@ func (ec *executionContext) field_Network_administers_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11855,6 +12765,14 @@ func (ec *executionContext) field_Network_coordinatedBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11869,6 +12787,14 @@ func (ec *executionContext) field_Network_coordinates_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11883,6 +12809,14 @@ func (ec *executionContext) field_Network_facilitatedBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11897,6 +12831,14 @@ func (ec *executionContext) field_Network_facilitates_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11911,6 +12853,14 @@ func (ec *executionContext) field_Network_fundedBy_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11939,6 +12889,14 @@ func (ec *executionContext) field_Network_funds_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11953,6 +12911,14 @@ func (ec *executionContext) field_Network_memberOf_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -11967,6 +12933,14 @@ func (ec *executionContext) field_Network_members_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12005,6 +12979,14 @@ func (ec *executionContext) field_Network_neighbours_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -12019,6 +13001,14 @@ func (ec *executionContext) field_Network_participants_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12033,6 +13023,14 @@ func (ec *executionContext) field_Network_participatesIn_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12047,6 +13045,60 @@ func (ec *executionContext) field_Network_partners_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Network_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -12091,6 +13143,14 @@ func (ec *executionContext) field_Network_representatives_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12105,6 +13165,14 @@ func (ec *executionContext) field_Network_representedIn_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12119,6 +13187,14 @@ func (ec *executionContext) field_Network_topics_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12133,6 +13209,14 @@ func (ec *executionContext) field_Partner_administeredBy_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12147,6 +13231,14 @@ func (ec *executionContext) field_Partner_administers_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12183,6 +13275,14 @@ func (ec *executionContext) field_Partner_coordinatedBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12197,6 +13297,14 @@ func (ec *executionContext) field_Partner_coordinates_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12211,6 +13319,14 @@ func (ec *executionContext) field_Partner_facilitatedBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12225,6 +13341,14 @@ func (ec *executionContext) field_Partner_facilitates_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12239,6 +13363,14 @@ func (ec *executionContext) field_Partner_fundedBy_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12267,6 +13399,14 @@ func (ec *executionContext) field_Partner_funds_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12281,6 +13421,14 @@ func (ec *executionContext) field_Partner_memberOf_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12295,6 +13443,14 @@ func (ec *executionContext) field_Partner_members_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12333,6 +13489,14 @@ func (ec *executionContext) field_Partner_neighbours_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -12347,6 +13511,14 @@ func (ec *executionContext) field_Partner_participants_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12361,6 +13533,14 @@ func (ec *executionContext) field_Partner_participatesIn_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12375,6 +13555,60 @@ func (ec *executionContext) field_Partner_partners_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Partner_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -12419,6 +13653,14 @@ func (ec *executionContext) field_Partner_representatives_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12433,6 +13675,14 @@ func (ec *executionContext) field_Partner_representedIn_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12447,6 +13697,14 @@ func (ec *executionContext) field_Partner_topics_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -12469,6 +13727,34 @@ func (ec *executionContext) field_Plan_changes_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_focusAreas_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_initiatives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
 	return args, nil
 }
 
@@ -12507,6 +13793,60 @@ func (ec *executionContext) field_Plan_neighbours_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -12537,6 +13877,34 @@ func (ec *executionContext) field_Plan_relations_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["year"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_strategyAreas_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Plan_topics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
 	return args, nil
 }
 
@@ -13467,6 +14835,14 @@ func (ec *executionContext) field_Region_administeredBy_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13481,6 +14857,14 @@ func (ec *executionContext) field_Region_administers_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13517,6 +14901,14 @@ func (ec *executionContext) field_Region_coordinatedBy_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13531,6 +14923,14 @@ func (ec *executionContext) field_Region_coordinates_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13545,6 +14945,14 @@ func (ec *executionContext) field_Region_facilitatedBy_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13559,6 +14967,14 @@ func (ec *executionContext) field_Region_facilitates_args(ctx context.Context, r
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13573,6 +14989,14 @@ func (ec *executionContext) field_Region_fundedBy_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13601,6 +15025,14 @@ func (ec *executionContext) field_Region_funds_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13615,6 +15047,14 @@ func (ec *executionContext) field_Region_memberOf_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13629,6 +15069,14 @@ func (ec *executionContext) field_Region_members_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13667,6 +15115,14 @@ func (ec *executionContext) field_Region_neighbours_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
 	return args, nil
 }
 
@@ -13681,6 +15137,14 @@ func (ec *executionContext) field_Region_participants_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13695,6 +15159,14 @@ func (ec *executionContext) field_Region_participatesIn_args(ctx context.Context
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13709,6 +15181,60 @@ func (ec *executionContext) field_Region_partners_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Region_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -13753,6 +15279,14 @@ func (ec *executionContext) field_Region_representatives_args(ctx context.Contex
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13767,6 +15301,14 @@ func (ec *executionContext) field_Region_representedIn_args(ctx context.Context,
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13781,6 +15323,14 @@ func (ec *executionContext) field_Region_topics_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13825,6 +15375,14 @@ func (ec *executionContext) field_StrategyArea_initiatives_args(ctx context.Cont
 		return nil, err
 	}
 	args["planYear"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
 	return args, nil
 }
 
@@ -13863,6 +15421,60 @@ func (ec *executionContext) field_StrategyArea_neighbours_args(ctx context.Conte
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_StrategyArea_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -13907,6 +15519,14 @@ func (ec *executionContext) field_StrategyArea_relevantInitiatives_args(ctx cont
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13935,6 +15555,14 @@ func (ec *executionContext) field_Topic_actors_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13971,6 +15599,14 @@ func (ec *executionContext) field_Topic_coordinatedBy_args(ctx context.Context, 
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13985,6 +15621,14 @@ func (ec *executionContext) field_Topic_focusAreas_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -13999,6 +15643,14 @@ func (ec *executionContext) field_Topic_initiatives_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -14037,6 +15689,74 @@ func (ec *executionContext) field_Topic_neighbours_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["year"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Topic_plans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Topic_relationsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationKind, error) {
+			return ec.unmarshalORelationKind2ᚕgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -14081,6 +15801,14 @@ func (ec *executionContext) field_Topic_subTopics_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.NodeOrder, error) {
+			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
 	return args, nil
 }
 
@@ -16596,7 +18324,7 @@ func (ec *executionContext) _FocusArea_neighbours(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FocusArea().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.FocusArea().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -16663,7 +18391,7 @@ func (ec *executionContext) _FocusArea_strategyAreas(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FocusArea().StrategyAreas(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.FocusArea().StrategyAreas(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.StrategyArea) graphql.Marshaler {
@@ -16707,7 +18435,7 @@ func (ec *executionContext) _FocusArea_initiatives(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FocusArea().Initiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["planYear"].(*int))
+			return ec.Resolvers.FocusArea().Initiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["planYear"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -16751,7 +18479,7 @@ func (ec *executionContext) _FocusArea_relevantInitiatives(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FocusArea().RelevantInitiatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.FocusArea().RelevantInitiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -16795,7 +18523,7 @@ func (ec *executionContext) _FocusArea_topics(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FocusArea().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.FocusArea().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -16838,7 +18566,8 @@ func (ec *executionContext) _FocusArea_plans(ctx context.Context, field graphql.
 			return ec.fieldContext_FocusArea_plans(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.FocusArea().Plans(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.FocusArea().Plans(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Plan) graphql.Marshaler {
@@ -16848,7 +18577,7 @@ func (ec *executionContext) _FocusArea_plans(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_FocusArea_plans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_FocusArea_plans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "FocusArea",
 		Field:      field,
@@ -16857,6 +18586,61 @@ func (ec *executionContext) fieldContext_FocusArea_plans(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Plan(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_FocusArea_plans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FocusArea_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.FocusArea) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FocusArea_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.FocusArea().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FocusArea_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FocusArea",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_FocusArea_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17280,7 +19064,7 @@ func (ec *executionContext) _Fund_neighbours(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -17324,7 +19108,7 @@ func (ec *executionContext) _Fund_memberOf(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().MemberOf(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().MemberOf(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -17368,7 +19152,7 @@ func (ec *executionContext) _Fund_members(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Members(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Members(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -17412,7 +19196,7 @@ func (ec *executionContext) _Fund_participatesIn(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().ParticipatesIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().ParticipatesIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -17456,7 +19240,7 @@ func (ec *executionContext) _Fund_participants(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -17500,7 +19284,7 @@ func (ec *executionContext) _Fund_facilitates(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Facilitates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Facilitates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -17544,7 +19328,7 @@ func (ec *executionContext) _Fund_facilitatedBy(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -17588,7 +19372,7 @@ func (ec *executionContext) _Fund_coordinates(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Coordinates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Coordinates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -17632,7 +19416,7 @@ func (ec *executionContext) _Fund_coordinatedBy(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -17676,7 +19460,7 @@ func (ec *executionContext) _Fund_funds(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Funds(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Funds(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -17764,7 +19548,7 @@ func (ec *executionContext) _Fund_fundedBy(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().FundedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().FundedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -17808,7 +19592,7 @@ func (ec *executionContext) _Fund_partners(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Partners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Partners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -17852,7 +19636,7 @@ func (ec *executionContext) _Fund_representedIn(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().RepresentedIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().RepresentedIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -17896,7 +19680,7 @@ func (ec *executionContext) _Fund_representatives(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Representatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Representatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -17940,7 +19724,7 @@ func (ec *executionContext) _Fund_topics(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -17984,7 +19768,7 @@ func (ec *executionContext) _Fund_administers(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().Administers(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().Administers(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Fund) graphql.Marshaler {
@@ -18028,7 +19812,7 @@ func (ec *executionContext) _Fund_administeredBy(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Fund().AdministeredBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Fund().AdministeredBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -18083,6 +19867,50 @@ func (ec *executionContext) _Fund_category(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Fund_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Fund", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Fund_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Fund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Fund_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Fund().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Fund_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Fund",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Fund_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Fund_changes(ctx context.Context, field graphql.CollectedField, obj *model.Fund) (ret graphql.Marshaler) {
@@ -20495,7 +22323,7 @@ func (ec *executionContext) _Initiative_neighbours(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -20753,7 +22581,7 @@ func (ec *executionContext) _Initiative_owners(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Owners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Owners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -20797,7 +22625,7 @@ func (ec *executionContext) _Initiative_funders(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Funders(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Funders(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -20885,7 +22713,7 @@ func (ec *executionContext) _Initiative_participants(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -20929,7 +22757,7 @@ func (ec *executionContext) _Initiative_facilitatedBy(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -20973,7 +22801,7 @@ func (ec *executionContext) _Initiative_focusAreas(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().FocusAreas(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().FocusAreas(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.FocusArea) graphql.Marshaler {
@@ -21017,7 +22845,7 @@ func (ec *executionContext) _Initiative_strategyAreas(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().StrategyAreas(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().StrategyAreas(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.StrategyArea) graphql.Marshaler {
@@ -21061,7 +22889,7 @@ func (ec *executionContext) _Initiative_relevantFor(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().RelevantFor(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().RelevantFor(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -21105,7 +22933,7 @@ func (ec *executionContext) _Initiative_topics(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -21213,7 +23041,7 @@ func (ec *executionContext) _Initiative_subInitiatives(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().SubInitiatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().SubInitiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -21257,7 +23085,7 @@ func (ec *executionContext) _Initiative_overlaps(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Initiative().Overlaps(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Initiative().Overlaps(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -21285,6 +23113,50 @@ func (ec *executionContext) fieldContext_Initiative_overlaps(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Initiative_overlaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Initiative_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Initiative().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Initiative",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Initiative_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22737,7 +24609,7 @@ func (ec *executionContext) _Municipality_neighbours(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -22781,7 +24653,7 @@ func (ec *executionContext) _Municipality_memberOf(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().MemberOf(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().MemberOf(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -22825,7 +24697,7 @@ func (ec *executionContext) _Municipality_members(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Members(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Members(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -22869,7 +24741,7 @@ func (ec *executionContext) _Municipality_participatesIn(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().ParticipatesIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().ParticipatesIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -22913,7 +24785,7 @@ func (ec *executionContext) _Municipality_participants(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -22957,7 +24829,7 @@ func (ec *executionContext) _Municipality_facilitates(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Facilitates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Facilitates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -23001,7 +24873,7 @@ func (ec *executionContext) _Municipality_facilitatedBy(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -23045,7 +24917,7 @@ func (ec *executionContext) _Municipality_coordinates(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Coordinates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Coordinates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -23089,7 +24961,7 @@ func (ec *executionContext) _Municipality_coordinatedBy(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -23133,7 +25005,7 @@ func (ec *executionContext) _Municipality_funds(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Funds(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Funds(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -23221,7 +25093,7 @@ func (ec *executionContext) _Municipality_fundedBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().FundedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().FundedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -23265,7 +25137,7 @@ func (ec *executionContext) _Municipality_partners(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Partners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Partners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -23309,7 +25181,7 @@ func (ec *executionContext) _Municipality_representedIn(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().RepresentedIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().RepresentedIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -23353,7 +25225,7 @@ func (ec *executionContext) _Municipality_representatives(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Representatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Representatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -23397,7 +25269,7 @@ func (ec *executionContext) _Municipality_topics(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -23441,7 +25313,7 @@ func (ec *executionContext) _Municipality_administers(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().Administers(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().Administers(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Fund) graphql.Marshaler {
@@ -23485,7 +25357,7 @@ func (ec *executionContext) _Municipality_administeredBy(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Municipality().AdministeredBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Municipality().AdministeredBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -23563,6 +25435,50 @@ func (ec *executionContext) _Municipality_county(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Municipality_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Municipality", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Municipality_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Municipality) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Municipality_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Municipality().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Municipality_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Municipality",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Municipality_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Municipality_changes(ctx context.Context, field graphql.CollectedField, obj *model.Municipality) (ret graphql.Marshaler) {
@@ -26319,7 +28235,7 @@ func (ec *executionContext) _Network_neighbours(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -26363,7 +28279,7 @@ func (ec *executionContext) _Network_memberOf(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().MemberOf(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().MemberOf(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26407,7 +28323,7 @@ func (ec *executionContext) _Network_members(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Members(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Members(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26451,7 +28367,7 @@ func (ec *executionContext) _Network_participatesIn(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().ParticipatesIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().ParticipatesIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -26495,7 +28411,7 @@ func (ec *executionContext) _Network_participants(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26539,7 +28455,7 @@ func (ec *executionContext) _Network_facilitates(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Facilitates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Facilitates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -26583,7 +28499,7 @@ func (ec *executionContext) _Network_facilitatedBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26627,7 +28543,7 @@ func (ec *executionContext) _Network_coordinates(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Coordinates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Coordinates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -26671,7 +28587,7 @@ func (ec *executionContext) _Network_coordinatedBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26715,7 +28631,7 @@ func (ec *executionContext) _Network_funds(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Funds(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Funds(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -26803,7 +28719,7 @@ func (ec *executionContext) _Network_fundedBy(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().FundedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().FundedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26847,7 +28763,7 @@ func (ec *executionContext) _Network_partners(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Partners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Partners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26891,7 +28807,7 @@ func (ec *executionContext) _Network_representedIn(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().RepresentedIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().RepresentedIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26935,7 +28851,7 @@ func (ec *executionContext) _Network_representatives(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Representatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Representatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -26979,7 +28895,7 @@ func (ec *executionContext) _Network_topics(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -27023,7 +28939,7 @@ func (ec *executionContext) _Network_administers(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().Administers(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().Administers(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Fund) graphql.Marshaler {
@@ -27067,7 +28983,7 @@ func (ec *executionContext) _Network_administeredBy(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Network().AdministeredBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Network().AdministeredBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -27122,6 +29038,50 @@ func (ec *executionContext) _Network_field(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Network_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Network", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Network_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Network) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Network_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Network().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Network_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Network",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Network_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Network_changes(ctx context.Context, field graphql.CollectedField, obj *model.Network) (ret graphql.Marshaler) {
@@ -27763,7 +29723,7 @@ func (ec *executionContext) _Partner_neighbours(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -27807,7 +29767,7 @@ func (ec *executionContext) _Partner_memberOf(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().MemberOf(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().MemberOf(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -27851,7 +29811,7 @@ func (ec *executionContext) _Partner_members(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Members(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Members(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -27895,7 +29855,7 @@ func (ec *executionContext) _Partner_participatesIn(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().ParticipatesIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().ParticipatesIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -27939,7 +29899,7 @@ func (ec *executionContext) _Partner_participants(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -27983,7 +29943,7 @@ func (ec *executionContext) _Partner_facilitates(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Facilitates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Facilitates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -28027,7 +29987,7 @@ func (ec *executionContext) _Partner_facilitatedBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -28071,7 +30031,7 @@ func (ec *executionContext) _Partner_coordinates(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Coordinates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Coordinates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -28115,7 +30075,7 @@ func (ec *executionContext) _Partner_coordinatedBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -28159,7 +30119,7 @@ func (ec *executionContext) _Partner_funds(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Funds(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Funds(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -28247,7 +30207,7 @@ func (ec *executionContext) _Partner_fundedBy(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().FundedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().FundedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -28291,7 +30251,7 @@ func (ec *executionContext) _Partner_partners(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Partners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Partners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -28335,7 +30295,7 @@ func (ec *executionContext) _Partner_representedIn(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().RepresentedIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().RepresentedIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -28379,7 +30339,7 @@ func (ec *executionContext) _Partner_representatives(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Representatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Representatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -28423,7 +30383,7 @@ func (ec *executionContext) _Partner_topics(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -28467,7 +30427,7 @@ func (ec *executionContext) _Partner_administers(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Administers(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().Administers(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Fund) graphql.Marshaler {
@@ -28511,7 +30471,7 @@ func (ec *executionContext) _Partner_administeredBy(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().AdministeredBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Partner().AdministeredBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -28566,6 +30526,50 @@ func (ec *executionContext) _Partner_category(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Partner_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Partner", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Partner_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Partner().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Partner_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Partner_changes(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
@@ -29363,7 +31367,7 @@ func (ec *executionContext) _Plan_neighbours(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Plan().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Plan().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -29452,7 +31456,8 @@ func (ec *executionContext) _Plan_initiatives(ctx context.Context, field graphql
 			return ec.fieldContext_Plan_initiatives(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Plan().Initiatives(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().Initiatives(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -29462,7 +31467,7 @@ func (ec *executionContext) _Plan_initiatives(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Plan_initiatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Plan_initiatives(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Plan",
 		Field:      field,
@@ -29471,6 +31476,17 @@ func (ec *executionContext) fieldContext_Plan_initiatives(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Initiative(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_initiatives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29484,7 +31500,8 @@ func (ec *executionContext) _Plan_focusAreas(ctx context.Context, field graphql.
 			return ec.fieldContext_Plan_focusAreas(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Plan().FocusAreas(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().FocusAreas(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.FocusArea) graphql.Marshaler {
@@ -29494,7 +31511,7 @@ func (ec *executionContext) _Plan_focusAreas(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Plan_focusAreas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Plan_focusAreas(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Plan",
 		Field:      field,
@@ -29503,6 +31520,17 @@ func (ec *executionContext) fieldContext_Plan_focusAreas(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FocusArea(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_focusAreas_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29516,7 +31544,8 @@ func (ec *executionContext) _Plan_strategyAreas(ctx context.Context, field graph
 			return ec.fieldContext_Plan_strategyAreas(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Plan().StrategyAreas(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().StrategyAreas(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.StrategyArea) graphql.Marshaler {
@@ -29526,7 +31555,7 @@ func (ec *executionContext) _Plan_strategyAreas(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Plan_strategyAreas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Plan_strategyAreas(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Plan",
 		Field:      field,
@@ -29535,6 +31564,17 @@ func (ec *executionContext) fieldContext_Plan_strategyAreas(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StrategyArea(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_strategyAreas_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29548,7 +31588,8 @@ func (ec *executionContext) _Plan_topics(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Plan_topics(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Plan().Topics(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().Topics(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -29558,7 +31599,7 @@ func (ec *executionContext) _Plan_topics(ctx context.Context, field graphql.Coll
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Plan_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Plan_topics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Plan",
 		Field:      field,
@@ -29567,6 +31608,61 @@ func (ec *executionContext) fieldContext_Plan_topics(_ context.Context, field gr
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Topic(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_topics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Plan_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Plan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Plan_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Plan().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Plan_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Plan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Plan_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -31166,7 +33262,7 @@ func (ec *executionContext) _Region_neighbours(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -31210,7 +33306,7 @@ func (ec *executionContext) _Region_memberOf(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().MemberOf(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().MemberOf(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -31254,7 +33350,7 @@ func (ec *executionContext) _Region_members(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Members(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Members(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -31298,7 +33394,7 @@ func (ec *executionContext) _Region_participatesIn(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().ParticipatesIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().ParticipatesIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -31342,7 +33438,7 @@ func (ec *executionContext) _Region_participants(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Participants(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Participants(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -31386,7 +33482,7 @@ func (ec *executionContext) _Region_facilitates(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Facilitates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Facilitates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -31430,7 +33526,7 @@ func (ec *executionContext) _Region_facilitatedBy(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().FacilitatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().FacilitatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -31474,7 +33570,7 @@ func (ec *executionContext) _Region_coordinates(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Coordinates(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Coordinates(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -31518,7 +33614,7 @@ func (ec *executionContext) _Region_coordinatedBy(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -31562,7 +33658,7 @@ func (ec *executionContext) _Region_funds(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Funds(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Funds(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -31650,7 +33746,7 @@ func (ec *executionContext) _Region_fundedBy(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().FundedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().FundedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -31694,7 +33790,7 @@ func (ec *executionContext) _Region_partners(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Partners(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Partners(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -31738,7 +33834,7 @@ func (ec *executionContext) _Region_representedIn(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().RepresentedIn(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().RepresentedIn(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -31782,7 +33878,7 @@ func (ec *executionContext) _Region_representatives(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Representatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Representatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -31826,7 +33922,7 @@ func (ec *executionContext) _Region_topics(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Topics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Topics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -31870,7 +33966,7 @@ func (ec *executionContext) _Region_administers(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().Administers(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().Administers(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Fund) graphql.Marshaler {
@@ -31914,7 +34010,7 @@ func (ec *executionContext) _Region_administeredBy(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Region().AdministeredBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Region().AdministeredBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -31942,6 +34038,50 @@ func (ec *executionContext) fieldContext_Region_administeredBy(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Region_administeredBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Region_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Region) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Region_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Region().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Region_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Region",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Region_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32464,6 +34604,180 @@ func (ec *executionContext) fieldContext_Relation_source(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RelationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelationEdge) graphql.Marshaler {
+			return ec.marshalNRelationEdge2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.RelationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RelationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RelationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RelationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelationEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RelationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RelationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relation(ctx, field)
 		},
 	}
 	return fc, nil
@@ -33413,7 +35727,7 @@ func (ec *executionContext) _StrategyArea_neighbours(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.StrategyArea().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.StrategyArea().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -33512,7 +35826,7 @@ func (ec *executionContext) _StrategyArea_initiatives(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.StrategyArea().Initiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["planYear"].(*int))
+			return ec.Resolvers.StrategyArea().Initiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["planYear"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -33556,7 +35870,7 @@ func (ec *executionContext) _StrategyArea_relevantInitiatives(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.StrategyArea().RelevantInitiatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.StrategyArea().RelevantInitiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -33584,6 +35898,50 @@ func (ec *executionContext) fieldContext_StrategyArea_relevantInitiatives(ctx co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_StrategyArea_relevantInitiatives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StrategyArea_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.StrategyArea) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StrategyArea_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StrategyArea().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StrategyArea_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StrategyArea",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StrategyArea_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -34099,7 +36457,7 @@ func (ec *executionContext) _Topic_neighbours(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().Neighbours(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["nodeKinds"].([]model.NodeKind), fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -34166,7 +36524,7 @@ func (ec *executionContext) _Topic_initiatives(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().Initiatives(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().Initiatives(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Initiative) graphql.Marshaler {
@@ -34210,7 +36568,7 @@ func (ec *executionContext) _Topic_actors(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().Actors(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().Actors(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -34254,7 +36612,7 @@ func (ec *executionContext) _Topic_coordinatedBy(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().CoordinatedBy(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().CoordinatedBy(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Actor) graphql.Marshaler {
@@ -34330,7 +36688,7 @@ func (ec *executionContext) _Topic_subTopics(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().SubTopics(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().SubTopics(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Topic) graphql.Marshaler {
@@ -34374,7 +36732,7 @@ func (ec *executionContext) _Topic_focusAreas(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Topic().FocusAreas(ctx, obj, fc.Args["year"].(*int))
+			return ec.Resolvers.Topic().FocusAreas(ctx, obj, fc.Args["year"].(*int), fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.FocusArea) graphql.Marshaler {
@@ -34417,7 +36775,8 @@ func (ec *executionContext) _Topic_plans(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Topic_plans(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Topic().Plans(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Topic().Plans(ctx, obj, fc.Args["orderBy"].(*model.NodeOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Plan) graphql.Marshaler {
@@ -34427,7 +36786,7 @@ func (ec *executionContext) _Topic_plans(ctx context.Context, field graphql.Coll
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Topic_plans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Topic_plans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Topic",
 		Field:      field,
@@ -34436,6 +36795,61 @@ func (ec *executionContext) fieldContext_Topic_plans(_ context.Context, field gr
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Plan(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Topic_plans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Topic_relationsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Topic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Topic_relationsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Topic().RelationsConnection(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["kinds"].([]model.RelationKind), fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+			return ec.marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Topic_relationsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Topic",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Topic_relationsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -39422,6 +41836,44 @@ func (ec *executionContext) _FocusArea(ctx context.Context, sel ast.SelectionSet
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._FocusArea_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -40346,6 +42798,44 @@ func (ec *executionContext) _Fund(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Fund_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -42061,6 +44551,44 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Initiative_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -43279,6 +45807,44 @@ func (ec *executionContext) _Municipality(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Municipality_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -44552,6 +47118,44 @@ func (ec *executionContext) _Network(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Network_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -45615,6 +48219,44 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Partner_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -46191,6 +48833,44 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._Plan_topics(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Plan_relationsConnection(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -47743,6 +50423,44 @@ func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Region_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -48035,6 +50753,102 @@ func (ec *executionContext) _Relation(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._Relation_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var relationConnectionImplementors = []string{"RelationConnection"}
+
+func (ec *executionContext) _RelationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RelationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelationConnection")
+		case "edges":
+			out.Values[i] = ec._RelationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RelationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RelationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RelationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var relationEdgeImplementors = []string{"RelationEdge"}
+
+func (ec *executionContext) _RelationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RelationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelationEdge")
+		case "cursor":
+			out.Values[i] = ec._RelationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RelationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -48698,6 +51512,44 @@ func (ec *executionContext) _StrategyArea(ctx context.Context, sel ast.Selection
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._StrategyArea_relationsConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "changes":
 			field := field
 
@@ -49277,6 +52129,44 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Topic_plans(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relationsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Topic_relationsConnection(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -51588,6 +54478,42 @@ func (ec *executionContext) marshalNRelation2ᚖgithubᚗcomᚋregiongraphᚋreg
 		return graphql.Null
 	}
 	return ec._Relation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelationConnection2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelationConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelationEdge2ᚕᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelationEdge2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelationEdge2ᚖgithubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationEdge(ctx context.Context, sel ast.SelectionSet, v *model.RelationEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRelationKind2githubᚗcomᚋregiongraphᚋregiongraphᚋgraphᚋmodelᚐRelationKind(ctx context.Context, v any) (model.RelationKind, error) {

@@ -58,6 +58,20 @@ func (s *store) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) 
 	return out, err
 }
 
+func (s *store) Expand(ctx context.Context, f rg.EdgeFilter) (rg.Expansion, error) {
+	start := time.Now()
+	out, err := s.Store.Expand(ctx, f)
+	s.observe("Expand", start, err)
+	return out, err
+}
+
+func (s *store) Stats(ctx context.Context) (rg.GraphStats, error) {
+	start := time.Now()
+	out, err := s.Store.Stats(ctx)
+	s.observe("Stats", start, err)
+	return out, err
+}
+
 func (s *store) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.Subgraph, error) {
 	start := time.Now()
 	out, err := s.Store.Subgraph(ctx, f)

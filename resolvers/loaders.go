@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -29,19 +30,31 @@ type group struct {
 	HasYear bool
 }
 
-// Loaders batch a request's store reads: every node and every relation list
-// asked for while resolving one level of a query becomes one store call
-// (one per distinct direction, kind and year for relations).
+// Loaders hold a request's reads. Relation lists and nodes are read ahead
+// (readahead.go): when a field returns nodes, the relation fields selected
+// below it are read for all of them at once, one Store.Expand per relation
+// field and level, before any child resolver runs, and kept here; the
+// resolvers then find them without waiting. What was not read ahead (nodes
+// reached through analysis results, mutations, ...) goes through the
+// dataloaders, which batch the keys that arrive within the wait.
 type Loaders struct {
 	nodes *dataloadgen.Loader[string, *rg.Node]
 	edges *dataloadgen.Loader[edgeKey, []*rg.Edge]
+	store rg.Store
+
+	mu    sync.RWMutex
+	known map[string]*rg.Node    // nodes read in this request
+	lists map[edgeKey][]*rg.Edge // relation lists read ahead, by id
 }
 
 // NewLoaders returns fresh loaders over store, batching the keys that arrive
-// within wait of each other.
+// within wait of each other where nothing was read ahead.
 func NewLoaders(store rg.Store, wait time.Duration) *Loaders {
 	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(rg.MaxBatchIDs)}
 	return &Loaders{
+		store: store,
+		known: map[string]*rg.Node{},
+		lists: map[edgeKey][]*rg.Edge{},
 		nodes: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*rg.Node, []error) {
 			return fetchNodes(ctx, store, ids)
 		}, opts...),
@@ -153,39 +166,84 @@ func (r *Resolver) loaders(ctx context.Context) *Loaders {
 	return NewLoaders(r.Store, 0)
 }
 
+// remember keeps nodes read in this request.
+func (l *Loaders) remember(ns []*rg.Node) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, n := range ns {
+		l.known[n.ID] = n
+	}
+}
+
 // node loads one node; nil when it does not exist.
 func (r *Resolver) node(ctx context.Context, id string) (*rg.Node, error) {
-	return r.loaders(ctx).nodes.Load(ctx, id)
+	l := r.loaders(ctx)
+	l.mu.RLock()
+	n, ok := l.known[id]
+	l.mu.RUnlock()
+	if ok {
+		return n, nil
+	}
+	return l.nodes.Load(ctx, id)
 }
 
 // nodesByID loads many nodes, in order, skipping those that do not exist.
 func (r *Resolver) nodesByID(ctx context.Context, ids []string) ([]*rg.Node, error) {
-	ns, err := r.loaders(ctx).nodes.LoadAll(ctx, ids)
+	l := r.loaders(ctx)
+	out := make([]*rg.Node, 0, len(ids))
+	var missing []string
+	l.mu.RLock()
+	for _, id := range ids {
+		if n, ok := l.known[id]; ok {
+			out = append(out, n)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	l.mu.RUnlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	loaded, err := l.nodes.LoadAll(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
-	out := ns[:0]
-	for _, n := range ns {
+	byID := make(map[string]*rg.Node, len(loaded))
+	for _, n := range loaded {
 		if n != nil {
+			byID[n.ID] = n
+		}
+	}
+	out = out[:0]
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	for _, id := range ids {
+		if n, ok := l.known[id]; ok {
+			out = append(out, n)
+		} else if n := byID[id]; n != nil {
 			out = append(out, n)
 		}
 	}
 	return out, nil
 }
 
-// prime puts nodes already read into the request's node loader.
+// prime keeps nodes already read, for the rest of the request.
 func (r *Resolver) prime(ctx context.Context, ns []*rg.Node) {
-	l := r.loaders(ctx)
-	for _, n := range ns {
-		l.nodes.Prime(n.ID, n)
-	}
+	r.loaders(ctx).remember(ns)
 }
 
-// edges loads one node's relations.
+// edges loads one node's relations, ordered by id.
 func (r *Resolver) edges(ctx context.Context, id string, dir rg.Direction, kind rg.RelKind, year *int) ([]*rg.Edge, error) {
 	k := edgeKey{NodeID: id, Dir: dir, Kind: kind}
 	if year != nil {
 		k.Year, k.HasYear = *year, true
 	}
-	return r.loaders(ctx).edges.Load(ctx, k)
+	l := r.loaders(ctx)
+	l.mu.RLock()
+	es, ok := l.lists[k]
+	l.mu.RUnlock()
+	if ok {
+		return es, nil
+	}
+	return l.edges.Load(ctx, k)
 }

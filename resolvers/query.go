@@ -24,7 +24,7 @@ func findPage[T any](ctx context.Context, r *Resolver, f rg.NodeFilter, conv fun
 	if err != nil {
 		return page[T]{}, err
 	}
-	r.prime(ctx, p.Nodes)
+	r.readAheadConnection(ctx, p.Nodes)
 	out := page[T]{info: &model.PageInfo{HasNextPage: p.HasNextPage, EndCursor: strPtr(p.EndCursor)}, total: p.TotalCount}
 	for _, n := range p.Nodes {
 		if v, ok := conv(n); ok {
@@ -165,6 +165,7 @@ func (r *Resolver) search(ctx context.Context, text string, kinds []model.NodeKi
 	if err != nil {
 		return nil, err
 	}
+	r.readAheadConnection(ctx, hitNodes(hits))
 	conn := &model.NodeConnection{Edges: []*model.NodeEdge{}, Nodes: []model.Node{}, TotalCount: total, PageInfo: &model.PageInfo{HasNextPage: more}}
 	for i, h := range hits {
 		c := encodeOffset(offset + i + 1)
@@ -205,6 +206,15 @@ func toSpans(ss []rg.Span) []*model.TextSpan {
 	return out
 }
 
+// hitNodes are the nodes of search hits.
+func hitNodes(hits []rg.SearchHit) []*rg.Node {
+	ns := make([]*rg.Node, len(hits))
+	for i, h := range hits {
+		ns[i] = h.Node
+	}
+	return ns
+}
+
 func encodeOffset(i int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("search:" + strconv.Itoa(i)))
 }
@@ -235,6 +245,7 @@ func (r *Resolver) relationsQuery(ctx context.Context, ids []string, kinds []mod
 	if len(es) > maxRelations {
 		return nil, rg.Errorf(rg.EBADINPUT, "%d relations match; at most %d are returned: narrow by ids, kinds or year", len(es), maxRelations)
 	}
+	r.readAheadEnds(ctx, es)
 	return toRelations(es), nil
 }
 
@@ -242,17 +253,33 @@ func (r *Resolver) nodesQuery(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > rg.MaxPageSize {
 		return nil, rg.FieldErrorf("ids", "%d ids; at most %d are allowed", len(ids), rg.MaxPageSize)
 	}
-	ns, err := r.loaders(ctx).nodes.LoadAll(ctx, ids)
+	ns, err := r.Store.Nodes(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]model.Node, len(ns))
-	for i, n := range ns {
-		if n != nil {
+	r.readAheadField(ctx, ns)
+	byID := make(map[string]*rg.Node, len(ns))
+	for _, n := range ns {
+		byID[n.ID] = n
+	}
+	out := make([]model.Node, len(ids))
+	for i, id := range ids {
+		if n := byID[id]; n != nil {
 			out[i] = toNode(n)
 		}
 	}
 	return out, nil
+}
+
+// rootNodeQuery serves Query.node: the node, with what is selected on it
+// read ahead.
+func (r *Resolver) rootNodeQuery(ctx context.Context, id string) (model.Node, error) {
+	ns, err := r.Store.Nodes(ctx, []string{id})
+	if err != nil || len(ns) == 0 {
+		return nil, err
+	}
+	r.readAheadField(ctx, ns)
+	return toNode(ns[0]), nil
 }
 
 func (r *Resolver) nodeQuery(ctx context.Context, id string) (model.Node, error) {

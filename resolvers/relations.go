@@ -3,37 +3,155 @@ package resolvers
 import (
 	"context"
 	"slices"
+	"strings"
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/graph/model"
 )
 
-var byName = rg.Order{Field: rg.OrderByName}
+// relMode is what a relation field returns.
+type relMode int
 
-// related returns the nodes at the other end of id's relations of kind
-// (every kind when "") in dir that hold in year, ordered by name, each once,
-// converted by conv; nodes conv does not take are left out.
-func related[T any](ctx context.Context, r *Resolver, id string, dir rg.Direction, kind rg.RelKind, year *int, conv func(*rg.Node) (T, bool)) ([]T, error) {
-	es, err := r.edges(ctx, id, dir, kind, year)
-	if err != nil {
+const (
+	modeList      relMode = iota // the nodes at the other ends, each once
+	modeOne                      // the first of those by name, or null
+	modeRelations                // the relations themselves
+)
+
+// relSpec is a relation field of a node type: which relations it follows
+// and which of the nodes at their other ends it returns. relFields holds
+// every one, for the resolvers and for reading ahead (readahead.go).
+type relSpec struct {
+	dir    rg.Direction
+	kind   rg.RelKind
+	accept func(*rg.Node) bool
+	mode   relMode
+}
+
+func isActor(n *rg.Node) bool { return n.Kind.IsActor() }
+func anyNode(*rg.Node) bool   { return true }
+
+func ofKind(k rg.Kind) func(*rg.Node) bool {
+	return func(n *rg.Node) bool { return n.Kind == k }
+}
+
+// listOpts are a relation list's ordering and paging arguments, and the
+// plan year some initiative lists filter by.
+type listOpts struct {
+	orderBy  *model.NodeOrder
+	first    *int
+	after    *string
+	planYear *int
+}
+
+// pageOf orders the nodes accept takes (and of opts.planYear) by
+// opts.orderBy (by name when nil), then keeps those after opts.after (an id
+// in the list) and at most opts.first of them. ns is not modified.
+func pageOf(ns []*rg.Node, accept func(*rg.Node) bool, o listOpts) ([]*rg.Node, error) {
+	if err := checkFirst(o.first); err != nil {
 		return nil, err
 	}
+	order := toOrder(o.orderBy)
+	keys := make([]keyedNode, 0, len(ns))
+	for _, n := range ns {
+		if !accept(n) {
+			continue
+		}
+		if o.planYear != nil && (n.PlanYear == nil || *n.PlanYear != *o.planYear) {
+			continue
+		}
+		v := rg.SortValue(n, order.Field)
+		if order.Field == rg.OrderByCode && v != nil {
+			v = naturalKey(n.Code)
+		}
+		keys = append(keys, keyedNode{v: v, n: n})
+	}
+	slices.SortFunc(keys, func(a, b keyedNode) int { return rg.CompareKeys(order, a.v, a.n.ID, b.v, b.n.ID) })
+	start := 0
+	if o.after != nil {
+		i := slices.IndexFunc(keys, func(k keyedNode) bool { return k.n.ID == *o.after })
+		if i < 0 {
+			return nil, rg.FieldErrorf("after", "%q is not in this list (it may have been removed since the previous page): start again without after", *o.after)
+		}
+		start = i + 1
+	}
+	end := len(keys)
+	if o.first != nil {
+		end = min(end, start+*o.first)
+	}
+	out := make([]*rg.Node, 0, end-start)
+	for _, k := range keys[start:end] {
+		out = append(out, k.n)
+	}
+	return out, nil
+}
+
+// naturalKey is a code with every run of digits left-padded to 12 digits,
+// so that codes compare with their numbers as numbers: 5.2 before 5.10.
+func naturalKey(code string) string {
+	var b strings.Builder
+	for i := 0; i < len(code); {
+		if code[i] < '0' || code[i] > '9' {
+			b.WriteByte(code[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(code) && code[j] >= '0' && code[j] <= '9' {
+			j++
+		}
+		for range 12 - min(12, j-i) {
+			b.WriteByte('0')
+		}
+		b.WriteString(code[i:j])
+		i = j
+	}
+	return b.String()
+}
+
+type keyedNode struct {
+	v any
+	n *rg.Node
+}
+
+// checkFirst refuses a page size below 0 or above rg.MaxPageSize.
+func checkFirst(first *int) error {
+	if first != nil && (*first < 0 || *first > rg.MaxPageSize) {
+		return rg.FieldErrorf("first", "%d is outside 0..%d", *first, rg.MaxPageSize)
+	}
+	return nil
+}
+
+// otherEnds returns the ids at the other end of id's relations, each once.
+func otherEnds(id string, es []*rg.Edge) []string {
 	ids := make([]string, 0, len(es))
+	if len(es) <= 16 {
+		for _, e := range es {
+			if o := e.Other(id); !slices.Contains(ids, o) {
+				ids = append(ids, o)
+			}
+		}
+		return ids
+	}
 	seen := make(map[string]bool, len(es))
 	for _, e := range es {
-		o := e.Other(id)
-		if !seen[o] {
+		if o := e.Other(id); !seen[o] {
 			seen[o] = true
 			ids = append(ids, o)
 		}
 	}
-	ns, err := r.nodesByID(ctx, ids)
+	return ids
+}
+
+// related returns one page (o) of the nodes at the other end of id's
+// relations s follows that hold in year, each once, converted by conv.
+func related[T any](ctx context.Context, r *Resolver, id string, s relSpec, year *int, conv func(*rg.Node) (T, bool), o listOpts) ([]T, error) {
+	page, err := r.relatedNodes(ctx, id, s, year, o)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(ns, func(a, b *rg.Node) int { return rg.CompareNodes(byName, a, b) })
-	out := make([]T, 0, len(ns))
-	for _, n := range ns {
+	out := make([]T, 0, len(page))
+	for _, n := range page {
 		if v, ok := conv(n); ok {
 			out = append(out, v)
 		}
@@ -41,38 +159,113 @@ func related[T any](ctx context.Context, r *Resolver, id string, dir rg.Directio
 	return out, nil
 }
 
-// relatedOne returns the first of related's nodes, or the zero T.
-func relatedOne[T any](ctx context.Context, r *Resolver, id string, dir rg.Direction, kind rg.RelKind, conv func(*rg.Node) (T, bool)) (T, error) {
+// relatedNodes is related before the conversion.
+func (r *Resolver) relatedNodes(ctx context.Context, id string, s relSpec, year *int, o listOpts) ([]*rg.Node, error) {
+	es, err := r.edges(ctx, id, s.dir, s.kind, year)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := r.nodesByID(ctx, otherEnds(id, es))
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(ns, s.accept, o)
+}
+
+// relatedOne returns the first by name of related's nodes, or the zero T.
+func relatedOne[T any](ctx context.Context, r *Resolver, id string, s relSpec, conv func(*rg.Node) (T, bool)) (T, error) {
 	var zero T
-	vs, err := related(ctx, r, id, dir, kind, nil, conv)
+	one := 1
+	vs, err := related(ctx, r, id, s, nil, conv, listOpts{first: &one})
 	if err != nil || len(vs) == 0 {
 		return zero, err
 	}
 	return vs[0], nil
 }
 
-// relationsOf returns id's relations of kind in dir that hold in year.
-func (r *Resolver) relationsOf(ctx context.Context, id string, dir rg.Direction, kind rg.RelKind, year *int) ([]*model.Relation, error) {
-	es, err := r.edges(ctx, id, dir, kind, year)
+// edgePage keeps the relations after the one with id after (es is ordered
+// by id) and at most first of them.
+func edgePage(es []*rg.Edge, first *int, after *string) ([]*rg.Edge, error) {
+	if err := checkFirst(first); err != nil {
+		return nil, err
+	}
+	if after != nil {
+		i, _ := slices.BinarySearchFunc(es, *after, func(e *rg.Edge, id string) int { return strings.Compare(e.ID, id) })
+		if i < len(es) && es[i].ID == *after {
+			i++
+		}
+		es = es[i:]
+	}
+	if first != nil && *first < len(es) {
+		es = es[:*first]
+	}
+	return es, nil
+}
+
+// relationsOf returns a page of id's relations s follows that hold in year.
+func (r *Resolver) relationsOf(ctx context.Context, id string, s relSpec, year *int, first *int, after *string) ([]*model.Relation, error) {
+	es, err := r.edges(ctx, id, s.dir, s.kind, year)
 	if err != nil {
+		return nil, err
+	}
+	if es, err = edgePage(es, first, after); err != nil {
 		return nil, err
 	}
 	return toRelations(es), nil
 }
 
 // relationsField serves every node's `relations` field.
-func (r *Resolver) relationsField(ctx context.Context, id string, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
+func (r *Resolver) relationsField(ctx context.Context, id string, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) ([]*model.Relation, error) {
 	es, err := r.edgesOfKinds(ctx, id, toDomainDirection(direction), toDomainRels(kinds), year)
 	if err != nil {
+		return nil, err
+	}
+	if es, err = edgePage(es, first, after); err != nil {
 		return nil, err
 	}
 	return toRelations(es), nil
 }
 
-// edgesOfKinds loads id's relations of any of kinds (every kind when empty).
+// relationsConnection serves every node's `relationsConnection` field: a
+// page of its relations by id, the cursor being the relation id.
+func (r *Resolver) relationsConnection(ctx context.Context, id string, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error) {
+	if first == nil {
+		n := 100
+		first = &n
+	}
+	all, err := r.edgesOfKinds(ctx, id, toDomainDirection(direction), toDomainRels(kinds), year)
+	if err != nil {
+		return nil, err
+	}
+	if after != nil && *after == "" {
+		after = nil
+	}
+	es, err := edgePage(all, first, after)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.RelationConnection{Edges: make([]*model.RelationEdge, 0, len(es)), Nodes: make([]*model.Relation, 0, len(es)), TotalCount: len(all), PageInfo: &model.PageInfo{}}
+	for _, e := range es {
+		rel := toRelation(e)
+		conn.Edges = append(conn.Edges, &model.RelationEdge{Cursor: e.ID, Node: rel})
+		conn.Nodes = append(conn.Nodes, rel)
+	}
+	if len(es) > 0 {
+		last := es[len(es)-1].ID
+		conn.PageInfo.EndCursor = &last
+		conn.PageInfo.HasNextPage = last != all[len(all)-1].ID
+	}
+	return conn, nil
+}
+
+// edgesOfKinds loads id's relations of any of kinds (every kind when empty),
+// ordered by id.
 func (r *Resolver) edgesOfKinds(ctx context.Context, id string, dir rg.Direction, kinds []rg.RelKind, year *int) ([]*rg.Edge, error) {
 	if len(kinds) == 0 {
 		return r.edges(ctx, id, dir, "", year)
+	}
+	if len(kinds) == 1 {
+		return r.edges(ctx, id, dir, kinds[0], year)
 	}
 	var out []*rg.Edge
 	for _, k := range kinds {
@@ -82,63 +275,39 @@ func (r *Resolver) edgesOfKinds(ctx context.Context, id string, dir rg.Direction
 		}
 		out = append(out, es...)
 	}
-	slices.SortFunc(out, func(a, b *rg.Edge) int { return compareStrings(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) })
 	return slices.CompactFunc(out, func(a, b *rg.Edge) bool { return a.ID == b.ID }), nil
 }
 
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // neighboursField serves every node's `neighbours` field.
-func (r *Resolver) neighboursField(ctx context.Context, id string, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error) {
+func (r *Resolver) neighboursField(ctx context.Context, id string, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, o listOpts) ([]model.Node, error) {
 	es, err := r.edgesOfKinds(ctx, id, toDomainDirection(direction), toDomainRels(kinds), year)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(es))
-	seen := map[string]bool{}
-	for _, e := range es {
-		if o := e.Other(id); !seen[o] {
-			seen[o] = true
-			ids = append(ids, o)
-		}
-	}
-	ns, err := r.nodesByID(ctx, ids)
+	ns, err := r.nodesByID(ctx, otherEnds(id, es))
 	if err != nil {
 		return nil, err
 	}
-	want := toDomainKinds(nodeKinds)
-	slices.SortFunc(ns, func(a, b *rg.Node) int { return rg.CompareNodes(byName, a, b) })
-	out := make([]model.Node, 0, len(ns))
-	for _, n := range ns {
-		if len(want) == 0 || slices.Contains(want, n.Kind) {
-			if v := toNode(n); v != nil {
-				out = append(out, v)
-			}
+	page, err := pageOf(ns, acceptKinds(toDomainKinds(nodeKinds)), o)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Node, 0, len(page))
+	for _, n := range page {
+		if v := toNode(n); v != nil {
+			out = append(out, v)
 		}
 	}
 	return out, nil
 }
 
-// withPlanYear keeps the initiatives of one plan year (all when year is nil).
-func withPlanYear(xs []*model.Initiative, year *int) []*model.Initiative {
-	if year == nil {
-		return xs
+// acceptKinds takes nodes of any of ks (every node when ks is empty).
+func acceptKinds(ks []rg.Kind) func(*rg.Node) bool {
+	if len(ks) == 0 {
+		return anyNode
 	}
-	out := xs[:0]
-	for _, x := range xs {
-		if x.PlanYear != nil && *x.PlanYear == *year {
-			out = append(out, x)
-		}
-	}
-	return out
+	return func(n *rg.Node) bool { return slices.Contains(ks, n.Kind) }
 }
 
 // citation names the source's plan by its name (its id when it is missing).

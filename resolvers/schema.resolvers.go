@@ -14,32 +14,35 @@ import (
 )
 
 func (r *focusAreaResolver) Relations(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
-	return r.relationsField(ctx, obj.ID, direction, kinds, year)
+	return r.relationsField(ctx, obj.ID, direction, kinds, year, nil, nil)
 }
 
-func (r *focusAreaResolver) Neighbours(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error) {
-	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year)
+func (r *focusAreaResolver) Neighbours(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *focusAreaResolver) StrategyAreas(ctx context.Context, obj *model.FocusArea, year *int) ([]*model.StrategyArea, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelPartOf, year, asStrategyArea)
+func (r *focusAreaResolver) StrategyAreas(ctx context.Context, obj *model.FocusArea, year *int, orderBy *model.NodeOrder) ([]*model.StrategyArea, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["FocusArea.strategyAreas"], year, asStrategyArea, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *focusAreaResolver) Initiatives(ctx context.Context, obj *model.FocusArea, year *int, planYear *int) ([]*model.Initiative, error) {
-	xs, err := related(ctx, r.Resolver, obj.ID, rg.In, rg.RelInFocusArea, year, asInitiative)
-	return withPlanYear(xs, planYear), err
+func (r *focusAreaResolver) Initiatives(ctx context.Context, obj *model.FocusArea, year *int, planYear *int, orderBy *model.NodeOrder) ([]*model.Initiative, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["FocusArea.initiatives"], year, asInitiative, listOpts{orderBy, nil, nil, planYear})
 }
 
-func (r *focusAreaResolver) RelevantInitiatives(ctx context.Context, obj *model.FocusArea, year *int) ([]*model.Initiative, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelRelevantFor, year, asInitiative)
+func (r *focusAreaResolver) RelevantInitiatives(ctx context.Context, obj *model.FocusArea, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["FocusArea.relevantInitiatives"], year, asInitiative, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *focusAreaResolver) Topics(ctx context.Context, obj *model.FocusArea, year *int) ([]*model.Topic, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelInFocusArea, year, asTopic)
+func (r *focusAreaResolver) Topics(ctx context.Context, obj *model.FocusArea, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["FocusArea.topics"], year, asTopic, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *focusAreaResolver) Plans(ctx context.Context, obj *model.FocusArea) ([]*model.Plan, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelInPlan, nil, asPlan)
+func (r *focusAreaResolver) Plans(ctx context.Context, obj *model.FocusArea, orderBy *model.NodeOrder) ([]*model.Plan, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["FocusArea.plans"], nil, asPlan, listOpts{orderBy, nil, nil, nil})
+}
+
+func (r *focusAreaResolver) RelationsConnection(ctx context.Context, obj *model.FocusArea, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error) {
+	return r.relationsConnection(ctx, obj.ID, direction, kinds, year, first, after)
 }
 
 func (r *focusAreaResolver) Changes(ctx context.Context, obj *model.FocusArea, first *int, after *string) (*model.HistoryConnection, error) {
@@ -47,79 +50,83 @@ func (r *focusAreaResolver) Changes(ctx context.Context, obj *model.FocusArea, f
 }
 
 func (r *fundResolver) Relations(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
-	return r.relationsField(ctx, obj.ID, direction, kinds, year)
+	return r.relationsField(ctx, obj.ID, direction, kinds, year, nil, nil)
 }
 
-func (r *fundResolver) Neighbours(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error) {
-	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year)
+func (r *fundResolver) Neighbours(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) MemberOf(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelMemberOf, year, asActor)
+func (r *fundResolver) MemberOf(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.memberOf"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) Members(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelMemberOf, year, asActor)
+func (r *fundResolver) Members(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.members"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) ParticipatesIn(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelParticipatesIn, year, asNode)
+func (r *fundResolver) ParticipatesIn(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.participatesIn"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) Participants(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelParticipatesIn, year, asActor)
+func (r *fundResolver) Participants(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.participants"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) Facilitates(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelFacilitates, year, asNode)
+func (r *fundResolver) Facilitates(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.facilitates"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) FacilitatedBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFacilitates, year, asActor)
+func (r *fundResolver) FacilitatedBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.facilitatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) Coordinates(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelCoordinates, year, asNode)
+func (r *fundResolver) Coordinates(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.coordinates"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) CoordinatedBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelCoordinates, year, asActor)
+func (r *fundResolver) CoordinatedBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.coordinatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) Funds(ctx context.Context, obj *model.Fund, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelFunds, year, asNode)
+func (r *fundResolver) Funds(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.funds"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
 func (r *fundResolver) Funding(ctx context.Context, obj *model.Fund, year *int) ([]*model.Relation, error) {
-	return r.relationsOf(ctx, obj.ID, rg.Out, rg.RelFunds, year)
+	return r.relationsOf(ctx, obj.ID, relFields["Fund.funding"], year, nil, nil)
 }
 
-func (r *fundResolver) FundedBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFunds, year, asActor)
+func (r *fundResolver) FundedBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.fundedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) Partners(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Both, rg.RelPartnerOf, year, asActor)
+func (r *fundResolver) Partners(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.partners"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) RepresentedIn(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelRepresentedIn, year, asActor)
+func (r *fundResolver) RepresentedIn(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.representedIn"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) Representatives(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelRepresentedIn, year, asActor)
+func (r *fundResolver) Representatives(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.representatives"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) Topics(ctx context.Context, obj *model.Fund, year *int) ([]*model.Topic, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelConcerns, year, asTopic)
+func (r *fundResolver) Topics(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.topics"], year, asTopic, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) Administers(ctx context.Context, obj *model.Fund, year *int) ([]*model.Fund, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelAdministers, year, asFund)
+func (r *fundResolver) Administers(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.administers"], year, asFund, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *fundResolver) AdministeredBy(ctx context.Context, obj *model.Fund, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelAdministers, year, asActor)
+func (r *fundResolver) AdministeredBy(ctx context.Context, obj *model.Fund, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Fund.administeredBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
+}
+
+func (r *fundResolver) RelationsConnection(ctx context.Context, obj *model.Fund, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error) {
+	return r.relationsConnection(ctx, obj.ID, direction, kinds, year, first, after)
 }
 
 func (r *fundResolver) Changes(ctx context.Context, obj *model.Fund, first *int, after *string) (*model.HistoryConnection, error) {
@@ -127,11 +134,11 @@ func (r *fundResolver) Changes(ctx context.Context, obj *model.Fund, first *int,
 }
 
 func (r *initiativeResolver) Relations(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
-	return r.relationsField(ctx, obj.ID, direction, kinds, year)
+	return r.relationsField(ctx, obj.ID, direction, kinds, year, nil, nil)
 }
 
-func (r *initiativeResolver) Neighbours(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error) {
-	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year)
+func (r *initiativeResolver) Neighbours(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year, listOpts{orderBy, nil, nil, nil})
 }
 
 func (r *initiativeResolver) AmountIn(ctx context.Context, obj *model.Initiative, year int) (*int64, error) {
@@ -145,56 +152,60 @@ func (r *initiativeResolver) AmountIn(ctx context.Context, obj *model.Initiative
 	return nil, nil
 }
 
-func (r *initiativeResolver) Owners(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelCoordinates, year, asActor)
+func (r *initiativeResolver) Owners(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Initiative.owners"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *initiativeResolver) Funders(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFunds, year, asActor)
+func (r *initiativeResolver) Funders(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Initiative.funders"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
 func (r *initiativeResolver) Funding(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Relation, error) {
-	return r.relationsOf(ctx, obj.ID, rg.In, rg.RelFunds, year)
+	return r.relationsOf(ctx, obj.ID, relFields["Initiative.funding"], year, nil, nil)
 }
 
-func (r *initiativeResolver) Participants(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelParticipatesIn, year, asActor)
+func (r *initiativeResolver) Participants(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Initiative.participants"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *initiativeResolver) FacilitatedBy(ctx context.Context, obj *model.Initiative, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFacilitates, year, asActor)
+func (r *initiativeResolver) FacilitatedBy(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Initiative.facilitatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *initiativeResolver) FocusAreas(ctx context.Context, obj *model.Initiative, year *int) ([]*model.FocusArea, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelInFocusArea, year, asFocusArea)
+func (r *initiativeResolver) FocusAreas(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.FocusArea, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Initiative.focusAreas"], year, asFocusArea, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *initiativeResolver) StrategyAreas(ctx context.Context, obj *model.Initiative, year *int) ([]*model.StrategyArea, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelInStrategyArea, year, asStrategyArea)
+func (r *initiativeResolver) StrategyAreas(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.StrategyArea, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Initiative.strategyAreas"], year, asStrategyArea, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *initiativeResolver) RelevantFor(ctx context.Context, obj *model.Initiative, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelRelevantFor, year, asNode)
+func (r *initiativeResolver) RelevantFor(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Initiative.relevantFor"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *initiativeResolver) Topics(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Topic, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelConcerns, year, asTopic)
+func (r *initiativeResolver) Topics(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Initiative.topics"], year, asTopic, listOpts{orderBy, nil, nil, nil})
 }
 
 func (r *initiativeResolver) Plan(ctx context.Context, obj *model.Initiative) (*model.Plan, error) {
-	return relatedOne(ctx, r.Resolver, obj.ID, rg.Out, rg.RelInPlan, asPlan)
+	return relatedOne(ctx, r.Resolver, obj.ID, relFields["Initiative.plan"], asPlan)
 }
 
 func (r *initiativeResolver) Parent(ctx context.Context, obj *model.Initiative) (*model.Initiative, error) {
-	return relatedOne(ctx, r.Resolver, obj.ID, rg.Out, rg.RelPartOf, asInitiative)
+	return relatedOne(ctx, r.Resolver, obj.ID, relFields["Initiative.parent"], asInitiative)
 }
 
-func (r *initiativeResolver) SubInitiatives(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Initiative, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelPartOf, year, asInitiative)
+func (r *initiativeResolver) SubInitiatives(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Initiative.subInitiatives"], year, asInitiative, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *initiativeResolver) Overlaps(ctx context.Context, obj *model.Initiative, year *int) ([]*model.Initiative, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Both, rg.RelOverlaps, year, asInitiative)
+func (r *initiativeResolver) Overlaps(ctx context.Context, obj *model.Initiative, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Initiative.overlaps"], year, asInitiative, listOpts{orderBy, nil, nil, nil})
+}
+
+func (r *initiativeResolver) RelationsConnection(ctx context.Context, obj *model.Initiative, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error) {
+	return r.relationsConnection(ctx, obj.ID, direction, kinds, year, first, after)
 }
 
 func (r *initiativeResolver) Changes(ctx context.Context, obj *model.Initiative, first *int, after *string) (*model.HistoryConnection, error) {
@@ -202,79 +213,83 @@ func (r *initiativeResolver) Changes(ctx context.Context, obj *model.Initiative,
 }
 
 func (r *municipalityResolver) Relations(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
-	return r.relationsField(ctx, obj.ID, direction, kinds, year)
+	return r.relationsField(ctx, obj.ID, direction, kinds, year, nil, nil)
 }
 
-func (r *municipalityResolver) Neighbours(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error) {
-	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year)
+func (r *municipalityResolver) Neighbours(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) MemberOf(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelMemberOf, year, asActor)
+func (r *municipalityResolver) MemberOf(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.memberOf"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) Members(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelMemberOf, year, asActor)
+func (r *municipalityResolver) Members(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.members"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) ParticipatesIn(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelParticipatesIn, year, asNode)
+func (r *municipalityResolver) ParticipatesIn(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.participatesIn"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) Participants(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelParticipatesIn, year, asActor)
+func (r *municipalityResolver) Participants(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.participants"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) Facilitates(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelFacilitates, year, asNode)
+func (r *municipalityResolver) Facilitates(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.facilitates"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) FacilitatedBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFacilitates, year, asActor)
+func (r *municipalityResolver) FacilitatedBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.facilitatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) Coordinates(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelCoordinates, year, asNode)
+func (r *municipalityResolver) Coordinates(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.coordinates"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) CoordinatedBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelCoordinates, year, asActor)
+func (r *municipalityResolver) CoordinatedBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.coordinatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) Funds(ctx context.Context, obj *model.Municipality, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelFunds, year, asNode)
+func (r *municipalityResolver) Funds(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.funds"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
 func (r *municipalityResolver) Funding(ctx context.Context, obj *model.Municipality, year *int) ([]*model.Relation, error) {
-	return r.relationsOf(ctx, obj.ID, rg.Out, rg.RelFunds, year)
+	return r.relationsOf(ctx, obj.ID, relFields["Municipality.funding"], year, nil, nil)
 }
 
-func (r *municipalityResolver) FundedBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFunds, year, asActor)
+func (r *municipalityResolver) FundedBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.fundedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) Partners(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Both, rg.RelPartnerOf, year, asActor)
+func (r *municipalityResolver) Partners(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.partners"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) RepresentedIn(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelRepresentedIn, year, asActor)
+func (r *municipalityResolver) RepresentedIn(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.representedIn"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) Representatives(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelRepresentedIn, year, asActor)
+func (r *municipalityResolver) Representatives(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.representatives"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) Topics(ctx context.Context, obj *model.Municipality, year *int) ([]*model.Topic, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelConcerns, year, asTopic)
+func (r *municipalityResolver) Topics(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.topics"], year, asTopic, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) Administers(ctx context.Context, obj *model.Municipality, year *int) ([]*model.Fund, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelAdministers, year, asFund)
+func (r *municipalityResolver) Administers(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.administers"], year, asFund, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *municipalityResolver) AdministeredBy(ctx context.Context, obj *model.Municipality, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelAdministers, year, asActor)
+func (r *municipalityResolver) AdministeredBy(ctx context.Context, obj *model.Municipality, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Municipality.administeredBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
+}
+
+func (r *municipalityResolver) RelationsConnection(ctx context.Context, obj *model.Municipality, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error) {
+	return r.relationsConnection(ctx, obj.ID, direction, kinds, year, first, after)
 }
 
 func (r *municipalityResolver) Changes(ctx context.Context, obj *model.Municipality, first *int, after *string) (*model.HistoryConnection, error) {
@@ -422,79 +437,83 @@ func (r *mutationResolver) ImportDataset(ctx context.Context, yaml string, dryRu
 }
 
 func (r *networkResolver) Relations(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
-	return r.relationsField(ctx, obj.ID, direction, kinds, year)
+	return r.relationsField(ctx, obj.ID, direction, kinds, year, nil, nil)
 }
 
-func (r *networkResolver) Neighbours(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error) {
-	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year)
+func (r *networkResolver) Neighbours(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) MemberOf(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelMemberOf, year, asActor)
+func (r *networkResolver) MemberOf(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.memberOf"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) Members(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelMemberOf, year, asActor)
+func (r *networkResolver) Members(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.members"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) ParticipatesIn(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelParticipatesIn, year, asNode)
+func (r *networkResolver) ParticipatesIn(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.participatesIn"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) Participants(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelParticipatesIn, year, asActor)
+func (r *networkResolver) Participants(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.participants"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) Facilitates(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelFacilitates, year, asNode)
+func (r *networkResolver) Facilitates(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.facilitates"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) FacilitatedBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFacilitates, year, asActor)
+func (r *networkResolver) FacilitatedBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.facilitatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) Coordinates(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelCoordinates, year, asNode)
+func (r *networkResolver) Coordinates(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.coordinates"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) CoordinatedBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelCoordinates, year, asActor)
+func (r *networkResolver) CoordinatedBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.coordinatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) Funds(ctx context.Context, obj *model.Network, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelFunds, year, asNode)
+func (r *networkResolver) Funds(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.funds"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
 func (r *networkResolver) Funding(ctx context.Context, obj *model.Network, year *int) ([]*model.Relation, error) {
-	return r.relationsOf(ctx, obj.ID, rg.Out, rg.RelFunds, year)
+	return r.relationsOf(ctx, obj.ID, relFields["Network.funding"], year, nil, nil)
 }
 
-func (r *networkResolver) FundedBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFunds, year, asActor)
+func (r *networkResolver) FundedBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.fundedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) Partners(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Both, rg.RelPartnerOf, year, asActor)
+func (r *networkResolver) Partners(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.partners"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) RepresentedIn(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelRepresentedIn, year, asActor)
+func (r *networkResolver) RepresentedIn(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.representedIn"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) Representatives(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelRepresentedIn, year, asActor)
+func (r *networkResolver) Representatives(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.representatives"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) Topics(ctx context.Context, obj *model.Network, year *int) ([]*model.Topic, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelConcerns, year, asTopic)
+func (r *networkResolver) Topics(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.topics"], year, asTopic, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) Administers(ctx context.Context, obj *model.Network, year *int) ([]*model.Fund, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelAdministers, year, asFund)
+func (r *networkResolver) Administers(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.administers"], year, asFund, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *networkResolver) AdministeredBy(ctx context.Context, obj *model.Network, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelAdministers, year, asActor)
+func (r *networkResolver) AdministeredBy(ctx context.Context, obj *model.Network, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Network.administeredBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
+}
+
+func (r *networkResolver) RelationsConnection(ctx context.Context, obj *model.Network, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error) {
+	return r.relationsConnection(ctx, obj.ID, direction, kinds, year, first, after)
 }
 
 func (r *networkResolver) Changes(ctx context.Context, obj *model.Network, first *int, after *string) (*model.HistoryConnection, error) {
@@ -502,79 +521,83 @@ func (r *networkResolver) Changes(ctx context.Context, obj *model.Network, first
 }
 
 func (r *partnerResolver) Relations(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
-	return r.relationsField(ctx, obj.ID, direction, kinds, year)
+	return r.relationsField(ctx, obj.ID, direction, kinds, year, nil, nil)
 }
 
-func (r *partnerResolver) Neighbours(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error) {
-	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year)
+func (r *partnerResolver) Neighbours(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) MemberOf(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelMemberOf, year, asActor)
+func (r *partnerResolver) MemberOf(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.memberOf"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) Members(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelMemberOf, year, asActor)
+func (r *partnerResolver) Members(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.members"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) ParticipatesIn(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelParticipatesIn, year, asNode)
+func (r *partnerResolver) ParticipatesIn(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.participatesIn"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) Participants(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelParticipatesIn, year, asActor)
+func (r *partnerResolver) Participants(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.participants"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) Facilitates(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelFacilitates, year, asNode)
+func (r *partnerResolver) Facilitates(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.facilitates"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) FacilitatedBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFacilitates, year, asActor)
+func (r *partnerResolver) FacilitatedBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.facilitatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) Coordinates(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelCoordinates, year, asNode)
+func (r *partnerResolver) Coordinates(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.coordinates"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) CoordinatedBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelCoordinates, year, asActor)
+func (r *partnerResolver) CoordinatedBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.coordinatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) Funds(ctx context.Context, obj *model.Partner, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelFunds, year, asNode)
+func (r *partnerResolver) Funds(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.funds"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
 func (r *partnerResolver) Funding(ctx context.Context, obj *model.Partner, year *int) ([]*model.Relation, error) {
-	return r.relationsOf(ctx, obj.ID, rg.Out, rg.RelFunds, year)
+	return r.relationsOf(ctx, obj.ID, relFields["Partner.funding"], year, nil, nil)
 }
 
-func (r *partnerResolver) FundedBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFunds, year, asActor)
+func (r *partnerResolver) FundedBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.fundedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) Partners(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Both, rg.RelPartnerOf, year, asActor)
+func (r *partnerResolver) Partners(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.partners"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) RepresentedIn(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelRepresentedIn, year, asActor)
+func (r *partnerResolver) RepresentedIn(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.representedIn"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) Representatives(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelRepresentedIn, year, asActor)
+func (r *partnerResolver) Representatives(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.representatives"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) Topics(ctx context.Context, obj *model.Partner, year *int) ([]*model.Topic, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelConcerns, year, asTopic)
+func (r *partnerResolver) Topics(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.topics"], year, asTopic, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) Administers(ctx context.Context, obj *model.Partner, year *int) ([]*model.Fund, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelAdministers, year, asFund)
+func (r *partnerResolver) Administers(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.administers"], year, asFund, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *partnerResolver) AdministeredBy(ctx context.Context, obj *model.Partner, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelAdministers, year, asActor)
+func (r *partnerResolver) AdministeredBy(ctx context.Context, obj *model.Partner, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Partner.administeredBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
+}
+
+func (r *partnerResolver) RelationsConnection(ctx context.Context, obj *model.Partner, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error) {
+	return r.relationsConnection(ctx, obj.ID, direction, kinds, year, first, after)
 }
 
 func (r *partnerResolver) Changes(ctx context.Context, obj *model.Partner, first *int, after *string) (*model.HistoryConnection, error) {
@@ -582,27 +605,31 @@ func (r *partnerResolver) Changes(ctx context.Context, obj *model.Partner, first
 }
 
 func (r *planResolver) Relations(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
-	return r.relationsField(ctx, obj.ID, direction, kinds, year)
+	return r.relationsField(ctx, obj.ID, direction, kinds, year, nil, nil)
 }
 
-func (r *planResolver) Neighbours(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error) {
-	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year)
+func (r *planResolver) Neighbours(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *planResolver) Initiatives(ctx context.Context, obj *model.Plan) ([]*model.Initiative, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelInPlan, nil, asInitiative)
+func (r *planResolver) Initiatives(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.Initiative, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Plan.initiatives"], nil, asInitiative, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *planResolver) FocusAreas(ctx context.Context, obj *model.Plan) ([]*model.FocusArea, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelInPlan, nil, asFocusArea)
+func (r *planResolver) FocusAreas(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.FocusArea, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Plan.focusAreas"], nil, asFocusArea, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *planResolver) StrategyAreas(ctx context.Context, obj *model.Plan) ([]*model.StrategyArea, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelInPlan, nil, asStrategyArea)
+func (r *planResolver) StrategyAreas(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.StrategyArea, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Plan.strategyAreas"], nil, asStrategyArea, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *planResolver) Topics(ctx context.Context, obj *model.Plan) ([]*model.Topic, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelInPlan, nil, asTopic)
+func (r *planResolver) Topics(ctx context.Context, obj *model.Plan, orderBy *model.NodeOrder) ([]*model.Topic, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Plan.topics"], nil, asTopic, listOpts{orderBy, nil, nil, nil})
+}
+
+func (r *planResolver) RelationsConnection(ctx context.Context, obj *model.Plan, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error) {
+	return r.relationsConnection(ctx, obj.ID, direction, kinds, year, first, after)
 }
 
 func (r *planResolver) Changes(ctx context.Context, obj *model.Plan, first *int, after *string) (*model.HistoryConnection, error) {
@@ -610,7 +637,7 @@ func (r *planResolver) Changes(ctx context.Context, obj *model.Plan, first *int,
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	return r.nodeQuery(ctx, id)
+	return r.rootNodeQuery(ctx, id)
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
@@ -758,79 +785,83 @@ func (r *queryResolver) LobbyingBrief(ctx context.Context, topic *string, initia
 }
 
 func (r *regionResolver) Relations(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
-	return r.relationsField(ctx, obj.ID, direction, kinds, year)
+	return r.relationsField(ctx, obj.ID, direction, kinds, year, nil, nil)
 }
 
-func (r *regionResolver) Neighbours(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error) {
-	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year)
+func (r *regionResolver) Neighbours(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) MemberOf(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelMemberOf, year, asActor)
+func (r *regionResolver) MemberOf(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.memberOf"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) Members(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelMemberOf, year, asActor)
+func (r *regionResolver) Members(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.members"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) ParticipatesIn(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelParticipatesIn, year, asNode)
+func (r *regionResolver) ParticipatesIn(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.participatesIn"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) Participants(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelParticipatesIn, year, asActor)
+func (r *regionResolver) Participants(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.participants"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) Facilitates(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelFacilitates, year, asNode)
+func (r *regionResolver) Facilitates(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.facilitates"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) FacilitatedBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFacilitates, year, asActor)
+func (r *regionResolver) FacilitatedBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.facilitatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) Coordinates(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelCoordinates, year, asNode)
+func (r *regionResolver) Coordinates(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.coordinates"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) CoordinatedBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelCoordinates, year, asActor)
+func (r *regionResolver) CoordinatedBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.coordinatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) Funds(ctx context.Context, obj *model.Region, year *int) ([]model.Node, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelFunds, year, asNode)
+func (r *regionResolver) Funds(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.funds"], year, asNode, listOpts{orderBy, nil, nil, nil})
 }
 
 func (r *regionResolver) Funding(ctx context.Context, obj *model.Region, year *int) ([]*model.Relation, error) {
-	return r.relationsOf(ctx, obj.ID, rg.Out, rg.RelFunds, year)
+	return r.relationsOf(ctx, obj.ID, relFields["Region.funding"], year, nil, nil)
 }
 
-func (r *regionResolver) FundedBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelFunds, year, asActor)
+func (r *regionResolver) FundedBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.fundedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) Partners(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Both, rg.RelPartnerOf, year, asActor)
+func (r *regionResolver) Partners(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.partners"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) RepresentedIn(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelRepresentedIn, year, asActor)
+func (r *regionResolver) RepresentedIn(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.representedIn"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) Representatives(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelRepresentedIn, year, asActor)
+func (r *regionResolver) Representatives(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.representatives"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) Topics(ctx context.Context, obj *model.Region, year *int) ([]*model.Topic, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelConcerns, year, asTopic)
+func (r *regionResolver) Topics(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.topics"], year, asTopic, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) Administers(ctx context.Context, obj *model.Region, year *int) ([]*model.Fund, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelAdministers, year, asFund)
+func (r *regionResolver) Administers(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]*model.Fund, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.administers"], year, asFund, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *regionResolver) AdministeredBy(ctx context.Context, obj *model.Region, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelAdministers, year, asActor)
+func (r *regionResolver) AdministeredBy(ctx context.Context, obj *model.Region, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Region.administeredBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
+}
+
+func (r *regionResolver) RelationsConnection(ctx context.Context, obj *model.Region, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error) {
+	return r.relationsConnection(ctx, obj.ID, direction, kinds, year, first, after)
 }
 
 func (r *regionResolver) Changes(ctx context.Context, obj *model.Region, first *int, after *string) (*model.HistoryConnection, error) {
@@ -862,24 +893,27 @@ func (r *sourceResolver) Citation(ctx context.Context, obj *model.Source) (strin
 }
 
 func (r *strategyAreaResolver) Relations(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
-	return r.relationsField(ctx, obj.ID, direction, kinds, year)
+	return r.relationsField(ctx, obj.ID, direction, kinds, year, nil, nil)
 }
 
-func (r *strategyAreaResolver) Neighbours(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error) {
-	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year)
+func (r *strategyAreaResolver) Neighbours(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year, listOpts{orderBy, nil, nil, nil})
 }
 
 func (r *strategyAreaResolver) FocusArea(ctx context.Context, obj *model.StrategyArea) (*model.FocusArea, error) {
-	return relatedOne(ctx, r.Resolver, obj.ID, rg.Out, rg.RelPartOf, asFocusArea)
+	return relatedOne(ctx, r.Resolver, obj.ID, relFields["StrategyArea.focusArea"], asFocusArea)
 }
 
-func (r *strategyAreaResolver) Initiatives(ctx context.Context, obj *model.StrategyArea, year *int, planYear *int) ([]*model.Initiative, error) {
-	xs, err := related(ctx, r.Resolver, obj.ID, rg.In, rg.RelInStrategyArea, year, asInitiative)
-	return withPlanYear(xs, planYear), err
+func (r *strategyAreaResolver) Initiatives(ctx context.Context, obj *model.StrategyArea, year *int, planYear *int, orderBy *model.NodeOrder) ([]*model.Initiative, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["StrategyArea.initiatives"], year, asInitiative, listOpts{orderBy, nil, nil, planYear})
 }
 
-func (r *strategyAreaResolver) RelevantInitiatives(ctx context.Context, obj *model.StrategyArea, year *int) ([]*model.Initiative, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelRelevantFor, year, asInitiative)
+func (r *strategyAreaResolver) RelevantInitiatives(ctx context.Context, obj *model.StrategyArea, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["StrategyArea.relevantInitiatives"], year, asInitiative, listOpts{orderBy, nil, nil, nil})
+}
+
+func (r *strategyAreaResolver) RelationsConnection(ctx context.Context, obj *model.StrategyArea, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error) {
+	return r.relationsConnection(ctx, obj.ID, direction, kinds, year, first, after)
 }
 
 func (r *strategyAreaResolver) Changes(ctx context.Context, obj *model.StrategyArea, first *int, after *string) (*model.HistoryConnection, error) {
@@ -891,39 +925,43 @@ func (r *subscriptionResolver) Changes(ctx context.Context, since *int64) (<-cha
 }
 
 func (r *topicResolver) Relations(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, year *int) ([]*model.Relation, error) {
-	return r.relationsField(ctx, obj.ID, direction, kinds, year)
+	return r.relationsField(ctx, obj.ID, direction, kinds, year, nil, nil)
 }
 
-func (r *topicResolver) Neighbours(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int) ([]model.Node, error) {
-	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year)
+func (r *topicResolver) Neighbours(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, nodeKinds []model.NodeKind, year *int, orderBy *model.NodeOrder) ([]model.Node, error) {
+	return r.neighboursField(ctx, obj.ID, direction, kinds, nodeKinds, year, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *topicResolver) Initiatives(ctx context.Context, obj *model.Topic, year *int) ([]*model.Initiative, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelConcerns, year, asInitiative)
+func (r *topicResolver) Initiatives(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]*model.Initiative, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Topic.initiatives"], year, asInitiative, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *topicResolver) Actors(ctx context.Context, obj *model.Topic, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelConcerns, year, asActor)
+func (r *topicResolver) Actors(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Topic.actors"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *topicResolver) CoordinatedBy(ctx context.Context, obj *model.Topic, year *int) ([]model.Actor, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelCoordinates, year, asActor)
+func (r *topicResolver) CoordinatedBy(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]model.Actor, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Topic.coordinatedBy"], year, asActor, listOpts{orderBy, nil, nil, nil})
 }
 
 func (r *topicResolver) Parent(ctx context.Context, obj *model.Topic) (*model.Topic, error) {
-	return relatedOne(ctx, r.Resolver, obj.ID, rg.Out, rg.RelPartOf, asTopic)
+	return relatedOne(ctx, r.Resolver, obj.ID, relFields["Topic.parent"], asTopic)
 }
 
-func (r *topicResolver) SubTopics(ctx context.Context, obj *model.Topic, year *int) ([]*model.Topic, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.In, rg.RelPartOf, year, asTopic)
+func (r *topicResolver) SubTopics(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]*model.Topic, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Topic.subTopics"], year, asTopic, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *topicResolver) FocusAreas(ctx context.Context, obj *model.Topic, year *int) ([]*model.FocusArea, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelInFocusArea, year, asFocusArea)
+func (r *topicResolver) FocusAreas(ctx context.Context, obj *model.Topic, year *int, orderBy *model.NodeOrder) ([]*model.FocusArea, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Topic.focusAreas"], year, asFocusArea, listOpts{orderBy, nil, nil, nil})
 }
 
-func (r *topicResolver) Plans(ctx context.Context, obj *model.Topic) ([]*model.Plan, error) {
-	return related(ctx, r.Resolver, obj.ID, rg.Out, rg.RelInPlan, nil, asPlan)
+func (r *topicResolver) Plans(ctx context.Context, obj *model.Topic, orderBy *model.NodeOrder) ([]*model.Plan, error) {
+	return related(ctx, r.Resolver, obj.ID, relFields["Topic.plans"], nil, asPlan, listOpts{orderBy, nil, nil, nil})
+}
+
+func (r *topicResolver) RelationsConnection(ctx context.Context, obj *model.Topic, direction *model.Direction, kinds []model.RelationKind, year *int, first *int, after *string) (*model.RelationConnection, error) {
+	return r.relationsConnection(ctx, obj.ID, direction, kinds, year, first, after)
 }
 
 func (r *topicResolver) Changes(ctx context.Context, obj *model.Topic, first *int, after *string) (*model.HistoryConnection, error) {

@@ -48,6 +48,9 @@ type Config struct {
 	// valid token: GraphQL, the map page and its data, the exports, the
 	// briefs, /readyz and /metrics.
 	RequireAuthForReads bool
+	// AccessLogSample is gqlhttp.Config.AccessLogSample: above 1, one in
+	// that many plain successes is logged, everything else always.
+	AccessLogSample int
 	// Admitted is gqlhttp.Config.Admitted: called as each request starts,
 	// after the guards (tests use it to hold places and outlast deadlines).
 	Admitted func(ctx context.Context, route string)
@@ -99,6 +102,8 @@ func New(store rg.Store, cfg Config) *gqlhttp.Router {
 		Observer: routeObs,
 		Wrap:     c.Handler,
 		Admitted: cfg.Admitted,
+
+		AccessLogSample: cfg.AccessLogSample,
 	})
 
 	rt.HandleHealth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

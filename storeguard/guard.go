@@ -253,6 +253,14 @@ func (g *Guard) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) 
 	return call(g, ctx, func(ctx context.Context) ([]*rg.Edge, error) { return g.inner.Edges(ctx, f) })
 }
 
+func (g *Guard) Expand(ctx context.Context, f rg.EdgeFilter) (rg.Expansion, error) {
+	return call(g, ctx, func(ctx context.Context) (rg.Expansion, error) { return g.inner.Expand(ctx, f) })
+}
+
+func (g *Guard) Stats(ctx context.Context) (rg.GraphStats, error) {
+	return call(g, ctx, func(ctx context.Context) (rg.GraphStats, error) { return g.inner.Stats(ctx) })
+}
+
 func (g *Guard) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.Subgraph, error) {
 	return call(g, ctx, func(ctx context.Context) (*rg.Subgraph, error) { return g.inner.Subgraph(ctx, f) })
 }

@@ -340,7 +340,10 @@ func testApply(t *testing.T, open Opener) {
 		WantField(t, err, "changes[0].op")
 	})
 
-	t.Run("returned values are copies", func(t *testing.T) {
+	t.Run("Apply stores copies and returns copies", func(t *testing.T) {
+		// Reads may hand out the stored values themselves (callers must
+		// not modify them, see regiongraph.Expansion); what Apply is given
+		// and what it returns belong to the caller.
 		s := openEmpty(t, open)
 		n := FullInitiative("init")
 		org := N("org", rg.KindRegion, "Org")
@@ -359,18 +362,6 @@ func testApply(t *testing.T, open Opener) {
 		scribbleEdge(e)
 		scribble(res.Nodes[0])
 		scribbleEdge(res.Edges[0])
-		got, _ := s.Nodes(bg, []string{"init"})
-		scribble(got[0])
-		p, _ := s.FindNodes(bg, rg.NodeFilter{IDs: []string{"init"}})
-		scribble(p.Nodes[0])
-		es, _ := s.Edges(bg, rg.EdgeFilter{})
-		scribbleEdge(es[0])
-		sg, _ := s.Subgraph(bg, rg.SubgraphFilter{})
-		scribble(sg.Nodes[0])
-		scribbleEdge(sg.Edges[0])
-		ps, _ := s.ShortestPaths(bg, "init", "org", rg.PathOptions{})
-		scribble(ps[0].Nodes[0])
-		scribbleEdge(ps[0].Edges[0])
 		WantSnapshot(t, s, want)
 	})
 }

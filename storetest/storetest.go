@@ -5,6 +5,7 @@
 //
 //   - Nodes skips ids that do not exist (whatever their form) and keeps the
 //     first place of a duplicated id.
+//   - Expand with NodeIDs of which some do not exist expands the others.
 //   - Subgraph with Roots always includes the roots, whatever their kind;
 //     the other nodes must be of the allowed kinds. When MaxNodes cuts the
 //     result, the nodes kept are the first by (distance from the roots, id);
@@ -40,6 +41,8 @@ type Opener = func(t *testing.T) rg.Store
 func Run(t *testing.T, open func(t *testing.T) rg.Store) {
 	t.Run("Nodes", func(t *testing.T) { testNodes(t, open) })
 	t.Run("Edges", func(t *testing.T) { testEdges(t, open) })
+	t.Run("Expand", func(t *testing.T) { testExpand(t, open) })
+	t.Run("Stats", func(t *testing.T) { testStats(t, open) })
 	t.Run("FindNodes", func(t *testing.T) { testFindNodes(t, open) })
 	t.Run("Subgraph", func(t *testing.T) { testSubgraph(t, open) })
 	t.Run("ShortestPaths", func(t *testing.T) { testShortestPaths(t, open) })

@@ -20,6 +20,8 @@ type config struct {
 	corsOrigins string
 	tokensFile  string
 	tokens      string
+	// accessLogSample: log one in this many plain successes.
+	accessLogSample int
 	// requireAuthForReads makes every request need a token.
 	requireAuthForReads bool
 	logLevel            string
@@ -69,6 +71,7 @@ var settings = []setting{
 	{"require-auth-for-reads", "false", "every request, reads too, needs a valid token", forServe, func(c *config) flag.Value { return boolean(&c.requireAuthForReads) }},
 	{"log-level", "info", "debug, info, warn or error", forStore, func(c *config) flag.Value { return oneOf(&c.logLevel, "debug", "info", "warn", "error") }},
 	{"log-format", "text", "text or json", forStore, func(c *config) flag.Value { return oneOf(&c.logFormat, "text", "json") }},
+	{"access-log-sample", "1", "log one in this many requests answered 2xx or 3xx within a second (every error, refusal and slow answer is logged); 1: every request", forServe, func(c *config) flag.Value { return count(&c.accessLogSample) }},
 	{"drain", "15s", "how long shutdown waits for in-flight requests", forServe, func(c *config) flag.Value { return duration(&c.drain) }},
 	{"open-timeout", "10s", "how long opening the store may take (waiting for the data file's lock, or connecting to Neo4j)", forStore, func(c *config) flag.Value { return duration(&c.openTimeout) }},
 
@@ -81,8 +84,8 @@ var settings = []setting{
 	{"max-tokens", itoa(gqlhttp.DefaultLimits.MaxTokens), "most lexical tokens in a query, counted before parsing", forServe, func(c *config) flag.Value { return count(&c.limits.MaxTokens) }},
 	{"max-fields", itoa(gqlhttp.DefaultLimits.MaxFields), "most fields selected (aliases and fragment spreads expanded), checked before validation", forServe, func(c *config) flag.Value { return count(&c.limits.MaxFields) }},
 	{"max-depth", itoa(gqlhttp.DefaultLimits.MaxDepth), "deepest selection nesting", forServe, func(c *config) flag.Value { return count(&c.limits.MaxDepth) }},
-	{"max-complexity", itoa(gqlhttp.DefaultLimits.MaxComplexity), "highest estimated cost (lists multiply by first or by -list-estimate)", forServe, func(c *config) flag.Value { return count(&c.limits.MaxComplexity) }},
-	{"list-estimate", itoa(gqlhttp.DefaultLimits.ListEstimate), "items a relation list without first is assumed to hold, for the cost", forServe, func(c *config) flag.Value { return count(&c.limits.ListEstimate) }},
+	{"max-complexity", itoa(gqlhttp.DefaultLimits.MaxComplexity), "highest estimated cost (lists multiply by first, or by what the graph holds: a relation kind's highest degree, a kind's nodes)", forServe, func(c *config) flag.Value { return count(&c.limits.MaxComplexity) }},
+	{"list-estimate", itoa(gqlhttp.DefaultLimits.ListEstimate), "items a list without first is assumed to hold, for the cost, where the graph's cardinalities do not say", forServe, func(c *config) flag.Value { return count(&c.limits.ListEstimate) }},
 	{"max-page-size", itoa(gqlhttp.DefaultLimits.MaxPageSize), "largest first on any field", forServe, func(c *config) flag.Value { return count(&c.limits.MaxPageSize) }},
 	{"max-results", itoa(gqlhttp.DefaultLimits.MaxResults), "most values in one response (fields plus list elements)", forServe, func(c *config) flag.Value { return count(&c.limits.MaxResults) }},
 	{"parse-timeout", gqlhttp.DefaultLimits.ParseTimeout.String(), "bound on reading, parsing and validating a request", forServe, func(c *config) flag.Value { return duration(&c.limits.ParseTimeout) }},

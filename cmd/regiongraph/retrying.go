@@ -105,6 +105,22 @@ func (r *retryingStore) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge,
 	return s.Edges(ctx, f)
 }
 
+func (r *retryingStore) Expand(ctx context.Context, f rg.EdgeFilter) (rg.Expansion, error) {
+	s, err := r.get()
+	if err != nil {
+		return rg.Expansion{}, err
+	}
+	return s.Expand(ctx, f)
+}
+
+func (r *retryingStore) Stats(ctx context.Context) (rg.GraphStats, error) {
+	s, err := r.get()
+	if err != nil {
+		return rg.GraphStats{}, err
+	}
+	return s.Stats(ctx)
+}
+
 func (r *retryingStore) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.Subgraph, error) {
 	s, err := r.get()
 	if err != nil {

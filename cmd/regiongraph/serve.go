@@ -72,6 +72,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		Logger:      log,
 		GraphQL:     gqlhttp.Options{Limits: c.limits, NoIntrospection: !c.introspection},
 		Tokens:      tokens, RequireAuthForReads: c.readsNeedAuth(),
+
+		AccessLogSample: c.accessLogSample,
 	}
 	if c.metrics {
 		cfg.Metrics = metrics.New()

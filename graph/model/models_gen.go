@@ -1109,6 +1109,21 @@ type Relation struct {
 	Source    *Source `json:"source"`
 }
 
+// A page of relations. Cursors are relation ids: the list is in id order, so a
+// cursor stays valid when relations are added or removed between pages.
+type RelationConnection struct {
+	Edges    []*RelationEdge `json:"edges"`
+	Nodes    []*Relation     `json:"nodes"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+	// How many relations match, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+type RelationEdge struct {
+	Cursor string    `json:"cursor"`
+	Node   *Relation `json:"node"`
+}
+
 // Changes to a relation's years, amount, text and source: only the fields given
 // change; a field given as null is cleared. Its kind and ends never change.
 type RelationPatch struct {

@@ -1,0 +1,667 @@
+package resolvers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	rg "github.com/regiongraph/regiongraph"
+	"github.com/regiongraph/regiongraph/graph/model"
+)
+
+// Reading ahead: a field that returns nodes (a list query, node, nodes,
+// search) calls readAhead with them and its selection before it returns.
+// readAhead looks at what the selection asks of those nodes, level by
+// level: for every relation field selected (memberOf, funders, relations,
+// ...), one Store.Expand for all the nodes of the level that select it with
+// the same direction, kind and year, which also brings the nodes at the
+// other ends; those become the next level, with the field's own selection.
+// Sources whose plan or citation is selected add one Store.Nodes per level
+// for the plans not read yet. The results are kept in the request's
+// Loaders, where the resolvers find them: the store is called once per
+// relation field and level, however many rows there are, and nothing waits
+// for a timer. Reading ahead is an optimisation only: whatever it does not
+// read (or fails to read) the resolvers load themselves.
+
+// maxReadAheadLevels bounds how deep readAhead goes (the query's depth is
+// bounded by the limits anyway).
+const maxReadAheadLevels = 32
+
+// readJob is a set of nodes and the selection made on each of them.
+type readJob struct {
+	nodes []*rg.Node
+	sel   ast.SelectionSet
+}
+
+// readKey is one Store.Expand of a level: a direction, a relation kind
+// ("" for every kind) and a year.
+type readKey struct {
+	dir     rg.Direction
+	kind    rg.RelKind
+	year    int
+	hasYear bool
+}
+
+func (k readKey) edgeKey(id string) edgeKey {
+	return edgeKey{NodeID: id, Dir: k.dir, Kind: k.kind, Year: k.year, HasYear: k.hasYear}
+}
+
+// follow is one selected relation field on a set of parents: which reads
+// serve it and what is selected on what it returns.
+type follow struct {
+	parents  []*rg.Node
+	keys     []readKey
+	field    *ast.Field
+	accept   func(*rg.Node) bool
+	opts     listOpts
+	one      bool // first by name only
+	edges    bool // returns relations, not nodes
+	connSel  bool // a connection: the relations' selection is under nodes / edges.node
+	typeName string
+}
+
+// readAhead reads, for the nodes ns that the current field returns with
+// selection sel, what that selection asks of them (see above).
+func (r *Resolver) readAhead(ctx context.Context, ns []*rg.Node, sel ast.SelectionSet) {
+	if len(ns) == 0 || len(sel) == 0 || !graphql.HasOperationContext(ctx) {
+		return
+	}
+	oc := graphql.GetOperationContext(ctx)
+	l := r.loaders(ctx)
+	l.remember(ns)
+	jobs := []readJob{{nodes: ns, sel: sel}}
+	for level := 0; len(jobs) > 0 && level < maxReadAheadLevels && ctx.Err() == nil; level++ {
+		jobs = r.readLevel(ctx, oc, l, jobs)
+	}
+}
+
+// readAheadField reads ahead for the nodes returned by the current field,
+// whose selection is the field's own.
+func (r *Resolver) readAheadField(ctx context.Context, ns []*rg.Node) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil {
+		r.readAhead(ctx, ns, fc.Field.Selections)
+	}
+}
+
+// readAheadConnection reads ahead for the nodes of a connection returned by
+// the current field: the selection under nodes and under edges.node.
+func (r *Resolver) readAheadConnection(ctx context.Context, ns []*rg.Node) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || !graphql.HasOperationContext(ctx) {
+		return
+	}
+	r.readAhead(ctx, ns, connectionNodeSelection(graphql.GetOperationContext(ctx), fc.Field.Field))
+}
+
+// connectionNodeSelection is the selection made on the nodes of connection
+// field f: under nodes and under edges.node.
+func connectionNodeSelection(oc *graphql.OperationContext, f *ast.Field) ast.SelectionSet {
+	var out ast.SelectionSet
+	for _, c := range graphql.CollectFields(oc, f.SelectionSet, []string{typeName(f)}) {
+		switch c.Name {
+		case "nodes":
+			out = append(out, c.Selections...)
+		case "edges":
+			for _, e := range graphql.CollectFields(oc, c.Selections, []string{typeName(c.Field)}) {
+				if e.Name == "node" {
+					out = append(out, e.Selections...)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// typeName is the name of the named type of f (list and non-null removed).
+func typeName(f *ast.Field) string {
+	if f.Definition == nil || f.Definition.Type == nil {
+		return ""
+	}
+	return f.Definition.Type.Name()
+}
+
+// graphQLTypes names each node kind's GraphQL type and the interfaces it
+// implements, as CollectFields wants them.
+var graphQLTypes = func() map[rg.Kind][]string {
+	m := map[rg.Kind][]string{}
+	for k := range kindNames {
+		name := graphQLTypeName(k)
+		if k.IsActor() {
+			m[k] = []string{name, "Actor", "Node"}
+		} else {
+			m[k] = []string{name, "Node"}
+		}
+	}
+	return m
+}()
+
+func graphQLTypeName(k rg.Kind) string {
+	return string(k) // the domain's kind names are the GraphQL type names
+}
+
+// readLevel reads what jobs select and returns the next level's jobs.
+func (r *Resolver) readLevel(ctx context.Context, oc *graphql.OperationContext, l *Loaders, jobs []readJob) []readJob {
+	var follows []*follow
+	plans := map[string]bool{}      // plan ids whose names or nodes are selected
+	var planSels []ast.SelectionSet // selections on those plans
+	var edgeSources []*ast.Field    // source fields selected on relations
+	for _, j := range jobs {
+		byKind := map[rg.Kind][]*rg.Node{}
+		var kinds []rg.Kind
+		for _, n := range j.nodes {
+			if _, ok := byKind[n.Kind]; !ok {
+				kinds = append(kinds, n.Kind)
+			}
+			byKind[n.Kind] = append(byKind[n.Kind], n)
+		}
+		for _, k := range kinds {
+			types := graphQLTypes[k]
+			if types == nil {
+				continue
+			}
+			ns := byKind[k]
+			for _, f := range graphql.CollectFields(oc, j.sel, types) {
+				if f.Name == "source" {
+					if sourceNeedsPlan(oc, f.Field) {
+						for _, n := range ns {
+							if n.Source.Plan != "" && !n.Source.Outside {
+								plans[n.Source.Plan] = true
+							}
+						}
+						planSels = append(planSels, planSelection(oc, f.Field)...)
+					}
+					continue
+				}
+				if fw := followOf(types[0], f.Field, oc.Variables); fw != nil {
+					fw.parents = ns
+					follows = append(follows, fw)
+				}
+			}
+		}
+	}
+
+	// One Expand per read key, for every parent that wants it.
+	parents := map[readKey][]string{}
+	var keys []readKey
+	for _, fw := range follows {
+		for _, k := range fw.keys {
+			if _, ok := parents[k]; !ok {
+				keys = append(keys, k)
+			}
+			for _, p := range fw.parents {
+				parents[k] = append(parents[k], p.ID)
+			}
+		}
+	}
+	for _, k := range keys {
+		if err := r.expandInto(ctx, l, k, uniqueIDs(parents[k])); err != nil {
+			return nil // the resolvers read (and report) it themselves
+		}
+	}
+
+	// The next level.
+	var next []readJob
+	for _, fw := range follows {
+		if fw.edges {
+			next = append(next, relationJobs(oc, l, fw, plans, &edgeSources)...)
+			continue
+		}
+		if children := childNodes(l, fw); len(children) > 0 && len(fw.field.SelectionSet) > 0 {
+			next = append(next, readJob{nodes: children, sel: fw.field.SelectionSet})
+		}
+	}
+	for _, f := range edgeSources {
+		planSels = append(planSels, planSelection(oc, f)...)
+	}
+	if len(plans) > 0 {
+		ids := make([]string, 0, len(plans))
+		l.mu.RLock()
+		for id := range plans {
+			if _, ok := l.known[id]; !ok {
+				ids = append(ids, id)
+			}
+		}
+		l.mu.RUnlock()
+		slices.Sort(ids)
+		if len(ids) > 0 {
+			ns, err := l.store.Nodes(ctx, ids)
+			if err != nil {
+				return next
+			}
+			l.remember(ns)
+		}
+		if len(planSels) > 0 {
+			var ps []*rg.Node
+			l.mu.RLock()
+			for id := range plans {
+				if n := l.known[id]; n != nil && n.Kind == rg.KindPlan {
+					ps = append(ps, n)
+				}
+			}
+			l.mu.RUnlock()
+			slices.SortFunc(ps, func(a, b *rg.Node) int { return strings.Compare(a.ID, b.ID) })
+			var sel ast.SelectionSet
+			for _, s := range planSels {
+				sel = append(sel, s...)
+			}
+			if len(ps) > 0 {
+				next = append(next, readJob{nodes: ps, sel: sel})
+			}
+		}
+	}
+	return next
+}
+
+// expandInto reads one level for ids with one Store.Expand per chunk and
+// keeps each id's relations (ordered by id) and the nodes.
+func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []string) error {
+	f := rg.EdgeFilter{Direction: k.dir}
+	if k.kind != "" {
+		f.Kinds = []rg.RelKind{k.kind}
+	}
+	if k.hasYear {
+		y := k.year
+		f.Year = &y
+	}
+	for chunk := range slices.Chunk(ids, rg.MaxBatchIDs) {
+		l.mu.RLock()
+		todo := make([]string, 0, len(chunk))
+		for _, id := range chunk {
+			if _, ok := l.lists[k.edgeKey(id)]; !ok {
+				todo = append(todo, id)
+			}
+		}
+		l.mu.RUnlock()
+		if len(todo) == 0 {
+			continue
+		}
+		f.NodeIDs = todo
+		x, err := l.store.Expand(ctx, f)
+		if err != nil {
+			return fmt.Errorf("read ahead %s %s relations of %d nodes: %w", k.dir, k.kind, len(todo), err)
+		}
+		// Each id's list is a window of one array: two passes, one
+		// allocation. x.Edges is by id, so each list is by id.
+		count := make(map[string]int, len(todo))
+		for _, id := range todo {
+			count[id] = 0
+		}
+		ends := func(e *rg.Edge, fn func(id string)) {
+			if k.dir != rg.In {
+				if _, ok := count[e.From]; ok {
+					fn(e.From)
+				}
+			}
+			if k.dir != rg.Out && e.To != e.From {
+				if _, ok := count[e.To]; ok {
+					fn(e.To)
+				}
+			}
+		}
+		total := 0
+		for _, e := range x.Edges {
+			ends(e, func(id string) { count[id]++; total++ })
+		}
+		backing := make([]*rg.Edge, total)
+		lists := make(map[string][]*rg.Edge, len(todo))
+		at := 0
+		for _, id := range todo {
+			n := count[id]
+			lists[id] = backing[at : at : at+n]
+			at += n
+		}
+		for _, e := range x.Edges {
+			ends(e, func(id string) { lists[id] = append(lists[id], e) })
+		}
+		l.mu.Lock()
+		for id, es := range lists {
+			l.lists[k.edgeKey(id)] = es
+		}
+		for _, n := range x.Nodes {
+			l.known[n.ID] = n
+		}
+		l.mu.Unlock()
+	}
+	return nil
+}
+
+// childNodes returns the nodes a node-returning follow gives its parents
+// (each parent's page of them), each once.
+func childNodes(l *Loaders, fw *follow) []*rg.Node {
+	var out []*rg.Node
+	seen := map[string]bool{}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	for _, p := range fw.parents {
+		var ns []*rg.Node
+		for _, k := range fw.keys {
+			for _, e := range l.lists[k.edgeKey(p.ID)] {
+				if n := l.known[e.Other(p.ID)]; n != nil {
+					ns = append(ns, n)
+				}
+			}
+		}
+		opts := fw.opts
+		if fw.one {
+			one := 1
+			opts = listOpts{first: &one}
+		}
+		var page []*rg.Node
+		if opts.first == nil && opts.after == nil {
+			page = accepted(ns, fw.accept, opts.planYear) // order does not matter here
+		} else {
+			var err error
+			if page, err = pageOf(uniqueNodes(ns), fw.accept, opts); err != nil {
+				return nil
+			}
+		}
+		for _, n := range page {
+			if !seen[n.ID] {
+				seen[n.ID] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// relationJobs returns the next level for a relation-returning follow: the
+// nodes at the from and to ends with what is selected on them; the plans of
+// the relations' sources are added to plans when selected.
+func relationJobs(oc *graphql.OperationContext, l *Loaders, fw *follow, plans map[string]bool, sources *[]*ast.Field) []readJob {
+	sel := fw.field.SelectionSet
+	if fw.connSel {
+		sel = connectionNodeSelection(oc, fw.field)
+	}
+	var fromSel, toSel ast.SelectionSet
+	wantSource := false
+	for _, f := range graphql.CollectFields(oc, sel, []string{"Relation"}) {
+		switch f.Name {
+		case "from":
+			fromSel = append(fromSel, f.Selections...)
+		case "to":
+			toSel = append(toSel, f.Selections...)
+		case "source":
+			if sourceNeedsPlan(oc, f.Field) {
+				wantSource = true
+				*sources = append(*sources, f.Field)
+			}
+		}
+	}
+	if fromSel == nil && toSel == nil && !wantSource {
+		return nil
+	}
+	var from, to []*rg.Node
+	seenFrom, seenTo := map[string]bool{}, map[string]bool{}
+	l.mu.RLock()
+	for _, p := range fw.parents {
+		var es []*rg.Edge
+		for _, k := range fw.keys {
+			es = append(es, l.lists[k.edgeKey(p.ID)]...)
+		}
+		if len(fw.keys) > 1 {
+			slices.SortFunc(es, func(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) })
+			es = slices.CompactFunc(es, func(a, b *rg.Edge) bool { return a.ID == b.ID })
+		}
+		es, err := edgePage(es, fw.opts.first, fw.opts.after)
+		if err != nil {
+			continue
+		}
+		for _, e := range es {
+			if wantSource && e.Source.Plan != "" && !e.Source.Outside {
+				plans[e.Source.Plan] = true
+			}
+			if n := l.known[e.From]; n != nil && fromSel != nil && !seenFrom[n.ID] {
+				seenFrom[n.ID] = true
+				from = append(from, n)
+			}
+			if n := l.known[e.To]; n != nil && toSel != nil && !seenTo[n.ID] {
+				seenTo[n.ID] = true
+				to = append(to, n)
+			}
+		}
+	}
+	l.mu.RUnlock()
+	var out []readJob
+	if len(from) > 0 {
+		out = append(out, readJob{nodes: from, sel: fromSel})
+	}
+	if len(to) > 0 {
+		out = append(out, readJob{nodes: to, sel: toSel})
+	}
+	return out
+}
+
+// followOf describes the relation field f of GraphQL type typ, or nil when
+// f is not one.
+func followOf(typ string, f *ast.Field, vars map[string]any) *follow {
+	args := f.ArgumentMap(vars)
+	year, hasYear := argInt(args, "year")
+	key := func(dir rg.Direction, kind rg.RelKind) readKey {
+		return readKey{dir: dir, kind: kind, year: year, hasYear: hasYear}
+	}
+	opts := listOpts{orderBy: argOrder(args), first: argIntPtr(args, "first"), after: argStringPtr(args, "after"), planYear: argIntPtr(args, "planYear")}
+	switch f.Name {
+	case "relations", "relationsConnection", "neighbours":
+		dir := rg.Both
+		if d, ok := args["direction"].(string); ok {
+			dir = rg.Direction(d)
+		}
+		var keys []readKey
+		kinds := argStrings(args, "kinds")
+		if len(kinds) == 0 {
+			keys = []readKey{key(dir, "")}
+		}
+		for _, k := range kinds {
+			keys = append(keys, key(dir, rg.RelKind(k)))
+		}
+		fw := &follow{keys: keys, field: f, opts: opts, typeName: typ}
+		switch f.Name {
+		case "neighbours":
+			var ks []rg.Kind
+			for _, k := range argStrings(args, "nodeKinds") {
+				ks = append(ks, domainKinds[model.NodeKind(k)])
+			}
+			fw.accept = acceptKinds(ks)
+		case "relationsConnection":
+			fw.edges, fw.connSel = true, true
+			if fw.opts.first == nil {
+				n := 100
+				fw.opts.first = &n
+			}
+		default:
+			fw.edges = true
+		}
+		return fw
+	}
+	s, ok := relFields[typ+"."+f.Name]
+	if !ok {
+		return nil
+	}
+	fw := &follow{keys: []readKey{key(s.dir, s.kind)}, field: f, accept: s.accept, opts: opts, typeName: typ}
+	switch s.mode {
+	case modeOne:
+		fw.one = true
+		fw.keys = []readKey{{dir: s.dir, kind: s.kind}}
+	case modeRelations:
+		fw.edges = true
+	}
+	return fw
+}
+
+// sourceNeedsPlan reports whether a source field selects citation or plan.
+func sourceNeedsPlan(oc *graphql.OperationContext, f *ast.Field) bool {
+	for _, c := range graphql.CollectFields(oc, f.SelectionSet, []string{"Source"}) {
+		if c.Name == "citation" || c.Name == "plan" {
+			return true
+		}
+	}
+	return false
+}
+
+// planSelection is what a source field selects on its plan.
+func planSelection(oc *graphql.OperationContext, f *ast.Field) []ast.SelectionSet {
+	var out []ast.SelectionSet
+	for _, c := range graphql.CollectFields(oc, f.SelectionSet, []string{"Source"}) {
+		if c.Name == "plan" && len(c.Selections) > 0 {
+			out = append(out, c.Selections)
+		}
+	}
+	return out
+}
+
+// accepted keeps, in place, the nodes accept takes that are of planYear
+// (when given).
+func accepted(ns []*rg.Node, accept func(*rg.Node) bool, planYear *int) []*rg.Node {
+	out := ns[:0]
+	for _, n := range ns {
+		if accept(n) && (planYear == nil || (n.PlanYear != nil && *n.PlanYear == *planYear)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func uniqueIDs(ids []string) []string {
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+func uniqueNodes(ns []*rg.Node) []*rg.Node {
+	if len(ns) < 2 {
+		return ns
+	}
+	seen := make(map[string]bool, len(ns))
+	out := ns[:0]
+	for _, n := range ns {
+		if !seen[n.ID] {
+			seen[n.ID] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Arguments as ArgumentMap gives them: Int as int64, enums and ID as
+// string, input objects as map[string]any, lists as []any.
+
+func argInt(args map[string]any, name string) (int, bool) {
+	switch v := args[name].(type) {
+	case int64:
+		return int(v), true
+	case int:
+		return v, true
+	}
+	return 0, false
+}
+
+func argIntPtr(args map[string]any, name string) *int {
+	if v, ok := argInt(args, name); ok {
+		return &v
+	}
+	return nil
+}
+
+func argStringPtr(args map[string]any, name string) *string {
+	if v, ok := args[name].(string); ok {
+		return &v
+	}
+	return nil
+}
+
+func argStrings(args map[string]any, name string) []string {
+	var out []string
+	switch v := args[name].(type) {
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		out = v
+	}
+	return out
+}
+
+func argOrder(args map[string]any) *model.NodeOrder {
+	m, ok := args["orderBy"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	o := &model.NodeOrder{Field: model.NodeOrderFieldName, Direction: model.OrderDirectionAsc}
+	if f, ok := m["field"].(string); ok {
+		o.Field = model.NodeOrderField(f)
+	}
+	if d, ok := m["direction"].(string); ok {
+		o.Direction = model.OrderDirection(d)
+	}
+	return o
+}
+
+// readAheadEnds reads ahead for relations returned by the current field:
+// the nodes at their ends (one Store.Nodes) and what is selected on them.
+func (r *Resolver) readAheadEnds(ctx context.Context, es []*rg.Edge) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil {
+		r.readAheadEndsSel(ctx, es, fc.Field.Selections)
+	}
+}
+
+// readAheadEndsSel reads ahead for relations es returned with selection sel.
+func (r *Resolver) readAheadEndsSel(ctx context.Context, es []*rg.Edge, sel ast.SelectionSet) {
+	if len(es) == 0 || !graphql.HasOperationContext(ctx) {
+		return
+	}
+	oc := graphql.GetOperationContext(ctx)
+	var fromSel, toSel ast.SelectionSet
+	for _, f := range graphql.CollectFields(oc, sel, []string{"Relation"}) {
+		switch f.Name {
+		case "from":
+			fromSel = append(fromSel, f.Selections...)
+		case "to":
+			toSel = append(toSel, f.Selections...)
+		}
+	}
+	if fromSel == nil && toSel == nil {
+		return
+	}
+	var ids []string
+	for _, e := range es {
+		if fromSel != nil {
+			ids = append(ids, e.From)
+		}
+		if toSel != nil {
+			ids = append(ids, e.To)
+		}
+	}
+	ns, err := r.Store.Nodes(ctx, uniqueIDs(ids))
+	if err != nil {
+		return
+	}
+	byID := make(map[string]*rg.Node, len(ns))
+	for _, n := range ns {
+		byID[n.ID] = n
+	}
+	r.loaders(ctx).remember(ns)
+	pick := func(end func(*rg.Edge) string) []*rg.Node {
+		var out []*rg.Node
+		seen := map[string]bool{}
+		for _, e := range es {
+			if id := end(e); !seen[id] && byID[id] != nil {
+				seen[id] = true
+				out = append(out, byID[id])
+			}
+		}
+		return out
+	}
+	if fromSel != nil {
+		r.readAhead(ctx, pick(func(e *rg.Edge) string { return e.From }), fromSel)
+	}
+	if toSel != nil {
+		r.readAhead(ctx, pick(func(e *rg.Edge) string { return e.To }), toSel)
+	}
+}
