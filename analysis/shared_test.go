@@ -242,8 +242,9 @@ func TestCacheCarriesOverUnrelatedChanges(t *testing.T) {
 		if err != nil || len(ns) != 1 {
 			t.Fatalf("node %s: %v", id, err)
 		}
-		change(ns[0])
-		if _, err := s.Apply(ctx, []rg.Change{{Op: rg.OpUpdateNode, Node: ns[0]}}); err != nil {
+		n := ns[0].Clone() // a store's nodes are shared with it: read-only
+		change(n)
+		if _, err := s.Apply(ctx, []rg.Change{{Op: rg.OpUpdateNode, Node: n}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -431,7 +432,7 @@ func TestPatchedAnswersEqualFreshOnes(t *testing.T) {
 		if err != nil || len(ns) != 1 {
 			t.Fatalf("node %s: %v", id, err)
 		}
-		return ns[0]
+		return ns[0].Clone() // a store's nodes are shared with it: read-only
 	}
 	n := get(init)
 	*n.CostNok *= 2
