@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/neo4jstore"
@@ -22,6 +23,9 @@ func (a *app) neo4jConfig(c *config) neo4jstore.Config {
 	return cfg
 }
 
+// oneShotTxTimeout bounds each Neo4j transaction of a one-shot command.
+const oneShotTxTimeout = 10 * time.Minute
+
 // openNeo4j opens the Neo4j store. For serving, a Neo4j that cannot be
 // reached is not fatal: the server starts, answers UNAVAILABLE and keeps
 // trying to connect in the background; later outages fail fast too
@@ -29,6 +33,13 @@ func (a *app) neo4jConfig(c *config) neo4jstore.Config {
 // within the open timeout.
 func (a *app) openNeo4j(ctx context.Context, c *config, log *slog.Logger, retry bool) (rg.Store, error) {
 	cfg := a.neo4jConfig(c)
+	if !retry {
+		// A one-shot command (import, export) is one long piece of work,
+		// not a request: its transactions are bounded by oneShotTxTimeout,
+		// not by the serving default, so a busy machine or a cold
+		// database slows an import down but does not fail it.
+		cfg.QueryTimeout = oneShotTxTimeout
+	}
 	open := func(ctx context.Context) (rg.Store, error) {
 		ctx, cancel := context.WithTimeout(ctx, c.openTimeout)
 		defer cancel()
