@@ -71,6 +71,16 @@ func mapError(op string, err error) error {
 	if errors.As(err, &de) {
 		return err
 	}
+	// The driver gave up retrying (transient errors, a lost connection)
+	// within its retry time: the database is not usable now. Its errors
+	// do not unwrap, so the last one is looked at here.
+	var limit *neo4j.TransactionExecutionLimit
+	if errors.As(err, &limit) {
+		if n := len(limit.Errors); n > 0 && isConnectivity(limit.Errors[n-1]) {
+			return unavailable(op, "cannot reach Neo4j", err)
+		}
+		return unavailable(op, fmt.Sprintf("Neo4j did not complete the transaction in %d attempts", len(limit.Errors)), err)
+	}
 	var ne *neo4j.Neo4jError
 	if errors.As(err, &ne) {
 		switch {

@@ -31,6 +31,8 @@ func TestMapError(t *testing.T) {
 		{"unauthorized", &neo4j.Neo4jError{Code: "Neo.ClientError.Security.Unauthorized"}, regiongraph.EUNAVAILABLE},
 		{"no database", &neo4j.Neo4jError{Code: "Neo.ClientError.Database.DatabaseNotFound"}, regiongraph.EUNAVAILABLE},
 		{"tx timeout", &neo4j.Neo4jError{Code: "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"}, regiongraph.EUNAVAILABLE},
+		{"retries exhausted, connection lost", &neo4j.TransactionExecutionLimit{Cause: "context deadline exceeded", Errors: []error{&neo4j.ConnectivityError{Inner: dial}, &neo4j.ConnectivityError{Inner: errors.New("routing table")}}}, regiongraph.EUNAVAILABLE},
+		{"retries exhausted, transient errors", fmt.Errorf("x: %w", &neo4j.TransactionExecutionLimit{Cause: "timeout", Errors: []error{&neo4j.Neo4jError{Code: "Neo.TransientError.Transaction.DeadlockDetected"}}}), regiongraph.EUNAVAILABLE},
 		{"syntax error", &neo4j.Neo4jError{Code: "Neo.ClientError.Statement.SyntaxError", Msg: "bad"}, regiongraph.EINTERNAL},
 		{"usage error", &neo4j.UsageError{Message: "closed"}, regiongraph.EINTERNAL},
 		{"canceled", context.Canceled, regiongraph.EINTERNAL},
