@@ -150,10 +150,11 @@ func TestEveryStatementExplainsOnNeo4j(t *testing.T) {
 // explainSet returns the statements to plan: all of them, or every
 // statement but the composed FindNodes pages, which are 1 280 of the
 // 1 487 and combine independent fragments, covered instead by
-// - every filter combination as a count (each set of WHERE predicates),
-// - every order with and without a cursor, with no filter and with all,
-// - every filter combination as a page, in an order and cursor rotating
-//   over the combinations,
+//   - every filter combination as a count (each set of WHERE predicates),
+//   - every order with and without a cursor, with no filter and with all,
+//   - every filter combination as a page, in an order and cursor rotating
+//     over the combinations,
+//
 // so that every fragment is planned, alone and beside every other.
 func explainSet(all []Statement, everything bool) []Statement {
 	if everything {
