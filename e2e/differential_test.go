@@ -143,16 +143,24 @@ func TestDifferentialEmbeddedVsNeo4j(t *testing.T) {
 	// An editor's token: the docs' mutations run on both stores too, in the
 	// same order, and what follows reads their effects.
 	token, tokens := crashToken(t)
-	embedded := start(t, map[string]string{"REGIONGRAPH_TOKENS": tokens}, "-data", filepath.Join(t.TempDir(), "diff.db"))
+	// Identical answers, not speed, are asserted: on a loaded machine a
+	// freshly started Neo4j (its JIT cold) takes seconds per query, which
+	// must not become a timeout on one side only, so both servers get
+	// generous time limits.
+	slow := map[string]string{"REGIONGRAPH_EXEC_TIMEOUT": "2m", "REGIONGRAPH_ANALYSIS_TIMEOUT": "2m"}
+	env := map[string]string{"REGIONGRAPH_TOKENS": tokens, "REGIONGRAPH_STORE_TIMEOUT": "90s"}
+	for k, v := range slow {
+		env[k] = v
+	}
+	embedded := start(t, map[string]string{"REGIONGRAPH_TOKENS": tokens, "REGIONGRAPH_EXEC_TIMEOUT": slow["REGIONGRAPH_EXEC_TIMEOUT"], "REGIONGRAPH_ANALYSIS_TIMEOUT": slow["REGIONGRAPH_ANALYSIS_TIMEOUT"]}, "-data", filepath.Join(t.TempDir(), "diff.db"))
 	defer embedded.stop(t, 20*time.Second)
-	env := map[string]string{"REGIONGRAPH_TOKENS": tokens, "REGIONGRAPH_STORE_TIMEOUT": "30s"}
 	for k, v := range vars {
 		env[k] = v
 	}
 	neo := start(t, env, "-store", "neo4j")
 	defer neo.stop(t, 20*time.Second)
-	client := &http.Client{Timeout: 60 * time.Second}
-	waitUntil(t, "the Neo4j server ready", 60*time.Second, func() bool {
+	client := &http.Client{Timeout: 3 * time.Minute}
+	waitUntil(t, "the Neo4j server ready", 3*time.Minute, func() bool {
 		code, _ := httpStatus(t, client, neo.url+"/readyz")
 		return code == 200
 	})

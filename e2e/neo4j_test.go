@@ -59,7 +59,8 @@ func neo4jTier(t *testing.T) map[string]string {
 	return vars
 }
 
-// TestNeo4jKilledMidLoad runs the real binary on a Neo4j of its own, streams
+// TestNeo4jKilledMidLoad runs the real binary on a Neo4j of its own (with
+// authentication on: a wrong password is refused, clearly), streams
 // authorised writes at it from three clients, SIGKILLs the Neo4j process in
 // the middle, and restarts it on the same port and data. Meanwhile the
 // server answers UNAVAILABLE (reads and writes) and stays up; afterwards it
@@ -67,8 +68,16 @@ func neo4jTier(t *testing.T) map[string]string {
 // write is half there.
 func TestNeo4jKilledMidLoad(t *testing.T) {
 	began := time.Now()
-	srv := neo4jlocal.Dedicated(t)
-	n4j := map[string]string{"NEO4J_URI": srv.URI}
+	// With authentication on (user neo4j): a wrong password is refused
+	// with a message that says so, the right one is accepted.
+	const password = "kill-test-secret"
+	srv := neo4jlocal.Dedicated(t, password)
+	wrong := exec.Command(binary, "import", "--store", "neo4j", "--open-timeout", "60s")
+	wrong.Env = cleanEnv(map[string]string{"NEO4J_URI": srv.URI, "NEO4J_PASSWORD": "not-the-password"})
+	if out, err := wrong.CombinedOutput(); err == nil || !strings.Contains(string(out), "rejected the credentials") {
+		t.Errorf("import with a wrong password: %v\n%s\nwant a failure saying Neo4j rejected the credentials", err, out)
+	}
+	n4j := map[string]string{"NEO4J_URI": srv.URI, "NEO4J_PASSWORD": password}
 	importInto(t, n4j)
 	t.Logf("imported the bundled dataset %v after the test began", time.Since(began).Round(100*time.Millisecond))
 	token, tokens := crashToken(t)
@@ -77,7 +86,7 @@ func TestNeo4jKilledMidLoad(t *testing.T) {
 	// turn into a refusal while it is up, so the time limits are generous:
 	// a call to the killed Neo4j fails UNAVAILABLE within the store timeout
 	// and then the guard fails fast until a probe succeeds.
-	env := map[string]string{"REGIONGRAPH_TOKENS": tokens, "NEO4J_URI": srv.URI,
+	env := map[string]string{"REGIONGRAPH_TOKENS": tokens, "NEO4J_URI": srv.URI, "NEO4J_PASSWORD": password,
 		"REGIONGRAPH_OPEN_TIMEOUT": "60s", "REGIONGRAPH_STORE_TIMEOUT": "30s", "REGIONGRAPH_EXEC_TIMEOUT": "2m"}
 	// Debug: the guard logs every probe, which the log printed on failure
 	// shows.

@@ -151,9 +151,9 @@ func count(t testing.TB) {
 }
 
 // Dedicated starts a Neo4j of the test's own (in t's temporary folder, on a
-// free port), for tests that kill or restart it, and stops it when the test
-// ends. It skips or fails as Require does when Java or Maven are missing.
-func Dedicated(t testing.TB) *Server {
+// free port; authentication on with user neo4j when password is set), for
+// tests that kill or restart it, and stops it when the test ends. It skips or fails as Require does when Java or Maven are missing.
+func Dedicated(t testing.TB, password string) *Server {
 	t.Helper()
 	if missing := MissingTools(); missing != "" {
 		if Required() {
@@ -161,7 +161,7 @@ func Dedicated(t testing.TB) *Server {
 		}
 		t.Skip("SKIPPED (Neo4j tier): " + missing)
 	}
-	s, err := Start(context.Background(), Options{Data: filepath.Join(t.TempDir(), "neo4j")})
+	s, err := Start(context.Background(), Options{Data: filepath.Join(t.TempDir(), "neo4j"), Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}
