@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // boltProxy forwards TCP connections from 127.0.0.1 to a Bolt server and
@@ -16,17 +17,21 @@ import (
 //     sends before the server next answers. A driver that sends BEGIN,
 //     waits for its SUCCESS, then sends RUN+PULL and waits for the records
 //     makes two round trips; one that pipelines BEGIN+RUN+PULL makes one.
-//     A client that writes twice without waiting, the server answering the
-//     first write before the second arrives, is counted twice (never less
-//     than the true count); both drivers here write a pipelined batch at
-//     once.
+//     A client that writes twice without waiting longer than hold between
+//     the writes is counted once; one that waits longer without having had
+//     an answer too (it does not, when it pipelines) would be counted twice.
 //   - the Bolt messages the clients send (BEGIN, RUN, PULL, COMMIT, ...),
 //     read from the chunked stream after the handshake.
 //
-// It is for counting only: timed runs connect to Neo4j directly.
+// The proxy holds every server answer for hold before forwarding it, so
+// that what a client writes without waiting (a pipelined batch, even in
+// several writes) lands in one flight: a flight then starts only when the
+// client wrote after it had an answer, which is what a round trip is. It
+// is for counting only: timed runs connect to Neo4j directly.
 type boltProxy struct {
 	ln     net.Listener
 	target string
+	hold   time.Duration
 
 	mu    sync.Mutex
 	stats boltStats
@@ -70,12 +75,12 @@ var boltMessages = map[byte]string{
 	0x13: "ROLLBACK", 0x2F: "DISCARD", 0x3F: "PULL", 0x54: "TELEMETRY", 0x66: "ROUTE", 0x6A: "LOGON", 0x6B: "LOGOFF",
 }
 
-func startBoltProxy(target string) (*boltProxy, error) {
+func startBoltProxy(target string, hold time.Duration) (*boltProxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	p := &boltProxy{ln: ln, target: target, stats: boltStats{Messages: map[string]int{}}, conns: map[net.Conn]bool{}}
+	p := &boltProxy{ln: ln, target: target, hold: hold, stats: boltStats{Messages: map[string]int{}}, conns: map[net.Conn]bool{}}
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
@@ -153,6 +158,9 @@ func (p *boltProxy) serve(c, s net.Conn) {
 		for {
 			n, err := s.Read(buf)
 			if n > 0 {
+				if p.hold > 0 {
+					time.Sleep(p.hold)
+				}
 				if len(first) < 4 {
 					first = append(first, buf[:min(n, 4-len(first))]...)
 					if len(first) == 4 && binary.BigEndian.Uint32(first) == manifestV1 {

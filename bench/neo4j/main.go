@@ -54,6 +54,7 @@ type options struct {
 	clients  []int
 	dur      time.Duration
 	warm     time.Duration
+	prewarm  time.Duration
 	count    int
 	rgEnv    []string
 }
@@ -69,6 +70,7 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "", "regiongraph binary to run; empty: go build ./cmd/regiongraph into a temporary folder")
 	flag.DurationVar(&o.dur, "duration", 5*time.Second, "length of each measured run")
 	flag.DurationVar(&o.warm, "warmup", time.Second, "unmeasured load before each run")
+	flag.DurationVar(&o.prewarm, "prewarm", 4*time.Second, "unmeasured load per query and server, at the highest client count, before the first timed run (the JVM's JIT, the query plan caches)")
 	flag.IntVar(&o.count, "count", 20, "sequential requests per query and server for counting round trips")
 	rgEnv := flag.String("rg-env", "", "extra environment for regiongraph, comma-separated NAME=value")
 	flag.Parse()
@@ -166,7 +168,7 @@ func run(ctx context.Context, o options) error {
 
 	// The servers that are timed, and the two that count round trips
 	// through the proxy.
-	proxy, err := startBoltProxy(hostPort)
+	proxy, err := startBoltProxy(hostPort, 5*time.Millisecond)
 	if err != nil {
 		return err
 	}
@@ -279,10 +281,35 @@ func run(ctx context.Context, o options) error {
 	proxy.Close()
 
 	// Timing.
+	if o.prewarm > 0 {
+		for _, n := range o.names {
+			for _, s := range []*loadgen.Server{embedded, onNeo4j, n4g} {
+				text := all[n].Regiongraph
+				if s == n4g {
+					text = all[n].Neo4jGraphQL
+				}
+				body, _ := json.Marshal(map[string]string{"query": text})
+				loadgen.Load(client, s.URL, body, slices.Max(o.clients), o.prewarm)
+			}
+		}
+	}
 	fmt.Println("## Latency and throughput")
 	fmt.Println()
 	if neo4jPid != 0 {
-		fmt.Println("CPU µs/req: the server process; Neo4j µs/req: the Neo4j JVM over the same run.")
+		// What the JVM spends with no request (GC, JIT, checkpoints) is in
+		// every run's Neo4j µs/req: say how much it is.
+		idle := 3 * time.Second
+		t0, err := loadgen.CPUTime(neo4jPid)
+		if err != nil {
+			return err
+		}
+		time.Sleep(idle)
+		t1, err := loadgen.CPUTime(neo4jPid)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("CPU µs/req: the server process; Neo4j µs/req: the Neo4j JVM over the same run, which includes what it spends idle (GC, JIT, checkpoints): %.0f ms of CPU per second over %s before the first run, so at R req/s about %.0f/R ms of each figure.\n",
+			(t1-t0).Seconds()*1e3/idle.Seconds(), idle, (t1-t0).Seconds()*1e3/idle.Seconds())
 	} else {
 		fmt.Println("CPU µs/req: the server process (Neo4j's CPU is not measured: it was given with -neo4j-uri).")
 	}

@@ -126,7 +126,7 @@ func TestBoltProxyCountsRoundTripsAndMessages(t *testing.T) {
 		{"manifest", []byte{0, 0, 1, 0xFF, 1, 0, 0, 8, 5, 0}, []byte{0, 0, 8, 5, 0}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := startBoltProxy(fakeBolt(t, tc.answer))
+			p, err := startBoltProxy(fakeBolt(t, tc.answer), 20*time.Millisecond)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,12 +164,13 @@ func TestBoltProxyCountsRoundTripsAndMessages(t *testing.T) {
 			}
 			send(1, message(0x11, 5, 1000))                                     // BEGIN, waited for
 			send(2, append(message(0x10, 30, 1000), message(0x3F, 2, 1000)...)) // RUN+PULL pipelined
+			send(2, message(0x10, 30, 1000), message(0x3F, 2, 1000))            // RUN, PULL pipelined in two writes
 			send(1, message(0x12, 0, 1000))                                     // COMMIT
 			// Each answer is written after the counters moved.
 			st := p.Snapshot()
-			wantMsgs := map[string]int{"HELLO": 1, "BEGIN": 1, "RUN": 1, "PULL": 1, "COMMIT": 1}
-			if st.Conns != 1 || st.RoundTrips != 5 || !maps.Equal(st.Messages, wantMsgs) {
-				t.Fatalf("got %d connections, %d round trips, messages %v; want 1, 5 (handshake, HELLO, BEGIN, RUN+PULL, COMMIT), %v",
+			wantMsgs := map[string]int{"HELLO": 1, "BEGIN": 1, "RUN": 2, "PULL": 2, "COMMIT": 1}
+			if st.Conns != 1 || st.RoundTrips != 6 || !maps.Equal(st.Messages, wantMsgs) {
+				t.Fatalf("got %d connections, %d round trips, messages %v; want 1, 6 (handshake, HELLO, BEGIN, RUN+PULL, RUN+PULL, COMMIT), %v",
 					st.Conns, st.RoundTrips, st.Messages, wantMsgs)
 			}
 		})
