@@ -347,6 +347,21 @@ func run(ctx context.Context, o options) error {
 			}
 		}
 	}
+	// The cost limit's graph statistics (gqlhttp's statsCache) are
+	// refreshed in the background once a second under load; a request that
+	// finds them stale waits up to 50 ms for the refresh.
+	fmt.Println()
+	for _, s := range []*loadgen.Server{embedded, onNeo4j} {
+		sum := loadgen.MetricSums(client, s.Metrics, "regiongraph_store_call_duration_seconds_sum")
+		count := loadgen.MetricSums(client, s.Metrics, "regiongraph_store_call_duration_seconds_count")
+		var parts []string
+		for _, m := range slices.Sorted(maps.Keys(count)) {
+			if count[m] > 0 {
+				parts = append(parts, fmt.Sprintf("%s %.0f × %.2f ms", m, count[m], sum[m]/count[m]*1e3))
+			}
+		}
+		fmt.Printf("- %s store calls over the whole run (count × mean): %s\n", s.Name, strings.Join(parts, ", "))
+	}
 	fmt.Printf("\n# load average at the end: %s\n", loadgen.Loadavg())
 	return nil
 }
