@@ -13,26 +13,17 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
-	"sync"
-	"syscall"
 	"time"
+
+	"github.com/regiongraph/regiongraph/bench/internal/loadgen"
 )
 
 func main() {
@@ -48,112 +39,17 @@ func main() {
 		noPeer   = flag.Bool("no-peer", false, "measure regiongraph alone")
 	)
 	flag.Parse()
-	if err := run(*peerDir, *bin, splitList(*queries), *clients, *duration, *warmup, *repeats, splitList(*rgEnv), *noPeer); err != nil {
+	if err := run(*peerDir, *bin, loadgen.SplitList(*queries), *clients, *duration, *warmup, *repeats, loadgen.SplitList(*rgEnv), *noPeer); err != nil {
 		log.Fatal("bench: ", err)
 	}
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// server is a started server process.
-type server struct {
-	name    string
-	url     string // the GraphQL endpoint
-	metrics string // regiongraph's /metrics; "" for the peer
-	cmd     *exec.Cmd
-}
-
-func (s *server) pid() int { return s.cmd.Process.Pid }
-
-// stop ends the process group and waits for it.
-func (s *server) stop() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-		<-done
-	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func start(name, dir string, env []string, ready string, args ...string) (*server, error) {
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout = io.Discard
-	var stderr bytes.Buffer
-	cmd.Stderr = &limitedWriter{w: &stderr, n: 64 << 10}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", name, err)
-	}
-	s := &server{name: name, cmd: cmd}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(ready)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode < 500 {
-				return s, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("%s did not answer %s within 30s: %v\n%s", name, ready, err, stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-type limitedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-	n  int
-}
-
-func (l *limitedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.n > 0 {
-		k := min(len(p), l.n)
-		l.n -= k
-		_, _ = l.w.Write(p[:k])
-	}
-	return len(p), nil
-}
-
 func run(peerDir, bin string, names []string, clientList string, dur, warm time.Duration, repeats int, rgEnv []string, noPeer bool) error {
-	var cs []int
-	for _, c := range splitList(clientList) {
-		n, err := strconv.Atoi(c)
-		if err != nil || n < 1 || n > 256 {
-			return fmt.Errorf("-clients: %q is not a count from 1 to 256", c)
-		}
-		cs = append(cs, n)
+	cs, err := loadgen.Clients(clientList)
+	if err != nil {
+		return err
 	}
-	peerDir, err := filepath.Abs(peerDir)
+	peerDir, err = filepath.Abs(peerDir)
 	if err != nil {
 		return err
 	}
@@ -184,43 +80,43 @@ func run(peerDir, bin string, names []string, clientList string, dur, warm time.
 		}
 	}
 
-	rgPort, err := freePort()
+	rgPort, err := loadgen.FreePort()
 	if err != nil {
 		return err
 	}
 	env := append([]string{"REGIONGRAPH_ADDR=127.0.0.1:" + strconv.Itoa(rgPort), "REGIONGRAPH_DATA=" + filepath.Join(tmp, "bench.db")}, rgEnv...)
 	base := "http://127.0.0.1:" + strconv.Itoa(rgPort)
-	rg, err := start("regiongraph", tmp, env, base+"/healthz", bin)
+	rg, err := loadgen.Start("regiongraph", tmp, env, base+"/healthz", bin)
 	if err != nil {
 		return err
 	}
-	defer rg.stop()
-	rg.url, rg.metrics = base+"/graphql", base+"/metrics"
-	servers := []*server{rg}
+	defer rg.Stop()
+	rg.URL, rg.Metrics = base+"/graphql", base+"/metrics"
+	servers := []*loadgen.Server{rg}
 
 	if !noPeer {
 		if _, err := os.Stat(filepath.Join(peerDir, "node_modules", "graphql")); err != nil {
 			return fmt.Errorf("the peer has no node_modules: run npm ci in %s", peerDir)
 		}
-		peerPort, err := freePort()
+		peerPort, err := loadgen.FreePort()
 		if err != nil {
 			return err
 		}
 		addr := "127.0.0.1:" + strconv.Itoa(peerPort)
-		peer, err := start("peer", peerDir, []string{"NODE_ENV=production", "PEER_ADDR=" + addr}, "http://"+addr+"/graphql", "node", "server.mjs")
+		peer, err := loadgen.Start("peer", peerDir, []string{"NODE_ENV=production", "PEER_ADDR=" + addr}, "http://"+addr+"/graphql", "node", "server.mjs")
 		if err != nil {
 			return err
 		}
-		defer peer.stop()
-		peer.url = "http://" + addr + "/graphql"
+		defer peer.Stop()
+		peer.URL = "http://" + addr + "/graphql"
 		servers = append(servers, peer)
 	}
 
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512, DisableCompression: true}, Timeout: 30 * time.Second}
-	fmt.Printf("# %s, %d cores, %s per run (%s warm-up), load average %s\n", time.Now().Format(time.RFC3339), numCPU(), dur, warm, loadavg())
+	client := loadgen.NewClient()
+	fmt.Printf("# %s, %d cores, %s per run (%s warm-up), load average %s\n", time.Now().Format(time.RFC3339), loadgen.NumCPU(), dur, warm, loadgen.Loadavg())
 	if !noPeer {
 		for _, n := range names {
-			fmt.Printf("# %-8s %s\n", n, compare(client, all[n], rg.url, servers[1].url))
+			fmt.Printf("# %-8s %s\n", n, loadgen.Compare(client, all[n], rg.URL, servers[1].URL, "regiongraph", "peer"))
 		}
 	}
 	fmt.Println("| server | query | clients | round | req/s | p50 ms | p99 ms | CPU µs/req | alloc KB/req | errors |")
@@ -230,253 +126,20 @@ func run(peerDir, bin string, names []string, clientList string, dur, warm time.
 			body, _ := json.Marshal(map[string]string{"query": all[n]})
 			for _, c := range cs {
 				for _, s := range servers {
-					res, err := measure(client, s, body, c, dur, warm)
+					res, err := loadgen.Measure(client, s.URL, s.Metrics, []int{s.Pid()}, body, c, dur, warm)
 					if err != nil {
-						return fmt.Errorf("%s %s ×%d: %w", s.name, n, c, err)
+						return fmt.Errorf("%s %s ×%d: %w", s.Name, n, c, err)
 					}
 					alloc := "—"
-					if res.allocPerReq >= 0 {
-						alloc = fmt.Sprintf("%.1f", res.allocPerReq/1024)
+					if res.AllocPerReq >= 0 {
+						alloc = fmt.Sprintf("%.1f", res.AllocPerReq/1024)
 					}
 					fmt.Printf("| %s | %s | %d | %d | %.0f | %.3f | %.3f | %.0f | %s | %d |\n",
-						s.name, n, c, r, res.rps, ms(res.p50), ms(res.p99), res.cpuPerReq, alloc, res.errors)
+						s.Name, n, c, r, res.RPS, loadgen.MS(res.P50), loadgen.MS(res.P99), res.CPUPerReq[0], alloc, res.Errors)
 				}
 			}
 		}
 	}
-	fmt.Printf("# load average at the end: %s\n", loadavg())
+	fmt.Printf("# load average at the end: %s\n", loadgen.Loadavg())
 	return nil
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// result is one measured run.
-type result struct {
-	rps         float64
-	p50, p99    time.Duration
-	cpuPerReq   float64 // µs
-	allocPerReq float64 // bytes; -1 when unknown
-	errors      int
-}
-
-// measure loads s with c clients for warm (unmeasured), then for dur.
-func measure(client *http.Client, s *server, body []byte, c int, dur, warm time.Duration) (result, error) {
-	if warm > 0 {
-		load(client, s.url, body, c, warm)
-	}
-	cpu0, err := cpuTime(s.pid())
-	if err != nil {
-		return result{}, err
-	}
-	alloc0 := allocated(client, s.metrics)
-	lat, errs := load(client, s.url, body, c, dur)
-	cpu1, err := cpuTime(s.pid())
-	if err != nil {
-		return result{}, err
-	}
-	alloc1 := allocated(client, s.metrics)
-	if len(lat) == 0 {
-		return result{}, errors.New("no request answered")
-	}
-	slices.Sort(lat)
-	n := float64(len(lat))
-	res := result{
-		rps:         n / dur.Seconds(),
-		p50:         lat[len(lat)/2],
-		p99:         lat[min(len(lat)-1, len(lat)*99/100)],
-		cpuPerReq:   (cpu1 - cpu0).Seconds() * 1e6 / n,
-		allocPerReq: -1,
-		errors:      errs,
-	}
-	if alloc0 >= 0 && alloc1 >= alloc0 {
-		res.allocPerReq = (alloc1 - alloc0) / n
-	}
-	return res, nil
-}
-
-// load runs c closed-loop clients for d and returns every latency.
-func load(client *http.Client, url string, body []byte, c int, d time.Duration) ([]time.Duration, int) {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	var (
-		mu   sync.Mutex
-		all  []time.Duration
-		errs int
-		wg   sync.WaitGroup
-	)
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
-			bad := 0
-			buf := make([]byte, 32<<10)
-			for ctx.Err() == nil {
-				t := time.Now()
-				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := client.Do(req)
-				if err != nil {
-					bad++
-					continue
-				}
-				ok := resp.StatusCode == http.StatusOK
-				for {
-					n, err := resp.Body.Read(buf)
-					if n > 0 && bytes.Contains(buf[:n], []byte(`"errors"`)) {
-						ok = false
-					}
-					if err != nil {
-						break
-					}
-				}
-				resp.Body.Close()
-				if ctx.Err() != nil {
-					break // cut off by the end of the run: not counted
-				}
-				mine = append(mine, time.Since(t))
-				if !ok {
-					bad++
-				}
-			}
-			mu.Lock()
-			all = append(all, mine...)
-			errs += bad
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return all, errs
-}
-
-// cpuTime is the user and system CPU time of process pid (all its threads)
-// from /proc/pid/stat, in clock ticks of 1/100 s.
-func cpuTime(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, fmt.Errorf("CPU time of %d: %w", pid, err)
-	}
-	// The command name (field 2) may hold spaces; fields after it are plain.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	f := strings.Fields(s[i+1:])
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
-	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: utime %q stime %q", pid, f[11], f[12])
-	}
-	return time.Duration(ut+st) * 10 * time.Millisecond, nil
-}
-
-// allocated reads go_memstats_alloc_bytes_total from a /metrics page; -1
-// when there is none.
-func allocated(client *http.Client, url string) float64 {
-	if url == "" {
-		return -1
-	}
-	resp, err := client.Get(url)
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_memstats_alloc_bytes_total "); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err == nil {
-				return f
-			}
-		}
-	}
-	return -1
-}
-
-// compare posts query to both servers and says whether their data agree:
-// "same", "same up to list order" or what differs.
-func compare(client *http.Client, query, a, b string) string {
-	da, err := postData(client, a, query)
-	if err != nil {
-		return "regiongraph: " + err.Error()
-	}
-	db, err := postData(client, b, query)
-	if err != nil {
-		return "peer: " + err.Error()
-	}
-	switch {
-	case bytes.Equal(canonical(da, false), canonical(db, false)):
-		return fmt.Sprintf("same data (%d bytes)", len(da))
-	case bytes.Equal(canonical(da, true), canonical(db, true)):
-		return fmt.Sprintf("same data up to list order (%d bytes)", len(da))
-	}
-	return fmt.Sprintf("DIFFERENT data: regiongraph %.200s… peer %.200s…", da, db)
-}
-
-func postData(client *http.Client, url, query string) ([]byte, error) {
-	body, _ := json.Marshal(map[string]string{"query": query})
-	resp, err := client.Post(url, "application/json", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var r struct {
-		Data   json.RawMessage `json:"data"`
-		Errors []any           `json:"errors"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK || len(r.Errors) > 0 {
-		return nil, fmt.Errorf("status %d, errors %v", resp.StatusCode, r.Errors)
-	}
-	return r.Data, nil
-}
-
-// canonical re-encodes JSON with sorted keys and, with sortLists, every
-// list sorted by its elements' encoding.
-func canonical(raw []byte, sortLists bool) []byte {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return raw
-	}
-	var norm func(any) any
-	norm = func(v any) any {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, e := range x {
-				x[k] = norm(e)
-			}
-		case []any:
-			for i, e := range x {
-				x[i] = norm(e)
-			}
-			if sortLists {
-				slices.SortFunc(x, func(p, q any) int {
-					bp, _ := json.Marshal(p)
-					bq, _ := json.Marshal(q)
-					return bytes.Compare(bp, bq)
-				})
-			}
-		}
-		return v
-	}
-	b, _ := json.Marshal(norm(v))
-	return b
-}
-
-func numCPU() int {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	return bytes.Count(b, []byte("\nprocessor")) + 1
-}
-
-func loadavg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }
