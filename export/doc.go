@@ -54,9 +54,15 @@ type docWriter interface {
 	flush() error
 }
 
-// writeGraph writes g as one document with d.
+// writeGraph writes g as one document with d; a g without a layout as a
+// streamed export would write it.
 func writeGraph(d docWriter, g *Graph, format string) error {
-	d.begin(docMeta{filter: g.Filter.Describe(), metric: g.Metric, streamed: !g.LaidOut(), nodes: len(g.Nodes), edges: len(g.Edges)})
+	m := docMeta{filter: g.Filter.Describe(), metric: g.Metric, nodes: len(g.Nodes), edges: len(g.Edges)}
+	if !g.LaidOut() {
+		// Written as a streamed export writes it.
+		m = docMeta{filter: g.Filter.Describe(), streamed: true, nodes: -1, edges: -1}
+	}
+	d.begin(m)
 	for _, n := range g.Nodes {
 		d.node(g, n)
 	}
