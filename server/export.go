@@ -130,6 +130,9 @@ func streamExport(w http.ResponseWriter, r *http.Request, store rg.Store, work *
 		log.LogAttrs(ctx, level, "streamed export stopped midway", slog.String("requestId", rg.RequestID(ctx)), slog.String("path", r.URL.Path),
 			slog.Int("nodes", res.Nodes), slog.Int("relations", res.Edges), slog.Int64("bytes", res.Bytes), slog.Any("err", err))
 	}
+	// What the document says of its end goes out before the connection is
+	// cut.
+	_ = http.NewResponseController(w).Flush()
 	panic(http.ErrAbortHandler)
 }
 

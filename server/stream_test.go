@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -411,3 +413,84 @@ func countExport(t *testing.T, format string, b []byte) (nodes, edges int) {
 }
 
 func cutBody(b []byte) []byte { return b[:min(len(b), 300)] }
+
+// cutStore is the bundled dataset claiming, in its Stats, more nodes than
+// the map's cap (so that every export of whole kinds streams), paging its
+// nodes 50 at a time, and stalling on the second page until the request's
+// context ends.
+type cutStore struct {
+	*stallStore
+	calls atomic.Int32
+}
+
+func (s *cutStore) Stats(ctx context.Context) (rg.GraphStats, error) {
+	st, err := s.stallStore.Store.Stats(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Nodes = maps.Clone(st.Nodes)
+	st.Nodes[rg.KindPartner] += export.MaxNodes
+	return st, nil
+}
+
+func (s *cutStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, error) {
+	if s.calls.Add(1) >= 2 {
+		<-ctx.Done()
+		return rg.NodePage{}, ctx.Err()
+	}
+	f.First = min(f.First, 50)
+	return s.stallStore.Store.FindNodes(ctx, f)
+}
+
+// TestStreamedExportCutShortIsNotWhole: a streamed export whose deadline
+// passes after its first page has gone out cannot be taken for a whole
+// file: the transfer is cut (the client gets an error, not an end), the
+// document is not whole (XML unterminated, with a comment saying why; CSV
+// with a last row saying so), and the request counts as a timeout, its
+// place freed.
+func TestStreamedExportCutShortIsNotWhole(t *testing.T) {
+	for _, c := range []struct{ format, sign string }{
+		{"graphml", "<!-- regiongraph: INCOMPLETE EXPORT: the export stopped before its end (its time limit passed)"},
+		{"nodes.csv", "#regiongraph: INCOMPLETE EXPORT: the export stopped before its end (its time limit passed)"},
+		{"cytoscape.json", ""},
+	} {
+		t.Run(c.format, func(t *testing.T) {
+			store := &cutStore{stallStore: newStallStore(t)}
+			h, srv := heavyServer(t, store, gqlhttp.Limits{AnalysisTimeout: 300 * time.Millisecond})
+			resp, err := srv.Client().Get(srv.URL + "/export/" + c.format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%d before the first page", resp.StatusCode)
+			}
+			b, err := io.ReadAll(resp.Body)
+			if err == nil {
+				t.Fatalf("the cut export was read to its end without an error: %d bytes", len(b))
+			}
+			if len(b) == 0 {
+				t.Fatal("nothing of the first page arrived")
+			}
+			switch {
+			case strings.HasSuffix(c.format, ".json"):
+				var v any
+				if json.Unmarshal(b, &v) == nil {
+					t.Errorf("the cut export parses as JSON")
+				}
+			case c.format == "graphml":
+				var v struct{}
+				if xml.Unmarshal(b, &v) == nil {
+					t.Errorf("the cut export parses as XML")
+				}
+			}
+			if c.sign != "" && !bytes.Contains(b, []byte(c.sign)) {
+				t.Errorf("the cut export does not end saying so:\n%s", b[max(0, len(b)-400):])
+			}
+			eventually(t, "the request counted as a timeout and its place freed", func() bool {
+				return scrape(t, h, `regiongraph_requests_total{outcome="timeout",route="/export/"}`) == 1 &&
+					scrape(t, h, `regiongraph_requests_in_flight{route="/export/"}`) == 0 && scrape(t, h, "regiongraph_analyses_running") == 0
+			})
+		})
+	}
+}
