@@ -2,7 +2,6 @@ package export
 
 import (
 	"encoding/xml"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -54,16 +53,6 @@ func (x *xmlWriter) leaf(name, text string, attrs ...xml.Attr) {
 		x.text(text)
 	}
 	x.end(name)
-}
-
-func (x *xmlWriter) close(format string) error {
-	if x.err == nil {
-		x.err = x.enc.Close()
-	}
-	if x.err != nil {
-		return fmt.Errorf("export: write %s: %w", format, x.err)
-	}
-	return nil
 }
 
 var graphMLTypes = map[attrType]string{tString: "string", tInt: "int", tLong: "long", tDouble: "double", tBool: "boolean"}
