@@ -169,7 +169,14 @@ func TestLargeGraphWorkStops(t *testing.T) {
 
 	t.Run("ExportStreamsAboveTheCap", func(t *testing.T) {
 		h, srv := heavyServer(t, store, gqlhttp.Limits{AnalysisTimeout: 2 * time.Minute})
-		for _, f := range export.Formats {
+		formats := export.Formats
+		if raceDetector {
+			// Under -race each of the six takes many seconds: two
+			// of them, JSON and CSV, which stream through the same
+			// paging as the others.
+			formats = []export.Format{formats[2], formats[5]}
+		}
+		for _, f := range formats {
 			t0 := time.Now()
 			resp, b, err := send(context.Background(), srv, http.MethodGet, "/export/"+f.Name, "")
 			if err != nil {
