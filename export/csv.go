@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"io"
 	"strings"
+
+	rg "github.com/regiongraph/regiongraph"
 )
 
 // CSVOptions shape the CSV exports (nodes.csv, edges.csv).
@@ -48,8 +50,10 @@ func (f Format) WithCSV(o CSVOptions) Format {
 	switch f.Name {
 	case "nodes.csv":
 		f.Write = func(w io.Writer, g *Graph) error { return WriteNodesCSVWith(w, g, o) }
+		f.doc = func(w io.Writer) docWriter { return newNodesCSVDoc(w, o) }
 	case "edges.csv":
 		f.Write = func(w io.Writer, g *Graph) error { return WriteEdgesCSVWith(w, g, o) }
+		f.doc = func(w io.Writer) docWriter { return newEdgesCSVDoc(w, o) }
 	}
 	return f
 }
@@ -128,4 +132,126 @@ func (c *csvWriter) flush() error {
 		return c.err
 	}
 	return c.cw.Error()
+}
+
+// NodesCSVHeader and EdgesCSVHeader are the first rows of nodes.csv and
+// edges.csv. Id, Label, Source, Target and Type are the column names
+// Gephi's spreadsheet import recognises; Type is always "Directed".
+var (
+	NodesCSVHeader = func() []string {
+		h := []string{"Id", "Label"}
+		for _, a := range nodeAttrs[1:] {
+			h = append(h, a.name)
+		}
+		return h
+	}()
+	EdgesCSVHeader = func() []string {
+		h := []string{"Id", "Source", "Target", "Type", "Label"}
+		for _, a := range edgeAttrs[1:] {
+			h = append(h, a.name)
+		}
+		return h
+	}()
+)
+
+// WriteNodesCSV writes nodes.csv: NodesCSVHeader, then one row per node
+// (RFC 4180 quoting, UTF-8, empty cells for missing values, text that a
+// spreadsheet would run as a formula neutralised; see CSVOptions).
+func WriteNodesCSV(w io.Writer, g *Graph) error { return WriteNodesCSVWith(w, g, CSVOptions{}) }
+
+// WriteNodesCSVWith is WriteNodesCSV shaped by o.
+func WriteNodesCSVWith(w io.Writer, g *Graph, o CSVOptions) error {
+	return writeGraph(newNodesCSVDoc(w, o), g, "nodes.csv")
+}
+
+// WriteEdgesCSV writes edges.csv: EdgesCSVHeader, then one row per relation.
+func WriteEdgesCSV(w io.Writer, g *Graph) error { return WriteEdgesCSVWith(w, g, CSVOptions{}) }
+
+// WriteEdgesCSVWith is WriteEdgesCSV shaped by o.
+func WriteEdgesCSVWith(w io.Writer, g *Graph, o CSVOptions) error {
+	return writeGraph(newEdgesCSVDoc(w, o), g, "edges.csv")
+}
+
+// csvDoc writes nodes.csv, or edges.csv when edgesFile is set.
+type csvDoc struct {
+	cw        *csvWriter
+	o         CSVOptions
+	w         io.Writer
+	edgesFile bool
+}
+
+func newNodesCSVDoc(w io.Writer, o CSVOptions) docWriter { return &csvDoc{w: w, o: o} }
+
+func newEdgesCSVDoc(w io.Writer, o CSVOptions) docWriter {
+	return &csvDoc{w: w, o: o, edgesFile: true}
+}
+
+func (d *csvDoc) parts() (bool, bool) { return !d.edgesFile, d.edgesFile }
+
+func (d *csvDoc) begin(docMeta) {
+	d.cw = newCSVWriter(d.w, d.o)
+	if d.edgesFile {
+		d.cw.header(EdgesCSVHeader)
+	} else {
+		d.cw.header(NodesCSVHeader)
+	}
+}
+
+func (d *csvDoc) node(g *Graph, n *rg.Node) {
+	if d.edgesFile {
+		return
+	}
+	d.cw.text(n.ID)
+	for _, a := range nodeAttrs {
+		v, ok := a.get(g, n)
+		if !ok {
+			v = nil
+		}
+		d.cw.cell(a.typ, v)
+	}
+	d.cw.endRow()
+}
+
+func (d *csvDoc) edges() {}
+
+func (d *csvDoc) edge(g *Graph, e *rg.Edge) {
+	if !d.edgesFile {
+		return
+	}
+	d.cw.text(e.ID)
+	d.cw.text(e.From)
+	d.cw.text(e.To)
+	d.cw.text("Directed")
+	for _, a := range edgeAttrs {
+		v, ok := a.get(g, e)
+		if !ok {
+			v = nil
+		}
+		d.cw.cell(a.typ, v)
+	}
+	d.cw.endRow()
+}
+
+func (d *csvDoc) end() {}
+
+// abort writes a last row of one cell saying that the file is incomplete;
+// it has fewer cells than the header, so a strict reader stops there.
+func (d *csvDoc) abort(err error) {
+	d.cw.row = append(d.cw.row[:0], "#"+incompleteNote(err))
+	d.cw.endRow()
+}
+
+func (d *csvDoc) flush() error { return d.cw.flush() }
+
+// WriteCSV writes nodes.csv to nodesW and edges.csv to edgesW.
+func WriteCSV(nodesW, edgesW io.Writer, g *Graph) error {
+	return WriteCSVWith(nodesW, edgesW, g, CSVOptions{})
+}
+
+// WriteCSVWith is WriteCSV shaped by o.
+func WriteCSVWith(nodesW, edgesW io.Writer, g *Graph, o CSVOptions) error {
+	if err := WriteNodesCSVWith(nodesW, g, o); err != nil {
+		return err
+	}
+	return WriteEdgesCSVWith(edgesW, g, o)
 }

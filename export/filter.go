@@ -62,8 +62,16 @@ type Filter struct {
 	Text      string
 }
 
-// MaxNodes bounds a selection; a filter selecting more is BAD_USER_INPUT.
+// MaxNodes bounds a selection that is drawn or laid out (Select, Build: the
+// map, its data, partnershipMap and the exports of a neighbourhood or text
+// selection); a filter selecting more is BAD_USER_INPUT. An export of whole
+// kinds above it is streamed instead (Streamed, Stream).
 const MaxNodes = 10000
+
+// tooMany is the error of a selection of n nodes, over MaxNodes.
+func tooMany(n int) error {
+	return rg.Errorf(rg.EBADINPUT, "%d nodes match; at most %d can be drawn or laid out: narrow the filter (the GraphML, GEXF, JSON and CSV exports of whole kinds, with only kind, relation and year, stream at any size)", n, MaxNodes)
+}
 
 // Validate checks the filter without looking at the graph. Errors are
 // BAD_USER_INPUT naming the field (the URL parameter).
@@ -241,6 +249,18 @@ func Select(ctx context.Context, s rg.Store, f Filter) (*rg.Subgraph, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
+	// Whole kinds over the cap are refused from a count, before anything
+	// is loaded, when the count is exact: without a year, or without the
+	// kinds it narrows.
+	if !f.Narrows() && (f.Year == nil || len(f.Kinds) > 0 && !slices.Contains(f.Kinds, rg.KindInitiative) && !slices.Contains(f.Kinds, rg.KindPlan)) {
+		n, err := countKinds(ctx, s, f.Kinds)
+		if err != nil {
+			return nil, err
+		}
+		if n > MaxNodes {
+			return nil, tooMany(n)
+		}
+	}
 	planYearOK := func(n *rg.Node) bool {
 		return f.Year == nil || n.PlanYear == nil || (n.Kind != rg.KindInitiative && n.Kind != rg.KindPlan) || *n.PlanYear == *f.Year
 	}
@@ -359,7 +379,7 @@ func Select(ctx context.Context, s rg.Store, f Filter) (*rg.Subgraph, error) {
 		}
 	}
 	if len(out.Nodes) > MaxNodes {
-		return nil, rg.Errorf(rg.EBADINPUT, "%d nodes match; at most %d can be drawn or exported: narrow the filter", len(out.Nodes), MaxNodes)
+		return nil, tooMany(len(out.Nodes))
 	}
 	for _, e := range all.Edges {
 		if shown[e.From] && shown[e.To] && relOK(e.Kind) && e.HoldsInYear(f.Year) {

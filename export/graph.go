@@ -12,6 +12,10 @@ import (
 
 // Graph is a selection ready to draw or write: the nodes and relations (by
 // id), the layout and the metric that sizes the nodes.
+//
+// A streamed export (Stream) writes each page of nodes through a Graph
+// without a layout: Pos is nil, so positions and sizes are left out, and
+// Degree holds the page's nodes only.
 type Graph struct {
 	Filter Filter
 	Nodes  []*rg.Node
@@ -128,6 +132,10 @@ func Build(ctx context.Context, s rg.Store, f Filter) (*Graph, error) {
 	}
 	return NewContext(ctx, f, sg)
 }
+
+// LaidOut reports whether g has a layout (positions and sizes); a page of
+// a streamed export has none.
+func (g *Graph) LaidOut() bool { return g.Pos != nil }
 
 // SetMetric sizes the nodes by values (missing nodes count as 0).
 func (g *Graph) SetMetric(name string, values map[string]float64) {
@@ -258,9 +266,9 @@ var nodeAttrs = []attr[*rg.Node]{
 	{"sourceQuote", tString, func(_ *Graph, n *rg.Node) (any, bool) { return str(n.Source.Quote) }},
 	{"sourceOutside", tBool, func(_ *Graph, n *rg.Node) (any, bool) { return n.Source.Outside, n.Source.Outside }},
 	{"sourceReference", tString, func(_ *Graph, n *rg.Node) (any, bool) { return str(n.Source.Reference) }},
-	{"x", tDouble, func(g *Graph, n *rg.Node) (any, bool) { return g.Pos[n.ID].X, true }},
-	{"y", tDouble, func(g *Graph, n *rg.Node) (any, bool) { return g.Pos[n.ID].Y, true }},
-	{"size", tDouble, func(g *Graph, n *rg.Node) (any, bool) { return g.Size(n.ID), true }},
+	{"x", tDouble, func(g *Graph, n *rg.Node) (any, bool) { p, ok := g.Pos[n.ID]; return p.X, ok }},
+	{"y", tDouble, func(g *Graph, n *rg.Node) (any, bool) { p, ok := g.Pos[n.ID]; return p.Y, ok }},
+	{"size", tDouble, func(g *Graph, n *rg.Node) (any, bool) { return g.Size(n.ID), g.LaidOut() }},
 	{"degree", tInt, func(g *Graph, n *rg.Node) (any, bool) { return g.Degree[n.ID], true }},
 	{"color", tString, func(_ *Graph, n *rg.Node) (any, bool) { return Color(n.Kind), true }},
 }

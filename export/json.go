@@ -1,15 +1,17 @@
 package export
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+
+	rg "github.com/regiongraph/regiongraph"
 )
 
 // nodeData is a node's attributes as a JSON object: id, then every node
 // attribute the node has.
-func nodeData(g *Graph, i int, skip map[string]bool) map[string]any {
-	n := g.Nodes[i]
+func nodeData(g *Graph, n *rg.Node, skip map[string]bool) map[string]any {
 	m := map[string]any{"id": n.ID}
 	for _, a := range nodeAttrs {
 		if v, ok := a.get(g, n); ok && !skip[a.name] {
@@ -19,8 +21,7 @@ func nodeData(g *Graph, i int, skip map[string]bool) map[string]any {
 	return m
 }
 
-func edgeData(g *Graph, i int, skip map[string]bool) map[string]any {
-	e := g.Edges[i]
+func edgeData(g *Graph, e *rg.Edge, skip map[string]bool) map[string]any {
 	m := map[string]any{"id": e.ID, "source": e.From, "target": e.To}
 	for _, a := range edgeAttrs {
 		if v, ok := a.get(g, e); ok && !skip[a.name] {
@@ -30,14 +31,57 @@ func edgeData(g *Graph, i int, skip map[string]bool) map[string]any {
 	return m
 }
 
-func writeJSON(w io.Writer, format string, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("export: write %s: %w", format, err)
-	}
-	return nil
+// jsonDoc writes a JSON document piece by piece: the frame as text, each
+// element with encoding/json (no HTML escaping), as one line, as
+// json.Encoder would write the whole document.
+type jsonDoc struct {
+	out   errWriter
+	enc   *json.Encoder
+	buf   *bytes.Buffer
+	first bool // the next element is the first of its list
 }
+
+func newJSONDoc(w io.Writer) jsonDoc {
+	d := jsonDoc{out: errWriter{w: w}, buf: new(bytes.Buffer)}
+	d.enc = json.NewEncoder(d.buf)
+	d.enc.SetEscapeHTML(false)
+	return d
+}
+
+// value writes v as JSON.
+func (d *jsonDoc) value(v any) {
+	if d.out.err != nil {
+		return
+	}
+	d.buf.Reset()
+	if err := d.enc.Encode(v); err != nil {
+		d.out.err = err
+		return
+	}
+	d.out.write(bytes.TrimSuffix(d.buf.Bytes(), []byte("\n")))
+}
+
+// element writes v as the next element of a list.
+func (d *jsonDoc) element(v any) {
+	if !d.first {
+		d.out.str(",")
+	}
+	d.first = false
+	d.value(v)
+}
+
+// list ends nothing and begins a list after text.
+func (d *jsonDoc) list(text string) {
+	d.out.str(text)
+	d.first = true
+}
+
+func (d *jsonDoc) parts() (bool, bool) { return true, true }
+
+// abort leaves the document unterminated: no JSON parser accepts it.
+func (d *jsonDoc) abort(error) {}
+
+func (d *jsonDoc) flush() error { return d.out.err }
 
 // CytoscapeElement is one element of Cytoscape.js JSON.
 type CytoscapeElement struct {
@@ -58,37 +102,67 @@ type Cytoscape struct {
 
 var jsonPosSkip = map[string]bool{"x": true, "y": true}
 
+// jsonHeader is the document's own data: its name, the filter, and the
+// metric that sizes the nodes or, for a streamed export, layout "none".
+func jsonHeader(m docMeta) map[string]any {
+	h := map[string]any{"name": "regiongraph partnership map", "filter": m.filter}
+	if m.streamed {
+		h["layout"] = "none"
+	} else {
+		h["metric"] = m.metric
+	}
+	return h
+}
+
 // WriteCytoscape writes g as Cytoscape.js JSON: {"elements": {"nodes":
 // [{"group": "nodes", "data": {"id", "label", "kind", ...}, "position":
 // {"x", "y"}}], "edges": [{"group": "edges", "data": {"id", "source",
 // "target", "kind", ...}}]}}. Cytoscape.js needs node and edge ids to differ;
 // the store's ids are used as they are.
 func WriteCytoscape(w io.Writer, g *Graph) error {
-	var doc Cytoscape
-	doc.Data = map[string]any{"name": "regiongraph partnership map", "filter": g.Filter.Describe(), "metric": g.Metric}
-	doc.Elements.Nodes = make([]CytoscapeElement, len(g.Nodes))
-	doc.Elements.Edges = make([]CytoscapeElement, len(g.Edges))
-	for i, n := range g.Nodes {
-		p := g.Pos[n.ID]
-		doc.Elements.Nodes[i] = CytoscapeElement{Group: "nodes", Data: nodeData(g, i, jsonPosSkip), Position: &p}
-	}
-	for i := range g.Edges {
-		doc.Elements.Edges[i] = CytoscapeElement{Group: "edges", Data: edgeData(g, i, nil)}
-	}
-	return writeJSON(w, "Cytoscape.js JSON", doc)
+	return writeGraph(newCytoscapeDoc(w), g, "Cytoscape.js JSON")
 }
+
+type cytoscapeDoc struct{ jsonDoc }
+
+func newCytoscapeDoc(w io.Writer) docWriter { return &cytoscapeDoc{newJSONDoc(w)} }
+
+func (d *cytoscapeDoc) begin(m docMeta) {
+	d.out.str(`{"data":`)
+	d.value(jsonHeader(m))
+	d.list(`,"elements":{"nodes":[`)
+}
+
+func (d *cytoscapeDoc) node(g *Graph, n *rg.Node) {
+	el := CytoscapeElement{Group: "nodes", Data: nodeData(g, n, jsonPosSkip)}
+	if p, ok := g.Pos[n.ID]; ok {
+		el.Position = &p
+	}
+	d.element(el)
+}
+
+func (d *cytoscapeDoc) edges() { d.list(`],"edges":[`) }
+
+func (d *cytoscapeDoc) edge(g *Graph, e *rg.Edge) {
+	d.element(CytoscapeElement{Group: "edges", Data: edgeData(g, e, nil)})
+}
+
+func (d *cytoscapeDoc) end() { d.out.str("]}}\n") }
 
 // Graphology is graphology's serialized graph, which sigma.js draws:
 // Graph.from(doc) or graph.import(doc).
 type Graphology struct {
-	Attributes map[string]any `json:"attributes"`
-	Options    struct {
-		Type           string `json:"type"`
-		Multi          bool   `json:"multi"`
-		AllowSelfLoops bool   `json:"allowSelfLoops"`
-	} `json:"options"`
-	Nodes []GraphologyNode `json:"nodes"`
-	Edges []GraphologyEdge `json:"edges"`
+	Attributes map[string]any    `json:"attributes"`
+	Options    GraphologyOptions `json:"options"`
+	Nodes      []GraphologyNode  `json:"nodes"`
+	Edges      []GraphologyEdge  `json:"edges"`
+}
+
+// GraphologyOptions are a graphology graph's options.
+type GraphologyOptions struct {
+	Type           string `json:"type"`
+	Multi          bool   `json:"multi"`
+	AllowSelfLoops bool   `json:"allowSelfLoops"`
 }
 
 // GraphologyNode is a node of Graphology.
@@ -112,109 +186,48 @@ type GraphologyEdge struct {
 // axis points up, so y is negated to keep the map's orientation. No
 // attribute is called "type", which sigma reserves for its renderers.
 func WriteGraphology(w io.Writer, g *Graph) error {
-	doc := Graphology{Attributes: map[string]any{"name": "regiongraph partnership map", "filter": g.Filter.Describe(), "metric": g.Metric}}
-	doc.Options.Type, doc.Options.Multi, doc.Options.AllowSelfLoops = "directed", true, true
-	doc.Nodes = make([]GraphologyNode, len(g.Nodes))
-	doc.Edges = make([]GraphologyEdge, len(g.Edges))
-	for i, n := range g.Nodes {
-		a := nodeData(g, i, nil)
-		delete(a, "id")
-		a["y"] = -g.Pos[n.ID].Y
-		doc.Nodes[i] = GraphologyNode{Key: n.ID, Attributes: a}
-	}
-	for i, e := range g.Edges {
-		a := edgeData(g, i, nil)
-		delete(a, "id")
-		delete(a, "source")
-		delete(a, "target")
-		a["size"] = RelationStyles[e.Kind].Width
-		doc.Edges[i] = GraphologyEdge{Key: e.ID, Source: e.From, Target: e.To, Attributes: a}
-	}
-	return writeJSON(w, "graphology JSON", doc)
+	return writeGraph(newGraphologyDoc(w), g, "graphology JSON")
 }
 
-// NodesCSVHeader and EdgesCSVHeader are the first rows of nodes.csv and
-// edges.csv. Id, Label, Source, Target and Type are the column names
-// Gephi's spreadsheet import recognises; Type is always "Directed".
-var (
-	NodesCSVHeader = func() []string {
-		h := []string{"Id", "Label"}
-		for _, a := range nodeAttrs[1:] {
-			h = append(h, a.name)
-		}
-		return h
-	}()
-	EdgesCSVHeader = func() []string {
-		h := []string{"Id", "Source", "Target", "Type", "Label"}
-		for _, a := range edgeAttrs[1:] {
-			h = append(h, a.name)
-		}
-		return h
-	}()
-)
+type graphologyDoc struct{ jsonDoc }
 
-// WriteNodesCSV writes nodes.csv: NodesCSVHeader, then one row per node
-// (RFC 4180 quoting, UTF-8, empty cells for missing values, text that a
-// spreadsheet would run as a formula neutralised; see CSVOptions).
-func WriteNodesCSV(w io.Writer, g *Graph) error { return WriteNodesCSVWith(w, g, CSVOptions{}) }
+func newGraphologyDoc(w io.Writer) docWriter { return &graphologyDoc{newJSONDoc(w)} }
 
-// WriteNodesCSVWith is WriteNodesCSV shaped by o.
-func WriteNodesCSVWith(w io.Writer, g *Graph, o CSVOptions) error {
-	cw := newCSVWriter(w, o)
-	cw.header(NodesCSVHeader)
-	for _, n := range g.Nodes {
-		cw.text(n.ID)
-		for _, a := range nodeAttrs {
-			v, ok := a.get(g, n)
-			if !ok {
-				v = nil
-			}
-			cw.cell(a.typ, v)
-		}
-		cw.endRow()
+func (d *graphologyDoc) begin(m docMeta) {
+	d.out.str(`{"attributes":`)
+	d.value(jsonHeader(m))
+	d.out.str(`,"options":`)
+	d.value(GraphologyOptions{Type: "directed", Multi: true, AllowSelfLoops: true})
+	d.list(`,"nodes":[`)
+}
+
+func (d *graphologyDoc) node(g *Graph, n *rg.Node) {
+	a := nodeData(g, n, nil)
+	delete(a, "id")
+	if p, ok := g.Pos[n.ID]; ok {
+		a["y"] = -p.Y
 	}
-	if err := cw.flush(); err != nil {
-		return fmt.Errorf("export: write nodes.csv: %w", err)
+	d.element(GraphologyNode{Key: n.ID, Attributes: a})
+}
+
+func (d *graphologyDoc) edges() { d.list(`],"edges":[`) }
+
+func (d *graphologyDoc) edge(g *Graph, e *rg.Edge) {
+	a := edgeData(g, e, nil)
+	delete(a, "id")
+	delete(a, "source")
+	delete(a, "target")
+	a["size"] = RelationStyles[e.Kind].Width
+	d.element(GraphologyEdge{Key: e.ID, Source: e.From, Target: e.To, Attributes: a})
+}
+
+func (d *graphologyDoc) end() { d.out.str("]}\n") }
+
+func writeJSON(w io.Writer, format string, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("export: write %s: %w", format, err)
 	}
 	return nil
-}
-
-// WriteEdgesCSV writes edges.csv: EdgesCSVHeader, then one row per relation.
-func WriteEdgesCSV(w io.Writer, g *Graph) error { return WriteEdgesCSVWith(w, g, CSVOptions{}) }
-
-// WriteEdgesCSVWith is WriteEdgesCSV shaped by o.
-func WriteEdgesCSVWith(w io.Writer, g *Graph, o CSVOptions) error {
-	cw := newCSVWriter(w, o)
-	cw.header(EdgesCSVHeader)
-	for _, e := range g.Edges {
-		cw.text(e.ID)
-		cw.text(e.From)
-		cw.text(e.To)
-		cw.text("Directed")
-		for _, a := range edgeAttrs {
-			v, ok := a.get(g, e)
-			if !ok {
-				v = nil
-			}
-			cw.cell(a.typ, v)
-		}
-		cw.endRow()
-	}
-	if err := cw.flush(); err != nil {
-		return fmt.Errorf("export: write edges.csv: %w", err)
-	}
-	return nil
-}
-
-// WriteCSV writes nodes.csv to nodesW and edges.csv to edgesW.
-func WriteCSV(nodesW, edgesW io.Writer, g *Graph) error {
-	return WriteCSVWith(nodesW, edgesW, g, CSVOptions{})
-}
-
-// WriteCSVWith is WriteCSV shaped by o.
-func WriteCSVWith(nodesW, edgesW io.Writer, g *Graph, o CSVOptions) error {
-	if err := WriteNodesCSVWith(nodesW, g, o); err != nil {
-		return err
-	}
-	return WriteEdgesCSVWith(edgesW, g, o)
 }

@@ -2,9 +2,11 @@ package export
 
 import (
 	"encoding/xml"
-	"fmt"
 	"io"
 	"strconv"
+	"strings"
+
+	rg "github.com/regiongraph/regiongraph"
 )
 
 // xmlAttr is a shorthand for an XML attribute.
@@ -53,16 +55,6 @@ func (x *xmlWriter) leaf(name, text string, attrs ...xml.Attr) {
 	x.end(name)
 }
 
-func (x *xmlWriter) close(format string) error {
-	if x.err == nil {
-		x.err = x.enc.Close()
-	}
-	if x.err != nil {
-		return fmt.Errorf("export: write %s: %w", format, x.err)
-	}
-	return nil
-}
-
 var graphMLTypes = map[attrType]string{tString: "string", tInt: "int", tLong: "long", tDouble: "double", tBool: "boolean"}
 
 // WriteGraphML writes g as GraphML (http://graphml.graphdrawing.org/): a
@@ -72,13 +64,45 @@ var graphMLTypes = map[attrType]string{tString: "string", tInt: "int", tLong: "l
 // also carry yEd's graphics (ShapeNode: label, colour, position, size;
 // PolyLineEdge: colour, dashes, arrow) so yEd shows the map as drawn.
 func WriteGraphML(w io.Writer, g *Graph) error {
-	x := newXMLWriter(w)
+	return writeGraph(newGraphMLDoc(w), g, "GraphML")
+}
+
+// xmlDoc is what the XML formats share.
+type xmlDoc struct {
+	w io.Writer
+	x *xmlWriter
+}
+
+func (d *xmlDoc) parts() (bool, bool) { return true, true }
+
+// abort leaves the elements open, so that no XML parser takes the
+// document for a whole one, and says why in a comment.
+func (d *xmlDoc) abort(err error) {
+	if d.x.err == nil {
+		d.x.err = d.x.enc.EncodeToken(xml.Comment(" " + strings.ReplaceAll(incompleteNote(err), "--", "- -") + " "))
+	}
+}
+
+func (d *xmlDoc) flush() error {
+	if d.x.err == nil {
+		d.x.err = d.x.enc.Flush()
+	}
+	return d.x.err
+}
+
+type graphMLDoc struct{ xmlDoc }
+
+func newGraphMLDoc(w io.Writer) docWriter { return &graphMLDoc{xmlDoc{w: w}} }
+
+func (d *graphMLDoc) begin(m docMeta) {
+	d.x = newXMLWriter(d.w)
+	x := d.x
 	x.start("graphml",
 		xmlAttr("xmlns", "http://graphml.graphdrawing.org/xmlns"),
 		xmlAttr("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
 		xmlAttr("xmlns:y", "http://www.yworks.com/xml/graphml"),
 		xmlAttr("xsi:schemaLocation", "http://graphml.graphdrawing.org/xmlns http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd"))
-	x.leaf("desc", "regiongraph partnership map; filter: "+g.Filter.Describe())
+	x.leaf("desc", m.description())
 	for _, a := range nodeAttrs {
 		x.leaf("key", "", xmlAttr("id", "n_"+a.name), xmlAttr("for", "node"), xmlAttr("attr.name", a.name), xmlAttr("attr.type", graphMLTypes[a.typ]))
 	}
@@ -88,49 +112,62 @@ func WriteGraphML(w io.Writer, g *Graph) error {
 	x.leaf("key", "", xmlAttr("id", "n_yed"), xmlAttr("for", "node"), xmlAttr("yfiles.type", "nodegraphics"))
 	x.leaf("key", "", xmlAttr("id", "e_yed"), xmlAttr("for", "edge"), xmlAttr("yfiles.type", "edgegraphics"))
 	x.start("graph", xmlAttr("id", "regiongraph"), xmlAttr("edgedefault", "directed"))
-	for _, n := range g.Nodes {
-		x.start("node", xmlAttr("id", n.ID))
-		for _, a := range nodeAttrs {
-			if v, ok := a.get(g, n); ok {
-				x.leaf("data", text(v), xmlAttr("key", "n_"+a.name))
-			}
+}
+
+func (d *graphMLDoc) node(g *Graph, n *rg.Node) {
+	x := d.x
+	x.start("node", xmlAttr("id", n.ID))
+	for _, a := range nodeAttrs {
+		if v, ok := a.get(g, n); ok {
+			x.leaf("data", text(v), xmlAttr("key", "n_"+a.name))
 		}
-		p, d := g.Pos[n.ID], 2*g.Size(n.ID)
-		x.start("data", xmlAttr("key", "n_yed"))
-		x.start("y:ShapeNode")
+	}
+	x.start("data", xmlAttr("key", "n_yed"))
+	x.start("y:ShapeNode")
+	if p, ok := g.Pos[n.ID]; ok {
+		d := 2 * g.Size(n.ID)
 		x.leaf("y:Geometry", "", xmlAttr("x", num(round2(p.X-d/2))), xmlAttr("y", num(round2(p.Y-d/2))), xmlAttr("width", num(d)), xmlAttr("height", num(d)))
-		x.leaf("y:Fill", "", xmlAttr("color", Color(n.Kind)), xmlAttr("transparent", "false"))
-		x.leaf("y:BorderStyle", "", xmlAttr("color", "#1A1A1A"), xmlAttr("type", "line"), xmlAttr("width", "1.0"))
-		x.leaf("y:NodeLabel", n.Name, xmlAttr("modelName", "sides"), xmlAttr("modelPosition", "s"))
-		x.leaf("y:Shape", "", xmlAttr("type", "ellipse"))
-		x.end("y:ShapeNode")
-		x.end("data")
-		x.end("node")
 	}
-	for _, e := range g.Edges {
-		x.start("edge", xmlAttr("id", e.ID), xmlAttr("source", e.From), xmlAttr("target", e.To))
-		for _, a := range edgeAttrs {
-			if v, ok := a.get(g, e); ok {
-				x.leaf("data", text(v), xmlAttr("key", "e_"+a.name))
-			}
+	x.leaf("y:Fill", "", xmlAttr("color", Color(n.Kind)), xmlAttr("transparent", "false"))
+	x.leaf("y:BorderStyle", "", xmlAttr("color", "#1A1A1A"), xmlAttr("type", "line"), xmlAttr("width", "1.0"))
+	x.leaf("y:NodeLabel", n.Name, xmlAttr("modelName", "sides"), xmlAttr("modelPosition", "s"))
+	x.leaf("y:Shape", "", xmlAttr("type", "ellipse"))
+	x.end("y:ShapeNode")
+	x.end("data")
+	x.end("node")
+}
+
+func (d *graphMLDoc) edges() {}
+
+func (d *graphMLDoc) edge(g *Graph, e *rg.Edge) {
+	x := d.x
+	x.start("edge", xmlAttr("id", e.ID), xmlAttr("source", e.From), xmlAttr("target", e.To))
+	for _, a := range edgeAttrs {
+		if v, ok := a.get(g, e); ok {
+			x.leaf("data", text(v), xmlAttr("key", "e_"+a.name))
 		}
-		st := RelationStyles[e.Kind]
-		line := "line"
-		if st.Dash != "" {
-			line = "dashed"
-		}
-		x.start("data", xmlAttr("key", "e_yed"))
-		x.start("y:PolyLineEdge")
-		x.leaf("y:LineStyle", "", xmlAttr("color", st.Color), xmlAttr("type", line), xmlAttr("width", num(st.Width)))
-		x.leaf("y:Arrows", "", xmlAttr("source", "none"), xmlAttr("target", "standard"))
-		x.leaf("y:EdgeLabel", string(e.Kind), xmlAttr("visible", "false"))
-		x.end("y:PolyLineEdge")
-		x.end("data")
-		x.end("edge")
 	}
-	x.end("graph")
-	x.end("graphml")
-	return x.close("GraphML")
+	st := RelationStyles[e.Kind]
+	line := "line"
+	if st.Dash != "" {
+		line = "dashed"
+	}
+	x.start("data", xmlAttr("key", "e_yed"))
+	x.start("y:PolyLineEdge")
+	x.leaf("y:LineStyle", "", xmlAttr("color", st.Color), xmlAttr("type", line), xmlAttr("width", num(st.Width)))
+	x.leaf("y:Arrows", "", xmlAttr("source", "none"), xmlAttr("target", "standard"))
+	x.leaf("y:EdgeLabel", string(e.Kind), xmlAttr("visible", "false"))
+	x.end("y:PolyLineEdge")
+	x.end("data")
+	x.end("edge")
+}
+
+func (d *graphMLDoc) end() {
+	d.x.end("graph")
+	d.x.end("graphml")
+	if d.x.err == nil {
+		d.x.err = d.x.enc.Close()
+	}
 }
 
 var gexfTypes = map[attrType]string{tString: "string", tInt: "integer", tLong: "long", tDouble: "double", tBool: "boolean"}
@@ -145,7 +182,29 @@ var gexfSkip = map[string]bool{"label": true, "x": true, "y": true, "size": true
 // positions and sizes as viz elements. GEXF's y axis points up, so y is
 // negated to keep the map's orientation.
 func WriteGEXF(w io.Writer, g *Graph) error {
-	x := newXMLWriter(w)
+	return writeGraph(newGEXFDoc(w), g, "GEXF")
+}
+
+type gexfDoc struct {
+	xmlDoc
+	m docMeta
+}
+
+func newGEXFDoc(w io.Writer) docWriter { return &gexfDoc{xmlDoc: xmlDoc{w: w}} }
+
+// counted returns the attributes of <nodes> or <edges>: the count, when
+// it is known before they are written.
+func counted(n int) []xml.Attr {
+	if n < 0 {
+		return nil
+	}
+	return []xml.Attr{xmlAttr("count", strconv.Itoa(n))}
+}
+
+func (d *gexfDoc) begin(m docMeta) {
+	d.m = m
+	d.x = newXMLWriter(d.w)
+	x := d.x
 	x.start("gexf",
 		xmlAttr("xmlns", "http://gexf.net/1.3"),
 		xmlAttr("xmlns:viz", "http://gexf.net/1.3/viz"),
@@ -154,7 +213,7 @@ func WriteGEXF(w io.Writer, g *Graph) error {
 		xmlAttr("version", "1.3"))
 	x.start("meta")
 	x.leaf("creator", "regiongraph")
-	x.leaf("description", "regiongraph partnership map; filter: "+g.Filter.Describe())
+	x.leaf("description", m.description())
 	x.end("meta")
 	x.start("graph", xmlAttr("defaultedgetype", "directed"), xmlAttr("mode", "static"))
 	x.start("attributes", xmlAttr("class", "node"))
@@ -171,47 +230,60 @@ func WriteGEXF(w io.Writer, g *Graph) error {
 		}
 	}
 	x.end("attributes")
-	x.start("nodes", xmlAttr("count", strconv.Itoa(len(g.Nodes))))
-	for _, n := range g.Nodes {
-		x.start("node", xmlAttr("id", n.ID), xmlAttr("label", n.Name))
-		x.start("attvalues")
-		for _, a := range nodeAttrs {
-			if v, ok := a.get(g, n); ok && !gexfSkip[a.name] {
-				x.leaf("attvalue", "", xmlAttr("for", a.name), xmlAttr("value", text(v)))
-			}
+	x.start("nodes", counted(m.nodes)...)
+}
+
+func (d *gexfDoc) node(g *Graph, n *rg.Node) {
+	x := d.x
+	x.start("node", xmlAttr("id", n.ID), xmlAttr("label", n.Name))
+	x.start("attvalues")
+	for _, a := range nodeAttrs {
+		if v, ok := a.get(g, n); ok && !gexfSkip[a.name] {
+			x.leaf("attvalue", "", xmlAttr("for", a.name), xmlAttr("value", text(v)))
 		}
-		x.end("attvalues")
-		r, gr, b := rgb(Color(n.Kind))
-		x.leaf("viz:color", "", xmlAttr("r", strconv.Itoa(r)), xmlAttr("g", strconv.Itoa(gr)), xmlAttr("b", strconv.Itoa(b)))
-		p := g.Pos[n.ID]
+	}
+	x.end("attvalues")
+	r, gr, b := rgb(Color(n.Kind))
+	x.leaf("viz:color", "", xmlAttr("r", strconv.Itoa(r)), xmlAttr("g", strconv.Itoa(gr)), xmlAttr("b", strconv.Itoa(b)))
+	if p, ok := g.Pos[n.ID]; ok {
 		x.leaf("viz:position", "", xmlAttr("x", num(p.X)), xmlAttr("y", num(-p.Y)), xmlAttr("z", "0"))
 		x.leaf("viz:size", "", xmlAttr("value", num(g.Size(n.ID))))
-		x.leaf("viz:shape", "", xmlAttr("value", "disc"))
-		x.end("node")
 	}
-	x.end("nodes")
-	x.start("edges", xmlAttr("count", strconv.Itoa(len(g.Edges))))
-	for _, e := range g.Edges {
-		x.start("edge", xmlAttr("id", e.ID), xmlAttr("source", e.From), xmlAttr("target", e.To), xmlAttr("label", string(e.Kind)), xmlAttr("kind", string(e.Kind)))
-		x.start("attvalues")
-		for _, a := range edgeAttrs {
-			if v, ok := a.get(g, e); ok && !gexfSkip[a.name] {
-				x.leaf("attvalue", "", xmlAttr("for", a.name), xmlAttr("value", text(v)))
-			}
+	x.leaf("viz:shape", "", xmlAttr("value", "disc"))
+	x.end("node")
+}
+
+func (d *gexfDoc) edges() {
+	d.x.end("nodes")
+	d.x.start("edges", counted(d.m.edges)...)
+}
+
+func (d *gexfDoc) edge(g *Graph, e *rg.Edge) {
+	x := d.x
+	x.start("edge", xmlAttr("id", e.ID), xmlAttr("source", e.From), xmlAttr("target", e.To), xmlAttr("label", string(e.Kind)), xmlAttr("kind", string(e.Kind)))
+	x.start("attvalues")
+	for _, a := range edgeAttrs {
+		if v, ok := a.get(g, e); ok && !gexfSkip[a.name] {
+			x.leaf("attvalue", "", xmlAttr("for", a.name), xmlAttr("value", text(v)))
 		}
-		x.end("attvalues")
-		r, gr, b := rgb(RelationStyles[e.Kind].Color)
-		x.leaf("viz:color", "", xmlAttr("r", strconv.Itoa(r)), xmlAttr("g", strconv.Itoa(gr)), xmlAttr("b", strconv.Itoa(b)))
-		x.leaf("viz:thickness", "", xmlAttr("value", num(RelationStyles[e.Kind].Width)))
-		if RelationStyles[e.Kind].Dash != "" {
-			x.leaf("viz:shape", "", xmlAttr("value", "dashed"))
-		}
-		x.end("edge")
 	}
-	x.end("edges")
-	x.end("graph")
-	x.end("gexf")
-	return x.close("GEXF")
+	x.end("attvalues")
+	r, gr, b := rgb(RelationStyles[e.Kind].Color)
+	x.leaf("viz:color", "", xmlAttr("r", strconv.Itoa(r)), xmlAttr("g", strconv.Itoa(gr)), xmlAttr("b", strconv.Itoa(b)))
+	x.leaf("viz:thickness", "", xmlAttr("value", num(RelationStyles[e.Kind].Width)))
+	if RelationStyles[e.Kind].Dash != "" {
+		x.leaf("viz:shape", "", xmlAttr("value", "dashed"))
+	}
+	x.end("edge")
+}
+
+func (d *gexfDoc) end() {
+	d.x.end("edges")
+	d.x.end("graph")
+	d.x.end("gexf")
+	if d.x.err == nil {
+		d.x.err = d.x.enc.Close()
+	}
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

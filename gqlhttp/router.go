@@ -60,6 +60,10 @@ const (
 	OutcomeNotFound        = "not_found"       // 404, 405
 	OutcomeClientClosed    = "client_closed"   // the client went away before the answer (logged as 499)
 	OutcomeUnavailable     = "unavailable"     // 503 for another reason (the store cannot be reached)
+	// OutcomeIncomplete: a streamed answer (an export) that stopped
+	// midway for another reason than its client or its deadline; the
+	// response was aborted.
+	OutcomeIncomplete = "incomplete"
 )
 
 // StatusClientClosed is the status logged and counted for a request whose

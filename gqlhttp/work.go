@@ -97,6 +97,15 @@ func (wk *Work) slot(ctx context.Context) (release func(), err error) {
 	}
 }
 
+// Hold takes one of the MaxAnalysisConcurrent places for work that runs in
+// the caller's own goroutine and is not shared (a streamed export),
+// waiting up to QueueWait: it returns an *OverloadedError when none frees
+// up (or ctx's error). The place counts in the computations running until
+// release is called, which the caller does once its work has stopped.
+func (wk *Work) Hold(ctx context.Context) (release func(), err error) {
+	return wk.slot(ctx)
+}
+
 // flight is one computation and the requests waiting for it.
 type flight struct {
 	done    chan struct{}

@@ -70,7 +70,7 @@ func New() *Metrics {
 		}, []string{"route", "code"}),
 		routes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "regiongraph_requests_total",
-			Help: "Requests by route and outcome (ok, bad_request, unauthenticated, not_found, overloaded, timeout, client_closed, unavailable, internal).",
+			Help: "Requests by route and outcome (ok, bad_request, unauthenticated, not_found, overloaded, timeout, client_closed, unavailable, internal, incomplete: a streamed export cut short).",
 		}, []string{"route", "outcome"}),
 		routeLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "regiongraph_request_duration_seconds",

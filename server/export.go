@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -19,7 +20,8 @@ import (
 // the map's filters as query parameters (export.ParseQuery) and, for the
 // CSV files, csv=excel for Norwegian Excel (export.CSVOptions). An export
 // is computed as the map's data is (the analysis budget, shared and cached
-// computations).
+// computations), except an export of whole kinds with more than
+// export.MaxNodes nodes, which is streamed (streamExport).
 func registerExports(rt *gqlhttp.Router, store rg.Store, work *gqlhttp.Work, log *slog.Logger) {
 	rt.Handle("GET /export/{format}", "/export/", gqlhttp.BudgetAnalysis, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, ok := export.FormatNamed(r.PathValue("format"))
@@ -48,6 +50,15 @@ func registerExports(rt *gqlhttp.Router, store rg.Store, work *gqlhttp.Work, log
 			return
 		}
 		f = f.WithCSV(csvOpts)
+		streamed, err := export.Streamed(r.Context(), store, filter)
+		if err != nil {
+			gqlhttp.WriteError(w, r, log, err)
+			return
+		}
+		if streamed {
+			streamExport(w, r, store, work, log, f, filter)
+			return
+		}
 		key := "export\x00" + f.Name + "\x00" + strconv.FormatBool(csvOpts.Excel) + "\x00" + filter.Query().Encode()
 		b, err := work.Do(r.Context(), key, func(ctx context.Context) ([]byte, error) {
 			g, err := export.Build(ctx, store, filter)
@@ -73,4 +84,74 @@ func registerExports(rt *gqlhttp.Router, store rg.Store, work *gqlhttp.Work, log
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		_, _ = w.Write(b)
 	}))
+}
+
+// streamExport answers an export of whole kinds too large to lay out by
+// streaming it (export.Stream): written page by page as the store is read,
+// with no Content-Length, under the route's deadline. It holds one of the
+// analysis places (gqlhttp.Work.Hold), and the route's place, until the
+// writing has stopped, so that requests_in_flight and analyses_running
+// count it until then.
+//
+// An error before anything was written is answered as any error is. One
+// after that cannot change the status, which is sent: the response is
+// aborted (panic(http.ErrAbortHandler): net/http closes the connection
+// without ending the chunked body, so every HTTP client reports a
+// truncated transfer), and the document itself is left not whole (see
+// export.Stream). A client gone is counted as client_closed, the deadline as
+// timeout, anything else as incomplete and logged.
+func streamExport(w http.ResponseWriter, r *http.Request, store rg.Store, work *gqlhttp.Work, log *slog.Logger, f export.Format, filter export.Filter) {
+	ctx := r.Context()
+	release, err := work.Hold(ctx)
+	if err != nil {
+		gqlhttp.WriteError(w, r, log, err)
+		return
+	}
+	defer release()
+	res, err := export.Stream(ctx, store, filter, f, &exportWriter{w: w, f: f})
+	if err == nil {
+		return
+	}
+	if res.Bytes == 0 {
+		gqlhttp.WriteError(w, r, log, err)
+		return
+	}
+	switch {
+	case gqlhttp.ClientGone(ctx):
+		gqlhttp.SetOutcome(ctx, gqlhttp.OutcomeClientClosed)
+	case errors.Is(err, context.DeadlineExceeded):
+		gqlhttp.SetOutcome(ctx, gqlhttp.OutcomeTimeout)
+	default:
+		gqlhttp.SetOutcome(ctx, gqlhttp.OutcomeIncomplete)
+		level := slog.LevelError
+		if errors.Is(err, export.ErrGraphChanged) {
+			level = slog.LevelWarn
+		}
+		log.LogAttrs(ctx, level, "streamed export stopped midway", slog.String("requestId", rg.RequestID(ctx)), slog.String("path", r.URL.Path),
+			slog.Int("nodes", res.Nodes), slog.Int("relations", res.Edges), slog.Int64("bytes", res.Bytes), slog.Any("err", err))
+	}
+	// What the document says of its end goes out before the connection is
+	// cut.
+	_ = http.NewResponseController(w).Flush()
+	panic(http.ErrAbortHandler)
+}
+
+// exportWriter sends an export's headers with its first bytes.
+type exportWriter struct {
+	w       http.ResponseWriter
+	f       export.Format
+	started bool
+}
+
+func (x *exportWriter) Write(b []byte) (int, error) {
+	if !x.started {
+		x.started = true
+		h := x.w.Header()
+		h.Set("Content-Type", x.f.ContentType)
+		h.Set("Content-Disposition", `attachment; filename="`+x.f.File+`"`)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-cache")
+		x.w.WriteHeader(http.StatusOK)
+	}
+	return x.w.Write(b)
 }

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) rg.Store) {
 	t.Run("ConcurrentUpdatesOfOneNode", func(t *testing.T) { testConcurrentUpdates(t, open) })
 	t.Run("GraphVersion", func(t *testing.T) { testGraphVersion(t, open) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
+	t.Run("Hub", func(t *testing.T) { testHub(t, open) })
 }
 
 // openEmpty opens a store and checks that it is empty.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/export"
 )
 
@@ -45,6 +46,12 @@ CSV cells a spreadsheet would run as formulas (starting with =, +, -, @, tab
 or CR) get a leading apostrophe. -csv excel writes for Norwegian Excel.
 
 Output goes to standard output unless -o names a file.
+
+An export of whole kinds (only -kind, -relation and -year) of more than
+10 000 nodes is streamed: written page by page as the store is read, without
+the map's layout (no positions or sizes). A file is written under a
+temporary name and renamed once whole; on standard output a failure leaves
+the document unterminated. The other filters select at most 10 000 nodes.
 
 It opens the store itself, so with the embedded store it cannot run while
 "regiongraph serve" holds the data file: then download the same exports
@@ -150,6 +157,13 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 			log.Error("closing the store", "err", err)
 		}
 	}()
+	streamed, err := export.Streamed(ctx, store, filter)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if streamed {
+		return a.streamExport(ctx, store, filter, formats, format, out)
+	}
 	g, err := export.Build(ctx, store, filter)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -178,6 +192,52 @@ func (a *app) exportCmd(ctx context.Context, args []string) error {
 			return fmt.Errorf("export: %w", err)
 		}
 		fmt.Fprintf(a.stderr, "wrote %s: %d nodes, %d relations (%s)\n", dst, len(g.Nodes), len(g.Edges), filter.Describe())
+	}
+	return nil
+}
+
+// streamExport writes an export of whole kinds too large to lay out
+// (export.Streamed) with export.Stream, page by page as the store is read.
+// A file is written under a temporary name beside it and renamed once
+// whole, so that a file named as asked for is never cut short; one that
+// fails is removed. Standard output cannot be taken back: a failure leaves
+// it cut short and not whole (see export.Stream), and the command fails.
+func (a *app) streamExport(ctx context.Context, store rg.Store, filter export.Filter, formats []export.Format, format, out string) error {
+	if format == "csv" {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
+	for _, f := range formats {
+		dst := out
+		if format == "csv" {
+			dst = filepath.Join(out, f.Name)
+		}
+		if dst == "" {
+			if _, err := export.Stream(ctx, store, filter, f, a.stdout); err != nil {
+				return fmt.Errorf("export: %w (what was written is not a whole %s)", err, f.Name)
+			}
+			continue
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.partial")
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		res, err := export.Stream(ctx, store, filter, f, tmp)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Chmod(tmp.Name(), 0o644)
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), dst)
+		}
+		if err != nil {
+			_ = os.Remove(tmp.Name())
+			return fmt.Errorf("export: %s: %w", dst, err)
+		}
+		fmt.Fprintf(a.stderr, "wrote %s: %d nodes, %d relations (%s), streamed without a layout\n", dst, res.Nodes, res.Edges, filter.Describe())
 	}
 	return nil
 }
