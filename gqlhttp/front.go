@@ -72,28 +72,24 @@ type wireResponse struct {
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	// The request counts as in flight until every goroutine it starts has
-	// stopped, which may be after its answer (a timeout, a client gone);
-	// so does its place in the route's pool (Track).
+	// The request counts as in flight until its work has stopped, which
+	// may be after its answer (a timeout, a client gone); so does its
+	// place in the route's pool (Track). The work runs in this goroutine;
+	// a phase that overruns its deadline is answered by a timer (late).
 	if f.obs != nil {
 		f.obs.InFlight(1)
 	}
-	var work workGroup
 	tracked := func() {}
-	// early is called before answering while work goes on: the request
-	// keeps its place until that work has stopped.
-	early := func() { tracked = Track(r.Context()) }
+	var release func() // the place among MaxAnalysisConcurrent
 	defer func() {
-		done := tracked
-		work.Close(func() {
-			if f.obs != nil {
-				f.obs.InFlight(-1)
-			}
-			done()
-		})
+		if release != nil {
+			release()
+		}
+		if f.obs != nil {
+			f.obs.InFlight(-1)
+		}
+		tracked()
 	}()
-	background := work.Go
-
 	rt, ok := negotiate(r.Header.Get("Accept"))
 	sse := acceptsEventStream(r.Header.Get("Accept"))
 	if !ok && sse {
@@ -105,6 +101,19 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.write(w, r, start, rt, f.refuse(&RequestError{Status: http.StatusNotAcceptable,
 			Message: "the Accept header allows neither application/graphql-response+json nor application/json"}))
 		return
+	}
+
+	// overrun answers rep for a phase that is late, the work going on: the
+	// answer goes out now (closing the connection), the request keeps its
+	// place until the work has stopped, and the request's context ends, as
+	// the guard ends it once a request is answered.
+	overrun := func(rep func() *reply) func() {
+		return func() {
+			tracked = Track(r.Context())
+			f.write(w, r, start, rt, rep())
+			_ = http.NewResponseController(w).Flush()
+			stopRequest(r.Context())
+		}
 	}
 
 	// Reading and preparing (parse, checks, validation) share ParseTimeout.
@@ -125,18 +134,13 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// client going away would fail and cancel the request.
 	_ = rc.SetReadDeadline(time.Time{})
 	ctx := graphql.StartOperationTrace(r.Context())
-	prepared := make(chan prep, 1)
-	background(func() { prepared <- f.prepare(ctx, req, rt) })
 	var p prep
-	t := time.NewTimer(time.Until(deadline))
-	select {
-	case p = <-prepared:
-		t.Stop()
-	case <-t.C:
-		// The work goes on in the background (bounded by the limits it
-		// has passed); the request keeps its place until it ends.
-		early()
-		f.write(w, r, start, rt, f.timeout(r, LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request"))
+	// The work goes on when late (bounded by the limits it has passed).
+	prepLate := lateAnswer(time.Until(deadline), overrun(func() *reply {
+		return f.timeout(r, LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request")
+	}))
+	p = f.prepare(ctx, req, rt)
+	if !prepLate.stop() {
 		return
 	}
 	if p.reply != nil {
@@ -163,7 +167,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	budget, limit := f.lim.ExecTimeout, LimitExecTime
 	if selectsAnalysis(p.oc) {
 		budget, limit = f.lim.AnalysisTimeout, LimitAnalysisTime
-		release, err := f.work.slot(ctx)
+		rel, err := f.work.slot(ctx)
 		if err != nil {
 			var rep *reply
 			if over, ok := err.(*OverloadedError); ok {
@@ -175,21 +179,17 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.write(w, r, start, rt, rep)
 			return
 		}
-		work.AddDone(release)
+		release = rel
 	}
 
 	// Execution, under its budget and the results cap.
-	executed := make(chan *reply, 1)
-	background(func() { executed <- f.execute(ctx, p, budget, limit) })
-	t = time.NewTimer(budget + 50*time.Millisecond)
-	defer t.Stop()
-	select {
-	case rep := <-executed:
-		f.write(w, r, start, rt, rep)
-	case <-t.C:
-		early()
+	execLate := lateAnswer(budget+50*time.Millisecond, overrun(func() *reply {
 		rep := f.timeout(r, limit, budget, "executing the operation")
 		rep.op = p.op
+		return rep
+	}))
+	rep := f.execute(ctx, p, budget, limit)
+	if execLate.stop() {
 		f.write(w, r, start, rt, rep)
 	}
 }
@@ -445,66 +445,6 @@ func (f *front) internal(ctx context.Context) *reply {
 		msg = "internal error (request id " + id + ")"
 	}
 	return &reply{status: http.StatusInternalServerError, errs: gqlerror.List{{Message: msg, Extensions: ext}}, outcome: OutcomeInternal}
-}
-
-// workGroup runs the goroutines of one request and calls a function once
-// they have all returned and the request's handler has closed the group.
-type workGroup struct {
-	mu     sync.Mutex
-	n      int
-	closed bool
-	after  []func()
-}
-
-// Go runs fn in a goroutine of the group.
-func (g *workGroup) Go(fn func()) {
-	g.mu.Lock()
-	g.n++
-	g.mu.Unlock()
-	go func() {
-		defer g.done()
-		fn()
-	}()
-}
-
-// AddDone adds fn to what is called when the group's work has stopped.
-func (g *workGroup) AddDone(fn func()) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.after = append(g.after, fn)
-}
-
-func (g *workGroup) done() {
-	g.mu.Lock()
-	g.n--
-	fire := g.n == 0 && g.closed
-	g.mu.Unlock()
-	if fire {
-		g.fire()
-	}
-}
-
-// Close says no goroutine will be added; fn (and the AddDone functions)
-// run when the last one returns, at once if none is running.
-func (g *workGroup) Close(fn func()) {
-	g.mu.Lock()
-	g.closed = true
-	g.after = append(g.after, fn)
-	fire := g.n == 0
-	g.mu.Unlock()
-	if fire {
-		g.fire()
-	}
-}
-
-func (g *workGroup) fire() {
-	g.mu.Lock()
-	after := g.after
-	g.after = nil
-	g.mu.Unlock()
-	for _, fn := range after {
-		fn()
-	}
 }
 
 // clientGone reports whether the request's client went away (rather than

@@ -297,40 +297,13 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 
 		ctx, cancel := context.WithTimeout(r.Context(), route.Timeout)
 		defer cancel()
+		st.cancel = cancel
 		ctx = context.WithValue(ctx, requestStateKey{}, st)
-		done := make(chan struct{})
-		var aborted atomic.Bool
-		go func() {
-			defer close(done)
-			defer func() {
-				if v := recover(); v != nil {
-					if v == http.ErrAbortHandler {
-						// Passed on to net/http below, in the goroutine
-						// that serves the connection.
-						aborted.Store(true)
-						st.setOutcome(OutcomeClientClosed)
-						return
-					}
-					rt.log.LogAttrs(ctx, slog.LevelError, "panic in handler", slog.String("requestId", rg.RequestID(ctx)), slog.String("route", route.Name), slog.String("panic", fmt.Sprint(v)))
-					st.setOutcome(OutcomeInternal)
-					id := rg.RequestID(ctx)
-					g.answer(func(w http.ResponseWriter) {
-						writeJSONError(w, http.StatusInternalServerError, internalError(id), nil)
-					})
-				}
-			}()
-			if rt.cfg.Admitted != nil {
-				rt.cfg.Admitted(ctx, route.Name)
-			}
-			h.ServeHTTP(g, r.WithContext(ctx))
-		}()
-		t := time.NewTimer(route.Timeout + deadlineGrace)
-		select {
-		case <-done:
-			t.Stop()
-		case <-t.C:
-			// The handler has not answered: answer for it, and keep
-			// waiting for it, holding its place, until it stops.
+		// The handler runs in this goroutine (the connection's: no
+		// goroutine to start, no stack to grow, no hand-over); a timer
+		// answers for it if it has not answered by its deadline, and the
+		// guard keeps waiting for it, holding its place, until it stops.
+		late := lateAnswer(route.Timeout+deadlineGrace, func() {
 			if g.answer(func(w http.ResponseWriter) { writeTimeout(w, route.Limit, route.Timeout, "the request") }) {
 				st.setOutcome(OutcomeTimeout)
 				if obs := rt.cfg.Observer; obs != nil {
@@ -338,8 +311,9 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 				}
 			}
 			g.flush()
-			<-done
-		}
+		})
+		aborted := rt.serve(ctx, route, g, st, h, r.WithContext(ctx))
+		late.stop()
 		// With work still running, the answer goes out now; the place is
 		// given back only once that work has stopped.
 		if st.pending.Load() > 0 {
@@ -347,10 +321,78 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 		}
 		cancel()
 		st.work.Wait()
-		if aborted.Load() {
+		if aborted {
 			panic(http.ErrAbortHandler)
 		}
 	})
+}
+
+// serve runs h, recovering a panic: http.ErrAbortHandler is reported (to be
+// passed on to net/http once the request's work has stopped), any other
+// panic is logged and answered 500.
+func (rt *Router) serve(ctx context.Context, route Route, g *gate, st *requestState, h http.Handler, r *http.Request) (aborted bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				aborted = true
+				st.setOutcome(OutcomeClientClosed)
+				return
+			}
+			rt.log.LogAttrs(ctx, slog.LevelError, "panic in handler", slog.String("requestId", rg.RequestID(ctx)), slog.String("route", route.Name), slog.String("panic", fmt.Sprint(v)))
+			st.setOutcome(OutcomeInternal)
+			id := rg.RequestID(ctx)
+			g.answer(func(w http.ResponseWriter) {
+				writeJSONError(w, http.StatusInternalServerError, internalError(id), nil)
+			})
+		}
+	}()
+	if rt.cfg.Admitted != nil {
+		rt.cfg.Admitted(ctx, route.Name)
+	}
+	h.ServeHTTP(g, r)
+	return false
+}
+
+// late is a timer that answers for work running in the caller's goroutine
+// when that work overruns its deadline.
+type late struct {
+	t     *time.Timer
+	state atomic.Int32 // lateRunning, lateInTime or lateFired
+	done  sync.WaitGroup
+}
+
+const (
+	lateRunning = iota
+	lateInTime
+	lateFired
+)
+
+// lateAnswer calls answer from a timer's goroutine after d, unless stop is
+// called first.
+func lateAnswer(d time.Duration, answer func()) *late {
+	l := &late{}
+	l.done.Add(1)
+	l.t = time.AfterFunc(d, func() {
+		defer l.done.Done()
+		if l.state.CompareAndSwap(lateRunning, lateFired) {
+			answer()
+		}
+	})
+	return l
+}
+
+// stop is called when the work has stopped; it reports whether the work
+// was in time (answer was not called). Otherwise it returns once answer
+// has returned.
+func (l *late) stop() (inTime bool) {
+	if l.state.CompareAndSwap(lateRunning, lateInTime) {
+		if l.t.Stop() {
+			l.done.Done()
+		}
+		return true
+	}
+	l.done.Wait()
+	return false
 }
 
 // acquire waits up to QueueWait for a place in pool, answering 503 (or
@@ -452,6 +494,7 @@ type requestState struct {
 	timeout time.Duration
 	start   time.Time
 	client  context.Context // the request's own context: done when the client goes away
+	cancel  context.CancelFunc
 	work    sync.WaitGroup  // work started in the background (Track)
 	pending atomic.Int32    // how much of it is running
 
@@ -512,6 +555,15 @@ func Track(ctx context.Context) (done func()) {
 		st.pending.Add(-1)
 		st.work.Done()
 	})
+}
+
+// stopRequest ends the context of the guarded request in ctx (its work
+// goes on only as long as it takes to notice), as the guard does once the
+// request is answered.
+func stopRequest(ctx context.Context) {
+	if st, _ := ctx.Value(requestStateKey{}).(*requestState); st != nil && st.cancel != nil {
+		st.cancel()
+	}
 }
 
 // SetOutcome records the outcome of the request in ctx for the access log
