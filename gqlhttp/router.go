@@ -495,8 +495,8 @@ type requestState struct {
 	start   time.Time
 	client  context.Context // the request's own context: done when the client goes away
 	cancel  context.CancelFunc
-	work    sync.WaitGroup  // work started in the background (Track)
-	pending atomic.Int32    // how much of it is running
+	work    sync.WaitGroup // work started in the background (Track)
+	pending atomic.Int32   // how much of it is running
 
 	mu       sync.Mutex
 	outcome  string
