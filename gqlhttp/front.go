@@ -1,6 +1,7 @@
 package gqlhttp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -62,6 +63,19 @@ type reply struct {
 	outcome string
 	op      string
 	header  http.Header
+	// wire, when set, is the whole response, written as it is and then
+	// given back to respBufs.
+	wire *bytes.Buffer
+}
+
+// respBufs hold the responses being written.
+var respBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putRespBuf(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 {
+		b.Reset()
+		respBufs.Put(b)
+	}
 }
 
 type wireResponse struct {
@@ -315,16 +329,22 @@ func (f *front) execute(ctx context.Context, p prep, budget time.Duration, limit
 	}()
 	// The common read queries are answered directly (resolvers.Direct),
 	// the rest (and any that fails on the way) by gqlgen's executor.
-	switch data, outcome := f.resolver.Direct(ctx, p.oc, f.lim.MaxResults); outcome {
+	// Its data is written straight into the response.
+	wire := respBufs.Get().(*bytes.Buffer)
+	wire.WriteString(`{"data":`)
+	switch f.resolver.DirectTo(ctx, p.oc, f.lim.MaxResults, wire) {
 	case resolvers.DirectOK:
-		return &reply{status: http.StatusOK, data: data, op: p.op, outcome: OutcomeOK}
+		wire.WriteByte('}')
+		return &reply{status: http.StatusOK, wire: wire, op: p.op, outcome: OutcomeOK}
 	case resolvers.DirectOverResults:
 		st.over.Store(true)
 	case resolvers.DirectCancelled:
+		putRespBuf(wire)
 		rep := f.timeoutCtx(ctx, limit, budget, "executing the operation")
 		rep.op = p.op
 		return rep
 	}
+	putRespBuf(wire)
 	var resp *graphql.Response
 	if !st.over.Load() {
 		handler, rctx := f.exec.DispatchOperation(ctx, p.oc)
@@ -461,20 +481,38 @@ func (f *front) write(w http.ResponseWriter, r *http.Request, start time.Time, r
 			status = http.StatusBadRequest
 		}
 	}
+	h := w.Header()
 	for k, v := range rep.header {
-		w.Header()[k] = v
+		h[k] = v
 	}
-	b, err := json.Marshal(wireResponse{Errors: rep.errs, Data: rep.data, Extensions: rep.ext})
-	if err != nil {
-		f.log.LogAttrs(r.Context(), slog.LevelError, "encoding a response", slog.String("requestId", rg.RequestID(r.Context())), slog.Any("err", err))
-		status = http.StatusInternalServerError
-		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
-		rep.outcome = OutcomeInternal
+	var b []byte
+	switch {
+	case rep.wire != nil:
+		b = rep.wire.Bytes()
+		defer putRespBuf(rep.wire)
+	case len(rep.errs) == 0 && rep.ext == nil && rep.data != nil:
+		// Data alone (the executor's, compact): escaped as json.Marshal
+		// escapes a json.RawMessage.
+		wire := respBufs.Get().(*bytes.Buffer)
+		defer putRespBuf(wire)
+		wire.WriteString(`{"data":`)
+		json.HTMLEscape(wire, rep.data)
+		wire.WriteByte('}')
+		b = wire.Bytes()
+	default:
+		var err error
+		b, err = json.Marshal(wireResponse{Errors: rep.errs, Data: rep.data, Extensions: rep.ext})
+		if err != nil {
+			f.log.LogAttrs(r.Context(), slog.LevelError, "encoding a response", slog.String("requestId", rg.RequestID(r.Context())), slog.Any("err", err))
+			status = http.StatusInternalServerError
+			b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+			rep.outcome = OutcomeInternal
+		}
 	}
-	w.Header().Set("Content-Type", string(rt)+"; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "no-store")
+	h["Content-Type"] = contentTypes[rt]
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["X-Content-Type-Options"] = nosniff
+	h["Cache-Control"] = noStore
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 	if f.obs != nil {
@@ -485,6 +523,18 @@ func (f *front) write(w http.ResponseWriter, r *http.Request, start time.Time, r
 		f.obs.Request(op, rep.outcome, time.Since(start))
 	}
 }
+
+// Response headers, shared by every response (never changed: net/http and
+// the guards only read them; their capacity is their length, so an append
+// copies).
+var (
+	contentTypes = map[responseType][]string{
+		typeJSON:            {string(typeJSON) + "; charset=utf-8"},
+		typeGraphQLResponse: {string(typeGraphQLResponse) + "; charset=utf-8"},
+	}
+	nosniff = []string{"nosniff"}
+	noStore = []string{"no-store"}
+)
 
 // opNames bounds the operation names used as metric labels: plain names of
 // up to 64 characters, the first max distinct ones; "other" after that.

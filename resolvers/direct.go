@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -57,33 +56,42 @@ var errUnsupported = errors.New("not answered directly")
 // Direct answers operation oc directly when it can (see above). data is the
 // JSON of the response's data member; it is the caller's.
 func (r *Resolver) Direct(ctx context.Context, oc *graphql.OperationContext, maxResults int) (data []byte, out DirectOutcome) {
+	var buf bytes.Buffer
+	if out = r.DirectTo(ctx, oc, maxResults, &buf); out == DirectOK {
+		data = buf.Bytes()
+	}
+	return data, out
+}
+
+// DirectTo is Direct writing the data at the end of buf, which is left as
+// it was unless the outcome is DirectOK. Strings are escaped as
+// encoding/json escapes them (<, >, & and U+2028, U+2029 included), so the
+// data can be sent as it is.
+func (r *Resolver) DirectTo(ctx context.Context, oc *graphql.OperationContext, maxResults int, buf *bytes.Buffer) DirectOutcome {
 	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query || !directSelection(oc.Operation.SelectionSet, "Query", map[string]bool{}) {
-		return nil, DirectNo
+		return DirectNo
 	}
 	ctx = graphql.WithOperationContext(ctx, oc)
 	if _, ok := ctx.Value(loadersKey{}).(*Loaders); !ok {
 		ctx = WithLoaders(ctx, NewLoaders(r.Store, 0))
 	}
-	w := &directWriter{r: r, ctx: ctx, oc: oc, l: r.loaders(ctx), max: int64(maxResults), buf: bufPool.Get().(*bytes.Buffer)}
-	defer func() {
-		w.buf.Reset()
-		if w.buf.Cap() <= 1<<20 {
-			bufPool.Put(w.buf)
-		}
-	}()
+	w := &directWriter{r: r, ctx: ctx, oc: oc, l: r.loaders(ctx), max: int64(maxResults), buf: buf}
+	n0 := buf.Len()
 	err := w.query(oc.Operation.SelectionSet)
+	out := DirectOK
 	switch {
 	case ctx.Err() != nil:
-		return nil, DirectCancelled
+		out = DirectCancelled
 	case errors.Is(err, errOverResults):
-		return nil, DirectOverResults
+		out = DirectOverResults
 	case err != nil:
-		return nil, DirectNo
+		out = DirectNo
 	}
-	return bytes.Clone(w.buf.Bytes()), DirectOK
+	if out != DirectOK {
+		buf.Truncate(n0)
+	}
+	return out
 }
-
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // nodeTypeNames are the node types and interfaces.
 var nodeTypeNames = map[string]bool{"Node": true, "Actor": true}
@@ -790,8 +798,10 @@ func (w *directWriter) strs(xs []string) {
 	w.buf.WriteByte(']')
 }
 
-// str writes s as a JSON string: quotes, backslashes and control characters
-// escaped, invalid UTF-8 replaced by U+FFFD.
+// str writes s as a JSON string, as encoding/json does: quotes,
+// backslashes and control characters escaped, <, > and & as \u003c, \u003e
+// and \u0026, U+2028 and U+2029 as \u2028 and \u2029, invalid UTF-8
+// replaced by U+FFFD.
 func (w *directWriter) str(s string) {
 	const hex = "0123456789abcdef"
 	b := w.buf
@@ -800,7 +810,7 @@ func (w *directWriter) str(s string) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
 				i++
 				continue
 			}
@@ -828,6 +838,14 @@ func (w *directWriter) str(s string) {
 		if r == utf8.RuneError && size == 1 {
 			b.WriteString(s[start:i])
 			b.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b.WriteString(s[start:i])
+			b.WriteString(`\u202`)
+			b.WriteByte(hex[r&0xf])
 			i += size
 			start = i
 			continue
