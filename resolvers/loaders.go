@@ -38,9 +38,14 @@ type group struct {
 // reached through analysis results, mutations, ...) goes through the
 // dataloaders, which batch the keys that arrive within the wait.
 type Loaders struct {
+	store rg.Store
+	wait  time.Duration
+
+	// The dataloaders, made when first needed (most requests are served
+	// from what was read ahead).
+	once  sync.Once
 	nodes *dataloadgen.Loader[string, *rg.Node]
 	edges *dataloadgen.Loader[edgeKey, []*rg.Edge]
-	store rg.Store
 
 	mu    sync.RWMutex
 	known map[string]*rg.Node    // nodes read in this request
@@ -50,18 +55,37 @@ type Loaders struct {
 // NewLoaders returns fresh loaders over store, batching the keys that arrive
 // within wait of each other where nothing was read ahead.
 func NewLoaders(store rg.Store, wait time.Duration) *Loaders {
-	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(rg.MaxBatchIDs)}
-	return &Loaders{
-		store: store,
-		known: map[string]*rg.Node{},
-		lists: map[edgeKey][]*rg.Edge{},
-		nodes: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*rg.Node, []error) {
+	return &Loaders{store: store, wait: wait}
+}
+
+// loaders makes the dataloaders once.
+func (l *Loaders) loaders() {
+	l.once.Do(func() {
+		store := l.store
+		opts := []dataloadgen.Option{dataloadgen.WithWait(l.wait), dataloadgen.WithBatchCapacity(rg.MaxBatchIDs)}
+		l.nodes = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*rg.Node, []error) {
 			return fetchNodes(ctx, store, ids)
-		}, opts...),
-		edges: dataloadgen.NewLoader(func(ctx context.Context, keys []edgeKey) ([][]*rg.Edge, []error) {
+		}, opts...)
+		l.edges = dataloadgen.NewLoader(func(ctx context.Context, keys []edgeKey) ([][]*rg.Edge, []error) {
 			return fetchEdges(ctx, store, keys)
-		}, opts...),
-	}
+		}, opts...)
+	})
+}
+
+func (l *Loaders) nodeLoader() *dataloadgen.Loader[string, *rg.Node] {
+	l.loaders()
+	return l.nodes
+}
+
+func (l *Loaders) edgeLoader() *dataloadgen.Loader[edgeKey, []*rg.Edge] {
+	l.loaders()
+	return l.edges
+}
+
+// clear forgets what the dataloaders read (after a write).
+func (l *Loaders) clear() {
+	l.nodeLoader().ClearAll()
+	l.edgeLoader().ClearAll()
 }
 
 // fetchNodes reads ids in one store call; an id that does not exist loads
@@ -170,6 +194,9 @@ func (r *Resolver) loaders(ctx context.Context) *Loaders {
 func (l *Loaders) remember(ns []*rg.Node) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.known == nil {
+		l.known = make(map[string]*rg.Node, len(ns))
+	}
 	for _, n := range ns {
 		l.known[n.ID] = n
 	}
@@ -184,7 +211,7 @@ func (r *Resolver) node(ctx context.Context, id string) (*rg.Node, error) {
 	if ok {
 		return n, nil
 	}
-	return l.nodes.Load(ctx, id)
+	return l.nodeLoader().Load(ctx, id)
 }
 
 // nodesByID loads many nodes, in order, skipping those that do not exist.
@@ -204,7 +231,7 @@ func (r *Resolver) nodesByID(ctx context.Context, ids []string) ([]*rg.Node, err
 	if len(missing) == 0 {
 		return out, nil
 	}
-	loaded, err := l.nodes.LoadAll(ctx, missing)
+	loaded, err := l.nodeLoader().LoadAll(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
@@ -245,5 +272,5 @@ func (r *Resolver) edges(ctx context.Context, id string, dir rg.Direction, kind 
 	if ok {
 		return es, nil
 	}
-	return l.edges.Load(ctx, k)
+	return l.edgeLoader().Load(ctx, k)
 }

@@ -318,6 +318,12 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 			ends(e, func(id string) { lists[id] = append(lists[id], e) })
 		}
 		l.mu.Lock()
+		if l.lists == nil {
+			l.lists = make(map[edgeKey][]*rg.Edge, len(lists))
+		}
+		if l.known == nil {
+			l.known = make(map[string]*rg.Node, len(x.Nodes))
+		}
 		for id, es := range lists {
 			l.lists[k.edgeKey(id)] = es
 		}
