@@ -22,7 +22,9 @@ import (
 // BenchmarkServer runs requests through the whole HTTP handler as the
 // binary builds it (metrics, an info-level access log, limits) in process,
 // reporting CPU and allocations per request: the fixed cost of a request
-// ({__typename}) and a four-level relation walk.
+// ({__typename}) and the other five queries of the load benchmark (go run
+// ./bench, the peer's queries.json): the README's three, a four-level
+// relation walk and a search.
 func BenchmarkServer(b *testing.B) {
 	s, err := boltstore.Open(filepath.Join(b.TempDir(), "s.db"), boltstore.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -39,8 +41,12 @@ func BenchmarkServer(b *testing.B) {
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	h := server.New(s, server.Config{Logger: log, Metrics: metrics.New(), GraphQL: gqlhttp.Options{Limits: gqlhttp.Limits{MaxComplexity: 20_000_000}}})
 	for _, q := range []struct{ name, body string }{
-		{"Typename", `{"query":"{ __typename }"}`},
-		{"Nested4Levels", `{"query":"{ municipalities { nodes { name memberOf { name facilitates { ... on Network { name coordinates { ... on Initiative { name funders { name } } } } } } } } }"}`},
+		{"Typename", `{"query": "{ __typename }"}`},
+		{"READMEWhoFunds", `{"query": "{ initiatives(filter: {text: \"LUP 2011\"}) { nodes { name costNok funding { asWritten from { name } source { citation } } } } }"}`},
+		{"READMEPLOM", `{"query": "{ search(text: \"plom\", kinds: [NETWORK]) { nodes { ... on Network { name coordinates { ... on Initiative { code name costNok parent { name } } } } } } }"}`},
+		{"READMEFocus", `{"query": "{ focusAreas(orderBy: {field: CODE}) { nodes { code name initiatives(planYear: 2011) { code name amountIn(year: 2011) funders { name } } } } }"}`},
+		{"Nested4Levels", `{"query": "{ municipalities { nodes { name memberOf { name facilitates { ... on Network { name coordinates { ... on Initiative { name funders { name } } } } } } } } }"}`},
+		{"Search", `{"query": "{ search(text: \"kongsberg\") { totalCount nodes { __typename id name } } }"}`},
 	} {
 		b.Run(q.name, func(b *testing.B) {
 			b.ReportAllocs()
