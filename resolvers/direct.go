@@ -184,7 +184,47 @@ type directWriter struct {
 	max    int64
 	writes int
 	args   map[*ast.Field]map[string]any // each field's arguments, coerced once
+	fields map[fieldsKey][]graphql.CollectedField
 }
+
+// fieldsKey is a selection set (its first element's address and its
+// length) on objects of a type (the first of the types it satisfies, which
+// says the rest).
+type fieldsKey struct {
+	sel *ast.Selection
+	n   int
+	typ string
+}
+
+// collect is graphql.CollectFields(w.oc, sel, types), computed once per
+// selection and type in the operation (gqlgen's own cache hashes every
+// type name on every call).
+func (w *directWriter) collect(sel ast.SelectionSet, types []string) []graphql.CollectedField {
+	k := fieldsKey{n: len(sel), typ: types[0]}
+	if len(sel) > 0 {
+		k.sel = &sel[0]
+	}
+	if fs, ok := w.fields[k]; ok {
+		return fs
+	}
+	if w.fields == nil {
+		w.fields = map[fieldsKey][]graphql.CollectedField{}
+	}
+	fs := graphql.CollectFields(w.oc, sel, types)
+	w.fields[k] = fs
+	return fs
+}
+
+// The types of objects that are not nodes, as CollectFields wants them.
+var (
+	queryTypes              = []string{"Query"}
+	pageInfoTypes           = []string{"PageInfo"}
+	yearAmountTypes         = []string{"YearAmount"}
+	relationConnectionTypes = []string{"RelationConnection"}
+	relationEdgeTypes       = []string{"RelationEdge"}
+	relationTypes           = []string{"Relation"}
+	sourceTypes             = []string{"Source"}
+)
 
 // argsOf returns f's arguments (with the variables and defaults applied),
 // computing them once per field of the query, not once per object.
@@ -217,7 +257,7 @@ func (w *directWriter) object(sel ast.SelectionSet, types []string, field func(f
 			return err
 		}
 	}
-	fields := graphql.CollectFields(w.oc, sel, types)
+	fields := w.collect(sel, types)
 	w.buf.WriteByte('{')
 	for i, f := range fields {
 		if i > 0 {
@@ -242,7 +282,7 @@ func (w *directWriter) object(sel ast.SelectionSet, types []string, field func(f
 }
 
 func (w *directWriter) query(sel ast.SelectionSet) error {
-	return w.object(sel, []string{"Query"}, func(f graphql.CollectedField) error {
+	return w.object(sel, queryTypes, func(f graphql.CollectedField) error {
 		args := f.ArgumentMap(w.oc.Variables)
 		switch f.Name {
 		case "node":
@@ -401,9 +441,9 @@ func (w *directWriter) connection(f graphql.CollectedField, ns []*rg.Node, total
 		case "nodes":
 			return w.list(len(ns), func(i int) error { return w.node(ns[i], c.Selections) })
 		case "edges":
-			etype := typeName(c.Field)
+			etypes := []string{typeName(c.Field)}
 			return w.list(len(ns), func(i int) error {
-				return w.object(c.Selections, []string{etype}, func(e graphql.CollectedField) error {
+				return w.object(c.Selections, etypes, func(e graphql.CollectedField) error {
 					switch e.Name {
 					case "cursor":
 						w.str(cursor(i))
@@ -423,7 +463,7 @@ func (w *directWriter) connection(f graphql.CollectedField, ns []*rg.Node, total
 }
 
 func (w *directWriter) pageInfo(sel ast.SelectionSet, hasNext bool, end *string) error {
-	return w.object(sel, []string{"PageInfo"}, func(p graphql.CollectedField) error {
+	return w.object(sel, pageInfoTypes, func(p graphql.CollectedField) error {
 		switch p.Name {
 		case "hasNextPage":
 			w.bool(hasNext)
@@ -503,7 +543,7 @@ func (w *directWriter) node(n *rg.Node, sel ast.SelectionSet) error {
 		case "yearlyAmounts":
 			return w.list(len(n.YearlyAmounts), func(i int) error {
 				ya := n.YearlyAmounts[i]
-				return w.object(f.Selections, []string{"YearAmount"}, func(y graphql.CollectedField) error {
+				return w.object(f.Selections, yearAmountTypes, func(y graphql.CollectedField) error {
 					switch y.Name {
 					case "year":
 						w.int(ya.Year)
@@ -582,7 +622,7 @@ func (w *directWriter) relationField(n *rg.Node, typ string, f graphql.Collected
 			end = &es[len(es)-1].ID
 		}
 		hasNext := len(es) > 0 && es[len(es)-1].ID != all[len(all)-1].ID
-		return w.object(f.Selections, []string{"RelationConnection"}, func(c graphql.CollectedField) error {
+		return w.object(f.Selections, relationConnectionTypes, func(c graphql.CollectedField) error {
 			switch c.Name {
 			case "totalCount":
 				w.int(len(all))
@@ -592,7 +632,7 @@ func (w *directWriter) relationField(n *rg.Node, typ string, f graphql.Collected
 				return w.relations(es, c.Selections)
 			case "edges":
 				return w.list(len(es), func(i int) error {
-					return w.object(c.Selections, []string{"RelationEdge"}, func(e graphql.CollectedField) error {
+					return w.object(c.Selections, relationEdgeTypes, func(e graphql.CollectedField) error {
 						switch e.Name {
 						case "cursor":
 							w.str(es[i].ID)
@@ -646,7 +686,7 @@ func (w *directWriter) relations(es []*rg.Edge, sel ast.SelectionSet) error {
 
 // relation writes a relation.
 func (w *directWriter) relation(e *rg.Edge, sel ast.SelectionSet) error {
-	return w.object(sel, []string{"Relation"}, func(f graphql.CollectedField) error {
+	return w.object(sel, relationTypes, func(f graphql.CollectedField) error {
 		switch f.Name {
 		case "id":
 			w.str(e.ID)
@@ -690,7 +730,7 @@ func (w *directWriter) relation(e *rg.Edge, sel ast.SelectionSet) error {
 
 // source writes a source.
 func (w *directWriter) source(s rg.Source, sel ast.SelectionSet) error {
-	return w.object(sel, []string{"Source"}, func(f graphql.CollectedField) error {
+	return w.object(sel, sourceTypes, func(f graphql.CollectedField) error {
 		switch f.Name {
 		case "plan":
 			if s.Plan == "" {
