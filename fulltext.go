@@ -112,6 +112,9 @@ type SearchQuery struct {
 	Text  string
 	Kinds []Kind
 	First int
+	// NoSnippets leaves the hits' Best and Matches empty, for a caller
+	// that shows none (cutting the snippets is most of a search's work).
+	NoSnippets bool
 }
 
 // Validate checks q, returning its terms.
@@ -574,7 +577,11 @@ func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult
 	}
 	out := hits[:min(first, len(hits))]
 	for i := range out {
-		out[i].cutSnippets()
+		if q.NoSnippets {
+			out[i].pending = nil
+		} else {
+			out[i].cutSnippets()
+		}
 	}
 	return SearchResult{Hits: out, TotalCount: len(hits)}, nil
 }

@@ -324,7 +324,7 @@ func (w *directWriter) query(sel ast.SelectionSet) error {
 				kinds = append(kinds, model.NodeKind(k))
 			}
 			text, _ := args["text"].(string)
-			hits, offset, total, more, err := w.r.searchPage(w.ctx, text, kinds, argIntPtr(args, "first"), argStringPtr(args, "after"))
+			hits, offset, total, more, err := w.r.searchPage(w.ctx, text, kinds, argIntPtr(args, "first"), argStringPtr(args, "after"), false)
 			if err != nil {
 				return err
 			}
