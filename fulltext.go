@@ -524,7 +524,7 @@ func snippet(text string, spans [][2]int) (string, []Span) {
 func RankSearchHits(hits []SearchHit) {
 	slices.SortFunc(hits, func(a, b SearchHit) int {
 		return cmp.Or(cmp.Compare(a.Terms-a.NameTerms, b.Terms-b.NameTerms), -cmp.Compare(a.Score, b.Score),
-			strings.Compare(strings.ToLower(a.Node.Name), strings.ToLower(b.Node.Name)), strings.Compare(a.Node.ID, b.Node.ID))
+			CompareLower(a.Node.Name, b.Node.Name), strings.Compare(a.Node.ID, b.Node.ID))
 	})
 }
 

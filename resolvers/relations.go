@@ -5,8 +5,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/graph/model"
@@ -166,7 +164,7 @@ func (k keyedNode) compare(o keyedNode) int {
 	case k.kind == keyNil || o.kind == keyNil:
 		return cmp.Compare(btoi(k.kind == keyNil), btoi(o.kind == keyNil))
 	case k.kind == keyName:
-		return lowerCompare(k.s, o.s)
+		return rg.CompareLower(k.s, o.s)
 	case k.kind == keyString:
 		return strings.Compare(k.s, o.s)
 	}
@@ -178,36 +176,6 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// lowerCompare is strings.Compare(strings.ToLower(a), strings.ToLower(b))
-// without the copies: rune by rune, each lower-cased (invalid UTF-8 as
-// U+FFFD, as strings.ToLower writes it); UTF-8 orders as its code points.
-func lowerCompare(a, b string) int {
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		ca, cb := a[i], b[j]
-		if ca < utf8.RuneSelf && cb < utf8.RuneSelf {
-			if 'A' <= ca && ca <= 'Z' {
-				ca += 'a' - 'A'
-			}
-			if 'A' <= cb && cb <= 'Z' {
-				cb += 'a' - 'A'
-			}
-			if ca != cb {
-				return cmp.Compare(ca, cb)
-			}
-			i, j = i+1, j+1
-			continue
-		}
-		ra, na := utf8.DecodeRuneInString(a[i:])
-		rb, nb := utf8.DecodeRuneInString(b[j:])
-		if ra, rb = unicode.ToLower(ra), unicode.ToLower(rb); ra != rb {
-			return cmp.Compare(ra, rb)
-		}
-		i, j = i+na, j+nb
-	}
-	return cmp.Compare(len(a)-i, len(b)-j)
 }
 
 // checkFirst refuses a page size below 0 or above rg.MaxPageSize.
