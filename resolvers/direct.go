@@ -184,35 +184,6 @@ type directWriter struct {
 	max    int64
 	writes int
 	args   map[*ast.Field]map[string]any // each field's arguments, coerced once
-	fields map[fieldsKey][]graphql.CollectedField
-}
-
-// fieldsKey is a selection set (its first element's address and its
-// length) on objects of a type (the first of the types it satisfies, which
-// says the rest).
-type fieldsKey struct {
-	sel *ast.Selection
-	n   int
-	typ string
-}
-
-// collect is graphql.CollectFields(w.oc, sel, types), computed once per
-// selection and type in the operation (gqlgen's own cache hashes every
-// type name on every call).
-func (w *directWriter) collect(sel ast.SelectionSet, types []string) []graphql.CollectedField {
-	k := fieldsKey{n: len(sel), typ: types[0]}
-	if len(sel) > 0 {
-		k.sel = &sel[0]
-	}
-	if fs, ok := w.fields[k]; ok {
-		return fs
-	}
-	if w.fields == nil {
-		w.fields = map[fieldsKey][]graphql.CollectedField{}
-	}
-	fs := graphql.CollectFields(w.oc, sel, types)
-	w.fields[k] = fs
-	return fs
 }
 
 // The types of objects that are not nodes, as CollectFields wants them.
@@ -257,7 +228,7 @@ func (w *directWriter) object(sel ast.SelectionSet, types []string, field func(f
 			return err
 		}
 	}
-	fields := w.collect(sel, types)
+	fields := w.l.collect(w.oc, sel, types)
 	w.buf.WriteByte('{')
 	for i, f := range fields {
 		if i > 0 {

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
 	rg "github.com/regiongraph/regiongraph"
@@ -50,6 +52,45 @@ type Loaders struct {
 	mu    sync.RWMutex
 	known map[string]*rg.Node    // nodes read in this request
 	lists map[edgeKey][]*rg.Edge // relation lists read ahead, by id
+
+	fieldsMu sync.Mutex
+	fields   map[fieldsKey][]graphql.CollectedField
+}
+
+// fieldsKey is a selection set (its first element's address, which the key
+// keeps alive, and its length) on objects of a type (the first of the
+// types it satisfies, which says the rest).
+type fieldsKey struct {
+	sel *ast.Selection
+	n   int
+	typ string
+}
+
+// collect is graphql.CollectFields(oc, sel, types), computed once per
+// selection and type in the request, for reading ahead and for the direct
+// path alike (gqlgen's own cache hashes every type name on every call).
+func (l *Loaders) collect(oc *graphql.OperationContext, sel ast.SelectionSet, types []string) []graphql.CollectedField {
+	if len(types) == 0 {
+		return graphql.CollectFields(oc, sel, types)
+	}
+	k := fieldsKey{n: len(sel), typ: types[0]}
+	if len(sel) > 0 {
+		k.sel = &sel[0]
+	}
+	l.fieldsMu.Lock()
+	fs, ok := l.fields[k]
+	l.fieldsMu.Unlock()
+	if ok {
+		return fs
+	}
+	fs = graphql.CollectFields(oc, sel, types)
+	l.fieldsMu.Lock()
+	if l.fields == nil {
+		l.fields = map[fieldsKey][]graphql.CollectedField{}
+	}
+	l.fields[k] = fs
+	l.fieldsMu.Unlock()
+	return fs
 }
 
 // NewLoaders returns fresh loaders over store, batching the keys that arrive

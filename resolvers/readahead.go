@@ -164,7 +164,7 @@ func (r *Resolver) readLevel(ctx context.Context, oc *graphql.OperationContext, 
 				continue
 			}
 			ns := byKind[k]
-			for _, f := range graphql.CollectFields(oc, j.sel, types) {
+			for _, f := range l.collect(oc, j.sel, types) {
 				if f.Name == "source" {
 					if sourceNeedsPlan(oc, f.Field) {
 						for _, n := range ns {
