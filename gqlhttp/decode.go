@@ -329,6 +329,41 @@ func valueEnd(b []byte, i int) int {
 	return j
 }
 
+// unescape decodes the inside of a valid JSON string literal holding the
+// common escapes (\", \\, \/, \b, \f, \n, \r, \t); false when it holds
+// another (\u: left to encoding/json, with its surrogate rules).
+func unescape(in []byte) (string, bool) {
+	var out strings.Builder
+	out.Grow(len(in))
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		if c != '\\' {
+			out.WriteByte(c)
+			continue
+		}
+		if i++; i == len(in) {
+			return "", false
+		}
+		switch c = in[i]; c {
+		case '"', '\\', '/':
+		case 'b':
+			c = '\b'
+		case 'f':
+			c = '\f'
+		case 'n':
+			c = '\n'
+		case 'r':
+			c = '\r'
+		case 't':
+			c = '\t'
+		default:
+			return "", false
+		}
+		out.WriteByte(c)
+	}
+	return out.String(), true
+}
+
 // keyName is the name a member's key (a JSON string literal) stands for.
 func keyName(raw []byte) []byte {
 	if len(raw) >= 2 && bytes.IndexByte(raw, '\\') < 0 {
@@ -343,9 +378,15 @@ func keyName(raw []byte) []byte {
 
 // stringValue decodes a JSON string literal; an error for another value.
 func stringValue(raw []byte) (string, error) {
-	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
-		// Valid JSON and UTF-8 (checkJSON): no escapes, nothing to decode.
-		return string(raw[1 : len(raw)-1]), nil
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		in := raw[1 : len(raw)-1]
+		if bytes.IndexByte(in, '\\') < 0 {
+			// Valid JSON and UTF-8 (checkJSON): nothing to decode.
+			return string(in), nil
+		}
+		if s, ok := unescape(in); ok {
+			return s, nil
+		}
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
