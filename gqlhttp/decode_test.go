@@ -245,6 +245,7 @@ var bodySeeds = []string{
 	`{"query":"{ a }","query":"{ b }"}`,
 	`{"\u0071uery":"{ a }","operationName":"O\u0041"}`,
 	`{"query":"say \"hi\" \\ \u00e5 \ud83d\ude82 \ud800"}`,
+	`{"query":"{ a(t: \"LUP 2011\") }\n\t\/\b\f\r","operationName":"\"Q\""}`,
 	`{"query":""}`, `{"query":null}`, `{}`, `{"query":1}`, `{"query":["{ a }"]}`, `{"query":true}`,
 	`{"query":"{ a }","operationName":2}`, `{"query":"{ a }","variables":[1]}`, `{"query":"{ a }","variables":"{}"}`,
 	`{"query":"{ a }","variables":{"x":1.5e300,"y":-0,"z":"\"}"},"extensions":{"persistedQuery":{"v":1}}}`,
