@@ -150,11 +150,11 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := graphql.StartOperationTrace(r.Context())
 	var p prep
 	// The work goes on when late (bounded by the limits it has passed).
-	prepLate := lateAnswer(time.Until(deadline), overrun(func() *reply {
+	late := lateAnswer(time.Until(deadline), overrun(func() *reply {
 		return f.timeout(r, LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request")
 	}))
 	p = f.prepare(ctx, req, rt)
-	if !prepLate.stop() {
+	if !late.stop() {
 		return
 	}
 	if p.reply != nil {
@@ -197,13 +197,13 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// Execution, under its budget and the results cap.
-	execLate := lateAnswer(budget+50*time.Millisecond, overrun(func() *reply {
+	late.again(budget+50*time.Millisecond, overrun(func() *reply {
 		rep := f.timeout(r, limit, budget, "executing the operation")
 		rep.op = p.op
 		return rep
 	}))
 	rep := f.execute(ctx, p, budget, limit)
-	if execLate.stop() {
+	if late.stop() {
 		f.write(w, r, start, rt, rep)
 	}
 }

@@ -356,9 +356,10 @@ func (rt *Router) serve(ctx context.Context, route Route, g *gate, st *requestSt
 // late is a timer that answers for work running in the caller's goroutine
 // when that work overruns its deadline.
 type late struct {
-	t     *time.Timer
-	state atomic.Int32 // lateRunning, lateInTime or lateFired
-	done  sync.WaitGroup
+	t      *time.Timer
+	answer func()
+	state  atomic.Int32 // lateRunning, lateInTime or lateFired
+	done   sync.WaitGroup
 }
 
 const (
@@ -370,29 +371,40 @@ const (
 // lateAnswer calls answer from a timer's goroutine after d, unless stop is
 // called first.
 func lateAnswer(d time.Duration, answer func()) *late {
-	l := &late{}
+	l := &late{answer: answer}
 	l.done.Add(1)
 	l.t = time.AfterFunc(d, func() {
 		defer l.done.Done()
 		if l.state.CompareAndSwap(lateRunning, lateFired) {
-			answer()
+			l.answer()
 		}
 	})
 	return l
 }
 
 // stop is called when the work has stopped; it reports whether the work
-// was in time (answer was not called). Otherwise it returns once answer
-// has returned.
+// was in time (answer was not called). Either way, it returns once the
+// timer's function, if it started, has returned.
 func (l *late) stop() (inTime bool) {
 	if l.state.CompareAndSwap(lateRunning, lateInTime) {
 		if l.t.Stop() {
 			l.done.Done()
+		} else {
+			l.done.Wait()
 		}
 		return true
 	}
 	l.done.Wait()
 	return false
+}
+
+// again re-arms a timer whose work was in time (stop returned true) for
+// the next piece of work: answer after d, unless stop is called first.
+func (l *late) again(d time.Duration, answer func()) {
+	l.answer = answer
+	l.state.Store(lateRunning)
+	l.done.Add(1)
+	l.t.Reset(d)
 }
 
 // acquire waits up to QueueWait for a place in pool, answering 503 (or

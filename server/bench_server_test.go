@@ -100,3 +100,7 @@ func (w *benchWriter) Write(b []byte) (int, error) {
 	}
 	return w.body.Write(b)
 }
+
+// SetReadDeadline is net/http's (a no-op here), which the handler sets
+// while it reads the body.
+func (w *benchWriter) SetReadDeadline(time.Time) error { return nil }
