@@ -286,36 +286,44 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 		}
 		// Each id's list is a window of one array: two passes, one
 		// allocation. x.Edges is by id, so each list is by id.
-		count := make(map[string]int, len(todo))
-		for _, id := range todo {
-			count[id] = 0
+		pos := make(map[string]int, len(todo))
+		for i, id := range todo {
+			pos[id] = i
 		}
-		ends := func(e *rg.Edge, fn func(id string)) {
+		// at[i] is where x.Edges[i]'s own ends are in todo (-1: not one).
+		at := make([][2]int, len(x.Edges))
+		counts := make([]int, len(todo))
+		total := 0
+		for i, e := range x.Edges {
+			at[i] = [2]int{-1, -1}
 			if k.dir != rg.In {
-				if _, ok := count[e.From]; ok {
-					fn(e.From)
+				if j, ok := pos[e.From]; ok {
+					at[i][0] = j
+					counts[j]++
+					total++
 				}
 			}
 			if k.dir != rg.Out && e.To != e.From {
-				if _, ok := count[e.To]; ok {
-					fn(e.To)
+				if j, ok := pos[e.To]; ok {
+					at[i][1] = j
+					counts[j]++
+					total++
 				}
 			}
 		}
-		total := 0
-		for _, e := range x.Edges {
-			ends(e, func(id string) { count[id]++; total++ })
-		}
 		backing := make([]*rg.Edge, total)
-		lists := make(map[string][]*rg.Edge, len(todo))
-		at := 0
-		for _, id := range todo {
-			n := count[id]
-			lists[id] = backing[at : at : at+n]
-			at += n
+		lists := make([][]*rg.Edge, len(todo))
+		next := 0
+		for j, n := range counts {
+			lists[j] = backing[next:next:next+n]
+			next += n
 		}
-		for _, e := range x.Edges {
-			ends(e, func(id string) { lists[id] = append(lists[id], e) })
+		for i, e := range x.Edges {
+			for _, j := range at[i] {
+				if j >= 0 {
+					lists[j] = append(lists[j], e)
+				}
+			}
 		}
 		l.mu.Lock()
 		if l.lists == nil {
@@ -324,8 +332,8 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 		if l.known == nil {
 			l.known = make(map[string]*rg.Node, len(x.Nodes))
 		}
-		for id, es := range lists {
-			l.lists[k.edgeKey(id)] = es
+		for j, id := range todo {
+			l.lists[k.edgeKey(id)] = lists[j]
 		}
 		for _, n := range x.Nodes {
 			l.known[n.ID] = n
