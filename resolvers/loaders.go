@@ -32,6 +32,8 @@ type group struct {
 	HasYear bool
 }
 
+func (k edgeKey) group() group { return group{k.Dir, k.Kind, k.Year, k.HasYear} }
+
 // Loaders hold a request's reads. Relation lists and nodes are read ahead
 // (readahead.go): when a field returns nodes, the relation fields selected
 // below it are read for all of them at once, one Store.Expand per relation
@@ -50,8 +52,8 @@ type Loaders struct {
 	edges *dataloadgen.Loader[edgeKey, []*rg.Edge]
 
 	mu    sync.RWMutex
-	known map[string]*rg.Node    // nodes read in this request
-	lists map[edgeKey][]*rg.Edge // relation lists read ahead, by id
+	known map[string]*rg.Node             // nodes read in this request
+	lists map[group]map[string][]*rg.Edge // relation lists read ahead, by read and id
 
 	fieldsMu sync.Mutex
 	fields   map[fieldsKey][]graphql.CollectedField
@@ -308,7 +310,7 @@ func (r *Resolver) edges(ctx context.Context, id string, dir rg.Direction, kind 
 	}
 	l := r.loaders(ctx)
 	l.mu.RLock()
-	es, ok := l.lists[k]
+	es, ok := l.lists[k.group()][id]
 	l.mu.RUnlock()
 	if ok {
 		return es, nil

@@ -46,8 +46,8 @@ type readKey struct {
 	hasYear bool
 }
 
-func (k readKey) edgeKey(id string) edgeKey {
-	return edgeKey{NodeID: id, Dir: k.dir, Kind: k.kind, Year: k.year, HasYear: k.hasYear}
+func (k readKey) group() group {
+	return group{Dir: k.dir, Kind: k.kind, Year: k.year, HasYear: k.hasYear}
 }
 
 // follow is one selected relation field on a set of parents: which reads
@@ -270,8 +270,9 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 	for chunk := range slices.Chunk(ids, rg.MaxBatchIDs) {
 		l.mu.RLock()
 		todo := make([]string, 0, len(chunk))
+		read := l.lists[k.group()]
 		for _, id := range chunk {
-			if _, ok := l.lists[k.edgeKey(id)]; !ok {
+			if _, ok := read[id]; !ok {
 				todo = append(todo, id)
 			}
 		}
@@ -327,13 +328,19 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 		}
 		l.mu.Lock()
 		if l.lists == nil {
-			l.lists = make(map[edgeKey][]*rg.Edge, len(lists))
+			l.lists = map[group]map[string][]*rg.Edge{}
 		}
 		if l.known == nil {
 			l.known = make(map[string]*rg.Node, len(x.Nodes))
 		}
+		g := k.group()
+		read = l.lists[g]
+		if read == nil {
+			read = make(map[string][]*rg.Edge, len(todo))
+			l.lists[g] = read
+		}
 		for j, id := range todo {
-			l.lists[k.edgeKey(id)] = lists[j]
+			read[id] = lists[j]
 		}
 		for _, n := range x.Nodes {
 			l.known[n.ID] = n
@@ -343,6 +350,15 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 	return nil
 }
 
+// reads are the relation lists read ahead for each key (l.mu held).
+func (l *Loaders) reads(keys []readKey) []map[string][]*rg.Edge {
+	out := make([]map[string][]*rg.Edge, len(keys))
+	for i, k := range keys {
+		out[i] = l.lists[k.group()]
+	}
+	return out
+}
+
 // childNodes returns the nodes a node-returning follow gives its parents
 // (each parent's page of them), each once.
 func childNodes(l *Loaders, fw *follow) []*rg.Node {
@@ -350,10 +366,11 @@ func childNodes(l *Loaders, fw *follow) []*rg.Node {
 	seen := map[string]bool{}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	reads := l.reads(fw.keys)
 	for _, p := range fw.parents {
 		var ns []*rg.Node
-		for _, k := range fw.keys {
-			for _, e := range l.lists[k.edgeKey(p.ID)] {
+		for _, read := range reads {
+			for _, e := range read[p.ID] {
 				if n := l.known[e.Other(p.ID)]; n != nil {
 					ns = append(ns, n)
 				}
@@ -412,10 +429,11 @@ func relationJobs(oc *graphql.OperationContext, l *Loaders, fw *follow, plans ma
 	var from, to []*rg.Node
 	seenFrom, seenTo := map[string]bool{}, map[string]bool{}
 	l.mu.RLock()
+	reads := l.reads(fw.keys)
 	for _, p := range fw.parents {
 		var es []*rg.Edge
-		for _, k := range fw.keys {
-			es = append(es, l.lists[k.edgeKey(p.ID)]...)
+		for _, read := range reads {
+			es = append(es, read[p.ID]...)
 		}
 		if len(fw.keys) > 1 {
 			slices.SortFunc(es, func(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) })
