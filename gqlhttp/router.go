@@ -288,11 +288,10 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 		}
 
 		if pool != nil {
-			release, ok := rt.acquire(r, pool, route, g, st)
-			if !ok {
+			if !rt.acquire(r, pool, route, g, st) {
 				return
 			}
-			defer release()
+			defer func() { <-pool }()
 		}
 
 		ctx, cancel := context.WithTimeout(r.Context(), route.Timeout)
@@ -407,22 +406,23 @@ func (l *late) again(d time.Duration, answer func()) {
 	l.t.Reset(d)
 }
 
-// acquire waits up to QueueWait for a place in pool, answering 503 (or
-// nothing, when the client has gone) if none frees up.
-func (rt *Router) acquire(r *http.Request, pool chan struct{}, route Route, g *gate, st *requestState) (release func(), ok bool) {
+// acquire waits up to QueueWait for a place in pool (the caller gives it
+// back), answering 503 (or nothing, when the client has gone) if none frees
+// up.
+func (rt *Router) acquire(r *http.Request, pool chan struct{}, route Route, g *gate, st *requestState) bool {
 	select {
 	case pool <- struct{}{}:
-		return func() { <-pool }, true
+		return true
 	default:
 	}
 	t := time.NewTimer(rt.lim.QueueWait)
 	defer t.Stop()
 	select {
 	case pool <- struct{}{}:
-		return func() { <-pool }, true
+		return true
 	case <-r.Context().Done():
 		st.setOutcome(OutcomeClientClosed)
-		return nil, false
+		return false
 	case <-t.C:
 	}
 	st.setOutcome(OutcomeOverloaded)
@@ -435,7 +435,7 @@ func (rt *Router) acquire(r *http.Request, pool chan struct{}, route Route, g *g
 		w.Header().Set("Connection", "close")
 		writeOverloaded(w, LimitConcurrency, route.MaxConcurrent, rt.lim.QueueWait)
 	})
-	return nil, false
+	return false
 }
 
 // finish logs the request and counts it, once its work has stopped.
