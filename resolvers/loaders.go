@@ -71,6 +71,8 @@ type fieldsKey struct {
 // collect is graphql.CollectFields(oc, sel, types), computed once per
 // selection and type in the request, for reading ahead and for the direct
 // path alike (gqlgen's own cache hashes every type name on every call).
+// Without variables, what is collected depends on the document alone, and
+// is kept across requests (the query cache keeps their documents).
 func (l *Loaders) collect(oc *graphql.OperationContext, sel ast.SelectionSet, types []string) []graphql.CollectedField {
 	if len(types) == 0 {
 		return graphql.CollectFields(oc, sel, types)
@@ -78,6 +80,9 @@ func (l *Loaders) collect(oc *graphql.OperationContext, sel ast.SelectionSet, ty
 	k := fieldsKey{n: len(sel), typ: types[0]}
 	if len(sel) > 0 {
 		k.sel = &sel[0]
+	}
+	if len(oc.Variables) == 0 {
+		return collected.get(k, func() []graphql.CollectedField { return graphql.CollectFields(oc, sel, types) })
 	}
 	l.fieldsMu.Lock()
 	fs, ok := l.fields[k]
@@ -92,6 +97,34 @@ func (l *Loaders) collect(oc *graphql.OperationContext, sel ast.SelectionSet, ty
 	}
 	l.fields[k] = fs
 	l.fieldsMu.Unlock()
+	return fs
+}
+
+// collected keeps the fields collected for operations without variables,
+// across requests: at most maxCollected selections (then it starts again).
+var collected = &fieldsCache{}
+
+const maxCollected = 1 << 14
+
+type fieldsCache struct {
+	mu sync.RWMutex
+	m  map[fieldsKey][]graphql.CollectedField
+}
+
+func (c *fieldsCache) get(k fieldsKey, collect func() []graphql.CollectedField) []graphql.CollectedField {
+	c.mu.RLock()
+	fs, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return fs
+	}
+	fs = collect()
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCollected {
+		c.m = map[fieldsKey][]graphql.CollectedField{}
+	}
+	c.m[k] = fs
+	c.mu.Unlock()
 	return fs
 }
 

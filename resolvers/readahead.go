@@ -316,7 +316,7 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 		lists := make([][]*rg.Edge, len(todo))
 		next := 0
 		for j, n := range counts {
-			lists[j] = backing[next:next:next+n]
+			lists[j] = backing[next : next : next+n]
 			next += n
 		}
 		for i, e := range x.Edges {
