@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -634,7 +635,7 @@ func (w *directWriter) relationField(n *rg.Node, typ string, f graphql.Collected
 		return w.relations(es, f.Selections)
 	case modeOne:
 		one := 1
-		ns, err := w.r.relatedNodes(w.ctx, n.ID, s, nil, listOpts{first: &one})
+		ns, err := w.relatedNodes(n.ID, s, nil, listOpts{first: &one})
 		if err != nil {
 			return err
 		}
@@ -644,11 +645,55 @@ func (w *directWriter) relationField(n *rg.Node, typ string, f graphql.Collected
 		}
 		return w.node(ns[0], f.Selections)
 	}
-	ns, err := w.r.relatedNodes(w.ctx, n.ID, s, year, opts)
+	ns, err := w.relatedNodes(n.ID, s, year, opts)
 	if err != nil {
 		return err
 	}
 	return w.nodes(ns, f.Selections)
+}
+
+// relatedNodes is Resolver.relatedNodes served from what was read ahead,
+// with the writer's loaders at hand; what was not read ahead is read the
+// resolvers' way.
+func (w *directWriter) relatedNodes(id string, s relSpec, year *int, o listOpts) ([]*rg.Node, error) {
+	g := group{Dir: s.dir, Kind: s.kind}
+	if year != nil {
+		g.Year, g.HasYear = *year, true
+	}
+	l := w.l
+	l.mu.RLock()
+	es, ok := l.lists[g][id]
+	var ns []*rg.Node
+	if ok {
+		// The nodes at the other ends, each once, as otherEnds and
+		// nodesByID give them.
+		ns = make([]*rg.Node, 0, len(es))
+		var seen map[*rg.Node]bool
+		if len(es) > 16 {
+			seen = make(map[*rg.Node]bool, len(es))
+		}
+		for _, e := range es {
+			n := l.known[e.Other(id)]
+			if n == nil {
+				ok = false
+				break
+			}
+			if seen != nil {
+				if seen[n] {
+					continue
+				}
+				seen[n] = true
+			} else if slices.Contains(ns, n) {
+				continue
+			}
+			ns = append(ns, n)
+		}
+	}
+	l.mu.RUnlock()
+	if !ok {
+		return w.r.relatedNodes(w.ctx, id, s, year, o)
+	}
+	return pageOf(ns, s.accept, o)
 }
 
 func (w *directWriter) relations(es []*rg.Edge, sel ast.SelectionSet) error {
