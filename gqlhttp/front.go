@@ -95,7 +95,11 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	tracked := func() {}
 	var release func() // the place among MaxAnalysisConcurrent
+	var timer *late    // answers for a late phase
 	defer func() {
+		if timer != nil {
+			timer.stop() // its answer, if it started, has returned
+		}
 		if release != nil {
 			release()
 		}
@@ -150,11 +154,11 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := graphql.StartOperationTrace(r.Context())
 	var p prep
 	// The work goes on when late (bounded by the limits it has passed).
-	late := lateAnswer(time.Until(deadline), overrun(func() *reply {
+	timer = lateAnswer(time.Until(deadline), overrun(func() *reply {
 		return f.timeout(r, LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request")
 	}))
 	p = f.prepare(ctx, req, rt)
-	if !late.stop() {
+	if !timer.stop() {
 		return
 	}
 	if p.reply != nil {
@@ -197,13 +201,13 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// Execution, under its budget and the results cap.
-	late.again(budget+50*time.Millisecond, overrun(func() *reply {
+	timer.again(budget+50*time.Millisecond, overrun(func() *reply {
 		rep := f.timeout(r, limit, budget, "executing the operation")
 		rep.op = p.op
 		return rep
 	}))
 	rep := f.execute(ctx, p, budget, limit)
-	if late.stop() {
+	if timer.stop() {
 		f.write(w, r, start, rt, rep)
 	}
 }
