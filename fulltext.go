@@ -112,6 +112,9 @@ type SearchQuery struct {
 	Text  string
 	Kinds []Kind
 	First int
+	// NoSnippets leaves the hits' Best and Matches empty, for a caller
+	// that shows none (cutting the snippets is most of a search's work).
+	NoSnippets bool
 }
 
 // Validate checks q, returning its terms.
@@ -521,7 +524,7 @@ func snippet(text string, spans [][2]int) (string, []Span) {
 func RankSearchHits(hits []SearchHit) {
 	slices.SortFunc(hits, func(a, b SearchHit) int {
 		return cmp.Or(cmp.Compare(a.Terms-a.NameTerms, b.Terms-b.NameTerms), -cmp.Compare(a.Score, b.Score),
-			strings.Compare(strings.ToLower(a.Node.Name), strings.ToLower(b.Node.Name)), strings.Compare(a.Node.ID, b.Node.ID))
+			CompareLower(a.Node.Name, b.Node.Name), strings.Compare(a.Node.ID, b.Node.ID))
 	})
 }
 
@@ -574,7 +577,11 @@ func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult
 	}
 	out := hits[:min(first, len(hits))]
 	for i := range out {
-		out[i].cutSnippets()
+		if q.NoSnippets {
+			out[i].pending = nil
+		} else {
+			out[i].cutSnippets()
+		}
 	}
 	return SearchResult{Hits: out, TotalCount: len(hits)}, nil
 }

@@ -50,3 +50,38 @@ func TestSnippet(t *testing.T) {
 		t.Error("a node matching one of two words is a hit")
 	}
 }
+
+// TestRankWithoutSnippets: NoSnippets gives the same hits, scores, order
+// and count, with no snippets cut.
+func TestRankWithoutSnippets(t *testing.T) {
+	ns := []*Node{
+		{ID: "kommune-kongsberg", Kind: KindMunicipality, Name: "Kongsberg", Description: "Byen Kongsberg ligger i Numedal."},
+		{ID: "kongsbergregionen", Kind: KindRegion, Name: "Kongsbergregionen", Aliases: []string{"Kongsberg-regionen"}},
+		{ID: "tiltak-1", Kind: KindInitiative, Name: "Kongsbergbanen", Description: "Tog fra Kongsberg til Oslo; kongsberg stasjon."},
+		{ID: "tiltak-2", Kind: KindInitiative, Name: "Notodden", Description: "Ingenting her."},
+	}
+	terms := QueryTerms("kongsberg")
+	with, err := RankCandidates(ns, SearchQuery{Text: "kongsberg"}, terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := RankCandidates(ns, SearchQuery{Text: "kongsberg", NoSnippets: true}, terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(with.Hits) < 2 || with.TotalCount != without.TotalCount || len(with.Hits) != len(without.Hits) {
+		t.Fatalf("with snippets %d of %d hits, without %d of %d", len(with.Hits), with.TotalCount, len(without.Hits), without.TotalCount)
+	}
+	for i, h := range without.Hits {
+		w := with.Hits[i]
+		if h.Node != w.Node || h.Score != w.Score || h.Terms != w.Terms || h.NameTerms != w.NameTerms {
+			t.Errorf("hit %d: %s %v, with snippets %s %v", i, h.Node.ID, h.Score, w.Node.ID, w.Score)
+		}
+		if w.Best.Snippet == "" {
+			t.Errorf("hit %d (%s): no snippet when asked for", i, w.Node.ID)
+		}
+		if h.Best.Snippet != "" || len(h.Matches) != 0 || len(h.pending) != 0 {
+			t.Errorf("hit %d (%s): snippets cut: %+v", i, h.Node.ID, h)
+		}
+	}
+}

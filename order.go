@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // SortValue returns the value n is ordered by for field: a string, an int64,
@@ -153,4 +155,34 @@ func PageSize(first int) (int, error) {
 		return 0, FieldErrorf("first", "%d is more than the page size limit %d", first, MaxPageSize)
 	}
 	return first, nil
+}
+
+// CompareLower is strings.Compare(strings.ToLower(a), strings.ToLower(b))
+// without the copies (names are ordered lower-cased): rune by rune, each lower-cased (invalid UTF-8 as
+// U+FFFD, as strings.ToLower writes it); UTF-8 orders as its code points.
+func CompareLower(a, b string) int {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		ca, cb := a[i], b[j]
+		if ca < utf8.RuneSelf && cb < utf8.RuneSelf {
+			if 'A' <= ca && ca <= 'Z' {
+				ca += 'a' - 'A'
+			}
+			if 'A' <= cb && cb <= 'Z' {
+				cb += 'a' - 'A'
+			}
+			if ca != cb {
+				return cmp.Compare(ca, cb)
+			}
+			i, j = i+1, j+1
+			continue
+		}
+		ra, na := utf8.DecodeRuneInString(a[i:])
+		rb, nb := utf8.DecodeRuneInString(b[j:])
+		if ra, rb = unicode.ToLower(ra), unicode.ToLower(rb); ra != rb {
+			return cmp.Compare(ra, rb)
+		}
+		i, j = i+na, j+nb
+	}
+	return cmp.Compare(len(a)-i, len(b)-j)
 }

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -121,6 +122,11 @@ func run(peerDir, bin string, names []string, clientList string, dur, warm time.
 	}
 	fmt.Println("| server | query | clients | round | req/s | p50 ms | p99 ms | CPU µs/req | alloc KB/req | errors |")
 	fmt.Println("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	type key struct {
+		server, query string
+		clients       int
+	}
+	results := map[key][]loadgen.Result{}
 	for r := 1; r <= repeats; r++ {
 		for _, n := range names {
 			body, _ := json.Marshal(map[string]string{"query": all[n]})
@@ -130,6 +136,7 @@ func run(peerDir, bin string, names []string, clientList string, dur, warm time.
 					if err != nil {
 						return fmt.Errorf("%s %s ×%d: %w", s.Name, n, c, err)
 					}
+					results[key{s.Name, n, c}] = append(results[key{s.Name, n, c}], res)
 					alloc := "—"
 					if res.AllocPerReq >= 0 {
 						alloc = fmt.Sprintf("%.1f", res.AllocPerReq/1024)
@@ -141,5 +148,57 @@ func run(peerDir, bin string, names []string, clientList string, dur, warm time.
 		}
 	}
 	fmt.Printf("# load average at the end: %s\n", loadgen.Loadavg())
+	// Medians over the rounds: regiongraph against the peer, and against
+	// its own {__typename}.
+	med := func(k key, f func(loadgen.Result) float64) float64 {
+		var xs []float64
+		for _, r := range results[k] {
+			xs = append(xs, f(r))
+		}
+		if len(xs) == 0 {
+			return 0
+		}
+		slices.Sort(xs)
+		return xs[len(xs)/2]
+	}
+	cpu := func(r loadgen.Result) float64 { return r.CPUPerReq[0] }
+	rps := func(r loadgen.Result) float64 { return r.RPS }
+	fmt.Println()
+	fmt.Println("| query | clients | CPU ours / peer | req/s ours / peer | req/s ours / ours {__typename} | alloc KB/req |")
+	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: |")
+	ratio := func(a, b float64) string {
+		if a == 0 || b == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.2f", a/b)
+	}
+	for _, n := range names {
+		for _, c := range cs {
+			rg, peer, tn := key{"regiongraph", n, c}, key{"peer", n, c}, key{"regiongraph", "typename", c}
+			fmt.Printf("| %s | %d | %s | %s | %s | %.1f |\n", n, c, ratio(med(rg, cpu), med(peer, cpu)), ratio(med(rg, rps), med(peer, rps)),
+				ratio(med(rg, rps), med(tn, rps)), med(rg, func(r loadgen.Result) float64 { return r.AllocPerReq / 1024 }))
+		}
+	}
+	// The depth series d0..dN (a relation level more each): p50 per level.
+	if depth := depthSeries(names); len(depth) > 1 {
+		p50 := func(r loadgen.Result) float64 { return loadgen.MS(r.P50) }
+		for _, c := range cs {
+			for _, s := range servers {
+				first, last := med(key{s.Name, depth[0], c}, p50), med(key{s.Name, depth[len(depth)-1], c}, p50)
+				fmt.Printf("# %s, %d client(s): p50 %s %.3f ms, %s %.3f ms: %.3f ms per relation level\n",
+					s.Name, c, depth[0], first, depth[len(depth)-1], last, (last-first)/float64(len(depth)-1))
+			}
+		}
+	}
 	return nil
+}
+
+// depthSeries returns the queries d0, d1, ... of names, in order, as long
+// as they follow each other.
+func depthSeries(names []string) []string {
+	var out []string
+	for i := 0; slices.Contains(names, fmt.Sprintf("d%d", i)); i++ {
+		out = append(out, fmt.Sprintf("d%d", i))
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	rg "github.com/regiongraph/regiongraph"
@@ -71,7 +72,18 @@ func DecodeRequest(r *http.Request, lim Limits) (*Request, *RequestError) {
 	if r.ContentLength > maxBody {
 		return nil, bodyTooLarge(limit, maxBody)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	buf := bodyBufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 {
+			buf.Reset()
+			bodyBufs.Put(buf)
+		}
+	}()
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, maxBody+1))
+	body := buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -84,6 +96,9 @@ func DecodeRequest(r *http.Request, lim Limits) (*Request, *RequestError) {
 	}
 	return DecodeBody(body, lim)
 }
+
+// bodyBufs hold the bodies being decoded (nothing decoded refers to them).
+var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func bodyTooLarge(limit string, max int64) *RequestError {
 	return &RequestError{Status: http.StatusRequestEntityTooLarge, Limit: limit, Max: max,
@@ -168,41 +183,219 @@ func DecodeBody(body []byte, lim Limits) (*Request, *RequestError) {
 	if err := checkJSON(body, lim.MaxJSONDepth, lim.MaxJSONItems); err != nil {
 		return nil, err
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+	// body is one valid JSON object: its members are found where they are,
+	// without decoding the rest (the last of a name counts, as when
+	// decoding into a map).
+	var q, op, vars, exts []byte
+	ok := members(body, func(key, val []byte) {
+		switch k := keyName(key); {
+		case string(k) == "query":
+			q = val
+		case string(k) == "operationName":
+			op = val
+		case string(k) == "variables":
+			vars = val
+		case string(k) == "extensions":
+			exts = val
+		}
+	})
+	if !ok {
 		return nil, badRequest("the body must be one JSON object with a query")
 	}
 	req := &Request{}
-	q, ok := top["query"]
-	if !ok || isNull(q) {
+	if q == nil || isNull(q) {
 		return nil, badRequest("the body has no query")
 	}
-	if err := json.Unmarshal(q, &req.Query); err != nil {
+	var err error
+	if req.Query, err = stringValue(q); err != nil {
 		return nil, badRequest("query must be a string")
 	}
 	if req.Query == "" {
 		return nil, badRequest("the query is empty")
 	}
-	if v, ok := top["operationName"]; ok && !isNull(v) {
-		if err := json.Unmarshal(v, &req.OperationName); err != nil {
+	if op != nil && !isNull(op) {
+		if req.OperationName, err = stringValue(op); err != nil {
 			return nil, badRequest("operationName must be a string or null")
 		}
 	}
 	for _, p := range []struct {
 		name string
+		raw  []byte
 		dst  *map[string]any
-	}{{"variables", &req.Variables}, {"extensions", &req.Extensions}} {
-		v, ok := top[p.name]
-		if !ok || isNull(v) {
+	}{{"variables", vars, &req.Variables}, {"extensions", exts, &req.Extensions}} {
+		if p.raw == nil || isNull(p.raw) {
 			continue
 		}
-		m, err := decodeObject(v, p.name)
+		m, err := decodeObject(p.raw, p.name)
 		if err != nil {
 			return nil, err
 		}
 		*p.dst = m
 	}
 	return req, nil
+}
+
+// members calls fn with the key (quoted, as written) and the value (as
+// written) of each member of the JSON object b, which checkJSON has found
+// valid; false if b is not an object after all.
+func members(b []byte, fn func(key, val []byte)) bool {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return true
+	}
+	for i < len(b) {
+		k := valueEnd(b, i)
+		if k < 0 || b[i] != '"' {
+			return false
+		}
+		key := b[i:k]
+		i = skipSpace(b, k)
+		if i >= len(b) || b[i] != ':' {
+			return false
+		}
+		i = skipSpace(b, i+1)
+		v := valueEnd(b, i)
+		if v < 0 {
+			return false
+		}
+		fn(key, b[i:v])
+		i = skipSpace(b, v)
+		if i >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case '}':
+			return true
+		case ',':
+			i = skipSpace(b, i+1)
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// valueEnd returns where the JSON value starting at b[i] ends, or -1.
+func valueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		for j := i + 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1
+			}
+		}
+		return -1
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				e := valueEnd(b, j)
+				if e < 0 {
+					return -1
+				}
+				j = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	j := i
+	for j < len(b) && !isSpace(b[j]) && b[j] != ',' && b[j] != '}' && b[j] != ']' {
+		j++
+	}
+	return j
+}
+
+// unescape decodes the inside of a valid JSON string literal holding the
+// common escapes (\", \\, \/, \b, \f, \n, \r, \t); false when it holds
+// another (\u: left to encoding/json, with its surrogate rules).
+func unescape(in []byte) (string, bool) {
+	var out strings.Builder
+	out.Grow(len(in))
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		if c != '\\' {
+			out.WriteByte(c)
+			continue
+		}
+		if i++; i == len(in) {
+			return "", false
+		}
+		switch c = in[i]; c {
+		case '"', '\\', '/':
+		case 'b':
+			c = '\b'
+		case 'f':
+			c = '\f'
+		case 'n':
+			c = '\n'
+		case 'r':
+			c = '\r'
+		case 't':
+			c = '\t'
+		default:
+			return "", false
+		}
+		out.WriteByte(c)
+	}
+	return out.String(), true
+}
+
+// keyName is the name a member's key (a JSON string literal) stands for.
+func keyName(raw []byte) []byte {
+	if len(raw) >= 2 && bytes.IndexByte(raw, '\\') < 0 {
+		return raw[1 : len(raw)-1]
+	}
+	s, err := stringValue(raw)
+	if err != nil {
+		return nil
+	}
+	return []byte(s)
+}
+
+// stringValue decodes a JSON string literal; an error for another value.
+func stringValue(raw []byte) (string, error) {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		in := raw[1 : len(raw)-1]
+		if bytes.IndexByte(in, '\\') < 0 {
+			// Valid JSON and UTF-8 (checkJSON): nothing to decode.
+			return string(in), nil
+		}
+		if s, ok := unescape(in); ok {
+			return s, nil
+		}
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", err
+	}
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", errors.New("not a string")
+	}
+	return s, nil
 }
 
 func isNull(raw json.RawMessage) bool {

@@ -2,8 +2,10 @@ package gqlhttp
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -191,4 +193,77 @@ func jsonish(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// decodeBodyByMap is how DecodeBody decoded a body before it found the
+// members in place: the whole object decoded into a map.
+func decodeBodyByMap(body []byte, lim Limits) (*Request, *RequestError) {
+	lim = lim.withDefaults()
+	if err := checkJSON(body, lim.MaxJSONDepth, lim.MaxJSONItems); err != nil {
+		return nil, err
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		return nil, badRequest("the body must be one JSON object with a query")
+	}
+	req := &Request{}
+	q, ok := top["query"]
+	if !ok || isNull(q) {
+		return nil, badRequest("the body has no query")
+	}
+	if err := json.Unmarshal(q, &req.Query); err != nil {
+		return nil, badRequest("query must be a string")
+	}
+	if req.Query == "" {
+		return nil, badRequest("the query is empty")
+	}
+	if v, ok := top["operationName"]; ok && !isNull(v) {
+		if err := json.Unmarshal(v, &req.OperationName); err != nil {
+			return nil, badRequest("operationName must be a string or null")
+		}
+	}
+	for _, p := range []struct {
+		name string
+		dst  *map[string]any
+	}{{"variables", &req.Variables}, {"extensions", &req.Extensions}} {
+		v, ok := top[p.name]
+		if !ok || isNull(v) {
+			continue
+		}
+		m, err := decodeObject(v, p.name)
+		if err != nil {
+			return nil, err
+		}
+		*p.dst = m
+	}
+	return req, nil
+}
+
+var bodySeeds = []string{
+	`{"query":"{ __typename }"}`,
+	` { "query" : "{ a }" , "operationName" : null , "variables" : { "a" : [1, {"b": "}"}] } , "extensions" : null } `,
+	`{"query":"{ a }","query":"{ b }"}`,
+	`{"\u0071uery":"{ a }","operationName":"O\u0041"}`,
+	`{"query":"say \"hi\" \\ \u00e5 \ud83d\ude82 \ud800"}`,
+	`{"query":"{ a(t: \"LUP 2011\") }\n\t\/\b\f\r","operationName":"\"Q\""}`,
+	`{"query":""}`, `{"query":null}`, `{}`, `{"query":1}`, `{"query":["{ a }"]}`, `{"query":true}`,
+	`{"query":"{ a }","operationName":2}`, `{"query":"{ a }","variables":[1]}`, `{"query":"{ a }","variables":"{}"}`,
+	`{"query":"{ a }","variables":{"x":1.5e300,"y":-0,"z":"\"}"},"extensions":{"persistedQuery":{"v":1}}}`,
+	`{"x":{"query":"{ nested }"},"query":"{ a }","y":[{"query":"no"}]}`,
+	`[{"query":"{ a }"}]`, `{"query":"{ a }"} x`, `"query"`, ``, `{"query":"` + "\xff" + `"}`,
+}
+
+// FuzzDecodeBody checks that DecodeBody decodes every body as decoding it
+// into a map did: the same request or the same refusal.
+func FuzzDecodeBody(f *testing.F) {
+	for _, s := range bodySeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, gotErr := DecodeBody(body, testLimits)
+		want, wantErr := decodeBodyByMap(body, testLimits)
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotErr, wantErr) {
+			t.Fatalf("%q:\n DecodeBody %+v %+v\n by a map   %+v %+v", body, got, gotErr, want, wantErr)
+		}
+	})
 }

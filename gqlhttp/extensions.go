@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	rg "github.com/regiongraph/regiongraph"
@@ -25,6 +26,52 @@ type costLimit struct {
 	// stats gives the cardinalities relation lists are estimated by; nil
 	// (or no Stats yet): the flat ListEstimate.
 	stats *statsCache
+	// costs are the estimates of operations without variables under the
+	// current stats (cleared when they change): a cached document's
+	// operation is estimated once, not on every request.
+	mu        sync.Mutex
+	costs     map[*ast.OperationDefinition]costResult
+	costStats *rg.GraphStats
+}
+
+// costResult is an operation's estimate.
+type costResult struct {
+	cost          int
+	maxFirst      int
+	maxFirstField string
+}
+
+// maxCachedCosts bounds the estimates kept (the query cache holds 1000
+// documents).
+const maxCachedCosts = 1000
+
+// estimate is the operation's cost and largest `first` under stats.
+func (c *costLimit) estimate(ctx context.Context, oc *graphql.OperationContext, stats *rg.GraphStats) costResult {
+	cacheable := len(oc.Variables) == 0
+	if cacheable {
+		c.mu.Lock()
+		if c.costStats != stats {
+			c.costs, c.costStats = nil, stats
+		}
+		r, ok := c.costs[oc.Operation]
+		c.mu.Unlock()
+		if ok {
+			return r
+		}
+	}
+	st := &costState{stats: stats}
+	r := costResult{cost: complexity.Calculate(withCostState(ctx, st), c.es, oc.Operation, oc.Variables), maxFirst: st.maxFirst, maxFirstField: st.maxFirstField}
+	if cacheable {
+		c.mu.Lock()
+		if c.costStats == stats {
+			if c.costs == nil || len(c.costs) >= maxCachedCosts {
+				c.costs = map[*ast.OperationDefinition]costResult{}
+			}
+			c.costs[oc.Operation] = r
+		}
+		c.mu.Unlock()
+	}
+	return r
 }
 
 // statsCache keeps the store's Stats for the cost estimate, which runs in
@@ -104,10 +151,10 @@ var _ interface {
 func (*costLimit) ExtensionName() string                   { return "CostLimit" }
 func (*costLimit) Validate(graphql.ExecutableSchema) error { return nil }
 func (c *costLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	st := &costState{stats: c.stats.get(ctx)}
-	cost := complexity.Calculate(withCostState(ctx, st), c.es, oc.Operation, oc.Variables)
-	if st.maxFirst > c.lim.MaxPageSize {
-		e := limitError(rg.EBADINPUT, LimitPageSize, c.lim.MaxPageSize, "%s asks for first: %d", st.maxFirstField, st.maxFirst)
+	r := c.estimate(ctx, oc, c.stats.get(ctx))
+	cost := r.cost
+	if r.maxFirst > c.lim.MaxPageSize {
+		e := limitError(rg.EBADINPUT, LimitPageSize, c.lim.MaxPageSize, "%s asks for first: %d", r.maxFirstField, r.maxFirst)
 		e.Extensions["field"] = "first"
 		return e
 	}

@@ -1,6 +1,7 @@
 package gqlhttp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -62,6 +63,19 @@ type reply struct {
 	outcome string
 	op      string
 	header  http.Header
+	// wire, when set, is the whole response, written as it is and then
+	// given back to respBufs.
+	wire *bytes.Buffer
+}
+
+// respBufs hold the responses being written.
+var respBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putRespBuf(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 {
+		b.Reset()
+		respBufs.Put(b)
+	}
 }
 
 type wireResponse struct {
@@ -72,28 +86,28 @@ type wireResponse struct {
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	// The request counts as in flight until every goroutine it starts has
-	// stopped, which may be after its answer (a timeout, a client gone);
-	// so does its place in the route's pool (Track).
+	// The request counts as in flight until its work has stopped, which
+	// may be after its answer (a timeout, a client gone); so does its
+	// place in the route's pool (Track). The work runs in this goroutine;
+	// a phase that overruns its deadline is answered by a timer (late).
 	if f.obs != nil {
 		f.obs.InFlight(1)
 	}
-	var work workGroup
 	tracked := func() {}
-	// early is called before answering while work goes on: the request
-	// keeps its place until that work has stopped.
-	early := func() { tracked = Track(r.Context()) }
+	var release func() // the place among MaxAnalysisConcurrent
+	var timer *late    // answers for a late phase
 	defer func() {
-		done := tracked
-		work.Close(func() {
-			if f.obs != nil {
-				f.obs.InFlight(-1)
-			}
-			done()
-		})
+		if timer != nil {
+			timer.stop() // its answer, if it started, has returned
+		}
+		if release != nil {
+			release()
+		}
+		if f.obs != nil {
+			f.obs.InFlight(-1)
+		}
+		tracked()
 	}()
-	background := work.Go
-
 	rt, ok := negotiate(r.Header.Get("Accept"))
 	sse := acceptsEventStream(r.Header.Get("Accept"))
 	if !ok && sse {
@@ -105,6 +119,19 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.write(w, r, start, rt, f.refuse(&RequestError{Status: http.StatusNotAcceptable,
 			Message: "the Accept header allows neither application/graphql-response+json nor application/json"}))
 		return
+	}
+
+	// overrun answers rep for a phase that is late, the work going on: the
+	// answer goes out now (closing the connection), the request keeps its
+	// place until the work has stopped, and the request's context ends, as
+	// the guard ends it once a request is answered.
+	overrun := func(rep func() *reply) func() {
+		return func() {
+			tracked = Track(r.Context())
+			f.write(w, r, start, rt, rep())
+			_ = http.NewResponseController(w).Flush()
+			stopRequest(r.Context())
+		}
 	}
 
 	// Reading and preparing (parse, checks, validation) share ParseTimeout.
@@ -125,18 +152,13 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// client going away would fail and cancel the request.
 	_ = rc.SetReadDeadline(time.Time{})
 	ctx := graphql.StartOperationTrace(r.Context())
-	prepared := make(chan prep, 1)
-	background(func() { prepared <- f.prepare(ctx, req, rt) })
 	var p prep
-	t := time.NewTimer(time.Until(deadline))
-	select {
-	case p = <-prepared:
-		t.Stop()
-	case <-t.C:
-		// The work goes on in the background (bounded by the limits it
-		// has passed); the request keeps its place until it ends.
-		early()
-		f.write(w, r, start, rt, f.timeout(r, LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request"))
+	// The work goes on when late (bounded by the limits it has passed).
+	timer = lateAnswer(time.Until(deadline), overrun(func() *reply {
+		return f.timeout(r, LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request")
+	}))
+	p = f.prepare(ctx, req, rt)
+	if !timer.stop() {
 		return
 	}
 	if p.reply != nil {
@@ -163,7 +185,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	budget, limit := f.lim.ExecTimeout, LimitExecTime
 	if selectsAnalysis(p.oc) {
 		budget, limit = f.lim.AnalysisTimeout, LimitAnalysisTime
-		release, err := f.work.slot(ctx)
+		rel, err := f.work.slot(ctx)
 		if err != nil {
 			var rep *reply
 			if over, ok := err.(*OverloadedError); ok {
@@ -175,21 +197,17 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.write(w, r, start, rt, rep)
 			return
 		}
-		work.AddDone(release)
+		release = rel
 	}
 
 	// Execution, under its budget and the results cap.
-	executed := make(chan *reply, 1)
-	background(func() { executed <- f.execute(ctx, p, budget, limit) })
-	t = time.NewTimer(budget + 50*time.Millisecond)
-	defer t.Stop()
-	select {
-	case rep := <-executed:
-		f.write(w, r, start, rt, rep)
-	case <-t.C:
-		early()
+	timer.again(budget+50*time.Millisecond, overrun(func() *reply {
 		rep := f.timeout(r, limit, budget, "executing the operation")
 		rep.op = p.op
+		return rep
+	}))
+	rep := f.execute(ctx, p, budget, limit)
+	if timer.stop() {
 		f.write(w, r, start, rt, rep)
 	}
 }
@@ -315,16 +333,22 @@ func (f *front) execute(ctx context.Context, p prep, budget time.Duration, limit
 	}()
 	// The common read queries are answered directly (resolvers.Direct),
 	// the rest (and any that fails on the way) by gqlgen's executor.
-	switch data, outcome := f.resolver.Direct(ctx, p.oc, f.lim.MaxResults); outcome {
+	// Its data is written straight into the response.
+	wire := respBufs.Get().(*bytes.Buffer)
+	wire.WriteString(`{"data":`)
+	switch f.resolver.DirectTo(ctx, p.oc, f.lim.MaxResults, wire) {
 	case resolvers.DirectOK:
-		return &reply{status: http.StatusOK, data: data, op: p.op, outcome: OutcomeOK}
+		wire.WriteByte('}')
+		return &reply{status: http.StatusOK, wire: wire, op: p.op, outcome: OutcomeOK}
 	case resolvers.DirectOverResults:
 		st.over.Store(true)
 	case resolvers.DirectCancelled:
+		putRespBuf(wire)
 		rep := f.timeoutCtx(ctx, limit, budget, "executing the operation")
 		rep.op = p.op
 		return rep
 	}
+	putRespBuf(wire)
 	var resp *graphql.Response
 	if !st.over.Load() {
 		handler, rctx := f.exec.DispatchOperation(ctx, p.oc)
@@ -447,66 +471,6 @@ func (f *front) internal(ctx context.Context) *reply {
 	return &reply{status: http.StatusInternalServerError, errs: gqlerror.List{{Message: msg, Extensions: ext}}, outcome: OutcomeInternal}
 }
 
-// workGroup runs the goroutines of one request and calls a function once
-// they have all returned and the request's handler has closed the group.
-type workGroup struct {
-	mu     sync.Mutex
-	n      int
-	closed bool
-	after  []func()
-}
-
-// Go runs fn in a goroutine of the group.
-func (g *workGroup) Go(fn func()) {
-	g.mu.Lock()
-	g.n++
-	g.mu.Unlock()
-	go func() {
-		defer g.done()
-		fn()
-	}()
-}
-
-// AddDone adds fn to what is called when the group's work has stopped.
-func (g *workGroup) AddDone(fn func()) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.after = append(g.after, fn)
-}
-
-func (g *workGroup) done() {
-	g.mu.Lock()
-	g.n--
-	fire := g.n == 0 && g.closed
-	g.mu.Unlock()
-	if fire {
-		g.fire()
-	}
-}
-
-// Close says no goroutine will be added; fn (and the AddDone functions)
-// run when the last one returns, at once if none is running.
-func (g *workGroup) Close(fn func()) {
-	g.mu.Lock()
-	g.closed = true
-	g.after = append(g.after, fn)
-	fire := g.n == 0
-	g.mu.Unlock()
-	if fire {
-		g.fire()
-	}
-}
-
-func (g *workGroup) fire() {
-	g.mu.Lock()
-	after := g.after
-	g.after = nil
-	g.mu.Unlock()
-	for _, fn := range after {
-		fn()
-	}
-}
-
 // clientGone reports whether the request's client went away (rather than
 // its deadline passing).
 func clientGone(ctx context.Context) bool {
@@ -521,20 +485,38 @@ func (f *front) write(w http.ResponseWriter, r *http.Request, start time.Time, r
 			status = http.StatusBadRequest
 		}
 	}
+	h := w.Header()
 	for k, v := range rep.header {
-		w.Header()[k] = v
+		h[k] = v
 	}
-	b, err := json.Marshal(wireResponse{Errors: rep.errs, Data: rep.data, Extensions: rep.ext})
-	if err != nil {
-		f.log.LogAttrs(r.Context(), slog.LevelError, "encoding a response", slog.String("requestId", rg.RequestID(r.Context())), slog.Any("err", err))
-		status = http.StatusInternalServerError
-		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
-		rep.outcome = OutcomeInternal
+	var b []byte
+	switch {
+	case rep.wire != nil:
+		b = rep.wire.Bytes()
+		defer putRespBuf(rep.wire)
+	case len(rep.errs) == 0 && rep.ext == nil && rep.data != nil:
+		// Data alone (the executor's, compact): escaped as json.Marshal
+		// escapes a json.RawMessage.
+		wire := respBufs.Get().(*bytes.Buffer)
+		defer putRespBuf(wire)
+		wire.WriteString(`{"data":`)
+		json.HTMLEscape(wire, rep.data)
+		wire.WriteByte('}')
+		b = wire.Bytes()
+	default:
+		var err error
+		b, err = json.Marshal(wireResponse{Errors: rep.errs, Data: rep.data, Extensions: rep.ext})
+		if err != nil {
+			f.log.LogAttrs(r.Context(), slog.LevelError, "encoding a response", slog.String("requestId", rg.RequestID(r.Context())), slog.Any("err", err))
+			status = http.StatusInternalServerError
+			b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+			rep.outcome = OutcomeInternal
+		}
 	}
-	w.Header().Set("Content-Type", string(rt)+"; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "no-store")
+	h["Content-Type"] = contentTypes[rt]
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["X-Content-Type-Options"] = nosniff
+	h["Cache-Control"] = noStore
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 	if f.obs != nil {
@@ -545,6 +527,18 @@ func (f *front) write(w http.ResponseWriter, r *http.Request, start time.Time, r
 		f.obs.Request(op, rep.outcome, time.Since(start))
 	}
 }
+
+// Response headers, shared by every response (never changed: net/http and
+// the guards only read them; their capacity is their length, so an append
+// copies).
+var (
+	contentTypes = map[responseType][]string{
+		typeJSON:            {string(typeJSON) + "; charset=utf-8"},
+		typeGraphQLResponse: {string(typeGraphQLResponse) + "; charset=utf-8"},
+	}
+	nosniff = []string{"nosniff"}
+	noStore = []string{"no-store"}
+)
 
 // opNames bounds the operation names used as metric labels: plain names of
 // up to 64 characters, the first max distinct ones; "other" after that.

@@ -18,6 +18,7 @@ import (
 
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/gqlhttp"
+	"github.com/regiongraph/regiongraph/storetest"
 )
 
 type answer struct {
@@ -215,6 +216,41 @@ func TestCost(t *testing.T) {
 		if a.Errors[0].Extensions["limit"] != gqlhttp.LimitComplexity || a.Errors[0].Extensions["max"] != 1.0 {
 			t.Errorf("the error does not name the limit and its value: %+v", a.Errors[0])
 		}
+	}
+}
+
+// TestCostFollowsTheGraph: an operation's estimate, kept between requests,
+// follows the graph: once a municipality is added, the same query is
+// estimated with it.
+func TestCostFollowsTheGraph(t *testing.T) {
+	store := openStore(t)
+	h := gqlhttp.NewHandler(store, gqlhttp.Options{Limits: gqlhttp.Limits{MaxComplexity: 1}})
+	q := `{ municipalities { nodes { name } } }`
+	cost := func() int {
+		t.Helper()
+		a := ask(t, h, "", q, nil)
+		m := costRE.FindStringSubmatch(a.Errors[0].Message)
+		if m == nil {
+			t.Fatalf("%s: %s", q, a.raw)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	// 1 + 8 municipalities × (1 + 1), twice (the second from what was kept).
+	if c1, c2 := cost(), cost(); c1 != 17 || c2 != 17 {
+		t.Fatalf("costs %d then %d, want 17", c1, c2)
+	}
+	storetest.MustApply(t, store, rg.Change{Op: rg.OpCreateNode, Node: storetest.N("kommune-ny", rg.KindMunicipality, "Ny kommune")})
+	// The Stats are refreshed within a second: ask until the estimate
+	// changes (bounded), then check it is the new graph's.
+	deadline := time.Now().Add(20 * time.Second)
+	c := cost()
+	for c == 17 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		c = cost()
+	}
+	if c != 19 {
+		t.Errorf("after adding a municipality the estimate is %d, want 19", c)
 	}
 }
 

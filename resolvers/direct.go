@@ -5,8 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -57,33 +57,42 @@ var errUnsupported = errors.New("not answered directly")
 // Direct answers operation oc directly when it can (see above). data is the
 // JSON of the response's data member; it is the caller's.
 func (r *Resolver) Direct(ctx context.Context, oc *graphql.OperationContext, maxResults int) (data []byte, out DirectOutcome) {
+	var buf bytes.Buffer
+	if out = r.DirectTo(ctx, oc, maxResults, &buf); out == DirectOK {
+		data = buf.Bytes()
+	}
+	return data, out
+}
+
+// DirectTo is Direct writing the data at the end of buf, which is left as
+// it was unless the outcome is DirectOK. Strings are escaped as
+// encoding/json escapes them (<, >, & and U+2028, U+2029 included), so the
+// data can be sent as it is.
+func (r *Resolver) DirectTo(ctx context.Context, oc *graphql.OperationContext, maxResults int, buf *bytes.Buffer) DirectOutcome {
 	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query || !directSelection(oc.Operation.SelectionSet, "Query", map[string]bool{}) {
-		return nil, DirectNo
+		return DirectNo
 	}
 	ctx = graphql.WithOperationContext(ctx, oc)
 	if _, ok := ctx.Value(loadersKey{}).(*Loaders); !ok {
 		ctx = WithLoaders(ctx, NewLoaders(r.Store, 0))
 	}
-	w := &directWriter{r: r, ctx: ctx, oc: oc, l: r.loaders(ctx), max: int64(maxResults), buf: bufPool.Get().(*bytes.Buffer)}
-	defer func() {
-		w.buf.Reset()
-		if w.buf.Cap() <= 1<<20 {
-			bufPool.Put(w.buf)
-		}
-	}()
+	w := &directWriter{r: r, ctx: ctx, oc: oc, l: r.loaders(ctx), max: int64(maxResults), buf: buf}
+	n0 := buf.Len()
 	err := w.query(oc.Operation.SelectionSet)
+	out := DirectOK
 	switch {
 	case ctx.Err() != nil:
-		return nil, DirectCancelled
+		out = DirectCancelled
 	case errors.Is(err, errOverResults):
-		return nil, DirectOverResults
+		out = DirectOverResults
 	case err != nil:
-		return nil, DirectNo
+		out = DirectNo
 	}
-	return bytes.Clone(w.buf.Bytes()), DirectOK
+	if out != DirectOK {
+		buf.Truncate(n0)
+	}
+	return out
 }
-
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // nodeTypeNames are the node types and interfaces.
 var nodeTypeNames = map[string]bool{"Node": true, "Actor": true}
@@ -178,6 +187,17 @@ type directWriter struct {
 	args   map[*ast.Field]map[string]any // each field's arguments, coerced once
 }
 
+// The types of objects that are not nodes, as CollectFields wants them.
+var (
+	queryTypes              = []string{"Query"}
+	pageInfoTypes           = []string{"PageInfo"}
+	yearAmountTypes         = []string{"YearAmount"}
+	relationConnectionTypes = []string{"RelationConnection"}
+	relationEdgeTypes       = []string{"RelationEdge"}
+	relationTypes           = []string{"Relation"}
+	sourceTypes             = []string{"Source"}
+)
+
 // argsOf returns f's arguments (with the variables and defaults applied),
 // computing them once per field of the query, not once per object.
 func (w *directWriter) argsOf(f graphql.CollectedField) map[string]any {
@@ -209,7 +229,7 @@ func (w *directWriter) object(sel ast.SelectionSet, types []string, field func(f
 			return err
 		}
 	}
-	fields := graphql.CollectFields(w.oc, sel, types)
+	fields := w.l.collect(w.oc, sel, types)
 	w.buf.WriteByte('{')
 	for i, f := range fields {
 		if i > 0 {
@@ -234,7 +254,7 @@ func (w *directWriter) object(sel ast.SelectionSet, types []string, field func(f
 }
 
 func (w *directWriter) query(sel ast.SelectionSet) error {
-	return w.object(sel, []string{"Query"}, func(f graphql.CollectedField) error {
+	return w.object(sel, queryTypes, func(f graphql.CollectedField) error {
 		args := f.ArgumentMap(w.oc.Variables)
 		switch f.Name {
 		case "node":
@@ -276,7 +296,7 @@ func (w *directWriter) query(sel ast.SelectionSet) error {
 				kinds = append(kinds, model.NodeKind(k))
 			}
 			text, _ := args["text"].(string)
-			hits, offset, total, more, err := w.r.searchPage(w.ctx, text, kinds, argIntPtr(args, "first"), argStringPtr(args, "after"))
+			hits, offset, total, more, err := w.r.searchPage(w.ctx, text, kinds, argIntPtr(args, "first"), argStringPtr(args, "after"), false)
 			if err != nil {
 				return err
 			}
@@ -393,9 +413,9 @@ func (w *directWriter) connection(f graphql.CollectedField, ns []*rg.Node, total
 		case "nodes":
 			return w.list(len(ns), func(i int) error { return w.node(ns[i], c.Selections) })
 		case "edges":
-			etype := typeName(c.Field)
+			etypes := []string{typeName(c.Field)}
 			return w.list(len(ns), func(i int) error {
-				return w.object(c.Selections, []string{etype}, func(e graphql.CollectedField) error {
+				return w.object(c.Selections, etypes, func(e graphql.CollectedField) error {
 					switch e.Name {
 					case "cursor":
 						w.str(cursor(i))
@@ -415,7 +435,7 @@ func (w *directWriter) connection(f graphql.CollectedField, ns []*rg.Node, total
 }
 
 func (w *directWriter) pageInfo(sel ast.SelectionSet, hasNext bool, end *string) error {
-	return w.object(sel, []string{"PageInfo"}, func(p graphql.CollectedField) error {
+	return w.object(sel, pageInfoTypes, func(p graphql.CollectedField) error {
 		switch p.Name {
 		case "hasNextPage":
 			w.bool(hasNext)
@@ -495,7 +515,7 @@ func (w *directWriter) node(n *rg.Node, sel ast.SelectionSet) error {
 		case "yearlyAmounts":
 			return w.list(len(n.YearlyAmounts), func(i int) error {
 				ya := n.YearlyAmounts[i]
-				return w.object(f.Selections, []string{"YearAmount"}, func(y graphql.CollectedField) error {
+				return w.object(f.Selections, yearAmountTypes, func(y graphql.CollectedField) error {
 					switch y.Name {
 					case "year":
 						w.int(ya.Year)
@@ -574,7 +594,7 @@ func (w *directWriter) relationField(n *rg.Node, typ string, f graphql.Collected
 			end = &es[len(es)-1].ID
 		}
 		hasNext := len(es) > 0 && es[len(es)-1].ID != all[len(all)-1].ID
-		return w.object(f.Selections, []string{"RelationConnection"}, func(c graphql.CollectedField) error {
+		return w.object(f.Selections, relationConnectionTypes, func(c graphql.CollectedField) error {
 			switch c.Name {
 			case "totalCount":
 				w.int(len(all))
@@ -584,7 +604,7 @@ func (w *directWriter) relationField(n *rg.Node, typ string, f graphql.Collected
 				return w.relations(es, c.Selections)
 			case "edges":
 				return w.list(len(es), func(i int) error {
-					return w.object(c.Selections, []string{"RelationEdge"}, func(e graphql.CollectedField) error {
+					return w.object(c.Selections, relationEdgeTypes, func(e graphql.CollectedField) error {
 						switch e.Name {
 						case "cursor":
 							w.str(es[i].ID)
@@ -615,7 +635,7 @@ func (w *directWriter) relationField(n *rg.Node, typ string, f graphql.Collected
 		return w.relations(es, f.Selections)
 	case modeOne:
 		one := 1
-		ns, err := w.r.relatedNodes(w.ctx, n.ID, s, nil, listOpts{first: &one})
+		ns, err := w.relatedNodes(n.ID, s, nil, listOpts{first: &one})
 		if err != nil {
 			return err
 		}
@@ -625,11 +645,55 @@ func (w *directWriter) relationField(n *rg.Node, typ string, f graphql.Collected
 		}
 		return w.node(ns[0], f.Selections)
 	}
-	ns, err := w.r.relatedNodes(w.ctx, n.ID, s, year, opts)
+	ns, err := w.relatedNodes(n.ID, s, year, opts)
 	if err != nil {
 		return err
 	}
 	return w.nodes(ns, f.Selections)
+}
+
+// relatedNodes is Resolver.relatedNodes served from what was read ahead,
+// with the writer's loaders at hand; what was not read ahead is read the
+// resolvers' way.
+func (w *directWriter) relatedNodes(id string, s relSpec, year *int, o listOpts) ([]*rg.Node, error) {
+	g := group{Dir: s.dir, Kind: s.kind}
+	if year != nil {
+		g.Year, g.HasYear = *year, true
+	}
+	l := w.l
+	l.mu.RLock()
+	es, ok := l.lists[g][id]
+	var ns []*rg.Node
+	if ok {
+		// The nodes at the other ends, each once, as otherEnds and
+		// nodesByID give them.
+		ns = make([]*rg.Node, 0, len(es))
+		var seen map[*rg.Node]bool
+		if len(es) > 16 {
+			seen = make(map[*rg.Node]bool, len(es))
+		}
+		for _, e := range es {
+			n := l.known[e.Other(id)]
+			if n == nil {
+				ok = false
+				break
+			}
+			if seen != nil {
+				if seen[n] {
+					continue
+				}
+				seen[n] = true
+			} else if slices.Contains(ns, n) {
+				continue
+			}
+			ns = append(ns, n)
+		}
+	}
+	l.mu.RUnlock()
+	if !ok {
+		return w.r.relatedNodes(w.ctx, id, s, year, o)
+	}
+	return pageOf(ns, s.accept, o)
 }
 
 func (w *directWriter) relations(es []*rg.Edge, sel ast.SelectionSet) error {
@@ -638,7 +702,7 @@ func (w *directWriter) relations(es []*rg.Edge, sel ast.SelectionSet) error {
 
 // relation writes a relation.
 func (w *directWriter) relation(e *rg.Edge, sel ast.SelectionSet) error {
-	return w.object(sel, []string{"Relation"}, func(f graphql.CollectedField) error {
+	return w.object(sel, relationTypes, func(f graphql.CollectedField) error {
 		switch f.Name {
 		case "id":
 			w.str(e.ID)
@@ -682,7 +746,7 @@ func (w *directWriter) relation(e *rg.Edge, sel ast.SelectionSet) error {
 
 // source writes a source.
 func (w *directWriter) source(s rg.Source, sel ast.SelectionSet) error {
-	return w.object(sel, []string{"Source"}, func(f graphql.CollectedField) error {
+	return w.object(sel, sourceTypes, func(f graphql.CollectedField) error {
 		switch f.Name {
 		case "plan":
 			if s.Plan == "" {
@@ -790,8 +854,10 @@ func (w *directWriter) strs(xs []string) {
 	w.buf.WriteByte(']')
 }
 
-// str writes s as a JSON string: quotes, backslashes and control characters
-// escaped, invalid UTF-8 replaced by U+FFFD.
+// str writes s as a JSON string, as encoding/json does: quotes,
+// backslashes and control characters escaped, <, > and & as \u003c, \u003e
+// and \u0026, U+2028 and U+2029 as \u2028 and \u2029, invalid UTF-8
+// replaced by U+FFFD.
 func (w *directWriter) str(s string) {
 	const hex = "0123456789abcdef"
 	b := w.buf
@@ -800,7 +866,7 @@ func (w *directWriter) str(s string) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
 				i++
 				continue
 			}
@@ -828,6 +894,14 @@ func (w *directWriter) str(s string) {
 		if r == utf8.RuneError && size == 1 {
 			b.WriteString(s[start:i])
 			b.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b.WriteString(s[start:i])
+			b.WriteString(`\u202`)
+			b.WriteByte(hex[r&0xf])
 			i += size
 			start = i
 			continue

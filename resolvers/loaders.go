@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
 	rg "github.com/regiongraph/regiongraph"
@@ -30,6 +32,8 @@ type group struct {
 	HasYear bool
 }
 
+func (k edgeKey) group() group { return group{k.Dir, k.Kind, k.Year, k.HasYear} }
+
 // Loaders hold a request's reads. Relation lists and nodes are read ahead
 // (readahead.go): when a field returns nodes, the relation fields selected
 // below it are read for all of them at once, one Store.Expand per relation
@@ -38,30 +42,126 @@ type group struct {
 // reached through analysis results, mutations, ...) goes through the
 // dataloaders, which batch the keys that arrive within the wait.
 type Loaders struct {
+	store rg.Store
+	wait  time.Duration
+
+	// The dataloaders, made when first needed (most requests are served
+	// from what was read ahead).
+	once  sync.Once
 	nodes *dataloadgen.Loader[string, *rg.Node]
 	edges *dataloadgen.Loader[edgeKey, []*rg.Edge]
-	store rg.Store
 
 	mu    sync.RWMutex
-	known map[string]*rg.Node    // nodes read in this request
-	lists map[edgeKey][]*rg.Edge // relation lists read ahead, by id
+	known map[string]*rg.Node             // nodes read in this request
+	lists map[group]map[string][]*rg.Edge // relation lists read ahead, by read and id
+
+	fieldsMu sync.Mutex
+	fields   map[fieldsKey][]graphql.CollectedField
+}
+
+// fieldsKey is a selection set (its first element's address, which the key
+// keeps alive, and its length) on objects of a type (the first of the
+// types it satisfies, which says the rest).
+type fieldsKey struct {
+	sel *ast.Selection
+	n   int
+	typ string
+}
+
+// collect is graphql.CollectFields(oc, sel, types), computed once per
+// selection and type in the request, for reading ahead and for the direct
+// path alike (gqlgen's own cache hashes every type name on every call).
+// Without variables, what is collected depends on the document alone, and
+// is kept across requests (the query cache keeps their documents).
+func (l *Loaders) collect(oc *graphql.OperationContext, sel ast.SelectionSet, types []string) []graphql.CollectedField {
+	if len(types) == 0 {
+		return graphql.CollectFields(oc, sel, types)
+	}
+	k := fieldsKey{n: len(sel), typ: types[0]}
+	if len(sel) > 0 {
+		k.sel = &sel[0]
+	}
+	if len(oc.Variables) == 0 {
+		return collected.get(k, func() []graphql.CollectedField { return graphql.CollectFields(oc, sel, types) })
+	}
+	l.fieldsMu.Lock()
+	fs, ok := l.fields[k]
+	l.fieldsMu.Unlock()
+	if ok {
+		return fs
+	}
+	fs = graphql.CollectFields(oc, sel, types)
+	l.fieldsMu.Lock()
+	if l.fields == nil {
+		l.fields = map[fieldsKey][]graphql.CollectedField{}
+	}
+	l.fields[k] = fs
+	l.fieldsMu.Unlock()
+	return fs
+}
+
+// collected keeps the fields collected for operations without variables,
+// across requests: at most maxCollected selections (then it starts again).
+var collected = &fieldsCache{}
+
+const maxCollected = 1 << 14
+
+type fieldsCache struct {
+	mu sync.RWMutex
+	m  map[fieldsKey][]graphql.CollectedField
+}
+
+func (c *fieldsCache) get(k fieldsKey, collect func() []graphql.CollectedField) []graphql.CollectedField {
+	c.mu.RLock()
+	fs, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return fs
+	}
+	fs = collect()
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCollected {
+		c.m = map[fieldsKey][]graphql.CollectedField{}
+	}
+	c.m[k] = fs
+	c.mu.Unlock()
+	return fs
 }
 
 // NewLoaders returns fresh loaders over store, batching the keys that arrive
 // within wait of each other where nothing was read ahead.
 func NewLoaders(store rg.Store, wait time.Duration) *Loaders {
-	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(rg.MaxBatchIDs)}
-	return &Loaders{
-		store: store,
-		known: map[string]*rg.Node{},
-		lists: map[edgeKey][]*rg.Edge{},
-		nodes: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*rg.Node, []error) {
+	return &Loaders{store: store, wait: wait}
+}
+
+// loaders makes the dataloaders once.
+func (l *Loaders) loaders() {
+	l.once.Do(func() {
+		store := l.store
+		opts := []dataloadgen.Option{dataloadgen.WithWait(l.wait), dataloadgen.WithBatchCapacity(rg.MaxBatchIDs)}
+		l.nodes = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*rg.Node, []error) {
 			return fetchNodes(ctx, store, ids)
-		}, opts...),
-		edges: dataloadgen.NewLoader(func(ctx context.Context, keys []edgeKey) ([][]*rg.Edge, []error) {
+		}, opts...)
+		l.edges = dataloadgen.NewLoader(func(ctx context.Context, keys []edgeKey) ([][]*rg.Edge, []error) {
 			return fetchEdges(ctx, store, keys)
-		}, opts...),
-	}
+		}, opts...)
+	})
+}
+
+func (l *Loaders) nodeLoader() *dataloadgen.Loader[string, *rg.Node] {
+	l.loaders()
+	return l.nodes
+}
+
+func (l *Loaders) edgeLoader() *dataloadgen.Loader[edgeKey, []*rg.Edge] {
+	l.loaders()
+	return l.edges
+}
+
+// clear forgets what the dataloaders read (after a write).
+func (l *Loaders) clear() {
+	l.nodeLoader().ClearAll()
+	l.edgeLoader().ClearAll()
 }
 
 // fetchNodes reads ids in one store call; an id that does not exist loads
@@ -170,6 +270,9 @@ func (r *Resolver) loaders(ctx context.Context) *Loaders {
 func (l *Loaders) remember(ns []*rg.Node) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.known == nil {
+		l.known = make(map[string]*rg.Node, len(ns))
+	}
 	for _, n := range ns {
 		l.known[n.ID] = n
 	}
@@ -184,7 +287,7 @@ func (r *Resolver) node(ctx context.Context, id string) (*rg.Node, error) {
 	if ok {
 		return n, nil
 	}
-	return l.nodes.Load(ctx, id)
+	return l.nodeLoader().Load(ctx, id)
 }
 
 // nodesByID loads many nodes, in order, skipping those that do not exist.
@@ -204,7 +307,7 @@ func (r *Resolver) nodesByID(ctx context.Context, ids []string) ([]*rg.Node, err
 	if len(missing) == 0 {
 		return out, nil
 	}
-	loaded, err := l.nodes.LoadAll(ctx, missing)
+	loaded, err := l.nodeLoader().LoadAll(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
@@ -240,10 +343,10 @@ func (r *Resolver) edges(ctx context.Context, id string, dir rg.Direction, kind 
 	}
 	l := r.loaders(ctx)
 	l.mu.RLock()
-	es, ok := l.lists[k]
+	es, ok := l.lists[k.group()][id]
 	l.mu.RUnlock()
 	if ok {
 		return es, nil
 	}
-	return l.edges.Load(ctx, k)
+	return l.edgeLoader().Load(ctx, k)
 }

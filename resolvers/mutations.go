@@ -62,8 +62,7 @@ func (r *Resolver) apply(ctx context.Context, reason *string, changes []rg.Chang
 
 func (r *Resolver) clearLoaders(ctx context.Context) {
 	if l, ok := ctx.Value(loadersKey{}).(*Loaders); ok {
-		l.nodes.ClearAll()
-		l.edges.ClearAll()
+		l.clear()
 	}
 }
 

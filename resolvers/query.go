@@ -124,8 +124,9 @@ func toOrder(o *model.NodeOrder) rg.Order {
 const searchMax = rg.MaxPageSize
 
 // searchPage runs the store's full-text search for one page: the hits
-// from offset (a cursor is a position in the ranking) to offset+size.
-func (r *Resolver) searchPage(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (hits []rg.SearchHit, offset, total int, more bool, err error) {
+// from offset (a cursor is a position in the ranking) to offset+size, with
+// their snippets when asked for.
+func (r *Resolver) searchPage(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string, snippets bool) (hits []rg.SearchHit, offset, total int, more bool, err error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, 0, 0, false, rg.FieldErrorf("text", "is required")
 	}
@@ -142,7 +143,7 @@ func (r *Resolver) searchPage(ctx context.Context, text string, kinds []model.No
 			return nil, 0, 0, false, err
 		}
 	}
-	res, err := r.Store.Search(ctx, rg.SearchQuery{Text: text, Kinds: toDomainKinds(kinds), First: min(offset+size, searchMax)})
+	res, err := r.Store.Search(ctx, rg.SearchQuery{Text: text, Kinds: toDomainKinds(kinds), First: min(offset+size, searchMax), NoSnippets: !snippets})
 	if err != nil {
 		return nil, 0, 0, false, err
 	}
@@ -161,7 +162,7 @@ func (r *Resolver) searchPage(ctx context.Context, text string, kinds []model.No
 // search finds nodes by what the plans say (Store.Search), ranked: hits
 // whose every word is in a name first, then by score, name and id.
 func (r *Resolver) search(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (*model.NodeConnection, error) {
-	hits, offset, total, more, err := r.searchPage(ctx, text, kinds, first, after)
+	hits, offset, total, more, err := r.searchPage(ctx, text, kinds, first, after, false)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +180,7 @@ func (r *Resolver) search(ctx context.Context, text string, kinds []model.NodeKi
 
 // searchHits is search with each hit's score, field and snippet.
 func (r *Resolver) searchHits(ctx context.Context, text string, kinds []model.NodeKind, first *int, after *string) (*model.SearchHitConnection, error) {
-	hits, offset, total, more, err := r.searchPage(ctx, text, kinds, first, after)
+	hits, offset, total, more, err := r.searchPage(ctx, text, kinds, first, after, true)
 	if err != nil {
 		return nil, err
 	}

@@ -46,8 +46,8 @@ type readKey struct {
 	hasYear bool
 }
 
-func (k readKey) edgeKey(id string) edgeKey {
-	return edgeKey{NodeID: id, Dir: k.dir, Kind: k.kind, Year: k.year, HasYear: k.hasYear}
+func (k readKey) group() group {
+	return group{Dir: k.dir, Kind: k.kind, Year: k.year, HasYear: k.hasYear}
 }
 
 // follow is one selected relation field on a set of parents: which reads
@@ -164,7 +164,7 @@ func (r *Resolver) readLevel(ctx context.Context, oc *graphql.OperationContext, 
 				continue
 			}
 			ns := byKind[k]
-			for _, f := range graphql.CollectFields(oc, j.sel, types) {
+			for _, f := range l.collect(oc, j.sel, types) {
 				if f.Name == "source" {
 					if sourceNeedsPlan(oc, f.Field) {
 						for _, n := range ns {
@@ -270,8 +270,9 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 	for chunk := range slices.Chunk(ids, rg.MaxBatchIDs) {
 		l.mu.RLock()
 		todo := make([]string, 0, len(chunk))
+		read := l.lists[k.group()]
 		for _, id := range chunk {
-			if _, ok := l.lists[k.edgeKey(id)]; !ok {
+			if _, ok := read[id]; !ok {
 				todo = append(todo, id)
 			}
 		}
@@ -286,40 +287,60 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 		}
 		// Each id's list is a window of one array: two passes, one
 		// allocation. x.Edges is by id, so each list is by id.
-		count := make(map[string]int, len(todo))
-		for _, id := range todo {
-			count[id] = 0
+		pos := make(map[string]int, len(todo))
+		for i, id := range todo {
+			pos[id] = i
 		}
-		ends := func(e *rg.Edge, fn func(id string)) {
+		// at[i] is where x.Edges[i]'s own ends are in todo (-1: not one).
+		at := make([][2]int, len(x.Edges))
+		counts := make([]int, len(todo))
+		total := 0
+		for i, e := range x.Edges {
+			at[i] = [2]int{-1, -1}
 			if k.dir != rg.In {
-				if _, ok := count[e.From]; ok {
-					fn(e.From)
+				if j, ok := pos[e.From]; ok {
+					at[i][0] = j
+					counts[j]++
+					total++
 				}
 			}
 			if k.dir != rg.Out && e.To != e.From {
-				if _, ok := count[e.To]; ok {
-					fn(e.To)
+				if j, ok := pos[e.To]; ok {
+					at[i][1] = j
+					counts[j]++
+					total++
 				}
 			}
 		}
-		total := 0
-		for _, e := range x.Edges {
-			ends(e, func(id string) { count[id]++; total++ })
-		}
 		backing := make([]*rg.Edge, total)
-		lists := make(map[string][]*rg.Edge, len(todo))
-		at := 0
-		for _, id := range todo {
-			n := count[id]
-			lists[id] = backing[at : at : at+n]
-			at += n
+		lists := make([][]*rg.Edge, len(todo))
+		next := 0
+		for j, n := range counts {
+			lists[j] = backing[next : next : next+n]
+			next += n
 		}
-		for _, e := range x.Edges {
-			ends(e, func(id string) { lists[id] = append(lists[id], e) })
+		for i, e := range x.Edges {
+			for _, j := range at[i] {
+				if j >= 0 {
+					lists[j] = append(lists[j], e)
+				}
+			}
 		}
 		l.mu.Lock()
-		for id, es := range lists {
-			l.lists[k.edgeKey(id)] = es
+		if l.lists == nil {
+			l.lists = map[group]map[string][]*rg.Edge{}
+		}
+		if l.known == nil {
+			l.known = make(map[string]*rg.Node, len(x.Nodes))
+		}
+		g := k.group()
+		read = l.lists[g]
+		if read == nil {
+			read = make(map[string][]*rg.Edge, len(todo))
+			l.lists[g] = read
+		}
+		for j, id := range todo {
+			read[id] = lists[j]
 		}
 		for _, n := range x.Nodes {
 			l.known[n.ID] = n
@@ -329,6 +350,15 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 	return nil
 }
 
+// reads are the relation lists read ahead for each key (l.mu held).
+func (l *Loaders) reads(keys []readKey) []map[string][]*rg.Edge {
+	out := make([]map[string][]*rg.Edge, len(keys))
+	for i, k := range keys {
+		out[i] = l.lists[k.group()]
+	}
+	return out
+}
+
 // childNodes returns the nodes a node-returning follow gives its parents
 // (each parent's page of them), each once.
 func childNodes(l *Loaders, fw *follow) []*rg.Node {
@@ -336,10 +366,11 @@ func childNodes(l *Loaders, fw *follow) []*rg.Node {
 	seen := map[string]bool{}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	reads := l.reads(fw.keys)
 	for _, p := range fw.parents {
 		var ns []*rg.Node
-		for _, k := range fw.keys {
-			for _, e := range l.lists[k.edgeKey(p.ID)] {
+		for _, read := range reads {
+			for _, e := range read[p.ID] {
 				if n := l.known[e.Other(p.ID)]; n != nil {
 					ns = append(ns, n)
 				}
@@ -398,10 +429,11 @@ func relationJobs(oc *graphql.OperationContext, l *Loaders, fw *follow, plans ma
 	var from, to []*rg.Node
 	seenFrom, seenTo := map[string]bool{}, map[string]bool{}
 	l.mu.RLock()
+	reads := l.reads(fw.keys)
 	for _, p := range fw.parents {
 		var es []*rg.Edge
-		for _, k := range fw.keys {
-			es = append(es, l.lists[k.edgeKey(p.ID)]...)
+		for _, read := range reads {
+			es = append(es, read[p.ID]...)
 		}
 		if len(fw.keys) > 1 {
 			slices.SortFunc(es, func(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) })

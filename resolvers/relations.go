@@ -1,6 +1,7 @@
 package resolvers
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -60,13 +61,18 @@ func pageOf(ns []*rg.Node, accept func(*rg.Node) bool, o listOpts) ([]*rg.Node, 
 		if o.planYear != nil && (n.PlanYear == nil || *n.PlanYear != *o.planYear) {
 			continue
 		}
-		v := rg.SortValue(n, order.Field)
-		if order.Field == rg.OrderByCode && v != nil {
-			v = naturalKey(n.Code)
-		}
-		keys = append(keys, keyedNode{v: v, n: n})
+		keys = append(keys, sortKey(n, order.Field))
 	}
-	slices.SortFunc(keys, func(a, b keyedNode) int { return rg.CompareKeys(order, a.v, a.n.ID, b.v, b.n.ID) })
+	slices.SortFunc(keys, func(a, b keyedNode) int {
+		c := a.compare(b)
+		if order.Desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+		return strings.Compare(a.n.ID, b.n.ID)
+	})
 	start := 0
 	if o.after != nil {
 		i := slices.IndexFunc(keys, func(k keyedNode) bool { return k.n.ID == *o.after })
@@ -109,9 +115,67 @@ func naturalKey(code string) string {
 	return b.String()
 }
 
+// keyedNode is a node with its sort value, as rg.SortValue gives it (codes
+// as naturalKey), unboxed: pageOf orders by rg.CompareKeys's order without
+// a lower-cased copy of every name and a boxed value per node.
 type keyedNode struct {
-	v any
-	n *rg.Node
+	kind keyKind
+	s    string // keyName: the name (compared lower-cased); keyString: the value
+	i    int64
+	n    *rg.Node
+}
+
+type keyKind uint8
+
+const (
+	keyNil    keyKind = iota // no value: after every value
+	keyName                  // ordered as strings.ToLower(s)
+	keyString                // ordered as s
+	keyInt                   // ordered as i
+)
+
+// sortKey is n's sort value for field.
+func sortKey(n *rg.Node, field rg.OrderField) keyedNode {
+	k := keyedNode{n: n}
+	switch field {
+	case rg.OrderByName, "":
+		k.kind, k.s = keyName, n.Name
+	case rg.OrderByPlanYear:
+		if n.PlanYear != nil {
+			k.kind, k.i = keyInt, int64(*n.PlanYear)
+		}
+	case rg.OrderByCostNok:
+		if n.CostNok != nil {
+			k.kind, k.i = keyInt, *n.CostNok
+		}
+	case rg.OrderByCode:
+		if n.Code != "" {
+			k.kind, k.s = keyString, naturalKey(n.Code)
+		}
+	case rg.OrderByID:
+		k.kind, k.s = keyString, n.ID
+	}
+	return k
+}
+
+// compare orders two sort values of one field as rg.CompareKeys does.
+func (k keyedNode) compare(o keyedNode) int {
+	switch {
+	case k.kind == keyNil || o.kind == keyNil:
+		return cmp.Compare(btoi(k.kind == keyNil), btoi(o.kind == keyNil))
+	case k.kind == keyName:
+		return rg.CompareLower(k.s, o.s)
+	case k.kind == keyString:
+		return strings.Compare(k.s, o.s)
+	}
+	return cmp.Compare(k.i, o.i)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // checkFirst refuses a page size below 0 or above rg.MaxPageSize.
