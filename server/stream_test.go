@@ -29,6 +29,7 @@ import (
 	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/metrics"
 	"github.com/regiongraph/regiongraph/server"
+	"github.com/regiongraph/regiongraph/sheet"
 	"github.com/regiongraph/regiongraph/storetest"
 )
 
@@ -48,6 +49,9 @@ func heavyStore(t testing.TB, partners, initiatives, programmes, size int) *bolt
 	t.Cleanup(func() { _ = s.Close() })
 	rnd := rand.New(rand.NewPCG(17, 2026))
 	var g storetest.Graph
+	// The plan every node and relation cites (storetest.TestSource), so
+	// that the graph is one the spreadsheet import accepts.
+	g.Nodes = append(g.Nodes, storetest.N(storetest.TestSource.Plan, rg.KindPlan, "Testplan"))
 	pid := func(i int) string { return fmt.Sprintf("partner-%05d", i) }
 	for i := range partners {
 		g.Nodes = append(g.Nodes, storetest.Partner(pid(i)))
@@ -198,12 +202,40 @@ func TestLargeGraphWorkStops(t *testing.T) {
 				t.Errorf("%s: %d nodes, %d relations, want the graph's %d and %d", f.Name, nodes, edges, wantN, wantE)
 			}
 		}
+		// The workbook streams too: every node and relation once, and
+		// it imports back as no change.
+		t0 := time.Now()
+		resp, b, err := send(context.Background(), srv, http.MethodGet, "/export/graph.xlsx", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != sheet.ContentTypeXLSX || resp.ContentLength != -1 {
+			t.Fatalf("graph.xlsx: %d %s, Content-Length %d: %s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.ContentLength, cutBody(b))
+		}
+		wb, err := sheet.ReadXLSX(b, "regiongraph.xlsx", sheet.Limits{})
+		if err != nil {
+			t.Fatalf("graph.xlsx does not open: %v", err)
+		}
+		nodes, edges := countWorkbook(t, wb)
+		t.Logf("graph.xlsx: %d bytes, %d nodes, %d relations, streamed in %v", len(b), nodes, edges, time.Since(t0).Round(time.Millisecond))
+		if nodes != gv.Nodes || edges != gv.Relations {
+			t.Errorf("graph.xlsx: %d nodes, %d relations, want the graph's %d and %d", nodes, edges, gv.Nodes, gv.Relations)
+		}
+		t0 = time.Now()
+		d, err := sheet.Import(context.Background(), store, []*sheet.File{wb}, sheet.Options{}, true, "")
+		if err != nil {
+			t.Fatalf("importing graph.xlsx (dry run): %v", err)
+		}
+		t.Logf("graph.xlsx imported as a dry run in %v: %+v", time.Since(t0).Round(time.Millisecond), d.Counts)
+		if d.Counts != (sheet.Counts{Unchanged: gv.Nodes + gv.Relations}) {
+			t.Errorf("graph.xlsx imported back: %+v, want every row unchanged", d.Counts)
+		}
 		if v := scrape(t, h, "regiongraph_analyses_running"); v != 0 {
 			t.Errorf("analyses_running %v after the exports", v)
 		}
 		// The map keeps its cap, refused from a count; a narrower export
 		// is laid out as before.
-		resp, b, err := send(context.Background(), srv, http.MethodGet, "/map/data.json", "")
+		resp, b, err = send(context.Background(), srv, http.MethodGet, "/map/data.json", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,6 +263,7 @@ func TestLargeGraphWorkStops(t *testing.T) {
 		slow                              bool // read the answer slowly
 	}{
 		{"Export", "/export/", http.MethodGet, "/export/graphml", "", true},
+		{"Workbook", "/export/", http.MethodGet, "/export/graph.xlsx", "", false},
 		{"MapData", "/map/data.json", http.MethodGet, "/map/data.json?kind=Partner&metric=betweenness", "", false},
 		{"Centrality", "/graphql", http.MethodPost, "/graphql", `{"query":"{ centrality(orderBy: CLOSENESS) { actorCount } }"}`, false},
 		{"Communities", "/graphql", http.MethodPost, "/graphql", `{"query":"{ communities(resolution: 10) { totalCount } }"}`, false},
@@ -415,6 +448,35 @@ func countExport(t *testing.T, format string, b []byte) (nodes, edges int) {
 		}
 	default:
 		t.Fatalf("no parser for %s", format)
+	}
+	return nodes, edges
+}
+
+// countWorkbook counts the nodes (the rows of the kinds' sheets) and
+// relations of a workbook as the import reads it, failing the test if an
+// id is there twice.
+func countWorkbook(t *testing.T, f *sheet.File) (nodes, edges int) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, sh := range f.Sheets {
+		if sh.Name == sheet.GuideSheet {
+			continue
+		}
+		if len(sh.Header) == 0 || sh.Header[0] != "id" {
+			t.Fatalf("sheet %s: header %q", sh.Name, sh.Header)
+		}
+		for _, r := range sh.Rows {
+			id := r.Cell(0)
+			if id == "" || seen[id] {
+				t.Fatalf("sheet %s row %d: id %q empty or seen before", sh.Name, r.Num, id)
+			}
+			seen[id] = true
+			if sh.Name == sheet.RelationsSheet {
+				edges++
+			} else {
+				nodes++
+			}
+		}
 	}
 	return nodes, edges
 }

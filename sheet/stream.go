@@ -107,6 +107,9 @@ func (b *Workbook) init(o WriteOptions) error {
 			}
 		}
 	}
+	// Before the stream writers take the sheets: afterwards excelize would
+	// parse every sheet's rows back to mark it (slow, and all in memory).
+	f.SetActiveSheet(0)
 	for _, k := range rg.Kinds {
 		s, err := newSheetStream(f, string(k), nodeHeader(k), head)
 		if err != nil {
@@ -240,7 +243,6 @@ func (b *Workbook) WriteTo(w io.Writer) (int64, error) {
 			return 0, fmt.Errorf("sheet %s: %w", s.name, err)
 		}
 	}
-	b.f.SetActiveSheet(0)
 	cw := &countWriter{w: w}
 	var zw *zip.Writer
 	// excelize builds the archive in a buffer of its own and copies it
