@@ -261,15 +261,24 @@ func TestLargeGraphWorkStops(t *testing.T) {
 	for _, c := range []struct {
 		name, route, method, target, body string
 		slow                              bool // read the answer slowly
+		// pace: a store that takes 40 ms over each read, so that the
+		// work lasts for seconds on an idle machine too.
+		pace bool
 	}{
-		{"Export", "/export/", http.MethodGet, "/export/graphml", "", true},
-		{"Workbook", "/export/", http.MethodGet, "/export/graph.xlsx", "", false},
-		{"MapData", "/map/data.json", http.MethodGet, "/map/data.json?kind=Partner&metric=betweenness", "", false},
-		{"Centrality", "/graphql", http.MethodPost, "/graphql", `{"query":"{ centrality(orderBy: CLOSENESS) { actorCount } }"}`, false},
-		{"Communities", "/graphql", http.MethodPost, "/graphql", `{"query":"{ communities(resolution: 10) { totalCount } }"}`, false},
+		{"Export", "/export/", http.MethodGet, "/export/graphml", "", true, false},
+		// The workbook is read whole before a byte of it is written, in
+		// about a second of CPU here: paced, it is cut off while it reads.
+		{"Workbook", "/export/", http.MethodGet, "/export/graph.xlsx", "", false, true},
+		{"MapData", "/map/data.json", http.MethodGet, "/map/data.json?kind=Partner&metric=betweenness", "", false, false},
+		{"Centrality", "/graphql", http.MethodPost, "/graphql", `{"query":"{ centrality(orderBy: CLOSENESS) { actorCount } }"}`, false, false},
+		{"Communities", "/graphql", http.MethodPost, "/graphql", `{"query":"{ communities(resolution: 10) { totalCount } }"}`, false, false},
 	} {
 		t.Run("ClientGone/"+c.name, func(t *testing.T) {
-			h, srv := heavyServer(t, store, gqlhttp.Limits{AnalysisTimeout: 2 * time.Minute})
+			var s rg.Store = store
+			if c.pace {
+				s = pacedStore{Store: store, delay: 40 * time.Millisecond}
+			}
+			h, srv := heavyServer(t, s, gqlhttp.Limits{AnalysisTimeout: 2 * time.Minute})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			done := make(chan error, 1)
@@ -452,6 +461,38 @@ func countExport(t *testing.T, format string, b []byte) (nodes, edges int) {
 	return nodes, edges
 }
 
+// pacedStore takes delay over every page of nodes and every expansion
+// (as a store across a network would), or until the context ends.
+type pacedStore struct {
+	rg.Store
+	delay time.Duration
+}
+
+func (s pacedStore) pause(ctx context.Context) error {
+	t := time.NewTimer(s.delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s pacedStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, error) {
+	if err := s.pause(ctx); err != nil {
+		return rg.NodePage{}, err
+	}
+	return s.Store.FindNodes(ctx, f)
+}
+
+func (s pacedStore) Expand(ctx context.Context, f rg.EdgeFilter) (rg.Expansion, error) {
+	if err := s.pause(ctx); err != nil {
+		return rg.Expansion{}, err
+	}
+	return s.Store.Expand(ctx, f)
+}
+
 // countWorkbook counts the nodes (the rows of the kinds' sheets) and
 // relations of a workbook as the import reads it, failing the test if an
 // id is there twice.
@@ -562,4 +603,27 @@ func TestStreamedExportCutShortIsNotWhole(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestStreamedWorkbookPastItsDeadline: a streamed workbook is read whole
+// before any of it is written, so one whose deadline passes while it reads
+// is answered as any request past its deadline is (503 with Retry-After),
+// never with part of a file, and counted as a timeout, its place freed.
+func TestStreamedWorkbookPastItsDeadline(t *testing.T) {
+	store := &cutStore{stallStore: newStallStore(t)}
+	h, srv := heavyServer(t, store, gqlhttp.Limits{AnalysisTimeout: 300 * time.Millisecond})
+	resp, b, err := send(context.Background(), srv, http.MethodGet, "/export/graph.xlsx", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || resp.Header.Get("Content-Type") == sheet.ContentTypeXLSX {
+		t.Fatalf("graph.xlsx past its deadline: %d %s, Retry-After %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"), cutBody(b))
+	}
+	if store.calls.Load() < 2 {
+		t.Fatalf("the store was read %d times: the workbook was not streamed", store.calls.Load())
+	}
+	eventually(t, "the request counted as a timeout and its place freed", func() bool {
+		return scrape(t, h, `regiongraph_requests_total{outcome="timeout",route="/export/"}`) == 1 &&
+			scrape(t, h, `regiongraph_requests_in_flight{route="/export/"}`) == 0 && scrape(t, h, "regiongraph_analyses_running") == 0
+	})
 }
