@@ -21,9 +21,10 @@ import (
 //
 // Rows go into excelize's StreamWriter, which keeps at most 16 MiB
 // (excelize.StreamChunkSize) of each sheet in memory and the rest in a
-// temporary file, and WriteTo writes the zip archive straight to its
-// writer: memory does not grow with the graph beyond that. Close removes
-// the temporary files; call it whatever happened.
+// temporary file (in the system's temporary directory, $TMPDIR; in memory
+// when no file can be made there), and WriteTo writes the zip archive
+// straight to its writer: memory does not grow with the graph beyond that.
+// Close removes the temporary files; call it whatever happened.
 //
 // An .xlsx workbook is a zip archive whose central directory, the index
 // every reader starts from, comes last: WriteTo writes it only after every
