@@ -70,7 +70,7 @@ const MaxNodes = 10000
 
 // tooMany is the error of a selection of n nodes, over MaxNodes.
 func tooMany(n int) error {
-	return rg.Errorf(rg.EBADINPUT, "%d nodes match; at most %d can be drawn or laid out: narrow the filter (the GraphML, GEXF, JSON and CSV exports of whole kinds, with only kind, relation and year, stream at any size)", n, MaxNodes)
+	return rg.Errorf(rg.EBADINPUT, "%d nodes match; at most %d can be drawn or laid out: narrow the filter (the GraphML, GEXF, JSON, CSV and spreadsheet exports of whole kinds, with only kind, relation and year, stream at any size)", n, MaxNodes)
 }
 
 // Validate checks the filter without looking at the graph. Errors are

@@ -100,33 +100,49 @@ var ErrGraphChanged = &rg.Error{Code: rg.ECONFLICT, Message: "the graph changed 
 // checked after every page: a change is ErrGraphChanged, so a document that
 // ends properly holds one state of the graph.
 func Stream(ctx context.Context, s rg.Store, f Filter, format Format, w io.Writer) (StreamResult, error) {
-	if err := f.Validate(); err != nil {
-		return StreamResult{}, err
-	}
-	if f.Narrows() {
-		return StreamResult{}, rg.Errorf(rg.EBADINPUT, "a streamed export takes only kind, relation and year; focusArea, network, focus and text select at most %d nodes", MaxNodes)
-	}
 	if format.doc == nil {
 		return StreamResult{}, fmt.Errorf("export: the format %q cannot be streamed", format.Name)
 	}
-	ver, err := graphSeq(ctx, s)
+	p, err := newPager(ctx, s, f)
 	if err != nil {
 		return StreamResult{}, err
 	}
 	cw := &countWriter{w: w}
 	bw := bufio.NewWriterSize(cw, streamBuffer)
-	st := &streamer{ctx: ctx, s: s, f: f, ver: ver, d: format.doc(bw), bw: bw, cw: cw}
+	st := &streamer{pager: p, d: format.doc(bw), bw: bw, cw: cw}
 	res, err := st.run()
 	res.Bytes = cw.n
 	return res, err
 }
 
-// streamer is one streamed export.
-type streamer struct {
+// pager reads a selection of whole kinds a page at a time, checking the
+// request's context between pages and the graph's version after each
+// (Stream, StreamWorkbook, StreamSheetsCSV).
+type pager struct {
 	ctx context.Context
 	s   rg.Store
 	f   Filter
 	ver int64
+}
+
+// newPager checks f (whole kinds only) and notes the graph's version.
+func newPager(ctx context.Context, s rg.Store, f Filter) (*pager, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if f.Narrows() {
+		return nil, rg.Errorf(rg.EBADINPUT, "a streamed export takes only kind, relation and year; focusArea, network, focus and text select at most %d nodes", MaxNodes)
+	}
+	ver, err := graphSeq(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return &pager{ctx: ctx, s: s, f: f, ver: ver}, nil
+}
+
+// streamer is one streamed export.
+type streamer struct {
+	*pager
 	d   docWriter
 	bw  *bufio.Writer
 	cw  *countWriter
@@ -137,13 +153,13 @@ func (st *streamer) run() (StreamResult, error) {
 	st.d.begin(docMeta{filter: st.f.Describe(), streamed: true, nodes: -1, edges: -1})
 	nodes, edges := st.d.parts()
 	if nodes {
-		if err := st.pages(st.writeNodes); err != nil {
+		if err := st.pages(st.writeNodes, st.flush); err != nil {
 			return st.fail(err)
 		}
 	}
 	st.d.edges()
 	if edges {
-		if err := st.pages(st.writeEdges); err != nil {
+		if err := st.pages(st.writeEdges, st.flush); err != nil {
 			return st.fail(err)
 		}
 	}
@@ -178,32 +194,35 @@ func (st *streamer) flush() error {
 	return nil
 }
 
-func (st *streamer) checkVersion() error {
-	now, err := graphSeq(st.ctx, st.s)
+// checkVersion fails with ErrGraphChanged when the graph is no longer at
+// the version it had when the pager began.
+func (p *pager) checkVersion() error {
+	now, err := graphSeq(p.ctx, p.s)
 	if err != nil {
 		return err
 	}
-	if now != st.ver {
+	if now != p.ver {
 		return ErrGraphChanged
 	}
 	return nil
 }
 
-// pages calls write with each page of the shown nodes, by id, and writes
-// the page out after it.
-func (st *streamer) pages(write func(page []*rg.Node, shown func(*rg.Node) bool) error) error {
-	nf := rg.NodeFilter{Kinds: st.f.Kinds, Order: rg.Order{Field: rg.OrderByID}, First: StreamPage}
+// pages calls write with each page of the shown nodes, by id, then after
+// (when not nil: a streamed export writes the page out), then checks the
+// graph's version. The context is checked before each page is read.
+func (p *pager) pages(write func(page []*rg.Node, shown func(*rg.Node) bool) error, after func() error) error {
+	nf := rg.NodeFilter{Kinds: p.f.Kinds, Order: rg.Order{Field: rg.OrderByID}, First: StreamPage}
 	for {
-		if err := st.ctx.Err(); err != nil {
+		if err := p.ctx.Err(); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		p, err := st.s.FindNodes(st.ctx, nf)
+		np, err := p.s.FindNodes(p.ctx, nf)
 		if err != nil {
 			return fmt.Errorf("export: read nodes: %w", err)
 		}
-		page := make([]*rg.Node, 0, len(p.Nodes))
-		for _, n := range p.Nodes {
-			if st.shownNode(n) {
+		page := make([]*rg.Node, 0, len(np.Nodes))
+		for _, n := range np.Nodes {
+			if p.shownNode(n) {
 				page = append(page, n)
 			}
 		}
@@ -216,37 +235,39 @@ func (st *streamer) pages(write func(page []*rg.Node, shown func(*rg.Node) bool)
 				return err
 			}
 		}
-		if err := st.flush(); err != nil {
+		if after != nil {
+			if err := after(); err != nil {
+				return err
+			}
+		}
+		if err := p.checkVersion(); err != nil {
 			return err
 		}
-		if err := st.checkVersion(); err != nil {
-			return err
-		}
-		if !p.HasNextPage || p.EndCursor == "" {
+		if !np.HasNextPage || np.EndCursor == "" {
 			return nil
 		}
-		nf.After = p.EndCursor
+		nf.After = np.EndCursor
 	}
 }
 
 // shownNode reports whether n is in the selection (nil: no).
-func (st *streamer) shownNode(n *rg.Node) bool {
-	if n == nil || len(st.f.Kinds) > 0 && !slices.Contains(st.f.Kinds, n.Kind) {
+func (p *pager) shownNode(n *rg.Node) bool {
+	if n == nil || len(p.f.Kinds) > 0 && !slices.Contains(p.f.Kinds, n.Kind) {
 		return false
 	}
-	return st.f.Year == nil || n.PlanYear == nil || (n.Kind != rg.KindInitiative && n.Kind != rg.KindPlan) || *n.PlanYear == *st.f.Year
+	return p.f.Year == nil || n.PlanYear == nil || (n.Kind != rg.KindInitiative && n.Kind != rg.KindPlan) || *n.PlanYear == *p.f.Year
 }
 
 // expand reads the relations of page in direction d that the filter
 // shows, with their ends.
-func (st *streamer) expand(page []*rg.Node, d rg.Direction) ([]*rg.Edge, map[string]*rg.Node, error) {
+func (p *pager) expand(page []*rg.Node, d rg.Direction) ([]*rg.Edge, map[string]*rg.Node, error) {
 	ids := make([]string, len(page))
 	ends := make(map[string]*rg.Node, len(page))
 	for i, n := range page {
 		ids[i] = n.ID
 		ends[n.ID] = n
 	}
-	x, err := st.s.Expand(st.ctx, rg.EdgeFilter{NodeIDs: ids, Direction: d, Kinds: st.f.Relations, Year: st.f.Year})
+	x, err := p.s.Expand(p.ctx, rg.EdgeFilter{NodeIDs: ids, Direction: d, Kinds: p.f.Relations, Year: p.f.Year})
 	if err != nil {
 		return nil, nil, fmt.Errorf("export: read the relations of %d nodes: %w", len(ids), err)
 	}
@@ -257,8 +278,8 @@ func (st *streamer) expand(page []*rg.Node, d rg.Direction) ([]*rg.Edge, map[str
 	}
 	shown := x.Edges[:0:0]
 	for _, e := range x.Edges {
-		if (len(st.f.Relations) == 0 || slices.Contains(st.f.Relations, e.Kind)) && e.HoldsInYear(st.f.Year) &&
-			st.shownNode(ends[e.From]) && st.shownNode(ends[e.To]) {
+		if (len(p.f.Relations) == 0 || slices.Contains(p.f.Relations, e.Kind)) && e.HoldsInYear(p.f.Year) &&
+			p.shownNode(ends[e.From]) && p.shownNode(ends[e.To]) {
 			shown = append(shown, e)
 		}
 	}
@@ -297,19 +318,32 @@ func (st *streamer) writeNodes(page []*rg.Node, inPage func(*rg.Node) bool) erro
 
 // writeEdges writes the relations leaving a page of nodes.
 func (st *streamer) writeEdges(page []*rg.Node, inPage func(*rg.Node) bool) error {
-	es, ends, err := st.expand(page, rg.Out)
+	es, err := st.leaving(page, inPage)
 	if err != nil {
 		return err
 	}
 	g := &Graph{Filter: st.f}
 	for _, e := range es {
-		if !inPage(ends[e.From]) {
-			continue
-		}
 		st.d.edge(g, e)
 		st.res.Edges++
 	}
 	return nil
+}
+
+// leaving returns the shown relations leaving a page of nodes: over all the
+// pages, each shown relation once.
+func (p *pager) leaving(page []*rg.Node, inPage func(*rg.Node) bool) ([]*rg.Edge, error) {
+	es, ends, err := p.expand(page, rg.Out)
+	if err != nil {
+		return nil, err
+	}
+	out := es[:0]
+	for _, e := range es {
+		if inPage(ends[e.From]) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // graphSeq returns the version of the graph in s: its GraphVersion's Seq,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -56,7 +57,9 @@ func registerExports(rt *gqlhttp.Router, store rg.Store, work *gqlhttp.Work, log
 			return
 		}
 		if streamed {
-			streamExport(w, r, store, work, log, f, filter)
+			streamExport(w, r, work, log, f.ContentType, f.File, func(ctx context.Context, w io.Writer) (export.StreamResult, error) {
+				return export.Stream(ctx, store, filter, f, w)
+			})
 			return
 		}
 		key := "export\x00" + f.Name + "\x00" + strconv.FormatBool(csvOpts.Excel) + "\x00" + filter.Query().Encode()
@@ -87,20 +90,22 @@ func registerExports(rt *gqlhttp.Router, store rg.Store, work *gqlhttp.Work, log
 }
 
 // streamExport answers an export of whole kinds too large to lay out by
-// streaming it (export.Stream): written page by page as the store is read,
-// with no Content-Length, under the route's deadline. It holds one of the
-// analysis places (gqlhttp.Work.Hold), and the route's place, until the
-// writing has stopped, so that requests_in_flight and analyses_running
-// count it until then.
+// streaming it (run: export.Stream, or export.StreamWorkbook for the
+// spreadsheet), with no Content-Length, under the route's deadline. It
+// holds one of the analysis places (gqlhttp.Work.Hold), and the route's
+// place, until the writing has stopped, so that requests_in_flight and
+// analyses_running count it until then. The headers (contentType, an
+// attachment named file) go out with the first bytes.
 //
 // An error before anything was written is answered as any error is. One
 // after that cannot change the status, which is sent: the response is
 // aborted (panic(http.ErrAbortHandler): net/http closes the connection
 // without ending the chunked body, so every HTTP client reports a
 // truncated transfer), and the document itself is left not whole (see
-// export.Stream). A client gone is counted as client_closed, the deadline as
-// timeout, anything else as incomplete and logged.
-func streamExport(w http.ResponseWriter, r *http.Request, store rg.Store, work *gqlhttp.Work, log *slog.Logger, f export.Format, filter export.Filter) {
+// export.Stream and export.StreamWorkbook). A client gone is counted as
+// client_closed, the deadline as timeout, anything else as incomplete and
+// logged.
+func streamExport(w http.ResponseWriter, r *http.Request, work *gqlhttp.Work, log *slog.Logger, contentType, file string, run func(ctx context.Context, w io.Writer) (export.StreamResult, error)) {
 	ctx := r.Context()
 	release, err := work.Hold(ctx)
 	if err != nil {
@@ -108,7 +113,7 @@ func streamExport(w http.ResponseWriter, r *http.Request, store rg.Store, work *
 		return
 	}
 	defer release()
-	res, err := export.Stream(ctx, store, filter, f, &exportWriter{w: w, f: f})
+	res, err := run(ctx, &exportWriter{w: w, contentType: contentType, file: file})
 	if err == nil {
 		return
 	}
@@ -138,17 +143,17 @@ func streamExport(w http.ResponseWriter, r *http.Request, store rg.Store, work *
 
 // exportWriter sends an export's headers with its first bytes.
 type exportWriter struct {
-	w       http.ResponseWriter
-	f       export.Format
-	started bool
+	w                 http.ResponseWriter
+	contentType, file string
+	started           bool
 }
 
 func (x *exportWriter) Write(b []byte) (int, error) {
 	if !x.started {
 		x.started = true
 		h := x.w.Header()
-		h.Set("Content-Type", x.f.ContentType)
-		h.Set("Content-Disposition", `attachment; filename="`+x.f.File+`"`)
+		h.Set("Content-Type", x.contentType)
+		h.Set("Content-Disposition", `attachment; filename="`+x.file+`"`)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-cache")
 		x.w.WriteHeader(http.StatusOK)

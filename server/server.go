@@ -124,10 +124,10 @@ func New(store rg.Store, cfg Config) *gqlhttp.Router {
 	if cfg.Metrics != nil {
 		rt.Handle("GET /metrics", "/metrics", gqlhttp.BudgetExec, cfg.Metrics.Handler())
 	}
-	registerMap(rt, store, work, log)               // GET /, /static/, /map/data.json, /map/options.json
-	registerExports(rt, store, work, log)           // GET /export/{format}
-	registerBrief(rt, store, work, log)             // GET /brief/{id}.md
-	registerSheets(rt, store, cfg.GraphQL.Hub, log) // POST /import, GET /export/graph.xlsx, /export/template.xlsx
+	registerMap(rt, store, work, log)                     // GET /, /static/, /map/data.json, /map/options.json
+	registerExports(rt, store, work, log)                 // GET /export/{format}
+	registerBrief(rt, store, work, log)                   // GET /brief/{id}.md
+	registerSheets(rt, store, work, cfg.GraphQL.Hub, log) // POST /import, GET /export/graph.xlsx, /export/template.xlsx
 	return rt
 }
 

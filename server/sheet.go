@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -29,9 +30,9 @@ const (
 // registerSheets serves POST /import (SheetImportHandler, writing through
 // the hub so that the change stream tells of it), GET /export/graph.xlsx
 // and GET /export/template.xlsx, behind the router's guards.
-func registerSheets(rt *gqlhttp.Router, store rg.Store, hub *live.Hub, log *slog.Logger) {
+func registerSheets(rt *gqlhttp.Router, store rg.Store, work *gqlhttp.Work, hub *live.Hub, log *slog.Logger) {
 	rt.HandleLong("POST /import", "/import", gqlhttp.BudgetImport, sheetImports, maxSheetUpload, SheetImportHandler(hub.Store(store), log))
-	registerSheetExports(rt, store, log)
+	registerSheetExports(rt, store, work, log)
 }
 
 // SheetImportHandler serves POST /import: the body is one .xlsx workbook
@@ -199,8 +200,12 @@ func writeSheetAnswer(w http.ResponseWriter, r *http.Request, log *slog.Logger, 
 
 // registerSheetExports serves GET /export/graph.xlsx (the graph, or the
 // part the map's filters select, as the workbook the import reads) and GET
-// /export/template.xlsx (the blank template), in the exports' pool.
-func registerSheetExports(rt *gqlhttp.Router, store rg.Store, log *slog.Logger) {
+// /export/template.xlsx (the blank template), in the exports' pool. A
+// workbook of whole kinds with more than export.MaxNodes nodes is streamed
+// (export.StreamWorkbook through streamExport: read a page at a time,
+// holding an analysis place until it has stopped); a smaller one is built
+// in memory and sent with its Content-Length.
+func registerSheetExports(rt *gqlhttp.Router, store rg.Store, work *gqlhttp.Work, log *slog.Logger) {
 	serve := func(w http.ResponseWriter, r *http.Request, file string, template bool) {
 		var nodes []*rg.Node
 		var edges []*rg.Edge
@@ -208,6 +213,17 @@ func registerSheetExports(rt *gqlhttp.Router, store rg.Store, log *slog.Logger) 
 			filter, err := export.ParseQuery(r.URL.Query())
 			if err != nil {
 				gqlhttp.WriteError(w, r, log, err)
+				return
+			}
+			streamed, err := export.Streamed(r.Context(), store, filter)
+			if err != nil {
+				gqlhttp.WriteError(w, r, log, err)
+				return
+			}
+			if streamed {
+				streamExport(w, r, work, log, sheet.ContentTypeXLSX, file, func(ctx context.Context, w io.Writer) (export.StreamResult, error) {
+					return export.StreamWorkbook(ctx, store, filter, w)
+				})
 				return
 			}
 			sg, err := export.Select(r.Context(), store, filter)
@@ -229,6 +245,7 @@ func registerSheetExports(rt *gqlhttp.Router, store rg.Store, log *slog.Logger) 
 		w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 		_, _ = w.Write(b.Bytes())
 	}
 	rt.Handle("GET /export/graph.xlsx", "/export/", gqlhttp.BudgetAnalysis, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(w, r, "regiongraph.xlsx", false) }))

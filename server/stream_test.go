@@ -29,6 +29,7 @@ import (
 	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/metrics"
 	"github.com/regiongraph/regiongraph/server"
+	"github.com/regiongraph/regiongraph/sheet"
 	"github.com/regiongraph/regiongraph/storetest"
 )
 
@@ -48,6 +49,9 @@ func heavyStore(t testing.TB, partners, initiatives, programmes, size int) *bolt
 	t.Cleanup(func() { _ = s.Close() })
 	rnd := rand.New(rand.NewPCG(17, 2026))
 	var g storetest.Graph
+	// The plan every node and relation cites (storetest.TestSource), so
+	// that the graph is one the spreadsheet import accepts.
+	g.Nodes = append(g.Nodes, storetest.N(storetest.TestSource.Plan, rg.KindPlan, "Testplan"))
 	pid := func(i int) string { return fmt.Sprintf("partner-%05d", i) }
 	for i := range partners {
 		g.Nodes = append(g.Nodes, storetest.Partner(pid(i)))
@@ -212,6 +216,14 @@ func TestLargeGraphWorkStops(t *testing.T) {
 				t.Errorf("%s: %d nodes, %d relations, want the graph's %d and %d", f.Name, nodes, edges, wantN, wantE)
 			}
 		}
+		// The workbook streams too: every node and relation once, and
+		// it imports back as no change. (Under -race it takes about a
+		// minute, most of it in excelize's cell writing: the race
+		// detector's run covers its concurrency with ClientGone/Workbook
+		// and TestStreamedWorkbookPastItsDeadline.)
+		if !raceDetector {
+			checkLargeWorkbook(t, srv, store, gv)
+		}
 		if v := scrape(t, h, "regiongraph_analyses_running"); v != 0 {
 			t.Errorf("analyses_running %v after the exports", v)
 		}
@@ -243,14 +255,24 @@ func TestLargeGraphWorkStops(t *testing.T) {
 	for _, c := range []struct {
 		name, route, method, target, body string
 		slow                              bool // read the answer slowly
+		// pace: a store that takes 40 ms over each read, so that the
+		// work lasts for seconds on an idle machine too.
+		pace bool
 	}{
-		{"Export", "/export/", http.MethodGet, "/export/graphml", "", true},
-		{"MapData", "/map/data.json", http.MethodGet, "/map/data.json?kind=Partner&metric=betweenness", "", false},
-		{"Centrality", "/graphql", http.MethodPost, "/graphql", `{"query":"{ centrality(orderBy: CLOSENESS) { actorCount } }"}`, false},
-		{"Communities", "/graphql", http.MethodPost, "/graphql", `{"query":"{ communities(resolution: 10) { totalCount } }"}`, false},
+		{"Export", "/export/", http.MethodGet, "/export/graphml", "", true, false},
+		// The workbook is read whole before a byte of it is written, in
+		// about a second of CPU here: paced, it is cut off while it reads.
+		{"Workbook", "/export/", http.MethodGet, "/export/graph.xlsx", "", false, true},
+		{"MapData", "/map/data.json", http.MethodGet, "/map/data.json?kind=Partner&metric=betweenness", "", false, false},
+		{"Centrality", "/graphql", http.MethodPost, "/graphql", `{"query":"{ centrality(orderBy: CLOSENESS) { actorCount } }"}`, false, false},
+		{"Communities", "/graphql", http.MethodPost, "/graphql", `{"query":"{ communities(resolution: 10) { totalCount } }"}`, false, false},
 	} {
 		t.Run("ClientGone/"+c.name, func(t *testing.T) {
-			h, srv := heavyServer(t, store, gqlhttp.Limits{AnalysisTimeout: 2 * time.Minute})
+			var s rg.Store = store
+			if c.pace {
+				s = pacedStore{Store: store, delay: 40 * time.Millisecond}
+			}
+			h, srv := heavyServer(t, s, gqlhttp.Limits{AnalysisTimeout: 2 * time.Minute})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			done := make(chan error, 1)
@@ -433,6 +455,100 @@ func countExport(t *testing.T, format string, b []byte) (nodes, edges int) {
 	return nodes, edges
 }
 
+// pacedStore takes delay over every page of nodes and every expansion
+// (as a store across a network would), or until the context ends.
+type pacedStore struct {
+	rg.Store
+	delay time.Duration
+}
+
+func (s pacedStore) pause(ctx context.Context) error {
+	t := time.NewTimer(s.delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s pacedStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, error) {
+	if err := s.pause(ctx); err != nil {
+		return rg.NodePage{}, err
+	}
+	return s.Store.FindNodes(ctx, f)
+}
+
+func (s pacedStore) Expand(ctx context.Context, f rg.EdgeFilter) (rg.Expansion, error) {
+	if err := s.pause(ctx); err != nil {
+		return rg.Expansion{}, err
+	}
+	return s.Store.Expand(ctx, f)
+}
+
+// checkLargeWorkbook downloads the workbook of the whole graph, which
+// must stream (no Content-Length), hold every node and relation once and
+// import back into store as no change.
+func checkLargeWorkbook(t *testing.T, srv *httptest.Server, store rg.Store, gv rg.GraphVersion) {
+	t.Helper()
+	t0 := time.Now()
+	resp, b, err := send(context.Background(), srv, http.MethodGet, "/export/graph.xlsx", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != sheet.ContentTypeXLSX || resp.ContentLength != -1 {
+		t.Fatalf("graph.xlsx: %d %s, Content-Length %d: %s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.ContentLength, cutBody(b))
+	}
+	wb, err := sheet.ReadXLSX(b, "regiongraph.xlsx", sheet.Limits{})
+	if err != nil {
+		t.Fatalf("graph.xlsx does not open: %v", err)
+	}
+	nodes, edges := countWorkbook(t, wb)
+	t.Logf("graph.xlsx: %d bytes, %d nodes, %d relations, streamed in %v", len(b), nodes, edges, time.Since(t0).Round(time.Millisecond))
+	if nodes != gv.Nodes || edges != gv.Relations {
+		t.Errorf("graph.xlsx: %d nodes, %d relations, want the graph's %d and %d", nodes, edges, gv.Nodes, gv.Relations)
+	}
+	t0 = time.Now()
+	d, err := sheet.Import(context.Background(), store, []*sheet.File{wb}, sheet.Options{}, true, "")
+	if err != nil {
+		t.Fatalf("importing graph.xlsx (dry run): %v", err)
+	}
+	t.Logf("graph.xlsx imported as a dry run in %v: %+v", time.Since(t0).Round(time.Millisecond), d.Counts)
+	if d.Counts != (sheet.Counts{Unchanged: gv.Nodes + gv.Relations}) {
+		t.Errorf("graph.xlsx imported back: %+v, want every row unchanged", d.Counts)
+	}
+}
+
+// countWorkbook counts the nodes (the rows of the kinds' sheets) and
+// relations of a workbook as the import reads it, failing the test if an
+// id is there twice.
+func countWorkbook(t *testing.T, f *sheet.File) (nodes, edges int) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, sh := range f.Sheets {
+		if sh.Name == sheet.GuideSheet {
+			continue
+		}
+		if len(sh.Header) == 0 || sh.Header[0] != "id" {
+			t.Fatalf("sheet %s: header %q", sh.Name, sh.Header)
+		}
+		for _, r := range sh.Rows {
+			id := r.Cell(0)
+			if id == "" || seen[id] {
+				t.Fatalf("sheet %s row %d: id %q empty or seen before", sh.Name, r.Num, id)
+			}
+			seen[id] = true
+			if sh.Name == sheet.RelationsSheet {
+				edges++
+			} else {
+				nodes++
+			}
+		}
+	}
+	return nodes, edges
+}
+
 func cutBody(b []byte) []byte { return b[:min(len(b), 300)] }
 
 // cutStore is the bundled dataset claiming, in its Stats, more nodes than
@@ -514,4 +630,27 @@ func TestStreamedExportCutShortIsNotWhole(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestStreamedWorkbookPastItsDeadline: a streamed workbook is read whole
+// before any of it is written, so one whose deadline passes while it reads
+// is answered as any request past its deadline is (503 with Retry-After),
+// never with part of a file, and counted as a timeout, its place freed.
+func TestStreamedWorkbookPastItsDeadline(t *testing.T) {
+	store := &cutStore{stallStore: newStallStore(t)}
+	h, srv := heavyServer(t, store, gqlhttp.Limits{AnalysisTimeout: 300 * time.Millisecond})
+	resp, b, err := send(context.Background(), srv, http.MethodGet, "/export/graph.xlsx", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || resp.Header.Get("Content-Type") == sheet.ContentTypeXLSX {
+		t.Fatalf("graph.xlsx past its deadline: %d %s, Retry-After %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"), cutBody(b))
+	}
+	if store.calls.Load() < 2 {
+		t.Fatalf("the store was read %d times: the workbook was not streamed", store.calls.Load())
+	}
+	eventually(t, "the request counted as a timeout and its place freed", func() bool {
+		return scrape(t, h, `regiongraph_requests_total{outcome="timeout",route="/export/"}`) == 1 &&
+			scrape(t, h, `regiongraph_requests_in_flight{route="/export/"}`) == 0 && scrape(t, h, "regiongraph_analyses_running") == 0
+	})
 }

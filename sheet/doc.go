@@ -58,6 +58,13 @@
 // batch, each history entry's reason naming the file, sheet and row; when
 // any row is refused nothing is written.
 //
+// # Writing
+//
+// WriteXLSX writes a workbook of nodes and relations (or the template),
+// WriteCSV one of its sheets; Workbook and CSVSheets write the same a page
+// of rows at a time, in bounded memory, for graphs of any size (the
+// streamed exports of package export).
+//
 // The package imports only the domain package, the standard library,
 // golang.org/x/text (Windows-1252 CSV) and excelize.
 package sheet

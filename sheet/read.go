@@ -195,6 +195,11 @@ func (s *Sheet) add(num int, cells []string) error {
 	if empty {
 		return nil
 	}
+	if strings.HasPrefix(strings.TrimSpace(cells[0]), IncompleteMark) {
+		// The last row of an export that stopped before its end: the
+		// rows before it are not the whole graph.
+		return fmt.Errorf("row %d says the export this file comes from stopped before its end (%s): the file is not whole; export it again", num, strings.TrimSpace(cells[0]))
+	}
 	if s.Header == nil {
 		// The header is the first row with cells; rows keep the numbers
 		// the spreadsheet shows.

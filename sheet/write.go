@@ -39,34 +39,57 @@ func Tables(nodes []*rg.Node, edges []*rg.Edge) []Table {
 	}
 	var out []Table
 	for _, k := range rg.Kinds {
+		t := Table{Name: string(k), Header: nodeHeader(k)}
 		cols := columnsFor(k)
-		t := Table{Name: string(k), Header: []string{colID}}
-		for _, c := range cols {
-			t.Header = append(t.Header, c.key)
-		}
 		for _, n := range byKind[k] {
-			row := make([]any, 0, len(t.Header))
-			row = append(row, n.ID)
-			for _, c := range cols {
-				row = append(row, cellValue(c, c.getN(n)))
-			}
-			t.Rows = append(t.Rows, row)
+			t.Rows = append(t.Rows, nodeRow(cols, n))
 		}
 		out = append(out, t)
 	}
-	t := Table{Name: RelationsSheet, Header: []string{colID, colKind, colFrom, colTo}}
-	for _, c := range edgeColumns {
-		t.Header = append(t.Header, c.key)
-	}
+	t := Table{Name: RelationsSheet, Header: edgeHeader()}
 	for _, e := range edges {
-		row := make([]any, 0, len(t.Header))
-		row = append(row, e.ID, string(e.Kind), e.From, e.To)
-		for _, c := range edgeColumns {
-			row = append(row, cellValue(c, c.getE(e)))
-		}
-		t.Rows = append(t.Rows, row)
+		t.Rows = append(t.Rows, edgeRow(e))
 	}
 	return append(out, t)
+}
+
+// nodeHeader is the header of kind k's sheet: id and the kind's columns.
+func nodeHeader(k rg.Kind) []string {
+	h := []string{colID}
+	for _, c := range columnsFor(k) {
+		h = append(h, c.key)
+	}
+	return h
+}
+
+// edgeHeader is the header of the relations sheet.
+func edgeHeader() []string {
+	h := []string{colID, colKind, colFrom, colTo}
+	for _, c := range edgeColumns {
+		h = append(h, c.key)
+	}
+	return h
+}
+
+// nodeRow is n's row in its kind's sheet, whose columns after id are cols
+// (columnsFor(n.Kind)).
+func nodeRow(cols []*column, n *rg.Node) []any {
+	row := make([]any, 0, len(cols)+1)
+	row = append(row, n.ID)
+	for _, c := range cols {
+		row = append(row, cellValue(c, c.getN(n)))
+	}
+	return row
+}
+
+// edgeRow is e's row in the relations sheet.
+func edgeRow(e *rg.Edge) []any {
+	row := make([]any, 0, len(edgeColumns)+4)
+	row = append(row, e.ID, string(e.Kind), e.From, e.To)
+	for _, c := range edgeColumns {
+		row = append(row, cellValue(c, c.getE(e)))
+	}
+	return row
 }
 
 // cellValue is a number for the number columns, else the text.
@@ -79,7 +102,7 @@ func cellValue(c *column, s string) any {
 	return s
 }
 
-// WriteOptions configure WriteXLSX.
+// WriteOptions configure WriteXLSX and NewWorkbook.
 type WriteOptions struct {
 	// Template writes only the headers, with the guide first.
 	Template bool
@@ -89,107 +112,21 @@ type WriteOptions struct {
 // first in a template). Cells are written as text or numbers, never as
 // formulas.
 func WriteXLSX(w io.Writer, nodes []*rg.Node, edges []*rg.Edge, o WriteOptions) error {
-	if o.Template {
-		nodes, edges = nil, nil
-	}
-	f := excelize.NewFile()
-	defer f.Close()
-	head, err := f.NewStyle(&excelize.Style{
-		Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"#DDEBF7"}},
-	})
+	b, err := NewWorkbook(o)
 	if err != nil {
-		return fmt.Errorf("sheet: style: %w", err)
-	}
-	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	if err != nil {
-		return fmt.Errorf("sheet: style: %w", err)
-	}
-	tables := Tables(nodes, edges)
-	first := true
-	addSheet := func(name string) error {
-		if first {
-			first = false
-			return f.SetSheetName("Sheet1", name)
-		}
-		_, err := f.NewSheet(name)
 		return err
 	}
-	if o.Template {
-		if err := addSheet(GuideSheet); err != nil {
-			return fmt.Errorf("sheet: %w", err)
-		}
-		if err := writeGuide(f, wrap, head); err != nil {
-			return err
-		}
-	}
-	for _, t := range tables {
-		if err := addSheet(t.Name); err != nil {
-			return fmt.Errorf("sheet: %w", err)
-		}
-		if err := writeTable(f, t, head); err != nil {
-			return err
-		}
-	}
+	defer b.Close()
 	if !o.Template {
-		if err := addSheet(GuideSheet); err != nil {
-			return fmt.Errorf("sheet: %w", err)
+		if err := b.AddNodes(nodes); err != nil {
+			return err
 		}
-		if err := writeGuide(f, wrap, head); err != nil {
+		if err := b.AddEdges(edges); err != nil {
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("sheet: write workbook: %w", err)
-	}
-	return nil
-}
-
-func writeTable(f *excelize.File, t Table, head int) error {
-	sw, err := f.NewStreamWriter(t.Name)
-	if err != nil {
-		return fmt.Errorf("sheet %s: %w", t.Name, err)
-	}
-	for i, h := range t.Header {
-		width := 14.0
-		switch h {
-		case "id", "from", "to", "name":
-			width = 30
-		case "description", "sourceQuote", "goals", "activities", "asWritten", "sourceReference":
-			width = 40
-		}
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
-			return fmt.Errorf("sheet %s: %w", t.Name, err)
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return fmt.Errorf("sheet %s: %w", t.Name, err)
-	}
-	hdr := make([]any, len(t.Header))
-	for i, h := range t.Header {
-		hdr[i] = excelize.Cell{StyleID: head, Value: h}
-	}
-	if err := sw.SetRow("A1", hdr); err != nil {
-		return fmt.Errorf("sheet %s: %w", t.Name, err)
-	}
-	for i, row := range t.Rows {
-		cells := make([]any, len(row))
-		for j, v := range row {
-			if s, ok := v.(string); ok && s == "" {
-				cells[j] = nil
-				continue
-			}
-			cells[j] = v
-		}
-		if err := sw.SetRow("A"+strconv.Itoa(i+2), cells); err != nil {
-			return fmt.Errorf("sheet %s row %d: %w", t.Name, i+2, err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("sheet %s: %w", t.Name, err)
-	}
-	return nil
+	_, err = b.WriteTo(w)
+	return err
 }
 
 // guide is the text of the guide sheet, one paragraph per row.
@@ -254,20 +191,7 @@ func WriteCSV(w io.Writer, t Table, o CSVOptions) error {
 	}
 	rec := make([]string, len(t.Header))
 	for _, row := range t.Rows {
-		for i, v := range row {
-			switch v := v.(type) {
-			case int64:
-				rec[i] = strconv.FormatInt(v, 10)
-			case string:
-				if v != "" && strings.ContainsRune(formulaStart, rune(v[0])) {
-					v = "'" + v
-				}
-				rec[i] = v
-			default:
-				rec[i] = fmt.Sprint(v)
-			}
-		}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(csvRecord(rec, row)); err != nil {
 			return fmt.Errorf("sheet: write %s.csv: %w", t.Name, err)
 		}
 	}
@@ -279,4 +203,25 @@ func WriteCSV(w io.Writer, t Table, o CSVOptions) error {
 		return fmt.Errorf("sheet: write %s.csv: %w", t.Name, err)
 	}
 	return nil
+}
+
+// csvRecord fills rec with row's cells as CSV text: numbers as numbers,
+// text that a spreadsheet would take for a formula with a leading
+// apostrophe (see WriteCSV).
+func csvRecord(rec []string, row []any) []string {
+	rec = rec[:len(row)]
+	for i, v := range row {
+		switch v := v.(type) {
+		case int64:
+			rec[i] = strconv.FormatInt(v, 10)
+		case string:
+			if v != "" && strings.ContainsRune(formulaStart, rune(v[0])) {
+				v = "'" + v
+			}
+			rec[i] = v
+		default:
+			rec[i] = fmt.Sprint(v)
+		}
+	}
+	return rec
 }

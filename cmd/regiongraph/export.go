@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -49,9 +50,12 @@ Output goes to standard output unless -o names a file.
 
 An export of whole kinds (only -kind, -relation and -year) of more than
 10 000 nodes is streamed: written page by page as the store is read, without
-the map's layout (no positions or sizes). A file is written under a
-temporary name and renamed once whole; on standard output a failure leaves
-the document unterminated. The other filters select at most 10 000 nodes.
+the map's layout (no positions or sizes); the workbook (xlsx, csv-sheets)
+is read page by page too, and an xlsx is written out once the last page is
+read. A file is written under a temporary name and renamed once whole; on
+standard output a failure leaves a document that is not whole (an xlsx
+without the end every program reads first). The other filters select at
+most 10 000 nodes.
 
 It opens the store itself, so with the embedded store it cannot run while
 "regiongraph serve" holds the data file: then download the same exports
@@ -219,27 +223,40 @@ func (a *app) streamExport(ctx context.Context, store rg.Store, filter export.Fi
 			}
 			continue
 		}
-		tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.partial")
+		res, err := writeWhole(dst, func(w io.Writer) (export.StreamResult, error) {
+			return export.Stream(ctx, store, filter, f, w)
+		})
 		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		res, err := export.Stream(ctx, store, filter, f, tmp)
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Chmod(tmp.Name(), 0o644)
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), dst)
-		}
-		if err != nil {
-			_ = os.Remove(tmp.Name())
-			return fmt.Errorf("export: %s: %w", dst, err)
+			return err
 		}
 		fmt.Fprintf(a.stderr, "wrote %s: %d nodes, %d relations (%s), streamed without a layout\n", dst, res.Nodes, res.Edges, filter.Describe())
 	}
 	return nil
+}
+
+// writeWhole writes dst with write: to a temporary file beside it,
+// renamed to dst once write has succeeded, so that a file named dst is
+// never cut short; on failure the temporary file is removed.
+func writeWhole(dst string, write func(w io.Writer) (export.StreamResult, error)) (export.StreamResult, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.partial")
+	if err != nil {
+		return export.StreamResult{}, fmt.Errorf("export: %w", err)
+	}
+	res, err := write(tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), dst)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return res, fmt.Errorf("export: %s: %w", dst, err)
+	}
+	return res, nil
 }
 
 // exportURLs are the server's URLs of format, on the default address.

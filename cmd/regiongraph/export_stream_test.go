@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -17,6 +18,7 @@ import (
 	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/boltstore"
 	"github.com/regiongraph/regiongraph/export"
+	"github.com/regiongraph/regiongraph/sheet"
 )
 
 // largeDataFile is a data file holding n partners in a chain of PARTNER_OF.
@@ -138,5 +140,113 @@ func TestExportCommandStreams(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(blocked), ".*partial")); len(left) > 0 {
 		t.Errorf("temporary files left after a failure: %v", left)
+	}
+}
+
+// TestSheetExportCommandStreams: `regiongraph export --format xlsx` and
+// `--format csv-sheets` of a graph above the map's cap stream it: every
+// node and relation once, to files put in place once whole, and the
+// workbook and the CSV files import back into the same data file as no
+// change; a workbook on a standard output that fails midway is no
+// workbook, and the command fails.
+func TestSheetExportCommandStreams(t *testing.T) {
+	const n = export.MaxNodes + 50
+	dataFile := largeDataFile(t, n)
+	dir := t.TempDir()
+	book := filepath.Join(dir, "graf.xlsx")
+	_, stderr, err := runExport(t, dataFile, "--format", "xlsx", "-o", book)
+	if err != nil {
+		t.Fatalf("export xlsx: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr, "streamed") {
+		t.Errorf("stderr does not say the workbook was streamed:\n%s", stderr)
+	}
+	b, err := os.ReadFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := sheet.ReadXLSX(b, "graf.xlsx", sheet.Limits{})
+	if err != nil {
+		t.Fatalf("the workbook does not open: %v", err)
+	}
+	wantRows(t, "graf.xlsx", f, n)
+	out, err := runSheet(t, nil, "import", "-data", dataFile, "-log-level", "warn", "--dry-run", book)
+	unchanged := fmt.Sprintf("0 created, 0 updated, 0 deleted, %d unchanged, 0 refused\nnothing changed", 2*n-1)
+	if err != nil || !strings.Contains(out, unchanged) {
+		t.Fatalf("import of the streamed workbook: %v\n%s", err, out)
+	}
+
+	csvDir := filepath.Join(dir, "ark")
+	if _, stderr, err := runExport(t, dataFile, "--format", "csv-sheets", "--excel-csv", "-o", csvDir); err != nil {
+		t.Fatalf("export csv-sheets: %v\n%s", err, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(csvDir, "*.csv"))
+	if len(files) != len(rg.Kinds)+1 {
+		t.Fatalf("%d CSV files: %v", len(files), files)
+	}
+	if left, _ := filepath.Glob(filepath.Join(csvDir, ".*partial")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	var sheets []*sheet.Sheet
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, []byte("\ufeff")) || !strings.Contains(string(b[:bytes.IndexByte(b, '\n')]), ";") {
+			t.Errorf("%s is not written for Norwegian Excel (a BOM, ';')", name)
+		}
+		f, err := sheet.ReadCSV(b, filepath.Base(name), sheet.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets = append(sheets, f.Sheets...)
+	}
+	wantRows(t, "the CSV sheets", &sheet.File{Sheets: sheets}, n)
+	out, err = runSheet(t, nil, append([]string{"import", "-data", dataFile, "-log-level", "warn", "--dry-run"}, files...)...)
+	if err != nil || !strings.Contains(out, unchanged) {
+		t.Fatalf("import of the streamed CSV sheets: %v\n%s", err, out)
+	}
+
+	w := &failAfter{n: 64 << 10}
+	a := &app{stdout: w, stderr: &bytes.Buffer{}, getenv: func(string) string { return "" }}
+	err = a.run(context.Background(), []string{"export", "-data", dataFile, "-log-level", "warn", "--format", "xlsx"})
+	if !errors.Is(err, errDiskFull) {
+		t.Fatalf("a workbook to a failing standard output: %v, want its error", err)
+	}
+	if w.buf.Len() == 0 {
+		t.Fatal("nothing reached standard output")
+	}
+	if _, err := zip.NewReader(bytes.NewReader(w.buf.Bytes()), int64(w.buf.Len())); err == nil {
+		t.Errorf("the %d bytes on standard output open as a zip archive", w.buf.Len())
+	}
+}
+
+// wantRows checks that f has n partners and the n-1 relations of their
+// chain (largeDataFile), each once.
+func wantRows(t *testing.T, what string, f *sheet.File, n int) {
+	t.Helper()
+	seen := map[string]bool{}
+	var partners, relations int
+	for _, sh := range f.Sheets {
+		for _, r := range sh.Rows {
+			id := r.Cell(0)
+			if seen[id] {
+				t.Fatalf("%s: %s twice", what, id)
+			}
+			seen[id] = true
+			switch sh.Name {
+			case string(rg.KindPartner):
+				partners++
+			case sheet.RelationsSheet:
+				relations++
+			case sheet.GuideSheet:
+			default:
+				t.Errorf("%s: sheet %s has row %d", what, sh.Name, r.Num)
+			}
+		}
+	}
+	if partners != n || relations != n-1 {
+		t.Errorf("%s: %d partners, %d relations, want %d and %d", what, partners, relations, n, n-1)
 	}
 }

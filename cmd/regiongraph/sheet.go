@@ -151,7 +151,8 @@ func (a *app) sheetImportRemote(ctx context.Context, server string, files []stri
 // sheetExport writes the selection as a workbook (format xlsx; with
 // template, the blank template) or as one CSV file per sheet into the
 // directory out (format csv-sheets; excel: a BOM and ";" as Norwegian
-// Excel reads them).
+// Excel reads them). Whole kinds above the map's cap are streamed
+// (streamSheets).
 func (a *app) sheetExport(ctx context.Context, c *config, filter export.Filter, format, out string, template, excel bool) error {
 	var nodes []*rg.Node
 	var edges []*rg.Edge
@@ -163,6 +164,13 @@ func (a *app) sheetExport(ctx context.Context, c *config, filter export.Filter, 
 			return err
 		}
 		defer store.Close()
+		streamed, err := export.Streamed(ctx, store, filter)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if streamed {
+			return a.streamSheets(ctx, store, filter, format, out, excel)
+		}
 		sg, err := export.Select(ctx, store, filter)
 		if err != nil {
 			return fmt.Errorf("export: %w", err)
@@ -201,5 +209,80 @@ func (a *app) sheetExport(ctx context.Context, c *config, filter export.Filter, 
 		return fmt.Errorf("export: %w", err)
 	}
 	fmt.Fprintf(a.stderr, "wrote %s: %d nodes, %d relations\n", out, len(nodes), len(edges))
+	return nil
+}
+
+// streamSheets writes the workbook of whole kinds too many to select
+// (export.Streamed) page by page as the store is read: an xlsx with
+// export.StreamWorkbook, the CSV sheets with export.StreamSheetsCSV. Files
+// are written under temporary names beside them and renamed once all are
+// whole (a failure removes them); an xlsx on standard output that fails
+// is left without its central directory, so no program opens it.
+func (a *app) streamSheets(ctx context.Context, store rg.Store, filter export.Filter, format, out string, excel bool) error {
+	if format == "xlsx" {
+		if out == "" {
+			if _, err := export.StreamWorkbook(ctx, store, filter, a.stdout); err != nil {
+				return fmt.Errorf("export: %w (what was written is not a whole workbook)", err)
+			}
+			return nil
+		}
+		res, err := writeWhole(out, func(w io.Writer) (export.StreamResult, error) {
+			return export.StreamWorkbook(ctx, store, filter, w)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "wrote %s: %d nodes, %d relations (%s), streamed\n", out, res.Nodes, res.Edges, filter.Describe())
+		return nil
+	}
+	if out == "" {
+		out = "."
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	type part struct {
+		tmp *os.File
+		dst string
+	}
+	var parts []part
+	removeAll := func() {
+		for _, p := range parts {
+			_ = p.tmp.Close()
+			_ = os.Remove(p.tmp.Name())
+		}
+	}
+	res, err := export.StreamSheetsCSV(ctx, store, filter, func(name string) (io.Writer, error) {
+		dst := filepath.Join(out, name+".csv")
+		tmp, err := os.CreateTemp(out, "."+name+".csv.*.partial")
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		parts = append(parts, part{tmp, dst})
+		return tmp, nil
+	}, sheet.CSVOptions{Semicolon: excel, BOM: excel})
+	for _, p := range parts {
+		if cerr := p.tmp.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("export: %w", cerr)
+		}
+		if err == nil {
+			if cerr := os.Chmod(p.tmp.Name(), 0o644); cerr != nil {
+				err = fmt.Errorf("export: %w", cerr)
+			}
+		}
+	}
+	if err != nil {
+		removeAll()
+		return err
+	}
+	for i, p := range parts {
+		if err := os.Rename(p.tmp.Name(), p.dst); err != nil {
+			parts = parts[i:]
+			removeAll()
+			return fmt.Errorf("export: %w", err)
+		}
+		fmt.Fprintf(a.stderr, "wrote %s\n", p.dst)
+	}
+	fmt.Fprintf(a.stderr, "%d nodes, %d relations (%s), streamed\n", res.Nodes, res.Edges, filter.Describe())
 	return nil
 }
