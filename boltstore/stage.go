@@ -1,7 +1,6 @@
 package boltstore
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -111,15 +110,18 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 			case old != nil && old.Kind != n.Kind:
 				return rg.ApplyResult{}, rg.FieldErrorf(at+".node.kind", "node %q is a %s; its kind may not change to %s", n.ID, old.Kind, n.Kind)
 			}
-			s.nodes[n.ID] = n
+			// An unchanged node is not staged: it is neither written
+			// again nor replaced in memory.
 			switch {
 			case old == nil:
 				res.Created++
+				s.nodes[n.ID] = n
 				s.record(rg.OpCreateNode, n.ID, nil, n, nil, nil)
 			case rg.SameNode(old, n):
 				res.Unchanged++
 			default:
 				res.Updated++
+				s.nodes[n.ID] = n
 				s.record(rg.OpUpdateNode, n.ID, old, n, nil, nil)
 			}
 			res.Nodes = append(res.Nodes, n.Clone())
@@ -183,15 +185,16 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 			if err := rg.CheckEndpoints(e.Kind, from.Kind, to.Kind); err != nil {
 				return rg.ApplyResult{}, rg.WithField(err, at+".edge")
 			}
-			s.putEdge(e)
 			switch {
 			case old == nil:
 				res.Created++
+				s.putEdge(e)
 				s.record(rg.OpCreateEdge, e.ID, nil, nil, nil, e)
 			case rg.SameEdge(old, e):
-				res.Unchanged++
+				res.Unchanged++ // not staged, as for nodes
 			default:
 				res.Updated++
+				s.putEdge(e)
 				s.record(rg.OpUpdateEdge, e.ID, nil, nil, old, e)
 			}
 			res.Edges = append(res.Edges, e.Clone())
@@ -223,36 +226,54 @@ func (s *stage) record(op rg.Op, id string, before, after *rg.Node, beforeEdge, 
 	})
 }
 
-// write writes the net effect of the stage to the file. The history is
-// written by writeHistory in the same transaction.
-func (s *stage) write(tx *bolt.Tx) error {
+// write writes the net effect of the stage to the file, interning strings
+// through tab (and replacing them in the staged values by the table's
+// copies, so that the graph in memory shares them). The history is written
+// by writeHistory in the same transaction.
+func (s *stage) write(tx *bolt.Tx, tab *strtab) error {
 	nb, eb := tx.Bucket(bucketNodes), tx.Bucket(bucketEdges)
 	if nb == nil || eb == nil {
 		return fmt.Errorf("missing bucket nodes or edges")
 	}
+	sb, err := tx.CreateBucketIfNotExists(bucketStrings)
+	if err != nil {
+		return fmt.Errorf("create bucket strings: %w", err)
+	}
 	nb.FillPercent, eb.FillPercent = fillRandom, fillRandom
+	enc := &encoder{tab: tab, b: sb, canon: true}
 	for _, id := range sortedKeys(s.nodes) {
-		if err := putOrDelete(nb, id, s.nodes[id]); err != nil {
+		n := s.nodes[id]
+		if n == nil {
+			if err := nb.Delete([]byte(id)); err != nil {
+				return fmt.Errorf("node %q: %w", id, err)
+			}
+			continue
+		}
+		rec, err := enc.encodeNode(n)
+		if err == nil {
+			err = nb.Put([]byte(id), slices.Clone(rec))
+		}
+		if err != nil {
 			return fmt.Errorf("node %q: %w", id, err)
 		}
 	}
 	for _, id := range sortedKeys(s.edges) {
-		if err := putOrDelete(eb, id, s.edges[id]); err != nil {
+		e := s.edges[id]
+		if e == nil {
+			if err := eb.Delete([]byte(id)); err != nil {
+				return fmt.Errorf("relation %q: %w", id, err)
+			}
+			continue
+		}
+		rec, err := enc.encodeEdge(e)
+		if err == nil {
+			err = eb.Put([]byte(id), slices.Clone(rec))
+		}
+		if err != nil {
 			return fmt.Errorf("relation %q: %w", id, err)
 		}
 	}
 	return nil
-}
-
-func putOrDelete[T any](b *bolt.Bucket, id string, v *T) error {
-	if v == nil {
-		return b.Delete([]byte(id))
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode: %w", err)
-	}
-	return b.Put([]byte(id), data)
 }
 
 // commit applies the stage to the graph. It cannot fail.
@@ -269,9 +290,11 @@ func (s *stage) commit() {
 			s.g.putNode(n)
 		}
 	}
+	var put []*rg.Edge
 	for _, e := range s.edges {
 		if e != nil {
-			s.g.putEdge(e)
+			put = append(put, e)
 		}
 	}
+	s.g.putEdges(put)
 }
