@@ -12,7 +12,7 @@ package boltstore
 import (
 	"context"
 	"encoding/binary"
-		"errors"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
