@@ -233,7 +233,9 @@ func cutTop(b []byte) (secs []*section, dups []lineErr, ok bool) {
 	return secs, dups, true
 }
 
-func isItemStart(t []byte) bool { return bytes.Equal(t, []byte("-")) || bytes.HasPrefix(t, []byte("- ")) }
+func isItemStart(t []byte) bool {
+	return bytes.Equal(t, []byte("-")) || bytes.HasPrefix(t, []byte("- "))
+}
 
 // decodeItem parses one item: a one-item list, whose lines are then made
 // the file's.
