@@ -216,12 +216,15 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 	return res, nil
 }
 
-// record appends a history entry for one change to the log. The values are
-// copied, so later changes in the batch cannot alter them.
+// record appends a history entry for one change to the log. The values
+// are not copied: those of the graph are never modified, and every change
+// stages a value of its own (a copy of what it was given, or a merge), so
+// later changes in the batch cannot alter them. (write replaces their
+// strings by the string table's equal copies.)
 func (s *stage) record(op rg.Op, id string, before, after *rg.Node, beforeEdge, afterEdge *rg.Edge) {
 	s.log = append(s.log, &rg.HistoryEntry{
 		Op: op, Target: rg.TargetOf(op), ID: id,
-		Before: before.Clone(), After: after.Clone(), BeforeEdge: beforeEdge.Clone(), AfterEdge: afterEdge.Clone(),
+		Before: before, After: after, BeforeEdge: beforeEdge, AfterEdge: afterEdge,
 		Reason: s.reason,
 	})
 }
