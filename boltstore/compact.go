@@ -74,3 +74,23 @@ func (s *Store) Compact(ctx context.Context) (before, after int64, err error) {
 	s.log.Info("boltstore: compacted", "path", s.path, "before", before, "after", after)
 	return before, after, nil
 }
+
+// FileBytes is the size of the data file.
+func (s *Store) FileBytes() int64 {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// FreeBytes is how much of the data file its free pages take: what
+// Compact would give back at least.
+func (s *Store) FreeBytes() int64 {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if s.db == nil {
+		return 0
+	}
+	return int64(s.db.Stats().FreePageN) * int64(s.db.Info().PageSize)
+}
