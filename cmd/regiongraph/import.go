@@ -90,6 +90,9 @@ func (a *app) importCmd(ctx context.Context, args []string) error {
 		return a.importThrough(ctx, c.server, b, name, ds)
 	}
 	b = nil
+	// A batch of thousands of changes is one Neo4j transaction: it may
+	// take longer than a request's.
+	c.txTimeout = importTxTimeout
 	log := a.logger(c)
 	store, err := a.openStore(ctx, c, log, openOptions{inUseAdvice: "Stop the server, or import through it:\n  REGIONGRAPH_TOKEN=<an admin token> regiongraph import -server http://localhost:8080" + fileArg(rest)})
 	if err != nil {
@@ -113,6 +116,9 @@ func (a *app) importCmd(ctx context.Context, args []string) error {
 	}
 	return nil
 }
+
+// importTxTimeout bounds one batch's transaction on Neo4j.
+const importTxTimeout = 10 * time.Minute
 
 // compacter is a store that can compact its file (boltstore).
 type compacter interface {
