@@ -28,6 +28,15 @@ Loads a dataset (the bundled Kongsbergregionen one, or a YAML file in the
 format of data/kongsbergregionen.yaml) into the store with upserts: a second
 import of the same dataset changes nothing and says so.
 
+A file of any size is imported in one command: it is checked whole first
+(nothing is written when it is not valid, or when it would change the kind
+of a stored node or the kind or ends of a stored relation), then applied in
+batches of -batch changes, nodes then relations in id order, each batch one
+transaction. If a batch fails, the batches before it stay applied and the
+error says so: run the same import again to resume (what is applied is
+unchanged). The embedded store's file is compacted afterwards when a fifth
+of it is free.
+
 It opens the store itself, so with the embedded store it cannot run while
 "regiongraph serve" holds the data file: stop the server, or import through
 it with -server URL and an admin token in $REGIONGRAPH_TOKEN (see
