@@ -144,9 +144,11 @@ func (g *graph) putEdges(es []*rg.Edge) {
 		if l.out {
 			m = l.a.out
 		}
-		ids := m[l.k]
-		slices.Sort(ids)
-		m[l.k] = slices.Compact(ids)
+		ids := sortedIDs(m[l.k])
+		if cap(ids) > len(ids)+len(ids)/4 {
+			ids = slices.Clone(ids) // appending left up to twice the room
+		}
+		m[l.k] = ids
 	}
 }
 
@@ -241,4 +243,9 @@ func (g *graph) stats() rg.GraphStats {
 		st.Relations[k] = r
 	}
 	return st
+}
+
+func sortedIDs(ids []string) []string {
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
