@@ -217,7 +217,8 @@ func writeHistory(tx *bolt.Tx, tab *strtab, entries []*rg.HistoryEntry, at time.
 func appendPostings(ib *bolt.Bucket, id string, seqs []uint64) error {
 	prefix := indexPrefix(id)
 	c := ib.Cursor()
-	k, v := c.Seek(append(slices.Clone(prefix), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
+	var v []byte
+	k, _ := c.Seek(append(slices.Clone(prefix), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
 	if k == nil {
 		k, v = c.Last()
 	} else {
@@ -244,7 +245,7 @@ func appendPostings(ib *bolt.Bucket, id string, seqs []uint64) error {
 		return ib.Put(append(slices.Clone(prefix), seqKey(base)...), chunk)
 	}
 	for _, s := range seqs {
-		if chunk != nil && len(chunk) >= postingChunk {
+		if len(chunk) >= postingChunk {
 			if err := flush(); err != nil {
 				return err
 			}
