@@ -211,16 +211,16 @@ func Open(path string, opts Options) (*Store, error) {
 
 // writeOptions are the options of the file opened for writing: bbolt's
 // free list kept as a map (its default, an array, is searched linearly for
-// every allocation, which a large import feels) and not written on commit
-// (it is rebuilt from the pages when the file is opened, which costs a
-// scan of the file's page headers). (A larger initial memory map would
-// save a few remaps while a file grows, but bbolt then grows even a small
-// file by 16 MB at a time.)
+// every allocation, which a large import feels). The free list is written
+// on commit (NoFreelistSync would save that, but then opening the file
+// rebuilds it by reading every page, which puts the whole file into the
+// server's resident memory). (A larger initial memory map would save a few
+// remaps while a file grows, but bbolt then grows even a small file by
+// 16 MB at a time.)
 func writeOptions(timeout time.Duration) *bolt.Options {
 	return &bolt.Options{
-		Timeout:        timeout,
-		FreelistType:   bolt.FreelistMapType,
-		NoFreelistSync: true,
+		Timeout:      timeout,
+		FreelistType: bolt.FreelistMapType,
 	}
 }
 
