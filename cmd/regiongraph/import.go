@@ -195,10 +195,23 @@ func (a *app) importBatches(ctx context.Context, store rg.Store, ds *dataset.Dat
 					where = fmt.Sprintf(" at change %d of the file (%s)", from+i+1, what)
 				}
 			}
-			msg := fmt.Sprintf("import %s: batch %d of %d (changes %d to %d of %d) failed%s, and nothing of it was applied: %%w", name, k+1, n, from+1, to, total, where)
+			// A batch the store refused is not applied; one that failed
+			// on the way (the database unreachable, a timeout while it
+			// committed) may have been.
+			outcome := "nothing of it was applied"
+			switch rg.ErrorCode(err) {
+			case rg.EBADINPUT, rg.ECONFLICT, rg.ENOTFOUND, rg.EFORBIDDEN, rg.EUNAUTHENTICATED:
+			default:
+				outcome = "it may or may not have been applied (running the import again settles that)"
+			}
+			msg := fmt.Sprintf("import %s: batch %d of %d (changes %d to %d of %d) failed%s, and %s: %%w", name, k+1, n, from+1, to, total, where, outcome)
 			if k > 0 {
-				msg += fmt.Sprintf("\nthe %d batches before it (changes 1 to %d: %d created, %d updated, %d unchanged) are applied and stay so; "+
-					"run the same import again to resume: what is applied already is unchanged", k, from, res.Created, res.Updated, res.Unchanged)
+				before := "the batch before it"
+				if k > 1 {
+					before = fmt.Sprintf("the %d batches before it", k)
+				}
+				msg += fmt.Sprintf("\n%s (changes 1 to %d: %d created, %d updated, %d unchanged) are applied and stay so; "+
+					"run the same import again to resume: what is applied already is unchanged", before, from, res.Created, res.Updated, res.Unchanged)
 			}
 			return res, fmt.Errorf(msg, err)
 		}

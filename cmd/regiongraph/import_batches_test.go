@@ -64,14 +64,36 @@ func TestImportInBatches(t *testing.T) {
 type failingStore struct {
 	rg.Store
 	calls, failAt int
+	code          string // of the error; UNAVAILABLE when empty
 }
 
 func (f *failingStore) Apply(ctx context.Context, cs []rg.Change) (rg.ApplyResult, error) {
 	f.calls++
 	if f.calls == f.failAt {
-		return rg.ApplyResult{}, rg.Errorf(rg.EUNAVAILABLE, "the store cannot write: the disk is full; nothing was changed")
+		if f.code != "" {
+			return rg.ApplyResult{}, &rg.Error{Code: f.code, Field: "changes[7].node.id", Message: "refused"}
+		}
+		return rg.ApplyResult{}, rg.Errorf(rg.EUNAVAILABLE, "cannot reach the database")
 	}
 	return f.Store.Apply(ctx, cs)
+}
+
+// A batch the store refuses is not applied, and the error names the
+// change of the file it refused.
+func TestImportRefusedBatch(t *testing.T) {
+	ds, err := dataset.ParseBytes(data.Kongsbergregionen, data.KongsbergregionenFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openBolt(t, filepath.Join(t.TempDir(), "store.db"))
+	var out, errOut bytes.Buffer
+	a := &app{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	_, err = a.importBatches(context.Background(), &failingStore{Store: s, failAt: 2, code: rg.ECONFLICT}, ds, "k.yaml", 200)
+	for _, want := range []string{"batch 2 of ", "at change 208 of the file (relation ", "nothing of it was applied", "the batch before it (changes 1 to 200"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
 }
 
 // A batch that fails part way through an import leaves the batches before
@@ -97,7 +119,7 @@ func TestImportResumesAfterAFailedBatch(t *testing.T) {
 	if rg.ErrorCode(err) != rg.EUNAVAILABLE {
 		t.Errorf("code %q, want the store's UNAVAILABLE", rg.ErrorCode(err))
 	}
-	for _, want := range []string{"batch 3 of ", "changes 401 to 600 of ", "nothing of it was applied", "the 2 batches before it (changes 1 to 400: 400 created", "run the same import again to resume"} {
+	for _, want := range []string{"batch 3 of ", "changes 401 to 600 of ", "it may or may not have been applied", "the 2 batches before it (changes 1 to 400: 400 created", "run the same import again to resume"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not say %q:\n%v", want, err)
 		}
