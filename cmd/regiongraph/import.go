@@ -31,8 +31,8 @@ import of the same dataset changes nothing and says so.
 A file of any size is imported in one command: it is checked whole first
 (nothing is written when it is not valid, or when it would change the kind
 of a stored node or the kind or ends of a stored relation), then applied in
-batches of -batch changes, nodes then relations in id order, each batch one
-transaction. If a batch fails, the batches before it stay applied and the
+batches of -batch changes, nodes then relations (in id order when there is more
+than one batch), each batch one transaction. If a batch fails, the batches before it stay applied and the
 error says so: run the same import again to resume (what is applied is
 unchanged). The embedded store's file is compacted afterwards when a fifth
 of it is free.
@@ -158,15 +158,20 @@ func (a *app) importBatches(ctx context.Context, store rg.Store, ds *dataset.Dat
 	if err := checkAgainstStore(ctx, store, ds, name); err != nil {
 		return imported{}, err
 	}
-	// In id order (nodes, then relations): each batch then adds a run of
-	// keys after the last one's to the embedded store's file, which fills
-	// its pages and leaves the pages of the batches before it alone (keys
-	// in file order fall everywhere: every batch rewrites most pages, half
-	// full). The history records the changes in this order.
-	nodes, edges := slices.Clone(ds.Nodes), slices.Clone(ds.Edges)
-	slices.SortFunc(nodes, func(a, b *rg.Node) int { return strings.Compare(a.ID, b.ID) })
-	slices.SortFunc(edges, func(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) })
+	// More than one batch: in id order (nodes, then relations). Each batch
+	// then adds a run of keys after the last one's to the embedded store's
+	// file, which fills its pages and leaves the pages of the batches
+	// before it alone (keys in file order fall everywhere: every batch
+	// rewrites most pages, half full). The history records the changes in
+	// this order. One batch keeps the file's order (one transaction sorts
+	// its writes anyway).
+	nodes, edges := ds.Nodes, ds.Edges
 	total := len(nodes) + len(edges)
+	if total > batch {
+		nodes, edges = slices.Clone(ds.Nodes), slices.Clone(ds.Edges)
+		slices.SortFunc(nodes, func(a, b *rg.Node) int { return strings.Compare(a.ID, b.ID) })
+		slices.SortFunc(edges, func(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) })
+	}
 	change := func(i int) rg.Change {
 		if i < len(nodes) {
 			return rg.Change{Op: rg.OpUpsertNode, Node: nodes[i]}
