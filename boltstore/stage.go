@@ -16,8 +16,10 @@ type stage struct {
 	g     *graph
 	nodes map[string]*rg.Node
 	edges map[string]*rg.Edge
-	// touch lists, for each node, the relations created in the stage that
-	// touch it (some may since have been deleted or replaced again).
+	// touch lists, for each node, the relations staged that touch it
+	// (some may since have been deleted or replaced again). It is made
+	// when a node delete first asks (a bulk import of relations never
+	// does) and kept current from then on.
 	touch map[string]map[string]bool
 	// log is the history of the batch, in order, without seq, time, actor
 	// and (unless the change gives its own) reason, which write fills in.
@@ -27,7 +29,7 @@ type stage struct {
 }
 
 func newStage(g *graph) *stage {
-	return &stage{g: g, nodes: map[string]*rg.Node{}, edges: map[string]*rg.Edge{}, touch: map[string]map[string]bool{}}
+	return &stage{g: g, nodes: map[string]*rg.Node{}, edges: map[string]*rg.Edge{}}
 }
 
 func (s *stage) node(id string) *rg.Node {
@@ -58,6 +60,14 @@ func (s *stage) edgesOf(id string) []string {
 		}
 	}
 	s.g.incident(id, rg.Both, nil, func(e *rg.Edge) { add(e.ID) })
+	if s.touch == nil {
+		s.touch = map[string]map[string]bool{}
+		for _, e := range s.edges {
+			if e != nil {
+				s.addTouch(e)
+			}
+		}
+	}
 	for eid := range s.touch[id] {
 		add(eid)
 	}
@@ -66,6 +76,12 @@ func (s *stage) edgesOf(id string) []string {
 
 func (s *stage) putEdge(e *rg.Edge) {
 	s.edges[e.ID] = e
+	if s.touch != nil {
+		s.addTouch(e)
+	}
+}
+
+func (s *stage) addTouch(e *rg.Edge) {
 	for _, id := range []string{e.From, e.To} {
 		if s.touch[id] == nil {
 			s.touch[id] = map[string]bool{}
