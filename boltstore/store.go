@@ -76,6 +76,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock that stamps history entries; nil means time.Now.
 	Now func() time.Time
+	// InitialMmapSize, when set, is the size in bytes of the file's first
+	// memory map (virtual memory): a file that grows within it is not
+	// remapped, which in a large import costs bbolt a copy of every page
+	// the transaction holds, each time the file doubles. bbolt then grows
+	// the file by 16 MB at a time, so it is for large imports only.
+	InitialMmapSize int
 }
 
 // Store is the embedded store. It is safe for concurrent use.
@@ -161,7 +167,9 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 	}
 
-	db, err := bolt.Open(path, 0o600, writeOptions(opts.Timeout))
+	wo := writeOptions(opts.Timeout)
+	wo.InitialMmapSize = opts.InitialMmapSize
+	db, err := bolt.Open(path, 0o600, wo)
 	if err != nil {
 		return fail(describeOpenError(err, opts.Timeout))
 	}
@@ -214,9 +222,8 @@ func Open(path string, opts Options) (*Store, error) {
 // every allocation, which a large import feels). The free list is written
 // on commit (NoFreelistSync would save that, but then opening the file
 // rebuilds it by reading every page, which puts the whole file into the
-// server's resident memory). (A larger initial memory map would save a few
-// remaps while a file grows, but bbolt then grows even a small file by
-// 16 MB at a time.)
+// server's resident memory). (See Options.InitialMmapSize for the memory
+// map.)
 func writeOptions(timeout time.Duration) *bolt.Options {
 	return &bolt.Options{
 		Timeout:      timeout,

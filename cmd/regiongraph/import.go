@@ -98,12 +98,19 @@ func (a *app) importCmd(ctx context.Context, args []string) error {
 	if c.server != "" {
 		return a.importThrough(ctx, c.server, b, name, ds)
 	}
+	// A large file's store grows to a few times the file: mapped from the
+	// start, bbolt does not remap it (copying what the transaction holds)
+	// each time it doubles.
+	mmap := 0
+	if len(b) > dataset.MaxFileBytes {
+		mmap = min(6*len(b), 4<<30)
+	}
 	b = nil
 	// A batch of thousands of changes is one Neo4j transaction: it may
 	// take longer than a request's.
 	c.txTimeout = importTxTimeout
 	log := a.logger(c)
-	store, err := a.openStore(ctx, c, log, openOptions{inUseAdvice: "Stop the server, or import through it:\n  REGIONGRAPH_TOKEN=<an admin token> regiongraph import -server http://localhost:8080" + fileArg(rest)})
+	store, err := a.openStore(ctx, c, log, openOptions{mmapBytes: mmap, inUseAdvice: "Stop the server, or import through it:\n  REGIONGRAPH_TOKEN=<an admin token> regiongraph import -server http://localhost:8080" + fileArg(rest)})
 	if err != nil {
 		return err
 	}
