@@ -34,9 +34,12 @@ import (
 //     its relations' changes.
 //
 // An import of half a million changes so records each change (the history
-// API answers as for any other batch) in about 60 bytes of entry and 2 to
-// 3 bytes of index per id, where format 1 took some 500 bytes of JSON and
-// three index keys of 50 to 70 bytes each.
+// API answers as for any other batch) in about 130 bytes of entry with its
+// key, 2 to 3 bytes in each end's posting list and, for a relation, a
+// chunk of its own (its id as key, about 70 bytes), where format 1 took
+// some 530 bytes of JSON and three index keys of 50 to 70 bytes each
+// (national file: history 75 MB and index 52 MB in use, were 310 MB and
+// 102 MB).
 //
 // Files written before the history existed get the buckets with their first
 // change; reading a file without them gives an empty history.
