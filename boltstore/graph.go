@@ -110,6 +110,48 @@ func (g *graph) putEdge(e *rg.Edge) {
 	to.in[e.Kind] = insertSorted(to.in[e.Kind], e.ID)
 }
 
+// putEdges puts many relations at once: each adjacency list touched is
+// sorted once, rather than each relation inserted in its place (which is
+// quadratic in a hub's relations).
+func (g *graph) putEdges(es []*rg.Edge) {
+	if len(es) < 64 {
+		for _, e := range es {
+			g.putEdge(e)
+		}
+		return
+	}
+	type list struct {
+		a   *adjacency
+		out bool
+		k   rg.RelKind
+	}
+	for _, e := range es {
+		if _, ok := g.edges[e.ID]; ok {
+			g.deleteEdge(e.ID) // while the lists are sorted
+		}
+	}
+	touched := map[list]bool{}
+	for _, e := range es {
+		g.edges[e.ID] = e
+		from, to := g.adjOf(e.From), g.adjOf(e.To)
+		from.out[e.Kind] = append(from.out[e.Kind], e.ID)
+		to.in[e.Kind] = append(to.in[e.Kind], e.ID)
+		touched[list{from, true, e.Kind}] = true
+		touched[list{to, false, e.Kind}] = true
+	}
+	for l := range touched {
+		m := l.a.in
+		if l.out {
+			m = l.a.out
+		}
+		ids := sortedIDs(m[l.k])
+		if cap(ids) > len(ids)+len(ids)/4 {
+			ids = slices.Clone(ids) // appending left up to twice the room
+		}
+		m[l.k] = ids
+	}
+}
+
 func (g *graph) deleteEdge(id string) {
 	e, ok := g.edges[id]
 	if !ok {
@@ -201,4 +243,9 @@ func (g *graph) stats() rg.GraphStats {
 		st.Relations[k] = r
 	}
 	return st
+}
+
+func sortedIDs(ids []string) []string {
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }

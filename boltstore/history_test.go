@@ -2,7 +2,9 @@ package boltstore_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,4 +102,41 @@ func TestHistoryOfAClosedStoreIsUnavailable(t *testing.T) {
 	}
 	_, err = s.History(context.Background(), rg.HistoryFilter{})
 	storetest.WantCode(t, err, rg.EUNAVAILABLE)
+}
+
+// A node's history index is kept in chunks of postings: one with
+// thousands of entries, made over many batches, still reads whole, in
+// order, page by page, with its total.
+func TestLongHistoryOfOneNode(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "store.db"))
+	storetest.MustApply(t, s, storetest.CreateNodes(storetest.Partner("hub"))...)
+	var want []int64
+	for b := range 12 {
+		var cs []rg.Change
+		for i := range 150 {
+			id := fmt.Sprintf("p-%02d-%03d", b, i)
+			cs = append(cs, storetest.CreateNodes(storetest.Partner(id))...)
+			cs = append(cs, storetest.CreateEdges(storetest.PartnerOf("r-"+id, id, "hub"))...)
+		}
+		storetest.MustApply(t, s, cs...)
+	}
+	all := storetest.AllHistory(t, s, "")
+	for _, h := range all {
+		if h.ID == "hub" || strings.HasPrefix(h.ID, "r-") {
+			want = append(want, h.Seq)
+		}
+	}
+	got := storetest.AllHistory(t, s, "hub")
+	if len(got) != len(want) || len(got) != 1801 {
+		t.Fatalf("history of hub: %d entries, want %d (1801)", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].Seq != want[i] {
+			t.Fatalf("entry %d: seq %d, want %d", i, got[i].Seq, want[i])
+		}
+	}
+	page, err := s.History(context.Background(), rg.HistoryFilter{ID: "hub", First: 10})
+	if err != nil || page.TotalCount != 1801 || len(page.Entries) != 10 || !page.HasNextPage {
+		t.Fatalf("first page: %d entries of %d, next %v, %v", len(page.Entries), page.TotalCount, page.HasNextPage, err)
+	}
 }

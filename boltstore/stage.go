@@ -1,7 +1,6 @@
 package boltstore
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -17,8 +16,10 @@ type stage struct {
 	g     *graph
 	nodes map[string]*rg.Node
 	edges map[string]*rg.Edge
-	// touch lists, for each node, the relations created in the stage that
-	// touch it (some may since have been deleted or replaced again).
+	// touch lists, for each node, the relations staged that touch it
+	// (some may since have been deleted or replaced again). It is made
+	// when a node delete first asks (a bulk import of relations never
+	// does) and kept current from then on.
 	touch map[string]map[string]bool
 	// log is the history of the batch, in order, without seq, time, actor
 	// and (unless the change gives its own) reason, which write fills in.
@@ -28,7 +29,7 @@ type stage struct {
 }
 
 func newStage(g *graph) *stage {
-	return &stage{g: g, nodes: map[string]*rg.Node{}, edges: map[string]*rg.Edge{}, touch: map[string]map[string]bool{}}
+	return &stage{g: g, nodes: map[string]*rg.Node{}, edges: map[string]*rg.Edge{}}
 }
 
 func (s *stage) node(id string) *rg.Node {
@@ -59,6 +60,14 @@ func (s *stage) edgesOf(id string) []string {
 		}
 	}
 	s.g.incident(id, rg.Both, nil, func(e *rg.Edge) { add(e.ID) })
+	if s.touch == nil {
+		s.touch = map[string]map[string]bool{}
+		for _, e := range s.edges {
+			if e != nil {
+				s.addTouch(e)
+			}
+		}
+	}
 	for eid := range s.touch[id] {
 		add(eid)
 	}
@@ -67,6 +76,12 @@ func (s *stage) edgesOf(id string) []string {
 
 func (s *stage) putEdge(e *rg.Edge) {
 	s.edges[e.ID] = e
+	if s.touch != nil {
+		s.addTouch(e)
+	}
+}
+
+func (s *stage) addTouch(e *rg.Edge) {
 	for _, id := range []string{e.From, e.To} {
 		if s.touch[id] == nil {
 			s.touch[id] = map[string]bool{}
@@ -111,15 +126,18 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 			case old != nil && old.Kind != n.Kind:
 				return rg.ApplyResult{}, rg.FieldErrorf(at+".node.kind", "node %q is a %s; its kind may not change to %s", n.ID, old.Kind, n.Kind)
 			}
-			s.nodes[n.ID] = n
+			// An unchanged node is not staged: it is neither written
+			// again nor replaced in memory.
 			switch {
 			case old == nil:
 				res.Created++
+				s.nodes[n.ID] = n
 				s.record(rg.OpCreateNode, n.ID, nil, n, nil, nil)
 			case rg.SameNode(old, n):
 				res.Unchanged++
 			default:
 				res.Updated++
+				s.nodes[n.ID] = n
 				s.record(rg.OpUpdateNode, n.ID, old, n, nil, nil)
 			}
 			res.Nodes = append(res.Nodes, n.Clone())
@@ -183,15 +201,16 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 			if err := rg.CheckEndpoints(e.Kind, from.Kind, to.Kind); err != nil {
 				return rg.ApplyResult{}, rg.WithField(err, at+".edge")
 			}
-			s.putEdge(e)
 			switch {
 			case old == nil:
 				res.Created++
+				s.putEdge(e)
 				s.record(rg.OpCreateEdge, e.ID, nil, nil, nil, e)
 			case rg.SameEdge(old, e):
-				res.Unchanged++
+				res.Unchanged++ // not staged, as for nodes
 			default:
 				res.Updated++
+				s.putEdge(e)
 				s.record(rg.OpUpdateEdge, e.ID, nil, nil, old, e)
 			}
 			res.Edges = append(res.Edges, e.Clone())
@@ -213,46 +232,67 @@ func (s *stage) apply(changes []rg.Change) (rg.ApplyResult, error) {
 	return res, nil
 }
 
-// record appends a history entry for one change to the log. The values are
-// copied, so later changes in the batch cannot alter them.
+// record appends a history entry for one change to the log. The values
+// are not copied: those of the graph are never modified, and every change
+// stages a value of its own (a copy of what it was given, or a merge), so
+// later changes in the batch cannot alter them. (write replaces their
+// strings by the string table's equal copies.)
 func (s *stage) record(op rg.Op, id string, before, after *rg.Node, beforeEdge, afterEdge *rg.Edge) {
 	s.log = append(s.log, &rg.HistoryEntry{
 		Op: op, Target: rg.TargetOf(op), ID: id,
-		Before: before.Clone(), After: after.Clone(), BeforeEdge: beforeEdge.Clone(), AfterEdge: afterEdge.Clone(),
+		Before: before, After: after, BeforeEdge: beforeEdge, AfterEdge: afterEdge,
 		Reason: s.reason,
 	})
 }
 
-// write writes the net effect of the stage to the file. The history is
-// written by writeHistory in the same transaction.
-func (s *stage) write(tx *bolt.Tx) error {
+// write writes the net effect of the stage to the file, interning strings
+// through tab (and replacing them in the staged values by the table's
+// copies, so that the graph in memory shares them). The history is written
+// by writeHistory in the same transaction.
+func (s *stage) write(tx *bolt.Tx, tab *strtab) error {
 	nb, eb := tx.Bucket(bucketNodes), tx.Bucket(bucketEdges)
 	if nb == nil || eb == nil {
 		return fmt.Errorf("missing bucket nodes or edges")
 	}
+	sb, err := tx.CreateBucketIfNotExists(bucketStrings)
+	if err != nil {
+		return fmt.Errorf("create bucket strings: %w", err)
+	}
 	nb.FillPercent, eb.FillPercent = fillRandom, fillRandom
+	enc := &encoder{tab: tab, b: sb, canon: true}
 	for _, id := range sortedKeys(s.nodes) {
-		if err := putOrDelete(nb, id, s.nodes[id]); err != nil {
+		n := s.nodes[id]
+		if n == nil {
+			if err := nb.Delete([]byte(id)); err != nil {
+				return fmt.Errorf("node %q: %w", id, err)
+			}
+			continue
+		}
+		rec, err := enc.encodeNode(n)
+		if err == nil {
+			err = nb.Put([]byte(id), slices.Clone(rec))
+		}
+		if err != nil {
 			return fmt.Errorf("node %q: %w", id, err)
 		}
 	}
 	for _, id := range sortedKeys(s.edges) {
-		if err := putOrDelete(eb, id, s.edges[id]); err != nil {
+		e := s.edges[id]
+		if e == nil {
+			if err := eb.Delete([]byte(id)); err != nil {
+				return fmt.Errorf("relation %q: %w", id, err)
+			}
+			continue
+		}
+		rec, err := enc.encodeEdge(e)
+		if err == nil {
+			err = eb.Put([]byte(id), slices.Clone(rec))
+		}
+		if err != nil {
 			return fmt.Errorf("relation %q: %w", id, err)
 		}
 	}
 	return nil
-}
-
-func putOrDelete[T any](b *bolt.Bucket, id string, v *T) error {
-	if v == nil {
-		return b.Delete([]byte(id))
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode: %w", err)
-	}
-	return b.Put([]byte(id), data)
 }
 
 // commit applies the stage to the graph. It cannot fail.
@@ -269,9 +309,11 @@ func (s *stage) commit() {
 			s.g.putNode(n)
 		}
 	}
+	var put []*rg.Edge
 	for _, e := range s.edges {
 		if e != nil {
-			s.g.putEdge(e)
+			put = append(put, e)
 		}
 	}
+	s.g.putEdges(put)
 }

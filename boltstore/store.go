@@ -12,7 +12,6 @@ package boltstore
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -42,8 +41,10 @@ const (
 	fillRandom = 0.9
 )
 
-// FormatVersion is the version of the file layout, kept in the meta bucket.
-const FormatVersion = "1"
+// FormatVersion is the version of the file layout, kept in the meta bucket:
+// 2 since the compact records (codec.go). Open migrates a file of version
+// 1 (JSON records, migrate.go).
+const FormatVersion = "2"
 
 // DefaultTimeout is how long Open waits for another process to release the
 // file when Options.Timeout is 0.
@@ -75,6 +76,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock that stamps history entries; nil means time.Now.
 	Now func() time.Time
+	// InitialMmapSize, when set, is the size in bytes of the file's first
+	// memory map (virtual memory): a file that grows within it is not
+	// remapped, which in a large import costs bbolt a copy of every page
+	// the transaction holds, each time the file doubles. bbolt then grows
+	// the file by 16 MB at a time, so it is for large imports only.
+	InitialMmapSize int
 }
 
 // Store is the embedded store. It is safe for concurrent use.
@@ -86,6 +93,7 @@ type Store struct {
 	writeMu sync.Mutex   // serialises Apply and Close
 	mu      sync.RWMutex // guards g and db against readers
 	g       *graph
+	tab     *strtab  // the interned strings (codec.go); guarded as g
 	db      *bolt.DB // nil once closed
 
 	gen   atomic.Uint64               // bumped by every commit, under mu
@@ -145,7 +153,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return fail(errors.New("not a regular file"))
 	}
 
-	g, loadedAt := newGraph(), -1
+	l := loaded{g: newGraph(), tab: newStrtab(), txid: -1}
 	if fi != nil && fi.Size() > 0 {
 		// bbolt reads pages through a memory map of the file's size as the
 		// header gives it: check the size first, so that a truncated file
@@ -154,25 +162,27 @@ func Open(path string, opts Options) (*Store, error) {
 			return fail(err)
 		}
 		// Check and load read-only, so that a bad file is never written to.
-		if g, loadedAt, err = loadFile(path, fi.Size(), opts.Timeout); err != nil {
+		if l, err = loadFile(path, fi.Size(), opts.Timeout); err != nil {
 			return fail(err)
 		}
 	}
 
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
+	wo := writeOptions(opts.Timeout)
+	wo.InitialMmapSize = opts.InitialMmapSize
+	db, err := bolt.Open(path, 0o600, wo)
 	if err != nil {
 		return fail(describeOpenError(err, opts.Timeout))
 	}
 	// A new file gets its buckets; an existing one is only read, so that
-	// opening does not write to it.
+	// opening does not write to it (unless it has to be migrated).
 	initialised := false
 	err = guard(func() error {
 		return db.View(func(tx *bolt.Tx) error {
 			initialised = tx.Bucket(bucketMeta) != nil && tx.Bucket(bucketNodes) != nil && tx.Bucket(bucketEdges) != nil
-			if initialised && loadedAt >= 0 && tx.ID() != loadedAt {
+			if initialised && l.txid >= 0 && tx.ID() != l.txid {
 				// Another process wrote between the check and the lock.
 				var err error
-				g, err = readGraph(tx)
+				l, err = readGraph(tx)
 				return err
 			}
 			return nil
@@ -187,6 +197,10 @@ func Open(path string, opts Options) (*Store, error) {
 			_ = db.Close()
 			return fail(err)
 		}
+	} else if l.format != FormatVersion {
+		if db, l, err = migrate(db, path, l, opts); err != nil {
+			return fail(err)
+		}
 	}
 	var seq uint64
 	if err := db.View(func(tx *bolt.Tx) error {
@@ -198,9 +212,23 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return fail(err)
 	}
-	s := &Store{path: path, log: opts.Logger, now: opts.Now, g: g, db: db, id: rg.NewStoreID(), seq: int64(seq)}
-	s.log.Info("boltstore: opened", "path", path, "nodes", len(g.nodes), "edges", len(g.edges))
+	s := &Store{path: path, log: opts.Logger, now: opts.Now, g: l.g, tab: l.tab, db: db, id: rg.NewStoreID(), seq: int64(seq)}
+	s.log.Info("boltstore: opened", "path", path, "nodes", len(l.g.nodes), "edges", len(l.g.edges))
 	return s, nil
+}
+
+// writeOptions are the options of the file opened for writing: bbolt's
+// free list kept as a map (its default, an array, is searched linearly for
+// every allocation, which a large import feels). The free list is written
+// on commit (NoFreelistSync would save that, but then opening the file
+// rebuilds it by reading every page, which puts the whole file into the
+// server's resident memory). (See Options.InitialMmapSize for the memory
+// map.)
+func writeOptions(timeout time.Duration) *bolt.Options {
+	return &bolt.Options{
+		Timeout:      timeout,
+		FreelistType: bolt.FreelistMapType,
+	}
 }
 
 func describeOpenError(err error, timeout time.Duration) error {
@@ -272,8 +300,7 @@ func checkSize(path string, size int64) error {
 	return nil
 }
 
-// initBuckets creates the buckets and format version of a new file; on an
-// existing file it checks them.
+// initBuckets creates the buckets and format version of a new file.
 func initBuckets(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
@@ -292,7 +319,7 @@ func initBuckets(tx *bolt.Tx) error {
 	} else if v := string(meta.Get(keyFormat)); v != FormatVersion {
 		return fmt.Errorf("format version %q, want %q", v, FormatVersion)
 	}
-	for _, b := range [][]byte{bucketNodes, bucketEdges, bucketHistory, bucketHistoryByID} {
+	for _, b := range [][]byte{bucketNodes, bucketEdges, bucketStrings, bucketHistory, bucketHistoryByID} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return fmt.Errorf("create bucket %s: %w", b, err)
 		}
@@ -300,18 +327,27 @@ func initBuckets(tx *bolt.Tx) error {
 	return nil
 }
 
+// loaded is what reading a file gives: the graph, the interned strings,
+// the file's format and the transaction it was read in.
+type loaded struct {
+	g      *graph
+	tab    *strtab
+	format string
+	txid   int
+}
+
 // loadFile opens the file read-only, checks it and reads the graph, which
 // visits every page in use. bbolt reads the file through a memory map and
 // panics on some kinds of corruption (and reading past the end of a
 // truncated file faults); both are turned into errors. (tx.Check is not
 // used: it runs in a goroutine of its own, where a panic cannot be caught.)
-func loadFile(path string, size int64, timeout time.Duration) (g *graph, txid int, err error) {
+func loadFile(path string, size int64, timeout time.Duration) (l loaded, err error) {
 	err = guard(func() error {
 		var err error
-		g, txid, err = loadReadOnly(path, size, timeout)
+		l, err = loadReadOnly(path, size, timeout)
 		return err
 	})
-	return g, txid, err
+	return l, err
 }
 
 // guard runs fn, turning a panic or a memory fault in it into an error.
@@ -331,12 +367,12 @@ func guard(fn func() error) (err error) {
 	return fn()
 }
 
-func loadReadOnly(path string, size int64, timeout time.Duration) (g *graph, txid int, err error) {
+func loadReadOnly(path string, size int64, timeout time.Duration) (l loaded, err error) {
 	// PreLoadFreelist makes bbolt read the free list now, in this
 	// goroutine, where a panic over a corrupt one is recovered.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout, PreLoadFreelist: true})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout, PreLoadFreelist: true, FreelistType: bolt.FreelistMapType})
 	if err != nil {
-		return nil, 0, describeOpenError(err, timeout)
+		return loaded{}, describeOpenError(err, timeout)
 	}
 	defer func() {
 		if cerr := db.Close(); cerr != nil && err == nil {
@@ -344,68 +380,90 @@ func loadReadOnly(path string, size int64, timeout time.Duration) (g *graph, txi
 		}
 	}()
 	err = db.View(func(tx *bolt.Tx) error {
-		txid = tx.ID()
 		if tx.Size() > size {
 			return fmt.Errorf("%w: the file is truncated: %d bytes, the database needs %d", ErrDamaged, size, tx.Size())
 		}
-		meta := tx.Bucket(bucketMeta)
-		if meta == nil {
+		if tx.Bucket(bucketMeta) == nil {
 			empty := true
 			_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
 			if empty {
-				g = newGraph() // created but never initialised
+				// created but never initialised
+				l = loaded{g: newGraph(), tab: newStrtab(), format: FormatVersion, txid: tx.ID()}
 				return nil
 			}
 			return fmt.Errorf("%w: a bbolt file, but not a regiongraph store (no meta bucket)", ErrDamaged)
 		}
-		if v := string(meta.Get(keyFormat)); v != FormatVersion {
-			return fmt.Errorf("%w: format version %q, want %q", ErrDamaged, v, FormatVersion)
-		}
 		var err error
-		g, err = readGraph(tx)
+		l, err = readGraph(tx)
 		return err
 	})
-	return g, txid, err
+	return l, err
 }
 
-func readGraph(tx *bolt.Tx) (*graph, error) {
-	g := newGraph()
+// readGraph reads the graph of a file of this format or an older one
+// (which Open then migrates).
+func readGraph(tx *bolt.Tx) (loaded, error) {
+	l := loaded{tab: newStrtab(), txid: tx.ID()}
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return loaded{}, fmt.Errorf("%w: a bbolt file, but not a regiongraph store (no meta bucket)", ErrDamaged)
+	}
+	l.format = string(meta.Get(keyFormat))
 	nb, eb := tx.Bucket(bucketNodes), tx.Bucket(bucketEdges)
 	if nb == nil || eb == nil {
-		return nil, errors.New("missing bucket nodes or edges")
+		return loaded{}, errors.New("missing bucket nodes or edges")
 	}
+	var (
+		decodeNode func(id string, v []byte) (*rg.Node, error)
+		decodeEdge func(id string, v []byte) (*rg.Edge, error)
+	)
+	switch l.format {
+	case FormatVersion:
+		if tx.Bucket(bucketStrings) != nil {
+			if err := l.tab.load(tx); err != nil {
+				return loaded{}, err
+			}
+		}
+		d := &decoder{tab: l.tab}
+		decodeNode, decodeEdge = d.decodeNode, d.decodeEdge
+	case format1:
+		decodeNode, decodeEdge = decodeNodeJSON, decodeEdgeJSON
+	default:
+		return loaded{}, fmt.Errorf("%w: format version %q, want %q", ErrDamaged, l.format, FormatVersion)
+	}
+	g := newGraph()
 	err := nb.ForEach(func(k, v []byte) error {
-		var n rg.Node
-		if err := json.Unmarshal(v, &n); err != nil {
-			return fmt.Errorf("node %q: %w", k, err)
+		n, err := decodeNode(string(k), v)
+		if err != nil {
+			return err
 		}
-		if n.ID != string(k) {
-			return fmt.Errorf("node %q: stored under key %q", n.ID, k)
-		}
-		g.putNode(&n)
+		g.putNode(n)
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return loaded{}, err
 	}
+	var edges []*rg.Edge
 	err = eb.ForEach(func(k, v []byte) error {
-		var e rg.Edge
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fmt.Errorf("edge %q: %w", k, err)
+		e, err := decodeEdge(string(k), v)
+		if err != nil {
+			return err
 		}
-		if e.ID != string(k) {
-			return fmt.Errorf("edge %q: stored under key %q", e.ID, k)
-		}
-		if g.nodes[e.From] == nil || g.nodes[e.To] == nil {
+		from, to := g.nodes[e.From], g.nodes[e.To]
+		if from == nil || to == nil {
 			return fmt.Errorf("edge %q: joins a missing node (%q -> %q)", e.ID, e.From, e.To)
 		}
-		g.putEdge(&e)
+		// The ends share the nodes' ids.
+		e.From, e.To = from.ID, to.ID
+		edges = append(edges, e)
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return loaded{}, err
 	}
-	return g, nil
+	g.putEdges(edges)
+	l.g = g
+	return l, nil
 }
 
 // Path returns the file the store is kept in.
@@ -522,12 +580,13 @@ func (s *Store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult,
 	}
 	at := s.now().UTC()
 	err = s.update(func(tx *bolt.Tx) error {
-		if err := st.write(tx); err != nil {
+		if err := st.write(tx, s.tab); err != nil {
 			return err
 		}
-		return writeHistory(tx, st.log, at, actor, reason)
+		return writeHistory(tx, s.tab, st.log, at, actor, reason)
 	})
 	if err != nil {
+		s.tab.rollback()
 		if cause := writeFailure(err); cause != "" {
 			// The disk or the file system refused: UNAVAILABLE with the
 			// cause, never the path (logged with the error), and Ready
@@ -541,6 +600,7 @@ func (s *Store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult,
 	}
 	s.unwritable.Store(nil)
 	s.mu.Lock()
+	s.tab.commit()
 	st.commit()
 	s.gen.Add(1)
 	if n := len(st.log); n > 0 {

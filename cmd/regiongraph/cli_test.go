@@ -55,7 +55,7 @@ func TestCommandHelpListsOnlyItsFlags(t *testing.T) {
 		own  []string // the command's flags that are not settings
 	}{
 		{"serve", forServe, nil},
-		{"import", forImport, []string{"dry-run", "reason", "json"}},
+		{"import", forImport, []string{"dry-run", "reason", "json", "batch"}},
 		{"export", forExport, []string{"format", "o", "kind", "relation", "year", "focus-area", "network", "focus", "depth", "text", "csv", "template", "excel-csv"}},
 		{"token", 0, []string{"name", "role"}},
 	} {

@@ -34,6 +34,9 @@ type config struct {
 	metrics           bool
 	readHeaderTimeout time.Duration
 	storeTimeout      time.Duration
+	// txTimeout, when set, bounds each Neo4j transaction instead of
+	// neo4jstore's default (import: a batch of thousands of changes).
+	txTimeout time.Duration
 
 	// server is the URL of a running server that import goes through.
 	server string

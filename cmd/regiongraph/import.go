@@ -9,7 +9,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -24,6 +27,15 @@ const importHelp = `Usage: regiongraph import [flags] [file]
 Loads a dataset (the bundled Kongsbergregionen one, or a YAML file in the
 format of data/kongsbergregionen.yaml) into the store with upserts: a second
 import of the same dataset changes nothing and says so.
+
+A file of any size is imported in one command: it is checked whole first
+(nothing is written when it is not valid, or when it would change the kind
+of a stored node or the kind or ends of a stored relation), then applied in
+batches of -batch changes, nodes then relations (in id order when there is more
+than one batch), each batch one transaction. If a batch fails, the batches before it stay applied and the
+error says so: run the same import again to resume (what is applied is
+unchanged). The embedded store's file is compacted afterwards when a fifth
+of it is free.
 
 It opens the store itself, so with the embedded store it cannot run while
 "regiongraph serve" holds the data file: stop the server, or import through
@@ -67,6 +79,10 @@ func (a *app) importCmd(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stderr, "regiongraph import: takes at most one dataset file, got %q\n", rest)
 		return errUsage
 	}
+	if sf.batch < 1 || sf.batch > rg.MaxChanges {
+		fmt.Fprintf(a.stderr, "regiongraph import: -batch %d: give 1 to %d changes\n", sf.batch, rg.MaxChanges)
+		return errUsage
+	}
 	b, name := data.Kongsbergregionen, data.KongsbergregionenFile
 	if len(rest) == 1 {
 		name = rest[0]
@@ -74,26 +90,208 @@ func (a *app) importCmd(ctx context.Context, args []string) error {
 			return fmt.Errorf("read the dataset: %w", err)
 		}
 	}
-	ds, err := dataset.ParseBytes(b, name)
+	// ParseLarge: the same as ParseBytes, for a file of any size.
+	ds, err := dataset.ParseLarge(b, name)
 	if err != nil {
 		return err
 	}
 	if c.server != "" {
 		return a.importThrough(ctx, c.server, b, name, ds)
 	}
+	// A large file's store grows to a few times the file: mapped from the
+	// start, bbolt does not remap it (copying what the transaction holds)
+	// each time it doubles.
+	mmap := 0
+	if len(b) > dataset.MaxFileBytes {
+		mmap = min(6*len(b), 4<<30)
+	}
+	b = nil
+	// A batch of thousands of changes is one Neo4j transaction: it may
+	// take longer than a request's.
+	c.txTimeout = importTxTimeout
 	log := a.logger(c)
-	store, err := a.openStore(ctx, c, log, openOptions{inUseAdvice: "Stop the server, or import through it:\n  REGIONGRAPH_TOKEN=<an admin token> regiongraph import -server http://localhost:8080" + fileArg(rest)})
+	store, err := a.openStore(ctx, c, log, openOptions{mmapBytes: mmap, inUseAdvice: "Stop the server, or import through it:\n  REGIONGRAPH_TOKEN=<an admin token> regiongraph import -server http://localhost:8080" + fileArg(rest)})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	res, err := store.Apply(ctx, ds.Changes())
+	res, err := a.importBatches(ctx, store, ds, name, sf.batch)
 	if err != nil {
-		return fmt.Errorf("import %s: %w", name, err)
+		return err
 	}
 	a.printCounts(ds)
 	a.printResult(name, res.Created, res.Updated, res.Unchanged)
+	if res.batches > 1 {
+		if cs, ok := store.(compacter); ok && cs.FreeBytes() > cs.FileBytes()/5 {
+			before, after, err := cs.Compact(ctx)
+			if err != nil {
+				return fmt.Errorf("import %s: everything is imported, but compacting the data file failed: %w", name, err)
+			}
+			fmt.Fprintf(a.stdout, "compacted the data file: %.1f MB -> %.1f MB\n", float64(before)/1e6, float64(after)/1e6)
+		}
+	}
 	return nil
+}
+
+// importTxTimeout bounds one batch's transaction on Neo4j.
+const importTxTimeout = 10 * time.Minute
+
+// compacter is a store that can compact its file (boltstore).
+type compacter interface {
+	Compact(context.Context) (before, after int64, err error)
+	FileBytes() int64
+	FreeBytes() int64
+}
+
+// imported counts what an import changed, over its batches.
+type imported struct {
+	Created, Updated, Unchanged int
+	batches                     int
+}
+
+// importBatches applies the dataset's upserts, every node and then every
+// relation, in batches of at most batch changes, each one Apply (one
+// transaction), so that no batch holds more than batch changes however
+// large the file.
+//
+// It first reads what the store holds of the dataset's ids and refuses,
+// writing nothing, a node the store has as another kind or a relation it
+// has with another kind or other ends (what Apply would refuse part way).
+// A batch that fails all the same (the disk, the database, another
+// writer) leaves the batches before it applied: the error says which, and
+// that the same import run again resumes (upserts: what is applied is
+// unchanged).
+func (a *app) importBatches(ctx context.Context, store rg.Store, ds *dataset.Dataset, name string, batch int) (imported, error) {
+	if err := checkAgainstStore(ctx, store, ds, name); err != nil {
+		return imported{}, err
+	}
+	// More than one batch: in id order (nodes, then relations). Each batch
+	// then adds a run of keys after the last one's to the embedded store's
+	// file, which fills its pages and leaves the pages of the batches
+	// before it alone (keys in file order fall everywhere: every batch
+	// rewrites most pages, half full). The history records the changes in
+	// this order. One batch keeps the file's order (one transaction sorts
+	// its writes anyway).
+	nodes, edges := ds.Nodes, ds.Edges
+	total := len(nodes) + len(edges)
+	if total > batch {
+		nodes, edges = slices.Clone(ds.Nodes), slices.Clone(ds.Edges)
+		slices.SortFunc(nodes, func(a, b *rg.Node) int { return strings.Compare(a.ID, b.ID) })
+		slices.SortFunc(edges, func(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) })
+	}
+	change := func(i int) rg.Change {
+		if i < len(nodes) {
+			return rg.Change{Op: rg.OpUpsertNode, Node: nodes[i]}
+		}
+		return rg.Change{Op: rg.OpUpsertEdge, Edge: edges[i-len(nodes)]}
+	}
+	n := (total + batch - 1) / batch
+	var res imported
+	start := time.Now()
+	for k, from := 0, 0; from < total; k, from = k+1, from+batch {
+		to := min(from+batch, total)
+		cs := make([]rg.Change, 0, to-from)
+		for i := from; i < to; i++ {
+			cs = append(cs, change(i))
+		}
+		r, err := store.Apply(ctx, cs)
+		if err != nil {
+			where := ""
+			if m := changeIndexRE.FindStringSubmatch(rg.ErrorField(err)); m != nil {
+				if i, e := strconv.Atoi(m[1]); e == nil && from+i < to {
+					c := change(from + i)
+					what := "relation " + strconv.Quote(c.Edge.ID)
+					if c.Node != nil {
+						what = "node " + strconv.Quote(c.Node.ID)
+					}
+					where = fmt.Sprintf(" at change %d of the file (%s)", from+i+1, what)
+				}
+			}
+			// A batch the store refused is not applied; one that failed
+			// on the way (the database unreachable, a timeout while it
+			// committed) may have been.
+			outcome := "nothing of it was applied"
+			switch rg.ErrorCode(err) {
+			case rg.EBADINPUT, rg.ECONFLICT, rg.ENOTFOUND, rg.EFORBIDDEN, rg.EUNAUTHENTICATED:
+			default:
+				outcome = "it may or may not have been applied (running the import again settles that)"
+			}
+			msg := fmt.Sprintf("import %s: batch %d of %d (changes %d to %d of %d) failed%s, and %s: %%w", name, k+1, n, from+1, to, total, where, outcome)
+			if k > 0 {
+				before := "the batch before it"
+				if k > 1 {
+					before = fmt.Sprintf("the %d batches before it", k)
+				}
+				msg += fmt.Sprintf("\n%s (changes 1 to %d: %d created, %d updated, %d unchanged) are applied and stay so; "+
+					"run the same import again to resume: what is applied already is unchanged", before, from, res.Created, res.Updated, res.Unchanged)
+			}
+			return res, fmt.Errorf(msg, err)
+		}
+		res.Created += r.Created
+		res.Updated += r.Updated
+		res.Unchanged += r.Unchanged
+		res.batches++
+		if n > 1 {
+			fmt.Fprintf(a.stderr, "regiongraph import: batch %d of %d applied (changes %d to %d of %d, %s)\n", k+1, n, from+1, to, total, time.Since(start).Round(100*time.Millisecond))
+		}
+	}
+	return res, nil
+}
+
+var changeIndexRE = regexp.MustCompile(`^changes\[(\d+)\]`)
+
+// checkAgainstStore refuses a dataset whose nodes the store has as
+// another kind or whose relations it has with another kind or other ends,
+// naming up to dataset.MaxErrors of them.
+func checkAgainstStore(ctx context.Context, store rg.Store, ds *dataset.Dataset, name string) error {
+	var problems []string
+	total := 0
+	add := func(format string, args ...any) {
+		total++
+		if len(problems) < dataset.MaxErrors {
+			problems = append(problems, fmt.Sprintf(format, args...))
+		}
+	}
+	for chunk := range slices.Chunk(ds.Nodes, rg.MaxBatchIDs) {
+		ids := make([]string, len(chunk))
+		want := make(map[string]rg.Kind, len(chunk))
+		for i, n := range chunk {
+			ids[i], want[n.ID] = n.ID, n.Kind
+		}
+		have, err := store.Nodes(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("import %s: read the store: %w", name, err)
+		}
+		for _, n := range have {
+			if n.Kind != want[n.ID] {
+				add("node %q is a %s in the store; the file makes it a %s (a kind may not change)", n.ID, n.Kind, want[n.ID])
+			}
+		}
+	}
+	for chunk := range slices.Chunk(ds.Edges, rg.MaxBatchIDs) {
+		ids := make([]string, len(chunk))
+		want := make(map[string]*rg.Edge, len(chunk))
+		for i, e := range chunk {
+			ids[i], want[e.ID] = e.ID, e
+		}
+		have, err := store.Edges(ctx, rg.EdgeFilter{IDs: ids})
+		if err != nil {
+			return fmt.Errorf("import %s: read the store: %w", name, err)
+		}
+		for _, e := range have {
+			if w := want[e.ID]; w != nil && (e.Kind != w.Kind || e.From != w.From || e.To != w.To) {
+				add("relation %q is %s %s -> %s in the store; the file makes it %s %s -> %s (kind and ends may not change)", e.ID, e.Kind, e.From, e.To, w.Kind, w.From, w.To)
+			}
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	more := ""
+	if total > len(problems) {
+		more = fmt.Sprintf("\n  ... and %d more", total-len(problems))
+	}
+	return fmt.Errorf("import %s: %w", name, rg.Errorf(rg.EBADINPUT, "%d nodes and relations of the file conflict with the store, nothing was imported:\n  %s%s", total, strings.Join(problems, "\n  "), more))
 }
 
 func fileArg(rest []string) string {

@@ -19,6 +19,7 @@ func (a *app) neo4jConfig(c *config) neo4jstore.Config {
 		Password:       a.getenv("NEO4J_PASSWORD"),
 		Database:       a.getenv("NEO4J_DATABASE"),
 		ConnectTimeout: c.openTimeout,
+		QueryTimeout:   c.txTimeout,
 	}
 	return cfg
 }

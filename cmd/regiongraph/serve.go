@@ -105,6 +105,9 @@ type openOptions struct {
 	retry bool
 	// inUseAdvice says what to do when another process holds the file.
 	inUseAdvice string
+	// mmapBytes is the embedded store's first memory map (0: bbolt's
+	// default), for a large import (boltstore.Options.InitialMmapSize).
+	mmapBytes int
 }
 
 // checkDataFile refuses an existing empty data file, which is more likely a
@@ -131,7 +134,7 @@ func (a *app) openStore(ctx context.Context, c *config, log *slog.Logger, o open
 	if err := a.checkDataFile(c); err != nil {
 		return nil, err
 	}
-	s, err := boltstore.Open(c.data, boltstore.Options{Timeout: c.openTimeout, Logger: log})
+	s, err := boltstore.Open(c.data, boltstore.Options{Timeout: c.openTimeout, Logger: log, InitialMmapSize: o.mmapBytes})
 	// boltstore's errors name the file too: say it once, first.
 	inner := errors.Unwrap(err)
 	switch {

@@ -24,12 +24,14 @@ type sheetFlags struct {
 	dryRun bool
 	reason string
 	json   bool
+	batch  int // for a dataset: changes per batch
 }
 
 func (s *sheetFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&s.dryRun, "dry-run", false, "spreadsheets: show what the files would change and write nothing")
 	fs.StringVar(&s.reason, "reason", "", "spreadsheets: the reason the history records, before the file and row")
 	fs.BoolVar(&s.json, "json", false, "spreadsheets: print the diff as JSON instead of a table")
+	fs.IntVar(&s.batch, "batch", rg.MaxChanges, "a dataset: how many changes each transaction applies (a large file is imported in batches; run the same import again to resume one that stopped)")
 }
 
 // isSheet reports whether a file is a spreadsheet (by its extension).
