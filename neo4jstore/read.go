@@ -251,16 +251,16 @@ func findPage(recs []*neo4jRecord, q findQuery) (regiongraph.NodePage, error) {
 func edgeQuery(f regiongraph.EdgeFilter) (string, map[string]any) {
 	params := map[string]any{"ids": listParam(f.IDs), "kinds": listParam(f.Kinds), "year": yearParam(f.Year)}
 	if len(f.NodeIDs) == 0 {
-		return "edges_all", params
+		return "edges_read_all", params
 	}
 	params["nodeIds"] = dedupe(f.NodeIDs)
 	switch f.Direction {
 	case regiongraph.Out:
-		return "edges_out", params
+		return "edges_read_out", params
 	case regiongraph.In:
-		return "edges_in", params
+		return "edges_read_in", params
 	}
-	return "edges_both", params
+	return "edges_read_both", params
 }
 
 func collectEdges(recs []*neo4jRecord) ([]*regiongraph.Edge, error) {

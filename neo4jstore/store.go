@@ -1,9 +1,11 @@
 // Package neo4jstore is the regiongraph.Store on Neo4j 5.
 //
 // One driver per Store (open one Store per process); every call names the
-// database, reads go to readers, every statement is a file under queries/
-// (Statements lists them all) with every value a parameter, and every query
-// runs under Config.QueryTimeout. Open checks connectivity within
+// database, every statement is a file under queries/ (Statements lists them
+// all) with every value a parameter, and every query runs under
+// Config.QueryTimeout. The hot reads (Nodes, FindNodes, Expand, Edges,
+// Search) are one statement each with the read gate folded in, run as an
+// auto-commit transaction: one round trip (see Store.read). Open checks connectivity within
 // Config.ConnectTimeout and applies the numbered schema migrations that the
 // :SchemaVersion node says are missing. The storage layout is described in
 // mapping.go and README.md.
@@ -328,7 +330,9 @@ func (r txRunner) runStatement(ctx context.Context, st Statement, params map[str
 // reads (see migration 7): the reads of one call see one committed state, as
 // on the embedded store. MERGE is a write clause, so reads run in write-mode
 // transactions too; on a cluster they go to the leader, the one member whose
-// locks writers take.
+// locks writers take. A managed transaction costs a round trip for BEGIN
+// (the driver waits for its answer), one per statement and one for COMMIT:
+// reads that can be one statement use Store.read instead.
 func inTx[T any](ctx context.Context, s *Store, op string, write bool, work func(ctx context.Context, r txRunner) (T, error)) (T, error) {
 	var zero T
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
