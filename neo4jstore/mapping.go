@@ -445,13 +445,17 @@ func pathFromDB(dp dbtype.Path) (regiongraph.Path, error) {
 // bytes), which no read maps back. It returns lists instead, the values
 // in a fixed order without their keys: {{NODE n}} in a statement becomes
 //
-//	[labels(n), n.id, n.name, ...]            (nodeReadKeys after the labels)
+//	[labels(n)] + [k IN $nodeKeys | n[k]]
 //
 // and {{RELATION r}}
 //
-//	[type(r), startNode(r).id, endNode(r).id, r.id, r.fromYear, ...]   (edgeReadKeys)
+//	[type(r), startNode(r).id, endNode(r).id] + [k IN $relationKeys | r[k]]
 //
-// A missing property is null, which maps as a missing property does.
+// where the parameters $nodeKeys and $relationKeys, which Store.read sets,
+// are nodeReadKeys and edgeReadKeys (as parameters rather than spelled out
+// as n.id, n.name, ..., the statements stay short: the text goes to Neo4j
+// with every request, and the offline analyser's time grows with it). A
+// missing property is null, which maps as a missing property does.
 // nodeFromList and edgeFromList map them back with nodeFromProps and
 // edgeFromProps, as whole nodes and relationships are mapped, so both give
 // the same domain values (TestProjectionsMapAsWholeValues).
@@ -471,26 +475,20 @@ var edgeReadKeys = []string{
 	pSourcePlan, pSourceSection, pSourceQuote, pSourceOutside, pSourceReference,
 }
 
+// The parameters of the projections.
+const (
+	paramNodeKeys     = "nodeKeys"
+	paramRelationKeys = "relationKeys"
+)
+
 // nodeProjection is the text of {{NODE v}}.
 func nodeProjection(v string) string {
-	var sb strings.Builder
-	sb.WriteString("[labels(" + v + ")")
-	for _, k := range nodeReadKeys {
-		sb.WriteString(", " + v + "." + k)
-	}
-	sb.WriteString("]")
-	return sb.String()
+	return "[labels(" + v + ")] + [k IN $" + paramNodeKeys + " | " + v + "[k]]"
 }
 
 // edgeProjection is the text of {{RELATION v}}.
 func edgeProjection(v string) string {
-	var sb strings.Builder
-	sb.WriteString("[type(" + v + "), startNode(" + v + ").id, endNode(" + v + ").id")
-	for _, k := range edgeReadKeys {
-		sb.WriteString(", " + v + "." + k)
-	}
-	sb.WriteString("]")
-	return sb.String()
+	return "[type(" + v + "), startNode(" + v + ").id, endNode(" + v + ").id] + [k IN $" + paramRelationKeys + " | " + v + "[k]]"
 }
 
 // projected turns the values of a projection (after its head) into the

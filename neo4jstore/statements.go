@@ -199,7 +199,7 @@ func loadStatements() (*stmts, error) {
 		if !ok {
 			return nil, fmt.Errorf("neo4jstore: queries/%s.cypher has no declared parameters", name)
 		}
-		if err := add(Statement{Name: name, Query: macros(stripComments(text)), Params: params}); err != nil {
+		if err := add(withMacros(macros, Statement{Name: name, Query: stripComments(text), Params: params})); err != nil {
 			return nil, err
 		}
 	}
@@ -261,7 +261,7 @@ func loadStatements() (*stmts, error) {
 		if err != nil {
 			return nil, err
 		}
-		st.Query = macros(st.Query)
+		st = withMacros(macros, st)
 		if err := add(st); err != nil {
 			return nil, err
 		}
@@ -272,7 +272,7 @@ func loadStatements() (*stmts, error) {
 // macro matches the macros of statement files and fragments: {{READ_GATE}}
 // (queries/fragments/read_gate.cypher), {{NODE v}} and {{RELATION v}} (the
 // projections of node v and relationship v, see nodeProjection and
-// edgeProjection).
+// edgeProjection, with their parameters).
 var macro = regexp.MustCompile(`\{\{(READ_GATE|NODE (\w+)|RELATION (\w+))\}\}`)
 
 // macroExpander returns the function that expands the macros of a
@@ -290,6 +290,19 @@ func macroExpander(gate string) func(string) string {
 			return gate
 		})
 	}
+}
+
+// withMacros expands the macros of st, adding the parameters of the
+// projections it then uses.
+func withMacros(expand func(string) string, st Statement) Statement {
+	st.Query = expand(st.Query)
+	for _, p := range []string{paramNodeKeys, paramRelationKeys} {
+		if strings.Contains(st.Query, "$"+p) {
+			st.Params = cloneParams(st.Params)
+			st.Params[p] = sampleStrings
+		}
+	}
+	return st
 }
 
 // parseMigration splits a migration file migrate_NNN_name into its

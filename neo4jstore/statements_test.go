@@ -148,7 +148,7 @@ func TestUserTextIsOnlyAParameter(t *testing.T) {
 	if q.params["code"] != evil || !slices.Equal(q.params["ids"].([]string), []string{evil}) {
 		t.Errorf("parameters do not carry the input: %v", q.params)
 	}
-	if err := checkParams(q.stmt, q.params); err != nil {
+	if err := checkParams(q.stmt, withProjectionKeys(q.stmt, q.params)); err != nil {
 		t.Error(err)
 	}
 }

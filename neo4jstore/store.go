@@ -213,9 +213,7 @@ func (s *Store) queryStatement(ctx context.Context, op string, st Statement, par
 // ctx's deadline. Reads are idempotent (the gate's MERGE creates the gate
 // at most once), so a retry is safe.
 func (s *Store) read(ctx context.Context, op string, st Statement, params map[string]any) ([]*neo4j.Record, error) {
-	if params == nil {
-		params = map[string]any{}
-	}
+	params = withProjectionKeys(st, params)
 	if err := checkParams(st, params); err != nil {
 		return nil, err
 	}
@@ -245,6 +243,19 @@ func (s *Store) read(ctx context.Context, op string, st Statement, params map[st
 			return nil, gaveUp(op, attempt, err)
 		}
 	}
+}
+
+// withProjectionKeys returns params with the parameters of the projections
+// st uses (see nodeProjection) added.
+func withProjectionKeys(st Statement, params map[string]any) map[string]any {
+	params = cloneParams(params)
+	if _, ok := st.Params[paramNodeKeys]; ok {
+		params[paramNodeKeys] = nodeReadKeys
+	}
+	if _, ok := st.Params[paramRelationKeys]; ok {
+		params[paramRelationKeys] = edgeReadKeys
+	}
+	return params
 }
 
 // The pauses between retries of read: none before the first, then from
