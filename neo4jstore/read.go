@@ -107,7 +107,7 @@ type findQuery struct {
 	size   int
 }
 
-// buildFind chooses the statements for f and binds every value of f as a
+// buildFind chooses the statement for f and binds every value of f as a
 // parameter. It is pure.
 func (s *stmts) buildFind(f regiongraph.NodeFilter) (findQuery, error) {
 	if err := f.Validate(); err != nil {

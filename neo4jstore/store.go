@@ -5,9 +5,9 @@
 // all) with every value a parameter, and every query runs under
 // Config.QueryTimeout. The hot reads (Nodes, FindNodes, Expand, Edges,
 // Search) are one statement each with the read gate folded in, run as an
-// auto-commit transaction: one round trip (see Store.read). Open checks connectivity within
-// Config.ConnectTimeout and applies the numbered schema migrations that the
-// :SchemaVersion node says are missing. The storage layout is described in
+// auto-commit transaction: one round trip (see Store.read). Open checks
+// connectivity within Config.ConnectTimeout and applies the numbered schema
+// migrations that the :SchemaVersion node says are missing. The storage layout is described in
 // mapping.go and README.md.
 package neo4jstore
 
@@ -195,8 +195,8 @@ func (s *Store) queryStatement(ctx context.Context, op string, st Statement, par
 	return res.Records, nil
 }
 
-// read runs one read statement (one that starts with the read gate, see
-// gated) as an auto-commit transaction: RUN and PULL go out together with
+// read runs one read statement (one that starts with the read gate,
+// {{READ_GATE}}) as an auto-commit transaction: RUN and PULL go out together with
 // the bookmarks of the driver's shared bookmark manager, and the answer
 // ends the transaction, so a read costs one round trip (a managed
 // transaction costs three: BEGIN, which the driver waits for, the
