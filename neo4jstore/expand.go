@@ -28,38 +28,42 @@ func expandQuery(f regiongraph.EdgeFilter) (string, map[string]any) {
 }
 
 // Expand returns the relations matching f with the nodes at their other ends,
-// in one round trip: one row per relation and end it was reached from.
+// in one statement under the read gate, one round trip: one row with each
+// relation and each node once.
 func (s *Store) Expand(ctx context.Context, f regiongraph.EdgeFilter) (regiongraph.Expansion, error) {
 	if err := f.ValidateExpand(); err != nil {
 		return regiongraph.Expansion{}, err
 	}
 	name, params := expandQuery(f)
-	recs, err := s.query(ctx, "expand", name, params, true)
+	st, err := s.st.stmt(name)
 	if err != nil {
 		return regiongraph.Expansion{}, err
 	}
-	x := regiongraph.Expansion{Edges: []*regiongraph.Edge{}, Nodes: []*regiongraph.Node{}}
-	seenEdge := make(map[string]bool, len(recs))
-	seenNode := make(map[string]bool, len(recs))
-	for _, rec := range recs {
-		e, err := recordEdge(rec)
-		if err != nil {
-			return regiongraph.Expansion{}, err
-		}
-		if !seenEdge[e.ID] {
-			seenEdge[e.ID] = true
-			x.Edges = append(x.Edges, e)
-		}
-		n, err := recordNode(rec, "n")
-		if err != nil {
-			return regiongraph.Expansion{}, err
-		}
-		if !seenNode[n.ID] {
-			seenNode[n.ID] = true
-			x.Nodes = append(x.Nodes, n)
-		}
+	recs, err := s.read(ctx, "expand", st, params)
+	if err != nil {
+		return regiongraph.Expansion{}, err
 	}
-	slices.SortFunc(x.Edges, func(a, b *regiongraph.Edge) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(x.Nodes, func(a, b *regiongraph.Node) int { return cmp.Compare(a.ID, b.ID) })
+	x, err := expansion(recs)
+	if err != nil {
+		return regiongraph.Expansion{}, mapError("expand", err)
+	}
 	return x, nil
+}
+
+// expansion maps Expand's one row, each relation and node by id.
+func expansion(recs []*neo4jRecord) (regiongraph.Expansion, error) {
+	if len(recs) != 1 {
+		return regiongraph.Expansion{}, errNoRows
+	}
+	edges, err := listColumn(recs[0], "rels", edgeFromList)
+	if err != nil {
+		return regiongraph.Expansion{}, err
+	}
+	nodes, err := listColumn(recs[0], "nodes", nodeFromList)
+	if err != nil {
+		return regiongraph.Expansion{}, err
+	}
+	slices.SortFunc(edges, func(a, b *regiongraph.Edge) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(nodes, func(a, b *regiongraph.Node) int { return cmp.Compare(a.ID, b.ID) })
+	return regiongraph.Expansion{Edges: edges, Nodes: nodes}, nil
 }

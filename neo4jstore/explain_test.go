@@ -148,12 +148,11 @@ func TestEveryStatementExplainsOnNeo4j(t *testing.T) {
 }
 
 // explainSet returns the statements to plan: all of them, or every
-// statement but the composed FindNodes pages, which are 1 280 of the
-// 1 487 and combine independent fragments, covered instead by
-//   - every filter combination as a count (each set of WHERE predicates),
+// statement but most composed FindNodes statements, which are 1 280 of the
+// ~1 400 and combine independent fragments, covered instead by
 //   - every order with and without a cursor, with no filter and with all,
-//   - every filter combination as a page, in an order and cursor rotating
-//     over the combinations,
+//   - every filter combination, in an order and cursor rotating over the
+//     combinations,
 //
 // so that every fragment is planned, alone and beside every other.
 func explainSet(all []Statement, everything bool) []Statement {
@@ -161,18 +160,10 @@ func explainSet(all []Statement, everything bool) []Statement {
 		return all
 	}
 	keep := map[string]bool{}
-	for _, v := range findVariants() {
-		switch {
-		case v.Count:
+	vs := findVariants()
+	for _, v := range vs {
+		if len(v.Filters) == 0 || len(v.Filters) == len(findFilters) {
 			keep[v.name()] = true
-		case len(v.Filters) == 0 || len(v.Filters) == len(findFilters):
-			keep[v.name()] = true
-		}
-	}
-	var vs []findVariant
-	for _, v := range findVariants() {
-		if !v.Count {
-			vs = append(vs, v)
 		}
 	}
 	perMask := len(findOrders) * 2 // each filter set: every order, with and without a cursor
@@ -181,7 +172,7 @@ func explainSet(all []Statement, everything bool) []Statement {
 	}
 	var out []Statement
 	for _, st := range all {
-		if !strings.HasPrefix(st.Name, "find_nodes.page[") || keep[st.Name] {
+		if !strings.HasPrefix(st.Name, "find_nodes[") || keep[st.Name] {
 			out = append(out, st)
 		}
 	}
@@ -300,9 +291,9 @@ func TestRelationshipIDUniqueOnNeo4j(t *testing.T) {
 }
 
 // TestExplainSetCoversEveryFragment checks the default EXPLAIN set: every
-// statement that is not a composed page, every filter combination as a
-// count and as a page, every order and cursor fragment with no filter and
-// with every filter, and far fewer statements than all.
+// statement that is not a composed FindNodes statement, every filter
+// combination, every order and cursor fragment with no filter and with
+// every filter, and far fewer statements than all.
 func TestExplainSetCoversEveryFragment(t *testing.T) {
 	all := Statements()
 	set := explainSet(all, false)
@@ -311,29 +302,23 @@ func TestExplainSetCoversEveryFragment(t *testing.T) {
 		names[st.Name] = true
 	}
 	for _, st := range all {
-		if !strings.HasPrefix(st.Name, "find_nodes.page[") && !names[st.Name] {
+		if !strings.HasPrefix(st.Name, "find_nodes[") && !names[st.Name] {
 			t.Errorf("%s is not planned", st.Name)
 		}
 	}
-	pageMasks := map[string]bool{}
+	masks := map[string]bool{}
 	for _, v := range findVariants() {
-		if v.Count {
-			if !names[v.name()] {
-				t.Errorf("the count %s is not planned", v.name())
-			}
-			continue
-		}
 		if names[v.name()] {
-			pageMasks[fmt.Sprint(len(v.Filters), v.name()[:strings.Index(v.name(), ";")])] = true
+			masks[v.name()[:strings.Index(v.name(), ";")]] = true
 		}
 		if len(v.Filters) == 0 || len(v.Filters) == len(findFilters) {
 			if !names[v.name()] {
-				t.Errorf("the page %s is not planned", v.name())
+				t.Errorf("%s is not planned", v.name())
 			}
 		}
 	}
-	if want := 1 << len(findFilters); len(pageMasks) != want {
-		t.Errorf("pages planned for %d filter combinations, want %d", len(pageMasks), want)
+	if want := 1 << len(findFilters); len(masks) != want {
+		t.Errorf("FindNodes planned for %d filter combinations, want %d", len(masks), want)
 	}
 	if len(set)*3 > len(all) {
 		t.Errorf("the default set plans %d of %d statements: not a third", len(set), len(all))

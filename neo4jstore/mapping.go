@@ -320,13 +320,19 @@ func kindOf(labels []string) (regiongraph.Kind, error) {
 
 // nodeFromDB maps a Neo4j node to a domain node.
 func nodeFromDB(dn dbtype.Node) (*regiongraph.Node, error) {
-	p := &props{what: "node " + dn.ElementId, m: dn.Props}
+	return nodeFromProps("node "+dn.ElementId, dn.Labels, dn.Props)
+}
+
+// nodeFromProps maps a node's labels and properties to a domain node; what
+// names the node in messages until its id is known.
+func nodeFromProps(what string, labels []string, m map[string]any) (*regiongraph.Node, error) {
+	p := &props{what: what, m: m}
 	id := p.str(pID)
 	if id == "" && p.err == nil {
-		return nil, fmt.Errorf("neo4jstore: node %s has no id", dn.ElementId)
+		return nil, fmt.Errorf("neo4jstore: %s has no id", what)
 	}
 	p.what = fmt.Sprintf("node %q", id)
-	kind, err := kindOf(dn.Labels)
+	kind, err := kindOf(labels)
 	if err != nil {
 		return nil, fmt.Errorf("neo4jstore: node %q: %w", id, err)
 	}
@@ -365,15 +371,21 @@ func nodeFromDB(dn dbtype.Node) (*regiongraph.Node, error) {
 // edgeFromDB maps a Neo4j relationship whose start and end nodes have the
 // ids from and to to a domain edge.
 func edgeFromDB(r dbtype.Relationship, from, to string) (*regiongraph.Edge, error) {
-	p := &props{what: "relationship " + r.ElementId, m: r.Props}
+	return edgeFromProps("relationship "+r.ElementId, r.Type, from, to, r.Props)
+}
+
+// edgeFromProps maps a relationship's type, end ids and properties to a
+// domain edge; what names it in messages until its id is known.
+func edgeFromProps(what, typ, from, to string, m map[string]any) (*regiongraph.Edge, error) {
+	p := &props{what: what, m: m}
 	id := p.str(pID)
 	if id == "" && p.err == nil {
-		return nil, fmt.Errorf("neo4jstore: relationship %s has no id", r.ElementId)
+		return nil, fmt.Errorf("neo4jstore: %s has no id", what)
 	}
 	p.what = fmt.Sprintf("relationship %q", id)
-	kind := regiongraph.RelKind(r.Type)
+	kind := regiongraph.RelKind(typ)
 	if !kind.Valid() {
-		return nil, fmt.Errorf("neo4jstore: relationship %q has unknown type %q", id, r.Type)
+		return nil, fmt.Errorf("neo4jstore: relationship %q has unknown type %q", id, typ)
 	}
 	if from == "" || to == "" {
 		return nil, fmt.Errorf("neo4jstore: relationship %q: an end node has no id", id)
@@ -424,6 +436,126 @@ func pathFromDB(dp dbtype.Path) (regiongraph.Path, error) {
 		path.Edges[i] = e
 	}
 	return path, nil
+}
+
+// Projections. A read that runs alone in its transaction (Store.read)
+// does not return whole nodes and relationships: a Bolt node carries its
+// element id, and every property, including the derived nameKey,
+// searchText, searchTokens and searchVersion (about half of a node's
+// bytes), which no read maps back. It returns lists instead, the values
+// in a fixed order without their keys: {{NODE n}} in a statement becomes
+//
+//	[labels(n)] + [k IN $nodeKeys | n[k]]
+//
+// and {{RELATION r}}
+//
+//	[type(r), startNode(r).id, endNode(r).id] + [k IN $relationKeys | r[k]]
+//
+// where the parameters $nodeKeys and $relationKeys, which Store.read sets,
+// are nodeReadKeys and edgeReadKeys (as parameters rather than spelled out
+// as n.id, n.name, ..., the statements stay short: the text goes to Neo4j
+// with every request, and the offline analyser's time grows with it). A
+// missing property is null, which maps as a missing property does.
+// nodeFromList and edgeFromList map them back with nodeFromProps and
+// edgeFromProps, as whole nodes and relationships are mapped, so both give
+// the same domain values (TestProjectionsMapAsWholeValues).
+
+// nodeReadKeys are the node properties nodeFromProps reads, in projection
+// order.
+var nodeReadKeys = []string{
+	pID, pName, pAliases, pDescription, pSourcePlan, pSourceSection, pSourceQuote, pSourceOutside,
+	pSourceReference, pNumber, pCounty, pField, pCategory, pCode, pPlanYear, pCostNok, pCostText,
+	pYearlyAmountYears, pYearlyAmountNok, pGoals, pActivities, pAdopted,
+}
+
+// edgeReadKeys are the relationship properties edgeFromProps reads, in
+// projection order.
+var edgeReadKeys = []string{
+	pID, pFromYear, pToYear, pAmountNok, pAsWritten, pRole,
+	pSourcePlan, pSourceSection, pSourceQuote, pSourceOutside, pSourceReference,
+}
+
+// The parameters of the projections.
+const (
+	paramNodeKeys     = "nodeKeys"
+	paramRelationKeys = "relationKeys"
+)
+
+// nodeProjection is the text of {{NODE v}}.
+func nodeProjection(v string) string {
+	return "[labels(" + v + ")] + [k IN $" + paramNodeKeys + " | " + v + "[k]]"
+}
+
+// edgeProjection is the text of {{RELATION v}}.
+func edgeProjection(v string) string {
+	return "[type(" + v + "), startNode(" + v + ").id, endNode(" + v + ").id] + [k IN $" + paramRelationKeys + " | " + v + "[k]]"
+}
+
+// projected turns the values of a projection (after its head) into the
+// properties they are, leaving out the missing ones.
+func projected(keys []string, vals []any) map[string]any {
+	m := make(map[string]any, len(keys))
+	for i, k := range keys {
+		if vals[i] != nil {
+			m[k] = vals[i]
+		}
+	}
+	return m
+}
+
+// nodeFromList maps a {{NODE n}} projection to a domain node.
+func nodeFromList(v any) (*regiongraph.Node, error) {
+	vals, ok := v.([]any)
+	if !ok || len(vals) != 1+len(nodeReadKeys) {
+		return nil, fmt.Errorf("neo4jstore: a node projection is %T of %d values, want a list of %d", v, len(vals), 1+len(nodeReadKeys))
+	}
+	labels, err := stringList(vals[0])
+	if err != nil {
+		return nil, fmt.Errorf("neo4jstore: a node's labels: %w", err)
+	}
+	return nodeFromProps("a node", labels, projected(nodeReadKeys, vals[1:]))
+}
+
+// edgeFromList maps a {{RELATION r}} projection to a domain edge.
+func edgeFromList(v any) (*regiongraph.Edge, error) {
+	vals, ok := v.([]any)
+	if !ok || len(vals) != 3+len(edgeReadKeys) {
+		return nil, fmt.Errorf("neo4jstore: a relationship projection is %T of %d values, want a list of %d", v, len(vals), 3+len(edgeReadKeys))
+	}
+	typ, _ := vals[0].(string)
+	from, _ := vals[1].(string)
+	to, _ := vals[2].(string)
+	return edgeFromProps("a relationship", typ, from, to, projected(edgeReadKeys, vals[3:]))
+}
+
+// stringList is a list value of strings.
+func stringList(v any) ([]string, error) {
+	xs, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%T, want a list", v)
+	}
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		if out[i], ok = x.(string); !ok {
+			return nil, fmt.Errorf("item %d is %T, want a string", i, x)
+		}
+	}
+	return out, nil
+}
+
+// listColumn returns the list in column key, its items mapped by f.
+func listColumn[T any](rec *neo4j.Record, key string, f func(any) (T, error)) ([]T, error) {
+	xs, err := recordValue[[]any](rec, key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(xs))
+	for i, x := range xs {
+		if out[i], err = f(x); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // recordValue returns rec[key] as a T, or an error naming the key.

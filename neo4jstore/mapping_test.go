@@ -2,6 +2,7 @@ package neo4jstore
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -245,5 +246,109 @@ func TestPathFromDB(t *testing.T) {
 	p.Relationships = p.Relationships[:1]
 	if _, err := pathFromDB(p); err == nil {
 		t.Error("a path with too few relationships mapped without error")
+	}
+}
+
+// TestProjectionsMapAsWholeValues: a node or relationship read as a
+// projection ({{NODE n}}, {{RELATION r}}) maps to the same domain value as
+// the whole node or relationship, for values with every field set and with
+// none; every property the store writes is projected but the derived ones
+// no read maps back; and malformed projections are errors.
+func TestProjectionsMapAsWholeValues(t *testing.T) {
+	project := func(keys []string, head []any, props map[string]any) []any {
+		vals := slices.Clone(head)
+		for _, k := range keys {
+			vals = append(vals, props[k]) // nil when missing
+		}
+		return vals
+	}
+	plan := &regiongraph.Node{ID: "plan-2011", Kind: regiongraph.KindPlan, Name: "Handlingsplan", PlanYear: intp(2011), Adopted: "2011-03",
+		Source: regiongraph.Source{Outside: true, Reference: "https://example.org"}}
+	bare := &regiongraph.Node{ID: "p", Kind: regiongraph.KindPartner, Name: "P"}
+	for _, n := range []*regiongraph.Node{fullInitiative(), plan, bare} {
+		props := asStored(nodeProps(n))
+		labels := []any{entityLabel, string(n.Kind)}
+		whole, err := nodeFromDB(dbtype.Node{ElementId: "4:x:1", Labels: []string{entityLabel, string(n.Kind)}, Props: props})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := nodeFromList(project(nodeReadKeys, []any{labels}, props))
+		if err != nil {
+			t.Fatalf("nodeFromList(%s): %v", n.ID, err)
+		}
+		if !reflect.DeepEqual(got, whole) || !reflect.DeepEqual(got, n) {
+			t.Errorf("%s as a projection:\n got %+v\nwant %+v", n.ID, *got, *n)
+		}
+	}
+	derived := []string{pNameKey, pSearchText, pSearchTokens, pSearchVersion}
+	for k := range nodeProps(fullInitiative()) {
+		if !slices.Contains(nodeReadKeys, k) && !slices.Contains(derived, k) {
+			t.Errorf("node property %s is written but not projected", k)
+		}
+	}
+	for _, k := range []string{pSourceOutside, pSourceReference, pNumber, pCounty, pField, pCategory, pAdopted} {
+		if !slices.Contains(nodeReadKeys, k) {
+			t.Errorf("node property %s is not projected", k)
+		}
+	}
+
+	full := &regiongraph.Edge{ID: "funds-1", Kind: regiongraph.RelFunds, From: "fund-a", To: "tiltak-b",
+		FromYear: intp(2011), ToYear: intp(2013), AmountNok: int64p(300_000), AsWritten: "Regonrådet / DiFi", Role: "medfinansiering",
+		Source: regiongraph.Source{Plan: "plan-2011", Section: "5", Quote: "q", Outside: true, Reference: "https://example.org/vedtak"}}
+	for _, e := range []*regiongraph.Edge{full, partnerOf("e1", "a", "b"), {ID: "e2", Kind: regiongraph.RelMemberOf, From: "a", To: "b"}} {
+		props := asStored(edgeProps(e))
+		got, err := edgeFromList(project(edgeReadKeys, []any{string(e.Kind), e.From, e.To}, props))
+		if err != nil {
+			t.Fatalf("edgeFromList(%s): %v", e.ID, err)
+		}
+		whole, err := edgeFromDB(dbtype.Relationship{Type: string(e.Kind), Props: props}, e.From, e.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, whole) || !reflect.DeepEqual(got, e) {
+			t.Errorf("%s as a projection:\n got %+v\nwant %+v", e.ID, *got, *e)
+		}
+	}
+	for k := range edgeProps(full) {
+		if !slices.Contains(edgeReadKeys, k) {
+			t.Errorf("relationship property %s is written but not projected", k)
+		}
+	}
+
+	// The statements' projections are the ones decoded: the head, then
+	// the keys' values.
+	if got := nodeProjection("n"); got != "[labels(n)] + [k IN $nodeKeys | n[k]]" {
+		t.Errorf("nodeProjection(n) = %s", got)
+	}
+	if got := edgeProjection("r"); got != "[type(r), startNode(r).id, endNode(r).id] + [k IN $relationKeys | r[k]]" {
+		t.Errorf("edgeProjection(r) = %s", got)
+	}
+
+	okNode := project(nodeReadKeys, []any{[]any{entityLabel, "Partner"}}, map[string]any{pID: "x"})
+	for name, v := range map[string]any{
+		"not a list":     "x",
+		"short":          okNode[:5],
+		"labels":         append([]any{"Partner"}, okNode[1:]...),
+		"no id":          append([]any{okNode[0]}, make([]any, len(nodeReadKeys))...),
+		"no kind":        append([]any{[]any{entityLabel}}, okNode[1:]...),
+		"typed property": func() any { v := slices.Clone(okNode); v[1+slices.Index(nodeReadKeys, pPlanYear)] = "2011"; return v }(),
+	} {
+		if _, err := nodeFromList(v); err == nil {
+			t.Errorf("node projection %s: no error", name)
+		}
+	}
+	okEdge := project(edgeReadKeys, []any{"FUNDS", "a", "b"}, map[string]any{pID: "x"})
+	if _, err := edgeFromList(okEdge); err != nil {
+		t.Fatalf("a minimal relationship projection: %v", err)
+	}
+	for name, v := range map[string]any{
+		"short":        okEdge[:4],
+		"unknown type": append([]any{"LIKES"}, okEdge[1:]...),
+		"no end":       append([]any{"FUNDS", nil}, okEdge[2:]...),
+		"no id":        append([]any{"FUNDS", "a", "b"}, make([]any, len(edgeReadKeys))...),
+	} {
+		if _, err := edgeFromList(v); err == nil {
+			t.Errorf("relationship projection %s: no error", name)
+		}
 	}
 }

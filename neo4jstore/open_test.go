@@ -159,3 +159,31 @@ func TestReadyIsOneAttempt(t *testing.T) {
 	}
 	t.Logf("Ready against a closed port: %v after %v", err, time.Since(start))
 }
+
+// TestReadRetriesUntilItsDeadline: a one-statement read (Store.read, an
+// auto-commit transaction, which the driver does not retry) retries a
+// refused connection until its deadline, as the driver's managed
+// transactions do, and then answers UNAVAILABLE.
+func TestReadRetriesUntilItsDeadline(t *testing.T) {
+	st, err := loadedStatements()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{URI: "neo4j://" + closedPort(t), QueryTimeout: time.Minute}.withDefaults()
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.NoAuth())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Store{driver: driver, cfg: cfg, st: st}
+	defer s.closeQuietly()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err = s.Nodes(ctx, []string{"a"})
+	if regiongraph.ErrorCode(err) != regiongraph.EUNAVAILABLE {
+		t.Fatalf("Nodes against a closed port: %v, want UNAVAILABLE", err)
+	}
+	if ctx.Err() == nil {
+		t.Fatalf("Nodes answered before its deadline (%v): it did not retry", err)
+	}
+	t.Logf("Nodes against a closed port, after retrying until the deadline: %v", err)
+}

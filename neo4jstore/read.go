@@ -65,17 +65,29 @@ func nodesByID(ctx context.Context, r txRunner, ids []string) (map[string]*regio
 const batchSize = 1000
 
 // Nodes returns the nodes with the given ids in the order of ids, each once,
-// skipping missing ids.
+// skipping missing ids: one statement under the read gate (nodes_read), one
+// round trip.
 func (s *Store) Nodes(ctx context.Context, ids []string) ([]*regiongraph.Node, error) {
 	if len(ids) > regiongraph.MaxBatchIDs {
 		return nil, regiongraph.FieldErrorf("ids", "%d ids; at most %d are allowed", len(ids), regiongraph.MaxBatchIDs)
 	}
 	ids = dedupe(ids)
-	found, err := inTx(ctx, s, "nodes", false, func(ctx context.Context, r txRunner) (map[string]*regiongraph.Node, error) {
-		return nodesByID(ctx, r, ids)
-	})
+	st, err := s.st.stmt("nodes_read")
 	if err != nil {
 		return nil, err
+	}
+	recs, err := s.read(ctx, "nodes", st, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[string]*regiongraph.Node, len(recs))
+	for _, rec := range recs {
+		v, _ := rec.Get("n")
+		n, err := nodeFromList(v)
+		if err != nil {
+			return nil, mapError("nodes", err)
+		}
+		found[n.ID] = n
 	}
 	out := make([]*regiongraph.Node, 0, len(found))
 	for _, id := range ids {
@@ -86,16 +98,16 @@ func (s *Store) Nodes(ctx context.Context, ids []string) ([]*regiongraph.Node, e
 	return out, nil
 }
 
-// findQuery is what FindNodes runs: a count and a page statement (both from
-// Statements()) with their parameters.
+// findQuery is what FindNodes runs: one statement from Statements(), which
+// counts and pages, with its parameters.
 type findQuery struct {
-	count, page             Statement
-	countParams, pageParams map[string]any
-	order                   regiongraph.Order
-	size                    int
+	stmt   Statement
+	params map[string]any
+	order  regiongraph.Order
+	size   int
 }
 
-// buildFind chooses the statements for f and binds every value of f as a
+// buildFind chooses the statement for f and binds every value of f as a
 // parameter. It is pure.
 func (s *stmts) buildFind(f regiongraph.NodeFilter) (findQuery, error) {
 	if err := f.Validate(); err != nil {
@@ -144,7 +156,6 @@ func (s *stmts) buildFind(f regiongraph.NodeFilter) (findQuery, error) {
 		params["related"] = related
 		params["year"] = yearParam(f.Year)
 	}
-	countParams := cloneParams(params)
 
 	order := f.Order
 	if order.Field == "" {
@@ -170,17 +181,11 @@ func (s *stmts) buildFind(f regiongraph.NodeFilter) (findQuery, error) {
 	}
 	params["limit"] = int64(size + 1)
 
-	v.Count = true
-	count, err := s.stmt(v.name())
+	st, err := s.stmt(v.name())
 	if err != nil {
 		return findQuery{}, err
 	}
-	v.Count = false
-	page, err := s.stmt(v.name())
-	if err != nil {
-		return findQuery{}, err
-	}
-	return findQuery{count: count, page: page, countParams: countParams, pageParams: params, order: order, size: size}, nil
+	return findQuery{stmt: st, params: params, order: order, size: size}, nil
 }
 
 // cursorValueFits reports whether a cursor's value has the type of field's
@@ -200,62 +205,62 @@ func cursorValueFits(field regiongraph.OrderField, v any, id string) bool {
 	return false
 }
 
-// FindNodes returns one page of the nodes matching f, in f.Order then id,
-// counting and paging in one read transaction.
+// FindNodes returns one page of the nodes matching f, in f.Order then id:
+// the count and the page in one statement under the read gate, one round
+// trip.
 func (s *Store) FindNodes(ctx context.Context, f regiongraph.NodeFilter) (regiongraph.NodePage, error) {
 	q, err := s.st.buildFind(f)
 	if err != nil {
 		return regiongraph.NodePage{}, err
 	}
-	return inTx(ctx, s, "find nodes", false, func(ctx context.Context, r txRunner) (regiongraph.NodePage, error) {
-		recs, err := r.runStatement(ctx, q.count, q.countParams)
-		if err != nil {
-			return regiongraph.NodePage{}, err
-		}
-		if len(recs) != 1 {
-			return regiongraph.NodePage{}, errNoRows
-		}
-		total, err := recordInt(recs[0], "total")
-		if err != nil {
-			return regiongraph.NodePage{}, err
-		}
-		recs, err = r.runStatement(ctx, q.page, q.pageParams)
-		if err != nil {
-			return regiongraph.NodePage{}, err
-		}
-		page := regiongraph.NodePage{TotalCount: int(total), Nodes: make([]*regiongraph.Node, 0, min(len(recs), q.size))}
-		for i, rec := range recs {
-			if i == q.size {
-				page.HasNextPage = true
-				break
-			}
-			n, err := recordNode(rec, "n")
-			if err != nil {
-				return regiongraph.NodePage{}, err
-			}
-			page.Nodes = append(page.Nodes, n)
-		}
-		if len(page.Nodes) > 0 {
-			page.EndCursor = regiongraph.CursorFor(q.order, page.Nodes[len(page.Nodes)-1])
-		}
-		return page, nil
-	})
+	recs, err := s.read(ctx, "find nodes", q.stmt, q.params)
+	if err != nil {
+		return regiongraph.NodePage{}, err
+	}
+	page, err := findPage(recs, q)
+	if err != nil {
+		return regiongraph.NodePage{}, mapError("find nodes", err)
+	}
+	return page, nil
+}
+
+// findPage maps FindNodes' one row: the total and up to q.size+1 nodes.
+func findPage(recs []*neo4jRecord, q findQuery) (regiongraph.NodePage, error) {
+	if len(recs) != 1 {
+		return regiongraph.NodePage{}, errNoRows
+	}
+	total, err := recordInt(recs[0], "total")
+	if err != nil {
+		return regiongraph.NodePage{}, err
+	}
+	nodes, err := listColumn(recs[0], "nodes", nodeFromList)
+	if err != nil {
+		return regiongraph.NodePage{}, err
+	}
+	page := regiongraph.NodePage{TotalCount: int(total), Nodes: nodes}
+	if len(nodes) > q.size {
+		page.Nodes, page.HasNextPage = nodes[:q.size], true
+	}
+	if len(page.Nodes) > 0 {
+		page.EndCursor = regiongraph.CursorFor(q.order, page.Nodes[len(page.Nodes)-1])
+	}
+	return page, nil
 }
 
 // edgeQuery chooses the statement and parameters for an edge filter.
 func edgeQuery(f regiongraph.EdgeFilter) (string, map[string]any) {
 	params := map[string]any{"ids": listParam(f.IDs), "kinds": listParam(f.Kinds), "year": yearParam(f.Year)}
 	if len(f.NodeIDs) == 0 {
-		return "edges_all", params
+		return "edges_read_all", params
 	}
 	params["nodeIds"] = dedupe(f.NodeIDs)
 	switch f.Direction {
 	case regiongraph.Out:
-		return "edges_out", params
+		return "edges_read_out", params
 	case regiongraph.In:
-		return "edges_in", params
+		return "edges_read_in", params
 	}
-	return "edges_both", params
+	return "edges_read_both", params
 }
 
 func collectEdges(recs []*neo4jRecord) ([]*regiongraph.Edge, error) {
@@ -270,21 +275,29 @@ func collectEdges(recs []*neo4jRecord) ([]*regiongraph.Edge, error) {
 	return out, nil
 }
 
-// Edges returns the relations matching f, ordered by id.
+// Edges returns the relations matching f, ordered by id: one statement
+// under the read gate, one round trip.
 func (s *Store) Edges(ctx context.Context, f regiongraph.EdgeFilter) ([]*regiongraph.Edge, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	name, params := edgeQuery(f)
-	edges, err := inTx(ctx, s, "edges", false, func(ctx context.Context, r txRunner) ([]*regiongraph.Edge, error) {
-		recs, err := r.run(ctx, name, params)
-		if err != nil {
-			return nil, err
-		}
-		return collectEdges(recs)
-	})
+	st, err := s.st.stmt(name)
 	if err != nil {
 		return nil, err
+	}
+	recs, err := s.read(ctx, "edges", st, params)
+	if err != nil {
+		return nil, err
+	}
+	edges := make([]*regiongraph.Edge, 0, len(recs))
+	for _, rec := range recs {
+		v, _ := rec.Get("rel")
+		e, err := edgeFromList(v)
+		if err != nil {
+			return nil, mapError("edges", err)
+		}
+		edges = append(edges, e)
 	}
 	slices.SortFunc(edges, func(a, b *regiongraph.Edge) int { return cmp.Compare(a.ID, b.ID) })
 	return edges, nil

@@ -41,24 +41,30 @@ func luceneQuery(terms []regiongraph.QueryTerm) string {
 }
 
 // Search implements regiongraph.Store: candidates from the full-text index
-// entity_search (migration 9), ranked in Go by regiongraph.RankCandidates,
-// as the embedded store ranks them.
+// entity_search (migration 9) in one statement under the read gate (one
+// round trip), ranked in Go by regiongraph.RankCandidates, as the embedded
+// store ranks them.
 func (s *Store) Search(ctx context.Context, q regiongraph.SearchQuery) (regiongraph.SearchResult, error) {
 	terms, err := q.Validate()
 	if err != nil {
 		return regiongraph.SearchResult{}, err
 	}
-	recs, err := s.query(ctx, "search", "search_nodes", map[string]any{
+	st, err := s.st.stmt("search_nodes")
+	if err != nil {
+		return regiongraph.SearchResult{}, err
+	}
+	recs, err := s.read(ctx, "search", st, map[string]any{
 		"query": luceneQuery(terms), "limit": int64(regiongraph.MaxSearchCandidates + 1),
-	}, true)
+	})
 	if err != nil {
 		return regiongraph.SearchResult{}, err
 	}
 	cands := make([]*regiongraph.Node, 0, len(recs))
 	for _, rec := range recs {
-		n, err := recordNode(rec, "n")
+		v, _ := rec.Get("n")
+		n, err := nodeFromList(v)
 		if err != nil {
-			return regiongraph.SearchResult{}, err
+			return regiongraph.SearchResult{}, mapError("search", err)
 		}
 		cands = append(cands, n)
 	}

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,11 +55,13 @@ var fileParams = map[string]map[string]any{
 	"schema_version_get":     {"name": sampleString},
 	"schema_version_set":     {"name": sampleString, "version": sampleInt},
 	"nodes_by_id":            {"ids": sampleStrings},
+	"nodes_read":             {"ids": sampleStrings},
 	"edges_by_id":            {"ids": sampleStrings},
-	"edges_all":              {"ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
-	"edges_out":              {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
-	"edges_in":               {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
 	"edges_both":             {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
+	"edges_read_all":         {"ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
+	"edges_read_out":         {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
+	"edges_read_in":          {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
+	"edges_read_both":        {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
 	"subgraph_nodes":         {"kinds": sampleStrings, "limit": sampleInt},
 	"subgraph_neighbours":    {"ids": sampleStrings, "relations": sampleStrings, "year": sampleInt, "kinds": sampleStrings},
 	"subgraph_edges":         {"ids": sampleStrings, "relations": sampleStrings, "year": sampleInt},
@@ -161,6 +164,11 @@ func loadStatements() (*stmts, error) {
 		s.all = append(s.all, st)
 		return nil
 	}
+	gate, err := readEmbedded(fragmentFiles, "queries/fragments/read_gate.cypher")
+	if err != nil {
+		return nil, err
+	}
+	macros := macroExpander(stripComments(gate))
 	entries, err := queryFiles.ReadDir("queries")
 	if err != nil {
 		return nil, fmt.Errorf("neo4jstore: list queries: %w", err)
@@ -191,7 +199,7 @@ func loadStatements() (*stmts, error) {
 		if !ok {
 			return nil, fmt.Errorf("neo4jstore: queries/%s.cypher has no declared parameters", name)
 		}
-		if err := add(Statement{Name: name, Query: stripComments(text), Params: params}); err != nil {
+		if err := add(withMacros(macros, Statement{Name: name, Query: stripComments(text), Params: params})); err != nil {
 			return nil, err
 		}
 	}
@@ -253,11 +261,48 @@ func loadStatements() (*stmts, error) {
 		if err != nil {
 			return nil, err
 		}
+		st = withMacros(macros, st)
 		if err := add(st); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// macro matches the macros of statement files and fragments: {{READ_GATE}}
+// (queries/fragments/read_gate.cypher), {{NODE v}} and {{RELATION v}} (the
+// projections of node v and relationship v, see nodeProjection and
+// edgeProjection, with their parameters).
+var macro = regexp.MustCompile(`\{\{(READ_GATE|NODE (\w+)|RELATION (\w+))\}\}`)
+
+// macroExpander returns the function that expands the macros of a
+// statement, the read gate's text being gate.
+func macroExpander(gate string) func(string) string {
+	return func(text string) string {
+		return macro.ReplaceAllStringFunc(text, func(m string) string {
+			sub := macro.FindStringSubmatch(m)
+			switch {
+			case sub[2] != "":
+				return nodeProjection(sub[2])
+			case sub[3] != "":
+				return edgeProjection(sub[3])
+			}
+			return gate
+		})
+	}
+}
+
+// withMacros expands the macros of st, adding the parameters of the
+// projections it then uses.
+func withMacros(expand func(string) string, st Statement) Statement {
+	st.Query = expand(st.Query)
+	for _, p := range []string{paramNodeKeys, paramRelationKeys} {
+		if strings.Contains(st.Query, "$"+p) {
+			st.Params = cloneParams(st.Params)
+			st.Params[p] = sampleStrings
+		}
+	}
+	return st
 }
 
 // parseMigration splits a migration file migrate_NNN_name into its
@@ -319,10 +364,9 @@ var findOrders = []string{"ID.ASC", "ID.DESC", "NAME.ASC", "NAME.DESC", "PLAN_YE
 
 // findVariant says which fragments a FindNodes statement is made of.
 type findVariant struct {
-	Count   bool            // the total (no order, cursor or limit) or a page
 	Filters map[string]bool // set filters
-	Order   string          // one of findOrders (pages only)
-	After   bool            // a cursor is given (pages only)
+	Order   string          // one of findOrders
+	After   bool            // a cursor is given
 }
 
 func (v findVariant) name() string {
@@ -332,18 +376,15 @@ func (v findVariant) name() string {
 			set = append(set, f)
 		}
 	}
-	if v.Count {
-		return "find_nodes.count[" + strings.Join(set, ",") + "]"
-	}
 	after := ""
 	if v.After {
 		after = ";after"
 	}
-	return "find_nodes.page[" + strings.Join(set, ",") + ";order=" + v.Order + after + "]"
+	return "find_nodes[" + strings.Join(set, ",") + ";order=" + v.Order + after + "]"
 }
 
-// findVariants enumerates every FindNodes statement: each subset of filters,
-// as a count, and as a page in each order with and without a cursor.
+// findVariants enumerates every FindNodes statement: each subset of filters
+// in each order, with and without a cursor.
 func findVariants() []findVariant {
 	var out []findVariant
 	for mask := 0; mask < 1<<len(findFilters); mask++ {
@@ -353,7 +394,6 @@ func findVariants() []findVariant {
 				filters[f] = true
 			}
 		}
-		out = append(out, findVariant{Count: true, Filters: filters})
 		for _, o := range findOrders {
 			for _, after := range []bool{false, true} {
 				out = append(out, findVariant{Filters: filters, Order: o, After: after})
@@ -363,7 +403,9 @@ func findVariants() []findVariant {
 	return out
 }
 
-// composeFind builds the statement of variant v from the fragments.
+// composeFind builds the statement of variant v from the fragments: the
+// read gate, the count and the page in one statement (see
+// queries/fragments/find_nodes.cypher).
 func (s *stmts) composeFind(v findVariant) (Statement, error) {
 	params := map[string]any{}
 	frag := func(name string) (string, error) {
@@ -387,7 +429,32 @@ func (s *stmts) composeFind(v findVariant) (Statement, error) {
 		}
 		preds = append(preds, p)
 	}
-	if !v.Count && v.After {
+	// part is the fragment head, the predicates, then the fragments named
+	// by tail.
+	part := func(head string, preds []string, tail ...string) (string, error) {
+		f, err := frag(head)
+		if err != nil {
+			return "", err
+		}
+		parts := []string{f}
+		if len(preds) > 0 {
+			parts = append(parts, "WHERE "+strings.Join(preds, "\n  AND "))
+		}
+		for _, name := range tail {
+			f, err := frag(name)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, f)
+		}
+		return strings.Join(parts, "\n"), nil
+	}
+	count, err := part("match", preds, "count")
+	if err != nil {
+		return Statement{}, err
+	}
+	pagePreds := preds
+	if v.After {
 		p, err := frag("after." + v.Order)
 		if err != nil {
 			return Statement{}, err
@@ -396,28 +463,14 @@ func (s *stmts) composeFind(v findVariant) (Statement, error) {
 			params["afterValue"] = sampleString
 			params["afterId"] = sampleString
 		}
-		preds = append(preds, p)
+		pagePreds = append(slices.Clip(preds), p)
 	}
-	match, err := frag("match")
+	page, err := part("page", pagePreds, "order."+v.Order, "limit")
 	if err != nil {
 		return Statement{}, err
 	}
-	parts := []string{match}
-	if len(preds) > 0 {
-		parts = append(parts, "WHERE "+strings.Join(preds, "\n  AND "))
-	}
-	tail := []string{"count"}
-	if !v.Count {
-		tail = []string{"page", "order." + v.Order, "limit"}
-	}
-	for _, name := range tail {
-		f, err := frag(name)
-		if err != nil {
-			return Statement{}, err
-		}
-		parts = append(parts, f)
-	}
-	return Statement{Name: v.name(), Query: strings.Join(parts, "\n"), Params: params}, nil
+	q := strings.Join([]string{"{{READ_GATE}}", count, page}, "\n")
+	return Statement{Name: v.name(), Query: q, Params: params}, nil
 }
 
 // Statements returns every statement the store can run: each statement file,

@@ -30,14 +30,14 @@ func TestStatementsLoad(t *testing.T) {
 			t.Errorf("%s has an unfilled placeholder", st.Name)
 		}
 	}
-	// 64 filter subsets × (1 count + 10 orders × 2 cursor states).
+	// 64 filter subsets × 10 orders × 2 cursor states.
 	find := 0
 	for _, st := range sts {
-		if strings.HasPrefix(st.Name, "find_nodes.") {
+		if strings.HasPrefix(st.Name, "find_nodes[") {
 			find++
 		}
 	}
-	if want := 64 * (1 + 10*2); find != want {
+	if want := 64 * 10 * 2; find != want {
 		t.Errorf("%d FindNodes variants, want %d", find, want)
 	}
 	t.Logf("%d statements, %d of them FindNodes variants", len(sts), find)
@@ -133,26 +133,22 @@ func TestUserTextIsOnlyAParameter(t *testing.T) {
 	if err != nil {
 		t.Fatalf("buildFind: %v", err)
 	}
-	for _, st := range []Statement{q.count, q.page} {
-		if known[st.Name] != st.Query {
-			t.Errorf("statement %s is not one of Statements()", st.Name)
-		}
-		for _, part := range []string{evil, "DETACH DELETE", "');", "//"} {
-			if strings.Contains(st.Query, part) {
-				t.Errorf("statement %s contains %q from the input", st.Name, part)
-			}
+	st := q.stmt
+	if known[st.Name] != st.Query {
+		t.Errorf("statement %s is not one of Statements()", st.Name)
+	}
+	for _, part := range []string{evil, "DETACH DELETE", "');", "//"} {
+		if strings.Contains(st.Query, part) {
+			t.Errorf("statement %s contains %q from the input", st.Name, part)
 		}
 	}
-	if got, want := q.pageParams["text"], regiongraph.Fold(evil); got != want {
+	if got, want := q.params["text"], regiongraph.Fold(evil); got != want {
 		t.Errorf("text parameter = %q, want %q", got, want)
 	}
-	if q.countParams["text"] != regiongraph.Fold(evil) || q.pageParams["code"] != evil || !slices.Equal(q.pageParams["ids"].([]string), []string{evil}) {
-		t.Errorf("parameters do not carry the input: %v", q.pageParams)
+	if q.params["code"] != evil || !slices.Equal(q.params["ids"].([]string), []string{evil}) {
+		t.Errorf("parameters do not carry the input: %v", q.params)
 	}
-	if err := checkParams(q.page, q.pageParams); err != nil {
-		t.Error(err)
-	}
-	if err := checkParams(q.count, q.countParams); err != nil {
+	if err := checkParams(q.stmt, withProjectionKeys(q.stmt, q.params)); err != nil {
 		t.Error(err)
 	}
 }
@@ -168,30 +164,30 @@ func TestBuildFindChoosesFragments(t *testing.T) {
 		page      string
 		afterVals map[string]any
 	}{
-		{regiongraph.NodeFilter{}, "find_nodes.page[;order=NAME.ASC]", nil},
+		{regiongraph.NodeFilter{}, "find_nodes[;order=NAME.ASC]", nil},
 		{regiongraph.NodeFilter{Kinds: []regiongraph.Kind{"Plan"}, PlanYear: intp(2011), Order: regiongraph.Order{Field: regiongraph.OrderByPlanYear, Desc: true}},
-			"find_nodes.page[kinds,planYear;order=PLAN_YEAR.DESC]", nil},
+			"find_nodes[kinds,planYear;order=PLAN_YEAR.DESC]", nil},
 		{regiongraph.NodeFilter{Text: "  ", Order: regiongraph.Order{Field: regiongraph.OrderByID, Desc: true}, After: regiongraph.CursorFor(regiongraph.Order{Field: regiongraph.OrderByID, Desc: true}, n)},
-			"find_nodes.page[;order=ID.DESC;after]", map[string]any{"afterId": "b"}},
+			"find_nodes[;order=ID.DESC;after]", map[string]any{"afterId": "b"}},
 		{regiongraph.NodeFilter{Order: regiongraph.Order{Field: regiongraph.OrderByPlanYear}, After: regiongraph.CursorFor(regiongraph.Order{Field: regiongraph.OrderByPlanYear}, n)},
-			"find_nodes.page[;order=PLAN_YEAR.ASC;after]", map[string]any{"afterId": "b", "afterValue": int64(2011)}},
+			"find_nodes[;order=PLAN_YEAR.ASC;after]", map[string]any{"afterId": "b", "afterValue": int64(2011)}},
 		{regiongraph.NodeFilter{Order: regiongraph.Order{Field: regiongraph.OrderByCode}, After: regiongraph.CursorFor(regiongraph.Order{Field: regiongraph.OrderByCode}, n)},
-			"find_nodes.page[;order=CODE.ASC;after]", map[string]any{"afterId": "b", "afterValue": nil}},
+			"find_nodes[;order=CODE.ASC;after]", map[string]any{"afterId": "b", "afterValue": nil}},
 	} {
 		q, err := s.buildFind(tc.f)
 		if err != nil {
 			t.Fatalf("buildFind(%+v): %v", tc.f, err)
 		}
-		if q.page.Name != tc.page {
-			t.Errorf("page statement %s, want %s", q.page.Name, tc.page)
+		if q.stmt.Name != tc.page {
+			t.Errorf("statement %s, want %s", q.stmt.Name, tc.page)
 		}
 		for k, v := range tc.afterVals {
-			if got, ok := q.pageParams[k]; !ok || got != v {
+			if got, ok := q.params[k]; !ok || got != v {
 				t.Errorf("%s: param %s = %#v, want %#v", tc.page, k, got, v)
 			}
 		}
-		if q.pageParams["limit"] != int64(q.size+1) {
-			t.Errorf("limit %v, want page size + 1", q.pageParams["limit"])
+		if q.params["limit"] != int64(q.size+1) {
+			t.Errorf("limit %v, want page size + 1", q.params["limit"])
 		}
 	}
 	good := regiongraph.CursorFor(regiongraph.Order{Field: regiongraph.OrderByName}, &regiongraph.Node{ID: "x", Name: "X"})

@@ -1,11 +1,13 @@
 // Package neo4jstore is the regiongraph.Store on Neo4j 5.
 //
 // One driver per Store (open one Store per process); every call names the
-// database, reads go to readers, every statement is a file under queries/
-// (Statements lists them all) with every value a parameter, and every query
-// runs under Config.QueryTimeout. Open checks connectivity within
-// Config.ConnectTimeout and applies the numbered schema migrations that the
-// :SchemaVersion node says are missing. The storage layout is described in
+// database, every statement is a file under queries/ (Statements lists them
+// all) with every value a parameter, and every query runs under
+// Config.QueryTimeout. The hot reads (Nodes, FindNodes, Expand, Edges,
+// Search) are one statement each with the read gate folded in, run as an
+// auto-commit transaction: one round trip (see Store.read). Open checks
+// connectivity within Config.ConnectTimeout and applies the numbered schema
+// migrations that the :SchemaVersion node says are missing. The storage layout is described in
 // mapping.go and README.md.
 package neo4jstore
 
@@ -193,6 +195,113 @@ func (s *Store) queryStatement(ctx context.Context, op string, st Statement, par
 	return res.Records, nil
 }
 
+// read runs one read statement (one that starts with the read gate,
+// {{READ_GATE}}) as an auto-commit transaction: RUN and PULL go out together with
+// the bookmarks of the driver's shared bookmark manager, and the answer
+// ends the transaction, so a read costs one round trip (a managed
+// transaction costs three: BEGIN, which the driver waits for, the
+// statement, COMMIT). The bookmark manager chains it after every
+// transaction this Store committed before (read-your-writes on a cluster)
+// and records its own bookmark. The gate is a write clause, so the
+// transaction is write-mode (on a cluster: on the leader, whose locks
+// writers take).
+//
+// The driver does not retry auto-commit transactions; read does, as the
+// driver retries managed ones: transient errors and lost connections are
+// retried, the first at once (a pooled connection that died with a
+// restarted server), then after growing pauses, until QueryTimeout or
+// ctx's deadline. Reads are idempotent (the gate's MERGE creates the gate
+// at most once), so a retry is safe.
+func (s *Store) read(ctx context.Context, op string, st Statement, params map[string]any) ([]*neo4j.Record, error) {
+	params = withProjectionKeys(st, params)
+	if err := checkParams(st, params); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
+	defer cancel()
+	var pause time.Duration
+	for attempt := 1; ; attempt++ {
+		recs, err := s.autoCommit(ctx, st, params)
+		if err == nil {
+			return recs, nil
+		}
+		if !retryable(err) {
+			return nil, mapError(op, err)
+		}
+		if ctx.Err() == nil {
+			if attempt > 1 {
+				pause = min(max(2*pause, firstRetryPause), maxRetryPause)
+			}
+			t := time.NewTimer(pause)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
+		}
+		if ctx.Err() != nil {
+			return nil, gaveUp(op, attempt, err)
+		}
+	}
+}
+
+// withProjectionKeys returns params with the parameters of the projections
+// st uses (see nodeProjection) added.
+func withProjectionKeys(st Statement, params map[string]any) map[string]any {
+	params = cloneParams(params)
+	if _, ok := st.Params[paramNodeKeys]; ok {
+		params[paramNodeKeys] = nodeReadKeys
+	}
+	if _, ok := st.Params[paramRelationKeys]; ok {
+		params[paramRelationKeys] = edgeReadKeys
+	}
+	return params
+}
+
+// The pauses between retries of read: none before the first, then from
+// firstRetryPause doubling up to maxRetryPause.
+const (
+	firstRetryPause = 50 * time.Millisecond
+	maxRetryPause   = 2 * time.Second
+)
+
+// autoCommit runs st once as an auto-commit transaction and collects its
+// records.
+func (s *Store) autoCommit(ctx context.Context, st Statement, params map[string]any) ([]*neo4j.Record, error) {
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{
+		DatabaseName:    s.cfg.Database,
+		AccessMode:      neo4j.AccessModeWrite,
+		BookmarkManager: s.driver.ExecuteQueryBookmarkManager(),
+		FetchSize:       neo4j.FetchAll, // every row in the first answer: no PULL after it
+	})
+	defer func() { _ = session.Close(ctx) }()
+	res, err := session.Run(ctx, st.Query, params, neo4j.WithTxTimeout(s.cfg.QueryTimeout))
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
+
+// retryable reports whether an error of one attempt is worth another: the
+// driver's classification (transient errors, lost connections, a pool
+// timeout) or a connectivity failure it wrapped.
+func retryable(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	return neo4j.IsRetryable(err) || isConnectivity(err)
+}
+
+// gaveUp is the error of a read whose attempts all failed with retryable
+// errors until its deadline: UNAVAILABLE, as the driver's
+// TransactionExecutionLimit is (see mapError).
+func gaveUp(op string, attempts int, last error) error {
+	if m := mapError(op, last); regiongraph.ErrorCode(m) == regiongraph.EUNAVAILABLE {
+		return m
+	}
+	return unavailable(op, fmt.Sprintf("Neo4j did not complete the transaction in %d attempts", attempts), last)
+}
+
 // txRunner runs statements inside one managed transaction.
 type txRunner struct {
 	st *stmts
@@ -232,7 +341,9 @@ func (r txRunner) runStatement(ctx context.Context, st Statement, params map[str
 // reads (see migration 7): the reads of one call see one committed state, as
 // on the embedded store. MERGE is a write clause, so reads run in write-mode
 // transactions too; on a cluster they go to the leader, the one member whose
-// locks writers take.
+// locks writers take. A managed transaction costs a round trip for BEGIN
+// (the driver waits for its answer), one per statement and one for COMMIT:
+// reads that can be one statement use Store.read instead.
 func inTx[T any](ctx context.Context, s *Store, op string, write bool, work func(ctx context.Context, r txRunner) (T, error)) (T, error) {
 	var zero T
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)

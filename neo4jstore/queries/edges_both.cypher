@@ -1,4 +1,6 @@
-// Edges touching one of $nodeIds, each once, narrowed by ids, kinds and year.
+// The relationships touching one of $nodeIds, each once, narrowed by ids,
+// kinds and year, whole: what Apply reads inside its transaction (reads
+// outside Apply use edges_read_*).
 MATCH (a:Entity)-[r]->(b:Entity)
 WHERE (a.id IN $nodeIds OR b.id IN $nodeIds)
   AND ($ids IS NULL OR r.id IN $ids)

@@ -1,8 +1,11 @@
 // Expand: the relations leaving one of $nodeIds, narrowed by ids, kinds and
-// year, each with the node it leads to (one row per relation).
+// year, and the nodes they lead to, under the read gate: one row, each
+// relation and each node once, as projections.
+{{READ_GATE}}
 MATCH (a:Entity)-[r]->(b:Entity)
 WHERE a.id IN $nodeIds
   AND ($ids IS NULL OR r.id IN $ids)
   AND ($kinds IS NULL OR type(r) IN $kinds)
   AND ($year IS NULL OR ((r.fromYear IS NULL OR r.fromYear <= $year) AND (r.toYear IS NULL OR $year <= r.toYear)))
-RETURN r, a.id AS from, b.id AS to, b AS n
+WITH collect(r) AS rs, collect(DISTINCT b) AS ns
+RETURN [r IN rs | {{RELATION r}}] AS rels, [n IN ns | {{NODE n}}] AS nodes

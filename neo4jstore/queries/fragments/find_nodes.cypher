@@ -1,16 +1,23 @@
 // Fragments FindNodes composes its statements from. Each fragment starts at a
 // line "// == name" and runs to the next; other comment lines are dropped.
-// The composed statement is
+// The composed statement counts and pages in one statement under the read
+// gate (one round trip, see Store.read):
 //
-//   match [WHERE filter AND ... AND after.FIELD.DIR] count      (the total)
-//   match [WHERE filter AND ... AND after.FIELD.DIR] page order.FIELD.DIR limit
+//   {{READ_GATE}}
+//   match [WHERE filter AND ...] count
+//   page [WHERE filter AND ... AND after.FIELD.DIR] order.FIELD.DIR limit
 //
 // with the filters in the order below, each present only when the filter is
-// set. Every value is a parameter; names choose fragments, never values.
-// Ordering: the sort value, missing values last ascending and first
+// set (the same in both parts). Every value is a parameter; names choose
+// fragments, never values. The page's OPTIONAL MATCH keeps the one row
+// that carries the total when no node is on the page (collect drops the
+// null). Ordering: the sort value, missing values last ascending and first
 // descending (Neo4j orders null so), then the id ascending in both
 // directions (as regiongraph.CompareKeys). Ordering by ID sorts by the id
-// itself, the cursor's value being the id.
+// itself, the cursor's value being the id. The page's nodes are collected
+// in that order (collect keeps the order of its rows), as projections.
+// (Neo4j 5.0 has no CALL () { ... }, and 5.26 deprecates CALL { ... }:
+// hence one query in two parts rather than two subqueries.)
 
 // == match
 MATCH (n:Entity)
@@ -39,18 +46,21 @@ all(rel IN $related WHERE EXISTS {
   })
 
 // == count
-RETURN count(n) AS total
+WITH count(n) AS total
 
 // == page
-RETURN n
+OPTIONAL MATCH (n:Entity)
 
 // == limit
 LIMIT $limit
+RETURN total, [x IN collect(n) | {{NODE x}}] AS nodes
 
 // == order.ID.ASC
+WITH total, n
 ORDER BY n.id ASC
 
 // == order.ID.DESC
+WITH total, n
 ORDER BY n.id DESC
 
 // == after.ID.ASC
@@ -60,9 +70,11 @@ n.id > $afterId
 n.id < $afterId
 
 // == order.NAME.ASC
+WITH total, n
 ORDER BY n.nameKey ASC, n.id ASC
 
 // == order.NAME.DESC
+WITH total, n
 ORDER BY n.nameKey DESC, n.id ASC
 
 // == after.NAME.ASC
@@ -74,9 +86,11 @@ ORDER BY n.nameKey DESC, n.id ASC
     OR ($afterValue IS NOT NULL AND n.nameKey IS NOT NULL AND (n.nameKey < $afterValue OR (n.nameKey = $afterValue AND n.id > $afterId))))
 
 // == order.PLAN_YEAR.ASC
+WITH total, n
 ORDER BY n.planYear ASC, n.id ASC
 
 // == order.PLAN_YEAR.DESC
+WITH total, n
 ORDER BY n.planYear DESC, n.id ASC
 
 // == after.PLAN_YEAR.ASC
@@ -88,9 +102,11 @@ ORDER BY n.planYear DESC, n.id ASC
     OR ($afterValue IS NOT NULL AND n.planYear IS NOT NULL AND (n.planYear < $afterValue OR (n.planYear = $afterValue AND n.id > $afterId))))
 
 // == order.COST_NOK.ASC
+WITH total, n
 ORDER BY n.costNok ASC, n.id ASC
 
 // == order.COST_NOK.DESC
+WITH total, n
 ORDER BY n.costNok DESC, n.id ASC
 
 // == after.COST_NOK.ASC
@@ -102,9 +118,11 @@ ORDER BY n.costNok DESC, n.id ASC
     OR ($afterValue IS NOT NULL AND n.costNok IS NOT NULL AND (n.costNok < $afterValue OR (n.costNok = $afterValue AND n.id > $afterId))))
 
 // == order.CODE.ASC
+WITH total, n
 ORDER BY n.code ASC, n.id ASC
 
 // == order.CODE.DESC
+WITH total, n
 ORDER BY n.code DESC, n.id ASC
 
 // == after.CODE.ASC
