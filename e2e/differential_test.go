@@ -139,6 +139,9 @@ func canonical(a gqlAnswer) string {
 // and once on Neo4j (imported with `regiongraph import`): every answer must
 // be identical.
 func TestDifferentialEmbeddedVsNeo4j(t *testing.T) {
+	// Runs beside the other Neo4j test of the package: each has a Neo4j
+	// server of its own (the tier's and a dedicated one).
+	t.Parallel()
 	vars := neo4jTier(t)
 	// An editor's token: the docs' mutations run on both stores too, in the
 	// same order, and what follows reads their effects.

@@ -67,6 +67,9 @@ func neo4jTier(t *testing.T) map[string]string {
 // recovers without a restart; every write it acknowledged is there and no
 // write is half there.
 func TestNeo4jKilledMidLoad(t *testing.T) {
+	// Runs beside the other Neo4j test of the package: each has a Neo4j
+	// server of its own (the tier's and a dedicated one).
+	t.Parallel()
 	began := time.Now()
 	// With authentication on (user neo4j): a wrong password is refused
 	// with a message that says so, the right one is accepted.
