@@ -20,18 +20,18 @@ import (
 // connected. Seeded, so every run has the same graph.
 func generatedStore(t testing.TB, partners, initiatives int) *boltstore.Store {
 	t.Helper()
-	s, err := boltstore.Open(filepath.Join(t.TempDir(), "generated.db"), boltstore.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	rnd := rand.New(rand.NewPCG(12, 2026))
 	var g storetest.Graph
-	pid := func(i int) string { return fmt.Sprintf("partner-%05d", i) }
+	addGenerated(&g, rand.New(rand.NewPCG(12, 2026)), partners, initiatives)
+	return loadGenerated(t, "generated.db", g)
+}
+
+// addGenerated adds generatedStore's partners and initiatives to g,
+// drawing from rnd.
+func addGenerated(g *storetest.Graph, rnd *rand.Rand, partners, initiatives int) {
 	for i := range partners {
-		g.Nodes = append(g.Nodes, storetest.Partner(pid(i)))
+		g.Nodes = append(g.Nodes, storetest.Partner(partnerID(i)))
 		if i > 0 {
-			g.Edges = append(g.Edges, storetest.PartnerOf(fmt.Sprintf("chain-%05d", i), pid(i-1), pid(i)))
+			g.Edges = append(g.Edges, storetest.PartnerOf(fmt.Sprintf("chain-%05d", i), partnerID(i-1), partnerID(i)))
 		}
 	}
 	for i := range initiatives {
@@ -44,10 +44,23 @@ func generatedStore(t testing.TB, partners, initiatives int) *boltstore.Store {
 				continue
 			}
 			seen[p] = true
-			g.Edges = append(g.Edges, storetest.E(fmt.Sprintf("%s-p%d", id, k), rg.RelParticipatesIn, pid(p), id))
+			g.Edges = append(g.Edges, storetest.E(fmt.Sprintf("%s-p%d", id, k), rg.RelParticipatesIn, partnerID(p), id))
 		}
 	}
-	// Nodes first, then relations, in batches the store accepts.
+}
+
+func partnerID(i int) string { return fmt.Sprintf("partner-%05d", i) }
+
+// loadGenerated opens an embedded store in the named file of a temporary
+// folder and applies g to it, nodes first, then relations, in batches the
+// store accepts.
+func loadGenerated(t testing.TB, file string, g storetest.Graph) *boltstore.Store {
+	t.Helper()
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), file), boltstore.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
 	changes := g.Changes()
 	for len(changes) > 0 {
 		n := min(len(changes), rg.MaxChanges)

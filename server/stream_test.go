@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -14,7 +13,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -42,52 +40,20 @@ import (
 // seconds of CPU. Seeded.
 func heavyStore(t testing.TB, partners, initiatives, programmes, size int) *boltstore.Store {
 	t.Helper()
-	s, err := boltstore.Open(filepath.Join(t.TempDir(), "heavy.db"), boltstore.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
 	rnd := rand.New(rand.NewPCG(17, 2026))
 	var g storetest.Graph
 	// The plan every node and relation cites (storetest.TestSource), so
 	// that the graph is one the spreadsheet import accepts.
 	g.Nodes = append(g.Nodes, storetest.N(storetest.TestSource.Plan, rg.KindPlan, "Testplan"))
-	pid := func(i int) string { return fmt.Sprintf("partner-%05d", i) }
-	for i := range partners {
-		g.Nodes = append(g.Nodes, storetest.Partner(pid(i)))
-		if i > 0 {
-			g.Edges = append(g.Edges, storetest.PartnerOf(fmt.Sprintf("chain-%05d", i), pid(i-1), pid(i)))
-		}
-	}
-	for i := range initiatives {
-		id := fmt.Sprintf("tiltak-%05d", i)
-		g.Nodes = append(g.Nodes, storetest.N(id, rg.KindInitiative, "Tiltak "+id))
-		seen := map[int]bool{}
-		for k := range 2 + rnd.IntN(2) {
-			p := rnd.IntN(partners)
-			if seen[p] {
-				continue
-			}
-			seen[p] = true
-			g.Edges = append(g.Edges, storetest.E(fmt.Sprintf("%s-p%d", id, k), rg.RelParticipatesIn, pid(p), id))
-		}
-	}
+	addGenerated(&g, rnd, partners, initiatives)
 	for i := range programmes {
 		id := fmt.Sprintf("program-%03d", i)
 		g.Nodes = append(g.Nodes, storetest.N(id, rg.KindInitiative, "Program "+id))
 		for k, p := range rnd.Perm(partners)[:size] {
-			g.Edges = append(g.Edges, storetest.E(fmt.Sprintf("%s-p%04d", id, k), rg.RelParticipatesIn, pid(p), id))
+			g.Edges = append(g.Edges, storetest.E(fmt.Sprintf("%s-p%04d", id, k), rg.RelParticipatesIn, partnerID(p), id))
 		}
 	}
-	changes := g.Changes()
-	for len(changes) > 0 {
-		n := min(len(changes), rg.MaxChanges)
-		if _, err := s.Apply(context.Background(), changes[:n]); err != nil {
-			t.Fatalf("load the generated graph: %v", err)
-		}
-		changes = changes[n:]
-	}
-	return s
+	return loadGenerated(t, "heavy.db", g)
 }
 
 // cpuTime is the CPU time (user and system) this process has used: the
@@ -347,107 +313,20 @@ func TestLargeGraphWorkStops(t *testing.T) {
 	})
 }
 
-// countExport parses a whole export and counts its nodes and relations,
-// failing the test if it does not parse or repeats an id.
+// countExport parses a whole export (idsIn) and counts its nodes and
+// relations, failing the test if it repeats an id.
 func countExport(t *testing.T, format string, b []byte) (nodes, edges int) {
 	t.Helper()
-	seen := map[string]bool{}
-	once := func(id string) {
-		if seen[id] {
-			t.Fatalf("%s: %s twice", format, id)
+	ns, es := idsIn(t, format, b)
+	for _, ids := range [][]string{ns, es} {
+		// idsIn sorts: a repeated id is next to itself.
+		for i := 1; i < len(ids); i++ {
+			if ids[i] == ids[i-1] {
+				t.Fatalf("%s: %s twice", format, ids[i])
+			}
 		}
-		seen[id] = true
 	}
-	switch format {
-	case "graphml", "gexf":
-		var doc struct {
-			Nodes []struct {
-				ID string `xml:"id,attr"`
-			} `xml:"graph>node"`
-			Edges []struct {
-				ID string `xml:"id,attr"`
-			} `xml:"graph>edge"`
-			GEXFNodes []struct {
-				ID string `xml:"id,attr"`
-			} `xml:"graph>nodes>node"`
-			GEXFEdges []struct {
-				ID string `xml:"id,attr"`
-			} `xml:"graph>edges>edge"`
-		}
-		if err := xml.Unmarshal(b, &doc); err != nil {
-			t.Fatalf("%s does not parse: %v", format, err)
-		}
-		for _, n := range append(doc.Nodes, doc.GEXFNodes...) {
-			once("n:" + n.ID)
-			nodes++
-		}
-		for _, e := range append(doc.Edges, doc.GEXFEdges...) {
-			once("e:" + e.ID)
-			edges++
-		}
-	case "cytoscape.json":
-		var doc struct {
-			Elements struct {
-				Nodes []struct {
-					Data struct {
-						ID string `json:"id"`
-					} `json:"data"`
-				} `json:"nodes"`
-				Edges []struct {
-					Data struct {
-						ID string `json:"id"`
-					} `json:"data"`
-				} `json:"edges"`
-			} `json:"elements"`
-		}
-		if err := json.Unmarshal(b, &doc); err != nil {
-			t.Fatalf("%s does not parse: %v", format, err)
-		}
-		for _, n := range doc.Elements.Nodes {
-			once("n:" + n.Data.ID)
-			nodes++
-		}
-		for _, e := range doc.Elements.Edges {
-			once("e:" + e.Data.ID)
-			edges++
-		}
-	case "graphology.json":
-		var doc struct {
-			Nodes []struct {
-				Key string `json:"key"`
-			} `json:"nodes"`
-			Edges []struct {
-				Key string `json:"key"`
-			} `json:"edges"`
-		}
-		if err := json.Unmarshal(b, &doc); err != nil {
-			t.Fatalf("%s does not parse: %v", format, err)
-		}
-		for _, n := range doc.Nodes {
-			once("n:" + n.Key)
-			nodes++
-		}
-		for _, e := range doc.Edges {
-			once("e:" + e.Key)
-			edges++
-		}
-	case "nodes.csv", "edges.csv":
-		rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-		if err != nil {
-			t.Fatalf("%s does not parse: %v", format, err)
-		}
-		for _, r := range rows[1:] {
-			once(r[0])
-		}
-		if format == "nodes.csv" {
-			nodes = len(rows) - 1
-		} else {
-			edges = len(rows) - 1
-		}
-	default:
-		t.Fatalf("no parser for %s", format)
-	}
-	return nodes, edges
+	return len(ns), len(es)
 }
 
 // pacedStore takes delay over every page of nodes and every expansion
