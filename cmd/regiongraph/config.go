@@ -74,7 +74,7 @@ var settings = []setting{
 	{"require-auth-for-reads", "false", "every request, reads too, needs a valid token", forServe, func(c *config) flag.Value { return boolean(&c.requireAuthForReads) }},
 	{"log-level", "info", "debug, info, warn or error", forStore, func(c *config) flag.Value { return oneOf(&c.logLevel, "debug", "info", "warn", "error") }},
 	{"log-format", "text", "text or json", forStore, func(c *config) flag.Value { return oneOf(&c.logFormat, "text", "json") }},
-	{"access-log-sample", "1", "log one in this many requests answered 2xx or 3xx within a second (every error, refusal and slow answer is logged); 1: every request", forServe, func(c *config) flag.Value { return count(&c.accessLogSample) }},
+	{"access-log-sample", "100", "log one in this many requests answered 2xx or 3xx within a second (every error, refusal and slow answer is logged; the metrics count every request); 1: every request", forServe, func(c *config) flag.Value { return count(&c.accessLogSample) }},
 	{"drain", "15s", "how long shutdown waits for in-flight requests", forServe, func(c *config) flag.Value { return duration(&c.drain) }},
 	{"open-timeout", "10s", "how long opening the store may take (waiting for the data file's lock, or connecting to Neo4j)", forStore, func(c *config) flag.Value { return duration(&c.openTimeout) }},
 
