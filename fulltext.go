@@ -386,7 +386,8 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm) (SearchHit, bool) {
 	}
 	// Most documents scored match in no field or one: nothing is
 	// allocated for a field without a match, nor for up to 8 terms.
-	var hits []fieldHit
+	var hitBuf [6]fieldHit
+	hits := hitBuf[:0]
 	var bestBuf [8]float64
 	var nameBuf [8]bool
 	termBest, termName := bestBuf[:0], nameBuf[:0]
@@ -570,7 +571,8 @@ func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult
 	if len(docs) > MaxSearchCandidates {
 		return SearchResult{}, FieldErrorf("text", "more than %d nodes match; add a word", MaxSearchCandidates)
 	}
-	var hits []SearchHit
+	// The candidates share the query's terms: most of them are hits.
+	hits := make([]SearchHit, 0, len(docs))
 	for _, d := range docs {
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, d.Node.Kind) {
 			continue
