@@ -390,7 +390,8 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm) (SearchHit, bool) {
 	hits := hitBuf[:0]
 	var bestBuf [8]float64
 	var nameBuf [8]bool
-	termBest, termName := bestBuf[:0], nameBuf[:0]
+	var termBest []float64
+	var termName []bool
 	if len(terms) <= len(bestBuf) {
 		termBest, termName = bestBuf[:len(terms)], nameBuf[:len(terms)]
 	} else {
