@@ -384,12 +384,22 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm) (SearchHit, bool) {
 		best  float64 // best weighted match in this field
 		spans [][2]int
 	}
-	hits := []*fieldHit{}
-	termBest := make([]float64, len(terms))
-	termName := make([]bool, len(terms))
+	// Most documents scored match in no field or one: nothing is
+	// allocated for a field without a match, nor for up to 8 terms.
+	var hitBuf [6]fieldHit
+	hits := hitBuf[:0]
+	var bestBuf [8]float64
+	var nameBuf [8]bool
+	var termBest []float64
+	var termName []bool
+	if len(terms) <= len(bestBuf) {
+		termBest, termName = bestBuf[:len(terms)], nameBuf[:len(terms)]
+	} else {
+		termBest, termName = make([]float64, len(terms)), make([]bool, len(terms))
+	}
 	for _, df := range d.fields {
 		ft := df.ft
-		fh := &fieldHit{ft: ft}
+		fh := fieldHit{ft: ft}
 		for _, tk := range df.toks {
 			for i, q := range terms {
 				m := TermMatches(q, tk.term)
@@ -436,9 +446,10 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm) (SearchHit, bool) {
 	}
 	h.Score += bonus
 	h.Score = float64(int64(h.Score*1000+0.5)) / 1000
-	slices.SortStableFunc(hits, func(a, b *fieldHit) int {
+	slices.SortStableFunc(hits, func(a, b fieldHit) int {
 		return cmp.Or(-cmp.Compare(a.best, b.best), cmp.Compare(slices.Index(SearchFields, a.ft.field), slices.Index(SearchFields, b.ft.field)), a.ft.index-b.ft.index)
 	})
+	h.pending = make([]pendingMatch, 0, min(len(hits), MaxFieldMatches))
 	for i, fh := range hits {
 		if i == MaxFieldMatches {
 			break
@@ -561,7 +572,8 @@ func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult
 	if len(docs) > MaxSearchCandidates {
 		return SearchResult{}, FieldErrorf("text", "more than %d nodes match; add a word", MaxSearchCandidates)
 	}
-	var hits []SearchHit
+	// The candidates share the query's terms: most of them are hits.
+	hits := make([]SearchHit, 0, len(docs))
 	for _, d := range docs {
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, d.Node.Kind) {
 			continue

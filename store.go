@@ -297,7 +297,8 @@ type Store interface {
 	// regiongraph.SearchTokens describes, every query term matching, ranked
 	// by regiongraph.RankCandidates (at most q.First hits; TotalCount all).
 	// An empty or over-long query, or one matching more than
-	// MaxSearchCandidates nodes, is BAD_USER_INPUT.
+	// MaxSearchCandidates nodes, is BAD_USER_INPUT. The hits' nodes may be
+	// shared with the store, as every read's (see Expansion).
 	Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 
 	// Apply applies changes atomically: all or nothing. An invalid change is

@@ -199,7 +199,12 @@ func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
 			}
 		}
 	case len(f.Kinds) > 0:
-		for _, k := range uniq(f.Kinds) {
+		ks, size := uniq(f.Kinds), 0
+		for _, k := range ks {
+			size += len(g.byKind[k])
+		}
+		cands = make([]*rg.Node, 0, size)
+		for _, k := range ks {
 			for _, n := range g.byKind[k] {
 				cands = append(cands, n)
 			}

@@ -105,14 +105,10 @@ func (s *Store) Search(ctx context.Context, q rg.SearchQuery) (res rg.SearchResu
 		for id := range ids {
 			docs = append(docs, g.index.docs[id])
 		}
+		// The hits' nodes are the graph's, shared as every read's are
+		// (writes replace a node, never change it in place).
 		res, err = rg.RankDocs(docs, q, terms)
-		if err != nil {
-			return err
-		}
-		for i := range res.Hits {
-			res.Hits[i].Node = res.Hits[i].Node.Clone()
-		}
-		return nil
+		return err
 	})
 	return res, err
 }

@@ -14,7 +14,8 @@ import (
 // answer, a query is served, a hostile query is refused, and SIGTERM stops
 // it cleanly.
 func TestBinaryOperations(t *testing.T) {
-	p := start(t, nil, "-data", filepath.Join(t.TempDir(), "ops.db"))
+	// Every request logged (the default samples plain successes).
+	p := start(t, nil, "-data", filepath.Join(t.TempDir(), "ops.db"), "-access-log-sample", "1")
 	client := &http.Client{Timeout: hangBound}
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "regiongraph_graphql_requests_in_flight"} {
 		resp, err := client.Get(p.url + path)

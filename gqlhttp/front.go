@@ -517,6 +517,11 @@ func (f *front) write(w http.ResponseWriter, r *http.Request, start time.Time, r
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	h["X-Content-Type-Options"] = nosniff
 	h["Cache-Control"] = noStore
+	if rep.outcome != OutcomeOK {
+		// A refusal or field errors answered 200 (application/json) is
+		// logged as every failure is.
+		logAlways(r.Context())
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 	if f.obs != nil {

@@ -36,9 +36,10 @@ type Config struct {
 	// outlast a deadline on any route.
 	Admitted func(ctx context.Context, route string)
 	// AccessLogSample, above 1, logs one in that many of the requests
-	// answered with a 2xx or 3xx within a second; every other request (an
-	// error, a refusal, a slow answer, a client gone) is always logged. 0
-	// or 1: every request. The metrics count every request either way.
+	// answered with a 2xx or 3xx within a second (and, for GraphQL,
+	// without errors); every other request (an error, a refusal, GraphQL
+	// errors answered 200, a slow answer, a client gone) is always logged.
+	// 0 or 1: every request. The metrics count every request either way.
 	AccessLogSample int
 }
 
@@ -461,7 +462,7 @@ func (rt *Router) finish(r *http.Request, st *requestState, g *gate) {
 	if obs := rt.cfg.Observer; obs != nil {
 		obs.Route(st.route, outcome, status, d)
 	}
-	if n := rt.cfg.AccessLogSample; n > 1 && status < 400 && d < time.Second && rt.logged.Add(1)%uint64(n) != 0 {
+	if n := rt.cfg.AccessLogSample; n > 1 && status < 400 && d < time.Second && !st.logAlways.Load() && rt.logged.Add(1)%uint64(n) != 0 {
 		return // sampled out: a plain success
 	}
 	if !rt.log.Enabled(r.Context(), slog.LevelInfo) {
@@ -518,6 +519,9 @@ type requestState struct {
 	cancel  context.CancelFunc
 	work    sync.WaitGroup // work started in the background (Track)
 	pending atomic.Int32   // how much of it is running
+	// logAlways keeps the request's access log line whatever the sample
+	// (a GraphQL answer with errors, sent with status 200).
+	logAlways atomic.Bool
 
 	mu       sync.Mutex
 	outcome  string
@@ -593,6 +597,15 @@ func stopRequest(ctx context.Context) {
 func SetOutcome(ctx context.Context, outcome string) {
 	if st, _ := ctx.Value(requestStateKey{}).(*requestState); st != nil {
 		st.setOutcome(outcome)
+	}
+}
+
+// logAlways has the access log keep the line of the request in ctx
+// whatever Config.AccessLogSample says: its answer is a failure that its
+// status does not show (a GraphQL error sent with 200).
+func logAlways(ctx context.Context) {
+	if st, _ := ctx.Value(requestStateKey{}).(*requestState); st != nil {
+		st.logAlways.Store(true)
 	}
 }
 

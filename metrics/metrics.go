@@ -32,6 +32,16 @@ type Metrics struct {
 	routeFlight  *prometheus.GaugeVec
 	computing    prometheus.Gauge
 	cache        *prometheus.CounterVec
+
+	// The children the requests use, by their label values.
+	requestsBy     *children[pair, prometheus.Counter]
+	latencyBy      *children[pair, prometheus.Observer]
+	httpBy         *children[routeCode, prometheus.Counter]
+	routesBy       *children[pair, prometheus.Counter]
+	routeLatencyBy *children[string, prometheus.Observer]
+	routeFlightBy  *children[string, prometheus.Gauge]
+	storeCallsBy   *children[pair, prometheus.Counter]
+	storeLatencyBy *children[string, prometheus.Observer]
 }
 
 // New returns fresh metrics, with the Go runtime and process collectors.
@@ -90,6 +100,14 @@ func New() *Metrics {
 			Help: "Requests for a shared analysis result (map data, exports, briefs) by how it was found: hit (cached), shared (joined one computing), miss (computed).",
 		}, []string{"result"}),
 	}
+	m.requestsBy = newChildren(func(k pair) prometheus.Counter { return m.requests.WithLabelValues(k.a, k.b) })
+	m.latencyBy = newChildren(func(k pair) prometheus.Observer { return m.latency.WithLabelValues(k.a, k.b) })
+	m.httpBy = newChildren(func(k routeCode) prometheus.Counter { return m.http.WithLabelValues(k.route, strconv.Itoa(k.code)) })
+	m.routesBy = newChildren(func(k pair) prometheus.Counter { return m.routes.WithLabelValues(k.a, k.b) })
+	m.routeLatencyBy = newChildren(func(k string) prometheus.Observer { return m.routeLatency.WithLabelValues(k) })
+	m.routeFlightBy = newChildren(func(k string) prometheus.Gauge { return m.routeFlight.WithLabelValues(k) })
+	m.storeCallsBy = newChildren(func(k pair) prometheus.Counter { return m.storeCalls.WithLabelValues(k.a, k.b) })
+	m.storeLatencyBy = newChildren(func(k string) prometheus.Observer { return m.storeLatency.WithLabelValues(k) })
 	m.reg.MustRegister(m.requests, m.latency, m.inFlight, m.rejections, m.storeCalls, m.storeLatency, m.http,
 		m.routes, m.routeLatency, m.routeFlight, m.computing, m.cache,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -112,8 +130,8 @@ func (m *Metrics) Request(operation, outcome string, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(operation, outcome).Inc()
-	m.latency.WithLabelValues(operation, outcome).Observe(d.Seconds())
+	m.requestsBy.get(pair{operation, outcome}).Inc()
+	m.latencyBy.get(pair{operation, outcome}).Observe(d.Seconds())
 }
 
 // Rejected records a request refused by the named limit.
@@ -137,7 +155,7 @@ func (m *Metrics) HTTP(route string, code int) {
 	if m == nil {
 		return
 	}
-	m.http.WithLabelValues(route, strconv.Itoa(code)).Inc()
+	m.httpBy.get(routeCode{route, code}).Inc()
 }
 
 // Route records one request on a route: its outcome, status and the time
@@ -147,8 +165,8 @@ func (m *Metrics) Route(route, outcome string, status int, d time.Duration) {
 		return
 	}
 	m.HTTP(route, status)
-	m.routes.WithLabelValues(route, outcome).Inc()
-	m.routeLatency.WithLabelValues(route).Observe(d.Seconds())
+	m.routesBy.get(pair{route, outcome}).Inc()
+	m.routeLatencyBy.get(route).Observe(d.Seconds())
 }
 
 // RouteInFlight adds delta to the requests in flight on route.
@@ -156,7 +174,7 @@ func (m *Metrics) RouteInFlight(route string, delta int) {
 	if m == nil {
 		return
 	}
-	m.routeFlight.WithLabelValues(route).Add(float64(delta))
+	m.routeFlightBy.get(route).Add(float64(delta))
 }
 
 // Computations adds delta to the analyses running.
@@ -180,6 +198,6 @@ func (m *Metrics) storeCall(method, outcome string, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.storeCalls.WithLabelValues(method, outcome).Inc()
-	m.storeLatency.WithLabelValues(method).Observe(d.Seconds())
+	m.storeCallsBy.get(pair{method, outcome}).Inc()
+	m.storeLatencyBy.get(method).Observe(d.Seconds())
 }

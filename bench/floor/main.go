@@ -8,7 +8,9 @@
 //	go run ./bench -bin /tmp/floor -no-peer -queries typename
 //
 // It listens on REGIONGRAPH_ADDR (default 127.0.0.1:18301), as the real
-// binary does.
+// binary does. FLOOR_TIMEOUTS=1 gives its http.Server the timeouts the
+// real binary's has (read 30s, write 60s, idle 120s), to measure what the
+// connection deadlines they set on every request cost.
 package main
 
 import (
@@ -33,5 +35,8 @@ func main() {
 		_, _ = w.Write(body)
 	})
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	if os.Getenv("FLOOR_TIMEOUTS") == "1" {
+		srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout = 30*time.Second, 60*time.Second, 120*time.Second
+	}
 	log.Fatal(srv.ListenAndServe())
 }

@@ -24,10 +24,13 @@ type config struct {
 	accessLogSample int
 	// requireAuthForReads makes every request need a token.
 	requireAuthForReads bool
-	logLevel            string
-	logFormat           string
-	drain               time.Duration
-	openTimeout         time.Duration
+	// gcPercent is -gogc: the garbage collector's heap growth percentage
+	// while serving; 0: not given (defaultGCPercent unless GOGC is set).
+	gcPercent   int
+	logLevel    string
+	logFormat   string
+	drain       time.Duration
+	openTimeout time.Duration
 
 	limits            gqlhttp.Limits
 	introspection     bool
@@ -74,7 +77,8 @@ var settings = []setting{
 	{"require-auth-for-reads", "false", "every request, reads too, needs a valid token", forServe, func(c *config) flag.Value { return boolean(&c.requireAuthForReads) }},
 	{"log-level", "info", "debug, info, warn or error", forStore, func(c *config) flag.Value { return oneOf(&c.logLevel, "debug", "info", "warn", "error") }},
 	{"log-format", "text", "text or json", forStore, func(c *config) flag.Value { return oneOf(&c.logFormat, "text", "json") }},
-	{"access-log-sample", "1", "log one in this many requests answered 2xx or 3xx within a second (every error, refusal and slow answer is logged); 1: every request", forServe, func(c *config) flag.Value { return count(&c.accessLogSample) }},
+	{"access-log-sample", "100", "log one in this many requests answered 2xx or 3xx within a second (every error, refusal and slow answer is logged; the metrics count every request); 1: every request", forServe, func(c *config) flag.Value { return count(&c.accessLogSample) }},
+	{"gogc", "", "the garbage collector's heap growth in percent while serving (debug.SetGCPercent); default " + itoa(defaultGCPercent) + ", or $GOGC when set; 100 is Go's own default, for a large graph on little memory", forServe, func(c *config) flag.Value { return count(&c.gcPercent) }},
 	{"drain", "15s", "how long shutdown waits for in-flight requests", forServe, func(c *config) flag.Value { return duration(&c.drain) }},
 	{"open-timeout", "10s", "how long opening the store may take (waiting for the data file's lock, or connecting to Neo4j)", forStore, func(c *config) flag.Value { return duration(&c.openTimeout) }},
 
