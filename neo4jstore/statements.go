@@ -115,7 +115,7 @@ type stmts struct {
 	createEdges map[regiongraph.RelKind]Statement
 	// edges_by_id and edges_by_id_range by relationship type
 	edgesByID, edgesByIDRange map[regiongraph.RelKind]Statement
-	paths       map[int]Statement // by max hops
+	paths                     map[int]Statement // by max hops
 }
 
 // migration is a numbered schema migration: statements applied in order.
