@@ -99,6 +99,7 @@ type play struct {
 	nodes     map[string]*regiongraph.Node // current; nil: deleted or absent
 	edges     map[string]*regiongraph.Edge
 	nodeGone  map[string]bool             // a stored node deleted at some point
+	stubs     map[string]bool             // nodes read as id and kind only (loadEnds)
 	edgeGone  map[string]bool             // a stored relation deleted at some point
 	log       []*regiongraph.HistoryEntry // the batch's history, in order
 	reason    string                      // the Reason of the change being played
@@ -108,13 +109,15 @@ func newPlay() *play {
 	return &play{
 		origNodes: map[string]*regiongraph.Node{}, origEdges: map[string]*regiongraph.Edge{},
 		nodes: map[string]*regiongraph.Node{}, edges: map[string]*regiongraph.Edge{},
-		nodeGone: map[string]bool{}, edgeGone: map[string]bool{},
+		nodeGone: map[string]bool{}, edgeGone: map[string]bool{}, stubs: map[string]bool{},
 	}
 }
 
-// loadPlay reads what the batch touches.
+// loadPlay reads what the batch touches: whole, the nodes it changes and
+// the relations it names; of the other ends of its relations, only their
+// kinds (stubs, never written back).
 func loadPlay(ctx context.Context, r txRunner, changes []regiongraph.Change) (*play, error) {
-	var nodeIDs, edgeIDs, deleted []string
+	var nodeIDs, endIDs, edgeIDs, deleted []string
 	for _, c := range changes {
 		switch c.Op {
 		case regiongraph.OpCreateNode, regiongraph.OpUpdateNode, regiongraph.OpUpsertNode:
@@ -124,23 +127,35 @@ func loadPlay(ctx context.Context, r txRunner, changes []regiongraph.Change) (*p
 			deleted = append(deleted, c.ID)
 		case regiongraph.OpCreateEdge, regiongraph.OpUpdateEdge, regiongraph.OpUpsertEdge:
 			edgeIDs = append(edgeIDs, c.Edge.ID)
-			nodeIDs = append(nodeIDs, c.Edge.From, c.Edge.To)
+			endIDs = append(endIDs, c.Edge.From, c.Edge.To)
 		case regiongraph.OpDeleteEdge:
 			edgeIDs = append(edgeIDs, c.ID)
 		}
 	}
 	p := newPlay()
-	nodes, err := nodesByID(ctx, r, dedupe(nodeIDs))
+	nodeIDs = dedupe(nodeIDs)
+	nodes, err := nodesByID(ctx, r, nodeIDs)
 	if err != nil {
 		return nil, err
 	}
 	for id, n := range nodes {
 		p.origNodes[id] = n
 	}
-	for chunk := range slices.Chunk(dedupe(edgeIDs), batchSize) {
-		if err := p.loadEdges(ctx, r, "edges_by_id", map[string]any{"ids": chunk}); err != nil {
-			return nil, err
+	whole := make(map[string]bool, len(nodeIDs))
+	for _, id := range nodeIDs {
+		whole[id] = true
+	}
+	var ends []string
+	for _, id := range dedupe(endIDs) {
+		if !whole[id] {
+			ends = append(ends, id)
 		}
+	}
+	if err := p.loadEnds(ctx, r, ends); err != nil {
+		return nil, err
+	}
+	if err := p.loadEdgesByID(ctx, r, dedupe(edgeIDs)); err != nil {
+		return nil, err
 	}
 	for chunk := range slices.Chunk(dedupe(deleted), batchSize) {
 		params := map[string]any{"nodeIds": chunk, "ids": nil, "kinds": nil, "year": nil}
@@ -157,8 +172,102 @@ func loadPlay(ctx context.Context, r txRunner, changes []regiongraph.Change) (*p
 	return p, nil
 }
 
+// loadEnds reads the kinds of the nodes ids (nodes_kinds) as stubs: a node
+// with its id and kind only, which the batch reads (a relation's end must
+// exist and be of a kind the relation allows) but never changes or writes.
+func (p *play) loadEnds(ctx context.Context, r txRunner, ids []string) error {
+	for chunk := range slices.Chunk(ids, applyBatch) {
+		recs, err := r.run(ctx, "nodes_kinds", map[string]any{"ids": chunk})
+		if err != nil {
+			return err
+		}
+		for _, rec := range recs {
+			id, err := recordValue[string](rec, "id")
+			if err != nil {
+				return err
+			}
+			v, _ := rec.Get("labels")
+			labels, err := stringList(v)
+			if err != nil {
+				return fmt.Errorf("neo4jstore: node %q: labels: %w", id, err)
+			}
+			kind, err := kindOf(labels)
+			if err != nil {
+				return fmt.Errorf("neo4jstore: node %q: %w", id, err)
+			}
+			n := &regiongraph.Node{ID: id, Kind: kind}
+			p.origNodes[id] = n
+			p.stubs[id] = true
+		}
+	}
+	return nil
+}
+
+// pointLookupMax is the most relation ids read by one index seek per id
+// and type (edges_by_id); more are read by ranges (edges_by_id_range).
+const pointLookupMax = 64
+
+// loadEdgesByID reads the stored relations with the given ids, whatever
+// their type, with statements per type (Neo4j indexes relationship
+// properties per type): a few ids by seeking each in every type's id index
+// (edges_by_id); many first by reading each type's index over ranges of
+// up to applyBatch ids in id order (edges_by_id_range, whose ranges do not
+// overlap, so no index entry is read twice, and which send two ids rather
+// than thousands), then the ids found that the batch names (edges_by_id).
+func (p *play) loadEdgesByID(ctx context.Context, r txRunner, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if len(ids) <= pointLookupMax {
+		for _, k := range regiongraph.RelKinds {
+			if err := p.loadEdgesWith(ctx, r, r.st.edgesByID[k], map[string]any{"ids": ids}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	for _, k := range regiongraph.RelKinds {
+		var found []string
+		for chunk := range slices.Chunk(ids, applyBatch) {
+			recs, err := r.runStatement(ctx, r.st.edgesByIDRange[k], map[string]any{"lo": chunk[0], "hi": chunk[len(chunk)-1]})
+			if err != nil {
+				return err
+			}
+			for _, rec := range recs {
+				id, err := recordValue[string](rec, "id")
+				if err != nil {
+					return err
+				}
+				if want[id] {
+					found = append(found, id)
+				}
+			}
+		}
+		for chunk := range slices.Chunk(found, applyBatch) {
+			if err := p.loadEdgesWith(ctx, r, r.st.edgesByID[k], map[string]any{"ids": chunk}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (p *play) loadEdges(ctx context.Context, r txRunner, name string, params map[string]any) error {
-	recs, err := r.run(ctx, name, params)
+	st, err := r.st.stmt(name)
+	if err != nil {
+		return err
+	}
+	return p.loadEdgesWith(ctx, r, st, params)
+}
+
+func (p *play) loadEdgesWith(ctx context.Context, r txRunner, st Statement, params map[string]any) error {
+	recs, err := r.runStatement(ctx, st, params)
 	if err != nil {
 		return err
 	}
@@ -380,7 +489,7 @@ func (p *play) plan(st *stmts) ([]writeStep, error) {
 	var update []any
 	for _, id := range nodeIDs {
 		n := p.nodes[id]
-		if n == nil {
+		if n == nil || p.stubs[id] {
 			continue
 		}
 		orig, stored := p.origNodes[id]
@@ -438,7 +547,7 @@ func (p *play) write(ctx context.Context, r txRunner) error {
 		return err
 	}
 	for _, step := range steps {
-		for chunk := range slices.Chunk(step.rows, batchSize) {
+		for chunk := range slices.Chunk(step.rows, applyBatch) {
 			recs, err := r.runStatement(ctx, step.stmt, map[string]any{step.param: chunk})
 			if err != nil {
 				return err

@@ -66,7 +66,7 @@ func applied(ctx context.Context, r txRunner, applyID string) (bool, error) {
 // appendHistory writes the batch's entries, numbered after the counter. An
 // entry without a reason of its own gets reason.
 func appendHistory(ctx context.Context, r txRunner, log []*regiongraph.HistoryEntry, at time.Time, actor, reason, applyID string) error {
-	for chunk := range slices.Chunk(log, batchSize) {
+	for chunk := range slices.Chunk(log, applyBatch) {
 		rows := make([]any, 0, len(chunk))
 		for i, h := range chunk {
 			row := map[string]any{"offset": int64(i + 1), "op": string(h.Op), "target": string(h.Target), "id": h.ID, "from": nil, "to": nil, "reason": nil}

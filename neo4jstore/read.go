@@ -61,8 +61,13 @@ func nodesByID(ctx context.Context, r txRunner, ids []string) (map[string]*regio
 	return out, nil
 }
 
-// batchSize bounds the rows of one UNWIND.
+// batchSize bounds the rows of one UNWIND of a read.
 const batchSize = 1000
+
+// applyBatch bounds the rows of one UNWIND of Apply's writes, of the
+// history it appends, and the ids of one of its reads: an import's batch of
+// 10,000 changes is one statement per kind of write, not ten.
+const applyBatch = 10000
 
 // Nodes returns the nodes with the given ids in the order of ids, each once,
 // skipping missing ids: one statement under the read gate (nodes_read), one

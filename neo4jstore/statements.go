@@ -55,8 +55,8 @@ var fileParams = map[string]map[string]any{
 	"schema_version_get":     {"name": sampleString},
 	"schema_version_set":     {"name": sampleString, "version": sampleInt},
 	"nodes_by_id":            {"ids": sampleStrings},
+	"nodes_kinds":            {"ids": sampleStrings},
 	"nodes_read":             {"ids": sampleStrings},
-	"edges_by_id":            {"ids": sampleStrings},
 	"edges_both":             {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
 	"edges_read_all":         {"ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
 	"edges_read_out":         {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
@@ -113,7 +113,9 @@ type stmts struct {
 	find        map[string]string // FindNodes fragments by name
 	createNodes map[regiongraph.Kind]Statement
 	createEdges map[regiongraph.RelKind]Statement
-	paths       map[int]Statement // by max hops
+	// edges_by_id and edges_by_id_range by relationship type
+	edgesByID, edgesByIDRange map[regiongraph.RelKind]Statement
+	paths                     map[int]Statement // by max hops
 }
 
 // migration is a numbered schema migration: statements applied in order.
@@ -231,6 +233,31 @@ func loadStatements() (*stmts, error) {
 		s.createEdges[k] = st
 		if err := add(st); err != nil {
 			return nil, err
+		}
+	}
+	// edges_by_id and edges_by_id_range, one statement per relationship
+	// type: a union of the fifteen takes the planner seconds, and an import
+	// changes the statistics enough for Neo4j to plan its statements again
+	// several times.
+	s.edgesByID, s.edgesByIDRange = map[regiongraph.RelKind]Statement{}, map[regiongraph.RelKind]Statement{}
+	for _, byID := range []struct {
+		name   string
+		params map[string]any
+		into   map[regiongraph.RelKind]Statement
+	}{
+		{"edges_by_id", map[string]any{"ids": sampleStrings}, s.edgesByID},
+		{"edges_by_id_range", map[string]any{"lo": sampleString, "hi": sampleString}, s.edgesByIDRange},
+	} {
+		tmpl, err = readEmbedded(fragmentFiles, "queries/fragments/"+byID.name+".cypher")
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range regiongraph.RelKinds {
+			st := Statement{Name: byID.name + "[" + string(k) + "]", Query: strings.ReplaceAll(stripComments(tmpl), "{{REL}}", string(k)), Params: byID.params}
+			byID.into[k] = st
+			if err := add(st); err != nil {
+				return nil, err
+			}
 		}
 	}
 	tmpl, err = readEmbedded(fragmentFiles, "queries/fragments/shortest_paths.cypher")
