@@ -298,24 +298,49 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 		}
 		slices.Sort(roots)
 		// Breadth first, level by level; each level in id order, so the
-		// nodes are picked by (distance, id).
+		// nodes are picked by (distance, id). Once MaxNodes are picked the
+		// deeper levels would be cut: they are not walked, only asked
+		// whether they hold a node (which makes the result truncated).
 		level := roots
 		for _, id := range roots {
 			picked = append(picked, g.nodes[id])
 		}
 		for d := 0; d < f.Depth && len(level) > 0; d++ {
+			full := f.MaxNodes > 0 && len(picked) >= f.MaxNodes
+			if full && len(picked) > f.MaxNodes {
+				break // cut already
+			}
 			var next []string
+		walk:
 			for _, id := range level {
-				g.incident(id, rg.Both, rels, func(e *rg.Edge) {
+				stop := false
+				g.incidentUntil(id, rg.Both, rels, func(e *rg.Edge) bool {
 					o := e.Other(id)
 					if seen[o] || !edgeOK(e) || !nodeOK(g.nodes[o]) {
-						return
+						return true
 					}
 					seen[o] = true
 					next = append(next, o)
+					stop = full
+					return !stop
 				})
+				if stop {
+					break walk
+				}
+			}
+			if full {
+				// One node more than MaxNodes: enough to say it is cut.
+				for _, id := range next {
+					picked = append(picked, g.nodes[id])
+				}
+				break
 			}
 			slices.Sort(next)
+			if f.MaxNodes > 0 && len(picked)+len(next) > f.MaxNodes {
+				// Only the first ids of this level are kept, and one
+				// more to say the result is cut.
+				next = next[:f.MaxNodes-len(picked)+1]
+			}
 			for _, id := range next {
 				picked = append(picked, g.nodes[id])
 			}
