@@ -145,3 +145,160 @@ func TestSubgraphStopsAtMaxNodesSameAnswer(t *testing.T) {
 		}
 	}
 }
+
+// shortestPathsReference is the path search before it went from both ends:
+// a full search from one end to the path's length, then one from the other.
+func (g *graph) shortestPathsReference(from, to string, o rg.PathOptions) ([]rg.Path, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	src, ok := g.nodes[from]
+	if !ok {
+		return nil, &rg.Error{Code: rg.ENOTFOUND, Field: "from", Message: fmt.Sprintf("no node %q", from)}
+	}
+	if _, ok := g.nodes[to]; !ok {
+		return nil, &rg.Error{Code: rg.ENOTFOUND, Field: "to", Message: fmt.Sprintf("no node %q", to)}
+	}
+	maxHops := o.MaxHops
+	if maxHops == 0 {
+		maxHops = rg.MaxHops
+	}
+	first := o.First
+	if first == 0 {
+		first = DefaultPaths
+	}
+	if from == to {
+		return []rg.Path{{Nodes: []*rg.Node{src}, Edges: []*rg.Edge{}}}, nil
+	}
+	rels := uniq(o.Relations)
+	kinds := set(o.Kinds)
+	// passable reports whether a path may go on through node id: the ends
+	// always, other nodes when their kind is allowed.
+	passable := func(id string) bool {
+		return kinds == nil || kinds[g.nodes[id].Kind]
+	}
+
+	bfs := func(start, goal string, limit int) map[string]int {
+		dist := map[string]int{start: 0}
+		level := []string{start}
+		for d := 0; d < limit && len(level) > 0; d++ {
+			var next []string
+			for _, id := range level {
+				if id != start && (id == goal || !passable(id)) {
+					continue
+				}
+				g.incident(id, rg.Both, rels, func(e *rg.Edge) {
+					if !e.HoldsInYear(o.Year) {
+						return
+					}
+					n := e.Other(id)
+					if _, seen := dist[n]; !seen {
+						dist[n] = d + 1
+						next = append(next, n)
+					}
+				})
+			}
+			if _, done := dist[goal]; done {
+				break
+			}
+			level = next
+		}
+		return dist
+	}
+	dFrom := bfs(from, to, maxHops)
+	d, ok := dFrom[to]
+	if !ok {
+		return []rg.Path{}, nil
+	}
+	dTo := bfs(to, from, d)
+
+	var paths []rg.Path
+	nodes := []string{from}
+	var walk func(u string, k int) bool // reports whether to go on
+	walk = func(u string, k int) bool {
+		if k == d {
+			return g.emitPaths(nodes, o.Year, rels, first, &paths)
+		}
+		var next []string
+		g.incident(u, rg.Both, rels, func(e *rg.Edge) {
+			if !e.HoldsInYear(o.Year) {
+				return
+			}
+			v := e.Other(u)
+			df, okf := dFrom[v]
+			dt, okt := dTo[v]
+			if okf && okt && df == k+1 && dt == d-k-1 && (v == to || passable(v)) {
+				next = append(next, v)
+			}
+		})
+		for _, v := range uniq(next) {
+			nodes = append(nodes, v)
+			goOn := walk(v, k+1)
+			nodes = nodes[:len(nodes)-1]
+			if !goOn {
+				return false
+			}
+		}
+		return true
+	}
+	walk(from, 0)
+	return paths, nil
+}
+
+func pathIDs(ps []rg.Path) string {
+	s := ""
+	for _, p := range ps {
+		s += "["
+		for i, n := range p.Nodes {
+			s += n.ID
+			if i < len(p.Edges) {
+				s += " -" + p.Edges[i].ID + "- "
+			}
+		}
+		s += "] "
+	}
+	return s
+}
+
+// TestShortestPathsFromBothEndsSameAnswer holds the search from both ends
+// to the answers (the same paths in the same order) of the search from one
+// end, on random graphs with hubs, parallel relations, kinds, relation
+// kinds, years, hop bounds and numbers of paths.
+func TestShortestPathsFromBothEndsSameAnswer(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	found := 0
+	for gi := range 30 {
+		g := randomGraph(r, 20+r.IntN(150), 20+r.IntN(400))
+		for qi := range 60 {
+			from, to := fmt.Sprintf("n%03d", r.IntN(len(g.nodes))), fmt.Sprintf("n%03d", r.IntN(len(g.nodes)))
+			o := rg.PathOptions{MaxHops: 1 + r.IntN(rg.MaxHops), First: 1 + r.IntN(30)}
+			if r.IntN(4) == 0 {
+				o.Kinds = []rg.Kind{rg.KindInitiative, rg.KindMunicipality}
+			}
+			if r.IntN(4) == 0 {
+				o.Relations = []rg.RelKind{rg.RelFunds, rg.RelPartnerOf}
+			}
+			if r.IntN(4) == 0 {
+				y := 2012
+				o.Year = &y
+			}
+			got, err := g.shortestPaths(from, to, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := g.shortestPathsReference(from, to, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, b := pathIDs(got), pathIDs(want); a != b {
+				t.Fatalf("graph %d query %d %s -> %s %+v:\n got %s\nwant %s", gi, qi, from, to, o, a, b)
+			}
+			if len(want) > 1 {
+				found++
+			}
+		}
+	}
+	if found < 100 {
+		t.Fatalf("only %d queries with more than one path: the graphs test too little", found)
+	}
+}
