@@ -283,3 +283,30 @@ func sortedIDs(ids []string) []string {
 	slices.Sort(ids)
 	return slices.Compact(ids)
 }
+
+// nodeDegrees are node id's relations as the stats of a graph of it alone.
+func (g *graph) nodeDegrees(id string) rg.GraphStats {
+	st := rg.GraphStats{Relations: map[rg.RelKind]rg.RelationDegrees{}}
+	a := g.adj[id]
+	if a == nil {
+		return st
+	}
+	for k, ids := range a.out {
+		if len(ids) > 0 {
+			r := st.Relations[k]
+			r.Count, r.MaxOut = len(ids), len(ids)
+			st.Relations[k] = r
+			st.MaxOut += len(ids)
+		}
+	}
+	for k, ids := range a.in {
+		if len(ids) > 0 {
+			r := st.Relations[k]
+			r.MaxIn = len(ids)
+			st.Relations[k] = r
+			st.MaxIn += len(ids)
+		}
+	}
+	st.MaxBoth = st.MaxOut + st.MaxIn
+	return st
+}
