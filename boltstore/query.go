@@ -285,61 +285,75 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 		slices.SortFunc(picked, func(a, b *rg.Node) int { return cmp.Compare(a.ID, b.ID) })
 	} else {
 		roots := make([]string, 0, len(f.Roots))
-		seen := map[string]bool{}
+		// seen holds the nodes reached, with the level they were reached at.
+		seen := map[string]int{}
 		for _, id := range f.Roots {
-			if seen[id] {
+			if _, ok := seen[id]; ok {
 				continue
 			}
 			if _, ok := g.nodes[id]; !ok {
 				return nil, &rg.Error{Code: rg.ENOTFOUND, Field: "roots", Message: fmt.Sprintf("no node %q", id)}
 			}
-			seen[id] = true
+			seen[id] = 0
 			roots = append(roots, id)
 		}
 		slices.Sort(roots)
+		relOK := func(e *rg.Edge) bool { return len(rels) == 0 || slices.Contains(rels, e.Kind) }
 		// Breadth first, level by level; each level in id order, so the
-		// nodes are picked by (distance, id). Once MaxNodes are picked the
-		// deeper levels would be cut: they are not walked, only asked
-		// whether they hold a node (which makes the result truncated).
+		// nodes are picked by (distance, id). When MaxNodes cuts a level,
+		// only its first ids are needed (and one more, to say it is cut):
+		// at most want of them, and each node of the level above gives
+		// at most its first want neighbours, which a hub finds in its
+		// relations ordered by neighbour (neighbours) without going
+		// through all of them. Past the cut nothing is walked.
 		level := roots
 		for _, id := range roots {
 			picked = append(picked, g.nodes[id])
 		}
-		for d := 0; d < f.Depth && len(level) > 0; d++ {
-			full := f.MaxNodes > 0 && len(picked) >= f.MaxNodes
-			if full && len(picked) > f.MaxNodes {
-				break // cut already
+		for d := 1; d <= f.Depth && len(level) > 0; d++ {
+			want := -1 // all
+			if f.MaxNodes > 0 {
+				if len(picked) > f.MaxNodes {
+					break // cut already
+				}
+				want = f.MaxNodes - len(picked) + 1
 			}
 			var next []string
-		walk:
-			for _, id := range level {
-				stop := false
-				g.incidentUntil(id, rg.Both, rels, func(e *rg.Edge) bool {
-					o := e.Other(id)
-					if seen[o] || !edgeOK(e) || !nodeOK(g.nodes[o]) {
-						return true
-					}
-					seen[o] = true
+			reach := func(o string) {
+				if _, ok := seen[o]; !ok {
+					seen[o] = d
 					next = append(next, o)
-					stop = full
-					return !stop
-				})
-				if stop {
-					break walk
 				}
 			}
-			if full {
-				// One node more than MaxNodes: enough to say it is cut.
-				for _, id := range next {
-					picked = append(picked, g.nodes[id])
+			for _, id := range level {
+				if want < 0 || g.degree(id, rg.Both) < hubDegree {
+					g.incident(id, rg.Both, rels, func(e *rg.Edge) {
+						o := e.Other(id)
+						if edgeOK(e) && nodeOK(g.nodes[o]) {
+							reach(o)
+						}
+					})
+					continue
 				}
-				break
+				// A hub: its first want neighbours of this level by id.
+				found := 0
+				xs := g.neighbours(id)
+				for i := 0; i < len(xs) && found < want; {
+					o := xs[i].id
+					ok := false
+					for ; i < len(xs) && xs[i].id == o; i++ {
+						ok = ok || (relOK(xs[i].e) && edgeOK(xs[i].e))
+					}
+					if lv, was := seen[o]; !ok || (was && lv < d) || !nodeOK(g.nodes[o]) {
+						continue
+					}
+					found++
+					reach(o)
+				}
 			}
 			slices.Sort(next)
-			if f.MaxNodes > 0 && len(picked)+len(next) > f.MaxNodes {
-				// Only the first ids of this level are kept, and one
-				// more to say the result is cut.
-				next = next[:f.MaxNodes-len(picked)+1]
+			if want > 0 && len(next) >= want {
+				next = next[:want]
 			}
 			for _, id := range next {
 				picked = append(picked, g.nodes[id])
@@ -358,7 +372,29 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 		in[n.ID] = true
 	}
 	var edges []*rg.Edge
+	var ids []string // picked, in id order, when a hub needs them
 	for _, n := range picked {
+		if len(picked) < g.degree(n.ID, rg.Out)/8 && g.degree(n.ID, rg.Both) >= hubDegree {
+			// A hub among few nodes: its relations to each of them
+			// looked up by neighbour.
+			if ids == nil {
+				ids = make([]string, 0, len(picked))
+				for _, p := range picked {
+					ids = append(ids, p.ID)
+				}
+				slices.Sort(ids)
+			}
+			xs := g.neighbours(n.ID)
+			for _, p := range ids {
+				i, _ := slices.BinarySearchFunc(xs, p, func(x otherEnd, id string) int { return cmp.Compare(x.id, id) })
+				for ; i < len(xs) && xs[i].id == p; i++ {
+					if e := xs[i].e; e.From == n.ID && edgeOK(e) && (len(rels) == 0 || slices.Contains(rels, e.Kind)) {
+						edges = append(edges, e)
+					}
+				}
+			}
+			continue
+		}
 		g.incident(n.ID, rg.Out, rels, func(e *rg.Edge) {
 			if in[e.To] && edgeOK(e) {
 				edges = append(edges, e)

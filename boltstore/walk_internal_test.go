@@ -41,6 +41,35 @@ func randomGraph(r *rand.Rand, n, m int) *graph {
 	return g
 }
 
+// changeRelations removes, adds and replaces relations of g.
+func changeRelations(r *rand.Rand, g *graph) {
+	var ids []string
+	for id := range g.edges {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for range len(ids) / 5 {
+		g.deleteEdge(ids[r.IntN(len(ids))])
+	}
+	node := func() string { return fmt.Sprintf("n%03d", r.IntN(3+r.IntN(len(g.nodes)-3))) }
+	add := func(i int) *rg.Edge {
+		a, b := node(), node()
+		for a == b {
+			b = node()
+		}
+		return &rg.Edge{ID: fmt.Sprintf("x%05d", i), Kind: rg.RelPartnerOf, From: a, To: b}
+	}
+	for i := range 20 {
+		g.putEdge(add(i))
+	}
+	var batch []*rg.Edge
+	for i := range 100 {
+		batch = append(batch, add(100+i))
+	}
+	g.putEdges(batch)
+	g.putEdge(add(5)) // x00005 again, between other nodes
+}
+
 // subgraphReference is the subgraph walk before it stopped at MaxNodes: every
 // level walked to the depth, then cut.
 func (g *graph) subgraphReference(f rg.SubgraphFilter) *rg.Subgraph {
@@ -114,10 +143,28 @@ func subgraphIDs(sg *rg.Subgraph) string {
 // random graphs with hubs, for roots, depths, limits, kinds, relations and
 // years.
 func TestSubgraphStopsAtMaxNodesSameAnswer(t *testing.T) {
+	// With the hubs' neighbours looked up by id from every degree, from
+	// a few and from the default (none in these graphs).
+	for _, hd := range []int{1, 8, hubDegree} {
+		t.Run(fmt.Sprint("hubDegree=", hd), func(t *testing.T) {
+			defer func(old int) { hubDegree = old }(hubDegree)
+			hubDegree = hd
+			testSubgraphSameAnswer(t)
+		})
+	}
+}
+
+func testSubgraphSameAnswer(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for gi := range 30 {
 		g := randomGraph(r, 20+r.IntN(200), 50+r.IntN(600))
-		for qi := range 40 {
+		for qi := range 80 {
+			if qi == 40 {
+				// The relations change after the walks have ordered the
+				// hubs' neighbours: some removed, some added one at a
+				// time, some in a batch, one replaced with other ends.
+				changeRelations(r, g)
+			}
 			f := rg.SubgraphFilter{Depth: 1 + r.IntN(3)}
 			for range 1 + r.IntN(3) {
 				f.Roots = append(f.Roots, fmt.Sprintf("n%03d", r.IntN(len(g.nodes))))
