@@ -273,6 +273,7 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 	rels := uniq(f.Relations)
 	nodeOK := func(n *rg.Node) bool { return kinds == nil || kinds[n.Kind] }
 	edgeOK := func(e *rg.Edge) bool { return e.HoldsInYear(f.Year) }
+	relOK := func(e *rg.Edge) bool { return len(rels) == 0 || slices.Contains(rels, e.Kind) }
 
 	// picked lists the chosen nodes in the order they are kept when cut.
 	var picked []*rg.Node
@@ -298,7 +299,6 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 			roots = append(roots, id)
 		}
 		slices.Sort(roots)
-		relOK := func(e *rg.Edge) bool { return len(rels) == 0 || slices.Contains(rels, e.Kind) }
 		// Breadth first, level by level; each level in id order, so the
 		// nodes are picked by (distance, id). When MaxNodes cuts a level,
 		// only its first ids are needed (and one more, to say it is cut):
@@ -367,39 +367,48 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 		picked = picked[:f.MaxNodes]
 		sg.Truncated = true
 	}
-	in := make(map[string]bool, len(picked))
+	// The relations among the picked nodes: those leaving a node with
+	// fewer than hubDegree relations from its own list; those from a hub
+	// to such a node from that node's list; those between two hubs from
+	// the first one's relations ordered by neighbour. No hub's relations
+	// are gone through one by one.
+	const small, hub = 1, 2
+	in := make(map[string]int8, len(picked))
+	var hubs []string
 	for _, n := range picked {
-		in[n.ID] = true
+		in[n.ID] = small
+		if g.degree(n.ID, rg.Both) >= hubDegree {
+			in[n.ID] = hub
+			hubs = append(hubs, n.ID)
+		}
 	}
+	slices.Sort(hubs)
 	var edges []*rg.Edge
-	var ids []string // picked, in id order, when a hub needs them
 	for _, n := range picked {
-		if len(picked) < g.degree(n.ID, rg.Out)/8 && g.degree(n.ID, rg.Both) >= hubDegree {
-			// A hub among few nodes: its relations to each of them
-			// looked up by neighbour.
-			if ids == nil {
-				ids = make([]string, 0, len(picked))
-				for _, p := range picked {
-					ids = append(ids, p.ID)
+		if in[n.ID] == small {
+			g.incident(n.ID, rg.Out, rels, func(e *rg.Edge) {
+				if in[e.To] != 0 && edgeOK(e) {
+					edges = append(edges, e)
 				}
-				slices.Sort(ids)
-			}
-			xs := g.neighbours(n.ID)
-			for _, p := range ids {
-				i, _ := slices.BinarySearchFunc(xs, p, func(x otherEnd, id string) int { return cmp.Compare(x.id, id) })
-				for ; i < len(xs) && xs[i].id == p; i++ {
-					if e := xs[i].e; e.From == n.ID && edgeOK(e) && (len(rels) == 0 || slices.Contains(rels, e.Kind)) {
+			})
+			if len(hubs) > 0 {
+				g.incident(n.ID, rg.In, rels, func(e *rg.Edge) {
+					if in[e.From] == hub && edgeOK(e) {
 						edges = append(edges, e)
 					}
-				}
+				})
 			}
 			continue
 		}
-		g.incident(n.ID, rg.Out, rels, func(e *rg.Edge) {
-			if in[e.To] && edgeOK(e) {
-				edges = append(edges, e)
+		xs := g.neighbours(n.ID)
+		for _, m := range hubs {
+			i, _ := slices.BinarySearchFunc(xs, m, func(x otherEnd, id string) int { return cmp.Compare(x.id, id) })
+			for ; i < len(xs) && xs[i].id == m; i++ {
+				if e := xs[i].e; e.From == n.ID && edgeOK(e) && relOK(e) {
+					edges = append(edges, e)
+				}
 			}
-		})
+		}
 	}
 	slices.SortFunc(picked, func(a, b *rg.Node) int { return cmp.Compare(a.ID, b.ID) })
 	sortEdges(edges)
