@@ -44,10 +44,12 @@ type otherEnd struct {
 	e  *rg.Edge
 }
 
-// hubDegree is the number of relations from which a walk looks a node's
-// neighbours up in id order (neighbours) instead of going through all its
-// relations (a variable for tests, which lower it).
-var hubDegree = 1024
+// hubDegree is the number of relations from which a neighbourhood's
+// relations among its nodes are looked up in a node's relations ordered by
+// neighbour (neighbours) instead of gone through; indexDegree the number
+// from which a walk that needs a node's first few neighbours by id takes
+// them from there. (Variables for tests, which lower them.)
+var hubDegree, indexDegree = 1024, 128
 
 // degree is how many relations node id has in direction d.
 func (g *graph) degree(id string, d rg.Direction) int {

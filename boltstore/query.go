@@ -326,7 +326,7 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 				}
 			}
 			for _, id := range level {
-				if want < 0 || g.degree(id, rg.Both) < hubDegree {
+				if want < 0 || g.degree(id, rg.Both) < max(indexDegree, 2*want) {
 					g.incident(id, rg.Both, rels, func(e *rg.Edge) {
 						o := e.Other(id)
 						if edgeOK(e) && nodeOK(g.nodes[o]) {
@@ -335,7 +335,8 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 					})
 					continue
 				}
-				// A hub: its first want neighbours of this level by id.
+				// Many relations: its first want neighbours of this level
+				// by id.
 				found := 0
 				xs := g.neighbours(id)
 				for i := 0; i < len(xs) && found < want; {
