@@ -272,40 +272,6 @@ func (g *graph) incident(id string, d rg.Direction, kinds []rg.RelKind, fn func(
 	}
 }
 
-// incidentUntil is incident until fn returns false.
-func (g *graph) incidentUntil(id string, d rg.Direction, kinds []rg.RelKind, fn func(*rg.Edge) bool) {
-	a := g.adj[id]
-	if a == nil {
-		return
-	}
-	visit := func(m map[rg.RelKind][]string) bool {
-		if len(kinds) == 0 {
-			for _, ids := range m {
-				for _, eid := range ids {
-					if !fn(g.edges[eid]) {
-						return false
-					}
-				}
-			}
-			return true
-		}
-		for _, k := range kinds {
-			for _, eid := range m[k] {
-				if !fn(g.edges[eid]) {
-					return false
-				}
-			}
-		}
-		return true
-	}
-	if d != rg.In && !visit(a.out) {
-		return
-	}
-	if d != rg.Out {
-		visit(a.in)
-	}
-}
-
 // stats counts nodes by kind and relations by kind with their degrees.
 func (g *graph) stats() rg.GraphStats {
 	st := rg.GraphStats{Nodes: map[rg.Kind]int{}, Relations: map[rg.RelKind]rg.RelationDegrees{}}
