@@ -349,3 +349,31 @@ func TestShortestPathsFromBothEndsSameAnswer(t *testing.T) {
 		t.Fatalf("only %d queries with more than one path: the graphs test too little", found)
 	}
 }
+
+// TestNeighbourOrderConcurrentReaders: readers that make a node's
+// neighbour order at the same time (each under the read lock) get the same
+// answers; run with -race.
+func TestNeighbourOrderConcurrentReaders(t *testing.T) {
+	defer func(h, i int) { hubDegree, indexDegree = h, i }(hubDegree, indexDegree)
+	hubDegree, indexDegree = 1, 1
+	r := rand.New(rand.NewPCG(5, 6))
+	g := randomGraph(r, 150, 900)
+	f := rg.SubgraphFilter{Roots: []string{"n000", "n001"}, Depth: 2, MaxNodes: 20}
+	want := subgraphIDs(g.subgraphReference(f))
+	done := make(chan string, 8)
+	for range 8 {
+		go func() {
+			sg, err := g.subgraph(f)
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			done <- subgraphIDs(sg)
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != want {
+			t.Fatalf("got %s\nwant %s", got, want)
+		}
+	}
+}
