@@ -364,3 +364,28 @@ var storeIDs atomic.Uint64
 // NewStoreID returns a number no other call in this process returns, for
 // GraphVersion.Store.
 func NewStoreID() uint64 { return storeIDs.Add(1) }
+
+// NodeDegreer is a store that can tell at once how many relations one node
+// has, for estimating a query about that node before running it.
+type NodeDegreer interface {
+	// NodeDegrees returns node id's relations as GraphStats of a graph of
+	// that node alone: for each relation kind, Count and MaxOut are the
+	// relations leaving it and MaxIn those entering it; MaxOut, MaxIn and
+	// MaxBoth its relations of any kind; Nodes is empty. A node that does
+	// not exist has none.
+	NodeDegrees(ctx context.Context, id string) (GraphStats, error)
+}
+
+// NodeDegreesOf returns node id's degrees from store, or ErrNoNodeDegrees
+// when it cannot tell them at once.
+func NodeDegreesOf(ctx context.Context, store Store, id string) (GraphStats, error) {
+	d, ok := store.(NodeDegreer)
+	if !ok {
+		return GraphStats{}, ErrNoNodeDegrees
+	}
+	return d.NodeDegrees(ctx, id)
+}
+
+// ErrNoNodeDegrees is what NodeDegreesOf, and a store wrapping another,
+// answers when the store cannot tell a node's degrees at once.
+var ErrNoNodeDegrees = errors.New("regiongraph: the store does not tell a node's degrees")

@@ -1,8 +1,10 @@
 package boltstore
 
 import (
+	"cmp"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	rg "github.com/regiongraph/regiongraph"
 )
@@ -29,6 +31,74 @@ type graph struct {
 type adjacency struct {
 	out map[rg.RelKind][]string
 	in  map[rg.RelKind][]string
+	// byOther holds a hub's relations by the id at their other end, made
+	// when a walk first needs it (neighbours), dropped when the node's
+	// relations change (under the write lock; readers make it at the same
+	// time harmlessly, each an equal copy).
+	byOther atomic.Pointer[[]otherEnd]
+}
+
+// otherEnd is a relation seen from one of its ends.
+type otherEnd struct {
+	id string // the other end
+	e  *rg.Edge
+}
+
+// hubDegree is the number of relations from which a neighbourhood's
+// relations among its nodes are looked up in a node's relations ordered by
+// neighbour (neighbours) instead of gone through; indexDegree the number
+// from which a walk that needs a node's first few neighbours by id takes
+// them from there. (Variables for tests, which lower them.)
+var hubDegree, indexDegree = 1024, 128
+
+// degree is how many relations node id has in direction d.
+func (g *graph) degree(id string, d rg.Direction) int {
+	a := g.adj[id]
+	if a == nil {
+		return 0
+	}
+	n := 0
+	if d != rg.In {
+		for _, ids := range a.out {
+			n += len(ids)
+		}
+	}
+	if d != rg.Out {
+		for _, ids := range a.in {
+			n += len(ids)
+		}
+	}
+	return n
+}
+
+// neighbours returns node id's relations, both ways, ordered by the id at
+// their other end and then by their own id. The order is made once per
+// change of the node's relations.
+func (g *graph) neighbours(id string) []otherEnd {
+	a := g.adj[id]
+	if a == nil {
+		return nil
+	}
+	if p := a.byOther.Load(); p != nil {
+		return *p
+	}
+	xs := make([]otherEnd, 0, g.degree(id, rg.Both))
+	for _, m := range []map[rg.RelKind][]string{a.out, a.in} {
+		for _, ids := range m {
+			for _, eid := range ids {
+				e := g.edges[eid]
+				xs = append(xs, otherEnd{e.Other(id), e})
+			}
+		}
+	}
+	slices.SortFunc(xs, func(x, y otherEnd) int {
+		if c := cmp.Compare(x.id, y.id); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.e.ID, y.e.ID)
+	})
+	a.byOther.Store(&xs)
+	return xs
 }
 
 func newGraph() *graph {
@@ -108,6 +178,8 @@ func (g *graph) putEdge(e *rg.Edge) {
 	from, to := g.adjOf(e.From), g.adjOf(e.To)
 	from.out[e.Kind] = insertSorted(from.out[e.Kind], e.ID)
 	to.in[e.Kind] = insertSorted(to.in[e.Kind], e.ID)
+	from.byOther.Store(nil)
+	to.byOther.Store(nil)
 }
 
 // putEdges puts many relations at once: each adjacency list touched is
@@ -140,6 +212,7 @@ func (g *graph) putEdges(es []*rg.Edge) {
 		touched[list{to, false, e.Kind}] = true
 	}
 	for l := range touched {
+		l.a.byOther.Store(nil)
 		m := l.a.in
 		if l.out {
 			m = l.a.out
@@ -160,9 +233,11 @@ func (g *graph) deleteEdge(id string) {
 	delete(g.edges, id)
 	if a := g.adj[e.From]; a != nil {
 		a.out[e.Kind] = removeSorted(a.out[e.Kind], id)
+		a.byOther.Store(nil)
 	}
 	if a := g.adj[e.To]; a != nil {
 		a.in[e.Kind] = removeSorted(a.in[e.Kind], id)
+		a.byOther.Store(nil)
 	}
 }
 
@@ -248,4 +323,31 @@ func (g *graph) stats() rg.GraphStats {
 func sortedIDs(ids []string) []string {
 	slices.Sort(ids)
 	return slices.Compact(ids)
+}
+
+// nodeDegrees are node id's relations as the stats of a graph of it alone.
+func (g *graph) nodeDegrees(id string) rg.GraphStats {
+	st := rg.GraphStats{Relations: map[rg.RelKind]rg.RelationDegrees{}}
+	a := g.adj[id]
+	if a == nil {
+		return st
+	}
+	for k, ids := range a.out {
+		if len(ids) > 0 {
+			r := st.Relations[k]
+			r.Count, r.MaxOut = len(ids), len(ids)
+			st.Relations[k] = r
+			st.MaxOut += len(ids)
+		}
+	}
+	for k, ids := range a.in {
+		if len(ids) > 0 {
+			r := st.Relations[k]
+			r.MaxIn = len(ids)
+			st.Relations[k] = r
+			st.MaxIn += len(ids)
+		}
+	}
+	st.MaxBoth = st.MaxOut + st.MaxIn
+	return st
 }

@@ -14,14 +14,20 @@ const DefaultPaths = 10
 // shortestPaths enumerates the shortest paths from one node to another,
 // following relations in either direction.
 //
-// Two breadth-first searches, one from each end and both bounded by MaxHops,
-// give every node its distance to either end; a node lies on a shortest path
-// exactly when the two distances add up to the length d of the shortest
-// path. A depth-first walk over those nodes alone, taking neighbours in id
-// order, then yields the node sequences in lexicographic order without ever
-// entering a dead end, and for each sequence the choices among parallel
-// relations are enumerated in edge id order. The walk stops after First
-// paths, so the work is bounded by O(V+E) for the searches plus
+// A breadth-first search from each end, level by level, each time
+// extending the side whose level has fewer relations to follow, finds the
+// length d of the shortest path when the two meet (bounded by MaxHops
+// together): the forward search has gone a levels, the backward one b, with
+// a+b = d, and the nodes at distance a from one end and b from the other are
+// the meeting level, through which every shortest path goes. From it the
+// nodes on shortest paths are marked level by level back to each end (a
+// node is on one when it is a level nearer its end than a marked node it is
+// joined to). A depth-first walk over the marked nodes alone, taking
+// neighbours in id order, then yields the node sequences in lexicographic
+// order without ever entering a dead end, and for each sequence the choices
+// among parallel relations are enumerated in edge id order. The walk stops
+// after First paths, so the work is bounded by the two searches (each
+// side's balls of radius a and b, rather than one of radius d) plus
 // O(First·d·degree) for the walk, however many shortest paths there are.
 func (g *graph) shortestPaths(from, to string, o rg.PathOptions) ([]rg.Path, error) {
 	if err := o.Validate(); err != nil {
@@ -50,42 +56,61 @@ func (g *graph) shortestPaths(from, to string, o rg.PathOptions) ([]rg.Path, err
 	// passable reports whether a path may go on through node id: the ends
 	// always, other nodes when their kind is allowed.
 	passable := func(id string) bool {
-		return kinds == nil || kinds[g.nodes[id].Kind]
+		return id == from || id == to || kinds == nil || kinds[g.nodes[id].Kind]
 	}
-
-	bfs := func(start, goal string, limit int) map[string]int {
-		dist := map[string]int{start: 0}
-		level := []string{start}
-		for d := 0; d < limit && len(level) > 0; d++ {
-			var next []string
-			for _, id := range level {
-				if id != start && (id == goal || !passable(id)) {
-					continue
-				}
-				g.incident(id, rg.Both, rels, func(e *rg.Edge) {
-					if !e.HoldsInYear(o.Year) {
-						return
-					}
-					n := e.Other(id)
-					if _, seen := dist[n]; !seen {
-						dist[n] = d + 1
-						next = append(next, n)
-					}
-				})
-			}
-			if _, done := dist[goal]; done {
-				break
-			}
-			level = next
+	// A search goes on from its own end and from passable nodes, never
+	// from the other end.
+	fwd := &pathSearch{g: g, start: from, goal: to, dist: map[string]int{from: 0}, levels: [][]string{{from}}}
+	bwd := &pathSearch{g: g, start: to, goal: from, dist: map[string]int{to: 0}, levels: [][]string{{to}}}
+	d := -1
+	for d < 0 && fwd.depth()+bwd.depth() < maxHops {
+		s, other := fwd, bwd
+		if bwd.cost(rels) < fwd.cost(rels) {
+			s, other = bwd, fwd
 		}
-		return dist
+		if !s.extend(rels, o.Year, passable, other.dist) {
+			break // one side has nowhere to go: no path
+		}
+		if s.met {
+			d = fwd.depth() + bwd.depth()
+		}
 	}
-	dFrom := bfs(from, to, maxHops)
-	d, ok := dFrom[to]
-	if !ok {
+	if d < 0 {
 		return []rg.Path{}, nil
 	}
-	dTo := bfs(to, from, d)
+	a := fwd.depth()
+	// pos holds the nodes on shortest paths with their place on them: the
+	// meeting level first, then level by level towards each end.
+	pos := map[string]int{}
+	at := make([][]string, d+1)
+	for _, id := range fwd.levels[a] {
+		if bd, ok := bwd.dist[id]; ok && bd == d-a && passable(id) {
+			pos[id] = a
+			at[a] = append(at[a], id)
+		}
+	}
+	// mark marks the nodes at place k: those at distance sd from the end
+	// of search s joined to a node at place j.
+	mark := func(k, j int, s *pathSearch, sd int) {
+		for _, id := range at[j] {
+			g.incident(id, rg.Both, rels, func(e *rg.Edge) {
+				n := e.Other(id)
+				if _, done := pos[n]; done || !e.HoldsInYear(o.Year) || !passable(n) {
+					return
+				}
+				if nd, ok := s.dist[n]; ok && nd == sd {
+					pos[n] = k
+					at[k] = append(at[k], n)
+				}
+			})
+		}
+	}
+	for k := a - 1; k >= 0; k-- {
+		mark(k, k+1, fwd, k)
+	}
+	for k := a + 1; k <= d; k++ {
+		mark(k, k-1, bwd, d-k)
+	}
 
 	var paths []rg.Path
 	nodes := []string{from}
@@ -100,9 +125,7 @@ func (g *graph) shortestPaths(from, to string, o rg.PathOptions) ([]rg.Path, err
 				return
 			}
 			v := e.Other(u)
-			df, okf := dFrom[v]
-			dt, okt := dTo[v]
-			if okf && okt && df == k+1 && dt == d-k-1 && (v == to || passable(v)) {
+			if p, ok := pos[v]; ok && p == k+1 {
 				next = append(next, v)
 			}
 		})
@@ -118,6 +141,79 @@ func (g *graph) shortestPaths(from, to string, o rg.PathOptions) ([]rg.Path, err
 	}
 	walk(from, 0)
 	return paths, nil
+}
+
+// pathSearch is one side of the shortest-path search: the distance from
+// start of every node reached, and the nodes of each level.
+type pathSearch struct {
+	g           *graph
+	start, goal string
+	dist        map[string]int
+	levels      [][]string
+	// met is set when the last level reached a node the other side had
+	// reached, through which a path may go.
+	met bool
+}
+
+func (s *pathSearch) depth() int { return len(s.levels) - 1 }
+
+// expands reports whether the search goes on from node id.
+func (s *pathSearch) expands(id string, passable func(string) bool) bool {
+	return id == s.start || (id != s.goal && passable(id))
+}
+
+// cost is the number of relations the next level would follow.
+func (s *pathSearch) cost(rels []rg.RelKind) int {
+	n := 0
+	for _, id := range s.levels[len(s.levels)-1] {
+		a := s.g.adj[id]
+		if a == nil {
+			continue
+		}
+		if len(rels) == 0 {
+			for _, ids := range a.out {
+				n += len(ids)
+			}
+			for _, ids := range a.in {
+				n += len(ids)
+			}
+			continue
+		}
+		for _, k := range rels {
+			n += len(a.out[k]) + len(a.in[k])
+		}
+	}
+	return n
+}
+
+// extend adds the next level; it reports false when there is none.
+func (s *pathSearch) extend(rels []rg.RelKind, year *int, passable func(string) bool, other map[string]int) bool {
+	d := len(s.levels)
+	var next []string
+	for _, id := range s.levels[d-1] {
+		if !s.expands(id, passable) {
+			continue
+		}
+		s.g.incident(id, rg.Both, rels, func(e *rg.Edge) {
+			if !e.HoldsInYear(year) {
+				return
+			}
+			n := e.Other(id)
+			if _, seen := s.dist[n]; seen {
+				return
+			}
+			s.dist[n] = d
+			next = append(next, n)
+			if _, ok := other[n]; ok && passable(n) {
+				s.met = true
+			}
+		})
+	}
+	if len(next) == 0 {
+		return false
+	}
+	s.levels = append(s.levels, next)
+	return true
 }
 
 // emitPaths appends the paths along the node sequence ids, one for each

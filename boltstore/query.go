@@ -278,6 +278,7 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 	rels := uniq(f.Relations)
 	nodeOK := func(n *rg.Node) bool { return kinds == nil || kinds[n.Kind] }
 	edgeOK := func(e *rg.Edge) bool { return e.HoldsInYear(f.Year) }
+	relOK := func(e *rg.Edge) bool { return len(rels) == 0 || slices.Contains(rels, e.Kind) }
 
 	// picked lists the chosen nodes in the order they are kept when cut.
 	var picked []*rg.Node
@@ -290,37 +291,76 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 		slices.SortFunc(picked, func(a, b *rg.Node) int { return cmp.Compare(a.ID, b.ID) })
 	} else {
 		roots := make([]string, 0, len(f.Roots))
-		seen := map[string]bool{}
+		// seen holds the nodes reached, with the level they were reached at.
+		seen := map[string]int{}
 		for _, id := range f.Roots {
-			if seen[id] {
+			if _, ok := seen[id]; ok {
 				continue
 			}
 			if _, ok := g.nodes[id]; !ok {
 				return nil, &rg.Error{Code: rg.ENOTFOUND, Field: "roots", Message: fmt.Sprintf("no node %q", id)}
 			}
-			seen[id] = true
+			seen[id] = 0
 			roots = append(roots, id)
 		}
 		slices.Sort(roots)
 		// Breadth first, level by level; each level in id order, so the
-		// nodes are picked by (distance, id).
+		// nodes are picked by (distance, id). When MaxNodes cuts a level,
+		// only its first ids are needed (and one more, to say it is cut):
+		// at most want of them, and each node of the level above gives
+		// at most its first want neighbours, which a hub finds in its
+		// relations ordered by neighbour (neighbours) without going
+		// through all of them. Past the cut nothing is walked.
 		level := roots
 		for _, id := range roots {
 			picked = append(picked, g.nodes[id])
 		}
-		for d := 0; d < f.Depth && len(level) > 0; d++ {
+		for d := 1; d <= f.Depth && len(level) > 0; d++ {
+			want := -1 // all
+			if f.MaxNodes > 0 {
+				if len(picked) > f.MaxNodes {
+					break // cut already
+				}
+				want = f.MaxNodes - len(picked) + 1
+			}
 			var next []string
-			for _, id := range level {
-				g.incident(id, rg.Both, rels, func(e *rg.Edge) {
-					o := e.Other(id)
-					if seen[o] || !edgeOK(e) || !nodeOK(g.nodes[o]) {
-						return
-					}
-					seen[o] = true
+			reach := func(o string) {
+				if _, ok := seen[o]; !ok {
+					seen[o] = d
 					next = append(next, o)
-				})
+				}
+			}
+			for _, id := range level {
+				if want < 0 || g.degree(id, rg.Both) < max(indexDegree, 2*want) {
+					g.incident(id, rg.Both, rels, func(e *rg.Edge) {
+						o := e.Other(id)
+						if edgeOK(e) && nodeOK(g.nodes[o]) {
+							reach(o)
+						}
+					})
+					continue
+				}
+				// Many relations: its first want neighbours of this level
+				// by id.
+				found := 0
+				xs := g.neighbours(id)
+				for i := 0; i < len(xs) && found < want; {
+					o := xs[i].id
+					ok := false
+					for ; i < len(xs) && xs[i].id == o; i++ {
+						ok = ok || (relOK(xs[i].e) && edgeOK(xs[i].e))
+					}
+					if lv, was := seen[o]; !ok || (was && lv < d) || !nodeOK(g.nodes[o]) {
+						continue
+					}
+					found++
+					reach(o)
+				}
 			}
 			slices.Sort(next)
+			if want > 0 && len(next) >= want {
+				next = next[:want]
+			}
 			for _, id := range next {
 				picked = append(picked, g.nodes[id])
 			}
@@ -333,17 +373,48 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 		picked = picked[:f.MaxNodes]
 		sg.Truncated = true
 	}
-	in := make(map[string]bool, len(picked))
+	// The relations among the picked nodes: those leaving a node with
+	// fewer than hubDegree relations from its own list; those from a hub
+	// to such a node from that node's list; those between two hubs from
+	// the first one's relations ordered by neighbour. No hub's relations
+	// are gone through one by one.
+	const small, hub = 1, 2
+	in := make(map[string]int8, len(picked))
+	var hubs []string
 	for _, n := range picked {
-		in[n.ID] = true
+		in[n.ID] = small
+		if g.degree(n.ID, rg.Both) >= hubDegree {
+			in[n.ID] = hub
+			hubs = append(hubs, n.ID)
+		}
 	}
+	slices.Sort(hubs)
 	var edges []*rg.Edge
 	for _, n := range picked {
-		g.incident(n.ID, rg.Out, rels, func(e *rg.Edge) {
-			if in[e.To] && edgeOK(e) {
-				edges = append(edges, e)
+		if in[n.ID] == small {
+			g.incident(n.ID, rg.Out, rels, func(e *rg.Edge) {
+				if in[e.To] != 0 && edgeOK(e) {
+					edges = append(edges, e)
+				}
+			})
+			if len(hubs) > 0 {
+				g.incident(n.ID, rg.In, rels, func(e *rg.Edge) {
+					if in[e.From] == hub && edgeOK(e) {
+						edges = append(edges, e)
+					}
+				})
 			}
-		})
+			continue
+		}
+		xs := g.neighbours(n.ID)
+		for _, m := range hubs {
+			i, _ := slices.BinarySearchFunc(xs, m, func(x otherEnd, id string) int { return cmp.Compare(x.id, id) })
+			for ; i < len(xs) && xs[i].id == m; i++ {
+				if e := xs[i].e; e.From == n.ID && edgeOK(e) && relOK(e) {
+					edges = append(edges, e)
+				}
+			}
+		}
 	}
 	slices.SortFunc(picked, func(a, b *rg.Node) int { return cmp.Compare(a.ID, b.ID) })
 	sortEdges(edges)

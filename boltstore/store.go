@@ -533,6 +533,15 @@ func (s *Store) Expand(ctx context.Context, f rg.EdgeFilter) (x rg.Expansion, er
 	return x, err
 }
 
+// NodeDegrees implements regiongraph.NodeDegreer: a count of the node's
+// relations in memory.
+func (s *Store) NodeDegrees(ctx context.Context, id string) (st rg.GraphStats, err error) {
+	err = s.read(ctx, func(g *graph) error { st = g.nodeDegrees(id); return nil })
+	return st, err
+}
+
+var _ rg.NodeDegreer = (*Store)(nil)
+
 // Subgraph implements regiongraph.Store. With Roots, the roots are always
 // part of the result (whatever their kind); the other nodes are reached
 // through allowed relations and nodes of allowed kinds. When MaxNodes cuts

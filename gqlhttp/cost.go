@@ -109,6 +109,10 @@ type costState struct {
 	maxFirstField string
 	// stats are the graph's cardinalities; nil: the flat estimates.
 	stats *rg.GraphStats
+	// elements counts a list's elements too (1 + n × (1 + children)):
+	// where n is exact (one node's relations) rather than a bound, so that
+	// the estimate is still at least the values of the answer.
+	elements bool
 }
 
 type costStateKey struct{}
@@ -163,6 +167,9 @@ func (c *costSchema) Complexity(ctx context.Context, typeName, field string, chi
 				n = est
 			}
 		}
+	}
+	if st != nil && st.elements && r.kind != costPlain {
+		child = satAdd(child, 1)
 	}
 	return satAdd(1, satMul(n, child)), true
 }

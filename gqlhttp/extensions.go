@@ -60,7 +60,30 @@ func (c *costLimit) estimate(ctx context.Context, oc *graphql.OperationContext, 
 		}
 	}
 	st := &costState{stats: stats}
-	r := costResult{cost: complexity.Calculate(withCostState(ctx, st), c.es, oc.Operation, oc.Variables), maxFirst: st.maxFirst, maxFirstField: st.maxFirstField}
+	cctx := withCostState(ctx, st)
+	// A node asked for by id (node(id: ...)) is estimated by its own
+	// relations where the store tells them at once, not by the most any
+	// node has: the other root fields as usual.
+	rest := oc.Operation.SelectionSet
+	cost := 0
+	if c.stats != nil && c.stats.store != nil {
+		rest = nil
+		for _, sel := range oc.Operation.SelectionSet {
+			if f, ok := sel.(*ast.Field); ok && f.Name == "node" && f.ObjectDefinition != nil && f.ObjectDefinition.Name == "Query" {
+				if id, ok := f.ArgumentMap(oc.Variables)["id"].(string); ok {
+					if deg, err := rg.NodeDegreesOf(ctx, c.stats.store, id); err == nil {
+						cost = satAdd(cost, c.nodeCost(cctx, st, f, oc.Variables, &deg))
+						continue
+					}
+				}
+			}
+			rest = append(rest, sel)
+		}
+	}
+	if len(rest) > 0 {
+		cost = satAdd(cost, complexity.Calculate(cctx, c.es, &ast.OperationDefinition{Operation: oc.Operation.Operation, SelectionSet: rest}, oc.Variables))
+	}
+	r := costResult{cost: cost, maxFirst: st.maxFirst, maxFirstField: st.maxFirstField}
 	if cacheable {
 		c.mu.Lock()
 		if c.costStats == stats {
@@ -72,6 +95,55 @@ func (c *costLimit) estimate(ctx context.Context, oc *graphql.OperationContext, 
 		c.mu.Unlock()
 	}
 	return r
+}
+
+// nodeCost is the cost of root field f, node(id: ...), whose node has the
+// relations deg: as gqlgen's complexity walk costs it, but its own fields'
+// lists are estimated by deg instead of the graph's Stats (the fields
+// below them by the Stats), each element counted as well (1 + n × (1 +
+// children)), since n is then what the list holds, not a bound.
+func (c *costLimit) nodeCost(ctx context.Context, st *costState, f *ast.Field, vars map[string]any, deg *rg.GraphStats) int {
+	schema := c.es.Schema()
+	fieldCost := func(typeName, field string, child int, args map[string]any) int {
+		if n, ok := c.es.Complexity(ctx, typeName, field, child, args); ok && n >= 1 {
+			return n
+		}
+		return satAdd(1, child)
+	}
+	sum := 0
+	var walk func(ss ast.SelectionSet)
+	walk = func(ss ast.SelectionSet) {
+		for _, sel := range ss {
+			switch s := sel.(type) {
+			case *ast.Field:
+				def := schema.Types[s.Definition.Type.Name()]
+				child := 0
+				if def.Kind == ast.Object || def.Kind == ast.Interface || def.Kind == ast.Union {
+					child = complexity.Calculate(ctx, c.es, &ast.OperationDefinition{SelectionSet: s.SelectionSet}, vars)
+				}
+				args := s.ArgumentMap(vars)
+				saved := st.stats
+				st.stats, st.elements = deg, true
+				n := 0
+				if s.ObjectDefinition.Kind == ast.Interface {
+					// The most any type implementing it costs, as gqlgen.
+					for _, t := range schema.GetPossibleTypes(s.ObjectDefinition) {
+						n = max(n, fieldCost(t.Name, s.Name, child, args))
+					}
+				} else {
+					n = fieldCost(s.ObjectDefinition.Name, s.Name, child, args)
+				}
+				st.stats, st.elements = saved, false
+				sum = satAdd(sum, n)
+			case *ast.FragmentSpread:
+				walk(s.Definition.SelectionSet)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			}
+		}
+	}
+	walk(f.SelectionSet)
+	return fieldCost("Query", f.Name, sum, f.ArgumentMap(vars))
 }
 
 // statsCache keeps the store's Stats for the cost estimate, which runs in

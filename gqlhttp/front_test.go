@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -474,5 +475,94 @@ func TestTimeBudgets(t *testing.T) {
 	a := ask(t, h, gqlResponse, `{ municipalities { totalCount } }`, nil)
 	if a.status != http.StatusServiceUnavailable || len(a.Errors) != 1 || a.Errors[0].Extensions["limit"] != gqlhttp.LimitExecTime {
 		t.Errorf("a plain query past ExecTimeout: %d %s", a.status, a.raw)
+	}
+}
+
+// TestCostOfANodeByIDIsItsOwn: node(id: ...) is estimated by that node's
+// own relations, not by the most any node has, so a node with few
+// relations is not refused because a hub exists; the estimate stays at
+// least what the answer holds; a node's fields' fields are still estimated
+// by the graph's Stats; an id given as a variable is estimated the same.
+func TestCostOfANodeByIDIsItsOwn(t *testing.T) {
+	store := openStore(t)
+	ctx := context.Background()
+	st, err := store.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The node with the fewest relations (at least 2) and the one with
+	// the most.
+	page, err := store.FindNodes(ctx, rg.NodeFilter{First: rg.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, hub, smallDeg, hubDeg := "", "", 1<<30, 0
+	for _, n := range page.Nodes {
+		es, err := store.Edges(ctx, rg.EdgeFilter{NodeIDs: []string{n.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) >= 2 && len(es) < smallDeg {
+			small, smallDeg = n.ID, len(es)
+		}
+		if len(es) > hubDeg {
+			hub, hubDeg = n.ID, len(es)
+		}
+	}
+	if hubDeg != st.MaxBoth || smallDeg >= hubDeg {
+		t.Fatalf("hub %s has %d relations (Stats: at most %d), small %s %d", hub, hubDeg, st.MaxBoth, small, smallDeg)
+	}
+	estimate := gqlhttp.NewHandler(store, gqlhttp.Options{Limits: gqlhttp.Limits{MaxComplexity: 1}})
+	cost := func(q string, vars map[string]any) int {
+		t.Helper()
+		a := ask(t, estimate, "", q, vars)
+		m := costRE.FindStringSubmatch(a.Errors[0].Message)
+		if m == nil {
+			t.Fatalf("%s: %s", q, a.raw)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	q := `query($id: ID!) { node(id: $id) { id relations { id } } }`
+	for _, c := range []struct {
+		id  string
+		deg int
+	}{{small, smallDeg}, {hub, hubDeg}, {"no-such-node", 0}} {
+		// node 1 + id 1 + relations (1 + deg × (element 1 + id 1))
+		if got, want := cost(q, map[string]any{"id": c.id}), 3+2*c.deg; got != want {
+			t.Errorf("node(%s) with %d relations costs %d, want %d", c.id, c.deg, got, want)
+		}
+		lit := fmt.Sprintf(`{ node(id: %q) { id relations { id } } }`, c.id)
+		if got, want := cost(lit, nil), 3+2*c.deg; got != want {
+			t.Errorf("%s costs %d, want %d", lit, got, want)
+		}
+	}
+	// One level down the Stats again: node 1 + relations (1 + deg ×
+	// (element 1 + from (1 + relations (1 + MaxBoth × id 1)))).
+	deep := `query($id: ID!) { node(id: $id) { relations { from { relations { id } } } } }`
+	if got, want := cost(deep, map[string]any{"id": small}), 2+smallDeg*(3+st.MaxBoth); got != want {
+		t.Errorf("two levels under node(%s): %d, want %d", small, got, want)
+	}
+	// Two root fields: each its own.
+	two := fmt.Sprintf(`{ a: node(id: %q) { relations { id } } b: node(id: %q) { relations { id } } }`, small, hub)
+	if got, want := cost(two, nil), 2+2*smallDeg+2+2*hubDeg; got != want {
+		t.Errorf("two nodes cost %d, want %d", got, want)
+	}
+	// Honest: the answer holds no more values than estimated; a limit
+	// between the small node's cost and the hub's takes the one, refuses the
+	// other.
+	lim := gqlhttp.NewHandler(store, gqlhttp.Options{Limits: gqlhttp.Limits{MaxComplexity: 3 + 2*smallDeg}})
+	full := `query($id: ID!) { node(id: $id) { id ... on Initiative { code } relations { id } } }`
+	a := ask(t, lim, "", `query($id: ID!) { node(id: $id) { id relations { id } } }`, map[string]any{"id": small})
+	if len(a.Errors) > 0 {
+		t.Fatalf("node(%s) refused under a limit of its own cost: %s", small, a.raw)
+	}
+	var data any
+	_ = json.Unmarshal(a.Data, &data)
+	if v := countValues(data); v > 3+2*smallDeg {
+		t.Errorf("node(%s) answers %d values, estimated %d", small, v, 3+2*smallDeg)
+	}
+	if a := ask(t, lim, "", full, map[string]any{"id": hub}); len(a.Errors) == 0 || a.Errors[0].Extensions["limit"] != gqlhttp.LimitComplexity {
+		t.Errorf("node(%s) with %d relations under a limit of %d: %s", hub, hubDeg, 3+2*smallDeg, a.raw)
 	}
 }

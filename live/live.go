@@ -103,6 +103,11 @@ func (s *store) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
 
 var _ rg.Versioned = (*store)(nil)
 
+// NodeDegrees passes regiongraph.NodeDegreer through.
+func (s *store) NodeDegrees(ctx context.Context, id string) (rg.GraphStats, error) {
+	return rg.NodeDegreesOf(ctx, s.Store, id)
+}
+
 // Ready passes the wrapped store's readiness on.
 func (s *store) Ready(ctx context.Context) error {
 	if r, ok := s.Store.(interface{ Ready(context.Context) error }); ok {

@@ -100,6 +100,12 @@ func (s *store) History(ctx context.Context, f rg.HistoryFilter) (rg.HistoryPage
 	return out, err
 }
 
+// NodeDegrees passes regiongraph.NodeDegreer through, uncounted (a
+// count in memory, asked by the cost estimate).
+func (s *store) NodeDegrees(ctx context.Context, id string) (rg.GraphStats, error) {
+	return rg.NodeDegreesOf(ctx, s.Store, id)
+}
+
 // GraphVersion passes regiongraph.Versioned through, counted.
 func (s *store) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
 	start := time.Now()
