@@ -101,3 +101,21 @@ func FuzzParseLarge(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { sameAsParseBytes(t, b, "fuzz.yaml") })
 }
+
+// A key given twice, known or not, is the same error whichever parser
+// reads it.
+func TestParseLargeKeysTwice(t *testing.T) {
+	for name, src := range map[string]string{
+		"known twice":   "nodes:\n  - {id: a, id: a, kind: Topic, name: a, source: {outside: true, reference: r}}\n",
+		"unknown twice": "nodes:\n  - {id: a, x: 1, x: 2, kind: Topic, name: a, source: {outside: true, reference: r}}\n",
+		"block twice":   "nodes:\n  - id: a\n    x: 1\n    kind: Topic\n    x: 2\n    name: a\n    source: {outside: true, reference: r}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := dataset.ParseBytes([]byte(src), "k.yaml")
+			if err == nil || !strings.Contains(err.Error(), "is given twice") {
+				t.Fatalf("ParseBytes: %v", err)
+			}
+			sameAsParseBytes(t, []byte(src), "k.yaml")
+		})
+	}
+}
