@@ -112,7 +112,9 @@ func (g *graph) putEdge(e *rg.Edge) {
 
 // putEdges puts many relations at once: each adjacency list touched is
 // sorted once, rather than each relation inserted in its place (which is
-// quadratic in a hub's relations).
+// quadratic in a hub's relations). A relation whose id comes after the
+// last of a list is appended in its place: relations put in id order (an
+// import in batches of ids in order) leave nothing to sort.
 func (g *graph) putEdges(es []*rg.Edge) {
 	if len(es) < 64 {
 		for _, e := range es {
@@ -131,13 +133,21 @@ func (g *graph) putEdges(es []*rg.Edge) {
 		}
 	}
 	touched := map[list]bool{}
+	add := func(a *adjacency, out bool, k rg.RelKind, id string) {
+		m := a.in
+		if out {
+			m = a.out
+		}
+		ids := m[k]
+		if n := len(ids); n > 0 && ids[n-1] >= id {
+			touched[list{a, out, k}] = true
+		}
+		m[k] = append(ids, id)
+	}
 	for _, e := range es {
 		g.edges[e.ID] = e
-		from, to := g.adjOf(e.From), g.adjOf(e.To)
-		from.out[e.Kind] = append(from.out[e.Kind], e.ID)
-		to.in[e.Kind] = append(to.in[e.Kind], e.ID)
-		touched[list{from, true, e.Kind}] = true
-		touched[list{to, false, e.Kind}] = true
+		add(g.adjOf(e.From), true, e.Kind, e.ID)
+		add(g.adjOf(e.To), false, e.Kind, e.ID)
 	}
 	for l := range touched {
 		m := l.a.in
@@ -149,6 +159,20 @@ func (g *graph) putEdges(es []*rg.Edge) {
 			ids = slices.Clone(ids) // appending left up to twice the room
 		}
 		m[l.k] = ids
+	}
+}
+
+// trim gives every adjacency list that appending left with more than a
+// quarter of room a copy of its own size (after loading a file).
+func (g *graph) trim() {
+	for _, a := range g.adj {
+		for _, m := range []map[rg.RelKind][]string{a.out, a.in} {
+			for k, ids := range m {
+				if cap(ids) > len(ids)+len(ids)/4 {
+					m[k] = slices.Clone(ids)
+				}
+			}
+		}
 	}
 }
 

@@ -462,6 +462,7 @@ func readGraph(tx *bolt.Tx) (loaded, error) {
 		return loaded{}, err
 	}
 	g.putEdges(edges)
+	g.trim()
 	l.g = g
 	return l, nil
 }
@@ -583,7 +584,7 @@ func (s *Store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult,
 		if err := st.write(tx, s.tab); err != nil {
 			return err
 		}
-		return writeHistory(tx, s.tab, st.log, at, actor, reason)
+		return writeHistory(tx, s.tab, st.log, st.recs, at, actor, reason)
 	})
 	if err != nil {
 		s.tab.rollback()
