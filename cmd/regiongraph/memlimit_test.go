@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"io"
+	"math"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeLimiter records the limits set, for a live heap and a machine it
+// is told.
+type fakeLimiter struct {
+	mu          sync.Mutex
+	live, total uint64
+	limit       int64
+	sets        []int64
+}
+
+func (f *fakeLimiter) SetMemoryLimit(n int64) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	prev := f.limit
+	f.limit = n
+	f.sets = append(f.sets, n)
+	return prev
+}
+func (f *fakeLimiter) LiveHeap() uint64    { return f.live }
+func (f *fakeLimiter) TotalMemory() uint64 { return f.total }
+
+// serveWith runs serve with the limiter and env until it listens, stops
+// it, and returns the limits set meanwhile, the last one then current.
+func serveWith(t *testing.T, f *fakeLimiter, env map[string]string, args ...string) (during, after int64) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr := make(chan string, 1)
+	a := &app{stdout: io.Discard, stderr: io.Discard, getenv: func(k string) string { return env[k] }, limiter: f,
+		onListen: func(s string) { addr <- s }}
+	done := make(chan error, 1)
+	go func() {
+		done <- a.run(ctx, append([]string{"serve", "-addr", "127.0.0.1:0", "-data", filepath.Join(t.TempDir(), "m.db")}, args...))
+	}()
+	select {
+	case <-addr:
+	case err := <-done:
+		t.Fatalf("serve exited: %v", err)
+	case <-time.After(hangBound):
+		t.Fatal("serve did not listen")
+	}
+	f.mu.Lock()
+	during = f.limit
+	f.mu.Unlock()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	return during, f.limit
+}
+
+// -memory-limit: auto sets 1.75 times the live heap after opening the
+// embedded store (at least 256 MiB above it, at most 9/10 of the
+// machine); a size is set as given; off and a GOMEMLIMIT in the
+// environment leave the runtime's limit alone; every limit set is undone
+// when serve returns.
+func TestServeMemoryLimit(t *testing.T) {
+	const mb = 1 << 20
+	const before = math.MaxInt64
+	cases := []struct {
+		name        string
+		live, total uint64
+		env         map[string]string
+		args        []string
+		want        int64 // during serve; 0: never set
+	}{
+		{name: "auto, national heap", live: 470 * mb, total: 24 << 30, want: 470*mb + 470*mb/4*3},
+		{name: "auto, small heap", live: 20 * mb, total: 24 << 30, want: 20*mb + 256*mb},
+		{name: "auto, small machine", live: 470 * mb, total: 800 * mb, want: 800 * mb / 10 * 9},
+		{name: "auto from the environment", live: 470 * mb, env: map[string]string{"REGIONGRAPH_MEMORY_LIMIT": "auto"}, want: 470*mb + 470*mb/4*3},
+		{name: "size", live: 470 * mb, args: []string{"-memory-limit", "900MiB"}, want: 900 * mb},
+		{name: "size from the environment", live: 470 * mb, env: map[string]string{"REGIONGRAPH_MEMORY_LIMIT": "2GiB"}, want: 2 << 30},
+		{name: "off", live: 470 * mb, args: []string{"-memory-limit", "off"}},
+		{name: "GOMEMLIMIT", live: 470 * mb, env: map[string]string{"GOMEMLIMIT": "850MiB"}},
+		{name: "GOMEMLIMIT and a flag", live: 470 * mb, env: map[string]string{"GOMEMLIMIT": "850MiB"}, args: []string{"-memory-limit", "2GiB"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := &fakeLimiter{live: c.live, total: c.total, limit: before}
+			during, after := serveWith(t, f, c.env, c.args...)
+			if c.want == 0 {
+				if len(f.sets) != 0 {
+					t.Fatalf("limits set %v, want none", f.sets)
+				}
+				return
+			}
+			if during != c.want {
+				t.Errorf("limit while serving %d MiB, want %d MiB", during/mb, c.want/mb)
+			}
+			if after != before {
+				t.Errorf("limit after serving %d, want the one before (%d)", after, int64(before))
+			}
+		})
+	}
+	for _, bad := range []string{"lots", "-5", "12XB", "1.5GiB"} {
+		if _, stderr, _, code := runApp(t, nil, "serve", "-memory-limit", bad); code != 2 || stderr == "" {
+			t.Errorf("-memory-limit %s: exit %d, stderr %q", bad, code, stderr)
+		}
+	}
+}
