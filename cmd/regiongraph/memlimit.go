@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/regiongraph/regiongraph/dataset"
 )
 
 // The soft memory limit serve gives the Go runtime (-memory-limit).
@@ -85,6 +87,8 @@ func parseSize(s string) (int64, error) {
 type memoryLimiter interface {
 	// SetMemoryLimit is debug.SetMemoryLimit.
 	SetMemoryLimit(int64) int64
+	// SetGCPercent is debug.SetGCPercent.
+	SetGCPercent(int) int
 	// LiveHeap is the live heap in bytes after a collection.
 	LiveHeap() uint64
 	// TotalMemory is the memory of the machine or cgroup (0: unknown).
@@ -95,6 +99,7 @@ type memoryLimiter interface {
 type runtimeLimiter struct{}
 
 func (runtimeLimiter) SetMemoryLimit(n int64) int64 { return debug.SetMemoryLimit(n) }
+func (runtimeLimiter) SetGCPercent(p int) int       { return debug.SetGCPercent(p) }
 
 func (runtimeLimiter) LiveHeap() uint64 {
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
@@ -192,3 +197,35 @@ func (a *app) setMemoryLimit(ctx context.Context, c *config, log *slog.Logger) (
 }
 
 func mib(n uint64) string { return fmt.Sprintf("%.0fMiB", float64(n)/(1<<20)) }
+
+// importGCPercent is the collector's GOGC during an import of a large
+// file: the heap may grow to five times the live heap between
+// collections (the national file: 21 s of CPU instead of 31 s, 2.1 GB
+// resident at peak instead of 1.5 GB), within importMemoryShare of the
+// machine's or cgroup's memory, near which the collector runs as often as
+// it must.
+const (
+	importGCPercent   = 400
+	importMemoryShare = 0.75
+)
+
+// importGC sets the collector for an import of a file of size bytes (a
+// large one: importGCPercent within importMemoryShare of the memory),
+// unless GOGC or GOMEMLIMIT is set in the environment, and returns a
+// function that restores what was before.
+func (a *app) importGC(size int) (restore func()) {
+	lim := a.limiter
+	if lim == nil || size <= dataset.MaxFileBytes || a.getenv("GOGC") != "" || a.getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	total := lim.TotalMemory()
+	if total == 0 {
+		return func() {}
+	}
+	prevLimit := lim.SetMemoryLimit(int64(float64(total) * importMemoryShare))
+	prevGC := lim.SetGCPercent(importGCPercent)
+	return func() {
+		lim.SetGCPercent(prevGC)
+		lim.SetMemoryLimit(prevLimit)
+	}
+}

@@ -17,6 +17,8 @@ type fakeLimiter struct {
 	live, total uint64
 	limit       int64
 	sets        []int64
+	gc          int
+	gcSets      []int
 }
 
 func (f *fakeLimiter) SetMemoryLimit(n int64) int64 {
@@ -25,6 +27,14 @@ func (f *fakeLimiter) SetMemoryLimit(n int64) int64 {
 	prev := f.limit
 	f.limit = n
 	f.sets = append(f.sets, n)
+	return prev
+}
+func (f *fakeLimiter) SetGCPercent(p int) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	prev := f.gc
+	f.gc = p
+	f.gcSets = append(f.gcSets, p)
 	return prev
 }
 func (f *fakeLimiter) LiveHeap() uint64    { return f.live }
@@ -107,5 +117,46 @@ func TestServeMemoryLimit(t *testing.T) {
 		if _, stderr, _, code := runApp(t, nil, "serve", "-memory-limit", bad); code != 2 || stderr == "" {
 			t.Errorf("-memory-limit %s: exit %d, stderr %q", bad, code, stderr)
 		}
+	}
+}
+
+// An import of a large file lets the heap grow to five times the live
+// heap between collections, within 3/4 of the memory, and restores the
+// collector's settings after; a small file, GOGC or GOMEMLIMIT in the
+// environment, or an unknown memory leave them alone.
+func TestImportGC(t *testing.T) {
+	const large = 80 << 20
+	for _, c := range []struct {
+		name  string
+		size  int
+		total uint64
+		env   map[string]string
+		set   bool
+	}{
+		{name: "large", size: large, total: 24 << 30, set: true},
+		{name: "small", size: 1 << 20, total: 24 << 30},
+		{name: "GOGC", size: large, total: 24 << 30, env: map[string]string{"GOGC": "100"}},
+		{name: "GOMEMLIMIT", size: large, total: 24 << 30, env: map[string]string{"GOMEMLIMIT": "1GiB"}},
+		{name: "unknown memory", size: large},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := &fakeLimiter{total: c.total, limit: math.MaxInt64, gc: 100}
+			a := &app{getenv: func(k string) string { return c.env[k] }, limiter: f}
+			restore := a.importGC(c.size)
+			if !c.set {
+				if len(f.sets)+len(f.gcSets) != 0 {
+					t.Fatalf("set limit %v, GOGC %v; want nothing", f.sets, f.gcSets)
+				}
+				restore()
+				return
+			}
+			if f.gc != importGCPercent || f.limit != int64(float64(c.total)*importMemoryShare) {
+				t.Errorf("during the import: GOGC %d, limit %d; want %d and 3/4 of %d", f.gc, f.limit, importGCPercent, c.total)
+			}
+			restore()
+			if f.gc != 100 || f.limit != math.MaxInt64 {
+				t.Errorf("after the import: GOGC %d, limit %d; want them restored", f.gc, f.limit)
+			}
+		})
 	}
 }
