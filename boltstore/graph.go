@@ -3,6 +3,7 @@ package boltstore
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	rg "github.com/regiongraph/regiongraph"
 )
@@ -42,7 +43,47 @@ func newGraph() *graph {
 	}
 }
 
-func (g *graph) putNode(n *rg.Node) {
+// analysed is a node with what search needs of it, worked out before
+// the graph's lock is needed.
+type analysed struct {
+	n      *rg.Node
+	text   string
+	doc    *rg.SearchDoc
+	tokens []string
+}
+
+func analyse(n *rg.Node) analysed {
+	d := rg.AnalyseForSearch(n)
+	return analysed{n: n, text: rg.SearchText(n), doc: d, tokens: d.Tokens()}
+}
+
+// putNodes puts many nodes, analysing them for search on every core
+// first.
+func (g *graph) putNodes(ns []*rg.Node) {
+	as := make([]analysed, len(ns))
+	const chunk = 512
+	var wg sync.WaitGroup
+	for from := 0; from < len(ns); from += chunk {
+		work := func() {
+			for i := from; i < min(from+chunk, len(ns)); i++ {
+				as[i] = analyse(ns[i])
+			}
+		}
+		if len(ns) <= chunk {
+			work()
+			break
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); work() }()
+	}
+	wg.Wait()
+	for _, a := range as {
+		g.putAnalysed(a)
+	}
+}
+
+func (g *graph) putAnalysed(a analysed) {
+	n := a.n
 	if old, ok := g.nodes[n.ID]; ok && old.Kind != n.Kind {
 		delete(g.byKind[old.Kind], n.ID)
 	}
@@ -53,8 +94,8 @@ func (g *graph) putNode(n *rg.Node) {
 		g.byKind[n.Kind] = m
 	}
 	m[n.ID] = n
-	g.search[n.ID] = rg.SearchText(n)
-	g.index.put(n)
+	g.search[n.ID] = a.text
+	g.index.put(n, a.doc, a.tokens)
 }
 
 func (g *graph) deleteNode(id string) {

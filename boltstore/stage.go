@@ -310,20 +310,22 @@ func (s *stage) commit() {
 			s.g.deleteEdge(id)
 		}
 	}
+	put := make([]*rg.Node, 0, len(s.nodes))
 	for id, n := range s.nodes {
 		if n == nil {
 			s.g.deleteNode(id)
 		} else {
-			s.g.putNode(n)
+			put = append(put, n)
 		}
 	}
-	put := make([]*rg.Edge, 0, len(s.edges))
+	s.g.putNodes(put)
+	es := make([]*rg.Edge, 0, len(s.edges))
 	for _, e := range s.edges {
 		if e != nil {
-			put = append(put, e)
+			es = append(es, e)
 		}
 	}
 	// In id order: putEdges then appends to the adjacency lists in order.
-	slices.SortFunc(put, func(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) })
-	s.g.putEdges(put)
+	slices.SortFunc(es, func(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) })
+	s.g.putEdges(es)
 }

@@ -432,17 +432,19 @@ func readGraph(tx *bolt.Tx) (loaded, error) {
 		return loaded{}, fmt.Errorf("%w: format version %q, want %q", ErrDamaged, l.format, FormatVersion)
 	}
 	g := newGraph()
+	var nodes []*rg.Node
 	err := nb.ForEach(func(k, v []byte) error {
 		n, err := decodeNode(string(k), v)
 		if err != nil {
 			return err
 		}
-		g.putNode(n)
+		nodes = append(nodes, n)
 		return nil
 	})
 	if err != nil {
 		return loaded{}, err
 	}
+	g.putNodes(nodes)
 	var edges []*rg.Edge
 	err = eb.ForEach(func(k, v []byte) error {
 		e, err := decodeEdge(string(k), v)
