@@ -2,12 +2,14 @@ package boltstore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -196,7 +198,13 @@ func writeHistory(tx *bolt.Tx, tab *strtab, entries []*rg.HistoryEntry, recs *re
 		return fmt.Errorf("create bucket strings: %w", err)
 	}
 	enc := &encoder{tab: tab, b: sb, recs: recs}
-	postings := make(map[string][]uint64, len(entries))
+	// The ids each entry is indexed under, with its seq: sorted by id and
+	// seq below, each id's run is its seqs in order.
+	type posting struct {
+		id  string
+		seq uint64
+	}
+	postings := make([]posting, 0, 3*len(entries))
 	for _, h := range entries {
 		seq, err := hb.NextSequence()
 		if err != nil {
@@ -217,14 +225,26 @@ func writeHistory(tx *bolt.Tx, tab *strtab, entries []*rg.HistoryEntry, recs *re
 			return fmt.Errorf("history %d: %w", seq, err)
 		}
 		for _, id := range indexIDs(h) {
-			postings[id] = append(postings[id], seq)
+			postings = append(postings, posting{id, seq})
 		}
 	}
 	// In key order: bbolt inserts into a sorted page in memory, and keys in
 	// random order make a large batch (a spreadsheet import) quadratic.
+	slices.SortFunc(postings, func(a, b posting) int {
+		if c := strings.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
 	c := ib.Cursor() // repositioned by every appendPostings
-	for _, id := range sortedKeys(postings) {
-		if err := appendPostings(ib, c, id, postings[id]); err != nil {
+	var seqs []uint64
+	for i := 0; i < len(postings); {
+		id := postings[i].id
+		seqs = seqs[:0]
+		for ; i < len(postings) && postings[i].id == id; i++ {
+			seqs = append(seqs, postings[i].seq)
+		}
+		if err := appendPostings(ib, c, id, seqs); err != nil {
 			return fmt.Errorf("history index %q: %w", id, err)
 		}
 	}
