@@ -13,9 +13,9 @@ import (
 // by hand), which builds the node tree yaml.v3 would build for the item
 // without its scanner, parser and events (which cost most of the time of
 // reading a national file). Anything outside the subset (a comment, an
-// anchor, a multi-line or single-quoted or escaped scalar, a plain scalar
-// with a character it does not know, ...) makes it give up, and the item
-// is read by yaml.v3. A test and a fuzz test (FuzzFastItem) hold it to
+// anchor, a tag, a multi-line or escaped scalar, a plain scalar with a
+// character it does not know, ...) makes it give up, and the item is read
+// by yaml.v3. A test and a fuzz test (FuzzFastItem) hold it to
 // yaml.v3: whenever it reads an item, yaml.v3 reads the same tree.
 //
 // The subset, per line of the item:
@@ -46,7 +46,6 @@ type fastReader struct {
 	lnum  int    // its number in the item, 1-based
 	base  int    // lines before the item in the file
 	fail  bool
-	nodes int // made for this item
 }
 
 func newFastReader() *fastReader { return &fastReader{tags: map[string]string{}} }
@@ -58,7 +57,7 @@ func (r *fastReader) item(text []byte, first int) (*yaml.Node, bool) {
 	if bytes.IndexByte(text, '\r') >= 0 || bytes.IndexByte(text, '\t') >= 0 {
 		return nil, false
 	}
-	r.base, r.fail, r.nodes = first-1, false, 0
+	r.base, r.fail = first-1, false
 	lines := bytes.Split(text, []byte("\n"))
 	// The first line: "<indent>- ".
 	l0 := lines[0]
@@ -453,7 +452,6 @@ func (r *fastReader) node(kind yaml.Kind, style yaml.Style, tag, value string, l
 	}
 	n := &r.slab[0]
 	r.slab = r.slab[1:]
-	r.nodes++
 	*n = yaml.Node{Kind: kind, Style: style, Tag: tag, Value: value, Line: r.base + lnum, Column: 1 + utf8.RuneCount(r.line[:col])}
 	return n
 }
