@@ -39,13 +39,13 @@ import (
 // fastReader reads items; one per goroutine (it keeps a cache of the
 // tags of plain scalars and a slab of nodes).
 type fastReader struct {
-	tags  map[string]string // plain scalar -> its tag, for those that need yaml.v3 to tell
-	slab  []yaml.Node
-	ptrs  []*yaml.Node
-	line  []byte // the line being read
-	lnum  int    // its number in the item, 1-based
-	base  int    // lines before the item in the file
-	fail  bool
+	tags map[string]string // plain scalar -> its tag, for those that need yaml.v3 to tell
+	slab []yaml.Node
+	ptrs []*yaml.Node
+	line []byte // the line being read
+	lnum int    // its number in the item, 1-based
+	base int    // lines before the item in the file
+	fail bool
 }
 
 func newFastReader() *fastReader { return &fastReader{tags: map[string]string{}} }
