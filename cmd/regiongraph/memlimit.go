@@ -26,9 +26,9 @@ import (
 // limit (debug.SetMemoryLimit) of autoLimit(the live heap after opening
 // the store): the collector then runs more often as the heap nears it,
 // rather than letting it double. The limit follows the live heap up (an
-// import that grows the graph) and never goes above nine tenths of the
-// memory of the machine or of the container's cgroup. A GOMEMLIMIT the
-// user set is left alone.
+// import that grows the graph, the analyses' caches) keeping the same room
+// above it, and never goes above nine tenths of the memory of the machine
+// or of the container's cgroup. A GOMEMLIMIT the user set is left alone.
 const (
 	memLimitAuto = -1 // "auto"
 	memLimitOff  = 0  // "off"
@@ -43,6 +43,17 @@ const autoHeadroom = 256 << 20
 // live heap above it, and at least autoHeadroom, within 9/10 of total.
 func autoLimit(live, total uint64) int64 {
 	limit := live + max(live/4*3, autoHeadroom)
+	if total > 0 {
+		limit = min(limit, total/10*9)
+	}
+	return int64(min(limit, math.MaxInt64))
+}
+
+// followLimit is the automatic limit once the live heap is live: the room
+// the first limit left above the live heap (headroom), within 9/10 of
+// total.
+func followLimit(live, headroom, total uint64) int64 {
+	limit := live + headroom
 	if total > 0 {
 		limit = min(limit, total/10*9)
 	}
@@ -133,8 +144,9 @@ func (runtimeLimiter) TotalMemory() uint64 {
 	return 0
 }
 
-// autoLimitEvery is how often an automatic limit follows the live heap up.
-const autoLimitEvery = 30 * time.Second
+// autoLimitEvery is how often an automatic limit follows the live heap up
+// (a variable for tests).
+var autoLimitEvery = 30 * time.Second
 
 // setMemoryLimit sets the soft memory limit -memory-limit asks for, once
 // the store is open, and returns a function that restores the one before.
@@ -168,6 +180,10 @@ func (a *app) setMemoryLimit(ctx context.Context, c *config, log *slog.Logger) (
 		return none
 	}
 	limit := autoLimit(live, total)
+	var headroom uint64 // kept as the live heap grows
+	if uint64(limit) > live {
+		headroom = uint64(limit) - live
+	}
 	prev := lim.SetMemoryLimit(limit)
 	log.Info("memory limit", "limit", mib(uint64(limit)), "liveHeap", mib(live), "source", "auto (-memory-limit)")
 	ctx, cancel := context.WithCancel(ctx)
@@ -181,7 +197,7 @@ func (a *app) setMemoryLimit(ctx context.Context, c *config, log *slog.Logger) (
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if l := autoLimit(lim.LiveHeap(), total); l > limit {
+				if l := followLimit(lim.LiveHeap(), headroom, total); l > limit {
 					limit = l
 					lim.SetMemoryLimit(limit)
 					log.Info("memory limit raised", "limit", mib(uint64(limit)))

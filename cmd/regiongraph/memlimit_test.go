@@ -37,7 +37,11 @@ func (f *fakeLimiter) SetGCPercent(p int) int {
 	f.gcSets = append(f.gcSets, p)
 	return prev
 }
-func (f *fakeLimiter) LiveHeap() uint64    { return f.live }
+func (f *fakeLimiter) LiveHeap() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.live
+}
 func (f *fakeLimiter) TotalMemory() uint64 { return f.total }
 
 // serveWith runs serve with the limiter and env until it listens, stops
@@ -158,5 +162,60 @@ func TestImportGC(t *testing.T) {
 				t.Errorf("after the import: GOGC %d, limit %d; want them restored", f.gc, f.limit)
 			}
 		})
+	}
+}
+
+// An automatic limit follows the live heap up, keeping the room it left
+// above it at first, and never comes down.
+func TestServeMemoryLimitFollowsTheHeap(t *testing.T) {
+	defer func(d time.Duration) { autoLimitEvery = d }(autoLimitEvery)
+	autoLimitEvery = 5 * time.Millisecond
+	const mb = 1 << 20
+	f := &fakeLimiter{live: 400 * mb, total: 24 << 30, limit: math.MaxInt64}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr := make(chan string, 1)
+	a := &app{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, limiter: f, onListen: func(s string) { addr <- s }}
+	done := make(chan error, 1)
+	go func() {
+		done <- a.run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data", filepath.Join(t.TempDir(), "m.db")})
+	}()
+	select {
+	case <-addr:
+	case err := <-done:
+		t.Fatalf("serve exited: %v", err)
+	case <-time.After(hangBound):
+		t.Fatal("serve did not listen")
+	}
+	limitNow := func() int64 { f.mu.Lock(); defer f.mu.Unlock(); return f.limit }
+	waitFor := func(want int64) {
+		t.Helper()
+		deadline := time.Now().Add(hangBound)
+		for limitNow() != want && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if got := limitNow(); got != want {
+			t.Fatalf("limit %d MiB, want %d MiB", got/mb, want/mb)
+		}
+	}
+	first := int64(400*mb + 300*mb)
+	waitFor(first)
+	f.mu.Lock()
+	f.live = 500 * mb
+	f.mu.Unlock()
+	waitFor(500*mb + 300*mb) // the same 300 MiB of room
+	f.mu.Lock()
+	f.live = 100 * mb
+	f.mu.Unlock()
+	time.Sleep(50 * time.Millisecond)
+	if got := limitNow(); got != 800*mb {
+		t.Errorf("limit %d MiB after the live heap shrank, want it kept at 800 MiB", got/mb)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if f.limit != math.MaxInt64 {
+		t.Errorf("limit after serving %d, want the one before", f.limit)
 	}
 }
