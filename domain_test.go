@@ -218,4 +218,22 @@ func TestErrors(t *testing.T) {
 	if err := rg.ValidateChanges(bad); rg.ErrorField(err) != "changes[1].node.name" {
 		t.Errorf("batch error path %q (%v)", rg.ErrorField(err), err)
 	}
+	// A large batch, checked in parts at once, names its first bad change.
+	big := make([]rg.Change, rg.MaxChanges)
+	for i := range big {
+		big[i] = rg.Change{Op: rg.OpCreateNode, Node: validNode()}
+	}
+	big[rg.MaxChanges-1] = bad[1]
+	big[9000] = bad[1]
+	big[4097] = rg.Change{Op: rg.OpCreateNode, Node: &rg.Node{ID: "x", Kind: "Nope", Name: "x"}}
+	if err := rg.ValidateChanges(big); rg.ErrorField(err) != "changes[4097].node.kind" {
+		t.Errorf("large batch error path %q (%v)", rg.ErrorField(err), err)
+	}
+	big[4097] = big[0]
+	if err := rg.ValidateChanges(big); rg.ErrorField(err) != "changes[9000].node.name" {
+		t.Errorf("large batch error path %q (%v)", rg.ErrorField(err), err)
+	}
+	if err := rg.ValidateChanges(big[:9000]); err != nil {
+		t.Errorf("large valid batch: %v", err)
+	}
 }

@@ -1,5 +1,7 @@
 package regiongraph
 
+import "sync"
+
 // Validate checks a node filter: known kinds, relation kinds and directions,
 // a known order, a valid page size and a well-formed cursor. It returns
 // BAD_USER_INPUT naming the field.
@@ -179,9 +181,32 @@ func ValidateChanges(changes []Change) error {
 	if len(changes) > MaxChanges {
 		return FieldErrorf("changes", "%d changes; at most %d are allowed in one batch", len(changes), MaxChanges)
 	}
-	for i, c := range changes {
-		if err := c.Validate(); err != nil {
-			return WithField(err, "changes["+itoa(i)+"]")
+	// A large batch (an import) is checked on every core; the error is
+	// the first change's that fails, as in order.
+	const chunk = 4096
+	n := (len(changes) + chunk - 1) / chunk
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for k := range n {
+		check := func() {
+			for i := k * chunk; i < min((k+1)*chunk, len(changes)); i++ {
+				if err := changes[i].Validate(); err != nil {
+					errs[k] = WithField(err, "changes["+itoa(i)+"]")
+					return
+				}
+			}
+		}
+		if n == 1 {
+			check()
+			break
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); check() }()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil

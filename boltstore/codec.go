@@ -143,6 +143,15 @@ type encoder struct {
 	buf   []byte
 	canon bool
 	err   error
+	// recs, when set, are the records of values encoded before (by the
+	// stage's write, for the history of the same batch).
+	recs *records
+}
+
+// records are the records written for a batch's staged values.
+type records struct {
+	nodes map[*rg.Node][]byte
+	edges map[*rg.Edge][]byte
 }
 
 func (e *encoder) uv(x uint64) { e.buf = binary.AppendUvarint(e.buf, x) }

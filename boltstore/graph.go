@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	rg "github.com/regiongraph/regiongraph"
@@ -112,7 +113,47 @@ func newGraph() *graph {
 	}
 }
 
-func (g *graph) putNode(n *rg.Node) {
+// analysed is a node with what search needs of it, worked out before
+// the graph's lock is needed.
+type analysed struct {
+	n      *rg.Node
+	text   string
+	doc    *rg.SearchDoc
+	tokens []string
+}
+
+func analyse(n *rg.Node) analysed {
+	d := rg.AnalyseForSearch(n)
+	return analysed{n: n, text: rg.SearchText(n), doc: d, tokens: d.Tokens()}
+}
+
+// putNodes puts many nodes, analysing them for search on every core
+// first.
+func (g *graph) putNodes(ns []*rg.Node) {
+	as := make([]analysed, len(ns))
+	const chunk = 512
+	var wg sync.WaitGroup
+	for from := 0; from < len(ns); from += chunk {
+		work := func() {
+			for i := from; i < min(from+chunk, len(ns)); i++ {
+				as[i] = analyse(ns[i])
+			}
+		}
+		if len(ns) <= chunk {
+			work()
+			break
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); work() }()
+	}
+	wg.Wait()
+	for _, a := range as {
+		g.putAnalysed(a)
+	}
+}
+
+func (g *graph) putAnalysed(a analysed) {
+	n := a.n
 	if old, ok := g.nodes[n.ID]; ok && old.Kind != n.Kind {
 		delete(g.byKind[old.Kind], n.ID)
 	}
@@ -123,8 +164,8 @@ func (g *graph) putNode(n *rg.Node) {
 		g.byKind[n.Kind] = m
 	}
 	m[n.ID] = n
-	g.search[n.ID] = rg.SearchText(n)
-	g.index.put(n)
+	g.search[n.ID] = a.text
+	g.index.put(n, a.doc, a.tokens)
 }
 
 func (g *graph) deleteNode(id string) {
@@ -184,7 +225,9 @@ func (g *graph) putEdge(e *rg.Edge) {
 
 // putEdges puts many relations at once: each adjacency list touched is
 // sorted once, rather than each relation inserted in its place (which is
-// quadratic in a hub's relations).
+// quadratic in a hub's relations). A relation whose id comes after the
+// last of a list is appended in its place: relations put in id order (an
+// import in batches of ids in order) leave nothing to sort.
 func (g *graph) putEdges(es []*rg.Edge) {
 	if len(es) < 64 {
 		for _, e := range es {
@@ -203,16 +246,24 @@ func (g *graph) putEdges(es []*rg.Edge) {
 		}
 	}
 	touched := map[list]bool{}
+	add := func(a *adjacency, out bool, k rg.RelKind, id string) {
+		a.byOther.Store(nil) // its relations change, in order or not
+		m := a.in
+		if out {
+			m = a.out
+		}
+		ids := m[k]
+		if n := len(ids); n > 0 && ids[n-1] >= id {
+			touched[list{a, out, k}] = true
+		}
+		m[k] = append(ids, id)
+	}
 	for _, e := range es {
 		g.edges[e.ID] = e
-		from, to := g.adjOf(e.From), g.adjOf(e.To)
-		from.out[e.Kind] = append(from.out[e.Kind], e.ID)
-		to.in[e.Kind] = append(to.in[e.Kind], e.ID)
-		touched[list{from, true, e.Kind}] = true
-		touched[list{to, false, e.Kind}] = true
+		add(g.adjOf(e.From), true, e.Kind, e.ID)
+		add(g.adjOf(e.To), false, e.Kind, e.ID)
 	}
 	for l := range touched {
-		l.a.byOther.Store(nil)
 		m := l.a.in
 		if l.out {
 			m = l.a.out
@@ -222,6 +273,20 @@ func (g *graph) putEdges(es []*rg.Edge) {
 			ids = slices.Clone(ids) // appending left up to twice the room
 		}
 		m[l.k] = ids
+	}
+}
+
+// trim gives every adjacency list that appending left with more than a
+// quarter of room a copy of its own size (after loading a file).
+func (g *graph) trim() {
+	for _, a := range g.adj {
+		for _, m := range []map[rg.RelKind][]string{a.out, a.in} {
+			for k, ids := range m {
+				if cap(ids) > len(ids)+len(ids)/4 {
+					m[k] = slices.Clone(ids)
+				}
+			}
+		}
 	}
 }
 

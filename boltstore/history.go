@@ -2,12 +2,14 @@ package boltstore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -92,18 +94,31 @@ func encodeEntry(e *encoder, h *rg.HistoryEntry) ([]byte, error) {
 		out = binary.AppendUvarint(out, uint64(len(e.buf)))
 		out = append(out, e.buf...)
 	}
+	known := func(tag byte, rec []byte) {
+		out = append(out, tag)
+		out = binary.AppendUvarint(out, uint64(len(rec)))
+		out = append(out, rec...)
+	}
 	e.buf = nil
 	if h.Before != nil {
 		part(hBefore, func() { e.node(h.Before) })
 	}
 	if h.After != nil {
-		part(hAfter, func() { e.node(h.After) })
+		if rec, ok := e.recs.node(h.After); ok {
+			known(hAfter, rec)
+		} else {
+			part(hAfter, func() { e.node(h.After) })
+		}
 	}
 	if h.BeforeEdge != nil {
 		part(hBeforeEdge, func() { e.edge(h.BeforeEdge) })
 	}
 	if h.AfterEdge != nil {
-		part(hAfterEdge, func() { e.edge(h.AfterEdge) })
+		if rec, ok := e.recs.edge(h.AfterEdge); ok {
+			known(hAfterEdge, rec)
+		} else {
+			part(hAfterEdge, func() { e.edge(h.AfterEdge) })
+		}
 	}
 	e.buf = nil
 	return out, e.err
@@ -168,7 +183,9 @@ func historyBuckets(tx *bolt.Tx) (hb, ib *bolt.Bucket, err error) {
 
 // writeHistory numbers the entries and writes them with their index, in tx.
 // An entry without a reason of its own (Change.Reason) gets reason.
-func writeHistory(tx *bolt.Tx, tab *strtab, entries []*rg.HistoryEntry, at time.Time, actor, reason string) error {
+// recs, when not nil, are the records of values the batch wrote, which
+// the entries reuse.
+func writeHistory(tx *bolt.Tx, tab *strtab, entries []*rg.HistoryEntry, recs *records, at time.Time, actor, reason string) error {
 	if len(entries) == 0 {
 		return nil
 	}
@@ -180,8 +197,14 @@ func writeHistory(tx *bolt.Tx, tab *strtab, entries []*rg.HistoryEntry, at time.
 	if err != nil {
 		return fmt.Errorf("create bucket strings: %w", err)
 	}
-	enc := &encoder{tab: tab, b: sb}
-	postings := map[string][]uint64{}
+	enc := &encoder{tab: tab, b: sb, recs: recs}
+	// The ids each entry is indexed under, with its seq: sorted by id and
+	// seq below, each id's run is its seqs in order.
+	type posting struct {
+		id  string
+		seq uint64
+	}
+	postings := make([]posting, 0, 3*len(entries))
 	for _, h := range entries {
 		seq, err := hb.NextSequence()
 		if err != nil {
@@ -202,13 +225,26 @@ func writeHistory(tx *bolt.Tx, tab *strtab, entries []*rg.HistoryEntry, at time.
 			return fmt.Errorf("history %d: %w", seq, err)
 		}
 		for _, id := range indexIDs(h) {
-			postings[id] = append(postings[id], seq)
+			postings = append(postings, posting{id, seq})
 		}
 	}
 	// In key order: bbolt inserts into a sorted page in memory, and keys in
 	// random order make a large batch (a spreadsheet import) quadratic.
-	for _, id := range sortedKeys(postings) {
-		if err := appendPostings(ib, id, postings[id]); err != nil {
+	slices.SortFunc(postings, func(a, b posting) int {
+		if c := strings.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	c := ib.Cursor() // repositioned by every appendPostings
+	var seqs []uint64
+	for i := 0; i < len(postings); {
+		id := postings[i].id
+		seqs = seqs[:0]
+		for ; i < len(postings) && postings[i].id == id; i++ {
+			seqs = append(seqs, postings[i].seq)
+		}
+		if err := appendPostings(ib, c, id, seqs); err != nil {
 			return fmt.Errorf("history index %q: %w", id, err)
 		}
 	}
@@ -217,9 +253,8 @@ func writeHistory(tx *bolt.Tx, tab *strtab, entries []*rg.HistoryEntry, at time.
 
 // appendPostings adds seqs (ascending, all above those already indexed) to
 // the posting list of id.
-func appendPostings(ib *bolt.Bucket, id string, seqs []uint64) error {
+func appendPostings(ib *bolt.Bucket, c *bolt.Cursor, id string, seqs []uint64) error {
 	prefix := indexPrefix(id)
-	c := ib.Cursor()
 	var v []byte
 	k, _ := c.Seek(append(slices.Clone(prefix), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
 	if k == nil {
@@ -420,4 +455,20 @@ func readHistory(tx *bolt.Tx, tab *strtab, f rg.HistoryFilter) (rg.HistoryPage, 
 		page.EndCursor = rg.HistoryCursor(page.Entries[n-1].Seq)
 	}
 	return page, nil
+}
+
+func (r *records) node(n *rg.Node) ([]byte, bool) {
+	if r == nil {
+		return nil, false
+	}
+	rec, ok := r.nodes[n]
+	return rec, ok
+}
+
+func (r *records) edge(e *rg.Edge) ([]byte, bool) {
+	if r == nil {
+		return nil, false
+	}
+	rec, ok := r.edges[e]
+	return rec, ok
 }

@@ -209,7 +209,7 @@ func migrate(old *bolt.DB, path string, l loaded, opts Options) (_ *bolt.DB, _ l
 						seqs = append(seqs, binary.BigEndian.Uint64(ik[len(id)+1:]))
 						n++
 					}
-					if err := appendPostings(ib, string(id), seqs); err != nil {
+					if err := appendPostings(ib, ib.Cursor(), string(id), seqs); err != nil {
 						return fmt.Errorf("history index %q: %w", id, err)
 					}
 				}

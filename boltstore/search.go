@@ -25,10 +25,9 @@ func newTermIndex() *termIndex {
 	return &termIndex{postings: map[string]map[string]bool{}, byNode: map[string][]string{}, docs: map[string]*rg.SearchDoc{}}
 }
 
-func (x *termIndex) put(n *rg.Node) {
+// put indexes node n, whose rg.AnalyseForSearch is d and d.Tokens() ts.
+func (x *termIndex) put(n *rg.Node, d *rg.SearchDoc, ts []string) {
 	x.remove(n.ID)
-	d := rg.AnalyseForSearch(n)
-	ts := d.Tokens()
 	x.byNode[n.ID] = ts
 	x.docs[n.ID] = d
 	for _, t := range ts {

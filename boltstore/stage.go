@@ -3,6 +3,7 @@ package boltstore
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -26,6 +27,8 @@ type stage struct {
 	log []*rg.HistoryEntry
 	// reason is the Reason of the change being staged.
 	reason string
+	// recs are the records write wrote, for writeHistory.
+	recs *records
 }
 
 func newStage(g *graph) *stage {
@@ -260,6 +263,7 @@ func (s *stage) write(tx *bolt.Tx, tab *strtab) error {
 	}
 	nb.FillPercent, eb.FillPercent = fillRandom, fillRandom
 	enc := &encoder{tab: tab, b: sb, canon: true}
+	s.recs = &records{nodes: make(map[*rg.Node][]byte, len(s.nodes)), edges: make(map[*rg.Edge][]byte, len(s.edges))}
 	for _, id := range sortedKeys(s.nodes) {
 		n := s.nodes[id]
 		if n == nil {
@@ -270,7 +274,9 @@ func (s *stage) write(tx *bolt.Tx, tab *strtab) error {
 		}
 		rec, err := enc.encodeNode(n)
 		if err == nil {
-			err = nb.Put([]byte(id), slices.Clone(rec))
+			rec = slices.Clone(rec)
+			s.recs.nodes[n] = rec
+			err = nb.Put([]byte(id), rec)
 		}
 		if err != nil {
 			return fmt.Errorf("node %q: %w", id, err)
@@ -286,7 +292,9 @@ func (s *stage) write(tx *bolt.Tx, tab *strtab) error {
 		}
 		rec, err := enc.encodeEdge(e)
 		if err == nil {
-			err = eb.Put([]byte(id), slices.Clone(rec))
+			rec = slices.Clone(rec)
+			s.recs.edges[e] = rec
+			err = eb.Put([]byte(id), rec)
 		}
 		if err != nil {
 			return fmt.Errorf("relation %q: %w", id, err)
@@ -302,18 +310,22 @@ func (s *stage) commit() {
 			s.g.deleteEdge(id)
 		}
 	}
+	put := make([]*rg.Node, 0, len(s.nodes))
 	for id, n := range s.nodes {
 		if n == nil {
 			s.g.deleteNode(id)
 		} else {
-			s.g.putNode(n)
+			put = append(put, n)
 		}
 	}
-	var put []*rg.Edge
+	s.g.putNodes(put)
+	es := make([]*rg.Edge, 0, len(s.edges))
 	for _, e := range s.edges {
 		if e != nil {
-			put = append(put, e)
+			es = append(es, e)
 		}
 	}
-	s.g.putEdges(put)
+	// In id order: putEdges then appends to the adjacency lists in order.
+	slices.SortFunc(es, func(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) })
+	s.g.putEdges(es)
 }

@@ -432,17 +432,19 @@ func readGraph(tx *bolt.Tx) (loaded, error) {
 		return loaded{}, fmt.Errorf("%w: format version %q, want %q", ErrDamaged, l.format, FormatVersion)
 	}
 	g := newGraph()
+	var nodes []*rg.Node
 	err := nb.ForEach(func(k, v []byte) error {
 		n, err := decodeNode(string(k), v)
 		if err != nil {
 			return err
 		}
-		g.putNode(n)
+		nodes = append(nodes, n)
 		return nil
 	})
 	if err != nil {
 		return loaded{}, err
 	}
+	g.putNodes(nodes)
 	var edges []*rg.Edge
 	err = eb.ForEach(func(k, v []byte) error {
 		e, err := decodeEdge(string(k), v)
@@ -462,6 +464,7 @@ func readGraph(tx *bolt.Tx) (loaded, error) {
 		return loaded{}, err
 	}
 	g.putEdges(edges)
+	g.trim()
 	l.g = g
 	return l, nil
 }
@@ -592,7 +595,7 @@ func (s *Store) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult,
 		if err := st.write(tx, s.tab); err != nil {
 			return err
 		}
-		return writeHistory(tx, s.tab, st.log, at, actor, reason)
+		return writeHistory(tx, s.tab, st.log, st.recs, at, actor, reason)
 	})
 	if err != nil {
 		s.tab.rollback()

@@ -17,7 +17,7 @@ func randomGraph(r *rand.Rand, n, m int) *graph {
 	g := newGraph()
 	kinds := []rg.Kind{rg.KindMunicipality, rg.KindInitiative, rg.KindPartner}
 	for i := range n {
-		g.putNode(&rg.Node{ID: fmt.Sprintf("n%03d", i), Kind: kinds[r.IntN(len(kinds))], Name: fmt.Sprint("node ", i)})
+		g.putNodes([]*rg.Node{{ID: fmt.Sprintf("n%03d", i), Kind: kinds[r.IntN(len(kinds))], Name: fmt.Sprint("node ", i)}})
 	}
 	rels := []rg.RelKind{rg.RelFunds, rg.RelPartnerOf, rg.RelCoordinates}
 	var es []*rg.Edge

@@ -29,9 +29,11 @@ import (
 	"hash/fnv"
 	"io"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -290,7 +292,8 @@ func (p *parser) fields(m *yaml.Node, what string, allowed []string, f func(key 
 		p.errAt(line, "%s must be a mapping, not %s", what, kindName(m))
 		return false
 	}
-	seen := map[string]bool{}
+	var seen uint64 // the allowed keys seen, by their index (allowed has fewer than 64)
+	var unknown []string
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := p.resolve(m.Content[i]), m.Content[i+1]
 		if p.visits > maxVisits {
@@ -304,15 +307,21 @@ func (p *parser) fields(m *yaml.Node, what string, allowed []string, f func(key 
 			p.errAt(k.Line, "%s: merge keys (<<) are not supported", what)
 			continue
 		}
-		if seen[k.Value] {
-			p.errAt(k.Line, "%s: field %q is given twice", what, k.Value)
-			continue
-		}
-		seen[k.Value] = true
-		if !slices.Contains(allowed, k.Value) {
+		j := slices.Index(allowed, k.Value)
+		if j < 0 {
+			if slices.Contains(unknown, k.Value) {
+				p.errAt(k.Line, "%s: field %q is given twice", what, k.Value)
+				continue
+			}
+			unknown = append(unknown, k.Value)
 			p.errAt(k.Line, "%s: unknown field %q (known: %s)", what, k.Value, strings.Join(allowed, ", "))
 			continue
 		}
+		if seen&(1<<j) != 0 {
+			p.errAt(k.Line, "%s: field %q is given twice", what, k.Value)
+			continue
+		}
+		seen |= 1 << j
 		f(k.Value, k.Line, v)
 	}
 	return true
@@ -708,10 +717,11 @@ func lineOf(lines map[string]int, field string, dflt int) int {
 // check validates nodes and relations against the domain and each other and
 // derives missing relation ids.
 func (p *parser) check() *Dataset {
-	byID := map[string]*nodeRec{}
-	for _, r := range p.nodes {
+	byID := make(map[string]*nodeRec, len(p.nodes))
+	nodeErrs := validateAll(p.nodes, func(r *nodeRec) error { return r.n.Validate() })
+	for i, r := range p.nodes {
 		n := r.n
-		if err := n.Validate(); err != nil {
+		if err := nodeErrs[i]; err != nil {
 			f := regiongraph.ErrorField(err)
 			p.errAt(lineOf(r.lines, f, r.line), "node %q: %s: %s", n.ID, f, regiongraph.ErrorMessage(err))
 		}
@@ -738,7 +748,7 @@ func (p *parser) check() *Dataset {
 	}
 
 	// Relation ids: written ones first, then derived ones in file order.
-	taken := map[string]int{}
+	taken := make(map[string]int, len(p.edges))
 	for _, r := range p.edges {
 		if r.derived {
 			continue
@@ -765,28 +775,30 @@ func (p *parser) check() *Dataset {
 		taken[id] = r.line
 	}
 
-	for _, r := range p.edges {
+	edgeErrs := validateAll(p.edges, func(r *edgeRec) error { return r.e.Validate() })
+	for i, r := range p.edges {
 		e := r.e
-		label := fmt.Sprintf("relation %q", e.ID)
-		if err := e.Validate(); err != nil {
+		if err := edgeErrs[i]; err != nil {
 			f := regiongraph.ErrorField(err)
-			p.errAt(lineOf(r.lines, f, r.line), "%s: %s: %s", label, f, regiongraph.ErrorMessage(err))
+			p.errAt(lineOf(r.lines, f, r.line), "relation %q: %s: %s", e.ID, f, regiongraph.ErrorMessage(err))
 			continue
 		}
 		from, okF := byID[e.From]
 		to, okT := byID[e.To]
 		if !okF {
-			p.errAt(lineOf(r.lines, "from", r.line), "%s: from: no node with id %q", label, e.From)
+			p.errAt(lineOf(r.lines, "from", r.line), "relation %q: from: no node with id %q", e.ID, e.From)
 		}
 		if !okT {
-			p.errAt(lineOf(r.lines, "to", r.line), "%s: to: no node with id %q", label, e.To)
+			p.errAt(lineOf(r.lines, "to", r.line), "relation %q: to: no node with id %q", e.ID, e.To)
 		}
 		if okF && okT {
 			if err := regiongraph.CheckEndpoints(e.Kind, from.n.Kind, to.n.Kind); err != nil {
 				p.errAt(lineOf(r.lines, "kind", r.line), "relation %s (%s → %s)", regiongraph.ErrorMessage(err), e.From, e.To)
 			}
 		}
-		p.checkPlanRef(e.Source, r.lines, r.line, label, byID)
+		if planRefToCheck(e.Source) {
+			p.checkPlanRef(e.Source, r.lines, r.line, fmt.Sprintf("relation %q", e.ID), byID)
+		}
 	}
 	if len(p.errs) > 0 {
 		return nil
@@ -801,9 +813,41 @@ func (p *parser) check() *Dataset {
 	return ds
 }
 
+// planRefToCheck reports whether checkPlanRef has anything to check.
+func planRefToCheck(s regiongraph.Source) bool {
+	return !s.Outside && s.Plan != "" && regiongraph.ValidID(s.Plan) // else Validate has reported what is wrong, if anything
+}
+
+// validateAll runs validate on every record, on every core, and returns
+// the errors by record (the records' own checks, independent of each
+// other; check reports them in order).
+func validateAll[R any](recs []R, validate func(R) error) []error {
+	errs := make([]error, len(recs))
+	const chunk = 4096
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range max(1, min(runtime.GOMAXPROCS(0), (len(recs)+chunk-1)/chunk)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for from := range next {
+				for i := from; i < min(from+chunk, len(recs)); i++ {
+					errs[i] = validate(recs[i])
+				}
+			}
+		}()
+	}
+	for from := 0; from < len(recs); from += chunk {
+		next <- from
+	}
+	close(next)
+	wg.Wait()
+	return errs
+}
+
 func (p *parser) checkPlanRef(s regiongraph.Source, lines map[string]int, line int, label string, byID map[string]*nodeRec) {
-	if s.Outside || s.Plan == "" || !regiongraph.ValidID(s.Plan) {
-		return // Validate has reported what is wrong, if anything
+	if !planRefToCheck(s) {
+		return
 	}
 	pl, ok := byID[s.Plan]
 	if !ok {
@@ -818,7 +862,7 @@ func (p *parser) checkPlanRef(s regiongraph.Source, lines map[string]int, line i
 // ("tiltak-2011-1-4-in-focus-area-satsingsomrade-1"), made a valid slug and
 // cut to regiongraph.MaxIDLen with a hash of the whole when too long.
 func DeriveID(from string, kind regiongraph.RelKind, to string) string {
-	raw := from + "-" + strings.ReplaceAll(strings.ToLower(string(kind)), "_", "-") + "-" + to
+	raw := from + "-" + kindSlug(kind) + "-" + to
 	id := slug(raw)
 	if len(id) > regiongraph.MaxIDLen {
 		h := fnv.New32a()
@@ -840,6 +884,9 @@ func suffixID(base string, i int) string {
 // slug lower-cases s and turns every run of other characters than a-z and
 // 0-9 into one hyphen.
 func slug(s string) string {
+	if isSlug(s) {
+		return s
+	}
 	var b strings.Builder
 	hyphen := false
 	for _, r := range strings.ToLower(s) {
@@ -857,4 +904,36 @@ func slug(s string) string {
 		return "relation"
 	}
 	return b.String()
+}
+
+// isSlug reports whether slug(s) is s: lower-case letters and digits in
+// runs joined by single hyphens.
+func isSlug(s string) bool {
+	if s == "" || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-' && s[i-1] != '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// kindSlugs are the relation kinds in lower case with hyphens.
+var kindSlugs sync.Map
+
+func kindSlug(k regiongraph.RelKind) string {
+	if v, ok := kindSlugs.Load(k); ok {
+		return v.(string)
+	}
+	v := strings.ReplaceAll(strings.ToLower(string(k)), "_", "-")
+	if k.Valid() {
+		kindSlugs.Store(k, v)
+	}
+	return v
 }

@@ -66,12 +66,13 @@ func ParseLarge(b []byte, filename string) (*Dataset, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			fr := newFastReader()
 			for j := range work {
 				r := &results[j.index]
 				q := &parser{file: filename}
 				for i := j.from; i < j.to && r.syntax == nil; i++ {
 					it := j.sec.items[i]
-					v, err := decodeItem(it)
+					v, err := fr.decodeItem(it)
 					if err != nil {
 						r.syntax = err
 						break
@@ -237,9 +238,18 @@ func isItemStart(t []byte) bool {
 	return bytes.Equal(t, []byte("-")) || bytes.HasPrefix(t, []byte("- "))
 }
 
-// decodeItem parses one item: a one-item list, whose lines are then made
-// the file's.
-func decodeItem(it item) (*yaml.Node, *lineErr) {
+// decodeItem parses one item: by the fast reader when the item is in its
+// subset of YAML (fastitem.go), else by yaml.v3 (decodeItemYAML).
+func (r *fastReader) decodeItem(it item) (*yaml.Node, *lineErr) {
+	if n, ok := r.item(it.text, it.line); ok {
+		return n, nil
+	}
+	return decodeItemYAML(it)
+}
+
+// decodeItemYAML parses one item with yaml.v3: a one-item list, whose
+// lines are then made the file's.
+func decodeItemYAML(it item) (*yaml.Node, *lineErr) {
 	root, err := decodeYAML(it.text)
 	if err != nil {
 		return nil, &lineErr{line: syntaxLine(err, it.text) + it.line - 1, msg: syntaxMessage(err)}

@@ -56,12 +56,19 @@ func TestParseLargeSameAsParseBytes(t *testing.T) {
 		"duplicate":  bundled + "  - {id: kongsbergregionen, kind: Region, name: K, source: {outside: true, reference: r}}\n",
 		"dup key":    bundled + "plans:\n",
 		"syntax":     replaceLast(bundled, "name: ", "name: [x"),
-		"anchor":     strings.Replace(strings.Replace(bundled, "source: {outside: true", "source: &s {outside: true", 1), "source: {plan: plan-2014", "source: *s\n    x: {plan: plan-2014", 1),
-		"empty":      "# nothing\n",
-		"only plans": "plans:\n",
-		"tab":        "nodes:\n\t- id: a\n",
-		"flow":       "nodes: []\nrelations: []\n",
-		"indent 0":   "plans:\n- id: plan-2011\n  name: P\n  planYear: 2011\n  source: {plan: plan-2011, section: S, quote: Q}\n",
+		// in relations written as flow mappings, which the fast reader reads
+		"flow year":    strings.Replace(bundled, "fromYear: 2011, toYear: 2011", "fromYear: \"2011\", toYear: 20x1", 1),
+		"flow dup":     strings.Replace(bundled, "{kind: FUNDS, from: ", "{kind: FUNDS, kind: FUNDS, from: ", 1),
+		"flow unknown": strings.Replace(bundled, "{kind: FUNDS, from: ", "{kind: FUNDS, frm: ", 1),
+		"flow null":    strings.Replace(bundled, "{kind: FUNDS, from: ", "{kind: null, from: ", 1),
+		"flow both":    strings.Replace(bundled, "{kind: FUNDS, from: ", "{kind: FUNDS, to: x, from: ", 1),
+		"flow syntax":  strings.Replace(bundled, "{kind: FUNDS, from: ", "{kind: FUNDS from: ", 1),
+		"anchor":       strings.Replace(strings.Replace(bundled, "source: {outside: true", "source: &s {outside: true", 1), "source: {plan: plan-2014", "source: *s\n    x: {plan: plan-2014", 1),
+		"empty":        "# nothing\n",
+		"only plans":   "plans:\n",
+		"tab":          "nodes:\n\t- id: a\n",
+		"flow":         "nodes: []\nrelations: []\n",
+		"indent 0":     "plans:\n- id: plan-2011\n  name: P\n  planYear: 2011\n  source: {plan: plan-2011, section: S, quote: Q}\n",
 	}
 	for name, src := range cases {
 		t.Run(name, func(t *testing.T) { sameAsParseBytes(t, []byte(src), name+".yaml") })
@@ -93,4 +100,22 @@ func FuzzParseLarge(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { sameAsParseBytes(t, b, "fuzz.yaml") })
+}
+
+// A key given twice, known or not, is the same error whichever parser
+// reads it.
+func TestParseLargeKeysTwice(t *testing.T) {
+	for name, src := range map[string]string{
+		"known twice":   "nodes:\n  - {id: a, id: a, kind: Topic, name: a, source: {outside: true, reference: r}}\n",
+		"unknown twice": "nodes:\n  - {id: a, x: 1, x: 2, kind: Topic, name: a, source: {outside: true, reference: r}}\n",
+		"block twice":   "nodes:\n  - id: a\n    x: 1\n    kind: Topic\n    x: 2\n    name: a\n    source: {outside: true, reference: r}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := dataset.ParseBytes([]byte(src), "k.yaml")
+			if err == nil || !strings.Contains(err.Error(), "is given twice") {
+				t.Fatalf("ParseBytes: %v", err)
+			}
+			sameAsParseBytes(t, []byte(src), "k.yaml")
+		})
+	}
 }

@@ -35,7 +35,9 @@ batches of -batch changes, nodes then relations (in id order when there is more
 than one batch), each batch one transaction. If a batch fails, the batches before it stay applied and the
 error says so: run the same import again to resume (what is applied is
 unchanged). The embedded store's file is compacted afterwards when a fifth
-of it is free.
+of it is free. A file larger than 16 MB is imported with the Go collector
+at GOGC=400 within a soft limit of 3/4 of the memory (less CPU, more
+memory), unless GOGC or GOMEMLIMIT is set.
 
 It opens the store itself, so with the embedded store it cannot run while
 "regiongraph serve" holds the data file: stop the server, or import through
@@ -90,6 +92,7 @@ func (a *app) importCmd(ctx context.Context, args []string) error {
 			return fmt.Errorf("read the dataset: %w", err)
 		}
 	}
+	defer a.importGC(len(b))()
 	// ParseLarge: the same as ParseBytes, for a file of any size.
 	ds, err := dataset.ParseLarge(b, name)
 	if err != nil {

@@ -29,7 +29,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, limiter: runtimeLimiter{}}
 	err := a.run(ctx, os.Args[1:])
 	if err != nil && !errors.Is(err, errUsage) && !errors.Is(err, errHelp) {
 		fmt.Fprintln(os.Stderr, "regiongraph:", message(err))
@@ -67,6 +67,9 @@ type app struct {
 	getenv         func(string) string
 	// onListen, when set, is called with the address the server listens on.
 	onListen func(addr string)
+	// limiter sets the Go runtime's memory limit (-memory-limit): the
+	// runtime's own in main, a recorder in tests; nil leaves it alone.
+	limiter memoryLimiter
 }
 
 // subcommands are the program's commands, in the order help lists them.

@@ -62,6 +62,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			log.Error("closing the store", "err", err)
 		}
 	}()
+	defer a.setMemoryLimit(ctx, c, log)()
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
