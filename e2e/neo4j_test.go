@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regiongraph/regiongraph/internal/faultproxy"
 	"github.com/regiongraph/regiongraph/internal/neo4jlocal"
 )
 
@@ -21,14 +24,11 @@ import (
 // against env's Neo4j and returns its output.
 func importInto(t *testing.T, env map[string]string) string {
 	t.Helper()
-	cmd := exec.Command(binary, "import", "--store", "neo4j", "--open-timeout", "60s")
-	cmd.Env = cleanEnv(env)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("regiongraph import: %v\n%s", err, out.String())
+	out, err := runImport(env)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out.String()
+	return out
 }
 
 // cleanEnv is the test's environment without REGIONGRAPH_* and NEO4J_*,
@@ -46,17 +46,138 @@ func cleanEnv(env map[string]string) []string {
 	return out
 }
 
+// The tier's data, set up once for the package's tests that share it:
+// the database emptied, then the bundled dataset imported twice, the
+// outputs kept for TestImportTwiceOnNeo4j.
+var tierData struct {
+	once          sync.Once
+	vars          map[string]string
+	first, second string
+	err           error
+}
+
 // neo4jTier returns the package's Neo4j with the bundled dataset imported
-// into an emptied database, as NEO4J_* variables.
+// into an emptied database, as NEO4J_* variables. The tests that share it
+// only add data of their own (under ids of their own) or read.
 func neo4jTier(t *testing.T) map[string]string {
 	t.Helper()
 	env := neo4jlocal.Require(t)
-	if err := neo4jlocal.Clear(context.Background(), env); err != nil {
-		t.Fatal(err)
+	tierData.once.Do(func() {
+		if err := neo4jlocal.Clear(context.Background(), env); err != nil {
+			tierData.err = err
+			return
+		}
+		vars := env.Vars()
+		if tierData.first, tierData.err = runImport(vars); tierData.err != nil {
+			return
+		}
+		tierData.second, tierData.err = runImport(vars)
+		tierData.vars = vars
+	})
+	if tierData.err != nil {
+		t.Fatalf("the tier's data: %v", tierData.err)
 	}
-	vars := env.Vars()
-	importInto(t, vars)
-	return vars
+	return tierData.vars
+}
+
+// runImport runs `regiongraph import --store neo4j` against env's Neo4j
+// and returns its output, or an error with the output.
+func runImport(env map[string]string) (string, error) {
+	cmd := exec.Command(binary, "import", "--store", "neo4j", "--open-timeout", "60s")
+	cmd.Env = cleanEnv(env)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("regiongraph import: %w\n%s", err, out.String())
+	}
+	return out.String(), nil
+}
+
+var importedLine = regexp.MustCompile(`imported .*: (\d+) created, (\d+) updated, (\d+) unchanged`)
+var nothingLine = regexp.MustCompile(`nothing changed: the store already holds .* \((\d+) unchanged\)`)
+
+// TestImportTwiceOnNeo4j: `regiongraph import` loads the bundled dataset
+// into an empty Neo4j (everything created), and a second run changes
+// nothing and says so. (The two imports are the tier's set-up.)
+func TestImportTwiceOnNeo4j(t *testing.T) {
+	t.Parallel()
+	neo4jTier(t)
+	m := importedLine.FindStringSubmatch(tierData.first)
+	if m == nil || m[1] == "0" || m[2] != "0" || m[3] != "0" {
+		t.Fatalf("first import into an empty Neo4j: want everything created, got:\n%s", tierData.first)
+	}
+	m2 := nothingLine.FindStringSubmatch(tierData.second)
+	if m2 == nil || m2[1] != m[1] {
+		t.Fatalf("second import: want nothing changed with %s unchanged, got:\n%s", m[1], tierData.second)
+	}
+	t.Logf("first: %s; second: %s", m[0], m2[0])
+}
+
+// TestNeo4jRecoversWithoutRestart runs the binary on the tier's Neo4j
+// behind a fault proxy: the server starts while Neo4j is unreachable,
+// becomes ready once it is reachable, fails fast while it hangs, and
+// recovers again, all without a restart.
+func TestNeo4jRecoversWithoutRestart(t *testing.T) {
+	t.Parallel()
+	n4j := neo4jTier(t)
+	u, err := url.Parse(n4j["NEO4J_URI"])
+	if err != nil || u.Host == "" {
+		t.Fatalf("NEO4J_URI %q: %v", n4j["NEO4J_URI"], err)
+	}
+	upstream := u.Host
+	if !strings.Contains(upstream, ":") {
+		upstream += ":7687"
+	}
+	p := faultproxy.New(t, upstream, faultproxy.Refuse)
+	env := map[string]string{
+		"NEO4J_URI": "bolt://" + p.Addr, "NEO4J_USER": n4j["NEO4J_USER"], "NEO4J_PASSWORD": n4j["NEO4J_PASSWORD"],
+		"NEO4J_DATABASE": n4j["NEO4J_DATABASE"], "REGIONGRAPH_OPEN_TIMEOUT": "2s", "REGIONGRAPH_STORE_TIMEOUT": "2s",
+	}
+	s := start(t, env, "-store", "neo4j")
+	defer s.stop(t, 30*time.Second)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the server's log:\n%s", s.stderr.String())
+		}
+	})
+	client := &http.Client{Timeout: hangBound}
+	ready := func() bool { c, _ := httpStatus(t, client, s.url+"/readyz"); return c == 200 }
+	code := func() string {
+		a, err := post(context.Background(), client, s.url, "", `{ plans { totalCount } }`, nil)
+		switch {
+		case err != nil:
+			return "transport: " + err.Error()
+		case len(a.Errors) > 0:
+			c, _ := a.Errors[0].Extensions["code"].(string)
+			return c
+		}
+		return ""
+	}
+	if c, _ := httpStatus(t, client, s.url+"/readyz"); c != 503 {
+		t.Fatalf("/readyz while Neo4j refuses: %d, want 503", c)
+	}
+	if c := code(); c != "UNAVAILABLE" {
+		t.Fatalf("query while Neo4j refuses: %q, want UNAVAILABLE", c)
+	}
+	p.Set(faultproxy.Up)
+	// The bounds only catch what never happens: they are far beyond the
+	// guard's backoff. A cold Neo4j may plan the first query for longer
+	// than the 2s store timeout on a loaded machine: queries must answer
+	// within the wait.
+	waitUntil(t, "ready once Neo4j is reachable", hangBound, ready)
+	waitUntil(t, "queries answer once connected", hangBound, func() bool { return code() == "" })
+	p.Set(faultproxy.Hang)
+	began := time.Now()
+	if c := code(); c != "UNAVAILABLE" {
+		t.Errorf("query while Neo4j hangs: %q after %v, want UNAVAILABLE (store timeout 2s)", c, time.Since(began))
+	}
+	d := time.Since(began)
+	if c := code(); c != "UNAVAILABLE" {
+		t.Errorf("next query while Neo4j hangs: %q, want UNAVAILABLE", c)
+	}
+	t.Logf("while Neo4j hangs: UNAVAILABLE after %v, then after %v (the guard is open)", d.Round(time.Millisecond), (time.Since(began) - d).Round(time.Millisecond))
+	p.Set(faultproxy.Up)
+	waitUntil(t, "recovered after the hang", hangBound, func() bool { return code() == "" })
 }
 
 // TestNeo4jKilledMidLoad runs the real binary on a Neo4j of its own (with

@@ -4,120 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
-	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/regiongraph/regiongraph/internal/faultproxy"
 )
-
-// faultProxy stands between the server and Neo4j: in "refuse" mode nothing
-// listens on its port, in "hang" mode it accepts and never answers (and
-// freezes open connections), in "up" mode it forwards to upstream.
-type faultProxy struct {
-	t        *testing.T
-	addr     string
-	upstream string
-
-	mu    sync.Mutex
-	mode  string
-	ln    net.Listener
-	conns []net.Conn
-	cond  *sync.Cond
-}
-
-func newFaultProxy(t *testing.T, upstream, mode string) *faultProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &faultProxy{t: t, addr: ln.Addr().String(), upstream: upstream}
-	p.cond = sync.NewCond(&p.mu)
-	_ = ln.Close()
-	p.set(mode)
-	t.Cleanup(func() { p.set("refuse") })
-	return p
-}
-
-func (p *faultProxy) set(mode string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.mode = mode
-	p.cond.Broadcast()
-	if mode == "refuse" {
-		if p.ln != nil {
-			_ = p.ln.Close()
-			p.ln = nil
-		}
-		for _, c := range p.conns {
-			_ = c.Close()
-		}
-		p.conns = nil
-		return
-	}
-	if p.ln == nil {
-		ln, err := net.Listen("tcp", p.addr)
-		if err != nil {
-			p.t.Fatalf("listen again on %s: %v", p.addr, err)
-		}
-		p.ln = ln
-		go p.accept(ln)
-	}
-}
-
-func (p *faultProxy) accept(ln net.Listener) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, c)
-		p.mu.Unlock()
-		go p.serve(c)
-	}
-}
-
-func (p *faultProxy) serve(c net.Conn) {
-	if p.upstream == "" {
-		return // hang: hold the connection, never answer
-	}
-	u, err := net.Dial("tcp", p.upstream)
-	if err != nil {
-		_ = c.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns = append(p.conns, u)
-	p.mu.Unlock()
-	go p.pipe(u, c)
-	p.pipe(c, u)
-}
-
-// pipe copies src to dst, pausing while the mode is "hang".
-func (p *faultProxy) pipe(dst, src net.Conn) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		p.mu.Lock()
-		for p.mode == "hang" {
-			p.cond.Wait()
-		}
-		p.mu.Unlock()
-		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			_ = dst.Close()
-			return
-		}
-	}
-}
 
 func get(t *testing.T, u string) (int, time.Duration) {
 	t.Helper()
@@ -164,9 +56,9 @@ const hangBound = 2 * time.Minute
 // /readyz 503 and queries UNAVAILABLE (without -store-timeout they would
 // wait for ever). The times are logged.
 func TestNeo4jHangingListener(t *testing.T) {
-	p := newFaultProxy(t, "", "hang")
+	p := faultproxy.New(t, "", faultproxy.Hang)
 	s := startServer(t, t.TempDir()+"/unused.db", map[string]string{
-		"NEO4J_URI": "bolt://" + p.addr, "REGIONGRAPH_OPEN_TIMEOUT": "1s", "REGIONGRAPH_STORE_TIMEOUT": "1s",
+		"NEO4J_URI": "bolt://" + p.Addr, "REGIONGRAPH_OPEN_TIMEOUT": "1s", "REGIONGRAPH_STORE_TIMEOUT": "1s",
 	})
 	if code, d := get(t, s.url+"/healthz"); code != 200 {
 		t.Errorf("/healthz: %d after %v", code, d)
@@ -185,61 +77,4 @@ func TestNeo4jHangingListener(t *testing.T) {
 		worst = max(worst, d)
 	}
 	t.Logf("hanging Neo4j: the slowest of 20 queries answered UNAVAILABLE in %v (store timeout 1s)", worst)
-}
-
-// TestNeo4jRecoversWithoutRestart needs a Neo4j (the tier's): the server
-// starts while Neo4j is unreachable, becomes ready once it is reachable,
-// fails fast while it hangs, and recovers again, all without a restart.
-func TestNeo4jRecoversWithoutRestart(t *testing.T) {
-	n4j := neo4jEnv(t)
-	uri := n4j["NEO4J_URI"]
-	u, err := url.Parse(uri)
-	if err != nil || u.Host == "" {
-		t.Fatalf("NEO4J_URI %q: %v", uri, err)
-	}
-	upstream := u.Host
-	if !strings.Contains(upstream, ":") {
-		upstream += ":7687"
-	}
-	p := newFaultProxy(t, upstream, "refuse")
-	env := map[string]string{
-		"NEO4J_URI": "bolt://" + p.addr, "NEO4J_USER": n4j["NEO4J_USER"], "NEO4J_PASSWORD": n4j["NEO4J_PASSWORD"],
-		"NEO4J_DATABASE": n4j["NEO4J_DATABASE"], "REGIONGRAPH_OPEN_TIMEOUT": "2s", "REGIONGRAPH_STORE_TIMEOUT": "2s",
-	}
-	s := startServer(t, t.TempDir()+"/unused.db", env)
-	waitFor := func(what string, d time.Duration, ok func() bool) {
-		// d only catches what never happens: it is far beyond the backoff.
-		t.Helper()
-		deadline := time.Now().Add(d)
-		for !ok() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within %v", what, d)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	if code, _ := get(t, s.url+"/readyz"); code != 503 {
-		t.Fatalf("/readyz while Neo4j refuses: %d", code)
-	}
-	if code, _ := gql(t, s.url, `{ __typename plans { totalCount } }`); code != "UNAVAILABLE" {
-		t.Fatalf("query while Neo4j refuses: %q", code)
-	}
-	p.set("up")
-	waitFor("ready once Neo4j is reachable", hangBound, func() bool { c, _ := get(t, s.url+"/readyz"); return c == 200 })
-	// A Neo4j just started (the tier's own, cold) may plan the first query
-	// for longer than the 2s store timeout on a loaded machine: queries
-	// must answer, within the wait.
-	waitFor("queries answer once connected", hangBound, func() bool { c, _ := gql(t, s.url, `{ plans { totalCount } }`); return c == "" })
-	p.set("hang")
-	code, d := gql(t, s.url, `{ plans { totalCount } }`)
-	if code != "UNAVAILABLE" {
-		t.Errorf("query while Neo4j hangs: %q after %v, want UNAVAILABLE (store timeout 2s)", code, d)
-	}
-	code2, d2 := gql(t, s.url, `{ plans { totalCount } }`)
-	if code2 != "UNAVAILABLE" {
-		t.Errorf("next query while Neo4j hangs: %q after %v, want UNAVAILABLE", code2, d2)
-	}
-	t.Logf("while Neo4j hangs: UNAVAILABLE after %v, then after %v (the guard is open)", d, d2)
-	p.set("up")
-	waitFor("recovered after the hang", hangBound, func() bool { c, _ := gql(t, s.url, `{ plans { totalCount } }`); return c == "" })
 }
