@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 
 	rg "github.com/regiongraph/regiongraph"
 )
@@ -172,6 +171,47 @@ type keyed struct {
 	n *rg.Node
 }
 
+// smallest returns the k smallest of xs by cmp, in order, reusing xs: a
+// sort of xs when k is a good part of it, otherwise one pass keeping the k
+// smallest in a max-heap (n log k comparisons instead of n log n).
+func smallest[T any](xs []T, k int, cmp func(a, b T) int) []T {
+	if k <= 0 {
+		return xs[:0]
+	}
+	if k >= len(xs)/4 {
+		slices.SortFunc(xs, cmp)
+		return xs[:min(k, len(xs))]
+	}
+	h := xs[:k] // a max-heap of the k smallest seen so far
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= k {
+				return
+			}
+			if r := l + 1; r < k && cmp(h[r], h[l]) > 0 {
+				l = r
+			}
+			if cmp(h[l], h[i]) <= 0 {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, x := range xs[k:] {
+		if cmp(x, h[0]) < 0 {
+			h[0] = x
+			down(0)
+		}
+	}
+	slices.SortFunc(h, cmp)
+	return h
+}
+
 func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
 	if err := f.Validate(); err != nil {
 		return rg.NodePage{}, err
@@ -245,27 +285,28 @@ func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
 		}
 		matches = append(matches, keyed{rg.SortValue(n, f.Order.Field), n})
 	}
-	slices.SortFunc(matches, func(a, b keyed) int {
-		return rg.CompareKeys(f.Order, a.v, a.n.ID, b.v, b.n.ID)
-	})
-
-	start := 0
+	total := len(matches)
 	if after != nil {
-		start = sort.Search(len(matches), func(i int) bool {
-			return rg.CompareKeys(f.Order, matches[i].v, matches[i].n.ID, after.Value, after.ID) > 0
-		})
+		rest := matches[:0]
+		for _, k := range matches {
+			if rg.CompareKeys(f.Order, k.v, k.n.ID, after.Value, after.ID) > 0 {
+				rest = append(rest, k)
+			}
+		}
+		matches = rest
 	}
-	end := min(start+size, len(matches))
-	page := rg.NodePage{
-		Nodes:       make([]*rg.Node, 0, end-start),
-		TotalCount:  len(matches),
-		HasNextPage: end < len(matches),
-	}
-	for _, k := range matches[start:end] {
+	// Only the page is put in order: the size smallest of the matches
+	// after the cursor (a count asks for one; a page of a national
+	// graph's list is 20 to 100 of tens of thousands).
+	cmp := func(a, b keyed) int { return rg.CompareKeys(f.Order, a.v, a.n.ID, b.v, b.n.ID) }
+	page := rg.NodePage{TotalCount: total, HasNextPage: len(matches) > size}
+	matches = smallest(matches, size, cmp)
+	page.Nodes = make([]*rg.Node, 0, len(matches))
+	for _, k := range matches {
 		page.Nodes = append(page.Nodes, k.n)
 	}
-	if end > start {
-		page.EndCursor = rg.CursorFor(f.Order, matches[end-1].n)
+	if len(matches) > 0 {
+		page.EndCursor = rg.CursorFor(f.Order, matches[len(matches)-1].n)
 	}
 	return page, nil
 }
