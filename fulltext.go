@@ -374,10 +374,12 @@ func (d *SearchDoc) Tokens() []string {
 }
 
 func scoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
-	return scoreDoc(AnalyseForSearch(n), terms)
+	return scoreDoc(AnalyseForSearch(n), terms, true)
 }
 
-func scoreDoc(d *SearchDoc, terms []QueryTerm) (SearchHit, bool) {
+// scoreDoc scores d against terms. Without spans it gives only what ranks
+// a hit (Score, NameTerms, Terms): no field matches, nothing allocated.
+func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 	n := d.Node
 	type fieldHit struct {
 		ft    fieldText
@@ -412,7 +414,9 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm) (SearchHit, bool) {
 				if nameField(ft.field) {
 					termName[i] = true
 				}
-				fh.spans = append(fh.spans, [2]int{tk.start, tk.end})
+				if spans {
+					fh.spans = append(fh.spans, [2]int{tk.start, tk.end})
+				}
 			}
 		}
 		if len(fh.spans) > 0 {
@@ -446,6 +450,9 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm) (SearchHit, bool) {
 	}
 	h.Score += bonus
 	h.Score = float64(int64(h.Score*1000+0.5)) / 1000
+	if !spans {
+		return h, true
+	}
 	slices.SortStableFunc(hits, func(a, b fieldHit) int {
 		return cmp.Or(-cmp.Compare(a.best, b.best), cmp.Compare(slices.Index(SearchFields, a.ft.field), slices.Index(SearchFields, b.ft.field)), a.ft.index-b.ft.index)
 	})
@@ -530,13 +537,12 @@ func snippet(text string, spans [][2]int) (string, []Span) {
 	return prefix + body + suffix, out
 }
 
-// RankSearchHits orders hits: those whose every term matched a name,
-// alias or code first, then by score (descending), then name and id.
-func RankSearchHits(hits []SearchHit) {
-	slices.SortFunc(hits, func(a, b SearchHit) int {
-		return cmp.Or(cmp.Compare(a.Terms-a.NameTerms, b.Terms-b.NameTerms), -cmp.Compare(a.Score, b.Score),
-			CompareLower(a.Node.Name, b.Node.Name), strings.Compare(a.Node.ID, b.Node.ID))
-	})
+// compareHits is the order of search hits: those whose every term matched
+// a name, alias or code first, then by score (descending), then name and
+// id.
+func compareHits(a, b *SearchHit) int {
+	return cmp.Or(cmp.Compare(a.Terms-a.NameTerms, b.Terms-b.NameTerms), -cmp.Compare(a.Score, b.Score),
+		CompareLower(a.Node.Name, b.Node.Name), strings.Compare(a.Node.ID, b.Node.ID))
 }
 
 // SearchResult is one search's ranked hits (at most the query's First) and
@@ -552,7 +558,7 @@ const MaxSearchCandidates = 20000
 
 // RankCandidates scores candidates (nodes sharing the query's terms, in any
 // order, each once) for q, drops those of other kinds or that do not match
-// every term, ranks the rest (RankSearchHits) and keeps q.First. Both
+// every term, ranks the rest (compareHits) and keeps q.First. Both
 // stores end their search here, so they rank alike.
 func RankCandidates(cands []*Node, q SearchQuery, terms []QueryTerm) (SearchResult, error) {
 	if len(cands) > MaxSearchCandidates {
@@ -572,28 +578,41 @@ func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult
 	if len(docs) > MaxSearchCandidates {
 		return SearchResult{}, FieldErrorf("text", "more than %d nodes match; add a word", MaxSearchCandidates)
 	}
-	// The candidates share the query's terms: most of them are hits.
-	hits := make([]SearchHit, 0, len(docs))
-	for _, d := range docs {
+	// The candidates share the query's terms: most of them are hits. Each
+	// is scored for its rank only; the First best are ranked in a heap
+	// (a prefix matches thousands of initiatives of a national graph) and
+	// only they are scored again for where they matched.
+	type ranked struct {
+		score        float64
+		unnamed, doc int // terms not matched by a name; index in docs
+	}
+	hits := make([]ranked, 0, len(docs))
+	for i, d := range docs {
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, d.Node.Kind) {
 			continue
 		}
-		if h, ok := scoreDoc(d, terms); ok {
-			hits = append(hits, h)
+		if h, ok := scoreDoc(d, terms, false); ok {
+			hits = append(hits, ranked{h.Score, h.Terms - h.NameTerms, i})
 		}
 	}
-	RankSearchHits(hits)
 	first := q.First
 	if first == 0 {
 		first = DefaultPageSize
 	}
-	out := hits[:min(first, len(hits))]
-	for i := range out {
+	total := len(hits)
+	// compareHits' order.
+	top := Smallest(hits, first, func(a, b ranked) int {
+		an, bn := docs[a.doc].Node, docs[b.doc].Node
+		return cmp.Or(cmp.Compare(a.unnamed, b.unnamed), -cmp.Compare(a.score, b.score), CompareLower(an.Name, bn.Name), strings.Compare(an.ID, bn.ID))
+	})
+	out := make([]SearchHit, len(top))
+	for i, r := range top {
+		out[i], _ = scoreDoc(docs[r.doc], terms, true)
 		if q.NoSnippets {
 			out[i].pending = nil
 		} else {
 			out[i].cutSnippets()
 		}
 	}
-	return SearchResult{Hits: out, TotalCount: len(hits)}, nil
+	return SearchResult{Hits: out, TotalCount: total}, nil
 }

@@ -1,6 +1,8 @@
 package regiongraph
 
 import (
+	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -82,6 +84,53 @@ func TestRankWithoutSnippets(t *testing.T) {
 		}
 		if h.Best.Snippet != "" || len(h.Matches) != 0 || len(h.pending) != 0 {
 			t.Errorf("hit %d (%s): snippets cut: %+v", i, h.Node.ID, h)
+		}
+	}
+}
+
+// TestRankKeepsTheBestOfAll: RankCandidates (each candidate scored for its
+// rank, the First best kept in a heap, only they scored again for their
+// snippets) gives exactly the first hits of every candidate scored in full
+// and sorted, with their snippets, for pages smaller and larger than the
+// hits, with ties in score and name.
+func TestRankKeepsTheBestOfAll(t *testing.T) {
+	words := []string{"bredbånd", "bredde", "breddeidrett", "innovasjon", "innovativ", "inntak", "kongsberg", "kongsbergbanen", "veg", "vegvesen", "skole", "samferdsel"}
+	kinds := []Kind{KindInitiative, KindMunicipality, KindPartner, KindNetwork}
+	var ns []*Node
+	for i := 0; i < 600; i++ {
+		pick := func(k int) string { return words[(i*7+k*5+i/13)%len(words)] }
+		n := &Node{ID: fmt.Sprintf("n-%03d", i), Kind: kinds[i%len(kinds)], Name: pick(0) + " " + pick(1)}
+		if i%3 == 0 {
+			n.Description = "Om " + pick(2) + " og " + pick(3) + " i regionen."
+		}
+		if i%11 == 0 {
+			n.Name = "Bredbånd" // ties broken by id
+		}
+		ns = append(ns, n)
+	}
+	for _, text := range []string{"bred", "innov", "kongsberg", "veg skole", "in", "bredbånd"} {
+		terms := QueryTerms(text)
+		var all []SearchHit
+		for _, n := range ns {
+			if h, ok := ScoreSearch(n, terms); ok {
+				all = append(all, h)
+			}
+		}
+		slices.SortFunc(all, func(a, b SearchHit) int { return compareHits(&a, &b) })
+		for _, first := range []int{1, 5, 20, 100, 1000} {
+			got, err := RankCandidates(ns, SearchQuery{Text: text, First: first}, terms)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := all[:min(first, len(all))]
+			if got.TotalCount != len(all) || len(got.Hits) != len(want) {
+				t.Fatalf("%q first %d: %d of %d hits, want %d of %d", text, first, len(got.Hits), got.TotalCount, len(want), len(all))
+			}
+			for i := range want {
+				if !reflect.DeepEqual(got.Hits[i], want[i]) {
+					t.Fatalf("%q first %d, hit %d:\n got %+v\nwant %+v", text, first, i, got.Hits[i], want[i])
+				}
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -185,4 +186,45 @@ func CompareLower(a, b string) int {
 		i, j = i+na, j+nb
 	}
 	return cmp.Compare(len(a)-i, len(b)-j)
+}
+
+// Smallest returns the k smallest of xs by cmp, in order, reusing xs: a
+// sort of xs when k is a good part of it, otherwise one pass keeping the k
+// smallest in a max-heap (n log k comparisons instead of n log n).
+func Smallest[T any](xs []T, k int, cmp func(a, b T) int) []T {
+	if k <= 0 {
+		return xs[:0]
+	}
+	if k >= len(xs)/4 {
+		slices.SortFunc(xs, cmp)
+		return xs[:min(k, len(xs))]
+	}
+	h := xs[:k] // a max-heap of the k smallest seen so far
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= k {
+				return
+			}
+			if r := l + 1; r < k && cmp(h[r], h[l]) > 0 {
+				l = r
+			}
+			if cmp(h[l], h[i]) <= 0 {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, x := range xs[k:] {
+		if cmp(x, h[0]) < 0 {
+			h[0] = x
+			down(0)
+		}
+	}
+	slices.SortFunc(h, cmp)
+	return h
 }

@@ -171,47 +171,6 @@ type keyed struct {
 	n *rg.Node
 }
 
-// smallest returns the k smallest of xs by cmp, in order, reusing xs: a
-// sort of xs when k is a good part of it, otherwise one pass keeping the k
-// smallest in a max-heap (n log k comparisons instead of n log n).
-func smallest[T any](xs []T, k int, cmp func(a, b T) int) []T {
-	if k <= 0 {
-		return xs[:0]
-	}
-	if k >= len(xs)/4 {
-		slices.SortFunc(xs, cmp)
-		return xs[:min(k, len(xs))]
-	}
-	h := xs[:k] // a max-heap of the k smallest seen so far
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= k {
-				return
-			}
-			if r := l + 1; r < k && cmp(h[r], h[l]) > 0 {
-				l = r
-			}
-			if cmp(h[l], h[i]) <= 0 {
-				return
-			}
-			h[i], h[l] = h[l], h[i]
-			i = l
-		}
-	}
-	for i := k/2 - 1; i >= 0; i-- {
-		down(i)
-	}
-	for _, x := range xs[k:] {
-		if cmp(x, h[0]) < 0 {
-			h[0] = x
-			down(0)
-		}
-	}
-	slices.SortFunc(h, cmp)
-	return h
-}
-
 func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
 	if err := f.Validate(); err != nil {
 		return rg.NodePage{}, err
@@ -300,7 +259,7 @@ func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
 	// graph's list is 20 to 100 of tens of thousands).
 	cmp := func(a, b keyed) int { return rg.CompareKeys(f.Order, a.v, a.n.ID, b.v, b.n.ID) }
 	page := rg.NodePage{TotalCount: total, HasNextPage: len(matches) > size}
-	matches = smallest(matches, size, cmp)
+	matches = rg.Smallest(matches, size, cmp)
 	page.Nodes = make([]*rg.Node, 0, len(matches))
 	for _, k := range matches {
 		page.Nodes = append(page.Nodes, k.n)

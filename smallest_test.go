@@ -1,4 +1,4 @@
-package boltstore
+package regiongraph
 
 import (
 	"cmp"
@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestSmallestIsTheSortedPrefix: smallest gives exactly the first k of the
+// TestSmallestIsTheSortedPrefix: Smallest gives exactly the first k of the
 // sorted slice, for every k around the heap/sort switch, with duplicates
 // and ties broken by a second key.
 func TestSmallestIsTheSortedPrefix(t *testing.T) {
@@ -23,7 +23,7 @@ func TestSmallestIsTheSortedPrefix(t *testing.T) {
 			want := slices.Clone(xs)
 			slices.SortFunc(want, by)
 			want = want[:min(k, n)]
-			got := smallest(slices.Clone(xs), k, by)
+			got := Smallest(slices.Clone(xs), k, by)
 			if !slices.Equal(got, want) {
 				t.Fatalf("n=%d k=%d: got %v, want %v", n, k, got, want)
 			}
