@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -80,5 +81,35 @@ func TestConnectErrorNamesAddress(t *testing.T) {
 		if regiongraph.ErrorCode(err) != regiongraph.EUNAVAILABLE || !strings.Contains(regiongraph.ErrorMessage(err), "db.example:7687") {
 			t.Errorf("connectError(%v) = %v (message %q)", cause, err, regiongraph.ErrorMessage(err))
 		}
+	}
+}
+
+// TestTxErrorNamesTheQueryTimeout: a transaction whose query timeout
+// passed (the caller's context still live) is UNAVAILABLE saying so, not
+// "cannot reach Neo4j" after whatever the driver met when time ran out; a
+// caller that gave up gets the driver's error mapped as usual.
+func TestTxErrorNamesTheQueryTimeout(t *testing.T) {
+	s := &Store{cfg: Config{QueryTimeout: 90 * time.Second}}
+	lost := &neo4j.ConnectivityError{Inner: context.DeadlineExceeded}
+	parent := context.Background()
+	ctx, cancel := context.WithTimeout(parent, time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	err := s.txError(ctx, parent, "apply", lost)
+	if regiongraph.ErrorCode(err) != regiongraph.EUNAVAILABLE || !strings.Contains(regiongraph.ErrorMessage(err), "within the query timeout (1m30s)") {
+		t.Errorf("query timeout passed: %v", err)
+	}
+	gone, stop := context.WithCancel(parent)
+	stop()
+	inner, cancel2 := context.WithTimeout(gone, time.Hour)
+	defer cancel2()
+	err = s.txError(inner, gone, "apply", lost)
+	if regiongraph.ErrorCode(err) != regiongraph.EUNAVAILABLE || strings.Contains(regiongraph.ErrorMessage(err), "query timeout") {
+		t.Errorf("caller gone: %v, want the driver's error mapped", err)
+	}
+	live, cancel3 := context.WithTimeout(parent, time.Hour)
+	defer cancel3()
+	if err := s.txError(live, parent, "apply", lost); strings.Contains(regiongraph.ErrorMessage(err), "query timeout") {
+		t.Errorf("within the timeout: %v, want the driver's error mapped", err)
 	}
 }

@@ -346,6 +346,7 @@ func (r txRunner) runStatement(ctx context.Context, st Statement, params map[str
 // reads that can be one statement use Store.read instead.
 func inTx[T any](ctx context.Context, s *Store, op string, write bool, work func(ctx context.Context, r txRunner) (T, error)) (T, error) {
 	var zero T
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
 	defer cancel()
 	// The driver's shared bookmark manager chains every transaction after
@@ -365,13 +366,27 @@ func inTx[T any](ctx context.Context, s *Store, op string, write bool, work func
 	}
 	out, err := session.ExecuteWrite(ctx, fn, neo4j.WithTxTimeout(s.cfg.QueryTimeout))
 	if err != nil {
-		return zero, mapError(op, err)
+		return zero, s.txError(ctx, parent, op, err)
 	}
 	t, ok := out.(T)
 	if !ok {
 		return zero, fmt.Errorf("neo4jstore: %s: transaction returned %T", op, out)
 	}
 	return t, nil
+}
+
+// txError maps the error of a transaction run under ctx, which bounds
+// parent by the query timeout. When that bound has passed and parent has
+// not, the driver's last error is whatever it met when time ran out
+// (often a connection it could not get in time, which reads as
+// "cannot reach"): the truth is that the transaction took longer than the
+// query timeout (a write waiting behind others on a busy server).
+func (s *Store) txError(ctx, parent context.Context, op string, err error) error {
+	var de *regiongraph.Error
+	if !errors.As(err, &de) && errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+		return unavailable(op, fmt.Sprintf("Neo4j did not complete the transaction within the query timeout (%v); it may be busy, try again", s.cfg.QueryTimeout), err)
+	}
+	return mapError(op, err)
 }
 
 // gate runs read_gate or apply_gate, which answer one row.

@@ -19,8 +19,11 @@ func liveConfig(t *testing.T) Config {
 	t.Helper()
 	env := neo4jlocal.Require(t)
 	cfg := Config{URI: env.URI, User: env.User, Password: env.Password, Database: env.Database}
-	cfg.ConnectTimeout = 20 * time.Second
-	cfg.QueryTimeout = time.Minute
+	// Generous bounds: the tests assert outcomes, and on a loaded machine
+	// twenty writers queued on one node's lock (ConcurrentUpdatesOfOneNode)
+	// wait minutes for their turn.
+	cfg.ConnectTimeout = time.Minute
+	cfg.QueryTimeout = 5 * time.Minute
 	return cfg
 }
 
