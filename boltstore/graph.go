@@ -28,10 +28,13 @@ type graph struct {
 }
 
 // adjacency holds a node's relations by direction and relation kind, as
-// sorted edge ids.
+// the stored relations themselves sorted by id, so that a walk needs no
+// look-up in graph.edges. Every pointer in a list is the one graph.edges
+// holds for its id: putEdge and putEdges take a relation put again out of
+// the lists before they add the new value (issue 14).
 type adjacency struct {
-	out map[rg.RelKind][]string
-	in  map[rg.RelKind][]string
+	out map[rg.RelKind][]*rg.Edge
+	in  map[rg.RelKind][]*rg.Edge
 	// byOther holds a hub's relations by the id at their other end, made
 	// when a walk first needs it (neighbours), dropped when the node's
 	// relations change (under the write lock; readers make it at the same
@@ -60,13 +63,13 @@ func (g *graph) degree(id string, d rg.Direction) int {
 	}
 	n := 0
 	if d != rg.In {
-		for _, ids := range a.out {
-			n += len(ids)
+		for _, es := range a.out {
+			n += len(es)
 		}
 	}
 	if d != rg.Out {
-		for _, ids := range a.in {
-			n += len(ids)
+		for _, es := range a.in {
+			n += len(es)
 		}
 	}
 	return n
@@ -84,10 +87,9 @@ func (g *graph) neighbours(id string) []otherEnd {
 		return *p
 	}
 	xs := make([]otherEnd, 0, g.degree(id, rg.Both))
-	for _, m := range []map[rg.RelKind][]string{a.out, a.in} {
-		for _, ids := range m {
-			for _, eid := range ids {
-				e := g.edges[eid]
+	for _, m := range []map[rg.RelKind][]*rg.Edge{a.out, a.in} {
+		for _, es := range m {
+			for _, e := range es {
 				xs = append(xs, otherEnd{e.Other(id), e})
 			}
 		}
@@ -189,10 +191,18 @@ func (g *graph) matches(id, fq string) bool {
 func (g *graph) adjOf(id string) *adjacency {
 	a := g.adj[id]
 	if a == nil {
-		a = &adjacency{out: map[rg.RelKind][]string{}, in: map[rg.RelKind][]string{}}
+		a = &adjacency{out: map[rg.RelKind][]*rg.Edge{}, in: map[rg.RelKind][]*rg.Edge{}}
 		g.adj[id] = a
 	}
 	return a
+}
+
+// byID orders relations by id, the order of an adjacency list.
+func byID(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) }
+
+// searchID finds relation id in the list es sorted by id.
+func searchID(es []*rg.Edge, id string) (int, bool) {
+	return slices.BinarySearchFunc(es, id, func(e *rg.Edge, id string) int { return strings.Compare(e.ID, id) })
 }
 
 func insertSorted(xs []string, x string) []string {
@@ -203,12 +213,26 @@ func insertSorted(xs []string, x string) []string {
 	return slices.Insert(xs, i, x)
 }
 
-func removeSorted(xs []string, x string) []string {
-	i, found := slices.BinarySearch(xs, x)
-	if !found {
-		return xs
+// insertEdge puts e in its place in es; one with its id already there is
+// replaced (putEdge removes it first, so this is only a guard against a
+// stale pointer).
+func insertEdge(es []*rg.Edge, e *rg.Edge) []*rg.Edge {
+	i, found := searchID(es, e.ID)
+	if found {
+		es[i] = e
+		return es
 	}
-	return slices.Delete(xs, i, i+1)
+	return slices.Insert(es, i, e)
+}
+
+// removeEdge takes the relation with id out of es (slices.Delete clears
+// the slot it leaves, so the list does not keep it alive).
+func removeEdge(es []*rg.Edge, id string) []*rg.Edge {
+	i, found := searchID(es, id)
+	if !found {
+		return es
+	}
+	return slices.Delete(es, i, i+1)
 }
 
 func (g *graph) putEdge(e *rg.Edge) {
@@ -217,8 +241,8 @@ func (g *graph) putEdge(e *rg.Edge) {
 	}
 	g.edges[e.ID] = e
 	from, to := g.adjOf(e.From), g.adjOf(e.To)
-	from.out[e.Kind] = insertSorted(from.out[e.Kind], e.ID)
-	to.in[e.Kind] = insertSorted(to.in[e.Kind], e.ID)
+	from.out[e.Kind] = insertEdge(from.out[e.Kind], e)
+	to.in[e.Kind] = insertEdge(to.in[e.Kind], e)
 	from.byOther.Store(nil)
 	to.byOther.Store(nil)
 }
@@ -227,7 +251,9 @@ func (g *graph) putEdge(e *rg.Edge) {
 // sorted once, rather than each relation inserted in its place (which is
 // quadratic in a hub's relations). A relation whose id comes after the
 // last of a list is appended in its place: relations put in id order (an
-// import in batches of ids in order) leave nothing to sort.
+// import in batches of ids in order) leave nothing to sort. An id given
+// more than once is put once, with the last value given, as putEdge one
+// by one would leave it.
 func (g *graph) putEdges(es []*rg.Edge) {
 	if len(es) < 64 {
 		for _, e := range es {
@@ -245,45 +271,69 @@ func (g *graph) putEdges(es []*rg.Edge) {
 			g.deleteEdge(e.ID) // while the lists are sorted
 		}
 	}
+	before := len(g.edges)
+	for _, e := range es {
+		g.edges[e.ID] = e
+	}
+	if len(g.edges) != before+len(es) {
+		// An id came more than once: only the value now stored goes in
+		// the lists, once (no list may hold a pointer graph.edges does
+		// not).
+		es = lastOfEachID(g.edges, es)
+	}
 	touched := map[list]bool{}
-	add := func(a *adjacency, out bool, k rg.RelKind, id string) {
+	add := func(a *adjacency, out bool, e *rg.Edge) {
 		a.byOther.Store(nil) // its relations change, in order or not
 		m := a.in
 		if out {
 			m = a.out
 		}
-		ids := m[k]
-		if n := len(ids); n > 0 && ids[n-1] >= id {
-			touched[list{a, out, k}] = true
+		l := m[e.Kind]
+		if n := len(l); n > 0 && l[n-1].ID >= e.ID {
+			touched[list{a, out, e.Kind}] = true
 		}
-		m[k] = append(ids, id)
+		m[e.Kind] = append(l, e)
 	}
 	for _, e := range es {
-		g.edges[e.ID] = e
-		add(g.adjOf(e.From), true, e.Kind, e.ID)
-		add(g.adjOf(e.To), false, e.Kind, e.ID)
+		add(g.adjOf(e.From), true, e)
+		add(g.adjOf(e.To), false, e)
 	}
 	for l := range touched {
 		m := l.a.in
 		if l.out {
 			m = l.a.out
 		}
-		ids := sortedIDs(m[l.k])
-		if cap(ids) > len(ids)+len(ids)/4 {
-			ids = slices.Clone(ids) // appending left up to twice the room
+		es := m[l.k]
+		slices.SortFunc(es, byID)
+		if cap(es) > len(es)+len(es)/4 {
+			es = slices.Clone(es) // appending left up to twice the room
 		}
-		m[l.k] = ids
+		m[l.k] = es
 	}
+}
+
+// lastOfEachID returns the relations of es that stored holds, each once,
+// in the order of es.
+func lastOfEachID(stored map[string]*rg.Edge, es []*rg.Edge) []*rg.Edge {
+	out := make([]*rg.Edge, 0, len(es))
+	seen := make(map[*rg.Edge]bool, len(es))
+	for _, e := range es {
+		if stored[e.ID] == e && !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // trim gives every adjacency list that appending left with more than a
 // quarter of room a copy of its own size (after loading a file).
 func (g *graph) trim() {
 	for _, a := range g.adj {
-		for _, m := range []map[rg.RelKind][]string{a.out, a.in} {
-			for k, ids := range m {
-				if cap(ids) > len(ids)+len(ids)/4 {
-					m[k] = slices.Clone(ids)
+		for _, m := range []map[rg.RelKind][]*rg.Edge{a.out, a.in} {
+			for k, es := range m {
+				if cap(es) > len(es)+len(es)/4 {
+					m[k] = slices.Clone(es)
 				}
 			}
 		}
@@ -297,11 +347,11 @@ func (g *graph) deleteEdge(id string) {
 	}
 	delete(g.edges, id)
 	if a := g.adj[e.From]; a != nil {
-		a.out[e.Kind] = removeSorted(a.out[e.Kind], id)
+		a.out[e.Kind] = removeEdge(a.out[e.Kind], id)
 		a.byOther.Store(nil)
 	}
 	if a := g.adj[e.To]; a != nil {
-		a.in[e.Kind] = removeSorted(a.in[e.Kind], id)
+		a.in[e.Kind] = removeEdge(a.in[e.Kind], id)
 		a.byOther.Store(nil)
 	}
 }
@@ -314,18 +364,18 @@ func (g *graph) incident(id string, d rg.Direction, kinds []rg.RelKind, fn func(
 	if a == nil {
 		return
 	}
-	visit := func(m map[rg.RelKind][]string) {
+	visit := func(m map[rg.RelKind][]*rg.Edge) {
 		if len(kinds) == 0 {
-			for _, ids := range m {
-				for _, eid := range ids {
-					fn(g.edges[eid])
+			for _, es := range m {
+				for _, e := range es {
+					fn(e)
 				}
 			}
 			return
 		}
 		for _, k := range kinds {
-			for _, eid := range m[k] {
-				fn(g.edges[eid])
+			for _, e := range m[k] {
+				fn(e)
 			}
 		}
 	}
@@ -383,11 +433,6 @@ func (g *graph) stats() rg.GraphStats {
 		st.Relations[k] = r
 	}
 	return st
-}
-
-func sortedIDs(ids []string) []string {
-	slices.Sort(ids)
-	return slices.Compact(ids)
 }
 
 // nodeDegrees are node id's relations as the stats of a graph of it alone.

@@ -277,6 +277,8 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 	kinds := set(f.Kinds)
 	rels := uniq(f.Relations)
 	nodeOK := func(n *rg.Node) bool { return kinds == nil || kinds[n.Kind] }
+	// kindOK is nodeOK by id, which looks the node up only to filter by kind.
+	kindOK := func(id string) bool { return kinds == nil || kinds[g.nodes[id].Kind] }
 	edgeOK := func(e *rg.Edge) bool { return e.HoldsInYear(f.Year) }
 	relOK := func(e *rg.Edge) bool { return len(rels) == 0 || slices.Contains(rels, e.Kind) }
 
@@ -332,10 +334,13 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 			}
 			for _, id := range level {
 				if want < 0 || g.degree(id, rg.Both) < max(indexDegree, 2*want) {
+					// One look-up a relation (seen); the node itself
+					// only when a kind filter asks for it.
 					g.incident(id, rg.Both, rels, func(e *rg.Edge) {
 						o := e.Other(id)
-						if edgeOK(e) && nodeOK(g.nodes[o]) {
-							reach(o)
+						if _, ok := seen[o]; !ok && edgeOK(e) && kindOK(o) {
+							seen[o] = d
+							next = append(next, o)
 						}
 					})
 					continue
@@ -350,7 +355,7 @@ func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {
 					for ; i < len(xs) && xs[i].id == o; i++ {
 						ok = ok || (relOK(xs[i].e) && edgeOK(xs[i].e))
 					}
-					if lv, was := seen[o]; !ok || (was && lv < d) || !nodeOK(g.nodes[o]) {
+					if lv, was := seen[o]; !ok || (was && lv < d) || !kindOK(o) {
 						continue
 					}
 					found++

@@ -362,3 +362,86 @@ func TestOpenDoesNotWriteAnExistingFile(t *testing.T) {
 		t.Fatalf("opening and reading changed the file (%v)", err)
 	}
 }
+
+// Every read that walks a node's relations sees a relation's latest value
+// and none deleted, whether the change came in a batch (put many at once)
+// or alone, and after the file is opened again (issue 14: the adjacency
+// lists hold the stored relations themselves, not their ids).
+func TestWalksSeeTheLatestRelations(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "walks.db")
+	s := openAt(t, path)
+	g := storetest.Graph{Nodes: []*rg.Node{storetest.Partner("hub")}}
+	for i := range 100 {
+		g.Nodes = append(g.Nodes, storetest.Partner(fmt.Sprintf("p-%03d", i)))
+		g.Edges = append(g.Edges, storetest.PartnerOf(fmt.Sprintf("r-%03d", i), "hub", fmt.Sprintf("p-%03d", i)))
+	}
+	storetest.Load(t, s, g)
+	want := map[string]string{} // relation id -> role
+	for _, e := range g.Edges {
+		want[e.ID] = ""
+	}
+	var batch []rg.Change
+	for _, e := range g.Edges[:70] {
+		c := e.Clone()
+		c.Role = "batch"
+		want[c.ID] = c.Role
+		batch = append(batch, rg.Change{Op: rg.OpUpdateEdge, Edge: c})
+	}
+	batch = append(batch, rg.Change{Op: rg.OpDeleteEdge, ID: "r-099"})
+	delete(want, "r-099")
+	storetest.MustApply(t, s, batch...)
+	one := g.Edges[80].Clone()
+	one.Role = "alone"
+	want[one.ID] = one.Role
+	storetest.MustApply(t, s, rg.Change{Op: rg.OpUpdateEdge, Edge: one})
+
+	check := func(t *testing.T, s *boltstore.Store) {
+		t.Helper()
+		ctx := context.Background()
+		same := func(what string, es []*rg.Edge) {
+			t.Helper()
+			got := map[string]string{}
+			for _, e := range es {
+				got[e.ID] = e.Role
+			}
+			if len(got) != len(want) {
+				t.Errorf("%s: %d relations, want %d", what, len(got), len(want))
+			}
+			for id, role := range want {
+				if r, ok := got[id]; !ok || r != role {
+					t.Errorf("%s: %s has role %q (listed %v), want %q", what, id, r, ok, role)
+				}
+			}
+		}
+		es, err := s.Edges(ctx, rg.EdgeFilter{NodeIDs: []string{"hub"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("Edges of hub", es)
+		x, err := s.Expand(ctx, rg.EdgeFilter{NodeIDs: []string{"hub"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("Expand of hub", x.Edges)
+		sg, err := s.Subgraph(ctx, rg.SubgraphFilter{Roots: []string{"hub"}, Depth: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("Subgraph around hub", sg.Edges)
+		ps, err := s.ShortestPaths(ctx, "p-000", "p-080", rg.PathOptions{MaxHops: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != 1 || len(ps[0].Edges) != 2 || ps[0].Edges[0].Role != "batch" || ps[0].Edges[1].Role != "alone" {
+			t.Errorf("ShortestPaths p-000 to p-080 = %+v, want one path by r-000 (batch) and r-080 (alone)", ps)
+		}
+		if ps, err := s.ShortestPaths(ctx, "p-000", "p-099", rg.PathOptions{MaxHops: 4}); err != nil || len(ps) != 0 {
+			t.Errorf("ShortestPaths to p-099, whose relation is deleted = %d paths, %v; want none", len(ps), err)
+		}
+	}
+	t.Run("in memory", func(t *testing.T) { check(t, s) })
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("opened again", func(t *testing.T) { check(t, openAt(t, path)) })
+}

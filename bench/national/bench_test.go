@@ -53,6 +53,7 @@ type fixture struct {
 	load    time.Duration
 	loadCPU time.Duration
 	bytes   int64
+	path    string // the store's file
 }
 
 var (
@@ -111,7 +112,7 @@ func fixtureFor(b *testing.B, scale float64) *fixture {
 	}
 	// The exec timeout is raised so that a slow cold request on a loaded
 	// machine is measured rather than refused.
-	f := &fixture{g: g, store: s, h: gqlhttp.NewHandler(s, gqlhttp.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: gqlhttp.Limits{ExecTimeout: 10 * time.Minute}})}
+	f := &fixture{g: g, store: s, path: path, h: gqlhttp.NewHandler(s, gqlhttp.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: gqlhttp.Limits{ExecTimeout: 10 * time.Minute}})}
 	v, err := s.GraphVersion(context.Background())
 	if err != nil {
 		b.Fatal(err)
