@@ -107,7 +107,7 @@ var settings = []setting{
 	{"store-timeout", "5s", "bound on every Neo4j call when serving; past it the call is UNAVAILABLE and the store is probed until it answers", forServe, func(c *config) flag.Value { return duration(&c.storeTimeout) }},
 	{"introspection", "true", `allow schema introspection (false also removes "Did you mean" suggestions)`, forServe, func(c *config) flag.Value { return boolean(&c.introspection) }},
 	{"metrics", "true", "serve Prometheus metrics on /metrics", forServe, func(c *config) flag.Value { return boolean(&c.metrics) }},
-	{"memory-limit", "auto", "the Go runtime's soft memory limit: auto (with the embedded store: 2.4 times the live heap after opening it, at least 256 MiB above it, following it up), off, or a size such as 900MiB; a GOMEMLIMIT set in the environment is left alone", forServe, func(c *config) flag.Value { return memLimit(&c.memoryLimit) }},
+	{"memory-limit", "auto", "the Go runtime's soft memory limit: auto (with the embedded store: 2.2 times the live heap after opening it, at least 256 MiB above it, following it up), off, or a size such as 900MiB; a GOMEMLIMIT set in the environment is left alone", forServe, func(c *config) flag.Value { return memLimit(&c.memoryLimit) }},
 }
 
 func itoa[T int | int64](v T) string { return strconv.FormatInt(int64(v), 10) }

@@ -39,15 +39,16 @@ const (
 const autoHeadroom = 256 << 20
 
 // autoLimit is the automatic limit for a live heap of live bytes, on a
-// machine (or cgroup) of total bytes (0: unknown): 1.4 times the live heap
-// above it (2.4 times the live heap in all), and at least autoHeadroom,
+// machine (or cgroup) of total bytes (0: unknown): 1.2 times the live heap
+// above it (2.2 times the live heap in all), and at least autoHeadroom,
 // within 9/10 of total. The room decides how often the collector marks the
 // whole live heap: with 0.75 times the live heap, serving the national
 // graph spent about half its CPU collecting (cheap queries' p99 doubled);
-// with 1.4 times, its peak RSS is still under 1 GiB (938 MiB; see
+// with 1.2 times, its peak RSS stays under 1 GiB as the analyses' caches
+// grow the live heap from 363 to about 510 MiB (see
 // bench/national/README.md).
 func autoLimit(live, total uint64) int64 {
-	limit := live + max(live/5*7, autoHeadroom)
+	limit := live + max(live/5*6, autoHeadroom)
 	if total > 0 {
 		limit = min(limit, total/10*9)
 	}

@@ -74,7 +74,7 @@ func serveWith(t *testing.T, f *fakeLimiter, env map[string]string, args ...stri
 	return during, f.limit
 }
 
-// -memory-limit: auto sets 2.4 times the live heap after opening the
+// -memory-limit: auto sets 2.2 times the live heap after opening the
 // embedded store (at least 256 MiB above it, at most 9/10 of the
 // machine); a size is set as given; off and a GOMEMLIMIT in the
 // environment leave the runtime's limit alone; every limit set is undone
@@ -89,10 +89,10 @@ func TestServeMemoryLimit(t *testing.T) {
 		args        []string
 		want        int64 // during serve; 0: never set
 	}{
-		{name: "auto, national heap", live: 470 * mb, total: 24 << 30, want: 470*mb + 470*mb/5*7},
+		{name: "auto, national heap", live: 470 * mb, total: 24 << 30, want: 470*mb + 470*mb/5*6},
 		{name: "auto, small heap", live: 20 * mb, total: 24 << 30, want: 20*mb + 256*mb},
 		{name: "auto, small machine", live: 470 * mb, total: 800 * mb, want: 800 * mb / 10 * 9},
-		{name: "auto from the environment", live: 470 * mb, env: map[string]string{"REGIONGRAPH_MEMORY_LIMIT": "auto"}, want: 470*mb + 470*mb/5*7},
+		{name: "auto from the environment", live: 470 * mb, env: map[string]string{"REGIONGRAPH_MEMORY_LIMIT": "auto"}, want: 470*mb + 470*mb/5*6},
 		{name: "size", live: 470 * mb, args: []string{"-memory-limit", "900MiB"}, want: 900 * mb},
 		{name: "size from the environment", live: 470 * mb, env: map[string]string{"REGIONGRAPH_MEMORY_LIMIT": "2GiB"}, want: 2 << 30},
 		{name: "off", live: 470 * mb, args: []string{"-memory-limit", "off"}},
@@ -198,18 +198,18 @@ func TestServeMemoryLimitFollowsTheHeap(t *testing.T) {
 			t.Fatalf("limit %d MiB, want %d MiB", got/mb, want/mb)
 		}
 	}
-	first := int64(400*mb + 560*mb)
+	first := int64(400*mb + 480*mb)
 	waitFor(first)
 	f.mu.Lock()
 	f.live = 500 * mb
 	f.mu.Unlock()
-	waitFor(500*mb + 560*mb) // the same 560 MiB of room
+	waitFor(500*mb + 480*mb) // the same 480 MiB of room
 	f.mu.Lock()
 	f.live = 100 * mb
 	f.mu.Unlock()
 	time.Sleep(50 * time.Millisecond)
-	if got := limitNow(); got != 1060*mb {
-		t.Errorf("limit %d MiB after the live heap shrank, want it kept at 1060 MiB", got/mb)
+	if got := limitNow(); got != 980*mb {
+		t.Errorf("limit %d MiB after the live heap shrank, want it kept at 980 MiB", got/mb)
 	}
 	cancel()
 	if err := <-done; err != nil {
