@@ -294,6 +294,15 @@ func (g *Guard) History(ctx context.Context, f rg.HistoryFilter) (rg.HistoryPage
 	return call(g, ctx, func(ctx context.Context) (rg.HistoryPage, error) { return g.inner.History(ctx, f) })
 }
 
+// NodeDegrees passes regiongraph.NodeDegreer through, bounded like every
+// call; a store that cannot tell them answers regiongraph.ErrNoNodeDegrees.
+func (g *Guard) NodeDegrees(ctx context.Context, id string) (rg.GraphStats, error) {
+	if _, ok := g.inner.(rg.NodeDegreer); !ok {
+		return rg.GraphStats{}, rg.ErrNoNodeDegrees
+	}
+	return call(g, ctx, func(ctx context.Context) (rg.GraphStats, error) { return rg.NodeDegreesOf(ctx, g.inner, id) })
+}
+
 // GraphVersion passes regiongraph.Versioned through, bounded like every
 // call; a store that is not Versioned answers regiongraph.ErrNoVersion.
 func (g *Guard) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {

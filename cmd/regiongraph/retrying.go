@@ -153,6 +153,15 @@ func (r *retryingStore) History(ctx context.Context, f rg.HistoryFilter) (rg.His
 	return s.History(ctx, f)
 }
 
+// NodeDegrees passes regiongraph.NodeDegreer through.
+func (r *retryingStore) NodeDegrees(ctx context.Context, id string) (rg.GraphStats, error) {
+	s, err := r.get()
+	if err != nil {
+		return rg.GraphStats{}, err
+	}
+	return rg.NodeDegreesOf(ctx, s, id)
+}
+
 // GraphVersion passes regiongraph.Versioned through.
 func (r *retryingStore) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
 	s, err := r.get()
