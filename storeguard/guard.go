@@ -22,6 +22,15 @@ import (
 type Options struct {
 	// CallTimeout bounds every call (reads and writes). Default 10s.
 	CallTimeout time.Duration
+	// WholeGraphTimeout bounds, instead of CallTimeout when it is longer, a
+	// read of the whole graph (Subgraph without roots: what a whole-graph
+	// analysis reads), which takes as long as the graph is large, not as
+	// long as the database is slow (8 to 11 s for a national graph in
+	// Neo4j). Without it such a read times out and opens the guard for
+	// every request. It runs in the analysis cache's own computation, which
+	// has no deadline of a request's (it is cancelled when its last
+	// caller leaves), so it cannot take the caller's. Default CallTimeout.
+	WholeGraphTimeout time.Duration
 	// MinBackoff is the first wait between probes; it doubles up to
 	// MaxBackoff. Defaults 250ms and 4s: a database that comes back is
 	// found within MaxBackoff (plus one probe), and a probe of a database
@@ -72,6 +81,7 @@ func New(s rg.Store, o Options) *Guard {
 	if o.ProbeTimeout <= 0 {
 		o.ProbeTimeout = o.CallTimeout
 	}
+	o.WholeGraphTimeout = max(o.WholeGraphTimeout, o.CallTimeout)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -197,11 +207,16 @@ func (g *Guard) probeOnce() error {
 // error or a missed deadline opens it. The call runs in its own goroutine so
 // that the deadline holds even when the driver ignores its context.
 func call[T any](g *Guard, ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
+	return callWithin(g, ctx, g.o.CallTimeout, fn)
+}
+
+// callWithin is call bounded by timeout instead of the call timeout.
+func callWithin[T any](g *Guard, ctx context.Context, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
 	var zero T
 	if err := g.failFast(); err != nil {
 		return zero, err
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, g.o.CallTimeout, errCallTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errCallTimeout)
 	defer cancel()
 	type result struct {
 		v   T
@@ -229,7 +244,7 @@ func call[T any](g *Guard, ctx context.Context, fn func(context.Context) (T, err
 			// sign that the database is gone.
 			return zero, ctx.Err()
 		}
-		err := rg.Errorf(rg.EUNAVAILABLE, "the database did not answer within %s", g.o.CallTimeout)
+		err := rg.Errorf(rg.EUNAVAILABLE, "the database did not answer within %s", timeout)
 		g.trip(err)
 		return zero, err
 	}
@@ -261,8 +276,14 @@ func (g *Guard) Stats(ctx context.Context) (rg.GraphStats, error) {
 	return call(g, ctx, func(ctx context.Context) (rg.GraphStats, error) { return g.inner.Stats(ctx) })
 }
 
+// Subgraph of the whole graph (no roots) is bounded by WholeGraphTimeout,
+// a neighbourhood (roots) by the call timeout.
 func (g *Guard) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.Subgraph, error) {
-	return call(g, ctx, func(ctx context.Context) (*rg.Subgraph, error) { return g.inner.Subgraph(ctx, f) })
+	timeout := g.o.CallTimeout
+	if len(f.Roots) == 0 {
+		timeout = g.o.WholeGraphTimeout
+	}
+	return callWithin(g, ctx, timeout, func(ctx context.Context) (*rg.Subgraph, error) { return g.inner.Subgraph(ctx, f) })
 }
 
 func (g *Guard) ShortestPaths(ctx context.Context, from, to string, o rg.PathOptions) ([]rg.Path, error) {

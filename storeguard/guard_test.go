@@ -279,3 +279,43 @@ func (notFound) Nodes(context.Context, []string) ([]*rg.Node, error) {
 	return nil, rg.Errorf(rg.ENOTFOUND, "no such node")
 }
 func (notFound) Close() error { return nil }
+
+func (f *flaky) Subgraph(ctx context.Context, sf rg.SubgraphFilter) (*rg.Subgraph, error) {
+	f.calls.Add(1)
+	if err := f.do(ctx); err != nil {
+		return nil, err
+	}
+	return &rg.Subgraph{}, nil
+}
+
+// TestWholeGraphReadHasItsOwnTimeout: reading the whole graph (Subgraph
+// without roots, what an analysis reads) takes longer than a call on a
+// large graph: bounded by WholeGraphTimeout, it answers and the guard
+// stays closed. A neighbourhood (with roots) is bounded by the call
+// timeout as every call is, and so is a whole-graph read slower than
+// WholeGraphTimeout.
+func TestWholeGraphReadHasItsOwnTimeout(t *testing.T) {
+	f := newFlaky()
+	f.slow = 300 * time.Millisecond
+	f.set("slow")
+	g := storeguard.New(f, storeguard.Options{CallTimeout: 100 * time.Millisecond, WholeGraphTimeout: hangBound, ProbeTimeout: time.Second, MinBackoff: 10 * time.Millisecond, Logger: quiet})
+	defer g.Close()
+	if _, err := g.Subgraph(context.Background(), rg.SubgraphFilter{}); err != nil {
+		t.Fatalf("a whole-graph read slower than the call timeout, within WholeGraphTimeout: %v", err)
+	}
+	if g.Down() {
+		t.Fatal("a slow whole-graph read opened the guard")
+	}
+	if _, err := g.Subgraph(context.Background(), rg.SubgraphFilter{Roots: []string{"a"}, Depth: 2}); rg.ErrorCode(err) != rg.EUNAVAILABLE {
+		t.Errorf("a neighbourhood slower than the call timeout: %v, want UNAVAILABLE", err)
+	}
+	f.set("up")
+	waitFor(t, "the guard closed again", func() bool { return !g.Down() })
+	f.set("slow")
+	short := storeguard.New(f, storeguard.Options{CallTimeout: 100 * time.Millisecond, WholeGraphTimeout: 150 * time.Millisecond, Logger: quiet})
+	defer short.Close()
+	if _, err := short.Subgraph(context.Background(), rg.SubgraphFilter{}); rg.ErrorCode(err) != rg.EUNAVAILABLE {
+		t.Errorf("a whole-graph read slower than WholeGraphTimeout: %v, want UNAVAILABLE", err)
+	}
+	f.set("up")
+}
