@@ -541,8 +541,14 @@ func snippet(text string, spans [][2]int) (string, []Span) {
 // a name, alias or code first, then by score (descending), then name and
 // id.
 func compareHits(a, b *SearchHit) int {
-	return cmp.Or(cmp.Compare(a.Terms-a.NameTerms, b.Terms-b.NameTerms), -cmp.Compare(a.Score, b.Score),
-		CompareLower(a.Node.Name, b.Node.Name), strings.Compare(a.Node.ID, b.Node.ID))
+	return compareRanks(a.Terms-a.NameTerms, a.Score, a.Node, b.Terms-b.NameTerms, b.Score, b.Node)
+}
+
+// compareRanks is compareHits over what it looks at: the terms not matched
+// by a name, the score and the node.
+func compareRanks(aUnnamed int, aScore float64, an *Node, bUnnamed int, bScore float64, bn *Node) int {
+	return cmp.Or(cmp.Compare(aUnnamed, bUnnamed), -cmp.Compare(aScore, bScore),
+		CompareLower(an.Name, bn.Name), strings.Compare(an.ID, bn.ID))
 }
 
 // SearchResult is one search's ranked hits (at most the query's First) and
@@ -600,10 +606,8 @@ func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult
 		first = DefaultPageSize
 	}
 	total := len(hits)
-	// compareHits' order.
 	top := Smallest(hits, first, func(a, b ranked) int {
-		an, bn := docs[a.doc].Node, docs[b.doc].Node
-		return cmp.Or(cmp.Compare(a.unnamed, b.unnamed), -cmp.Compare(a.score, b.score), CompareLower(an.Name, bn.Name), strings.Compare(an.ID, bn.ID))
+		return compareRanks(a.unnamed, a.score, docs[a.doc].Node, b.unnamed, b.score, docs[b.doc].Node)
 	})
 	out := make([]SearchHit, len(top))
 	for i, r := range top {
