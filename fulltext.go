@@ -344,13 +344,15 @@ type docField struct {
 	ft    fieldText
 	toks  []token
 	terms []QueryTerm // name and aliases only
+	w     float64     // FieldWeights[ft.field]
+	named bool        // nameField(ft.field)
 }
 
 // AnalyseForSearch analyses n for search.
 func AnalyseForSearch(n *Node) *SearchDoc {
 	d := &SearchDoc{Node: n}
 	for _, ft := range searchFieldTexts(n) {
-		df := docField{ft: ft, toks: tokens(ft.text, true)}
+		df := docField{ft: ft, toks: tokens(ft.text, true), w: FieldWeights[ft.field], named: nameField(ft.field)}
 		if ft.field == FieldName || ft.field == FieldAlias {
 			df.terms = QueryTerms(ft.text)
 		}
@@ -399,7 +401,8 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 	} else {
 		termBest, termName = make([]float64, len(terms)), make([]bool, len(terms))
 	}
-	for _, df := range d.fields {
+	for fi := range d.fields {
+		df := &d.fields[fi]
 		ft := df.ft
 		fh := fieldHit{ft: ft}
 		for _, tk := range df.toks {
@@ -408,10 +411,10 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 				if m == 0 {
 					continue
 				}
-				w := m * FieldWeights[ft.field]
+				w := m * df.w
 				termBest[i] = max(termBest[i], w)
 				fh.best = max(fh.best, w)
-				if nameField(ft.field) {
+				if df.named {
 					termName[i] = true
 				}
 				if spans {
@@ -433,22 +436,7 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 			h.NameTerms++
 		}
 	}
-	// The whole query against whole names, compared as terms ("E 134"
-	// equals "E134", "tromso" equals "Tromsø").
-	bonus := 0.0
-	for _, df := range d.fields {
-		if df.ft.field != FieldName && df.ft.field != FieldAlias {
-			continue
-		}
-		nt := df.terms
-		switch {
-		case slices.Equal(nt, terms):
-			bonus = max(bonus, PhraseBonus)
-		case len(nt) > len(terms) && slices.Equal(nt[:len(terms)], terms):
-			bonus = max(bonus, StartsBonus)
-		}
-	}
-	h.Score += bonus
+	h.Score += phraseBonus(d, terms)
 	h.Score = float64(int64(h.Score*1000+0.5)) / 1000
 	if !spans {
 		return h, true
@@ -465,6 +453,27 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 	}
 	h.Best = FieldMatch{Field: hits[0].ft.field, Index: hits[0].ft.index}
 	return h, true
+}
+
+// phraseBonus is what the whole query earns against whole names, compared
+// as terms ("E 134" equals "E134", "tromso" equals "Tromsø"): PhraseBonus
+// when it is a name or an alias, StartsBonus when it begins one.
+func phraseBonus(d *SearchDoc, terms []QueryTerm) float64 {
+	bonus := 0.0
+	for fi := range d.fields {
+		df := &d.fields[fi]
+		if df.ft.field != FieldName && df.ft.field != FieldAlias {
+			continue
+		}
+		nt := df.terms
+		switch {
+		case slices.Equal(nt, terms):
+			bonus = max(bonus, PhraseBonus)
+		case len(nt) > len(terms) && slices.Equal(nt[:len(terms)], terms):
+			bonus = max(bonus, StartsBonus)
+		}
+	}
+	return bonus
 }
 
 // pendingMatch is a field match whose snippet is not cut yet.
@@ -581,8 +590,80 @@ func RankCandidates(cands []*Node, q SearchQuery, terms []QueryTerm) (SearchResu
 
 // RankDocs is RankCandidates over nodes already analysed.
 func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult, error) {
+	return rankDocs(docs, q, terms, false)
+}
+
+// RankMatchingDocs is RankDocs for documents known to match every term:
+// found, as the embedded store finds them, in an index of their Tokens by
+// TermMatches, the very test scoring applies. Knowing that, it counts them
+// all but scores only those that can reach the page: when enough of them
+// match every term in a name field (which ranks first), the others are not
+// scored at all. The answer is RankDocs's.
+func RankMatchingDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult, error) {
+	return rankDocs(docs, q, terms, true)
+}
+
+// namesDecide reports whether a term matched by a name field (name, alias,
+// code) always scores more there than any other field can give it: the
+// weakest name-field match, a prefix in the lightest name field, against
+// the heaviest other field's exact match. Then a document whose every term
+// a name field matches has its score from its name fields alone (nameRank).
+var namesDecide = func() bool {
+	minName, maxOther := 0.0, 0.0
+	for f, w := range FieldWeights {
+		if nameField(f) {
+			if minName == 0 || w*PrefixQuality < minName {
+				minName = w * PrefixQuality
+			}
+		} else {
+			maxOther = max(maxOther, w)
+		}
+	}
+	return minName > maxOther
+}()
+
+// nameRank scores d by its name fields only: how many terms they match and,
+// when they match every term and namesDecide, the document's score, equal
+// to scoreDoc's (the same sums in the same order).
+func nameRank(d *SearchDoc, terms []QueryTerm) (score float64, named int) {
+	var bestBuf [MaxSearchTerms]float64
+	termBest := bestBuf[:len(terms)]
+	for fi := range d.fields {
+		df := &d.fields[fi]
+		if !df.named {
+			continue
+		}
+		for _, tk := range df.toks {
+			for i, q := range terms {
+				if m := TermMatches(q, tk.term); m > 0 {
+					termBest[i] = max(termBest[i], m*df.w)
+				}
+			}
+		}
+	}
+	for _, b := range termBest {
+		if b > 0 {
+			named++
+			score += b
+		}
+	}
+	if named < len(terms) {
+		return 0, named
+	}
+	score += phraseBonus(d, terms)
+	return float64(int64(score*1000+0.5)) / 1000, named
+}
+
+func rankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm, allMatch bool) (SearchResult, error) {
 	if len(docs) > MaxSearchCandidates {
 		return SearchResult{}, FieldErrorf("text", "more than %d nodes match; add a word", MaxSearchCandidates)
+	}
+	if len(terms) > MaxSearchTerms {
+		return SearchResult{}, FieldErrorf("text", "%d words; at most %d", len(terms), MaxSearchTerms)
+	}
+	first := q.First
+	if first == 0 {
+		first = DefaultPageSize
 	}
 	// The candidates share the query's terms: most of them are hits. Each
 	// is scored for its rank only; the First best are ranked in a heap
@@ -593,19 +674,51 @@ func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult
 		unnamed, doc int // terms not matched by a name; index in docs
 	}
 	hits := make([]ranked, 0, len(docs))
+	// The documents whose every term a name field matches rank before all
+	// others and are scored by their names alone. The rest (their unnamed
+	// terms counted) are scored in full, all of them, or, when every
+	// document is known to match, only the tiers of fewest unnamed terms
+	// that the page reaches.
+	var rest []ranked
+	var tiers [MaxSearchTerms + 1]int
 	for i, d := range docs {
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, d.Node.Kind) {
 			continue
 		}
-		if h, ok := scoreDoc(d, terms, false); ok {
-			hits = append(hits, ranked{h.Score, h.Terms - h.NameTerms, i})
+		if namesDecide {
+			s, named := nameRank(d, terms)
+			if named == len(terms) {
+				hits = append(hits, ranked{s, 0, i})
+				continue
+			}
+			rest = append(rest, ranked{0, len(terms) - named, i})
+			tiers[len(terms)-named]++
+			continue
+		}
+		rest = append(rest, ranked{0, 0, i})
+	}
+	total := len(hits) + len(rest)
+	cut := len(tiers) // score the rest with fewer unnamed terms than this
+	if allMatch && namesDecide {
+		for u, need := 1, first-len(hits); u < len(tiers); u++ {
+			if need <= 0 {
+				cut = u
+				break
+			}
+			need -= tiers[u]
 		}
 	}
-	first := q.First
-	if first == 0 {
-		first = DefaultPageSize
+	for _, r := range rest {
+		if r.unnamed >= cut {
+			continue
+		}
+		if h, ok := scoreDoc(docs[r.doc], terms, false); ok {
+			hits = append(hits, ranked{h.Score, h.Terms - h.NameTerms, r.doc})
+		}
 	}
-	total := len(hits)
+	if !allMatch {
+		total = len(hits)
+	}
 	top := Smallest(hits, first, func(a, b ranked) int {
 		return compareRanks(a.unnamed, a.score, docs[a.doc].Node, b.unnamed, b.score, docs[b.doc].Node)
 	})

@@ -2,6 +2,7 @@ package regiongraph
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -106,9 +107,15 @@ func TestRankKeepsTheBestOfAll(t *testing.T) {
 		if i%11 == 0 {
 			n.Name = "Bredbånd" // ties broken by id
 		}
+		if i%5 == 0 {
+			n.Aliases = []string{pick(4), pick(6) + " " + pick(7)}
+		}
+		if i%7 == 0 {
+			n.Code = fmt.Sprintf("%s-%d", pick(5), i)
+		}
 		ns = append(ns, n)
 	}
-	for _, text := range []string{"bred", "innov", "kongsberg", "veg skole", "in", "bredbånd"} {
+	for _, text := range []string{"bred", "innov", "kongsberg", "veg skole", "in", "bredbånd", "inno bred", "kongsberg veg skole", "samf"} {
 		terms := QueryTerms(text)
 		var all []SearchHit
 		for _, n := range ns {
@@ -123,14 +130,30 @@ func TestRankKeepsTheBestOfAll(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := all[:min(first, len(all))]
-			if got.TotalCount != len(all) || len(got.Hits) != len(want) {
-				t.Fatalf("%q first %d: %d of %d hits, want %d of %d", text, first, len(got.Hits), got.TotalCount, len(want), len(all))
-			}
-			for i := range want {
-				if !reflect.DeepEqual(got.Hits[i], want[i]) {
-					t.Fatalf("%q first %d, hit %d:\n got %+v\nwant %+v", text, first, i, got.Hits[i], want[i])
+			check := func(how string, got SearchResult) {
+				t.Helper()
+				if got.TotalCount != len(all) || len(got.Hits) != len(want) {
+					t.Fatalf("%s %q first %d: %d of %d hits, want %d of %d", how, text, first, len(got.Hits), got.TotalCount, len(want), len(all))
+				}
+				for i := range want {
+					if !reflect.DeepEqual(got.Hits[i], want[i]) {
+						t.Fatalf("%s %q first %d, hit %d:\n got %+v\nwant %+v", how, text, first, i, got.Hits[i], want[i])
+					}
 				}
 			}
+			check("RankCandidates", got)
+			// The embedded store's path: only documents that match, most of
+			// them never scored when the page is filled by names.
+			var docs []*SearchDoc
+			for _, h := range all {
+				docs = append(docs, AnalyseForSearch(h.Node))
+			}
+			rand.New(rand.NewPCG(uint64(first), 1)).Shuffle(len(docs), func(i, j int) { docs[i], docs[j] = docs[j], docs[i] })
+			matching, err := RankMatchingDocs(docs, SearchQuery{Text: text, First: first}, terms)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("RankMatchingDocs", matching)
 		}
 	}
 }

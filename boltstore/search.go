@@ -106,7 +106,7 @@ func (s *Store) Search(ctx context.Context, q rg.SearchQuery) (res rg.SearchResu
 		}
 		// The hits' nodes are the graph's, shared as every read's are
 		// (writes replace a node, never change it in place).
-		res, err = rg.RankDocs(docs, q, terms)
+		res, err = rg.RankMatchingDocs(docs, q, terms)
 		return err
 	})
 	return res, err
