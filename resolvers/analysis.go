@@ -42,30 +42,43 @@ func analyse[T any](ctx context.Context, what string, f func(ctx context.Context
 }
 
 func (r *Resolver) neighbourhoodQuery(ctx context.Context, id string, depth int, kinds []model.NodeKind, relations []model.RelationKind, year *int, first *int) (*model.Neighbourhood, error) {
-	if depth < 1 || depth > rg.MaxDepth {
-		return nil, rg.FieldErrorf("depth", "depth %d is outside 1..%d", depth, rg.MaxDepth)
-	}
-	n, err := capFirst(first, 200, MaxNeighbourhoodNodes)
-	if err != nil {
-		return nil, err
-	}
-	sg, err := r.Store.Subgraph(ctx, rg.SubgraphFilter{Roots: []string{id}, Depth: depth, Kinds: toDomainKinds(kinds), Relations: toDomainRels(relations), Year: year, MaxNodes: n})
+	sg, root, err := r.neighbourhood(ctx, id, depth, toDomainKinds(kinds), toDomainRels(relations), year, first)
 	if err != nil {
 		return nil, err
 	}
 	out := &model.Neighbourhood{Depth: depth, Year: year, Nodes: make([]model.Node, 0, len(sg.Nodes)), Relations: toRelations(sg.Edges), Truncated: sg.Truncated}
-	r.prime(ctx, sg.Nodes)
 	for _, nd := range sg.Nodes {
 		v := toNode(nd)
 		out.Nodes = append(out.Nodes, v)
-		if nd.ID == id {
+		if nd == root {
 			out.Root = v
 		}
 	}
-	if out.Root == nil {
-		return nil, rg.Errorf(rg.ENOTFOUND, "no node %q", id)
-	}
 	return out, nil
+}
+
+// neighbourhood reads the neighbourhood of node id and finds its root among
+// its nodes (the query and the direct path share it). The nodes are
+// remembered by the request's loaders.
+func (r *Resolver) neighbourhood(ctx context.Context, id string, depth int, kinds []rg.Kind, relations []rg.RelKind, year *int, first *int) (*rg.Subgraph, *rg.Node, error) {
+	if depth < 1 || depth > rg.MaxDepth {
+		return nil, nil, rg.FieldErrorf("depth", "depth %d is outside 1..%d", depth, rg.MaxDepth)
+	}
+	n, err := capFirst(first, 200, MaxNeighbourhoodNodes)
+	if err != nil {
+		return nil, nil, err
+	}
+	sg, err := r.Store.Subgraph(ctx, rg.SubgraphFilter{Roots: []string{id}, Depth: depth, Kinds: kinds, Relations: relations, Year: year, MaxNodes: n})
+	if err != nil {
+		return nil, nil, err
+	}
+	r.prime(ctx, sg.Nodes)
+	for _, nd := range sg.Nodes {
+		if nd.ID == id {
+			return sg, nd, nil
+		}
+	}
+	return nil, nil, rg.Errorf(rg.ENOTFOUND, "no node %q", id)
 }
 
 // capFirst returns first (def when nil) after checking it is in 1..hi.

@@ -68,6 +68,12 @@ var directCases = []struct {
 		c: initiatives(filter: {related: [{kind: FUNDS, direction: IN, nodes: ["fond-regionale-utviklingsmidler"]}]}, first: 5) { totalCount pageInfo { endCursor } }
 		subs: initiatives(filter: {related: [{kind: PART_OF, nodes: ["tiltak-2011-5-6"]}]}) { totalCount nodes { code } }
 		none: initiatives(filter: {related: [{kind: PART_OF, nodes: ["tiltak-2011-5-6a"]}]}) { totalCount } }`, nil},
+	{"Neighbourhood", `{ a: neighbourhood(id: "kommune-kongsberg", depth: 2, first: 30) { __typename truncated depth year
+			root { __typename id name ... on Actor { memberOf { id } } }
+			nodes { __typename id kind name ... on Initiative { code funders { name } } }
+			relations { __typename id kind fromId toId fromYear toYear from { id name } to { id } source { citation } } }
+		b: neighbourhood(id: "kongsbergregionen", kinds: [MUNICIPALITY, NETWORK, REGION], relations: [MEMBER_OF, FACILITATES], year: 2014) { nodes { id } relations { id } truncated }
+		c: neighbourhood(id: "kommune-flesberg") { root { id } nodes { name } } }`, nil},
 	{"SourcesPlans", `{ relations(kinds: [FUNDS], year: 2011) { id source { plan { name initiatives(orderBy: {field: CODE}) { code } } citation } } }`, nil},
 }
 
@@ -147,6 +153,9 @@ func TestDirectLeavesTheRestToTheExecutor(t *testing.T) {
 		"EmptySearch":         `{ search(text: " ") { totalCount } }`,
 		"BadAfter":            `{ regions { nodes { relationsConnection(first: 2000) { totalCount } } } }`,
 		"RelationsNoArgs":     `{ relations { id } }`,
+		"NeighbourhoodDepth":  `{ neighbourhood(id: "kommune-kongsberg", depth: 9) { truncated } }`,
+		"NeighbourhoodFirst":  `{ neighbourhood(id: "kommune-kongsberg", first: 0) { truncated } }`,
+		"NeighbourhoodNoNode": `{ neighbourhood(id: "kommune-finnes-ikke") { truncated } }`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx, oc := operation(t, exec, q, nil)
