@@ -356,11 +356,25 @@ func (s *Store) Subgraph(ctx context.Context, f regiongraph.SubgraphFilter) (*re
 			for _, id := range roots {
 				seen[id] = true
 			}
+			// Breadth first, a level per statement, stopping at the level
+			// where MaxNodes cuts: the nodes kept are the nearest, then the
+			// first by id, so that level needs only its first ids. Each
+			// statement returns its first need+1+len(seen) ids: enough for
+			// need+1 new ones (at most len(seen) of them are known), so that
+			// every one of the level's first need new ids is among them
+			// and, when the level has more than need, the cut shows.
 			frontier := roots
 			for d := 1; d <= f.Depth && len(frontier) > 0; d++ {
+				if f.MaxNodes > 0 && len(ids) > f.MaxNodes {
+					break
+				}
+				limit := int64(math.MaxInt64)
+				if f.MaxNodes > 0 {
+					limit = int64(f.MaxNodes - len(ids) + 1 + len(seen))
+				}
 				var next []string
 				for chunk := range slices.Chunk(frontier, batchSize) {
-					recs, err := r.run(ctx, "subgraph_neighbours", map[string]any{"ids": chunk, "relations": rels, "year": year, "kinds": kinds})
+					recs, err := r.run(ctx, "subgraph_neighbours", map[string]any{"ids": chunk, "relations": rels, "year": year, "kinds": kinds, "limit": limit})
 					if err != nil {
 						return nil, err
 					}
@@ -376,6 +390,11 @@ func (s *Store) Subgraph(ctx context.Context, f regiongraph.SubgraphFilter) (*re
 					}
 				}
 				slices.Sort(next)
+				if f.MaxNodes > 0 && len(ids)+len(next) > f.MaxNodes {
+					// One beyond the cut, so that it sets Truncated below.
+					ids = append(ids, next[:f.MaxNodes-len(ids)+1]...)
+					break
+				}
 				ids = append(ids, next...)
 				frontier = next
 			}

@@ -63,7 +63,7 @@ var fileParams = map[string]map[string]any{
 	"edges_read_in":          {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
 	"edges_read_both":        {"nodeIds": sampleStrings, "ids": sampleStrings, "kinds": sampleStrings, "year": sampleInt},
 	"subgraph_nodes":         {"kinds": sampleStrings, "limit": sampleInt},
-	"subgraph_neighbours":    {"ids": sampleStrings, "relations": sampleStrings, "year": sampleInt, "kinds": sampleStrings},
+	"subgraph_neighbours":    {"ids": sampleStrings, "relations": sampleStrings, "year": sampleInt, "kinds": sampleStrings, "limit": sampleInt},
 	"subgraph_edges":         {"ids": sampleStrings, "relations": sampleStrings, "year": sampleInt},
 	"apply_delete_edges":     {"edges": sampleEdgeKeys},
 	"apply_delete_nodes":     {"ids": sampleStrings},

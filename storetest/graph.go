@@ -1,6 +1,10 @@
 package storetest
 
 import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	rg "github.com/regiongraph/regiongraph"
@@ -98,6 +102,9 @@ func testSubgraph(t *testing.T, open Opener) {
 	t.Run("exactly MaxNodes nodes is not truncated", func(t *testing.T) {
 		check(t, rg.SubgraphFilter{Roots: ids("c"), Depth: 1, MaxNodes: 4}, false, ids("b", "c", "d", "r"), "bc", "cd", "rc")
 	})
+	t.Run("MaxNodes keeps the nearest nodes of the whole walk, on a graph with hubs", func(t *testing.T) {
+		testSubgraphCut(t, open)
+	})
 	t.Run("a missing root is NOT_FOUND", func(t *testing.T) {
 		_, err := s.Subgraph(bg, rg.SubgraphFilter{Roots: ids("a", "nope"), Depth: 1})
 		WantCode(t, err, rg.ENOTFOUND)
@@ -108,6 +115,105 @@ func testSubgraph(t *testing.T, open Opener) {
 		_, err = s.Subgraph(bg, rg.SubgraphFilter{Roots: ids("a"), Depth: -1})
 		WantCode(t, err, rg.EBADINPUT)
 	})
+}
+
+// testSubgraphCut compares every neighbourhood cut by MaxNodes with the
+// same walk uncut, cut by hand: the nodes by distance from the roots, then
+// by id, the first MaxNodes, the relations among them, Truncated when
+// nodes were left out. The graph has two hubs (so that a level holds many
+// more nodes than are kept) and relations that hold only in some years.
+func testSubgraphCut(t *testing.T, open Opener) {
+	var g Graph
+	id := func(i int) string { return fmt.Sprintf("p%02d", i) }
+	const n = 48
+	for i := range n {
+		g.Nodes = append(g.Nodes, Partner(id(i)))
+	}
+	r := rand.New(rand.NewPCG(14, 14))
+	pairs := map[[2]int]bool{}
+	relate := func(a, b int) {
+		if a == b || pairs[[2]int{a, b}] || pairs[[2]int{b, a}] {
+			return
+		}
+		pairs[[2]int{a, b}] = true
+		eid := fmt.Sprintf("e-%s-%s", id(a), id(b))
+		if r.IntN(4) == 0 {
+			g.Edges = append(g.Edges, EY(eid, rg.RelPartnerOf, id(a), id(b), Int(2010+r.IntN(3)), Int(2012+r.IntN(3))))
+			return
+		}
+		g.Edges = append(g.Edges, PartnerOf(eid, id(a), id(b)))
+	}
+	for _, hub := range []int{0, 1} {
+		for range 30 {
+			relate(hub, 2+r.IntN(n-2))
+		}
+	}
+	for range 50 {
+		relate(2+r.IntN(n-2), 2+r.IntN(n-2))
+	}
+	s := openWith(t, open, g)
+	for _, roots := range [][]string{{id(0)}, {id(5)}, {id(7), id(30)}, {id(47)}} {
+		for depth := 1; depth <= 3; depth++ {
+			for _, year := range []*int{nil, Int(2011)} {
+				whole, err := s.Subgraph(bg, rg.SubgraphFilter{Roots: roots, Depth: depth, Year: year})
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Distances from the roots over the walk's own relations.
+				dist := map[string]int{}
+				level := roots
+				for _, root := range roots {
+					dist[root] = 0
+				}
+				for d := 1; len(level) > 0; d++ {
+					var next []string
+					for _, e := range whole.Edges {
+						for _, at := range level {
+							for _, other := range []string{e.To, e.From} {
+								if (e.From == at || e.To == at) && other != at {
+									if _, ok := dist[other]; !ok {
+										dist[other] = d
+										next = append(next, other)
+									}
+								}
+							}
+						}
+					}
+					level = next
+				}
+				order := NodeIDs(whole.Nodes)
+				slices.SortFunc(order, func(a, b string) int { return cmp.Or(cmp.Compare(dist[a], dist[b]), cmp.Compare(a, b)) })
+				for _, maxNodes := range []int{1, 2, 5, 9, 17, 40} {
+					f := rg.SubgraphFilter{Roots: roots, Depth: depth, Year: year, MaxNodes: maxNodes}
+					cut, err := s.Subgraph(bg, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					keep := order[:min(maxNodes, len(order))]
+					kept := map[string]bool{}
+					for _, k := range keep {
+						kept[k] = true
+					}
+					var edges []string
+					for _, e := range whole.Edges {
+						if kept[e.From] && kept[e.To] {
+							edges = append(edges, e.ID)
+						}
+					}
+					if !slices.Equal(NodeIDs(cut.Nodes), sorted(keep)) || !slices.Equal(EdgeIDs(cut.Edges), sorted(edges)) || cut.Truncated != (len(order) > maxNodes) {
+						t.Fatalf("Subgraph(%+v):\n got nodes %v relations %v truncated %v\nwant nodes %v relations %v truncated %v",
+							f, NodeIDs(cut.Nodes), EdgeIDs(cut.Edges), cut.Truncated, sorted(keep), sorted(edges), len(order) > maxNodes)
+					}
+				}
+			}
+		}
+	}
+}
+
+func sorted(xs []string) []string {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return out
 }
 
 // pathGraph holds several components with known shortest paths.
