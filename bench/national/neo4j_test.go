@@ -74,6 +74,9 @@ var neo struct {
 // (cmd/regiongraph importTxTimeout).
 const importTxTimeout = 10 * time.Minute
 
+// openTimeout is serve's -open-timeout default.
+const openTimeout = 10 * time.Second
+
 // neo4jEnv returns the Neo4j for scale and its JVM's pid (0 when unknown),
 // starting a local one (and stopping the previous scale's) unless
 // NEO4J_URI is set. fixMu is held.
@@ -167,16 +170,35 @@ func neo4jFixture(b *testing.B, scale float64, g *Graph, dir string) *fixture {
 		}
 		f.load, f.loadCPU, f.loadNeoCPU = time.Since(start), cpuTime()-startCPU, procCPU(pid)-startNeo
 	}
-	// The server's store: serve's configuration (its query timeout the
-	// store's default), behind the guard as serve puts it.
-	srv, err := neo4jstore.Open(ctx, cfg)
-	if err != nil {
-		f.close()
-		b.Fatal(err)
-	}
+	// The server's store as serve opens it (cmd/regiongraph openNeo4j):
+	// serve's configuration (the open timeout, the store's default query
+	// timeout), connected in the background by a storeguard.Retrying,
+	// behind a storeguard.Guard.
 	lim := benchLimits()
-	guarded := storeguard.New(srv, storeguard.Options{CallTimeout: *storeTimeoutFlag, WholeGraphTimeout: lim.AnalysisTimeout, Logger: quiet})
+	open := func(ctx context.Context) (rg.Store, error) {
+		scfg := cfg
+		scfg.ConnectTimeout = openTimeout
+		ctx, cancel := context.WithTimeout(ctx, openTimeout)
+		defer cancel()
+		return neo4jstore.Open(ctx, scfg)
+	}
+	conn := storeguard.NewRetrying(ctx, open, quiet)
+	guarded := storeguard.New(conn, storeguard.Options{CallTimeout: *storeTimeoutFlag, WholeGraphTimeout: lim.AnalysisTimeout, Logger: quiet})
 	f.closers = append(f.closers, guarded.Close)
+	// Serving starts once the store is connected (as a load test waits
+	// for /readyz; asked of the connection, not of the guard, which a
+	// store not yet connected would open).
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		err := conn.Ready(ctx)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			f.close()
+			b.Fatalf("the served store is not ready after 2 minutes: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	f.h = gqlhttp.NewHandler(guarded, gqlhttp.Options{Logger: quiet, Limits: lim})
 	b.Logf("neo4j, scale %g: %d nodes, %d relations; loaded in %v (CPU: %v ours, %v Neo4j's) in batches of %d; load average %s",
 		scale, len(g.Nodes), len(g.Edges), f.load.Round(time.Millisecond), f.loadCPU.Round(time.Millisecond), f.loadNeoCPU.Round(10*time.Millisecond), *batchFlag, loadAvg())
