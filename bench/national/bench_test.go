@@ -37,7 +37,10 @@ import (
 // relation edit, an actor's rename and an initiative's cost) and warm (the
 // graph and the answer cached for the store's version). Besides the wall time per request (ns/op) each
 // reports the process CPU time per request (cpu-ms/op), which does not grow
-// when the machine is shared. -national.dir keeps the stores between runs.
+// when the machine is shared, and the load average (load1). -national.dir
+// keeps the stores between runs. -national.store neo4j (or both) runs the
+// same rows on Neo4j, adding its server's CPU per request (neo4j-cpu-ms/op;
+// see neo4j_test.go).
 
 var (
 	scalesFlag = flag.String("national.scales", "0.01,0.1,1", "comma-separated scales of the national graph to benchmark")

@@ -16,7 +16,9 @@ import (
 //
 // Each row reports, besides the mean wall time (ns/op), the 50th and 99th
 // percentiles of the wall time (p50-ms, p99-ms) and the process CPU time
-// per request (cpu-ms/op), which does not grow when the machine is shared.
+// per request (cpu-ms/op), which does not grow when the machine is shared
+// (with -national.store neo4j or both, the Neo4j server's too:
+// neo4j-cpu-ms/op).
 // The store is warm (a request has run before); the graph does not change.
 
 // The serving queries of loadtest.py.
