@@ -182,8 +182,11 @@ func neo4jFixture(b *testing.B, scale float64, g *Graph, dir string) *fixture {
 		defer cancel()
 		return neo4jstore.Open(ctx, scfg)
 	}
-	conn := storeguard.NewRetrying(ctx, open, quiet)
-	guarded := storeguard.New(conn, storeguard.Options{CallTimeout: *storeTimeoutFlag, WholeGraphTimeout: lim.AnalysisTimeout, Logger: quiet})
+	// The guard's and the connection's warnings (a call past its
+	// timeout, the guard opening) go to stderr, as serve logs them.
+	warn := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	conn := storeguard.NewRetrying(ctx, open, warn)
+	guarded := storeguard.New(conn, storeguard.Options{CallTimeout: *storeTimeoutFlag, WholeGraphTimeout: lim.AnalysisTimeout, Logger: warn})
 	f.closers = append(f.closers, guarded.Close)
 	// Serving starts once the store is connected (as a load test waits
 	// for /readyz; asked of the connection, not of the guard, which a
