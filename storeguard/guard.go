@@ -1,10 +1,14 @@
 // Package storeguard keeps a server healthy while its database comes and
-// goes. A Guard wraps a regiongraph.Store: every call runs under a deadline;
-// a call that fails with UNAVAILABLE (or hits the deadline) opens the guard,
-// after which calls fail at once with UNAVAILABLE instead of each waiting on
-// a dead connection, while a background probe retries the store's Ready with
-// exponential backoff; when the probe succeeds the guard closes and calls go
-// through again, without a restart.
+// goes. A Guard wraps a regiongraph.Store: every call runs under a deadline.
+// A call that fails with UNAVAILABLE (the database unreachable) opens the
+// guard; a call that misses its deadline opens it only when a probe (the
+// store's Ready, bounded by ProbeTimeout, one shared by every call that
+// timed out meanwhile) does not answer either: a database that answers was
+// only slow for that call, which fails UNAVAILABLE alone. While the guard
+// is open calls fail at once with UNAVAILABLE instead of each waiting on a
+// dead connection, and a background probe retries Ready with exponential
+// backoff; when the probe succeeds the guard closes and calls go through
+// again, without a restart.
 package storeguard
 
 import (
@@ -60,8 +64,11 @@ type Guard struct {
 	down    bool
 	reason  error
 	probing bool
-	closed  chan struct{}
-	wg      sync.WaitGroup
+	// check is the probe in flight after calls that missed their
+	// deadline, shared by them (nil when none runs).
+	check  *check
+	closed chan struct{}
+	wg     sync.WaitGroup
 }
 
 var _ rg.Store = (*Guard)(nil)
@@ -200,12 +207,15 @@ func (g *Guard) probeOnce() error {
 		return err
 	case <-ctx.Done():
 		return rg.Errorf(rg.EUNAVAILABLE, "the database did not answer a probe within %s", g.o.ProbeTimeout)
+	case <-g.closed:
+		return rg.Errorf(rg.EUNAVAILABLE, "the guard is closed")
 	}
 }
 
 // call runs fn under CallTimeout unless the guard is open; an UNAVAILABLE
-// error or a missed deadline opens it. The call runs in its own goroutine so
-// that the deadline holds even when the driver ignores its context.
+// error opens it, and so does a missed deadline that a probe confirms
+// (timedOut). The call runs in its own goroutine so that the deadline holds
+// even when the driver ignores its context.
 func call[T any](g *Guard, ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
 	return callWithin(g, ctx, g.o.CallTimeout, fn)
 }
@@ -216,6 +226,7 @@ func callWithin[T any](g *Guard, ctx context.Context, timeout time.Duration, fn 
 	if err := g.failFast(); err != nil {
 		return zero, err
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errCallTimeout)
 	defer cancel()
 	type result struct {
@@ -232,10 +243,12 @@ func callWithin[T any](g *Guard, ctx context.Context, timeout time.Duration, fn 
 		switch {
 		case r.err == nil:
 			return r.v, nil
-		case rg.ErrorCode(r.err) == rg.EUNAVAILABLE || context.Cause(ctx) == errCallTimeout:
-			err := unavailable(r.err)
-			g.trip(err)
-			return zero, err
+		case context.Cause(ctx) == errCallTimeout:
+			// The driver gave up at the call's deadline.
+			return zero, g.timedOut(parent, unavailable(r.err))
+		case rg.ErrorCode(r.err) == rg.EUNAVAILABLE:
+			g.trip(r.err)
+			return zero, r.err
 		}
 		return zero, r.err
 	case <-ctx.Done():
@@ -244,9 +257,73 @@ func callWithin[T any](g *Guard, ctx context.Context, timeout time.Duration, fn 
 			// sign that the database is gone.
 			return zero, ctx.Err()
 		}
-		err := rg.Errorf(rg.EUNAVAILABLE, "the database did not answer within %s", timeout)
-		g.trip(err)
-		return zero, err
+		return zero, g.timedOut(parent, rg.Errorf(rg.EUNAVAILABLE, "the database did not answer within %s", timeout))
+	}
+}
+
+// check is one probe after calls that missed their deadline; err is set
+// before done is closed.
+type check struct {
+	done    chan struct{}
+	err     error
+	waiters int // the calls waiting on it
+}
+
+// timedOut handles a call that missed its own deadline (err, UNAVAILABLE):
+// a slow query is not a dead database (a Neo4j just started counts 55 000
+// nodes in seconds on a cold JVM), so before the guard opens the store is
+// probed (Ready, bounded by ProbeTimeout). If it answers, the guard stays
+// closed and only this call fails; if not, the guard opens. Calls that time
+// out while a probe runs wait for that one (no probe per call). The call
+// waits for the probe's answer unless its caller (parent) gives up first;
+// the probe then still decides.
+func (g *Guard) timedOut(parent context.Context, err error) error {
+	g.mu.Lock()
+	select {
+	case <-g.closed:
+		g.mu.Unlock()
+		return err
+	default:
+	}
+	if g.down {
+		// Opened meanwhile: the background probe is at work.
+		g.mu.Unlock()
+		return err
+	}
+	c := g.check
+	if c == nil {
+		c = &check{done: make(chan struct{})}
+		g.check = c
+		g.wg.Add(1)
+		go func() {
+			defer g.wg.Done()
+			c.err = g.probeOnce()
+			// Open before the waiting calls return, so that the next
+			// call fails fast.
+			if c.err != nil {
+				g.trip(fmt.Errorf("%w; a probe after it: %w", err, c.err))
+			} else {
+				g.mu.Lock()
+				waiters := c.waiters
+				g.mu.Unlock()
+				g.o.Logger.Warn("storeguard: calls missed their deadline, but the database answers a probe: the guard stays closed", "calls", waiters, "err", err)
+			}
+			g.mu.Lock()
+			g.check = nil
+			g.mu.Unlock()
+			close(c.done)
+		}()
+	}
+	c.waiters++
+	g.mu.Unlock()
+	select {
+	case <-c.done:
+		if c.err == nil {
+			return fmt.Errorf("%w; the database answers a probe: this call alone was slow", err)
+		}
+		return err
+	case <-parent.Done():
+		return err
 	}
 }
 

@@ -21,14 +21,16 @@ import (
 // when ignoreCtx is set).
 type flaky struct {
 	rg.Store
-	mu        sync.Mutex
-	state     string // "up", "down", "slow", "hang"
-	slow      time.Duration
-	ignoreCtx bool
-	calls     atomic.Int64
-	probes    atomic.Int64
-	release   chan struct{}
-	probedAt  []time.Time // when each probe started
+	mu    sync.Mutex
+	state string // "up", "down", "slow", "hang"
+	// readyState, when set, is the state Ready answers in instead.
+	readyState string
+	slow       time.Duration
+	ignoreCtx  bool
+	calls      atomic.Int64
+	probes     atomic.Int64
+	release    chan struct{}
+	probedAt   []time.Time // when each probe started
 }
 
 func newFlaky() *flaky { return &flaky{state: "up", release: make(chan struct{})} }
@@ -39,9 +41,14 @@ func (f *flaky) set(s string) {
 	f.mu.Unlock()
 }
 
-func (f *flaky) do(ctx context.Context) error {
+func (f *flaky) do(ctx context.Context) error { return f.doAs(ctx, false) }
+
+func (f *flaky) doAs(ctx context.Context, ready bool) error {
 	f.mu.Lock()
 	s := f.state
+	if ready && f.readyState != "" {
+		s = f.readyState
+	}
 	f.mu.Unlock()
 	switch s {
 	case "down":
@@ -77,7 +84,7 @@ func (f *flaky) Ready(ctx context.Context) error {
 	f.probedAt = append(f.probedAt, time.Now())
 	f.mu.Unlock()
 	f.probes.Add(1)
-	return f.do(ctx)
+	return f.doAs(ctx, true)
 }
 
 // hangBound only catches a call that never returns: it is far beyond every
@@ -318,4 +325,62 @@ func TestWholeGraphReadHasItsOwnTimeout(t *testing.T) {
 		t.Errorf("a whole-graph read slower than WholeGraphTimeout: %v, want UNAVAILABLE", err)
 	}
 	f.set("up")
+}
+
+// TestSlowCallOnAnsweringDatabaseKeepsGuardClosed: a call that misses its
+// deadline while the database answers a probe (a slow count on a Neo4j
+// just started) fails UNAVAILABLE alone: the guard stays closed and the
+// next call reaches the store.
+func TestSlowCallOnAnsweringDatabaseKeepsGuardClosed(t *testing.T) {
+	f := newFlaky()
+	f.set("hang")
+	f.readyState = "up"
+	g := storeguard.New(f, storeguard.Options{CallTimeout: 50 * time.Millisecond, ProbeTimeout: hangBound, Logger: quiet})
+	defer g.Close()
+	_, err := g.Nodes(context.Background(), nil)
+	if rg.ErrorCode(err) != rg.EUNAVAILABLE {
+		t.Fatalf("a call past its deadline: %v, want UNAVAILABLE", err)
+	}
+	t.Logf("the slow call: %v", err)
+	if n := f.probes.Load(); n != 1 {
+		t.Errorf("%d probes after the slow call, want 1", n)
+	}
+	if g.Down() {
+		t.Fatal("a slow call opened the guard although the database answered the probe")
+	}
+	f.set("up")
+	before := f.calls.Load()
+	if _, err := g.Nodes(context.Background(), nil); err != nil {
+		t.Errorf("the next call: %v", err)
+	}
+	if f.calls.Load() == before {
+		t.Error("the next call did not reach the store")
+	}
+}
+
+// TestSlowCallOnSilentDatabaseOpensGuard: a call that misses its deadline
+// while the probe after it hangs past ProbeTimeout, or fails, opens the
+// guard before the call returns: the next call fails fast without reaching
+// the store.
+func TestSlowCallOnSilentDatabaseOpensGuard(t *testing.T) {
+	for _, ready := range []string{"hang", "down"} {
+		f := newFlaky()
+		f.set("hang")
+		f.readyState = ready
+		g := storeguard.New(f, storeguard.Options{CallTimeout: 50 * time.Millisecond, ProbeTimeout: 50 * time.Millisecond, MinBackoff: hangBound, Logger: quiet})
+		if _, err := g.Nodes(context.Background(), nil); rg.ErrorCode(err) != rg.EUNAVAILABLE {
+			t.Errorf("probe %s: a call past its deadline: %v, want UNAVAILABLE", ready, err)
+		}
+		if !g.Down() {
+			t.Errorf("probe %s: the guard is closed after a slow call whose probe did not answer", ready)
+		}
+		before := f.calls.Load()
+		if _, err := g.Nodes(context.Background(), nil); rg.ErrorCode(err) != rg.EUNAVAILABLE {
+			t.Errorf("probe %s: the next call: %v, want UNAVAILABLE", ready, err)
+		}
+		if n := f.calls.Load() - before; n != 0 {
+			t.Errorf("probe %s: the next call reached the store on an open guard", ready)
+		}
+		_ = g.Close()
+	}
 }

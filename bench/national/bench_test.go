@@ -37,7 +37,10 @@ import (
 // relation edit, an actor's rename and an initiative's cost) and warm (the
 // graph and the answer cached for the store's version). Besides the wall time per request (ns/op) each
 // reports the process CPU time per request (cpu-ms/op), which does not grow
-// when the machine is shared. -national.dir keeps the stores between runs.
+// when the machine is shared, and the load average (load1). -national.dir
+// keeps the stores between runs. -national.store neo4j (or both) runs the
+// same rows on Neo4j, adding its server's CPU per request (neo4j-cpu-ms/op;
+// see neo4j_test.go).
 
 var (
 	scalesFlag = flag.String("national.scales", "0.01,0.1,1", "comma-separated scales of the national graph to benchmark")
@@ -46,19 +49,37 @@ var (
 )
 
 type fixture struct {
+	kind    string // storeBolt or storeNeo4j
 	g       *Graph
-	store   *boltstore.Store
+	store   rg.Store // what the benchmark's changes are applied to
+	bolt    *boltstore.Store
 	h       http.Handler
+	closers []func() error
+	pid     int // the Neo4j server's process, 0 when unknown or embedded
 	bumps   int
 	load    time.Duration
 	loadCPU time.Duration
-	bytes   int64
-	path    string // the store's file
+	// loadNeoCPU is the Neo4j server's CPU for the load.
+	loadNeoCPU time.Duration
+	bytes      int64
+	path       string // the embedded store's file
+}
+
+func (f *fixture) close() {
+	for i := len(f.closers) - 1; i >= 0; i-- {
+		_ = f.closers[i]()
+	}
+	f.closers = nil
+}
+
+type fixtureKey struct {
+	store string
+	scale float64
 }
 
 var (
 	fixMu    sync.Mutex
-	fixtures = map[float64]*fixture{}
+	fixtures = map[fixtureKey]*fixture{}
 	tmpDir   string
 )
 
@@ -67,7 +88,16 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	fixMu.Lock()
 	for _, f := range fixtures {
-		_ = f.store.Close()
+		f.close()
+	}
+	// The JVM a benchmark started ends with the process: stopped here,
+	// and killed by the kernel (neo4jlocal's Pdeathsig) if the process
+	// ends otherwise.
+	if err := stopNeo4j(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if code == 0 {
+			code = 1
+		}
 	}
 	fixMu.Unlock()
 	if tmpDir != "" {
@@ -84,13 +114,48 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// fixtureFor generates and loads the graph at scale once per process (or
-// reuses the store kept in -national.dir).
-func fixtureFor(b *testing.B, scale float64) *fixture {
+// usage is the CPU used so far by this process and by the Neo4j server.
+type usage struct{ own, neo time.Duration }
+
+func (f *fixture) usage() usage {
+	return usage{own: cpuTime(), neo: procCPU(f.pid)}
+}
+
+func (u usage) since(start usage) usage { return usage{u.own - start.own, u.neo - start.neo} }
+
+func (u usage) add(v usage) usage { return usage{u.own + v.own, u.neo + v.neo} }
+
+// report reports the CPU per request of this process (cpu-ms/op) and of
+// the Neo4j server (neo4j-cpu-ms/op, where its process is known), and
+// the 1-minute load average at the end of the row (load1).
+func (f *fixture) report(b *testing.B, u usage) {
+	b.ReportMetric(float64(u.own.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	if f.pid != 0 {
+		b.ReportMetric(float64(u.neo.Microseconds())/1000/float64(b.N), "neo4j-cpu-ms/op")
+	}
+	b.ReportMetric(load1(), "load1")
+}
+
+// benchLimits are the handler's limits: the defaults, with the exec
+// timeout raised so that a slow cold request on a loaded machine is
+// measured rather than refused.
+func benchLimits() gqlhttp.Limits {
+	lim := gqlhttp.DefaultLimits
+	lim.ExecTimeout = 10 * time.Minute
+	return lim
+}
+
+// fixtureFor is the embedded store's fixture at scale.
+func fixtureFor(b *testing.B, scale float64) *fixture { return storeFixture(b, storeBolt, scale) }
+
+// storeFixture generates and loads the graph at scale into store once per
+// process (or reuses the store kept in -national.dir).
+func storeFixture(b *testing.B, store string, scale float64) *fixture {
 	b.Helper()
 	fixMu.Lock()
 	defer fixMu.Unlock()
-	if f, ok := fixtures[scale]; ok {
+	key := fixtureKey{store, scale}
+	if f, ok := fixtures[key]; ok {
 		return f
 	}
 	dir := *dirFlag
@@ -105,14 +170,24 @@ func fixtureFor(b *testing.B, scale float64) *fixture {
 		dir = tmpDir
 	}
 	g := Generate(scale, *seedFlag)
+	var f *fixture
+	if store == storeNeo4j {
+		f = neo4jFixture(b, scale, g, dir)
+	} else {
+		f = boltFixture(b, scale, g, dir)
+	}
+	fixtures[key] = f
+	return f
+}
+
+func boltFixture(b *testing.B, scale float64, g *Graph, dir string) *fixture {
 	path := filepath.Join(dir, fmt.Sprintf("national-%g-%d.db", scale, *seedFlag))
 	s, err := boltstore.Open(path, boltstore.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}
-	// The exec timeout is raised so that a slow cold request on a loaded
-	// machine is measured rather than refused.
-	f := &fixture{g: g, store: s, path: path, h: gqlhttp.NewHandler(s, gqlhttp.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: gqlhttp.Limits{ExecTimeout: 10 * time.Minute}})}
+	f := &fixture{kind: storeBolt, g: g, store: s, bolt: s, path: path, closers: []func() error{s.Close},
+		h: gqlhttp.NewHandler(s, gqlhttp.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: benchLimits()})}
 	v, err := s.GraphVersion(context.Background())
 	if err != nil {
 		b.Fatal(err)
@@ -132,7 +207,6 @@ func fixtureFor(b *testing.B, scale float64) *fixture {
 	b.Logf("scale %g: %d nodes, %d relations; loaded in %v (CPU %v) in batches of %d; file %.1f MB (%.0f bytes per relation)",
 		scale, len(g.Nodes), len(g.Edges), f.load.Round(time.Millisecond), f.loadCPU.Round(time.Millisecond), rg.MaxChanges,
 		float64(f.bytes)/1e6, float64(f.bytes)/float64(len(g.Edges)))
-	fixtures[scale] = f
 	return f
 }
 
@@ -263,45 +337,47 @@ func scales(b *testing.B) []float64 {
 
 func BenchmarkNational(b *testing.B) {
 	year := 2015
-	for _, scale := range scales(b) {
-		b.Run(fmt.Sprintf("scale=%g", scale), func(b *testing.B) {
-			f := fixtureFor(b, scale)
-			for _, r := range rows() {
-				for _, y := range []*int{nil, &year} {
-					yname := "all-years"
-					if y != nil {
-						yname = "year"
-					}
-					vars := r.vars(f, y)
-					for _, ch := range changes {
-						b.Run(r.name+"/"+yname+"/"+ch.name, func(b *testing.B) {
-							f.query(b, r.q, vars)
-							var cpu time.Duration
-							for range b.N {
-								b.StopTimer()
-								ch.do(f, b)
-								start := cpuTime()
-								b.StartTimer()
+	for _, store := range stores(b) {
+		for _, scale := range scales(b) {
+			b.Run(fmt.Sprintf("store=%s/scale=%g", store, scale), func(b *testing.B) {
+				f := storeFixture(b, store, scale)
+				for _, r := range rows() {
+					for _, y := range []*int{nil, &year} {
+						yname := "all-years"
+						if y != nil {
+							yname = "year"
+						}
+						vars := r.vars(f, y)
+						for _, ch := range changes {
+							b.Run(r.name+"/"+yname+"/"+ch.name, func(b *testing.B) {
 								f.query(b, r.q, vars)
-								b.StopTimer()
-								cpu += cpuTime() - start
-								b.StartTimer()
+								var used usage
+								for range b.N {
+									b.StopTimer()
+									ch.do(f, b)
+									start := f.usage()
+									b.StartTimer()
+									f.query(b, r.q, vars)
+									b.StopTimer()
+									used = used.add(f.usage().since(start))
+									b.StartTimer()
+								}
+								f.report(b, used)
+							})
+						}
+						b.Run(r.name+"/"+yname+"/warm", func(b *testing.B) {
+							f.query(b, r.q, vars)
+							start := f.usage()
+							b.ResetTimer()
+							for range b.N {
+								f.query(b, r.q, vars)
 							}
-							b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+							b.StopTimer()
+							f.report(b, f.usage().since(start))
 						})
 					}
-					b.Run(r.name+"/"+yname+"/warm", func(b *testing.B) {
-						f.query(b, r.q, vars)
-						start := cpuTime()
-						b.ResetTimer()
-						for range b.N {
-							f.query(b, r.q, vars)
-						}
-						b.StopTimer()
-						b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
-					})
 				}
-			}
-		})
+			})
+		}
 	}
 }

@@ -52,5 +52,5 @@ func (a *app) openNeo4j(ctx context.Context, c *config, log *slog.Logger, retry 
 	// Once connected, a Neo4j that goes away must not make every request
 	// wait: the guard bounds each call, fails fast while the database is
 	// unreachable and probes it with backoff until it answers again.
-	return storeguard.New(newRetryingStore(ctx, open, log), storeguard.Options{CallTimeout: c.storeTimeout, WholeGraphTimeout: c.limits.AnalysisTimeout, Logger: log}), nil
+	return storeguard.New(storeguard.NewRetrying(ctx, open, log), storeguard.Options{CallTimeout: c.storeTimeout, WholeGraphTimeout: c.limits.AnalysisTimeout, Logger: log}), nil
 }

@@ -1,4 +1,4 @@
-package main
+package storeguard
 
 import (
 	"context"
@@ -10,11 +10,12 @@ import (
 	rg "github.com/regiongraph/regiongraph"
 )
 
-// retryingStore opens a store in the background, retrying with exponential
+// Retrying is a store opened in the background, retrying with exponential
 // backoff (1s doubling to 4s, so that a database that comes up is found
 // within seconds) until it succeeds or the context ends. Until
-// then every call fails fast with UNAVAILABLE.
-type retryingStore struct {
+// then every call fails fast with UNAVAILABLE. `regiongraph serve -store
+// neo4j` serves a Guard over a Retrying over the Neo4j store.
+type Retrying struct {
 	mu      sync.RWMutex
 	store   rg.Store
 	lastErr error
@@ -22,9 +23,13 @@ type retryingStore struct {
 	done    chan struct{}
 }
 
-func newRetryingStore(ctx context.Context, open func(context.Context) (rg.Store, error), log *slog.Logger) *retryingStore {
+var _ rg.Store = (*Retrying)(nil)
+
+// NewRetrying starts opening a store with open, in the background, until
+// it succeeds or ctx ends.
+func NewRetrying(ctx context.Context, open func(context.Context) (rg.Store, error), log *slog.Logger) *Retrying {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &retryingStore{cancel: cancel, done: make(chan struct{}), lastErr: errors.New("connecting")}
+	r := &Retrying{cancel: cancel, done: make(chan struct{}), lastErr: errors.New("connecting")}
 	go func() {
 		defer close(r.done)
 		wait := time.Second
@@ -52,7 +57,7 @@ func newRetryingStore(ctx context.Context, open func(context.Context) (rg.Store,
 	return r
 }
 
-func (r *retryingStore) get() (rg.Store, error) {
+func (r *Retrying) get() (rg.Store, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.store == nil {
@@ -62,7 +67,7 @@ func (r *retryingStore) get() (rg.Store, error) {
 }
 
 // Ready reports whether the store is connected and answering.
-func (r *retryingStore) Ready(ctx context.Context) error {
+func (r *Retrying) Ready(ctx context.Context) error {
 	s, err := r.get()
 	if err != nil {
 		return err
@@ -73,7 +78,7 @@ func (r *retryingStore) Ready(ctx context.Context) error {
 	return nil
 }
 
-func (r *retryingStore) Nodes(ctx context.Context, ids []string) ([]*rg.Node, error) {
+func (r *Retrying) Nodes(ctx context.Context, ids []string) ([]*rg.Node, error) {
 	s, err := r.get()
 	if err != nil {
 		return nil, err
@@ -81,7 +86,7 @@ func (r *retryingStore) Nodes(ctx context.Context, ids []string) ([]*rg.Node, er
 	return s.Nodes(ctx, ids)
 }
 
-func (r *retryingStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, error) {
+func (r *Retrying) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.NodePage, error) {
 	s, err := r.get()
 	if err != nil {
 		return rg.NodePage{}, err
@@ -89,7 +94,7 @@ func (r *retryingStore) FindNodes(ctx context.Context, f rg.NodeFilter) (rg.Node
 	return s.FindNodes(ctx, f)
 }
 
-func (r *retryingStore) Search(ctx context.Context, q rg.SearchQuery) (rg.SearchResult, error) {
+func (r *Retrying) Search(ctx context.Context, q rg.SearchQuery) (rg.SearchResult, error) {
 	s, err := r.get()
 	if err != nil {
 		return rg.SearchResult{}, err
@@ -97,7 +102,7 @@ func (r *retryingStore) Search(ctx context.Context, q rg.SearchQuery) (rg.Search
 	return s.Search(ctx, q)
 }
 
-func (r *retryingStore) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) {
+func (r *Retrying) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge, error) {
 	s, err := r.get()
 	if err != nil {
 		return nil, err
@@ -105,7 +110,7 @@ func (r *retryingStore) Edges(ctx context.Context, f rg.EdgeFilter) ([]*rg.Edge,
 	return s.Edges(ctx, f)
 }
 
-func (r *retryingStore) Expand(ctx context.Context, f rg.EdgeFilter) (rg.Expansion, error) {
+func (r *Retrying) Expand(ctx context.Context, f rg.EdgeFilter) (rg.Expansion, error) {
 	s, err := r.get()
 	if err != nil {
 		return rg.Expansion{}, err
@@ -113,7 +118,7 @@ func (r *retryingStore) Expand(ctx context.Context, f rg.EdgeFilter) (rg.Expansi
 	return s.Expand(ctx, f)
 }
 
-func (r *retryingStore) Stats(ctx context.Context) (rg.GraphStats, error) {
+func (r *Retrying) Stats(ctx context.Context) (rg.GraphStats, error) {
 	s, err := r.get()
 	if err != nil {
 		return rg.GraphStats{}, err
@@ -121,7 +126,7 @@ func (r *retryingStore) Stats(ctx context.Context) (rg.GraphStats, error) {
 	return s.Stats(ctx)
 }
 
-func (r *retryingStore) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.Subgraph, error) {
+func (r *Retrying) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.Subgraph, error) {
 	s, err := r.get()
 	if err != nil {
 		return nil, err
@@ -129,7 +134,7 @@ func (r *retryingStore) Subgraph(ctx context.Context, f rg.SubgraphFilter) (*rg.
 	return s.Subgraph(ctx, f)
 }
 
-func (r *retryingStore) ShortestPaths(ctx context.Context, from, to string, o rg.PathOptions) ([]rg.Path, error) {
+func (r *Retrying) ShortestPaths(ctx context.Context, from, to string, o rg.PathOptions) ([]rg.Path, error) {
 	s, err := r.get()
 	if err != nil {
 		return nil, err
@@ -137,7 +142,7 @@ func (r *retryingStore) ShortestPaths(ctx context.Context, from, to string, o rg
 	return s.ShortestPaths(ctx, from, to, o)
 }
 
-func (r *retryingStore) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult, error) {
+func (r *Retrying) Apply(ctx context.Context, changes []rg.Change) (rg.ApplyResult, error) {
 	s, err := r.get()
 	if err != nil {
 		return rg.ApplyResult{}, err
@@ -145,7 +150,7 @@ func (r *retryingStore) Apply(ctx context.Context, changes []rg.Change) (rg.Appl
 	return s.Apply(ctx, changes)
 }
 
-func (r *retryingStore) History(ctx context.Context, f rg.HistoryFilter) (rg.HistoryPage, error) {
+func (r *Retrying) History(ctx context.Context, f rg.HistoryFilter) (rg.HistoryPage, error) {
 	s, err := r.get()
 	if err != nil {
 		return rg.HistoryPage{}, err
@@ -154,7 +159,7 @@ func (r *retryingStore) History(ctx context.Context, f rg.HistoryFilter) (rg.His
 }
 
 // NodeDegrees passes regiongraph.NodeDegreer through.
-func (r *retryingStore) NodeDegrees(ctx context.Context, id string) (rg.GraphStats, error) {
+func (r *Retrying) NodeDegrees(ctx context.Context, id string) (rg.GraphStats, error) {
 	s, err := r.get()
 	if err != nil {
 		return rg.GraphStats{}, err
@@ -163,7 +168,7 @@ func (r *retryingStore) NodeDegrees(ctx context.Context, id string) (rg.GraphSta
 }
 
 // GraphVersion passes regiongraph.Versioned through.
-func (r *retryingStore) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
+func (r *Retrying) GraphVersion(ctx context.Context) (rg.GraphVersion, error) {
 	s, err := r.get()
 	if err != nil {
 		return rg.GraphVersion{}, err
@@ -172,7 +177,7 @@ func (r *retryingStore) GraphVersion(ctx context.Context) (rg.GraphVersion, erro
 }
 
 // Close stops connecting and closes the store if it was opened.
-func (r *retryingStore) Close() error {
+func (r *Retrying) Close() error {
 	r.cancel()
 	<-r.done
 	r.mu.Lock()
