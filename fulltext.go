@@ -2,6 +2,7 @@ package regiongraph
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -346,13 +347,14 @@ type docField struct {
 	terms []QueryTerm // name and aliases only
 	w     float64     // FieldWeights[ft.field]
 	named bool        // nameField(ft.field)
+	place uint8       // the field's place in SearchFields
 }
 
 // AnalyseForSearch analyses n for search.
 func AnalyseForSearch(n *Node) *SearchDoc {
 	d := &SearchDoc{Node: n}
 	for _, ft := range searchFieldTexts(n) {
-		df := docField{ft: ft, toks: tokens(ft.text, true), w: FieldWeights[ft.field], named: nameField(ft.field)}
+		df := docField{ft: ft, toks: tokens(ft.text, true), w: FieldWeights[ft.field], named: nameField(ft.field), place: uint8(slices.Index(SearchFields, ft.field))}
 		if ft.field == FieldName || ft.field == FieldAlias {
 			df.terms = QueryTerms(ft.text)
 		}
@@ -373,6 +375,64 @@ func (d *SearchDoc) Tokens() []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// TermFields returns the document's distinct terms, sorted (as Tokens),
+// and for each the first of SearchFields it occurs in, the heaviest: what
+// an index keeps so that it can rank as scoring the document does
+// (TermMatch, RankIndexed).
+func (d *SearchDoc) TermFields() ([]string, []uint8) {
+	first := map[string]uint8{}
+	for fi := range d.fields {
+		df := &d.fields[fi]
+		for _, t := range df.toks {
+			if t.term == "" {
+				continue
+			}
+			if p, ok := first[t.term]; !ok || df.place < p {
+				first[t.term] = df.place
+			}
+		}
+	}
+	terms := make([]string, 0, len(first))
+	for t := range first {
+		terms = append(terms, t)
+	}
+	slices.Sort(terms)
+	places := make([]uint8, len(terms))
+	for i, t := range terms {
+		places[i] = first[t]
+	}
+	return terms, places
+}
+
+// TermMatch is what an index of TermFields tells of one document's match
+// of one query term: the best weight (match quality times field weight, as
+// scoring gives it), whether a name field (name, alias, code) matched, and
+// whether the name or an alias matched exactly (the phrase bonuses can
+// apply only then).
+type TermMatch struct {
+	Best             float64
+	Named, ExactName bool
+}
+
+// Add merges into m the match of query term q with the document's term t,
+// first found in the field at place in SearchFields (TermFields). The best
+// over the document's terms is scoring's best over its fields: for each
+// term, the heaviest field it is in.
+func (m *TermMatch) Add(q QueryTerm, t string, place uint8) {
+	quality := TermMatches(q, t)
+	if quality == 0 || int(place) >= len(SearchFields) {
+		return
+	}
+	f := SearchFields[place]
+	m.Best = max(m.Best, quality*FieldWeights[f])
+	if nameField(f) {
+		m.Named = true
+		if quality == 1 && f != FieldCode {
+			m.ExactName = true
+		}
+	}
 }
 
 func scoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
@@ -437,7 +497,7 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 		}
 	}
 	h.Score += phraseBonus(d, terms)
-	h.Score = float64(int64(h.Score*1000+0.5)) / 1000
+	h.Score = roundScore(h.Score)
 	if !spans {
 		return h, true
 	}
@@ -590,18 +650,117 @@ func RankCandidates(cands []*Node, q SearchQuery, terms []QueryTerm) (SearchResu
 
 // RankDocs is RankCandidates over nodes already analysed.
 func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult, error) {
-	return rankDocs(docs, q, terms, false)
+	if err := checkRank(len(docs), terms); err != nil {
+		return SearchResult{}, err
+	}
+	// The candidates share the query's terms: most of them are hits. The
+	// documents whose every term a name field matches rank before all
+	// others and are scored by their names alone (nameRank); the others
+	// are scored in full. Each is scored for its rank only; the First best
+	// are ranked in a heap (a prefix matches thousands of initiatives of a
+	// national graph) and only they are scored again for where they
+	// matched.
+	hits := make([]ranked, 0, len(docs))
+	for i, d := range docs {
+		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, d.Node.Kind) {
+			continue
+		}
+		if namesDecide {
+			if s, named := nameRank(d, terms); named == len(terms) {
+				hits = append(hits, ranked{s, 0, i})
+				continue
+			}
+		}
+		if h, ok := scoreDoc(d, terms, false); ok {
+			hits = append(hits, ranked{h.Score, h.Terms - h.NameTerms, i})
+		}
+	}
+	return page(docs, hits, q, terms), nil
 }
 
-// RankMatchingDocs is RankDocs for documents known to match every term:
-// found, as the embedded store finds them, in an index of their Tokens by
-// TermMatches, the very test scoring applies. Knowing that, it counts them
-// all but scores only those that can reach the page: when enough of them
-// match every term in a name field (which ranks first), the others are not
-// scored at all. The answer is RankDocs's.
-func RankMatchingDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult, error) {
-	return rankDocs(docs, q, terms, true)
+// RankIndexed is RankDocs for documents found through an index of their
+// TermFields: matches[i*len(terms)+j] is document i's match of term j
+// (TermMatch.Add over the document's terms). The hits, their scores and
+// their order are RankDocs's, but the documents are not looked into, but
+// for the phrase bonuses of those whose names or aliases match every term
+// exactly and for the snippets of the hits returned: a prefix shared by
+// thousands of documents costs what their index entries cost.
+func RankIndexed(docs []*SearchDoc, matches []TermMatch, q SearchQuery, terms []QueryTerm) (SearchResult, error) {
+	if err := checkRank(len(docs), terms); err != nil {
+		return SearchResult{}, err
+	}
+	if len(matches) != len(docs)*len(terms) {
+		return SearchResult{}, fmt.Errorf("regiongraph: RankIndexed: %d matches for %d documents and %d terms", len(matches), len(docs), len(terms))
+	}
+	hits := make([]ranked, 0, len(docs))
+docs:
+	for i, d := range docs {
+		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, d.Node.Kind) {
+			continue
+		}
+		// The sums of scoreDoc, in its order.
+		score, unnamed, exact := 0.0, 0, true
+		for _, m := range matches[i*len(terms) : (i+1)*len(terms)] {
+			if m.Best == 0 {
+				continue docs
+			}
+			score += m.Best
+			if !m.Named {
+				unnamed++
+			}
+			exact = exact && m.ExactName
+		}
+		if exact {
+			score += phraseBonus(d, terms)
+		}
+		hits = append(hits, ranked{roundScore(score), unnamed, i})
+	}
+	return page(docs, hits, q, terms), nil
 }
+
+// checkRank bounds what one ranking takes.
+func checkRank(docs int, terms []QueryTerm) error {
+	if docs > MaxSearchCandidates {
+		return FieldErrorf("text", "more than %d nodes match; add a word", MaxSearchCandidates)
+	}
+	if len(terms) > MaxSearchTerms {
+		return FieldErrorf("text", "%d words; at most %d", len(terms), MaxSearchTerms)
+	}
+	return nil
+}
+
+// ranked is a hit as it ranks: its score, the terms no name field matched
+// and its document's index.
+type ranked struct {
+	score        float64
+	unnamed, doc int
+}
+
+// page keeps the First best of hits (compareHits' order), scored again for
+// their snippets, and counts them all.
+func page(docs []*SearchDoc, hits []ranked, q SearchQuery, terms []QueryTerm) SearchResult {
+	first := q.First
+	if first == 0 {
+		first = DefaultPageSize
+	}
+	total := len(hits)
+	top := Smallest(hits, first, func(a, b ranked) int {
+		return compareRanks(a.unnamed, a.score, docs[a.doc].Node, b.unnamed, b.score, docs[b.doc].Node)
+	})
+	out := make([]SearchHit, len(top))
+	for i, r := range top {
+		out[i], _ = scoreDoc(docs[r.doc], terms, true)
+		if q.NoSnippets {
+			out[i].pending = nil
+		} else {
+			out[i].cutSnippets()
+		}
+	}
+	return SearchResult{Hits: out, TotalCount: total}
+}
+
+// roundScore rounds a score to thousandths, as every score is.
+func roundScore(s float64) float64 { return float64(int64(s*1000+0.5)) / 1000 }
 
 // namesDecide reports whether a term matched by a name field (name, alias,
 // code) always scores more there than any other field can give it: the
@@ -651,85 +810,6 @@ func nameRank(d *SearchDoc, terms []QueryTerm) (score float64, named int) {
 		return 0, named
 	}
 	score += phraseBonus(d, terms)
-	return float64(int64(score*1000+0.5)) / 1000, named
+	return roundScore(score), named
 }
 
-func rankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm, allMatch bool) (SearchResult, error) {
-	if len(docs) > MaxSearchCandidates {
-		return SearchResult{}, FieldErrorf("text", "more than %d nodes match; add a word", MaxSearchCandidates)
-	}
-	if len(terms) > MaxSearchTerms {
-		return SearchResult{}, FieldErrorf("text", "%d words; at most %d", len(terms), MaxSearchTerms)
-	}
-	first := q.First
-	if first == 0 {
-		first = DefaultPageSize
-	}
-	// The candidates share the query's terms: most of them are hits. Each
-	// is scored for its rank only; the First best are ranked in a heap
-	// (a prefix matches thousands of initiatives of a national graph) and
-	// only they are scored again for where they matched.
-	type ranked struct {
-		score        float64
-		unnamed, doc int // terms not matched by a name; index in docs
-	}
-	hits := make([]ranked, 0, len(docs))
-	// The documents whose every term a name field matches rank before all
-	// others and are scored by their names alone. The rest (their unnamed
-	// terms counted) are scored in full, all of them, or, when every
-	// document is known to match, only the tiers of fewest unnamed terms
-	// that the page reaches.
-	var rest []ranked
-	var tiers [MaxSearchTerms + 1]int
-	for i, d := range docs {
-		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, d.Node.Kind) {
-			continue
-		}
-		if namesDecide {
-			s, named := nameRank(d, terms)
-			if named == len(terms) {
-				hits = append(hits, ranked{s, 0, i})
-				continue
-			}
-			rest = append(rest, ranked{0, len(terms) - named, i})
-			tiers[len(terms)-named]++
-			continue
-		}
-		rest = append(rest, ranked{0, 0, i})
-	}
-	total := len(hits) + len(rest)
-	cut := len(tiers) // score the rest with fewer unnamed terms than this
-	if allMatch && namesDecide {
-		for u, need := 1, first-len(hits); u < len(tiers); u++ {
-			if need <= 0 {
-				cut = u
-				break
-			}
-			need -= tiers[u]
-		}
-	}
-	for _, r := range rest {
-		if r.unnamed >= cut {
-			continue
-		}
-		if h, ok := scoreDoc(docs[r.doc], terms, false); ok {
-			hits = append(hits, ranked{h.Score, h.Terms - h.NameTerms, r.doc})
-		}
-	}
-	if !allMatch {
-		total = len(hits)
-	}
-	top := Smallest(hits, first, func(a, b ranked) int {
-		return compareRanks(a.unnamed, a.score, docs[a.doc].Node, b.unnamed, b.score, docs[b.doc].Node)
-	})
-	out := make([]SearchHit, len(top))
-	for i, r := range top {
-		out[i], _ = scoreDoc(docs[r.doc], terms, true)
-		if q.NoSnippets {
-			out[i].pending = nil
-		} else {
-			out[i].cutSnippets()
-		}
-	}
-	return SearchResult{Hits: out, TotalCount: total}, nil
-}

@@ -121,12 +121,14 @@ type analysed struct {
 	n      *rg.Node
 	text   string
 	doc    *rg.SearchDoc
-	tokens []string
+	tokens []string // doc.TermFields
+	places []uint8
 }
 
 func analyse(n *rg.Node) analysed {
 	d := rg.AnalyseForSearch(n)
-	return analysed{n: n, text: rg.SearchText(n), doc: d, tokens: d.Tokens()}
+	ts, places := d.TermFields()
+	return analysed{n: n, text: rg.SearchText(n), doc: d, tokens: ts, places: places}
 }
 
 // putNodes puts many nodes, analysing them for search on every core
@@ -167,7 +169,7 @@ func (g *graph) putAnalysed(a analysed) {
 	}
 	m[n.ID] = n
 	g.search[n.ID] = a.text
-	g.index.put(n, a.doc, a.tokens)
+	g.index.put(n, a.doc, a.tokens, a.places)
 }
 
 func (g *graph) deleteNode(id string) {
