@@ -812,4 +812,3 @@ func nameRank(d *SearchDoc, terms []QueryTerm) (score float64, named int) {
 	score += phraseBonus(d, terms)
 	return roundScore(score), named
 }
-
