@@ -100,6 +100,7 @@ var fragmentParams = map[string]map[string]any{
 	"filter.planYear": {"planYear": sampleInt},
 	"filter.code":     {"code": sampleString},
 	"filter.related":  {"related": sampleRelated, "year": sampleInt},
+	"match.related":   {"related": sampleRelated, "year": sampleInt},
 	"limit":           {"limit": sampleInt},
 	"after.ID.ASC":    {"afterId": sampleString},
 	"after.ID.DESC":   {"afterId": sampleString},
@@ -476,11 +477,7 @@ func (s *stmts) composeFind(v findVariant) (Statement, error) {
 		}
 		return strings.Join(parts, "\n"), nil
 	}
-	count, err := part("match", preds, "count")
-	if err != nil {
-		return Statement{}, err
-	}
-	pagePreds := preds
+	var after string
 	if v.After {
 		p, err := frag("after." + v.Order)
 		if err != nil {
@@ -490,11 +487,34 @@ func (s *stmts) composeFind(v findVariant) (Statement, error) {
 			params["afterValue"] = sampleString
 			params["afterId"] = sampleString
 		}
-		pagePreds = append(slices.Clip(preds), p)
+		after = p
 	}
-	page, err := part("page", pagePreds, "order."+v.Order, "limit")
-	if err != nil {
-		return Statement{}, err
+	var count, page string
+	var err error
+	if v.Filters["related"] {
+		// From the first related filter's nodes (see the fragments).
+		if count, err = part("match.related", preds, "collect.related"); err != nil {
+			return Statement{}, err
+		}
+		head := "page.related"
+		if v.After {
+			head = "page.related.after"
+		}
+		if page, err = part(head, nil, "order."+v.Order, "limit"); err != nil {
+			return Statement{}, err
+		}
+		page = strings.Replace(page, "{{AFTER}}", after, 1)
+	} else {
+		if count, err = part("match", preds, "count"); err != nil {
+			return Statement{}, err
+		}
+		pagePreds := preds
+		if v.After {
+			pagePreds = append(slices.Clip(preds), after)
+		}
+		if page, err = part("page", pagePreds, "order."+v.Order, "limit"); err != nil {
+			return Statement{}, err
+		}
 	}
 	q := strings.Join([]string{"{{READ_GATE}}", count, page}, "\n")
 	return Statement{Name: v.name(), Query: q, Params: params}, nil

@@ -102,9 +102,6 @@ func testSubgraph(t *testing.T, open Opener) {
 	t.Run("exactly MaxNodes nodes is not truncated", func(t *testing.T) {
 		check(t, rg.SubgraphFilter{Roots: ids("c"), Depth: 1, MaxNodes: 4}, false, ids("b", "c", "d", "r"), "bc", "cd", "rc")
 	})
-	t.Run("MaxNodes keeps the nearest nodes of the whole walk, on a graph with hubs", func(t *testing.T) {
-		testSubgraphCut(t, open)
-	})
 	t.Run("a missing root is NOT_FOUND", func(t *testing.T) {
 		_, err := s.Subgraph(bg, rg.SubgraphFilter{Roots: ids("a", "nope"), Depth: 1})
 		WantCode(t, err, rg.ENOTFOUND)
@@ -117,7 +114,8 @@ func testSubgraph(t *testing.T, open Opener) {
 	})
 }
 
-// testSubgraphCut compares every neighbourhood cut by MaxNodes with the
+// testSubgraphCut (a store of its own: on Neo4j, opening one empties the
+// database) compares every neighbourhood cut by MaxNodes with the
 // same walk uncut, cut by hand: the nodes by distance from the roots, then
 // by id, the first MaxNodes, the relations among them, Truncated when
 // nodes were left out. The graph has two hubs (so that a level holds many

@@ -495,3 +495,111 @@ func find2(t *testing.T, s rg.Store, f rg.NodeFilter) rg.NodePage {
 	}
 	return p
 }
+
+// testRelatedPages (a store of its own) pages through the nodes related to a hub (and to two
+// hubs, and along a year), in every order, with and without a cursor, and
+// checks each walk against the one-page answer and the relations
+// themselves: the same nodes, in order, each once, the total on every
+// page, and an empty page (with the total) after the last.
+func testRelatedPages(t *testing.T, open Opener) {
+	g := Graph{Nodes: []*rg.Node{Partner("hub"), Partner("hub2")}}
+	for i := range 40 {
+		p := N(fmt.Sprintf("q-%02d", (i*17)%40), rg.KindPartner, fmt.Sprintf("Partner %d", i%6))
+		g.Nodes = append(g.Nodes, p)
+		switch {
+		case i%5 == 0:
+			g.Edges = append(g.Edges, EY("h-"+p.ID, rg.RelPartnerOf, p.ID, "hub", Int(2010), Int(2012)))
+		case i%3 == 0:
+			g.Edges = append(g.Edges, PartnerOf("h-"+p.ID, "hub", p.ID))
+		default:
+			g.Edges = append(g.Edges, PartnerOf("h-"+p.ID, p.ID, "hub"))
+		}
+		if i%4 == 0 {
+			g.Edges = append(g.Edges, PartnerOf("g-"+p.ID, p.ID, "hub2"))
+		}
+	}
+	s := openWith(t, open, g)
+	// want lists the nodes r selects, from the relations themselves.
+	want := func(rs []rg.Related, year *int) map[string]bool {
+		out := map[string]bool{}
+		for _, n := range g.Nodes {
+			all := true
+			for _, r := range rs {
+				found := false
+				for _, e := range g.Edges {
+					if e.Kind != r.Kind || !slices.Contains(r.NodeIDs, e.From) && !slices.Contains(r.NodeIDs, e.To) || !e.HoldsInYear(year) {
+						continue
+					}
+					out, in := e.From == n.ID && slices.Contains(r.NodeIDs, e.To), e.To == n.ID && slices.Contains(r.NodeIDs, e.From)
+					if r.Direction == rg.Out && out || r.Direction == rg.In && in || r.Direction == rg.Both && (out || in) {
+						found = true
+					}
+				}
+				all = all && found
+			}
+			if all {
+				out[n.ID] = true
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		rs   []rg.Related
+		year *int
+	}{
+		{"both ways", []rg.Related{{Kind: rg.RelPartnerOf, Direction: rg.Both, NodeIDs: []string{"hub"}}}, nil},
+		{"out", []rg.Related{{Kind: rg.RelPartnerOf, Direction: rg.Out, NodeIDs: []string{"hub"}}}, nil},
+		{"in, in 2013", []rg.Related{{Kind: rg.RelPartnerOf, Direction: rg.In, NodeIDs: []string{"hub"}}}, Int(2013)},
+		{"either hub", []rg.Related{{Kind: rg.RelPartnerOf, Direction: rg.Both, NodeIDs: []string{"hub", "hub2"}}}, Int(2011)},
+		{"both hubs", []rg.Related{{Kind: rg.RelPartnerOf, Direction: rg.Both, NodeIDs: []string{"hub"}}, {Kind: rg.RelPartnerOf, Direction: rg.Out, NodeIDs: []string{"hub2"}}}, nil},
+		{"none", []rg.Related{{Kind: rg.RelMemberOf, Direction: rg.Both, NodeIDs: []string{"hub"}}}, nil},
+	} {
+		match := want(c.rs, c.year)
+		for _, o := range []rg.Order{{Field: rg.OrderByName}, {Field: rg.OrderByName, Desc: true}, {Field: rg.OrderByID}, {Field: rg.OrderByID, Desc: true}, {Field: rg.OrderByCostNok}} {
+			f := rg.NodeFilter{Related: c.rs, Year: c.year, Order: o, First: rg.MaxPageSize}
+			one, err := s.FindNodes(bg, f)
+			if err != nil {
+				t.Fatalf("%s, %+v: %v", c.name, o, err)
+			}
+			if one.TotalCount != len(match) || len(one.Nodes) != len(match) {
+				t.Fatalf("%s, %+v: %d nodes of %d, want %d", c.name, o, len(one.Nodes), one.TotalCount, len(match))
+			}
+			for i, n := range one.Nodes {
+				if !match[n.ID] || i > 0 && rg.CompareNodes(o, one.Nodes[i-1], n) >= 0 {
+					t.Fatalf("%s, %+v: %s at %d is not selected or out of order", c.name, o, n.ID, i)
+				}
+			}
+			for _, size := range []int{1, 3, 7} {
+				var got []string
+				f := f
+				f.First = size
+				for pages := 0; ; pages++ {
+					p, err := s.FindNodes(bg, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if p.TotalCount != len(match) || pages > len(match) {
+						t.Fatalf("%s, %+v, size %d, page %d: TotalCount %d, want %d", c.name, o, size, pages, p.TotalCount, len(match))
+					}
+					got = append(got, NodeIDs(p.Nodes)...)
+					if !p.HasNextPage {
+						if p.EndCursor != "" {
+							// After the last node: no node, the total kept.
+							f.After = p.EndCursor
+							last, err := s.FindNodes(bg, f)
+							if err != nil || len(last.Nodes) != 0 || last.TotalCount != len(match) || last.HasNextPage {
+								t.Fatalf("%s, %+v: after the last page %d nodes of %d (%v)", c.name, o, len(last.Nodes), last.TotalCount, err)
+							}
+						}
+						break
+					}
+					f.After = p.EndCursor
+				}
+				if !slices.Equal(got, NodeIDs(one.Nodes)) {
+					t.Fatalf("%s, %+v, pages of %d: %v, want %v", c.name, o, size, got, NodeIDs(one.Nodes))
+				}
+			}
+		}
+	}
+}

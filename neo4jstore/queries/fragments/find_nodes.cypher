@@ -48,6 +48,39 @@ all(rel IN $related WHERE EXISTS {
 // == count
 WITH count(n) AS total
 
+// A statement with the related filter starts instead from the nodes the
+// first related filter names, along their relationships of its kind (an
+// index seek and their relationships, not a scan of every node with a
+// subquery each), and keeps the matching nodes for the page:
+//
+//   {{READ_GATE}}
+//   match.related [WHERE filter AND ...] collect.related
+//   page.related or page.related.after order.FIELD.DIR limit
+//
+// The filters are all checked again on those nodes (related among them,
+// every related filter). The page's list of one null keeps the row that
+// carries the total when no node is on the page (collect drops the null).
+
+// == match.related
+UNWIND $related[0].nodeIds AS relatedId
+MATCH (m:Entity {id: relatedId})-[r]-(n:Entity)
+WHERE type(r) = $related[0].kind
+  AND ($related[0].direction = 'BOTH' OR ($related[0].direction = 'OUT' AND startNode(r) = n) OR ($related[0].direction = 'IN' AND endNode(r) = n))
+  AND ($year IS NULL OR ((r.fromYear IS NULL OR r.fromYear <= $year) AND (r.toYear IS NULL OR $year <= r.toYear)))
+WITH DISTINCT n
+
+// == collect.related
+WITH collect(n) AS matched
+WITH matched, size(matched) AS total
+
+// == page.related
+WITH total, matched AS rest
+UNWIND (CASE WHEN size(rest) = 0 THEN [null] ELSE rest END) AS n
+
+// == page.related.after
+WITH total, [n IN matched WHERE {{AFTER}}] AS rest
+UNWIND (CASE WHEN size(rest) = 0 THEN [null] ELSE rest END) AS n
+
 // == page
 OPTIONAL MATCH (n:Entity)
 
