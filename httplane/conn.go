@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -98,17 +97,11 @@ func (c *conn) handOver() {
 // serveRequest answers one request and reports whether the connection
 // stays open.
 func (c *conn) serveRequest(h *head, body []byte) (keep bool) {
-	u, err := url.ParseRequestURI(h.uri)
-	if err != nil {
-		// net/http answers this with a 400; so does the lane.
-		c.writeSimple(http.StatusBadRequest, "400 Bad Request")
-		return false
-	}
 	ctx, cancel := context.WithCancelCause(c.base)
 	defer cancel(context.Canceled)
 	req := (&http.Request{
 		Method:        h.method,
-		URL:           u,
+		URL:           h.url,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
@@ -169,11 +162,6 @@ func (c *conn) call(w *response, req *http.Request) (panicked bool) {
 	}()
 	c.s.HTTP.Handler.ServeHTTP(w, req)
 	return false
-}
-
-// writeSimple answers a request the lane cannot hand to the handler.
-func (c *conn) writeSimple(code int, text string) {
-	_, _ = io.WriteString(c.c, "HTTP/1.1 "+itoa(code)+" "+http.StatusText(code)+"\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "+itoa(len(text))+"\r\n\r\n"+text)
 }
 
 // bodyReader is a request body the lane has read whole.

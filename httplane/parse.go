@@ -3,6 +3,7 @@ package httplane
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"golang.org/x/net/http/httpguts"
@@ -12,6 +13,7 @@ import (
 // its body, parsed from the connection's buffer.
 type head struct {
 	method, uri, path, host string
+	url                     *url.URL
 	header                  http.Header
 	contentLength           int64
 	close                   bool // Connection: close
@@ -67,6 +69,11 @@ func parseHead(b []byte, take func(method, path string) bool) (h head, complete,
 	}
 	h.uri = string(target)
 	h.path = h.uri[:len(path)]
+	u, err := url.ParseRequestURI(h.uri)
+	if err != nil {
+		return h, true, false // net/http answers 400
+	}
+	h.url = u
 
 	h.header = make(http.Header, 8)
 	hosts, lengths, n := 0, 0, 0
@@ -120,6 +127,13 @@ func parseHead(b []byte, take func(method, path string) bool) (h head, complete,
 	}
 	if hosts != 1 || h.method == http.MethodGet && h.contentLength != 0 {
 		return h, true, false
+	}
+	// As net/http (RFC 7234, section 5.4): Pragma: no-cache without a
+	// Cache-Control means Cache-Control: no-cache.
+	if p := h.header["Pragma"]; len(p) > 0 && p[0] == "no-cache" {
+		if _, ok := h.header["Cache-Control"]; !ok {
+			h.header["Cache-Control"] = []string{"no-cache"}
+		}
 	}
 	return h, true, true
 }

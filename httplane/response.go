@@ -253,5 +253,3 @@ func httpDate() string {
 	lastDate.Store(d)
 	return d.text
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,80 @@
+package httplane
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net/http"
+	"reflect"
+	"testing"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+// The lane never reads a request otherwise than net/http: whatever
+// parseHead takes, http.ReadRequest reads with the same method, target,
+// host, headers, length, Connection: close and body, and net/http's
+// server would not refuse it (it checks Host and the header names and
+// values after ReadRequest).
+func FuzzParseHead(f *testing.F) {
+	for _, s := range []string{
+		"GET / HTTP/1.1\r\nHost: h\r\n\r\n",
+		"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n{\"query\":\"{ __typename }\"}",
+		"GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+		"POST /x HTTP/1.1\r\nhost: h\r\ncontent-length: 007\r\nX-A: 1\r\nx-a: 2\r\nPragma: no-cache\r\n\r\n1234567",
+		"POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+		"GET /x HTTP/1.1\r\nHost: h\r\nX-A:\t v \t\r\n\r\n",
+		"GET /x HTTP/1.1\r\nHost: [::1]:80\r\nConnection: Keep-Alive\r\n\r\n",
+		"GET /x HTTP/1.1\r\nHost: h\r\nX: \x80\xff\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		h, complete, ok := parseHead(raw, func(string, string) bool { return true })
+		if !ok {
+			return
+		}
+		if !complete {
+			t.Fatalf("parseHead took an incomplete head %q", raw)
+		}
+		req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+		if err != nil {
+			t.Fatalf("the lane takes %q; http.ReadRequest refuses it: %v", raw, err)
+		}
+		if !httpguts.ValidHostHeader(req.Host) {
+			t.Fatalf("the lane takes %q; net/http refuses its host %q", raw, req.Host)
+		}
+		for k, vs := range req.Header {
+			if !httpguts.ValidHeaderFieldName(k) {
+				t.Fatalf("the lane takes %q; net/http refuses the header name %q", raw, k)
+			}
+			for _, v := range vs {
+				if !httpguts.ValidHeaderFieldValue(v) {
+					t.Fatalf("the lane takes %q; net/http refuses the value %q", raw, v)
+				}
+			}
+		}
+		if req.Method != h.method || req.RequestURI != h.uri || req.Host != h.host || req.ContentLength != h.contentLength || req.Close != h.close || req.URL.Path != mustPath(t, h.uri) {
+			t.Fatalf("%q\nlane: %s %s host %q length %d close %v\nnet/http: %s %s host %q length %d close %v",
+				raw, h.method, h.uri, h.host, h.contentLength, h.close, req.Method, req.RequestURI, req.Host, req.ContentLength, req.Close)
+		}
+		if !reflect.DeepEqual(map[string][]string(req.Header), map[string][]string(h.header)) {
+			t.Fatalf("%q\nlane headers %q\nnet/http %q", raw, h.header, req.Header)
+		}
+		if rest := raw[h.size:]; int64(len(rest)) >= h.contentLength {
+			body, err := io.ReadAll(req.Body)
+			if err != nil || !bytes.Equal(body, rest[:h.contentLength]) {
+				t.Fatalf("%q: net/http reads the body %q (%v), the lane %q", raw, body, err, rest[:h.contentLength])
+			}
+		}
+	})
+}
+
+func mustPath(t *testing.T, uri string) string {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodGet, uri, nil)
+	if err != nil {
+		t.Fatalf("target %q: %v", uri, err)
+	}
+	return r.URL.Path
+}
