@@ -36,7 +36,9 @@ type config struct {
 	introspection     bool
 	metrics           bool
 	readHeaderTimeout time.Duration
-	storeTimeout      time.Duration
+	// httpLane is -http-lane: plain requests take httplane's lane.
+	httpLane     bool
+	storeTimeout time.Duration
 	// memoryLimit is -memory-limit: memLimitAuto, memLimitOff or bytes.
 	memoryLimit int64
 	// txTimeout, when set, bounds each Neo4j transaction instead of
@@ -104,6 +106,7 @@ var settings = []setting{
 	{"max-analysis-concurrent", itoa(gqlhttp.DefaultLimits.MaxAnalysisConcurrent), "analyses running at once, over every route", forServe, func(c *config) flag.Value { return count(&c.limits.MaxAnalysisConcurrent) }},
 	{"queue-wait", gqlhttp.DefaultLimits.QueueWait.String(), "how long a request waits for a place among -max-concurrent (or -max-analysis-concurrent) before 503", forServe, func(c *config) flag.Value { return duration(&c.limits.QueueWait) }},
 	{"read-header-timeout", "5s", "bound on reading a request's headers (slow clients)", forServe, func(c *config) flag.Value { return duration(&c.readHeaderTimeout) }},
+	{"http-lane", "true", "answer plain HTTP/1.1 GET and POST requests on a lean path of our own (httplane) and everything else through Go's net/http; false: net/http alone", forServe, func(c *config) flag.Value { return boolean(&c.httpLane) }},
 	{"store-timeout", "5s", "bound on every Neo4j call when serving (a read of the whole graph for an analysis: -analysis-timeout); past it the call is UNAVAILABLE and the store is probed until it answers", forServe, func(c *config) flag.Value { return duration(&c.storeTimeout) }},
 	{"introspection", "true", `allow schema introspection (false also removes "Did you mean" suggestions)`, forServe, func(c *config) flag.Value { return boolean(&c.introspection) }},
 	{"metrics", "true", "serve Prometheus metrics on /metrics", forServe, func(c *config) flag.Value { return boolean(&c.metrics) }},

@@ -84,7 +84,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		cfg.Metrics = metrics.New()
 	}
 	h := server.New(store, cfg)
-	return server.ServeWith(ctx, ln, h, log, server.ServeOptions{Drain: c.drain, ReadHeaderTimeout: c.readHeaderTimeout})
+	return server.ServeWith(ctx, ln, h, log, server.ServeOptions{Drain: c.drain, ReadHeaderTimeout: c.readHeaderTimeout, NoLane: !c.httpLane})
 }
 
 // defaultGCPercent is the garbage collector's heap growth while serving.
