@@ -8,10 +8,16 @@
 //	go run ./bench -bin /tmp/floor -no-peer -queries typename
 //	FLOOR_MODE=raw go run ./bench -bin /tmp/floor -no-peer -queries typename   # (the environment reaches the child)
 //
+// FLOOR_PPROF=127.0.0.1:6062 serves net/http/pprof there, to profile a
+// floor under load.
+//
 // It listens on REGIONGRAPH_ADDR (default 127.0.0.1:18301), as the real
 // binary does. By default it is a net/http server; FLOOR_TIMEOUTS=1 gives
 // it the timeouts the real binary's has (read 30s, write 60s, idle 120s),
 // to measure what the connection deadlines they set on every request cost.
+//
+// FLOOR_MODE=lane serves the same handler through httplane (what
+// regiongraph serve does by default): the floor under the real binary.
 //
 // FLOOR_MODE=raw serves HTTP/1.1 by hand instead (serveRaw): one goroutine
 // per connection reading requests off a bufio.Reader and writing the
@@ -29,9 +35,12 @@ import (
 	"log"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // FLOOR_PPROF
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/regiongraph/regiongraph/httplane"
 )
 
 var answer = []byte(`{"data":{"__typename":"Query"}}`)
@@ -40,6 +49,9 @@ func main() {
 	addr := os.Getenv("REGIONGRAPH_ADDR")
 	if addr == "" {
 		addr = "127.0.0.1:18301"
+	}
+	if a := os.Getenv("FLOOR_PPROF"); a != "" { // profiling the floor itself
+		go func() { log.Println(http.ListenAndServe(a, nil)) }()
 	}
 	if os.Getenv("FLOOR_MODE") == "raw" {
 		l, err := net.Listen("tcp", addr)
@@ -58,6 +70,13 @@ func main() {
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	if os.Getenv("FLOOR_TIMEOUTS") == "1" {
 		srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout = 30*time.Second, 60*time.Second, 120*time.Second
+	}
+	if os.Getenv("FLOOR_MODE") == "lane" {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		log.Fatal((&httplane.Server{HTTP: srv}).Serve(l))
 	}
 	log.Fatal(srv.ListenAndServe())
 }
