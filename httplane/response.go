@@ -105,7 +105,12 @@ func (w *response) Flush() { _ = w.FlushError() }
 // read whole already.
 func (w *response) SetReadDeadline(time.Time) error { return nil }
 
-func (w *response) SetWriteDeadline(t time.Time) error { return w.c.c.SetWriteDeadline(t) }
+// SetWriteDeadline sets the connection's; the lane renews it from the
+// next request on.
+func (w *response) SetWriteDeadline(t time.Time) error {
+	w.c.writeDeadline = t
+	return w.c.c.SetWriteDeadline(t)
+}
 
 func (w *response) writeChunk(p []byte) (int, error) {
 	if !w.chunked || len(p) == 0 {
