@@ -84,6 +84,38 @@ type wireResponse struct {
 	Extensions map[string]any  `json:"extensions,omitempty"`
 }
 
+// frontReq is one request in front.ServeHTTP: what answering it late
+// needs, and the phase it is in.
+type frontReq struct {
+	f       *front
+	w       http.ResponseWriter
+	r       *http.Request
+	start   time.Time
+	rt      responseType
+	tracked func() // nil, or the Track of the work going on after a late answer
+	// The phase running, for a late answer: its limit, budget, what it
+	// does and the operation's name ("" before it is known).
+	limit  string
+	budget time.Duration
+	what   string
+	op     string
+}
+
+// answerLate answers for a phase that is late, the work going on: the
+// answer goes out now (closing the connection), the request keeps its
+// place until the work has stopped, and the request's context ends, as
+// the guard ends it once a request is answered.
+func (q *frontReq) answerLate() {
+	q.tracked = Track(q.r.Context())
+	rep := q.f.timeout(q.r, q.limit, q.budget, q.what)
+	if q.op != "" {
+		rep.op = q.op
+	}
+	q.f.write(q.w, q.r, q.start, q.rt, rep)
+	_ = http.NewResponseController(q.w).Flush()
+	stopRequest(q.r.Context())
+}
+
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	// The request counts as in flight until its work has stopped, which
@@ -93,12 +125,13 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.obs != nil {
 		f.obs.InFlight(1)
 	}
-	tracked := func() {}
+	q := &frontReq{f: f, w: w, r: r, start: start}
 	var release func() // the place among MaxAnalysisConcurrent
 	var timer *late    // answers for a late phase
 	defer func() {
 		if timer != nil {
 			timer.stop() // its answer, if it started, has returned
+			timer.release()
 		}
 		if release != nil {
 			release()
@@ -106,32 +139,27 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if f.obs != nil {
 			f.obs.InFlight(-1)
 		}
-		tracked()
+		if q.tracked != nil {
+			q.tracked()
+		}
 	}()
-	rt, ok := negotiate(r.Header.Get("Accept"))
-	sse := acceptsEventStream(r.Header.Get("Accept"))
+	accept := r.Header["Accept"]
+	var accept0 string
+	if len(accept) > 0 {
+		accept0 = accept[0]
+	}
+	rt, ok := negotiate(accept0)
+	sse := acceptsEventStream(accept0)
 	if !ok && sse {
 		ok, rt = true, typeJSON // errors before the stream are answered as JSON
 	}
+	q.rt = rt
 	if !ok {
 		_ = r.Body.Close()
 		w.Header().Set("Connection", "close")
 		f.write(w, r, start, rt, f.refuse(&RequestError{Status: http.StatusNotAcceptable,
 			Message: "the Accept header allows neither application/graphql-response+json nor application/json"}))
 		return
-	}
-
-	// overrun answers rep for a phase that is late, the work going on: the
-	// answer goes out now (closing the connection), the request keeps its
-	// place until the work has stopped, and the request's context ends, as
-	// the guard ends it once a request is answered.
-	overrun := func(rep func() *reply) func() {
-		return func() {
-			tracked = Track(r.Context())
-			f.write(w, r, start, rt, rep())
-			_ = http.NewResponseController(w).Flush()
-			stopRequest(r.Context())
-		}
 	}
 
 	// Reading and preparing (parse, checks, validation) share ParseTimeout.
@@ -154,9 +182,8 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := graphql.StartOperationTrace(r.Context())
 	var p prep
 	// The work goes on when late (bounded by the limits it has passed).
-	timer = lateAnswer(time.Until(deadline), overrun(func() *reply {
-		return f.timeout(r, LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request")
-	}))
+	q.limit, q.budget, q.what = LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request"
+	timer = lateAnswer(time.Until(deadline), q)
 	p = f.prepare(ctx, req, rt)
 	if !timer.stop() {
 		return
@@ -201,11 +228,8 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// Execution, under its budget and the results cap.
-	timer.again(budget+50*time.Millisecond, overrun(func() *reply {
-		rep := f.timeout(r, limit, budget, "executing the operation")
-		rep.op = p.op
-		return rep
-	}))
+	q.limit, q.budget, q.what, q.op = limit, budget, "executing the operation", p.op
+	timer.again(budget+50*time.Millisecond, q)
 	rep := f.execute(ctx, p, budget, limit)
 	if timer.stop() {
 		f.write(w, r, start, rt, rep)
