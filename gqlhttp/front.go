@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -345,8 +346,10 @@ func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p p
 func (f *front) execute(ctx context.Context, p prep, budget time.Duration, limit string) (rep *reply) {
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	st := &execState{max: int64(f.lim.MaxResults), cancel: cancel}
-	ctx = context.WithValue(ctx, execStateKey{}, st)
+	ec := &execCtx{Context: ctx}
+	st := &ec.st
+	st.max, st.cancel = int64(f.lim.MaxResults), cancel
+	ctx = ec
 	ctx = resolvers.WithLoaders(ctx, resolvers.NewLoaders(f.store, f.loaderWait))
 	defer func() {
 		if v := recover(); v != nil {
@@ -538,7 +541,7 @@ func (f *front) write(w http.ResponseWriter, r *http.Request, start time.Time, r
 		}
 	}
 	h["Content-Type"] = contentTypes[rt]
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["Content-Length"] = contentLength(len(b))
 	h["X-Content-Type-Options"] = nosniff
 	h["Cache-Control"] = noStore
 	if rep.outcome != OutcomeOK {
@@ -568,6 +571,36 @@ var (
 	nosniff = []string{"nosniff"}
 	noStore = []string{"no-store"}
 )
+
+// contentLengths are the Content-Length headers of the shorter responses,
+// made once each (shared as the other headers are).
+var contentLengths [8192]atomic.Pointer[[]string]
+
+func contentLength(n int) []string {
+	if n >= len(contentLengths) {
+		return []string{strconv.Itoa(n)}
+	}
+	if v := contentLengths[n].Load(); v != nil {
+		return *v
+	}
+	v := []string{strconv.Itoa(n)}
+	contentLengths[n].Store(&v)
+	return v
+}
+
+// execCtx is an execution's context, carrying its execState (one value,
+// without a context.WithValue of its own).
+type execCtx struct {
+	context.Context
+	st execState
+}
+
+func (c *execCtx) Value(key any) any {
+	if _, ok := key.(execStateKey); ok {
+		return &c.st
+	}
+	return c.Context.Value(key)
+}
 
 // opNames bounds the operation names used as metric labels: plain names of
 // up to 64 characters, the first max distinct ones; "other" after that.
