@@ -266,7 +266,16 @@ func QueryTerms(q string) []QueryTerm {
 
 // Prefix reports whether the term also matches the terms its Raw form
 // starts (MinPrefix characters or more).
-func (q QueryTerm) Prefix() bool { return utf8.RuneCountInString(q.Raw) >= MinPrefix }
+func (q QueryTerm) Prefix() bool {
+	// utf8.RuneCountInString(q.Raw) >= MinPrefix, counting no further.
+	n := 0
+	for range q.Raw {
+		if n++; n >= MinPrefix {
+			return true
+		}
+	}
+	return false
+}
 
 // fieldText is one searchable text of a node.
 type fieldText struct {
@@ -436,17 +445,31 @@ func (m *TermMatch) Add(q QueryTerm, t string, place uint8) {
 }
 
 func scoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
-	return scoreDoc(AnalyseForSearch(n), terms, true)
+	return scoreDoc(AnalyseForSearch(n), terms, scoreSpans)
 }
 
-// scoreDoc scores d against terms. Without spans it gives only what ranks
-// a hit (Score, NameTerms, Terms): no field matches, nothing allocated.
-func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
+// What scoreDoc gives.
+const (
+	// scoreRank: only what ranks a hit (Score, NameTerms, Terms): no
+	// field matches, nothing allocated.
+	scoreRank = iota
+	// scoreBest: that and Best's Field and Index, without a snippet (as
+	// scoreSpans then dropping the pending matches gives it).
+	scoreBest
+	// scoreSpans: that and the pending matches, to cut snippets from.
+	scoreSpans
+)
+
+// scoreDoc scores d against terms, giving what mode says.
+func scoreDoc(d *SearchDoc, terms []QueryTerm, mode int) (SearchHit, bool) {
 	n := d.Node
+	spans := mode == scoreSpans
 	type fieldHit struct {
-		ft    fieldText
-		best  float64 // best weighted match in this field
-		spans [][2]int
+		ft      fieldText
+		place   uint8   // the field's place in SearchFields
+		best    float64 // best weighted match in this field
+		matched bool
+		spans   [][2]int
 	}
 	// Most documents scored match in no field or one: nothing is
 	// allocated for a field without a match, nor for up to 8 terms.
@@ -464,7 +487,7 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 	for fi := range d.fields {
 		df := &d.fields[fi]
 		ft := df.ft
-		fh := fieldHit{ft: ft}
+		fh := fieldHit{ft: ft, place: df.place}
 		for _, tk := range df.toks {
 			for i, q := range terms {
 				m := TermMatches(q, tk.term)
@@ -477,12 +500,13 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 				if df.named {
 					termName[i] = true
 				}
+				fh.matched = true
 				if spans {
 					fh.spans = append(fh.spans, [2]int{tk.start, tk.end})
 				}
 			}
 		}
-		if len(fh.spans) > 0 {
+		if fh.matched && mode != scoreRank {
 			hits = append(hits, fh)
 		}
 	}
@@ -498,12 +522,16 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 	}
 	h.Score += phraseBonus(d, terms)
 	h.Score = roundScore(h.Score)
-	if !spans {
+	if mode == scoreRank {
 		return h, true
 	}
 	slices.SortStableFunc(hits, func(a, b fieldHit) int {
-		return cmp.Or(-cmp.Compare(a.best, b.best), cmp.Compare(slices.Index(SearchFields, a.ft.field), slices.Index(SearchFields, b.ft.field)), a.ft.index-b.ft.index)
+		return cmp.Or(-cmp.Compare(a.best, b.best), cmp.Compare(a.place, b.place), a.ft.index-b.ft.index)
 	})
+	if !spans {
+		h.Best = FieldMatch{Field: hits[0].ft.field, Index: hits[0].ft.index}
+		return h, true
+	}
 	h.pending = make([]pendingMatch, 0, min(len(hits), MaxFieldMatches))
 	for i, fh := range hits {
 		if i == MaxFieldMatches {
@@ -671,7 +699,7 @@ func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult
 				continue
 			}
 		}
-		if h, ok := scoreDoc(d, terms, false); ok {
+		if h, ok := scoreDoc(d, terms, scoreRank); ok {
 			hits = append(hits, ranked{h.Score, h.Terms - h.NameTerms, i})
 		}
 	}
@@ -749,10 +777,10 @@ func page(docs []*SearchDoc, hits []ranked, q SearchQuery, terms []QueryTerm) Se
 	})
 	out := make([]SearchHit, len(top))
 	for i, r := range top {
-		out[i], _ = scoreDoc(docs[r.doc], terms, true)
 		if q.NoSnippets {
-			out[i].pending = nil
+			out[i], _ = scoreDoc(docs[r.doc], terms, scoreBest)
 		} else {
+			out[i], _ = scoreDoc(docs[r.doc], terms, scoreSpans)
 			out[i].cutSnippets()
 		}
 	}
