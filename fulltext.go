@@ -314,14 +314,39 @@ func SearchTokens(n *Node) []string { return AnalyseForSearch(n).Tokens() }
 // TermMatches reports how the query term q matches the node term t: 1 for
 // its stem equal to t, PrefixQuality for its raw form starting t (when
 // q.Prefix), 0 for no match.
-func TermMatches(q QueryTerm, t string) float64 {
+func TermMatches(q QueryTerm, t string) float64 { return termMatches(q, q.Prefix(), t) }
+
+// termMatches is TermMatches with q.Prefix() known.
+func termMatches(q QueryTerm, prefix bool, t string) float64 {
 	switch {
 	case q.Stem == t || q.Raw == t:
 		return 1
-	case q.Prefix() && strings.HasPrefix(t, q.Raw):
+	case prefix && strings.HasPrefix(t, q.Raw):
 		return PrefixQuality
 	}
 	return 0
+}
+
+// weightsDescend reports whether FieldWeights never grow along
+// SearchFields, the order of a document's fields: then scoring may stop at
+// a field that can improve nothing (scoreDoc).
+var weightsDescend = func() bool {
+	for i := 1; i < len(SearchFields); i++ {
+		if FieldWeights[SearchFields[i]] > FieldWeights[SearchFields[i-1]] {
+			return false
+		}
+	}
+	return true
+}()
+
+// allAtLeast reports whether every one of bests is at least w.
+func allAtLeast(bests []float64, w float64) bool {
+	for _, b := range bests {
+		if b < w {
+			return false
+		}
+	}
+	return true
 }
 
 // ScoreSearch scores node n against the query terms (from QueryTerms),
@@ -484,13 +509,27 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, mode int) (SearchHit, bool) {
 	} else {
 		termBest, termName = make([]float64, len(terms)), make([]bool, len(terms))
 	}
+	var prefixBuf [8]bool
+	prefix := prefixBuf[:0]
+	if len(terms) > len(prefixBuf) {
+		prefix = make([]bool, 0, len(terms))
+	}
+	for _, q := range terms {
+		prefix = append(prefix, q.Prefix())
+	}
 	for fi := range d.fields {
 		df := &d.fields[fi]
+		if !spans && !df.named && weightsDescend && allAtLeast(termBest, df.w) {
+			// No field from here on weighs more: no term's best can
+			// grow, no name field is left, and a later field cannot
+			// be the best (an earlier one wins a tie).
+			break
+		}
 		ft := df.ft
 		fh := fieldHit{ft: ft, place: df.place}
 		for _, tk := range df.toks {
 			for i, q := range terms {
-				m := TermMatches(q, tk.term)
+				m := termMatches(q, prefix[i], tk.term)
 				if m == 0 {
 					continue
 				}

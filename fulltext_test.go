@@ -183,7 +183,9 @@ func TestRankKeepsTheBestOfAll(t *testing.T) {
 
 // TestScoreBestAsSpans: scoring for the best field alone (what a search
 // without snippets returns) gives what scoring with the spans does once
-// its pending matches are dropped, and QueryTerm.Prefix counts runes as
+// its pending matches are dropped, scoring for the rank alone gives its
+// score and name terms (both stop at a field that can change nothing;
+// the spans need every field), and QueryTerm.Prefix counts runes as
 // utf8.RuneCountInString does, over random nodes and queries.
 func TestScoreBestAsSpans(t *testing.T) {
 	words := []string{"Kongsberg", "kongsbergregionen", "Numedal", "bredbånd", "bredbåndstilbudet", "E 134", "E134",
@@ -223,6 +225,10 @@ func TestScoreBestAsSpans(t *testing.T) {
 		full.pending = nil
 		if okBest != okFull || !reflect.DeepEqual(best, full) {
 			t.Fatalf("node %+v, terms %v: best alone %v %+v, from the spans %v %+v", n, terms, okBest, best, okFull, full)
+		}
+		rank, okRank := scoreDoc(d, terms, scoreRank)
+		if okRank != okFull || rank.Score != full.Score || rank.NameTerms != full.NameTerms || rank.Terms != full.Terms || rank.Node != full.Node {
+			t.Fatalf("node %+v, terms %v: ranked alone %v %+v, from the spans %v %+v", n, terms, okRank, rank, okFull, full)
 		}
 		if okFull {
 			compared++
