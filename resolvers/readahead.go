@@ -499,6 +499,13 @@ func relationJobs(oc *graphql.OperationContext, l *Loaders, fw *follow, plans ma
 // followOf describes the relation field f of GraphQL type typ, or nil when
 // f is not one.
 func followOf(typ string, f *ast.Field, vars map[string]any) *follow {
+	switch f.Name {
+	case "relations", "relationsConnection", "neighbours":
+	default:
+		if _, ok := relFields[typ+"."+f.Name]; !ok {
+			return nil // not a relation field: nothing to read (its arguments unread)
+		}
+	}
 	args := f.ArgumentMap(vars)
 	year, hasYear := argInt(args, "year")
 	key := func(dir rg.Direction, kind rg.RelKind) readKey {
