@@ -349,8 +349,8 @@ func (f *front) execute(ctx context.Context, p prep, budget time.Duration, limit
 	ec := &execCtx{Context: ctx}
 	st := &ec.st
 	st.max, st.cancel = int64(f.lim.MaxResults), cancel
+	ec.loaders.Init(f.store, f.loaderWait)
 	ctx = ec
-	ctx = resolvers.WithLoaders(ctx, resolvers.NewLoaders(f.store, f.loaderWait))
 	defer func() {
 		if v := recover(); v != nil {
 			f.log.LogAttrs(ctx, slog.LevelError, "panic executing a request", slog.String("requestId", rg.RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
@@ -588,16 +588,20 @@ func contentLength(n int) []string {
 	return v
 }
 
-// execCtx is an execution's context, carrying its execState (one value,
-// without a context.WithValue of its own).
+// execCtx is an execution's context, carrying its execState and its
+// loaders (one value, without a context.WithValue for each).
 type execCtx struct {
 	context.Context
-	st execState
+	st      execState
+	loaders resolvers.Loaders
 }
 
 func (c *execCtx) Value(key any) any {
-	if _, ok := key.(execStateKey); ok {
+	switch key.(type) {
+	case execStateKey:
 		return &c.st
+	case resolvers.LoadersKey:
+		return &c.loaders
 	}
 	return c.Context.Value(key)
 }
