@@ -315,7 +315,7 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 		rq.routed = true
 		st, g := &rq.st, &rq.g
 		st.route, st.limit, st.timeout, st.start, st.client = route.Name, route.Limit, route.Timeout, rq.start, r.Context()
-		g.w, g.header, g.st = w, http.Header{}, st
+		g.w, g.header, g.st = w, newHeader(), st
 		// The request's context is built once: its id, its principal,
 		// its deadline and state; the request is copied once, with it.
 		ctx := r.Context()
@@ -323,7 +323,12 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 			ctx = rg.WithRequestID(ctx, rq.id)
 		}
 		logCtx := ctx
-		defer func() { rt.finish(logCtx, r, st, g) }()
+		defer func() {
+			rt.finish(logCtx, r, st, g)
+			// The handler and its work have stopped: nothing uses the
+			// gate's header (its values were copied out) any more.
+			putHeader(g.header)
+		}()
 		if obs := rt.cfg.Observer; obs != nil {
 			obs.RouteInFlight(route.Name, 1)
 			defer obs.RouteInFlight(route.Name, -1)
@@ -729,6 +734,23 @@ type gate struct {
 }
 
 func (g *gate) Header() http.Header { return g.header }
+
+// headers are the gates' emptied header maps.
+var headers sync.Pool
+
+func newHeader() http.Header {
+	if h, ok := headers.Get().(http.Header); ok {
+		return h
+	}
+	return make(http.Header, 8)
+}
+
+func putHeader(h http.Header) {
+	if len(h) <= 32 {
+		clear(h)
+		headers.Put(h)
+	}
+}
 
 func (g *gate) WriteHeader(code int) {
 	g.mu.Lock()
