@@ -25,7 +25,7 @@ func TestConnectionSelectionStable(t *testing.T) {
 		`{ search(text: "kongsberg") { nodes { id } edges { node { name } } } }`,
 		`{ municipalities { nodes { name memberOf { name } } nodes { id } } }`,
 	} {
-		doc, err := gqlparser.LoadQuery(schema, q)
+		doc, err := gqlparser.LoadQueryWithRules(schema, q, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
