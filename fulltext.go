@@ -455,7 +455,12 @@ type TermMatch struct {
 // over the document's terms is scoring's best over its fields: for each
 // term, the heaviest field it is in.
 func (m *TermMatch) Add(q QueryTerm, t string, place uint8) {
-	quality := TermMatches(q, t)
+	m.AddQuality(TermMatches(q, t), place)
+}
+
+// AddQuality is Add with TermMatches(q, t) worked out: once for all the
+// documents having t.
+func (m *TermMatch) AddQuality(quality float64, place uint8) {
 	if quality == 0 || int(place) >= len(SearchFields) {
 		return
 	}
