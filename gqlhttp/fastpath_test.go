@@ -1,6 +1,9 @@
 package gqlhttp
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"mime"
 	"strconv"
 	"strings"
@@ -58,6 +61,46 @@ func TestContentLengthAsFormatted(t *testing.T) {
 			v := contentLength(n)
 			if len(v) != 1 || v[0] != strconv.Itoa(n) {
 				t.Fatalf("contentLength(%d) = %q", n, v)
+			}
+		}
+	}
+}
+
+// chunkReader reads its data a few bytes at a time, then fails with err
+// (io.EOF or another).
+type chunkReader struct {
+	data  []byte
+	chunk int
+	err   error
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, c.err
+	}
+	n := copy(p[:min(len(p), c.chunk)], c.data)
+	c.data = c.data[n:]
+	return n, nil
+}
+
+// TestReadAtMostAsLimitReader holds readAtMost to bytes.Buffer.ReadFrom
+// over io.LimitReader: the same bytes and error, for bodies shorter than,
+// as long as and longer than the limit, read in chunks of every size,
+// ending in io.EOF or an error.
+func TestReadAtMostAsLimitReader(t *testing.T) {
+	body := []byte(strings.Repeat("0123456789abcdef", 200))
+	failed := errors.New("connection reset")
+	for _, size := range []int{0, 1, 511, 512, 513, 1500, len(body)} {
+		for _, limit := range []int64{1, 3, 512, 513, 1000, 4000} {
+			for _, chunk := range []int{1, 7, 512, 4096} {
+				for _, end := range []error{io.EOF, failed} {
+					var got, want bytes.Buffer
+					gotErr := readAtMost(&got, &chunkReader{body[:size], chunk, end}, limit)
+					_, wantErr := want.ReadFrom(io.LimitReader(&chunkReader{body[:size], chunk, end}, limit))
+					if !bytes.Equal(got.Bytes(), want.Bytes()) || gotErr != wantErr {
+						t.Fatalf("size %d, limit %d, chunk %d, %v: %d bytes, %v; ReadFrom: %d bytes, %v", size, limit, chunk, end, got.Len(), gotErr, want.Len(), wantErr)
+					}
+				}
 			}
 		}
 	}

@@ -94,6 +94,7 @@ type frontReq struct {
 	start   time.Time
 	rt      responseType
 	tracked func() // nil, or the Track of the work going on after a late answer
+	req     Request
 	// The phase running, for a late answer: its limit, budget, what it
 	// does and the operation's name ("" before it is known).
 	limit  string
@@ -167,8 +168,8 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	deadline := start.Add(f.lim.ParseTimeout)
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(deadline)
-	req, rerr := DecodeRequest(r, f.lim)
-	if rerr != nil {
+	req := &q.req
+	if rerr := decodeRequest(r, f.lim, req); rerr != nil {
 		// Closing the body stops net/http from reading what is left of
 		// it before answering (it would wait on a slow client); the
 		// connection is closed after the answer.
