@@ -266,7 +266,16 @@ func QueryTerms(q string) []QueryTerm {
 
 // Prefix reports whether the term also matches the terms its Raw form
 // starts (MinPrefix characters or more).
-func (q QueryTerm) Prefix() bool { return utf8.RuneCountInString(q.Raw) >= MinPrefix }
+func (q QueryTerm) Prefix() bool {
+	// utf8.RuneCountInString(q.Raw) >= MinPrefix, counting no further.
+	n := 0
+	for range q.Raw {
+		if n++; n >= MinPrefix {
+			return true
+		}
+	}
+	return false
+}
 
 // fieldText is one searchable text of a node.
 type fieldText struct {
@@ -305,14 +314,39 @@ func SearchTokens(n *Node) []string { return AnalyseForSearch(n).Tokens() }
 // TermMatches reports how the query term q matches the node term t: 1 for
 // its stem equal to t, PrefixQuality for its raw form starting t (when
 // q.Prefix), 0 for no match.
-func TermMatches(q QueryTerm, t string) float64 {
+func TermMatches(q QueryTerm, t string) float64 { return termMatches(q, q.Prefix(), t) }
+
+// termMatches is TermMatches with q.Prefix() known.
+func termMatches(q QueryTerm, prefix bool, t string) float64 {
 	switch {
 	case q.Stem == t || q.Raw == t:
 		return 1
-	case q.Prefix() && strings.HasPrefix(t, q.Raw):
+	case prefix && strings.HasPrefix(t, q.Raw):
 		return PrefixQuality
 	}
 	return 0
+}
+
+// weightsDescend reports whether FieldWeights never grow along
+// SearchFields, the order of a document's fields: then scoring may stop at
+// a field that can improve nothing (scoreDoc).
+var weightsDescend = func() bool {
+	for i := 1; i < len(SearchFields); i++ {
+		if FieldWeights[SearchFields[i]] > FieldWeights[SearchFields[i-1]] {
+			return false
+		}
+	}
+	return true
+}()
+
+// allAtLeast reports whether every one of bests is at least w.
+func allAtLeast(bests []float64, w float64) bool {
+	for _, b := range bests {
+		if b < w {
+			return false
+		}
+	}
+	return true
 }
 
 // ScoreSearch scores node n against the query terms (from QueryTerms),
@@ -421,7 +455,12 @@ type TermMatch struct {
 // over the document's terms is scoring's best over its fields: for each
 // term, the heaviest field it is in.
 func (m *TermMatch) Add(q QueryTerm, t string, place uint8) {
-	quality := TermMatches(q, t)
+	m.AddQuality(TermMatches(q, t), place)
+}
+
+// AddQuality is Add with TermMatches(q, t) worked out: once for all the
+// documents having t.
+func (m *TermMatch) AddQuality(quality float64, place uint8) {
 	if quality == 0 || int(place) >= len(SearchFields) {
 		return
 	}
@@ -436,17 +475,31 @@ func (m *TermMatch) Add(q QueryTerm, t string, place uint8) {
 }
 
 func scoreSearch(n *Node, terms []QueryTerm) (SearchHit, bool) {
-	return scoreDoc(AnalyseForSearch(n), terms, true)
+	return scoreDoc(AnalyseForSearch(n), terms, scoreSpans)
 }
 
-// scoreDoc scores d against terms. Without spans it gives only what ranks
-// a hit (Score, NameTerms, Terms): no field matches, nothing allocated.
-func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
+// What scoreDoc gives.
+const (
+	// scoreRank: only what ranks a hit (Score, NameTerms, Terms): no
+	// field matches, nothing allocated.
+	scoreRank = iota
+	// scoreBest: that and Best's Field and Index, without a snippet (as
+	// scoreSpans then dropping the pending matches gives it).
+	scoreBest
+	// scoreSpans: that and the pending matches, to cut snippets from.
+	scoreSpans
+)
+
+// scoreDoc scores d against terms, giving what mode says.
+func scoreDoc(d *SearchDoc, terms []QueryTerm, mode int) (SearchHit, bool) {
 	n := d.Node
+	spans := mode == scoreSpans
 	type fieldHit struct {
-		ft    fieldText
-		best  float64 // best weighted match in this field
-		spans [][2]int
+		ft      fieldText
+		place   uint8   // the field's place in SearchFields
+		best    float64 // best weighted match in this field
+		matched bool
+		spans   [][2]int
 	}
 	// Most documents scored match in no field or one: nothing is
 	// allocated for a field without a match, nor for up to 8 terms.
@@ -461,13 +514,27 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 	} else {
 		termBest, termName = make([]float64, len(terms)), make([]bool, len(terms))
 	}
+	var prefixBuf [8]bool
+	prefix := prefixBuf[:0]
+	if len(terms) > len(prefixBuf) {
+		prefix = make([]bool, 0, len(terms))
+	}
+	for _, q := range terms {
+		prefix = append(prefix, q.Prefix())
+	}
 	for fi := range d.fields {
 		df := &d.fields[fi]
+		if !spans && !df.named && weightsDescend && allAtLeast(termBest, df.w) {
+			// No field from here on weighs more: no term's best can
+			// grow, no name field is left, and a later field cannot
+			// be the best (an earlier one wins a tie).
+			break
+		}
 		ft := df.ft
-		fh := fieldHit{ft: ft}
+		fh := fieldHit{ft: ft, place: df.place}
 		for _, tk := range df.toks {
 			for i, q := range terms {
-				m := TermMatches(q, tk.term)
+				m := termMatches(q, prefix[i], tk.term)
 				if m == 0 {
 					continue
 				}
@@ -477,12 +544,13 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 				if df.named {
 					termName[i] = true
 				}
+				fh.matched = true
 				if spans {
 					fh.spans = append(fh.spans, [2]int{tk.start, tk.end})
 				}
 			}
 		}
-		if len(fh.spans) > 0 {
+		if fh.matched && mode != scoreRank {
 			hits = append(hits, fh)
 		}
 	}
@@ -498,12 +566,16 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, spans bool) (SearchHit, bool) {
 	}
 	h.Score += phraseBonus(d, terms)
 	h.Score = roundScore(h.Score)
-	if !spans {
+	if mode == scoreRank {
 		return h, true
 	}
 	slices.SortStableFunc(hits, func(a, b fieldHit) int {
-		return cmp.Or(-cmp.Compare(a.best, b.best), cmp.Compare(slices.Index(SearchFields, a.ft.field), slices.Index(SearchFields, b.ft.field)), a.ft.index-b.ft.index)
+		return cmp.Or(-cmp.Compare(a.best, b.best), cmp.Compare(a.place, b.place), a.ft.index-b.ft.index)
 	})
+	if !spans {
+		h.Best = FieldMatch{Field: hits[0].ft.field, Index: hits[0].ft.index}
+		return h, true
+	}
 	h.pending = make([]pendingMatch, 0, min(len(hits), MaxFieldMatches))
 	for i, fh := range hits {
 		if i == MaxFieldMatches {
@@ -671,7 +743,7 @@ func RankDocs(docs []*SearchDoc, q SearchQuery, terms []QueryTerm) (SearchResult
 				continue
 			}
 		}
-		if h, ok := scoreDoc(d, terms, false); ok {
+		if h, ok := scoreDoc(d, terms, scoreRank); ok {
 			hits = append(hits, ranked{h.Score, h.Terms - h.NameTerms, i})
 		}
 	}
@@ -749,10 +821,10 @@ func page(docs []*SearchDoc, hits []ranked, q SearchQuery, terms []QueryTerm) Se
 	})
 	out := make([]SearchHit, len(top))
 	for i, r := range top {
-		out[i], _ = scoreDoc(docs[r.doc], terms, true)
 		if q.NoSnippets {
-			out[i].pending = nil
+			out[i], _ = scoreDoc(docs[r.doc], terms, scoreBest)
 		} else {
+			out[i], _ = scoreDoc(docs[r.doc], terms, scoreSpans)
 			out[i].cutSnippets()
 		}
 	}

@@ -2,10 +2,12 @@ package regiongraph
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestTerm: the analysis folds Norwegian letters and spellings, reads vei
@@ -177,4 +179,63 @@ func TestRankKeepsTheBestOfAll(t *testing.T) {
 			check("RankIndexed", indexed)
 		}
 	}
+}
+
+// TestScoreBestAsSpans: scoring for the best field alone (what a search
+// without snippets returns) gives what scoring with the spans does once
+// its pending matches are dropped, scoring for the rank alone gives its
+// score and name terms (both stop at a field that can change nothing;
+// the spans need every field), and QueryTerm.Prefix counts runes as
+// utf8.RuneCountInString does, over random nodes and queries.
+func TestScoreBestAsSpans(t *testing.T) {
+	words := []string{"Kongsberg", "kongsbergregionen", "Numedal", "bredbånd", "bredbåndstilbudet", "E 134", "E134",
+		"fylkesvei", "fylkesveger", "Tromsø", "Tromsoe", "nore", "Norsk", "ål", "øl", "ab", "a", "1.1", "3.1.2 d)", "vei", "Ås"}
+	rnd := rand.New(rand.NewPCG(13, 13))
+	text := func(max int) string {
+		n := rnd.IntN(max + 1)
+		ws := make([]string, n)
+		for i := range ws {
+			ws[i] = words[rnd.IntN(len(words))]
+		}
+		return strings.Join(ws, " ")
+	}
+	list := func(max int) []string {
+		out := make([]string, rnd.IntN(max+1))
+		for i := range out {
+			out[i] = text(6)
+		}
+		return out
+	}
+	compared := 0
+	for i := range 3000 {
+		n := &Node{ID: fmt.Sprint("n", i), Kind: KindInitiative, Name: text(3), Aliases: list(2), Code: text(1),
+			Description: text(12), Goals: list(3), Activities: list(3), Source: Source{Quote: text(8)}}
+		d := AnalyseForSearch(n)
+		terms := QueryTerms(text(3))
+		if len(terms) == 0 {
+			continue
+		}
+		for _, q := range terms {
+			if got, want := q.Prefix(), utf8.RuneCountInString(q.Raw) >= MinPrefix; got != want {
+				t.Fatalf("QueryTerm{%q}.Prefix() = %v, want %v", q.Raw, got, want)
+			}
+		}
+		best, okBest := scoreDoc(d, terms, scoreBest)
+		full, okFull := scoreDoc(d, terms, scoreSpans)
+		full.pending = nil
+		if okBest != okFull || !reflect.DeepEqual(best, full) {
+			t.Fatalf("node %+v, terms %v: best alone %v %+v, from the spans %v %+v", n, terms, okBest, best, okFull, full)
+		}
+		rank, okRank := scoreDoc(d, terms, scoreRank)
+		if okRank != okFull || rank.Score != full.Score || rank.NameTerms != full.NameTerms || rank.Terms != full.Terms || rank.Node != full.Node {
+			t.Fatalf("node %+v, terms %v: ranked alone %v %+v, from the spans %v %+v", n, terms, okRank, rank, okFull, full)
+		}
+		if okFull {
+			compared++
+		}
+	}
+	if compared < 300 {
+		t.Fatalf("only %d hits compared", compared)
+	}
+	t.Logf("%d hits compared", compared)
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -37,6 +38,21 @@ func (r *Refusal) Error() string { return r.Message }
 // request without the header is refused only when RequireForReads is set;
 // otherwise it goes through without a principal.
 func Authenticate(o Options, r *http.Request) (*http.Request, *Refusal) {
+	ctx, refusal := AuthenticateContext(o, r.Context(), r)
+	if refusal != nil {
+		return nil, refusal
+	}
+	if ctx == r.Context() {
+		return r, nil
+	}
+	return r.WithContext(ctx), nil
+}
+
+// AuthenticateContext is Authenticate for a caller that builds the
+// request's context itself: it checks r's Authorization header and returns
+// ctx with the principal (ctx itself when the request has no token), or
+// the refusal. ctx is what the refusal of an unknown token is logged with.
+func AuthenticateContext(o Options, ctx context.Context, r *http.Request) (context.Context, *Refusal) {
 	hs := r.Header.Values("Authorization")
 	switch {
 	case len(hs) > 1:
@@ -45,7 +61,7 @@ func Authenticate(o Options, r *http.Request) (*http.Request, *Refusal) {
 		if o.RequireForReads {
 			return nil, &Refusal{"this server needs a bearer token for every request"}
 		}
-		return r, nil
+		return ctx, nil
 	}
 	scheme, token, ok := strings.Cut(hs[0], " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
@@ -57,10 +73,10 @@ func Authenticate(o Options, r *http.Request) (*http.Request, *Refusal) {
 		if log == nil {
 			log = slog.Default()
 		}
-		log.LogAttrs(r.Context(), slog.LevelWarn, "auth: unknown token", slog.String("requestId", rg.RequestID(r.Context())), slog.String("remote", r.RemoteAddr), slog.String("path", r.URL.Path))
+		log.LogAttrs(ctx, slog.LevelWarn, "auth: unknown token", slog.String("requestId", rg.RequestID(ctx)), slog.String("remote", r.RemoteAddr), slog.String("path", r.URL.Path))
 		return nil, &Refusal{"the bearer token is not valid"}
 	}
-	return r.WithContext(rg.WithPrincipal(r.Context(), p)), nil
+	return rg.WithPrincipal(ctx, p), nil
 }
 
 // Middleware authenticates every request with Authenticate: a refused

@@ -23,6 +23,8 @@ type graph struct {
 	// search holds each node's regiongraph.SearchText, folded once when
 	// the node is stored rather than on every search.
 	search map[string]string
+	// grams finds candidates for a text filter in search (grams.go).
+	grams *gramIndex
 	// index finds candidates for full-text search (search.go).
 	index *termIndex
 }
@@ -111,6 +113,7 @@ func newGraph() *graph {
 		byKind: map[rg.Kind]map[string]*rg.Node{},
 		adj:    map[string]*adjacency{},
 		search: map[string]string{},
+		grams:  newGramIndex(),
 		index:  newTermIndex(),
 	}
 }
@@ -169,6 +172,8 @@ func (g *graph) putAnalysed(a analysed) {
 	}
 	m[n.ID] = n
 	g.search[n.ID] = a.text
+	g.grams.put(n.ID, a.text)
+	g.grams.tidy(g.search)
 	g.index.put(n, a.doc, a.tokens, a.places)
 }
 
@@ -181,6 +186,8 @@ func (g *graph) deleteNode(id string) {
 	delete(g.byKind[n.Kind], id)
 	delete(g.adj, id)
 	delete(g.search, id)
+	g.grams.remove(id)
+	g.grams.tidy(g.search)
 	g.index.remove(id)
 }
 

@@ -189,12 +189,23 @@ func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
 	}
 
 	// Candidates: the smallest index at hand.
+	fq := rg.Fold(f.Text)
+	textSlots, byText := g.grams.candidates(fq)
 	var cands []*rg.Node
 	switch {
 	case len(f.IDs) > 0:
 		for _, id := range uniq(f.IDs) {
 			if n, ok := g.nodes[id]; ok {
 				cands = append(cands, n)
+			}
+		}
+	case byText && len(textSlots) < g.kindsSize(f.Kinds):
+		// The nodes that may contain the text (checked below with the
+		// rest), fewer than those of the kinds asked for.
+		cands = make([]*rg.Node, 0, len(textSlots))
+		for _, slot := range textSlots {
+			if id := g.grams.ids[slot]; id != "" {
+				cands = append(cands, g.nodes[id])
 			}
 		}
 	case len(f.Kinds) > 0:
@@ -219,7 +230,6 @@ func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
 		rels[i] = g.related(r, f.Year)
 	}
 	kinds := uniq(f.Kinds)
-	fq := rg.Fold(f.Text)
 
 	matches := make([]keyed, 0, len(cands))
 	for _, n := range cands {
@@ -268,6 +278,19 @@ func (g *graph) findNodes(f rg.NodeFilter) (rg.NodePage, error) {
 		page.EndCursor = rg.CursorFor(f.Order, matches[len(matches)-1].n)
 	}
 	return page, nil
+}
+
+// kindsSize is how many nodes are of the kinds (every node when there are
+// none).
+func (g *graph) kindsSize(kinds []rg.Kind) int {
+	if len(kinds) == 0 {
+		return len(g.nodes)
+	}
+	n := 0
+	for _, k := range uniq(kinds) {
+		n += len(g.byKind[k])
+	}
+	return n
 }
 
 func (g *graph) subgraph(f rg.SubgraphFilter) (*rg.Subgraph, error) {

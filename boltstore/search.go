@@ -87,11 +87,15 @@ func (s *Store) Search(ctx context.Context, q rg.SearchQuery) (res rg.SearchResu
 	err = s.read(ctx, func(g *graph) error {
 		// Each candidate's matches of the terms, term by term: the first
 		// term finds the candidates, each later one only updates them.
-		slot := map[string]int{}
-		var docs []*rg.SearchDoc
-		var matches []rg.TermMatch
+		// The first term's postings bound the candidates.
+		size := 0
+		g.index.each(terms[0], func(_ string, p map[string]uint8) { size += len(p) })
+		slot := make(map[string]int, size)
+		docs := make([]*rg.SearchDoc, 0, size)
+		matches := make([]rg.TermMatch, 0, size*len(terms))
 		for j, q := range terms {
 			g.index.each(q, func(t string, p map[string]uint8) {
+				quality := rg.TermMatches(q, t) // the same for every document having t
 				for id, place := range p {
 					i, ok := slot[id]
 					if !ok {
@@ -103,7 +107,7 @@ func (s *Store) Search(ctx context.Context, q rg.SearchQuery) (res rg.SearchResu
 						docs = append(docs, g.index.docs[id])
 						matches = append(matches, make([]rg.TermMatch, len(terms))...)
 					}
-					matches[i*len(terms)+j].Add(q, t, place)
+					matches[i*len(terms)+j].AddQuality(quality, place)
 				}
 			})
 			if len(docs) == 0 {

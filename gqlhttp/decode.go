@@ -53,24 +53,33 @@ func badRequest(format string, args ...any) *RequestError {
 // than lim.MaxJSONDepth, is a batch (a JSON array) or has parameters of the
 // wrong type. Messages describe what is wrong and never quote the input.
 func DecodeRequest(r *http.Request, lim Limits) (*Request, *RequestError) {
+	req := &Request{}
+	if err := decodeRequest(r, lim, req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// decodeRequest is DecodeRequest into req (left part-filled on an error).
+func decodeRequest(r *http.Request, lim Limits, req *Request) *RequestError {
 	lim = lim.withDefaults()
 	switch r.Method {
 	case http.MethodGet:
-		return decodeGET(r.URL.RawQuery, lim)
+		return decodeGET(r.URL.RawQuery, lim, req)
 	case http.MethodPost:
 	default:
-		return nil, &RequestError{Status: http.StatusMethodNotAllowed, Allow: "GET, POST",
+		return &RequestError{Status: http.StatusMethodNotAllowed, Allow: "GET, POST",
 			Message: "this method is not allowed: use GET or POST"}
 	}
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
-		return nil, err
+		return err
 	}
 	maxBody, limit := lim.MaxBodyBytes, LimitBodyBytes
 	if p, ok := rg.PrincipalFrom(r.Context()); ok && p.Role.Allows(rg.RoleAdmin) {
 		maxBody, limit = lim.MaxAdminBodyBytes, LimitAdminBodyBytes
 	}
 	if r.ContentLength > maxBody {
-		return nil, bodyTooLarge(limit, maxBody)
+		return bodyTooLarge(limit, maxBody)
 	}
 	buf := bodyBufs.Get().(*bytes.Buffer)
 	defer func() {
@@ -82,19 +91,42 @@ func DecodeRequest(r *http.Request, lim Limits) (*Request, *RequestError) {
 	if r.ContentLength > 0 {
 		buf.Grow(int(r.ContentLength) + bytes.MinRead)
 	}
-	_, err := buf.ReadFrom(io.LimitReader(r.Body, maxBody+1))
+	err := readAtMost(buf, r.Body, maxBody+1)
 	body := buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, bodyTooLarge(limit, mbe.Limit)
+			return bodyTooLarge(limit, mbe.Limit)
 		}
-		return nil, &RequestError{Status: http.StatusRequestTimeout, Message: "the request body could not be read in time"}
+		return &RequestError{Status: http.StatusRequestTimeout, Message: "the request body could not be read in time"}
 	}
 	if int64(len(body)) > maxBody {
-		return nil, bodyTooLarge(limit, maxBody)
+		return bodyTooLarge(limit, maxBody)
 	}
-	return DecodeBody(body, lim)
+	return decodeBody(body, lim, req)
+}
+
+// readAtMost is buf.ReadFrom(io.LimitReader(r, n)) without the reader
+// made for it.
+func readAtMost(buf *bytes.Buffer, r io.Reader, n int64) error {
+	for n > 0 {
+		buf.Grow(bytes.MinRead)
+		b := buf.AvailableBuffer()
+		b = b[:cap(b)]
+		if int64(len(b)) > n {
+			b = b[:n]
+		}
+		m, err := r.Read(b)
+		buf.Write(b[:m])
+		n -= int64(m)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // bodyBufs hold the bodies being decoded (nothing decoded refers to them).
@@ -132,28 +164,28 @@ func checkContentType(ct string) *RequestError {
 	return nil
 }
 
-func decodeGET(rawQuery string, lim Limits) (*Request, *RequestError) {
+func decodeGET(rawQuery string, lim Limits, req *Request) *RequestError {
 	vals, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return nil, badRequest("the URL query string is malformed")
+		return badRequest("the URL query string is malformed")
 	}
-	req := &Request{GET: true}
+	req.GET = true
 	for k, vs := range vals {
 		if !utf8.ValidString(k) {
-			return nil, badRequest("a URL parameter is not valid UTF-8")
+			return badRequest("a URL parameter is not valid UTF-8")
 		}
 		for _, v := range vs {
 			if !utf8.ValidString(v) {
-				return nil, badRequest("a URL parameter is not valid UTF-8")
+				return badRequest("a URL parameter is not valid UTF-8")
 			}
 		}
 	}
 	if len(vals["query"]) != 1 {
-		return nil, badRequest("a GET needs exactly one query parameter")
+		return badRequest("a GET needs exactly one query parameter")
 	}
 	req.Query = vals.Get("query")
 	if req.Query == "" {
-		return nil, badRequest("the query parameter is empty")
+		return badRequest("the query parameter is empty")
 	}
 	req.OperationName = vals.Get("operationName")
 	for _, p := range []struct {
@@ -167,24 +199,33 @@ func decodeGET(rawQuery string, lim Limits) (*Request, *RequestError) {
 		raw := []byte(s)
 		if err := checkJSON(raw, lim.MaxJSONDepth, lim.MaxJSONItems); err != nil {
 			err.Message = "the " + p.name + " parameter: " + err.Message
-			return nil, err
+			return err
 		}
 		m, err := decodeObject(raw, p.name)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		*p.dst = m
 	}
-	return req, nil
+	return nil
 }
 
 // DecodeBody decodes a POST body: one JSON object with a string "query" and
 // optional "operationName" (string), "variables" and "extensions" (objects);
 // null stands for a missing parameter. Other members are ignored.
 func DecodeBody(body []byte, lim Limits) (*Request, *RequestError) {
+	req := &Request{}
+	if err := decodeBody(body, lim, req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// decodeBody is DecodeBody into req (left part-filled on an error).
+func decodeBody(body []byte, lim Limits, req *Request) *RequestError {
 	lim = lim.withDefaults()
 	if err := checkJSON(body, lim.MaxJSONDepth, lim.MaxJSONItems); err != nil {
-		return nil, err
+		return err
 	}
 	// body is one valid JSON object: its members are found where they are,
 	// without decoding the rest (the last of a name counts, as when
@@ -203,22 +244,21 @@ func DecodeBody(body []byte, lim Limits) (*Request, *RequestError) {
 		}
 	})
 	if !ok {
-		return nil, badRequest("the body must be one JSON object with a query")
+		return badRequest("the body must be one JSON object with a query")
 	}
-	req := &Request{}
 	if q == nil || isNull(q) {
-		return nil, badRequest("the body has no query")
+		return badRequest("the body has no query")
 	}
 	var err error
 	if req.Query, err = stringValue(q); err != nil {
-		return nil, badRequest("query must be a string")
+		return badRequest("query must be a string")
 	}
 	if req.Query == "" {
-		return nil, badRequest("the query is empty")
+		return badRequest("the query is empty")
 	}
 	if op != nil && !isNull(op) {
 		if req.OperationName, err = stringValue(op); err != nil {
-			return nil, badRequest("operationName must be a string or null")
+			return badRequest("operationName must be a string or null")
 		}
 	}
 	for _, p := range []struct {
@@ -231,11 +271,11 @@ func DecodeBody(body []byte, lim Limits) (*Request, *RequestError) {
 		}
 		m, err := decodeObject(p.raw, p.name)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		*p.dst = m
 	}
-	return req, nil
+	return nil
 }
 
 // members calls fn with the key (quoted, as written) and the value (as

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -84,6 +85,39 @@ type wireResponse struct {
 	Extensions map[string]any  `json:"extensions,omitempty"`
 }
 
+// frontReq is one request in front.ServeHTTP: what answering it late
+// needs, and the phase it is in.
+type frontReq struct {
+	f       *front
+	w       http.ResponseWriter
+	r       *http.Request
+	start   time.Time
+	rt      responseType
+	tracked func() // nil, or the Track of the work going on after a late answer
+	req     Request
+	// The phase running, for a late answer: its limit, budget, what it
+	// does and the operation's name ("" before it is known).
+	limit  string
+	budget time.Duration
+	what   string
+	op     string
+}
+
+// answerLate answers for a phase that is late, the work going on: the
+// answer goes out now (closing the connection), the request keeps its
+// place until the work has stopped, and the request's context ends, as
+// the guard ends it once a request is answered.
+func (q *frontReq) answerLate() {
+	q.tracked = Track(q.r.Context())
+	rep := q.f.timeout(q.r, q.limit, q.budget, q.what)
+	if q.op != "" {
+		rep.op = q.op
+	}
+	q.f.write(q.w, q.r, q.start, q.rt, rep)
+	_ = http.NewResponseController(q.w).Flush()
+	stopRequest(q.r.Context())
+}
+
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	// The request counts as in flight until its work has stopped, which
@@ -93,12 +127,13 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.obs != nil {
 		f.obs.InFlight(1)
 	}
-	tracked := func() {}
+	q := &frontReq{f: f, w: w, r: r, start: start}
 	var release func() // the place among MaxAnalysisConcurrent
 	var timer *late    // answers for a late phase
 	defer func() {
 		if timer != nil {
 			timer.stop() // its answer, if it started, has returned
+			timer.release()
 		}
 		if release != nil {
 			release()
@@ -106,13 +141,21 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if f.obs != nil {
 			f.obs.InFlight(-1)
 		}
-		tracked()
+		if q.tracked != nil {
+			q.tracked()
+		}
 	}()
-	rt, ok := negotiate(r.Header.Get("Accept"))
-	sse := acceptsEventStream(r.Header.Get("Accept"))
+	accept := r.Header["Accept"]
+	var accept0 string
+	if len(accept) > 0 {
+		accept0 = accept[0]
+	}
+	rt, ok := negotiate(accept0)
+	sse := acceptsEventStream(accept0)
 	if !ok && sse {
 		ok, rt = true, typeJSON // errors before the stream are answered as JSON
 	}
+	q.rt = rt
 	if !ok {
 		_ = r.Body.Close()
 		w.Header().Set("Connection", "close")
@@ -121,25 +164,12 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// overrun answers rep for a phase that is late, the work going on: the
-	// answer goes out now (closing the connection), the request keeps its
-	// place until the work has stopped, and the request's context ends, as
-	// the guard ends it once a request is answered.
-	overrun := func(rep func() *reply) func() {
-		return func() {
-			tracked = Track(r.Context())
-			f.write(w, r, start, rt, rep())
-			_ = http.NewResponseController(w).Flush()
-			stopRequest(r.Context())
-		}
-	}
-
 	// Reading and preparing (parse, checks, validation) share ParseTimeout.
 	deadline := start.Add(f.lim.ParseTimeout)
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(deadline)
-	req, rerr := DecodeRequest(r, f.lim)
-	if rerr != nil {
+	req := &q.req
+	if rerr := decodeRequest(r, f.lim, req); rerr != nil {
 		// Closing the body stops net/http from reading what is left of
 		// it before answering (it would wait on a slow client); the
 		// connection is closed after the answer.
@@ -154,9 +184,8 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := graphql.StartOperationTrace(r.Context())
 	var p prep
 	// The work goes on when late (bounded by the limits it has passed).
-	timer = lateAnswer(time.Until(deadline), overrun(func() *reply {
-		return f.timeout(r, LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request")
-	}))
+	q.limit, q.budget, q.what = LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request"
+	timer = lateAnswer(time.Until(deadline), q)
 	p = f.prepare(ctx, req, rt)
 	if !timer.stop() {
 		return
@@ -201,11 +230,8 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// Execution, under its budget and the results cap.
-	timer.again(budget+50*time.Millisecond, overrun(func() *reply {
-		rep := f.timeout(r, limit, budget, "executing the operation")
-		rep.op = p.op
-		return rep
-	}))
+	q.limit, q.budget, q.what, q.op = limit, budget, "executing the operation", p.op
+	timer.again(budget+50*time.Millisecond, q)
 	rep := f.execute(ctx, p, budget, limit)
 	if timer.stop() {
 		f.write(w, r, start, rt, rep)
@@ -321,9 +347,11 @@ func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p p
 func (f *front) execute(ctx context.Context, p prep, budget time.Duration, limit string) (rep *reply) {
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	st := &execState{max: int64(f.lim.MaxResults), cancel: cancel}
-	ctx = context.WithValue(ctx, execStateKey{}, st)
-	ctx = resolvers.WithLoaders(ctx, resolvers.NewLoaders(f.store, f.loaderWait))
+	ec := &execCtx{Context: ctx}
+	st := &ec.st
+	st.max, st.cancel = int64(f.lim.MaxResults), cancel
+	ec.loaders.Init(f.store, f.loaderWait)
+	ctx = ec
 	defer func() {
 		if v := recover(); v != nil {
 			f.log.LogAttrs(ctx, slog.LevelError, "panic executing a request", slog.String("requestId", rg.RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
@@ -514,7 +542,7 @@ func (f *front) write(w http.ResponseWriter, r *http.Request, start time.Time, r
 		}
 	}
 	h["Content-Type"] = contentTypes[rt]
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["Content-Length"] = contentLength(len(b))
 	h["X-Content-Type-Options"] = nosniff
 	h["Cache-Control"] = noStore
 	if rep.outcome != OutcomeOK {
@@ -544,6 +572,40 @@ var (
 	nosniff = []string{"nosniff"}
 	noStore = []string{"no-store"}
 )
+
+// contentLengths are the Content-Length headers of the shorter responses,
+// made once each (shared as the other headers are).
+var contentLengths [8192]atomic.Pointer[[]string]
+
+func contentLength(n int) []string {
+	if n >= len(contentLengths) {
+		return []string{strconv.Itoa(n)}
+	}
+	if v := contentLengths[n].Load(); v != nil {
+		return *v
+	}
+	v := []string{strconv.Itoa(n)}
+	contentLengths[n].Store(&v)
+	return v
+}
+
+// execCtx is an execution's context, carrying its execState and its
+// loaders (one value, without a context.WithValue for each).
+type execCtx struct {
+	context.Context
+	st      execState
+	loaders resolvers.Loaders
+}
+
+func (c *execCtx) Value(key any) any {
+	switch key.(type) {
+	case execStateKey:
+		return &c.st
+	case resolvers.LoadersKey:
+		return &c.loaders
+	}
+	return c.Context.Value(key)
+}
 
 // opNames bounds the operation names used as metric labels: plain names of
 // up to 64 characters, the first max distinct ones; "other" after that.

@@ -2,10 +2,10 @@ package gqlhttp
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"math"
+	mrand "math/rand/v2"
 	"net/http"
 	"slices"
 	"sync"
@@ -187,55 +187,104 @@ func (rt *Router) Routes() []Route {
 	return slices.Clone(rt.routes)
 }
 
-// requestInfo is what the outer handler and a route's guard share about one
-// request.
-type requestInfo struct {
-	start  time.Time
-	routed bool // a guard took the request (and logs it)
+// routed is what the Router's ServeHTTP and a route's guard share about one
+// request, allocated once for both: the writer recording the answer (the
+// one the Router hands on, through which the guard finds it), the start,
+// the request id, and the guard's state, gate and context.
+type routed struct {
+	statusWriter
+	start    time.Time
+	id       string
+	routed   bool // a guard took the request (and logs it)
+	st       requestState
+	g        gate
+	ctx      stateCtx
+	rt       *Router
+	route    *Route    // the guard's
+	idHeader [1]string // the X-Request-Id header's value
 }
 
-type requestInfoKey struct{}
+// routedOf finds the routed record under w, or nil when the request did
+// not come through a Router's ServeHTTP (or a guard took it already).
+func routedOf(w http.ResponseWriter) *routed {
+	for {
+		switch x := w.(type) {
+		case *routed:
+			if x.routed {
+				return nil
+			}
+			return x
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return nil
+		}
+	}
+}
+
+// stateCtx is a guarded request's context: its deadline's, carrying its
+// requestState (one value, without a context.WithValue of its own).
+type stateCtx struct {
+	context.Context
+	st *requestState
+}
+
+func (c *stateCtx) Value(key any) any {
+	if _, ok := key.(requestStateKey); ok {
+		return c.st
+	}
+	return c.Context.Value(key)
+}
 
 // ServeHTTP gives the request its id and passes it to its route. A request
 // no route takes (404, 405, a CORS preflight) is logged here.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := r.Header.Get("X-Request-Id")
 	if !plainID(id) {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		id = hex.EncodeToString(b[:])
+		id = newRequestID()
 	}
-	w.Header().Set("X-Request-Id", id)
-	info := &requestInfo{start: time.Now()}
-	ctx := context.WithValue(rg.WithRequestID(r.Context(), id), requestInfoKey{}, info)
-	r = r.WithContext(ctx)
-	sw := &statusWriter{ResponseWriter: w}
+	rq := &routed{statusWriter: statusWriter{ResponseWriter: w}, start: time.Now(), id: id}
+	rq.idHeader[0] = id
+	w.Header()["X-Request-Id"] = rq.idHeader[:]
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				rt.log.LogAttrs(ctx, slog.LevelError, "panic in handler", slog.String("requestId", id), slog.String("panic", fmt.Sprint(v)))
-				if sw.status == 0 {
-					writeJSONError(sw, http.StatusInternalServerError, internalError(id), nil)
+				rt.log.LogAttrs(r.Context(), slog.LevelError, "panic in handler", slog.String("requestId", id), slog.String("panic", fmt.Sprint(v)))
+				if rq.status == 0 {
+					writeJSONError(&rq.statusWriter, http.StatusInternalServerError, internalError(id), nil)
 				}
 			}
 		}()
-		rt.inner.ServeHTTP(sw, r)
+		rt.inner.ServeHTTP(rq, r)
 	}()
-	if info.routed {
+	if rq.routed {
 		return
 	}
-	outcome := outcomeOf(sw.status, "")
+	outcome := outcomeOf(rq.status, "")
 	if rt.cfg.Observer != nil {
-		rt.cfg.Observer.Route("other", outcome, sw.status, time.Since(info.start))
+		rt.cfg.Observer.Route("other", outcome, rq.status, time.Since(rq.start))
 	}
-	rt.log.LogAttrs(ctx, slog.LevelInfo, "request",
+	rt.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("requestId", id), slog.String("route", "other"),
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
-		slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
-		slog.Duration("duration", time.Since(info.start)))
+		slog.Int("status", rq.status), slog.Int("bytes", rq.bytes),
+		slog.Duration("duration", time.Since(rq.start)))
+}
+
+// newRequestID is a random id of 16 hex digits (64 bits: unique among the
+// requests a log holds; not a secret).
+func newRequestID() string {
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	x := mrand.Uint64()
+	for i := range b {
+		b[i] = digits[x&15]
+		x >>= 4
+	}
+	return string(b[:])
 }
 
 func plainID(s string) bool {
@@ -257,67 +306,78 @@ const deadlineGrace = 250 * time.Millisecond
 // guard puts h behind the guards of route r.
 func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info, _ := r.Context().Value(requestInfoKey{}).(*requestInfo)
-		if info == nil {
+		rq := routedOf(w)
+		if rq == nil {
 			// Served without the Router's ServeHTTP (a test calling the
 			// mux): start here.
-			info = &requestInfo{start: time.Now()}
+			rq = &routed{start: time.Now()}
 		}
-		info.routed = true
-		st := &requestState{route: route.Name, limit: route.Limit, timeout: route.Timeout, start: info.start, client: r.Context()}
-		g := &gate{w: w, header: http.Header{}, st: st}
-		defer rt.finish(r, st, g)
+		rq.routed = true
+		st, g := &rq.st, &rq.g
+		st.route, st.limit, st.timeout, st.start, st.client = route.Name, route.Limit, route.Timeout, rq.start, r.Context()
+		g.w, g.header, g.st = w, newHeader(), st
+		// The request's context is built once: its id, its principal,
+		// its deadline and state; the request is copied once, with it.
+		ctx := r.Context()
+		if rq.id != "" {
+			ctx = rg.WithRequestID(ctx, rq.id)
+		}
+		logCtx := ctx
+		defer func() {
+			rt.finish(logCtx, r, st, g)
+			// The handler and its work have stopped: nothing uses the
+			// gate's header (its values were copied out) any more.
+			putHeader(g.header)
+		}()
 		if obs := rt.cfg.Observer; obs != nil {
 			obs.RouteInFlight(route.Name, 1)
 			defer obs.RouteInFlight(route.Name, -1)
 		}
 
 		if !route.Public {
-			r2, refusal := auth.Authenticate(rt.cfg.Auth, r)
+			actx, refusal := auth.AuthenticateContext(rt.cfg.Auth, ctx, r)
 			if refusal != nil {
 				st.setOutcome(OutcomeUnauthenticated)
 				g.answer(func(w http.ResponseWriter) { auth.Refuse(w, refusal.Message) })
 				return
 			}
-			r = r2
+			ctx = actx
 		}
-		if r.Body != nil && r.Body != http.NoBody {
+		body := r.Body
+		if body != nil && body != http.NoBody {
 			limit := rt.lim.MaxBodyBytes
-			if p, ok := rg.PrincipalFrom(r.Context()); ok && p.Role.Allows(rg.RoleAdmin) {
+			if p, ok := rg.PrincipalFrom(ctx); ok && p.Role.Allows(rg.RoleAdmin) {
 				limit = rt.lim.MaxAdminBodyBytes
 			}
 			if route.MaxBodyBytes > 0 {
 				limit = route.MaxBodyBytes
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			body = http.MaxBytesReader(w, body, limit)
 		}
 
 		if pool != nil {
-			if !rt.acquire(r, pool, route, g, st) {
+			if !rt.acquire(ctx, pool, route, g, st) {
 				return
 			}
 			defer func() { <-pool }()
 		}
 
-		ctx, cancel := context.WithTimeout(r.Context(), route.Timeout)
+		tctx, cancel := context.WithTimeout(ctx, route.Timeout)
 		defer cancel()
 		st.cancel = cancel
-		ctx = context.WithValue(ctx, requestStateKey{}, st)
+		rq.ctx = stateCtx{Context: tctx, st: st}
+		ctx = &rq.ctx
+		r = r.WithContext(ctx)
+		r.Body = body
 		// The handler runs in this goroutine (the connection's: no
 		// goroutine to start, no stack to grow, no hand-over); a timer
 		// answers for it if it has not answered by its deadline, and the
 		// guard keeps waiting for it, holding its place, until it stops.
-		late := lateAnswer(route.Timeout+deadlineGrace, func() {
-			if g.answer(func(w http.ResponseWriter) { writeTimeout(w, route.Limit, route.Timeout, "the request") }) {
-				st.setOutcome(OutcomeTimeout)
-				if obs := rt.cfg.Observer; obs != nil {
-					obs.Rejected(route.Limit)
-				}
-			}
-			g.flush()
-		})
-		aborted := rt.serve(ctx, route, g, st, h, r.WithContext(ctx))
+		rq.rt, rq.route = rt, &route
+		late := lateAnswer(route.Timeout+deadlineGrace, rq)
+		aborted := rt.serve(ctx, route, g, st, h, r)
 		late.stop()
+		late.release()
 		// With work still running, the answer goes out now; the place is
 		// given back only once that work has stopped.
 		if st.pending.Load() > 0 {
@@ -329,6 +389,19 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 			panic(http.ErrAbortHandler)
 		}
 	})
+}
+
+// answerLate answers for a guarded handler that has not answered by its
+// deadline (and its grace).
+func (rq *routed) answerLate() {
+	route := rq.route
+	if rq.g.answer(func(w http.ResponseWriter) { writeTimeout(w, route.Limit, route.Timeout, "the request") }) {
+		rq.st.setOutcome(OutcomeTimeout)
+		if obs := rq.rt.cfg.Observer; obs != nil {
+			obs.Rejected(route.Limit)
+		}
+	}
+	rq.g.flush()
 }
 
 // serve runs h, recovering a panic: http.ErrAbortHandler is reported (to be
@@ -358,13 +431,17 @@ func (rt *Router) serve(ctx context.Context, route Route, g *gate, st *requestSt
 }
 
 // late is a timer that answers for work running in the caller's goroutine
-// when that work overruns its deadline.
+// when that work overruns its deadline. Its timer is kept for the next
+// request once it is released.
 type late struct {
-	t      *time.Timer
-	answer func()
-	state  atomic.Int32 // lateRunning, lateInTime or lateFired
-	done   sync.WaitGroup
+	t     *time.Timer
+	who   lateAnswerer
+	state atomic.Int32 // lateRunning, lateInTime or lateFired
+	done  sync.WaitGroup
 }
+
+// lateAnswerer answers for work that is late, from the timer's goroutine.
+type lateAnswerer interface{ answerLate() }
 
 const (
 	lateRunning = iota
@@ -372,18 +449,27 @@ const (
 	lateFired
 )
 
-// lateAnswer calls answer from a timer's goroutine after d, unless stop is
-// called first.
-func lateAnswer(d time.Duration, answer func()) *late {
-	l := &late{answer: answer}
-	l.done.Add(1)
-	l.t = time.AfterFunc(d, func() {
-		defer l.done.Done()
-		if l.state.CompareAndSwap(lateRunning, lateFired) {
-			l.answer()
-		}
-	})
+// lates are the released timers.
+var lates sync.Pool
+
+// lateAnswer calls who.answerLate from a timer's goroutine after d, unless
+// stop is called first. The caller releases it once done with it.
+func lateAnswer(d time.Duration, who lateAnswerer) *late {
+	l, _ := lates.Get().(*late)
+	if l == nil {
+		l = &late{}
+		l.t = time.AfterFunc(time.Duration(math.MaxInt64), l.fire)
+		l.t.Stop()
+	}
+	l.again(d, who)
 	return l
+}
+
+func (l *late) fire() {
+	defer l.done.Done()
+	if l.state.CompareAndSwap(lateRunning, lateFired) {
+		l.who.answerLate()
+	}
 }
 
 // stop is called when the work has stopped; it reports whether the work
@@ -404,17 +490,25 @@ func (l *late) stop() (inTime bool) {
 
 // again re-arms a timer whose work was in time (stop returned true) for
 // the next piece of work: answer after d, unless stop is called first.
-func (l *late) again(d time.Duration, answer func()) {
-	l.answer = answer
-	l.state.Store(lateRunning)
+func (l *late) again(d time.Duration, who lateAnswerer) {
+	l.who = who
 	l.done.Add(1)
+	l.state.Store(lateRunning) // after who: fire reads it after its CompareAndSwap
 	l.t.Reset(d)
+}
+
+// release gives back a stopped timer (stop returned, and will not be
+// called again): its function has returned or will not run.
+func (l *late) release() {
+	l.done.Wait()
+	l.who = nil
+	lates.Put(l)
 }
 
 // acquire waits up to QueueWait for a place in pool (the caller gives it
 // back), answering 503 (or nothing, when the client has gone) if none frees
 // up.
-func (rt *Router) acquire(r *http.Request, pool chan struct{}, route Route, g *gate, st *requestState) bool {
+func (rt *Router) acquire(ctx context.Context, pool chan struct{}, route Route, g *gate, st *requestState) bool {
 	select {
 	case pool <- struct{}{}:
 		return true
@@ -425,7 +519,7 @@ func (rt *Router) acquire(r *http.Request, pool chan struct{}, route Route, g *g
 	select {
 	case pool <- struct{}{}:
 		return true
-	case <-r.Context().Done():
+	case <-ctx.Done():
 		st.setOutcome(OutcomeClientClosed)
 		return false
 	case <-t.C:
@@ -444,7 +538,7 @@ func (rt *Router) acquire(r *http.Request, pool chan struct{}, route Route, g *g
 }
 
 // finish logs the request and counts it, once its work has stopped.
-func (rt *Router) finish(r *http.Request, st *requestState, g *gate) {
+func (rt *Router) finish(ctx context.Context, r *http.Request, st *requestState, g *gate) {
 	status, bytes, answered := g.result()
 	if answered.IsZero() {
 		// The handler wrote nothing: net/http answers 200 with no body,
@@ -465,25 +559,26 @@ func (rt *Router) finish(r *http.Request, st *requestState, g *gate) {
 	if n := rt.cfg.AccessLogSample; n > 1 && status < 400 && d < time.Second && !st.logAlways.Load() && rt.logged.Add(1)%uint64(n) != 0 {
 		return // sampled out: a plain success
 	}
-	if !rt.log.Enabled(r.Context(), slog.LevelInfo) {
+	if !rt.log.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("requestId", rg.RequestID(r.Context())), slog.String("route", st.route),
+		slog.String("requestId", rg.RequestID(ctx)), slog.String("route", st.route),
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.Int("status", status), slog.String("outcome", outcome), slog.Int("bytes", bytes),
 		slog.Duration("duration", d),
 	}
-	if work := time.Since(st.start); work-d > 100*time.Millisecond {
+	now := time.Now()
+	if work := now.Sub(st.start); work-d > 100*time.Millisecond {
 		// Work went on after the answer (a timeout, a client gone).
 		attrs = append(attrs, slog.Duration("work", work))
 	}
 	// Handed to the handler as LogAttrs would, without the caller's
 	// program counter (runtime.Callers, a tenth of the line's cost), which
 	// an access line does not show.
-	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	rec := slog.NewRecord(now, slog.LevelInfo, "request", 0)
 	rec.AddAttrs(attrs...)
-	_ = rt.log.Handler().Handle(r.Context(), rec)
+	_ = rt.log.Handler().Handle(ctx, rec)
 }
 
 // outcomeOf is the outcome set by whoever answered, or the one the status
@@ -639,6 +734,23 @@ type gate struct {
 }
 
 func (g *gate) Header() http.Header { return g.header }
+
+// headers are the gates' emptied header maps.
+var headers sync.Pool
+
+func newHeader() http.Header {
+	if h, ok := headers.Get().(http.Header); ok {
+		return h
+	}
+	return make(http.Header, 8)
+}
+
+func putHeader(h http.Header) {
+	if len(h) <= 32 {
+		clear(h)
+		headers.Put(h)
+	}
+}
 
 func (g *gate) WriteHeader(code int) {
 	g.mu.Lock()

@@ -30,9 +30,25 @@ const (
 // acceptsEventStream reports whether the Accept header asks for
 // Server-Sent Events.
 func acceptsEventStream(accept string) bool {
-	for _, part := range strings.Split(accept, ",") {
+	for rest := accept; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
+		if !containsFold(part, "event-stream") {
+			continue // its media type is not text/event-stream, in any case
+		}
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err == nil && mt == "text/event-stream" && params["q"] != "0" {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains the ASCII string sub, in any
+// case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
 			return true
 		}
 	}

@@ -302,7 +302,7 @@ func (w *directWriter) query(sel ast.SelectionSet) error {
 				return err
 			}
 			ns := hitNodes(hits)
-			w.r.readAhead(w.ctx, ns, connectionNodeSelection(w.oc, f.Field))
+			w.r.readAhead(w.ctx, ns, connectionNodeSelection(w.oc, w.l, f.Field))
 			var end *string
 			if len(ns) > 0 {
 				c := encodeOffset(offset + len(ns))
@@ -362,7 +362,7 @@ func (w *directWriter) query(sel ast.SelectionSet) error {
 		if err != nil {
 			return err
 		}
-		w.r.readAhead(w.ctx, p.Nodes, connectionNodeSelection(w.oc, f.Field))
+		w.r.readAhead(w.ctx, p.Nodes, connectionNodeSelection(w.oc, w.l, f.Field))
 		var end *string
 		if p.EndCursor != "" {
 			end = &p.EndCursor

@@ -244,6 +244,18 @@ func fetchEdges(ctx context.Context, store rg.Store, keys []edgeKey) ([][]*rg.Ed
 
 type loadersKey struct{}
 
+// LoadersKey is the context key of a request's loaders (WithLoaders): a
+// context type that carries them itself (a field of a per-request value,
+// not a context.WithValue of their own) answers Value(LoadersKey{}) with
+// them.
+type LoadersKey = loadersKey
+
+// Init makes l fresh loaders over store, as NewLoaders does, for loaders
+// kept in a larger value. l must not be in use.
+func (l *Loaders) Init(store rg.Store, wait time.Duration) {
+	*l = Loaders{store: store, wait: wait}
+}
+
 // WithLoaders returns a context carrying l.
 func WithLoaders(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, loadersKey{}, l)

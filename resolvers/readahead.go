@@ -94,26 +94,54 @@ func (r *Resolver) readAheadConnection(ctx context.Context, ns []*rg.Node) {
 	if fc == nil || fc.Field.Field == nil || !graphql.HasOperationContext(ctx) {
 		return
 	}
-	r.readAhead(ctx, ns, connectionNodeSelection(graphql.GetOperationContext(ctx), fc.Field.Field))
+	r.readAhead(ctx, ns, connectionNodeSelection(graphql.GetOperationContext(ctx), r.loaders(ctx), fc.Field.Field))
 }
 
 // connectionNodeSelection is the selection made on the nodes of connection
-// field f: under nodes and under edges.node.
-func connectionNodeSelection(oc *graphql.OperationContext, f *ast.Field) ast.SelectionSet {
+// field f: under nodes and under edges.node. For an operation without
+// variables, it is the same slice from one request to the next (kept
+// with the collected fields), and so are the keys of what is collected
+// from it (Loaders.collect).
+func connectionNodeSelection(oc *graphql.OperationContext, l *Loaders, f *ast.Field) ast.SelectionSet {
+	if len(oc.Variables) > 0 || len(f.SelectionSet) == 0 {
+		return joinConnectionNodes(oc, l, f)
+	}
+	k := fieldsKey{sel: &f.SelectionSet[0], n: len(f.SelectionSet), typ: connectionNodesKey}
+	return collected.get(k, func() []graphql.CollectedField {
+		return []graphql.CollectedField{{Selections: joinConnectionNodes(oc, l, f)}}
+	})[0].Selections
+}
+
+// connectionNodesKey is the type in the fieldsKey of a connection's node
+// selection (no GraphQL type is named so).
+const connectionNodesKey = "\x00connection nodes"
+
+func joinConnectionNodes(oc *graphql.OperationContext, l *Loaders, f *ast.Field) ast.SelectionSet {
 	var out ast.SelectionSet
-	for _, c := range graphql.CollectFields(oc, f.SelectionSet, []string{typeName(f)}) {
+	for _, c := range l.collect(oc, f.SelectionSet, []string{typeName(f)}) {
 		switch c.Name {
 		case "nodes":
-			out = append(out, c.Selections...)
+			out = joinSelections(out, c.Selections)
 		case "edges":
-			for _, e := range graphql.CollectFields(oc, c.Selections, []string{typeName(c.Field)}) {
+			for _, e := range l.collect(oc, c.Selections, []string{typeName(c.Field)}) {
 				if e.Name == "node" {
-					out = append(out, e.Selections...)
+					out = joinSelections(out, e.Selections)
 				}
 			}
 		}
 	}
 	return out
+}
+
+// joinSelections is append(out, sel...), but for the first selection, which
+// is kept as it is, not copied (clipped, so that a later append copies): a
+// selection made in one place keeps its address, by which the fields
+// collected from it are cached (Loaders.collect).
+func joinSelections(out, sel ast.SelectionSet) ast.SelectionSet {
+	if len(out) == 0 && len(sel) > 0 {
+		return slices.Clip(sel)
+	}
+	return append(out, sel...)
 }
 
 // typeName is the name of the named type of f (list and non-null removed).
@@ -406,16 +434,16 @@ func childNodes(l *Loaders, fw *follow) []*rg.Node {
 func relationJobs(oc *graphql.OperationContext, l *Loaders, fw *follow, plans map[string]bool, sources *[]*ast.Field) []readJob {
 	sel := fw.field.SelectionSet
 	if fw.connSel {
-		sel = connectionNodeSelection(oc, fw.field)
+		sel = connectionNodeSelection(oc, l, fw.field)
 	}
 	var fromSel, toSel ast.SelectionSet
 	wantSource := false
-	for _, f := range graphql.CollectFields(oc, sel, []string{"Relation"}) {
+	for _, f := range l.collect(oc, sel, []string{"Relation"}) {
 		switch f.Name {
 		case "from":
-			fromSel = append(fromSel, f.Selections...)
+			fromSel = joinSelections(fromSel, f.Selections)
 		case "to":
-			toSel = append(toSel, f.Selections...)
+			toSel = joinSelections(toSel, f.Selections)
 		case "source":
 			if sourceNeedsPlan(oc, f.Field) {
 				wantSource = true
@@ -471,6 +499,13 @@ func relationJobs(oc *graphql.OperationContext, l *Loaders, fw *follow, plans ma
 // followOf describes the relation field f of GraphQL type typ, or nil when
 // f is not one.
 func followOf(typ string, f *ast.Field, vars map[string]any) *follow {
+	switch f.Name {
+	case "relations", "relationsConnection", "neighbours":
+	default:
+		if _, ok := relFields[typ+"."+f.Name]; !ok {
+			return nil // not a relation field: nothing to read (its arguments unread)
+		}
+	}
 	args := f.ArgumentMap(vars)
 	year, hasYear := argInt(args, "year")
 	key := func(dir rg.Direction, kind rg.RelKind) readKey {
@@ -650,12 +685,12 @@ func (r *Resolver) readAheadEndsSel(ctx context.Context, es []*rg.Edge, sel ast.
 	}
 	oc := graphql.GetOperationContext(ctx)
 	var fromSel, toSel ast.SelectionSet
-	for _, f := range graphql.CollectFields(oc, sel, []string{"Relation"}) {
+	for _, f := range r.loaders(ctx).collect(oc, sel, []string{"Relation"}) {
 		switch f.Name {
 		case "from":
-			fromSel = append(fromSel, f.Selections...)
+			fromSel = joinSelections(fromSel, f.Selections)
 		case "to":
-			toSel = append(toSel, f.Selections...)
+			toSel = joinSelections(toSel, f.Selections)
 		}
 	}
 	if fromSel == nil && toSel == nil {

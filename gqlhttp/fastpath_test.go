@@ -1,0 +1,107 @@
+package gqlhttp
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// acceptsEventStreamSlow is acceptsEventStream as it was before its fast
+// path: every part of the header parsed.
+func acceptsEventStreamSlow(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err == nil && mt == "text/event-stream" && params["q"] != "0" {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAcceptsEventStreamAsParsed holds the fast path (parts without
+// "event-stream" skipped unparsed) to parsing every part, over headers
+// that ask for SSE in many spellings, refuse it, or never mention it.
+func TestAcceptsEventStreamAsParsed(t *testing.T) {
+	parts := []string{
+		"", " ", "text/event-stream", "TEXT/EVENT-STREAM", "Text/Event-Stream; q=0.5",
+		"text/event-stream;q=0", "text/event-stream; q=0", "text/event-stream ; charset=utf-8",
+		"text/event-streams", "text/event-stream;", "event-stream", "application/json",
+		"application/graphql-response+json", "*/*", "text/*", "application/json;q=0.9",
+		"text/event-stream; q=\"0\"", "text/event-stream; q=1;q=0", ";;", "text/event-ſtream",
+		"a/b; x=\"event-stream\"",
+	}
+	var seen int
+	for _, a := range parts {
+		for _, b := range parts {
+			for _, sep := range []string{",", ", ", " ,"} {
+				for _, h := range []string{a, a + sep + b, b + sep + a + sep} {
+					seen++
+					if got, want := acceptsEventStream(h), acceptsEventStreamSlow(h); got != want {
+						t.Errorf("acceptsEventStream(%q) = %v, parsing every part says %v", h, got, want)
+					}
+				}
+			}
+		}
+	}
+	if !acceptsEventStream("application/json, TEXT/Event-Stream") || acceptsEventStream("text/event-stream;q=0") {
+		t.Error("the fast path misreads a plain header")
+	}
+	t.Logf("%d headers compared", seen)
+}
+
+// TestContentLengthAsFormatted holds the shared Content-Length values to
+// the decimal length, on both sides of the table's end.
+func TestContentLengthAsFormatted(t *testing.T) {
+	for _, n := range []int{0, 1, 9, 10, 99, 100, 4095, 4096, len(contentLengths) - 1, len(contentLengths), len(contentLengths) + 1, 1 << 20} {
+		for range 2 { // made, then shared
+			v := contentLength(n)
+			if len(v) != 1 || v[0] != strconv.Itoa(n) {
+				t.Fatalf("contentLength(%d) = %q", n, v)
+			}
+		}
+	}
+}
+
+// chunkReader reads its data a few bytes at a time, then fails with err
+// (io.EOF or another).
+type chunkReader struct {
+	data  []byte
+	chunk int
+	err   error
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, c.err
+	}
+	n := copy(p[:min(len(p), c.chunk)], c.data)
+	c.data = c.data[n:]
+	return n, nil
+}
+
+// TestReadAtMostAsLimitReader holds readAtMost to bytes.Buffer.ReadFrom
+// over io.LimitReader: the same bytes and error, for bodies shorter than,
+// as long as and longer than the limit, read in chunks of every size,
+// ending in io.EOF or an error.
+func TestReadAtMostAsLimitReader(t *testing.T) {
+	body := []byte(strings.Repeat("0123456789abcdef", 200))
+	failed := errors.New("connection reset")
+	for _, size := range []int{0, 1, 511, 512, 513, 1500, len(body)} {
+		for _, limit := range []int64{1, 3, 512, 513, 1000, 4000} {
+			for _, chunk := range []int{1, 7, 512, 4096} {
+				for _, end := range []error{io.EOF, failed} {
+					var got, want bytes.Buffer
+					gotErr := readAtMost(&got, &chunkReader{body[:size], chunk, end}, limit)
+					_, wantErr := want.ReadFrom(io.LimitReader(&chunkReader{body[:size], chunk, end}, limit))
+					if !bytes.Equal(got.Bytes(), want.Bytes()) || gotErr != wantErr {
+						t.Fatalf("size %d, limit %d, chunk %d, %v: %d bytes, %v; ReadFrom: %d bytes, %v", size, limit, chunk, end, got.Len(), gotErr, want.Len(), wantErr)
+					}
+				}
+			}
+		}
+	}
+}
