@@ -185,6 +185,26 @@ type directWriter struct {
 	max    int64
 	writes int
 	args   map[*ast.Field]map[string]any // each field's arguments, coerced once
+
+	// Scratch for relation lists: the other ends and the sort keys are
+	// used up before the next list is read; pages are cut from slab and
+	// live until the request's answer is written.
+	ends []*rg.Node
+	keys []keyedNode
+	slab []*rg.Node
+}
+
+// page returns an empty slice with room for n nodes, cut from w's slab.
+func (w *directWriter) page(n int) []*rg.Node {
+	if n > len(w.slab) {
+		if n > 64 {
+			return make([]*rg.Node, 0, n)
+		}
+		w.slab = make([]*rg.Node, 256)
+	}
+	p := w.slab[:0:n]
+	w.slab = w.slab[n:]
+	return p
 }
 
 // The types of objects that are not nodes, as CollectFields wants them.
@@ -713,7 +733,7 @@ func (w *directWriter) relatedNodes(id string, s relSpec, year *int, o listOpts)
 	if ok {
 		// The nodes at the other ends, each once, as otherEnds and
 		// nodesByID give them.
-		ns = make([]*rg.Node, 0, len(es))
+		ns = w.ends[:0]
 		var seen map[*rg.Node]bool
 		if len(es) > 16 {
 			seen = make(map[*rg.Node]bool, len(es))
@@ -739,7 +759,8 @@ func (w *directWriter) relatedNodes(id string, s relSpec, year *int, o listOpts)
 	if !ok {
 		return w.r.relatedNodes(w.ctx, id, s, year, o)
 	}
-	return pageOf(ns, s.accept, o)
+	w.ends = ns[:0]
+	return pageInto(ns, s.accept, o, &w.keys, w.page)
 }
 
 func (w *directWriter) relations(es []*rg.Edge, sel ast.SelectionSet) error {

@@ -49,11 +49,23 @@ type listOpts struct {
 // opts.orderBy (by name when nil), then keeps those after opts.after (an id
 // in the list) and at most opts.first of them. ns is not modified.
 func pageOf(ns []*rg.Node, accept func(*rg.Node) bool, o listOpts) ([]*rg.Node, error) {
+	return pageInto(ns, accept, o, nil, nil)
+}
+
+// pageInto is pageOf with the sort keys in *keys (kept for the next call)
+// and the page in a slice from alloc, when they are given.
+func pageInto(ns []*rg.Node, accept func(*rg.Node) bool, o listOpts, keysBuf *[]keyedNode, alloc func(n int) []*rg.Node) ([]*rg.Node, error) {
 	if err := checkFirst(o.first); err != nil {
 		return nil, err
 	}
 	order := toOrder(o.orderBy)
-	keys := make([]keyedNode, 0, len(ns))
+	var keys []keyedNode
+	if keysBuf != nil {
+		keys = (*keysBuf)[:0]
+		defer func() { *keysBuf = keys[:0] }()
+	} else {
+		keys = make([]keyedNode, 0, len(ns))
+	}
 	for _, n := range ns {
 		if !accept(n) {
 			continue
@@ -85,7 +97,12 @@ func pageOf(ns []*rg.Node, accept func(*rg.Node) bool, o listOpts) ([]*rg.Node, 
 	if o.first != nil {
 		end = min(end, start+*o.first)
 	}
-	out := make([]*rg.Node, 0, end-start)
+	var out []*rg.Node
+	if alloc != nil {
+		out = alloc(end - start)
+	} else {
+		out = make([]*rg.Node, 0, end-start)
+	}
 	for _, k := range keys[start:end] {
 		out = append(out, k.n)
 	}
