@@ -7,7 +7,9 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // acceptsEventStreamSlow is acceptsEventStream as it was before its fast
@@ -101,6 +103,64 @@ func TestReadAtMostAsLimitReader(t *testing.T) {
 						t.Fatalf("size %d, limit %d, chunk %d, %v: %d bytes, %v; ReadFrom: %d bytes, %v", size, limit, chunk, end, got.Len(), gotErr, want.Len(), wantErr)
 					}
 				}
+			}
+		}
+	}
+}
+
+// countAnswers counts the late answers given for it, taking a while over
+// each (so that stop has to wait for one under way).
+type countAnswers struct{ n atomic.Int32 }
+
+func (c *countAnswers) answerLate() {
+	time.Sleep(2 * time.Millisecond)
+	c.n.Add(1)
+}
+
+// TestLateAnswersOnlyForWorkPastItsTime: of lates armed together, those
+// stopped before their time are never answered for and their stop reports
+// them in time; those left past it are answered for once each, their stop
+// reporting them late and returning only once the answer has; a late
+// stopped in time is armed again (as the front does for its second phase);
+// and none is left in the watch's list.
+func TestLateAnswersOnlyForWorkPastItsTime(t *testing.T) {
+	const n = 40
+	var lates [n]late
+	var counts [n]countAnswers
+	now := time.Now()
+	for i := range lates {
+		when := now.Add(time.Hour) // stopped in time
+		if i%2 == 1 {
+			when = now.Add(time.Duration(i) * time.Millisecond) // left to fire
+		}
+		lates[i].arm(when, &counts[i])
+	}
+	for i := 0; i < n; i += 2 {
+		if !lates[i].stop() {
+			t.Fatalf("late %d, stopped an hour early, reports the work late", i)
+		}
+		// Armed again, and left to fire.
+		lates[i].arm(time.Now().Add(time.Millisecond), &counts[i])
+	}
+	deadline := time.Now().Add(time.Minute)
+	for i := range lates {
+		for counts[i].n.Load() == 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if lates[i].stop() {
+			t.Fatalf("late %d, past its time, reports the work in time", i)
+		}
+		if c := counts[i].n.Load(); c != 1 {
+			t.Fatalf("late %d answered for %d times", i, c)
+		}
+	}
+	// None of them is left in the watch's list (other tests' may be).
+	lateWatch.mu.Lock()
+	defer lateWatch.mu.Unlock()
+	for l := lateWatch.head; l != nil; l = l.next {
+		for i := range lates {
+			if l == &lates[i] {
+				t.Fatalf("late %d is still watched after its stop", i)
 			}
 		}
 	}

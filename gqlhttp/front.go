@@ -94,6 +94,7 @@ type frontReq struct {
 	start   time.Time
 	rt      responseType
 	tracked func() // nil, or the Track of the work going on after a late answer
+	late    late   // answers for a late phase
 	req     Request
 	// The phase running, for a late answer: its limit, budget, what it
 	// does and the operation's name ("" before it is known).
@@ -133,7 +134,6 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if timer != nil {
 			timer.stop() // its answer, if it started, has returned
-			timer.release()
 		}
 		if release != nil {
 			release()
@@ -185,7 +185,8 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var p prep
 	// The work goes on when late (bounded by the limits it has passed).
 	q.limit, q.budget, q.what = LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request"
-	timer = lateAnswer(time.Until(deadline), q)
+	timer = &q.late
+	timer.arm(deadline, q)
 	p = f.prepare(ctx, req, rt)
 	if !timer.stop() {
 		return
@@ -231,7 +232,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Execution, under its budget and the results cap.
 	q.limit, q.budget, q.what, q.op = limit, budget, "executing the operation", p.op
-	timer.again(budget+50*time.Millisecond, q)
+	timer.arm(time.Now().Add(budget+50*time.Millisecond), q)
 	rep := f.execute(ctx, p, budget, limit)
 	if timer.stop() {
 		f.write(w, r, start, rt, rep)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	mrand "math/rand/v2"
 	"net/http"
 	"slices"
@@ -199,6 +198,7 @@ type routed struct {
 	st       requestState
 	g        gate
 	ctx      stateCtx
+	late     late // the guard's
 	rt       *Router
 	route    *Route    // the guard's
 	idHeader [1]string // the X-Request-Id header's value
@@ -374,10 +374,9 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 		// answers for it if it has not answered by its deadline, and the
 		// guard keeps waiting for it, holding its place, until it stops.
 		rq.rt, rq.route = rt, &route
-		late := lateAnswer(route.Timeout+deadlineGrace, rq)
+		rq.late.arm(time.Now().Add(route.Timeout+deadlineGrace), rq)
 		aborted := rt.serve(ctx, route, g, st, h, r)
-		late.stop()
-		late.release()
+		rq.late.stop()
 		// With work still running, the answer goes out now; the place is
 		// given back only once that work has stopped.
 		if st.pending.Load() > 0 {
@@ -430,17 +429,23 @@ func (rt *Router) serve(ctx context.Context, route Route, g *gate, st *requestSt
 	return false
 }
 
-// late is a timer that answers for work running in the caller's goroutine
-// when that work overruns its deadline. Its timer is kept for the next
-// request once it is released.
+// late answers for work running in the caller's goroutine when that work
+// overruns its deadline. It is no runtime timer of its own (arming and
+// stopping one, twice or three times a request, cost more than the rest
+// of a trivial request's guards): the armed ones are in lateWatch's list,
+// which one goroutine looks through every lateTick while any is armed,
+// answering for those past their time from a goroutine each. A late may
+// be reused once stop has returned.
 type late struct {
-	t     *time.Timer
 	who   lateAnswerer
+	when  time.Time
 	state atomic.Int32 // lateRunning, lateInTime or lateFired
 	done  sync.WaitGroup
+
+	prev, next *late // in lateWatch's list, under its lock
 }
 
-// lateAnswerer answers for work that is late, from the timer's goroutine.
+// lateAnswerer answers for work that is late, from a goroutine of its own.
 type lateAnswerer interface{ answerLate() }
 
 const (
@@ -449,60 +454,92 @@ const (
 	lateFired
 )
 
-// lates are the released timers.
-var lates sync.Pool
+// lateTick is how often the armed lates are looked at: how late, at most,
+// a late answer is after its time.
+const lateTick = 5 * time.Millisecond
 
-// lateAnswer calls who.answerLate from a timer's goroutine after d, unless
-// stop is called first. The caller releases it once done with it.
-func lateAnswer(d time.Duration, who lateAnswerer) *late {
-	l, _ := lates.Get().(*late)
-	if l == nil {
-		l = &late{}
-		l.t = time.AfterFunc(time.Duration(math.MaxInt64), l.fire)
-		l.t.Stop()
+// lateWatch holds the armed lates.
+var lateWatch struct {
+	mu       sync.Mutex
+	head     *late
+	watching bool // its goroutine runs
+}
+
+// arm has who.answerLate called, from a goroutine of its own, once when
+// has passed, unless stop is called first. l is new or was stopped.
+func (l *late) arm(when time.Time, who lateAnswerer) {
+	l.who, l.when = who, when
+	l.done.Add(1)
+	l.state.Store(lateRunning) // after who: the watch reads it after its CompareAndSwap
+	lateWatch.mu.Lock()
+	l.prev, l.next = nil, lateWatch.head
+	if l.next != nil {
+		l.next.prev = l
 	}
-	l.again(d, who)
-	return l
+	lateWatch.head = l
+	if !lateWatch.watching {
+		lateWatch.watching = true
+		go watchLates()
+	}
+	lateWatch.mu.Unlock()
+}
+
+// unlink takes l out of lateWatch's list; lateWatch.mu is held.
+func (l *late) unlink() {
+	if l.prev != nil {
+		l.prev.next = l.next
+	} else {
+		lateWatch.head = l.next
+	}
+	if l.next != nil {
+		l.next.prev = l.prev
+	}
+	l.prev, l.next = nil, nil
+}
+
+// watchLates answers for the lates past their time, every lateTick, until
+// none is armed.
+func watchLates() {
+	t := time.NewTicker(lateTick)
+	defer t.Stop()
+	for range t.C {
+		now := time.Now()
+		lateWatch.mu.Lock()
+		for l := lateWatch.head; l != nil; {
+			next := l.next
+			if !now.Before(l.when) && l.state.CompareAndSwap(lateRunning, lateFired) {
+				l.unlink()
+				go l.fire()
+			}
+			l = next
+		}
+		if lateWatch.head == nil {
+			lateWatch.watching = false
+			lateWatch.mu.Unlock()
+			return
+		}
+		lateWatch.mu.Unlock()
+	}
 }
 
 func (l *late) fire() {
 	defer l.done.Done()
-	if l.state.CompareAndSwap(lateRunning, lateFired) {
-		l.who.answerLate()
-	}
+	l.who.answerLate()
 }
 
 // stop is called when the work has stopped; it reports whether the work
 // was in time (answer was not called). Either way, it returns once the
-// timer's function, if it started, has returned.
+// answer, if it started, has returned.
 func (l *late) stop() (inTime bool) {
 	if l.state.CompareAndSwap(lateRunning, lateInTime) {
-		if l.t.Stop() {
-			l.done.Done()
-		} else {
-			l.done.Wait()
-		}
+		lateWatch.mu.Lock()
+		l.unlink()
+		lateWatch.mu.Unlock()
+		l.done.Done()
 		return true
 	}
 	l.done.Wait()
 	return false
-}
-
-// again re-arms a timer whose work was in time (stop returned true) for
-// the next piece of work: answer after d, unless stop is called first.
-func (l *late) again(d time.Duration, who lateAnswerer) {
-	l.who = who
-	l.done.Add(1)
-	l.state.Store(lateRunning) // after who: fire reads it after its CompareAndSwap
-	l.t.Reset(d)
-}
-
-// release gives back a stopped timer (stop returned, and will not be
-// called again): its function has returned or will not run.
-func (l *late) release() {
-	l.done.Wait()
-	l.who = nil
-	lates.Put(l)
 }
 
 // acquire waits up to QueueWait for a place in pool (the caller gives it
