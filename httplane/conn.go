@@ -69,12 +69,16 @@ func (c *conn) serve() {
 // idle wait between requests is coarse, as the write deadline is: between
 // half of it and all of it.
 func (c *conn) read(wait time.Duration, first bool) bool {
-	if wait > 0 {
+	switch {
+	case wait > 0:
 		now := time.Now()
 		if first || c.readDeadline.Sub(now) < wait/2 {
 			c.readDeadline = now.Add(wait)
 			_ = c.c.SetReadDeadline(c.readDeadline)
 		}
+	case !c.readDeadline.IsZero(): // no idle timeout: wait as long as it takes
+		c.readDeadline = time.Time{}
+		_ = c.c.SetReadDeadline(c.readDeadline)
 	}
 	n, err := c.c.Read(c.buf[c.w:])
 	c.w += n

@@ -528,3 +528,36 @@ func TestLaneClosesSilentConnections(t *testing.T) {
 		c.Close()
 	}
 }
+
+// With a ReadHeaderTimeout but no idle or read timeout (as net/http reads
+// them: idle connections then wait as long as it takes), a kept-alive
+// connection outlives the header timeout between its requests.
+func TestLaneIdleWithoutTimeoutOutlivesTheHeaderTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := &Server{HTTP: &http.Server{Handler: http.HandlerFunc(echo), ReadHeaderTimeout: 50 * time.Millisecond, ErrorLog: log.New(io.Discard, "", 0)}}
+	go func() { _ = ls.Serve(ln) }()
+	defer ls.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	br := bufio.NewReader(c)
+	for i := range 2 {
+		if i > 0 {
+			time.Sleep(200 * time.Millisecond) // four header timeouts, idle
+		}
+		_, _ = io.WriteString(c, "GET /json HTTP/1.1\r\nHost: h\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("request %d after an idle wait: %v", i+1, err)
+		}
+		if !laneServed(resp) {
+			t.Errorf("request %d was not the lane's", i+1)
+		}
+	}
+}
