@@ -114,11 +114,7 @@ func pair(t *testing.T, h http.Handler) (lane, plain string) {
 // requests, each with the request it answers (for the framing).
 func exchange(t *testing.T, addr string, raw string, methods ...string) []*http.Response {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dial(t, addr)
 	_ = c.SetDeadline(time.Now().Add(30 * time.Second)) // a hung server fails the test instead of hanging it
 	if _, err := io.WriteString(c, raw); err != nil {
 		t.Fatal(err)
@@ -292,12 +288,7 @@ func TestLanePipelines(t *testing.T) {
 // when the lane has only part of it).
 func TestLaneRequestInPieces(t *testing.T) {
 	lane, _ := pair(t, http.HandlerFunc(echo))
-	c, err := net.Dial("tcp", lane)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	c := dial(t, lane)
 	for _, part := range []string{"POST /json HTTP/1.1\r\nHo", "st: h\r\nContent-Length: 7\r\n\r\n{\"a\"", ":1}"} {
 		if _, err := io.WriteString(c, part); err != nil {
 			t.Fatal(err)
@@ -335,11 +326,7 @@ func TestLaneCancelsWhenTheClientGoes(t *testing.T) {
 	lane, _ := pair(t, h)
 	// A quick request first, on the same connection: its end must not
 	// end the next one.
-	c, err := net.Dial("tcp", lane)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dial(t, lane)
 	_, _ = io.WriteString(c, "GET /quick HTTP/1.1\r\nHost: h\r\n\r\n")
 	br := bufio.NewReader(c)
 	resp, err := http.ReadResponse(br, nil)
@@ -364,12 +351,7 @@ func TestLaneWatchKeepsThePipelinedByte(t *testing.T) {
 		_, _ = io.WriteString(w, r.URL.Path)
 	})
 	lane, _ := pair(t, h)
-	c, err := net.Dial("tcp", lane)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	c := dial(t, lane)
 	_, _ = io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
 	time.Sleep(50 * time.Millisecond) // the second request arrives while the first runs
 	_, _ = io.WriteString(c, "GET /next HTTP/1.1\r\nHost: h\r\n\r\n")
@@ -395,28 +377,18 @@ func TestLanePanicClosesOnlyItsConnection(t *testing.T) {
 		}
 		_, _ = io.WriteString(w, "fine")
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ls := &Server{HTTP: &http.Server{Handler: h, ErrorLog: log.New(writerFunc(func(p []byte) (int, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		return logged.Write(p)
 	}), "", 0)}}
-	go func() { _ = ls.Serve(ln) }()
-	defer ls.Close()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	addr := serveLane(t, ls)
+	c := dial(t, addr)
 	_, _ = io.WriteString(c, "GET /panic HTTP/1.1\r\nHost: h\r\n\r\n")
 	if n, err := c.Read(make([]byte, 100)); n != 0 || err == nil {
 		t.Errorf("after a panic the connection answered %d bytes, %v; want it closed", n, err)
 	}
-	resp, err := http.Get("http://" + ln.Addr().String() + "/fine")
+	resp, err := http.Get("http://" + addr + "/fine")
 	if err != nil || bodyOf(resp) != "fine" {
 		t.Errorf("the next connection: %v", err)
 	}
@@ -453,24 +425,14 @@ func TestLaneShutdown(t *testing.T) {
 	go func() { served <- ls.Serve(ln) }()
 	addr := ln.Addr().String()
 
-	idle, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idle.Close()
-	_ = idle.SetDeadline(time.Now().Add(30 * time.Second))
+	idle := dial(t, addr)
 	_, _ = io.WriteString(idle, "GET /first HTTP/1.1\r\nHost: h\r\n\r\n")
 	ibr := bufio.NewReader(idle)
 	if resp, err := http.ReadResponse(ibr, nil); err != nil || bodyOf(resp) != "/first" {
 		t.Fatalf("first: %v", err)
 	}
 
-	busy, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	_ = busy.SetDeadline(time.Now().Add(30 * time.Second))
+	busy := dial(t, addr)
 	_, _ = io.WriteString(busy, "GET /held HTTP/1.1\r\nHost: h\r\n\r\n")
 	<-started
 
@@ -503,19 +465,10 @@ func TestLaneShutdown(t *testing.T) {
 
 // A new connection that sends nothing is closed after ReadHeaderTimeout.
 func TestLaneClosesSilentConnections(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ls := &Server{HTTP: &http.Server{Handler: http.HandlerFunc(echo), ReadHeaderTimeout: 100 * time.Millisecond, ErrorLog: log.New(io.Discard, "", 0)}}
-	go func() { _ = ls.Serve(ln) }()
-	defer ls.Close()
+	addr := serveLane(t, ls)
 	for _, sent := range []string{"", "GET /json HTTP/1.1\r\nHost"} { // nothing; half a head (net/http's then)
-		c, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+		c := dial(t, addr)
 		_, _ = io.WriteString(c, sent)
 		b, err := io.ReadAll(c)
 		var ne net.Error
@@ -525,7 +478,6 @@ func TestLaneClosesSilentConnections(t *testing.T) {
 		if len(b) > 0 && !bytes.HasPrefix(b, []byte("HTTP/1.1 4")) {
 			t.Errorf("sent %q: answered %q", sent, b)
 		}
-		c.Close()
 	}
 }
 
@@ -533,19 +485,9 @@ func TestLaneClosesSilentConnections(t *testing.T) {
 // them: idle connections then wait as long as it takes), a kept-alive
 // connection outlives the header timeout between its requests.
 func TestLaneIdleWithoutTimeoutOutlivesTheHeaderTimeout(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ls := &Server{HTTP: &http.Server{Handler: http.HandlerFunc(echo), ReadHeaderTimeout: 50 * time.Millisecond, ErrorLog: log.New(io.Discard, "", 0)}}
-	go func() { _ = ls.Serve(ln) }()
-	defer ls.Close()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	addr := serveLane(t, ls)
+	c := dial(t, addr)
 	br := bufio.NewReader(c)
 	for i := range 2 {
 		if i > 0 {
@@ -560,4 +502,29 @@ func TestLaneIdleWithoutTimeoutOutlivesTheHeaderTimeout(t *testing.T) {
 			t.Errorf("request %d was not the lane's", i+1)
 		}
 	}
+}
+
+// serveLane serves ls on a loopback port until the test ends.
+func serveLane(t *testing.T, ls *Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = ls.Serve(ln) }()
+	t.Cleanup(func() { _ = ls.Close() })
+	return ln.Addr().String()
+}
+
+// dial connects to addr until the test ends; a hung server fails the test
+// after 30 s instead of hanging it.
+func dial(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	return c
 }
