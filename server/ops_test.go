@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -169,4 +171,80 @@ func grepLines(text, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// ServeWith answers the same with the lane (the default) and without it
+// (ServeOptions.NoLane, serve -http-lane=false): a GraphQL answer, an error
+// answer and the map page, the status, content type and body alike.
+func TestServeWithAndWithoutTheLane(t *testing.T) {
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ds, _ := dataset.ParseBytes(data.Kongsbergregionen, data.KongsbergregionenFile)
+	if _, err := s.Apply(context.Background(), ds.Changes()); err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	gql := server.New(s, server.Config{Logger: quiet})
+	var mu sync.Mutex
+	writers := map[bool]map[string]bool{false: {}, true: {}} // noLane: the writer types that served
+	var noLaneNow bool
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		writers[noLaneNow][fmt.Sprintf("%T", w)] = true
+		mu.Unlock()
+		gql.ServeHTTP(w, r)
+	})
+	answers := map[bool][]string{}
+	for _, noLane := range []bool{false, true} {
+		mu.Lock()
+		noLaneNow = noLane
+		mu.Unlock()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan error, 1)
+		go func() { served <- server.ServeWith(ctx, ln, h, quiet, server.ServeOptions{NoLane: noLane}) }()
+		base := "http://" + ln.Addr().String()
+		for _, r := range []struct{ method, path, body string }{
+			{http.MethodPost, "/graphql", `{"query":"{ municipalities { totalCount nodes { name } } }"}`},
+			{http.MethodPost, "/graphql", `{"query":"{ nope }"}`},
+			{http.MethodGet, "/graphql?query=%7B__typename%7D", ""},
+			{http.MethodGet, "/healthz", ""},
+		} {
+			req, _ := http.NewRequest(r.method, base+r.path, strings.NewReader(r.body))
+			if r.body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("noLane %v, %s %s: %v", noLane, r.method, r.path, err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			answers[noLane] = append(answers[noLane], resp.Status+" "+resp.Header.Get("Content-Type")+" "+string(b))
+		}
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("noLane %v: Serve: %v", noLane, err)
+		}
+	}
+	for i := range answers[false] {
+		if answers[false][i] != answers[true][i] {
+			t.Errorf("answer %d\nwith the lane: %.300s\nwithout:       %.300s", i+1, answers[false][i], answers[true][i])
+		}
+	}
+	if w := writers[false]; len(w) != 1 || !w["*httplane.response"] {
+		t.Errorf("with the lane, the requests were served by %v; want *httplane.response", w)
+	}
+	if w := writers[true]; w["*httplane.response"] || len(w) == 0 {
+		t.Errorf("with NoLane, the requests were served by %v; want net/http's writer", w)
+	}
+	if !strings.Contains(answers[false][0], `"totalCount":`) {
+		t.Errorf("first answer: %.200s", answers[false][0])
+	}
 }
