@@ -12,10 +12,11 @@ import (
 )
 
 // BenchmarkLane is the cost of a small POST answered with a small JSON
-// body over loopback, one kept-alive connection, through the lane and
-// through net/http alone, with the timeouts regiongraph serve sets. The
-// client writes fixed bytes and reads the answer into one buffer, so
-// what differs between the two is the server. cpu-µs/op is the process's
+// body over loopback, one kept-alive connection, through the lane (with
+// its own system calls, and with net.Conn's: LaneNetConnIO) and through
+// net/http alone, with the timeouts regiongraph serve sets. The client
+// writes fixed bytes and reads the answer into one buffer, so what
+// differs between them is the server. cpu-µs/op is the process's
 // CPU (client included) per request.
 func BenchmarkLane(b *testing.B) {
 	answer := []byte(`{"data":{"__typename":"Query"}}`)
@@ -26,9 +27,9 @@ func BenchmarkLane(b *testing.B) {
 	})
 	req := []byte("POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 26\r\n\r\n{\"query\":\"{ __typename }\"}")
 	for _, c := range []struct {
-		name string
-		lane bool
-	}{{"Lane", true}, {"NetHTTP", false}} {
+		name            string
+		lane, netConnIO bool
+	}{{"Lane", true, false}, {"LaneNetConnIO", true, true}, {"NetHTTP", false, false}} {
 		b.Run(c.name, func(b *testing.B) {
 			srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -40,7 +41,7 @@ func BenchmarkLane(b *testing.B) {
 				Close() error
 			} = srv
 			if c.lane {
-				front = &Server{HTTP: srv}
+				front = &Server{HTTP: srv, NetConnIO: c.netConnIO}
 			}
 			go func() { _ = front.Serve(ln) }()
 			defer front.Close()

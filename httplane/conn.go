@@ -16,6 +16,7 @@ import (
 type conn struct {
 	s      *Server
 	c      *net.TCPConn
+	io     io.ReadWriter // c, or its sysIO on Linux
 	base   context.Context
 	remote string
 	buf    []byte // buf[r:w] is read and not yet answered
@@ -80,7 +81,7 @@ func (c *conn) read(wait time.Duration, first bool) bool {
 		c.readDeadline = time.Time{}
 		_ = c.c.SetReadDeadline(c.readDeadline)
 	}
-	n, err := c.c.Read(c.buf[c.w:])
+	n, err := c.io.Read(c.buf[c.w:])
 	c.w += n
 	return n > 0 || err == nil
 }

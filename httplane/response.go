@@ -95,7 +95,7 @@ func (w *response) FlushError() error {
 		w.out = appendChunk(w.out, w.body)
 	}
 	w.body = w.body[:0]
-	_, w.err = w.c.c.Write(w.out)
+	_, w.err = w.c.io.Write(w.out)
 	return w.err
 }
 
@@ -117,7 +117,7 @@ func (w *response) writeChunk(p []byte) (int, error) {
 		return len(p), nil
 	}
 	w.out = appendChunk(w.out[:0], p)
-	if _, w.err = w.c.c.Write(w.out); w.err != nil {
+	if _, w.err = w.c.io.Write(w.out); w.err != nil {
 		return 0, w.err
 	}
 	return len(p), nil
@@ -130,7 +130,7 @@ func (w *response) finish() error {
 	}
 	if w.sent {
 		if w.chunked && w.err == nil {
-			_, w.err = w.c.c.Write([]byte("0\r\n\r\n"))
+			_, w.err = w.c.io.Write([]byte("0\r\n\r\n"))
 		}
 		w.release()
 		return w.err
@@ -140,7 +140,7 @@ func (w *response) finish() error {
 	if bodyAllowed(w.status) {
 		w.out = append(w.out, w.body...)
 	}
-	_, w.err = w.c.c.Write(w.out)
+	_, w.err = w.c.io.Write(w.out)
 	w.release()
 	return w.err
 }

@@ -58,6 +58,10 @@ type Server struct {
 	// Watch is how long a request runs before the lane watches its
 	// connection for the client going away. Default 5 ms.
 	Watch time.Duration
+	// NetConnIO reads and writes through net.Conn's Read and Write even on
+	// Linux, where the lane makes the system calls itself (sysIO): for
+	// comparing the two.
+	NetConnIO bool
 
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
@@ -250,7 +254,10 @@ func (s *Server) track(tc *net.TCPConn) *conn {
 	if size <= 0 {
 		size = 4 << 10
 	}
-	c := &conn{s: s, c: tc, buf: make([]byte, size), remote: tc.RemoteAddr().String()}
+	c := &conn{s: s, c: tc, io: tc, buf: make([]byte, size), remote: tc.RemoteAddr().String()}
+	if sio := newSysIO(tc); sio != nil && !s.NetConnIO {
+		c.io = sio
+	}
 	c.base = context.WithValue(context.WithValue(context.Background(), http.ServerContextKey, s.HTTP), http.LocalAddrContextKey, tc.LocalAddr())
 	s.conns[c] = struct{}{}
 	return c
