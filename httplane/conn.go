@@ -131,7 +131,15 @@ func (c *conn) serveRequest(h *head, body []byte) (keep bool) {
 		_ = c.c.SetWriteDeadline(c.writeDeadline)
 	}
 	w := &c.resp
-	*w = response{c: c, req: req, header: make(http.Header, 4), out: w.out[:0], body: w.body[:0]}
+	// The header map is the connection's, emptied for each request (a
+	// handler does not use its ResponseWriter once it has returned).
+	hdr := w.header
+	if hdr == nil || len(hdr) > 32 {
+		hdr = make(http.Header, 8)
+	} else {
+		clear(hdr)
+	}
+	*w = response{c: c, req: req, header: hdr, out: w.out[:0], body: w.body[:0]}
 
 	c.watch.arm(c, cancel, now)
 	panicked := c.call(w, req)

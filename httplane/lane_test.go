@@ -284,6 +284,42 @@ func TestLanePipelines(t *testing.T) {
 	}
 }
 
+// The connection's header map is emptied between its requests: an answer
+// carries the headers its handler set and none of an earlier answer's.
+func TestLaneAnswerHeadersAreEachRequestsOwn(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := r.URL.Query().Get("n")
+		w.Header().Set("X-N", n)
+		switch n {
+		case "0":
+			w.Header().Set("X-Only-First", "x")
+		case "1":
+			for i := range 40 { // more than the lane keeps a map of
+				w.Header().Set(fmt.Sprintf("X-Only-Second-%d", i), "x")
+			}
+		}
+		if _, seen := r.Header["X-Seen"]; seen {
+			w.Header().Set("X-Saw", "yes")
+		}
+		_, _ = io.WriteString(w, n)
+	})
+	lane := serveLane(t, &Server{HTTP: &http.Server{Handler: h}})
+	raw := "GET /?n=0 HTTP/1.1\r\nHost: h\r\nX-Seen: 1\r\n\r\n" +
+		"GET /?n=1 HTTP/1.1\r\nHost: h\r\n\r\n" +
+		"GET /?n=2 HTTP/1.1\r\nHost: h\r\n\r\n"
+	for i, r := range exchange(t, lane, raw, "GET", "GET", "GET") {
+		n := fmt.Sprint(i)
+		if got := r.Header.Get("X-N"); got != n || bodyOf(r) != n {
+			t.Errorf("answer %d: X-N %q, body %q", i, got, bodyOf(r))
+		}
+		first, second := r.Header.Get("X-Only-First") != "", r.Header.Get("X-Only-Second-7") != ""
+		saw := r.Header.Get("X-Saw") != ""
+		if first != (i == 0) || second != (i == 1) || saw != (i == 0) {
+			t.Errorf("answer %d: headers %v", i, r.Header)
+		}
+	}
+}
+
 // A request whose head and body arrive in pieces is answered (by net/http
 // when the lane has only part of it).
 func TestLaneRequestInPieces(t *testing.T) {

@@ -105,8 +105,9 @@ func TestSysIOKeepsTheDeadlines(t *testing.T) {
 		t.Fatalf("read past the deadline: %v, want os.ErrDeadlineExceeded", err)
 	}
 	// The client never reads: the write fills the socket buffers, then
-	// waits until the deadline.
-	_ = tc.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
+	// waits until the deadline (a second: long enough for the first raw
+	// write to come before it on a loaded machine).
+	_ = tc.SetWriteDeadline(time.Now().Add(time.Second))
 	big := make([]byte, 64<<20)
 	n, err := s.Write(big)
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
