@@ -171,27 +171,73 @@ func graphQLTypeName(k rg.Kind) string {
 	return string(k) // the domain's kind names are the GraphQL type names
 }
 
+// kindGroup is the nodes of one kind among a level's, in their order.
+type kindGroup struct {
+	kind  rg.Kind
+	nodes []*rg.Node
+}
+
+// groupByKind appends to gs the nodes grouped by kind, kinds in the order
+// they first appear (a handful of kinds: a scan, not a map).
+func groupByKind(gs []kindGroup, nodes []*rg.Node) []kindGroup {
+	for _, n := range nodes {
+		i := slices.IndexFunc(gs, func(g kindGroup) bool { return g.kind == n.Kind })
+		if i < 0 {
+			gs = append(gs, kindGroup{kind: n.Kind})
+			i = len(gs) - 1
+		}
+		gs[i].nodes = append(gs[i].nodes, n)
+	}
+	return gs
+}
+
+// leafOnly reports whether sel, with its fragments, selects scalar fields
+// only: a field with a selection of its own (a relation, a connection,
+// source) is what a level reads ahead for.
+func leafOnly(oc *graphql.OperationContext, sel ast.SelectionSet) bool {
+	for _, s := range sel {
+		switch s := s.(type) {
+		case *ast.Field:
+			if len(s.SelectionSet) > 0 {
+				return false
+			}
+		case *ast.InlineFragment:
+			if !leafOnly(oc, s.SelectionSet) {
+				return false
+			}
+		case *ast.FragmentSpread:
+			def := s.Definition
+			if def == nil && oc.Doc != nil {
+				def = oc.Doc.Fragments.ForName(s.Name)
+			}
+			if def == nil || !leafOnly(oc, def.SelectionSet) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // readLevel reads what jobs select and returns the next level's jobs.
 func (r *Resolver) readLevel(ctx context.Context, oc *graphql.OperationContext, l *Loaders, jobs []readJob) []readJob {
 	var follows []*follow
 	plans := map[string]bool{}      // plan ids whose names or nodes are selected
 	var planSels []ast.SelectionSet // selections on those plans
 	var edgeSources []*ast.Field    // source fields selected on relations
+	var groups []kindGroup
 	for _, j := range jobs {
-		byKind := map[rg.Kind][]*rg.Node{}
-		var kinds []rg.Kind
-		for _, n := range j.nodes {
-			if _, ok := byKind[n.Kind]; !ok {
-				kinds = append(kinds, n.Kind)
-			}
-			byKind[n.Kind] = append(byKind[n.Kind], n)
+		if leafOnly(oc, j.sel) {
+			continue // scalars only (a search's names and ids): nothing to read
 		}
-		for _, k := range kinds {
+		groups = groupByKind(groups[:0], j.nodes)
+		for _, g := range groups {
+			k, ns := g.kind, g.nodes
 			types := graphQLTypes[k]
 			if types == nil {
 				continue
 			}
-			ns := byKind[k]
 			for _, f := range l.collect(oc, j.sel, types) {
 				if f.Name == "source" {
 					if sourceNeedsPlan(oc, f.Field) {
