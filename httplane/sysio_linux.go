@@ -28,12 +28,19 @@ import (
 // The cost of the raw call is that the P is held for its length; a write
 // is bounded to maxRawWrite bytes per call, so that is microseconds.
 type sysIO struct {
-	rc    syscall.RawConn
+	rc syscall.RawConn
+	// A read and a write may run at once (the lane does not, but a
+	// net.Conn allows it): each has its own state.
+	r, w sysCall
+	// the method values, made once, not per call
+	readFn, writeFn func(fd uintptr) bool
+}
+
+// sysCall is one read's or write's buffer and outcome.
+type sysCall struct {
 	p     []byte
 	n     int
 	errno syscall.Errno
-	// the method values, made once, not per call
-	readFn, writeFn func(fd uintptr) bool
 }
 
 // maxRawWrite bounds one raw write(2): what the kernel copies into the
@@ -51,34 +58,36 @@ func newSysIO(tc *net.TCPConn) *sysIO {
 }
 
 func (s *sysIO) read1(fd uintptr) bool {
+	c := &s.r
 	for {
-		r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(unsafe.SliceData(s.p))), uintptr(len(s.p)))
+		r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(unsafe.SliceData(c.p))), uintptr(len(c.p)))
 		switch e {
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
 			return false // the poller waits for more, up to the read deadline
 		}
-		s.n, s.errno = int(r), e
+		c.n, c.errno = int(r), e
 		return true
 	}
 }
 
 func (s *sysIO) write1(fd uintptr) bool {
-	for s.n < len(s.p) {
-		chunk := s.p[s.n:]
+	c := &s.w
+	for c.n < len(c.p) {
+		chunk := c.p[c.n:]
 		if len(chunk) > maxRawWrite {
 			chunk = chunk[:maxRawWrite]
 		}
 		r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(unsafe.SliceData(chunk))), uintptr(len(chunk)))
 		switch e {
 		case 0:
-			s.n += int(r)
+			c.n += int(r)
 		case syscall.EINTR:
 		case syscall.EAGAIN:
 			return false // the poller waits for room, up to the write deadline
 		default:
-			s.errno = e
+			c.errno = e
 			return true
 		}
 	}
@@ -90,10 +99,10 @@ func (s *sysIO) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	s.p, s.n, s.errno = p, 0, 0
+	s.r = sysCall{p: p}
 	err := s.rc.Read(s.readFn)
-	n, errno := s.n, s.errno
-	s.p = nil
+	n, errno := s.r.n, s.r.errno
+	s.r.p = nil
 	switch {
 	case err != nil:
 		return 0, err
@@ -107,10 +116,10 @@ func (s *sysIO) Read(p []byte) (int, error) {
 
 // Write writes all of p as net.Conn's Write does.
 func (s *sysIO) Write(p []byte) (int, error) {
-	s.p, s.n, s.errno = p, 0, 0
+	s.w = sysCall{p: p}
 	err := s.rc.Write(s.writeFn)
-	n, errno := s.n, s.errno
-	s.p = nil
+	n, errno := s.w.n, s.w.errno
+	s.w.p = nil
 	if err == nil && errno != 0 {
 		err = os.NewSyscallError("write", errno)
 	}

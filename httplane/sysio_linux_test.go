@@ -178,3 +178,37 @@ func TestLaneUsesSysIOUnlessNetConnIO(t *testing.T) {
 		}
 	}
 }
+
+// A read and a write may run at once, as on a net.Conn: each keeps its
+// own state (the race detector, in CI, watches this one).
+func TestSysIOReadsAndWritesAtOnce(t *testing.T) {
+	s, _, client := sysPair(t)
+	up, down := bytes.Repeat([]byte("u"), 1<<20), bytes.Repeat([]byte("d"), 1<<20)
+	errs := make(chan error, 4)
+	var fromClient, fromServer []byte
+	done := make(chan struct{}, 2)
+	go func() { _, err := s.Write(down); errs <- err }()
+	go func() {
+		fromClient = make([]byte, len(up))
+		_, err := io.ReadFull(s, fromClient)
+		errs <- err
+		done <- struct{}{}
+	}()
+	go func() { _, err := client.Write(up); errs <- err }()
+	go func() {
+		fromServer = make([]byte, len(down))
+		_, err := io.ReadFull(client, fromServer)
+		errs <- err
+		done <- struct{}{}
+	}()
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	<-done
+	if !bytes.Equal(fromClient, up) || !bytes.Equal(fromServer, down) {
+		t.Fatal("a byte lost or changed between a read and a write at once")
+	}
+}
