@@ -564,3 +564,30 @@ func dial(t *testing.T, addr string) net.Conn {
 	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
 	return c
 }
+
+// A header value with a line break cannot add a header or split the
+// answer: the lane sends it as net/http does, the breaks as spaces.
+func TestLaneHeaderValuesCannotSplitTheAnswer(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Echo", "a\r\nX-Injected: 1")
+		w.Header().Set("X-Plain", "b")
+		_, _ = io.WriteString(w, "ok")
+	})
+	lane, plain := pair(t, h)
+	var got [2]http.Header
+	for i, addr := range []string{lane, plain} {
+		rs := exchange(t, addr, "GET /x HTTP/1.1\r\nHost: h\r\n\r\nGET /x HTTP/1.1\r\nHost: h\r\n\r\n", "GET", "GET")
+		if len(rs) != 2 || bodyOf(rs[1]) != "ok" {
+			t.Fatalf("%s: the second answer on the connection is not whole", addr)
+		}
+		got[i] = rs[0].Header
+	}
+	for i, name := range []string{"lane", "net/http"} {
+		if got[i].Get("X-Injected") != "" || got[i].Get("X-Plain") != "b" {
+			t.Errorf("%s: headers %v", name, got[i])
+		}
+	}
+	if a, b := got[0].Get("X-Echo"), got[1].Get("X-Echo"); a != b {
+		t.Errorf("X-Echo: lane %q, net/http %q", a, b)
+	}
+}

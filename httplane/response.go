@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -219,6 +220,9 @@ func (w *response) appendHead(b []byte, length int) []byte {
 // appendValue appends a header value with line breaks turned into spaces,
 // as net/http sends it.
 func appendValue(b []byte, v string) []byte {
+	if strings.IndexAny(v, "\r\n") < 0 { // the usual value: as it is
+		return append(b, v...)
+	}
 	for i := range len(v) {
 		if c := v[i]; c == '\r' || c == '\n' {
 			b = append(b, ' ')
