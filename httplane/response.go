@@ -220,7 +220,7 @@ func (w *response) appendHead(b []byte, length int) []byte {
 // appendValue appends a header value with line breaks turned into spaces,
 // as net/http sends it.
 func appendValue(b []byte, v string) []byte {
-	if strings.IndexAny(v, "\r\n") < 0 { // the usual value: as it is
+	if !strings.ContainsAny(v, "\r\n") { // the usual value: as it is
 		return append(b, v...)
 	}
 	for i := range len(v) {
