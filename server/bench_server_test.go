@@ -6,14 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/regiongraph/regiongraph/boltstore"
-	"github.com/regiongraph/regiongraph/data"
-	"github.com/regiongraph/regiongraph/dataset"
 	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/metrics"
 	"github.com/regiongraph/regiongraph/server"
@@ -26,18 +22,7 @@ import (
 // ./bench, the peer's queries.json): the README's three, a four-level
 // relation walk and a search.
 func BenchmarkServer(b *testing.B) {
-	s, err := boltstore.Open(filepath.Join(b.TempDir(), "s.db"), boltstore.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = s.Close() })
-	ds, err := dataset.ParseBytes(data.Kongsbergregionen, data.KongsbergregionenFile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.Apply(context.Background(), ds.Changes()); err != nil {
-		b.Fatal(err)
-	}
+	s := bundledStore(b)
 	log := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	h := server.New(s, server.Config{Logger: log, Metrics: metrics.New(), GraphQL: gqlhttp.Options{Limits: gqlhttp.Limits{MaxComplexity: 20_000_000}}})
 	for _, q := range []struct{ name, body string }{

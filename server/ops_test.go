@@ -10,16 +10,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	rg "github.com/regiongraph/regiongraph"
-	"github.com/regiongraph/regiongraph/boltstore"
-	"github.com/regiongraph/regiongraph/data"
-	"github.com/regiongraph/regiongraph/dataset"
 	"github.com/regiongraph/regiongraph/gqlhttp"
 	"github.com/regiongraph/regiongraph/metrics"
 	"github.com/regiongraph/regiongraph/server"
@@ -112,15 +108,7 @@ func TestGracefulShutdown(t *testing.T) {
 		{"CutsOffPastTheDrain", 300 * time.Millisecond, false, false, "cut off"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"), boltstore.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			ds, _ := dataset.ParseBytes(data.Kongsbergregionen, data.KongsbergregionenFile)
-			if _, err := s.Apply(context.Background(), ds.Changes()); err != nil {
-				t.Fatal(err)
-			}
+			s := bundledStore(t)
 			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 			held := &heldStore{Store: s, entered: make(chan struct{}, 1), release: make(chan struct{})}
 			h := server.New(held, server.Config{Logger: quiet, GraphQL: gqlhttp.Options{Limits: gqlhttp.Limits{ExecTimeout: 5 * time.Minute}}})
@@ -177,15 +165,7 @@ func grepLines(text, prefix string) string {
 // (ServeOptions.NoLane, serve -http-lane=false): a GraphQL answer, an error
 // answer and the map page, the status, content type and body alike.
 func TestServeWithAndWithoutTheLane(t *testing.T) {
-	s, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"), boltstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ds, _ := dataset.ParseBytes(data.Kongsbergregionen, data.KongsbergregionenFile)
-	if _, err := s.Apply(context.Background(), ds.Changes()); err != nil {
-		t.Fatal(err)
-	}
+	s := bundledStore(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	gql := server.New(s, server.Config{Logger: quiet})
 	var mu sync.Mutex

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,19 +19,26 @@ import (
 
 func newServer(t *testing.T, cfg server.Config) *gqlhttp.Router {
 	t.Helper()
-	s, err := boltstore.Open(filepath.Join(t.TempDir(), "s.db"), boltstore.Options{})
+	return server.New(bundledStore(t), cfg)
+}
+
+// bundledStore is a new embedded store holding the bundled Kongsbergregionen
+// data, closed when the test ends.
+func bundledStore(tb testing.TB) *boltstore.Store {
+	tb.Helper()
+	s, err := boltstore.Open(filepath.Join(tb.TempDir(), "s.db"), boltstore.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { _ = s.Close() })
+	tb.Cleanup(func() { _ = s.Close() })
 	ds, err := dataset.ParseBytes(data.Kongsbergregionen, data.KongsbergregionenFile)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if _, err := s.Apply(context.Background(), ds.Changes()); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	return server.New(s, cfg)
+	return s
 }
 
 func do(h http.Handler, method, target string, hdr map[string]string) *httptest.ResponseRecorder {
