@@ -483,9 +483,6 @@ const (
 	// scoreRank: only what ranks a hit (Score, NameTerms, Terms): no
 	// field matches, nothing allocated.
 	scoreRank = iota
-	// scoreBest: that and Best's Field and Index, without a snippet (as
-	// scoreSpans then dropping the pending matches gives it).
-	scoreBest
 	// scoreSpans: that and the pending matches, to cut snippets from.
 	scoreSpans
 )
@@ -572,10 +569,6 @@ func scoreDoc(d *SearchDoc, terms []QueryTerm, mode int) (SearchHit, bool) {
 	slices.SortStableFunc(hits, func(a, b fieldHit) int {
 		return cmp.Or(-cmp.Compare(a.best, b.best), cmp.Compare(a.place, b.place), a.ft.index-b.ft.index)
 	})
-	if !spans {
-		h.Best = FieldMatch{Field: hits[0].ft.field, Index: hits[0].ft.index}
-		return h, true
-	}
 	h.pending = make([]pendingMatch, 0, min(len(hits), MaxFieldMatches))
 	for i, fh := range hits {
 		if i == MaxFieldMatches {
@@ -809,7 +802,7 @@ type ranked struct {
 }
 
 // page keeps the First best of hits (compareHits' order), scored again for
-// their snippets, and counts them all.
+// their snippets unless q.NoSnippets, and counts them all.
 func page(docs []*SearchDoc, hits []ranked, q SearchQuery, terms []QueryTerm) SearchResult {
 	first := q.First
 	if first == 0 {
@@ -822,7 +815,8 @@ func page(docs []*SearchDoc, hits []ranked, q SearchQuery, terms []QueryTerm) Se
 	out := make([]SearchHit, len(top))
 	for i, r := range top {
 		if q.NoSnippets {
-			out[i], _ = scoreDoc(docs[r.doc], terms, scoreBest)
+			// The rank holds all a hit without snippets says.
+			out[i] = SearchHit{Node: docs[r.doc].Node, Score: r.score, NameTerms: len(terms) - r.unnamed, Terms: len(terms)}
 		} else {
 			out[i], _ = scoreDoc(docs[r.doc], terms, scoreSpans)
 			out[i].cutSnippets()
