@@ -346,13 +346,14 @@ func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p p
 }
 
 func (f *front) execute(ctx context.Context, p prep, budget time.Duration, limit string) (rep *reply) {
-	ctx, cancel := context.WithTimeout(ctx, budget)
+	ec := &execCtx{}
+	ec.init(ctx, time.Now().Add(budget))
+	cancel := ec.stop
 	defer cancel()
-	ec := &execCtx{Context: ctx}
+	ctx = ec
 	st := &ec.st
 	st.max, st.cancel = int64(f.lim.MaxResults), cancel
 	ec.loaders.Init(f.store, f.loaderWait)
-	ctx = ec
 	defer func() {
 		if v := recover(); v != nil {
 			f.log.LogAttrs(ctx, slog.LevelError, "panic executing a request", slog.String("requestId", rg.RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
@@ -593,7 +594,7 @@ func contentLength(n int) []string {
 // execCtx is an execution's context, carrying its execState and its
 // loaders (one value, without a context.WithValue for each).
 type execCtx struct {
-	context.Context
+	deadlineCtx
 	st      execState
 	loaders resolvers.Loaders
 }
@@ -605,7 +606,7 @@ func (c *execCtx) Value(key any) any {
 	case resolvers.LoadersKey:
 		return &c.loaders
 	}
-	return c.Context.Value(key)
+	return c.deadlineCtx.Value(key)
 }
 
 // opNames bounds the operation names used as metric labels: plain names of

@@ -198,7 +198,8 @@ type routed struct {
 	st       requestState
 	g        gate
 	ctx      stateCtx
-	late     late // the guard's
+	dl       deadlineCtx // under ctx
+	late     late        // the guard's
 	rt       *Router
 	route    *Route    // the guard's
 	idHeader [1]string // the X-Request-Id header's value
@@ -225,7 +226,7 @@ func routedOf(w http.ResponseWriter) *routed {
 // stateCtx is a guarded request's context: its deadline's, carrying its
 // requestState (one value, without a context.WithValue of its own).
 type stateCtx struct {
-	context.Context
+	*deadlineCtx
 	st *requestState
 }
 
@@ -233,7 +234,7 @@ func (c *stateCtx) Value(key any) any {
 	if _, ok := key.(requestStateKey); ok {
 		return c.st
 	}
-	return c.Context.Value(key)
+	return c.deadlineCtx.Value(key)
 }
 
 // ServeHTTP gives the request its id and passes it to its route. A request
@@ -362,10 +363,12 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 			defer func() { <-pool }()
 		}
 
-		tctx, cancel := context.WithTimeout(ctx, route.Timeout)
+		// The route's deadline, kept by the lates' watch (deadlineCtx).
+		rq.dl.init(ctx, time.Now().Add(route.Timeout))
+		cancel := rq.dl.stop
 		defer cancel()
 		st.cancel = cancel
-		rq.ctx = stateCtx{Context: tctx, st: st}
+		rq.ctx = stateCtx{deadlineCtx: &rq.dl, st: st}
 		ctx = &rq.ctx
 		r = r.WithContext(ctx)
 		r.Body = body
