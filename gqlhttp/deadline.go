@@ -12,7 +12,8 @@ import (
 // (context.Canceled) or when its parent ends (the parent's error), as the
 // context.WithDeadline of a request does, and so do the contexts made from
 // it. Unlike context.WithDeadline it needs no runtime timer of its own: the
-// lates' watch (every lateTick) ends it once its deadline has passed. A
+// lates' watch (one runtime timer for every late) ends it once its
+// deadline has passed. A
 // runtime timer per request costs more than a small answer: arming it
 // wakes an idle thread to watch the timers (runtime.wakeNetPoller) on every
 // request a single client sends.

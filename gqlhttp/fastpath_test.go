@@ -165,3 +165,45 @@ func TestLateAnswersOnlyForWorkPastItsTime(t *testing.T) {
 		}
 	}
 }
+
+// TestLateWatchSetsItsTimerRarely: lates armed in the order of their
+// times and stopped in time, as a route's requests are, set the watch's
+// one timer once, not once each; a late due before the timer's time gets
+// it set again, and is answered for at its time, not at the others'.
+func TestLateWatchSetsItsTimerRarely(t *testing.T) {
+	var first late
+	var firstCount countAnswers
+	first.arm(time.Now().Add(time.Hour), &firstCount)
+	lateWatch.mu.Lock()
+	sets := lateWatch.sets
+	lateWatch.mu.Unlock()
+	var l late
+	var c countAnswers
+	for i := range 1000 {
+		l.arm(time.Now().Add(time.Hour+time.Duration(i)*time.Millisecond), &c)
+		if !l.stop() {
+			t.Fatalf("late %d, stopped an hour early, reports the work late", i)
+		}
+	}
+	lateWatch.mu.Lock()
+	n := lateWatch.sets - sets
+	lateWatch.mu.Unlock()
+	if n != 0 {
+		t.Errorf("1000 lates due after the first set the timer %d times", n)
+	}
+
+	var soon late
+	var soonCount countAnswers
+	soon.arm(time.Now().Add(20*time.Millisecond), &soonCount)
+	deadline := time.Now().Add(time.Minute)
+	for soonCount.n.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if soonCount.n.Load() != 1 {
+		t.Errorf("a late due in 20ms, armed after one due in an hour, answered for %d times within a minute", soonCount.n.Load())
+	}
+	soon.stop()
+	if !first.stop() || firstCount.n.Load() != 0 {
+		t.Errorf("the late due in an hour was answered for")
+	}
+}

@@ -436,9 +436,17 @@ func (rt *Router) serve(ctx context.Context, route Route, g *gate, st *requestSt
 // overruns its deadline. It is no runtime timer of its own (arming and
 // stopping one, twice or three times a request, cost more than the rest
 // of a trivial request's guards): the armed ones are in lateWatch's list,
-// which one goroutine looks through every lateTick while any is armed,
-// answering for those past their time from a goroutine each. A late may
-// be reused once stop has returned.
+// and one runtime timer for them all, set for the earliest, looks through
+// it then, answering for those past their time from a goroutine each. A
+// late may be reused once stop has returned.
+//
+// Nothing is done for the list when a late stops: the watch's timer may
+// then go off for nothing, and is set again for the earliest late left.
+// Work is mostly stopped long before its deadline, and the deadlines of a
+// route come in the order their work started, so the timer goes off about
+// once per shortest deadline and is set again by arm rarely (each setting
+// of a runtime timer may wake an idle thread to watch it; a ticker every
+// few milliseconds woke one hundreds of times a second).
 type late struct {
 	who   lateAnswerer
 	when  time.Time
@@ -457,15 +465,14 @@ const (
 	lateFired
 )
 
-// lateTick is how often the armed lates are looked at: how late, at most,
-// a late answer is after its time.
-const lateTick = 5 * time.Millisecond
-
 // lateWatch holds the armed lates.
 var lateWatch struct {
 	mu       sync.Mutex
 	head     *late
-	watching bool // its goroutine runs
+	watching bool        // timer is set, for wake
+	wake     time.Time   // when timer goes off: no later than any late's when
+	timer    *time.Timer // runs watchLates
+	sets     int         // how many times arm has set timer
 }
 
 // arm has who.answerLate called, from a goroutine of its own, once when
@@ -480,9 +487,14 @@ func (l *late) arm(when time.Time, who lateAnswerer) {
 		l.next.prev = l
 	}
 	lateWatch.head = l
-	if !lateWatch.watching {
-		lateWatch.watching = true
-		go watchLates()
+	if !lateWatch.watching || when.Before(lateWatch.wake) {
+		lateWatch.watching, lateWatch.wake = true, when
+		lateWatch.sets++
+		if lateWatch.timer == nil {
+			lateWatch.timer = time.AfterFunc(time.Until(when), watchLates)
+		} else {
+			lateWatch.timer.Reset(time.Until(when))
+		}
 	}
 	lateWatch.mu.Unlock()
 }
@@ -500,29 +512,31 @@ func (l *late) unlink() {
 	l.prev, l.next = nil, nil
 }
 
-// watchLates answers for the lates past their time, every lateTick, until
-// none is armed.
+// watchLates, the watch's timer's function, answers for the lates past
+// their time and sets the timer for the earliest left.
 func watchLates() {
-	t := time.NewTicker(lateTick)
-	defer t.Stop()
-	for range t.C {
-		now := time.Now()
-		lateWatch.mu.Lock()
-		for l := lateWatch.head; l != nil; {
-			next := l.next
-			if !now.Before(l.when) && l.state.CompareAndSwap(lateRunning, lateFired) {
+	now := time.Now()
+	lateWatch.mu.Lock()
+	defer lateWatch.mu.Unlock()
+	var earliest time.Time
+	for l := lateWatch.head; l != nil; {
+		next := l.next
+		if !now.Before(l.when) {
+			if l.state.CompareAndSwap(lateRunning, lateFired) {
 				l.unlink()
 				go l.fire()
 			}
-			l = next
+		} else if earliest.IsZero() || l.when.Before(earliest) {
+			earliest = l.when
 		}
-		if lateWatch.head == nil {
-			lateWatch.watching = false
-			lateWatch.mu.Unlock()
-			return
-		}
-		lateWatch.mu.Unlock()
+		l = next
 	}
+	if earliest.IsZero() {
+		lateWatch.watching = false
+		return
+	}
+	lateWatch.wake = earliest
+	lateWatch.timer.Reset(earliest.Sub(now))
 }
 
 func (l *late) fire() {
