@@ -454,10 +454,14 @@ func relatedDefaults(rs []*model.RelatedFilter) {
 }
 
 // decodeArg decodes an input object argument into v (through JSON: the
-// models carry the schema's names as JSON tags).
+// models carry the schema's names as JSON tags). The common filters and
+// orders are decoded directly (decodeInput), as the JSON round trip would.
 func decodeArg(args map[string]any, name string, v any) error {
 	a, ok := args[name]
 	if !ok || a == nil {
+		return nil
+	}
+	if m, ok := a.(map[string]any); ok && decodeInput(m, v) {
 		return nil
 	}
 	b, err := json.Marshal(a)
