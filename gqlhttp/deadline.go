@@ -50,20 +50,33 @@ func (c *deadlineCtx) init(parent context.Context, deadline time.Time) {
 		c.deadline = deadline
 	}
 	if err := parent.Err(); err != nil {
-		c.err.Store(&err)
+		c.err.Store(boxed(err))
 		c.done = closedDone
 		return
 	}
 	if !c.deadline.IsZero() {
 		if !time.Now().Before(c.deadline) {
-			err := context.DeadlineExceeded
-			c.err.Store(&err)
+			c.err.Store(&errDeadlineExceeded)
 			c.done = closedDone
 			return
 		}
 		c.armed = true
 		c.late.arm(c.deadline, c)
 	}
+}
+
+// boxed is a pointer to err: one of two made once for the errors every
+// request's contexts end with, a new one for any other.
+func boxed(err error) *error {
+	switch err {
+	case context.Canceled:
+		return &errCanceled
+	case context.DeadlineExceeded:
+		return &errDeadlineExceeded
+	}
+	p := new(error)
+	*p = err
+	return p
 }
 
 // answerLate is the late's call once the deadline has passed.
@@ -76,10 +89,19 @@ func (c *deadlineCtx) stop() { c.end(context.Canceled) }
 // end ends the context with err, the first time it is called.
 func (c *deadlineCtx) end(err error) { c.finish(err, false) }
 
+// The two errors every request's contexts end with, boxed once.
+var (
+	errCanceled         = context.Canceled
+	errDeadlineExceeded = context.DeadlineExceeded
+)
+
 // finish ends the context with err, the first time it is called;
 // fromWatch: called by the late (which is not to be stopped then).
 func (c *deadlineCtx) finish(err error, fromWatch bool) {
-	if !c.err.CompareAndSwap(nil, &err) {
+	if c.err.Load() != nil {
+		return
+	}
+	if !c.err.CompareAndSwap(nil, boxed(err)) {
 		return
 	}
 	c.mu.Lock()

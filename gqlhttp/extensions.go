@@ -246,7 +246,7 @@ type execState struct {
 	max    int64
 	n      atomic.Int64
 	over   atomic.Bool
-	cancel context.CancelFunc
+	cancel *deadlineCtx // the execution's, stopped when over the cap
 }
 
 type execStateKey struct{}
@@ -282,7 +282,7 @@ func (resultsLimit) InterceptField(ctx context.Context, next graphql.Resolver) (
 	// says which fields are lists.
 	if fc != nil && fc.Field.Definition != nil && fc.Field.Definition.Type.Elem == nil {
 		if st.n.Add(1) > st.max && st.over.CompareAndSwap(false, true) && st.cancel != nil {
-			st.cancel()
+			st.cancel.stop()
 		}
 		return res, err
 	}
@@ -294,7 +294,7 @@ func (resultsLimit) InterceptField(ctx context.Context, next graphql.Resolver) (
 	}
 	if st.n.Add(n) > st.max {
 		if st.over.CompareAndSwap(false, true) && st.cancel != nil {
-			st.cancel()
+			st.cancel.stop()
 		}
 		if isSlice && rv.Len() > 0 {
 			res = rv.Slice(0, 0).Interface()

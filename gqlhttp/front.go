@@ -348,11 +348,10 @@ func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p p
 func (f *front) execute(ctx context.Context, p prep, budget time.Duration, limit string) (rep *reply) {
 	ec := &execCtx{}
 	ec.init(ctx, time.Now().Add(budget))
-	cancel := ec.stop
-	defer cancel()
+	defer ec.stop()
 	ctx = ec
 	st := &ec.st
-	st.max, st.cancel = int64(f.lim.MaxResults), cancel
+	st.max, st.cancel = int64(f.lim.MaxResults), &ec.deadlineCtx
 	ec.loaders.Init(f.store, f.loaderWait)
 	defer func() {
 		if v := recover(); v != nil {

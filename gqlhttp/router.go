@@ -365,9 +365,8 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 
 		// The route's deadline, kept by the lates' watch (deadlineCtx).
 		rq.dl.init(ctx, time.Now().Add(route.Timeout))
-		cancel := rq.dl.stop
-		defer cancel()
-		st.cancel = cancel
+		defer rq.dl.stop()
+		st.cancel = &rq.dl
 		rq.ctx = stateCtx{deadlineCtx: &rq.dl, st: st}
 		ctx = &rq.ctx
 		r = r.WithContext(ctx)
@@ -385,7 +384,7 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 		if st.pending.Load() > 0 {
 			g.flush()
 		}
-		cancel()
+		rq.dl.stop()
 		st.work.Wait()
 		if aborted {
 			panic(http.ErrAbortHandler)
@@ -665,9 +664,9 @@ type requestState struct {
 	timeout time.Duration
 	start   time.Time
 	client  context.Context // the request's own context: done when the client goes away
-	cancel  context.CancelFunc
-	work    sync.WaitGroup // work started in the background (Track)
-	pending atomic.Int32   // how much of it is running
+	cancel  *deadlineCtx    // the route's, stopped by Cancel
+	work    sync.WaitGroup  // work started in the background (Track)
+	pending atomic.Int32    // how much of it is running
 	// logAlways keeps the request's access log line whatever the sample
 	// (a GraphQL answer with errors, sent with status 200).
 	logAlways atomic.Bool
@@ -736,7 +735,7 @@ func Track(ctx context.Context) (done func()) {
 // request is answered.
 func stopRequest(ctx context.Context) {
 	if st, _ := ctx.Value(requestStateKey{}).(*requestState); st != nil && st.cancel != nil {
-		st.cancel()
+		st.cancel.stop()
 	}
 }
 
