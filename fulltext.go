@@ -186,7 +186,8 @@ func tokens(text string, joined bool) []token {
 			}
 			out = append(out, j)
 		}
-		t.term, t.raw = Term(word), rawTerm(word)
+		t.raw = rawTerm(word)
+		t.term = stem(t.raw)
 		out = append(out, t)
 	}
 	return out
@@ -229,7 +230,9 @@ func rawTerm(word string) string {
 			return t // codes and numbers are kept as written
 		}
 	}
-	t = doubleFold.Replace(t)
+	if strings.Contains(t, "aa") || strings.Contains(t, "oe") {
+		t = doubleFold.Replace(t)
+	}
 	if i := strings.LastIndex(t, "vei"); i >= 0 {
 		switch t[i+3:] {
 		case "", "en", "er", "ene", "s", "ens":
@@ -240,8 +243,11 @@ func rawTerm(word string) string {
 }
 
 // Term returns the search term of one word (see the analysis above).
-func Term(word string) string {
-	t := rawTerm(word)
+func Term(word string) string { return stem(rawTerm(word)) }
+
+// stem drops a Norwegian inflection ending from a raw term (Term's second
+// step).
+func stem(t string) string {
 	if t == "" || strings.ContainsFunc(t, unicode.IsDigit) {
 		return t
 	}

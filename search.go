@@ -3,6 +3,7 @@ package regiongraph
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // fold maps letters to their plain ASCII base so that "tromso" finds
@@ -17,8 +18,37 @@ var fold = strings.NewReplacer(
 // folded to ASCII and runs of white space collapsed to one space. Search
 // compares folded text.
 func Fold(s string) string {
-	s = fold.Replace(strings.ToLower(s))
+	s = strings.ToLower(s)
+	if !isASCII(s) { // fold's letters are all beyond ASCII
+		s = fold.Replace(s)
+	}
+	if singleSpaced(s) {
+		return s
+	}
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// singleSpaced reports whether s is its fields joined by single spaces:
+// no white space but ' ', none at either end, never two together.
+func singleSpaced(s string) bool {
+	prev := true // a space at the start is one too many
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if space && (r != ' ' || prev) {
+			return false
+		}
+		prev = space
+	}
+	return !prev || s == ""
 }
 
 // SearchText is the folded text a node is found by: its name, aliases and
