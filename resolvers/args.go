@@ -19,32 +19,26 @@ func decodeInput(m map[string]any, v any) bool {
 	case **model.InitiativeFilter:
 		var f model.InitiativeFilter
 		for k, x := range m {
-			var ok bool
-			switch k {
-			case "text":
-				ok = inputString(x, &f.Text)
-			case "ids":
-				ok = inputStrings(x, &f.Ids)
-			case "code":
-				ok = inputString(x, &f.Code)
-			case "planYear":
-				ok = inputInt(x, &f.PlanYear)
-			case "focusArea":
-				ok = inputString(x, &f.FocusArea)
-			case "strategyArea":
-				ok = inputString(x, &f.StrategyArea)
-			case "coordinatedBy":
-				ok = inputString(x, &f.CoordinatedBy)
-			case "fundedBy":
-				ok = inputString(x, &f.FundedBy)
-			case "topic":
-				ok = inputString(x, &f.Topic)
-			case "plan":
-				ok = inputString(x, &f.Plan)
-			case "partOf":
-				ok = inputString(x, &f.PartOf)
-			case "year":
-				ok = inputInt(x, &f.Year)
+			known, ok := filterField(k, x, &f.Text, &f.Code, &f.Ids, &f.Year)
+			if !known {
+				switch k {
+				case "planYear":
+					ok = inputInt(x, &f.PlanYear)
+				case "focusArea":
+					ok = inputString(x, &f.FocusArea)
+				case "strategyArea":
+					ok = inputString(x, &f.StrategyArea)
+				case "coordinatedBy":
+					ok = inputString(x, &f.CoordinatedBy)
+				case "fundedBy":
+					ok = inputString(x, &f.FundedBy)
+				case "topic":
+					ok = inputString(x, &f.Topic)
+				case "plan":
+					ok = inputString(x, &f.Plan)
+				case "partOf":
+					ok = inputString(x, &f.PartOf)
+				}
 			}
 			if !ok {
 				return false
@@ -55,18 +49,7 @@ func decodeInput(m map[string]any, v any) bool {
 	case **model.NodeFilter:
 		var f model.NodeFilter
 		for k, x := range m {
-			var ok bool
-			switch k {
-			case "text":
-				ok = inputString(x, &f.Text)
-			case "ids":
-				ok = inputStrings(x, &f.Ids)
-			case "code":
-				ok = inputString(x, &f.Code)
-			case "year":
-				ok = inputInt(x, &f.Year)
-			}
-			if !ok {
+			if _, ok := filterField(k, x, &f.Text, &f.Code, &f.Ids, &f.Year); !ok {
 				return false
 			}
 		}
@@ -91,6 +74,22 @@ func decodeInput(m map[string]any, v any) bool {
 		return true
 	}
 	return false
+}
+
+// filterField decodes the member k of the fields both filters have;
+// known reports whether k is one of them.
+func filterField(k string, x any, text, code **string, ids *[]string, year **int) (known, ok bool) {
+	switch k {
+	case "text":
+		return true, inputString(x, text)
+	case "code":
+		return true, inputString(x, code)
+	case "ids":
+		return true, inputStrings(x, ids)
+	case "year":
+		return true, inputInt(x, year)
+	}
+	return false, false
 }
 
 // inputString decodes a string or null into *dst.
