@@ -13,10 +13,9 @@ import (
 // context.WithDeadline of a request does, and so do the contexts made from
 // it. Unlike context.WithDeadline it needs no runtime timer of its own: the
 // lates' watch (one runtime timer for every late) ends it once its
-// deadline has passed. A
-// runtime timer per request costs more than a small answer: arming it
-// wakes an idle thread to watch the timers (runtime.wakeNetPoller) on every
-// request a single client sends.
+// deadline has passed. A runtime timer per request costs more than a small
+// answer: arming it wakes an idle thread to watch the timers
+// (runtime.wakeNetPoller) on every request a single client sends.
 //
 // Nothing is hooked on the parent until the context is waited on (Done) or
 // work is hung on it (AfterFunc: what context.WithCancel and
