@@ -172,14 +172,12 @@ func (c *deadlineCtx) Value(key any) any { return c.parent.Value(key) }
 // whether it did. It is what context.WithCancel and context.AfterFunc use
 // to hang their contexts on this one without a goroutine each.
 func (c *deadlineCtx) AfterFunc(f func()) (stop func() bool) {
-	c.mu.Lock()
 	if c.err.Load() == nil {
 		if err := c.parent.Err(); err != nil {
-			c.mu.Unlock()
 			c.end(err)
-			c.mu.Lock()
 		}
 	}
+	c.mu.Lock()
 	if c.err.Load() != nil {
 		c.mu.Unlock()
 		// The caller may hold locks f takes (context's propagateCancel
