@@ -57,26 +57,6 @@ type otherEnd struct {
 // them from there. (Variables for tests, which lower them.)
 var hubDegree, indexDegree = 1024, 128
 
-// degree is how many relations node id has in direction d.
-func (g *graph) degree(id string, d rg.Direction) int {
-	a := g.adj[id]
-	if a == nil {
-		return 0
-	}
-	n := 0
-	if d != rg.In {
-		for _, es := range a.out {
-			n += len(es)
-		}
-	}
-	if d != rg.Out {
-		for _, es := range a.in {
-			n += len(es)
-		}
-	}
-	return n
-}
-
 // neighbours returns node id's relations, both ways, ordered by the id at
 // their other end and then by their own id. The order is made once per
 // change of the node's relations.
@@ -394,6 +374,36 @@ func (g *graph) incident(id string, d rg.Direction, kinds []rg.RelKind, fn func(
 	if d != rg.Out {
 		visit(a.in)
 	}
+}
+
+// degree is how many relations node id has in direction d (of kinds, when
+// some are given): as many as incident visits.
+func (g *graph) degree(id string, d rg.Direction, kinds ...rg.RelKind) int {
+	a := g.adj[id]
+	if a == nil {
+		return 0
+	}
+	count := func(m map[rg.RelKind][]*rg.Edge) int {
+		n := 0
+		if len(kinds) == 0 {
+			for _, es := range m {
+				n += len(es)
+			}
+			return n
+		}
+		for _, k := range kinds {
+			n += len(m[k])
+		}
+		return n
+	}
+	n := 0
+	if d != rg.In {
+		n += count(a.out)
+	}
+	if d != rg.Out {
+		n += count(a.in)
+	}
+	return n
 }
 
 // stats counts nodes by kind and relations by kind with their degrees.

@@ -96,6 +96,9 @@ func (g *graph) findEdges(f rg.EdgeFilter) ([]*rg.Edge, error) {
 
 // expand is findEdges for f.NodeIDs with the nodes at the other ends (see
 // regiongraph.Expansion).
+// maxExpandPresize bounds what expand makes room for before it reads.
+const maxExpandPresize = 4096
+
 func (g *graph) expand(f rg.EdgeFilter) (rg.Expansion, error) {
 	if err := f.ValidateExpand(); err != nil {
 		return rg.Expansion{}, err
@@ -106,11 +109,21 @@ func (g *graph) expand(f rg.EdgeFilter) (rg.Expansion, error) {
 	nodeIDs := uniq(f.NodeIDs)
 	// Following one direction, a relation is met once (from its one end
 	// in nodeIDs); both ways, a relation between two of them twice.
+	// At most this many relations (and nodes at their other ends): the
+	// slices and sets are made once, not grown. Not beyond a few thousand,
+	// though: a year or ids may keep few of a hub's relations.
+	most := 0
+	for _, id := range nodeIDs {
+		most += g.degree(id, f.Direction, kinds...)
+	}
+	most = min(most, maxExpandPresize)
+	x.Edges = make([]*rg.Edge, 0, most)
+	x.Nodes = make([]*rg.Node, 0, most)
 	var seenEdge map[string]bool
 	if f.Direction != rg.Out && f.Direction != rg.In {
-		seenEdge = make(map[string]bool, 4*len(nodeIDs))
+		seenEdge = make(map[string]bool, most)
 	}
-	seenNode := make(map[string]bool, 4*len(nodeIDs))
+	seenNode := make(map[string]bool, most)
 	for _, id := range nodeIDs {
 		g.incident(id, f.Direction, kinds, func(e *rg.Edge) {
 			if (ids != nil && !ids[e.ID]) || !e.HoldsInYear(f.Year) {
@@ -132,12 +145,6 @@ func (g *graph) expand(f rg.EdgeFilter) (rg.Expansion, error) {
 	}
 	sortEdges(x.Edges)
 	slices.SortFunc(x.Nodes, func(a, b *rg.Node) int { return cmp.Compare(a.ID, b.ID) })
-	if x.Edges == nil {
-		x.Edges = []*rg.Edge{}
-	}
-	if x.Nodes == nil {
-		x.Nodes = []*rg.Node{}
-	}
 	return x, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -180,6 +181,9 @@ type kindGroup struct {
 // groupByKind appends to gs the nodes grouped by kind, kinds in the order
 // they first appear (a handful of kinds: a scan, not a map).
 func groupByKind(gs []kindGroup, nodes []*rg.Node) []kindGroup {
+	if len(nodes) > 0 && !slices.ContainsFunc(nodes[1:], func(n *rg.Node) bool { return n.Kind != nodes[0].Kind }) {
+		return append(gs, kindGroup{kind: nodes[0].Kind, nodes: nodes}) // one kind (the common case): no copy
+	}
 	for _, n := range nodes {
 		i := slices.IndexFunc(gs, func(g kindGroup) bool { return g.kind == n.Kind })
 		if i < 0 {
@@ -223,7 +227,7 @@ func leafOnly(oc *graphql.OperationContext, sel ast.SelectionSet) bool {
 // readLevel reads what jobs select and returns the next level's jobs.
 func (r *Resolver) readLevel(ctx context.Context, oc *graphql.OperationContext, l *Loaders, jobs []readJob) []readJob {
 	var follows []*follow
-	plans := map[string]bool{}      // plan ids whose names or nodes are selected
+	plans := map[string]bool{}      // plan ids whose names or nodes are selected (no allocation while empty)
 	var planSels []ast.SelectionSet // selections on those plans
 	var edgeSources []*ast.Field    // source fields selected on relations
 	var groups []kindGroup
@@ -250,7 +254,7 @@ func (r *Resolver) readLevel(ctx context.Context, oc *graphql.OperationContext, 
 					}
 					continue
 				}
-				if fw := followOf(types[0], f.Field, oc.Variables); fw != nil {
+				if fw := followFor(types[0], f.Field, oc.Variables); fw != nil {
 					fw.parents = ns
 					follows = append(follows, fw)
 				}
@@ -258,21 +262,27 @@ func (r *Resolver) readLevel(ctx context.Context, oc *graphql.OperationContext, 
 		}
 	}
 
-	// One Expand per read key, for every parent that wants it.
-	parents := map[readKey][]string{}
-	var keys []readKey
+	// One Expand per read key, for every parent that wants it (a level
+	// has a few keys: a scan, not a map).
+	type keyParents struct {
+		key readKey
+		ids []string
+	}
+	var reads []keyParents
 	for _, fw := range follows {
 		for _, k := range fw.keys {
-			if _, ok := parents[k]; !ok {
-				keys = append(keys, k)
+			i := slices.IndexFunc(reads, func(kp keyParents) bool { return kp.key == k })
+			if i < 0 {
+				reads = append(reads, keyParents{key: k, ids: make([]string, 0, len(fw.parents))})
+				i = len(reads) - 1
 			}
 			for _, p := range fw.parents {
-				parents[k] = append(parents[k], p.ID)
+				reads[i].ids = append(reads[i].ids, p.ID)
 			}
 		}
 	}
-	for _, k := range keys {
-		if err := r.expandInto(ctx, l, k, uniqueIDs(parents[k])); err != nil {
+	for _, kp := range reads {
+		if err := r.expandInto(ctx, l, kp.key, uniqueIDs(kp.ids)); err != nil {
 			return nil // the resolvers read (and report) it themselves
 		}
 	}
@@ -360,31 +370,24 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 			return fmt.Errorf("read ahead %s %s relations of %d nodes: %w", k.dir, k.kind, len(todo), err)
 		}
 		// Each id's list is a window of one array: two passes, one
-		// allocation. x.Edges is by id, so each list is by id.
-		pos := make(map[string]int, len(todo))
-		for i, id := range todo {
-			pos[id] = i
-		}
-		// at[i] is where x.Edges[i]'s own ends are in todo (-1: not one).
-		at := make([][2]int, len(x.Edges))
-		counts := make([]int, len(todo))
-		total := 0
-		for i, e := range x.Edges {
-			at[i] = [2]int{-1, -1}
+		// allocation. x.Edges is by id, so each list is by id. todo is
+		// sorted (as ids is), so an end is found in it by a binary search.
+		ends := func(e *rg.Edge, visit func(j int)) {
 			if k.dir != rg.In {
-				if j, ok := pos[e.From]; ok {
-					at[i][0] = j
-					counts[j]++
-					total++
+				if j, ok := slices.BinarySearch(todo, e.From); ok {
+					visit(j)
 				}
 			}
 			if k.dir != rg.Out && e.To != e.From {
-				if j, ok := pos[e.To]; ok {
-					at[i][1] = j
-					counts[j]++
-					total++
+				if j, ok := slices.BinarySearch(todo, e.To); ok {
+					visit(j)
 				}
 			}
+		}
+		counts := make([]int, len(todo))
+		total := 0
+		for _, e := range x.Edges {
+			ends(e, func(j int) { counts[j]++; total++ })
 		}
 		backing := make([]*rg.Edge, total)
 		lists := make([][]*rg.Edge, len(todo))
@@ -393,12 +396,8 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 			lists[j] = backing[next : next : next+n]
 			next += n
 		}
-		for i, e := range x.Edges {
-			for _, j := range at[i] {
-				if j >= 0 {
-					lists[j] = append(lists[j], e)
-				}
-			}
+		for _, e := range x.Edges {
+			ends(e, func(j int) { lists[j] = append(lists[j], e) })
 		}
 		l.mu.Lock()
 		if l.lists == nil {
@@ -441,8 +440,9 @@ func childNodes(l *Loaders, fw *follow) []*rg.Node {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	reads := l.reads(fw.keys)
+	var ns []*rg.Node // each parent's in turn: its page is copied into out
 	for _, p := range fw.parents {
-		var ns []*rg.Node
+		ns = ns[:0]
 		for _, read := range reads {
 			for _, e := range read[p.ID] {
 				if n := l.known[e.Other(p.ID)]; n != nil {
@@ -540,6 +540,49 @@ func relationJobs(oc *graphql.OperationContext, l *Loaders, fw *follow, plans ma
 		out = append(out, readJob{nodes: to, sel: toSel})
 	}
 	return out
+}
+
+// followFor is a copy of followOf(typ, f, vars), for the caller to fill in
+// its parents. Without variables, what followOf says of a field depends on
+// the document alone, and is kept across requests (as the collected
+// fields are: the query cache keeps the documents), so that a level does
+// not read every relation field's arguments again on every request.
+func followFor(typ string, f *ast.Field, vars map[string]any) *follow {
+	if len(vars) > 0 {
+		return followOf(typ, f, vars)
+	}
+	k := followKey{f: f, typ: typ}
+	follows.mu.RLock()
+	tmpl, ok := follows.m[k]
+	follows.mu.RUnlock()
+	if !ok {
+		tmpl = followOf(typ, f, nil)
+		follows.mu.Lock()
+		if follows.m == nil || len(follows.m) >= maxCollected {
+			follows.m = map[followKey]*follow{}
+		}
+		follows.m[k] = tmpl
+		follows.mu.Unlock()
+	}
+	if tmpl == nil {
+		return nil
+	}
+	fw := *tmpl // its keys, options and accept are only read
+	return &fw
+}
+
+// followKey is a field (whose address keeps it alive) on objects of a type.
+type followKey struct {
+	f   *ast.Field
+	typ string
+}
+
+// follows keeps followOf's answers for operations without variables: at
+// most maxCollected fields (then it starts again). A nil answer (not a
+// relation field) is kept too.
+var follows struct {
+	mu sync.RWMutex
+	m  map[followKey]*follow
 }
 
 // followOf describes the relation field f of GraphQL type typ, or nil when
