@@ -73,3 +73,24 @@ func BenchmarkLane(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParseHead parses a Go client's request head as a connection
+// does: the first time (nothing remembered) and again (the connection's
+// memo has its target and lines).
+func BenchmarkParseHead(b *testing.B) {
+	raw := []byte("POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:8099\r\nUser-Agent: Go-http-client/1.1\r\nContent-Length: 28\r\nContent-Type: application/json\r\nAccept-Encoding: gzip\r\n\r\n")
+	take := func(string, string) bool { return true }
+	for _, c := range []struct {
+		name string
+		memo *headMemo
+	}{{"First", nil}, {"Again", &headMemo{}}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, ok := parseHead(raw, take, c.memo); !ok {
+					b.Fatal("not taken")
+				}
+			}
+		})
+	}
+}

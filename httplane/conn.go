@@ -27,6 +27,7 @@ type conn struct {
 	readDeadline, writeDeadline time.Time // as last set
 	resp                        response
 	body                        bodyReader
+	memo                        headMemo // of the heads read so far
 }
 
 // serve answers the connection's requests until it closes, or hands it to
@@ -46,7 +47,7 @@ func (c *conn) serve() {
 			c.close() // Shutdown or Close got there first
 			return
 		}
-		h, complete, ok := parseHead(c.buf[c.r:c.w], c.s.take)
+		h, complete, ok := parseHead(c.buf[c.r:c.w], c.s.take, &c.memo)
 		end := c.r + h.size + int(h.contentLength)
 		if !complete || !ok || h.contentLength > int64(len(c.buf)) || end > c.w {
 			c.handOver()

@@ -30,15 +30,15 @@ const maxHeaders = 64
 // line feeds, folded or malformed lines, invalid names or values).
 // complete reports whether b holds the whole head (the blank line); when
 // it does not, or ok is false, the request is net/http's.
-func parseHead(b []byte, take func(method, path string) bool) (h head, complete, ok bool) {
+func parseHead(b []byte, take func(method, path string) bool, memo *headMemo) (h head, complete, ok bool) {
 	end := bytes.Index(b, []byte("\r\n\r\n"))
 	if end < 0 {
 		return h, false, false
 	}
 	h.size = end + 4
 	rest := b[:end+2] // each line with its CRLF
-	line, rest, _ := bytes.Cut(rest, []byte("\r\n"))
-	if bytes.IndexByte(line, '\n') >= 0 {
+	line, rest, ok := nextLine(rest)
+	if !ok {
 		return h, true, false
 	}
 	var method, target []byte
@@ -54,60 +54,72 @@ func parseHead(b []byte, take func(method, path string) bool) (h head, complete,
 	if !ok || len(target) == 0 || target[0] != '/' {
 		return h, true, false
 	}
-	for _, c := range target {
-		if c <= ' ' || c >= 0x7f || c == '#' {
+	h.method = methodString(method)
+	if memo != nil && memo.url != nil && string(target) == memo.uri {
+		// The connection's last target again: checked and parsed then.
+		h.uri, h.path = memo.uri, memo.path
+		if !take(h.method, h.path) {
 			return h, true, false
 		}
+		u := *memo.url
+		h.url = &u
+	} else {
+		for _, c := range target {
+			if c <= ' ' || c >= 0x7f || c == '#' {
+				return h, true, false
+			}
+		}
+		path := target
+		if i := bytes.IndexByte(target, '?'); i >= 0 {
+			path = target[:i]
+		}
+		h.uri = string(target)
+		h.path = h.uri[:len(path)]
+		if !take(h.method, h.path) {
+			return h, true, false
+		}
+		u, err := url.ParseRequestURI(h.uri)
+		if err != nil {
+			return h, true, false // net/http answers 400
+		}
+		h.url = u
+		if memo != nil {
+			memo.uri, memo.path = h.uri, h.path
+			memo.url = new(url.URL)
+			*memo.url = *u
+		}
 	}
-	path := target
-	if i := bytes.IndexByte(target, '?'); i >= 0 {
-		path = target[:i]
-	}
-	h.method = methodString(method)
-	if !take(h.method, string(path)) {
-		return h, true, false
-	}
-	h.uri = string(target)
-	h.path = h.uri[:len(path)]
-	u, err := url.ParseRequestURI(h.uri)
-	if err != nil {
-		return h, true, false // net/http answers 400
-	}
-	h.url = u
 
+	// Every value is a window of one array (capped: an append copies).
+	values := make([]string, 0, bytes.Count(rest, []byte("\n")))
 	h.header = make(http.Header, 8)
 	hosts, lengths, n := 0, 0, 0
 	for len(rest) > 0 {
-		line, rest, _ = bytes.Cut(rest, []byte("\r\n"))
-		n++
-		if n > maxHeaders || bytes.IndexByte(line, '\n') >= 0 {
+		if line, rest, ok = nextLine(rest); !ok {
 			return h, true, false
 		}
-		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 {
-			return h, true, false // no name, or a folded line (leading space)
+		n++
+		if n > maxHeaders {
+			return h, true, false
 		}
-		name, value := line[:colon], trimOWS(line[colon+1:])
-		for _, c := range name {
-			if !httpguts.IsTokenRune(rune(c)) {
+		key, value, ok := memo.line(line)
+		if !ok {
+			if key, value, ok = headerLine(line); !ok {
 				return h, true, false
 			}
+			memo.keep(line, key, value)
 		}
-		if !httpguts.ValidHeaderFieldValue(string(value)) {
-			return h, true, false
-		}
-		key := canonicalKey(name)
 		switch key {
 		case "Host":
 			hosts++
-			if hosts > 1 || !httpguts.ValidHostHeader(string(value)) {
+			if hosts > 1 {
 				return h, true, false
 			}
-			h.host = string(value)
+			h.host = value
 			continue // net/http moves Host out of the header map
 		case "Content-Length":
 			lengths++
-			l, err := strconv.ParseUint(string(value), 10, 63)
+			l, err := strconv.ParseUint(value, 10, 63)
 			if lengths > 1 || err != nil || len(value) == 0 || value[0] == '+' {
 				return h, true, false
 			}
@@ -123,7 +135,12 @@ func parseHead(b []byte, take func(method, path string) bool) (h head, complete,
 				return h, true, false
 			}
 		}
-		h.header[key] = append(h.header[key], string(value))
+		values = append(values, value)
+		if vs, ok := h.header[key]; ok {
+			h.header[key] = append(vs, value)
+		} else {
+			h.header[key] = values[len(values)-1 : len(values) : len(values)]
+		}
 	}
 	if hosts != 1 || h.method == http.MethodGet && h.contentLength != 0 {
 		return h, true, false
@@ -136,6 +153,84 @@ func parseHead(b []byte, take func(method, path string) bool) (h head, complete,
 		}
 	}
 	return h, true, true
+}
+
+// nextLine cuts the first line off b, which ends with CRLF: not ok when
+// the line holds a bare LF.
+func nextLine(b []byte) (line, rest []byte, ok bool) {
+	i := bytes.IndexByte(b, '\n')
+	if i < 1 || b[i-1] != '\r' {
+		return nil, nil, false
+	}
+	return b[:i-1], b[i+1:], true
+}
+
+// headerLine checks one header line (without its CRLF) as net/http would,
+// and returns its canonical name and its value. A Host's value is checked
+// as a host.
+func headerLine(line []byte) (key, value string, ok bool) {
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return "", "", false // no name, or a folded line (leading space)
+	}
+	name, v := line[:colon], trimOWS(line[colon+1:])
+	for _, c := range name {
+		if !httpguts.IsTokenRune(rune(c)) {
+			return "", "", false
+		}
+	}
+	value = string(v)
+	if !httpguts.ValidHeaderFieldValue(value) {
+		return "", "", false
+	}
+	key = canonicalKey(name)
+	if key == "Host" && !httpguts.ValidHostHeader(value) {
+		return "", "", false
+	}
+	return key, value, true
+}
+
+// headMemo is what a connection remembers of its last requests' heads: a
+// client sends the same target and header lines again and again, and each
+// is checked and turned into strings once, not per request. Nil remembers
+// nothing.
+type headMemo struct {
+	uri, path string
+	url       *url.URL // as parsed from uri; copied for each request
+	lines     []memoLine
+}
+
+// memoLine is a header line as checked by headerLine.
+type memoLine struct {
+	raw, key, value string
+}
+
+// maxMemoLines is how many header lines a headMemo keeps (then it starts
+// again).
+const maxMemoLines = 16
+
+// line returns what headerLine said of line when the memo has it.
+func (m *headMemo) line(line []byte) (key, value string, ok bool) {
+	if m == nil {
+		return "", "", false
+	}
+	for i := range m.lines {
+		if string(line) == m.lines[i].raw {
+			return m.lines[i].key, m.lines[i].value, true
+		}
+	}
+	return "", "", false
+}
+
+// keep remembers what headerLine said of line.
+func (m *headMemo) keep(line []byte, key, value string) {
+	if m == nil {
+		return
+	}
+	if len(m.lines) >= maxMemoLines {
+		m.lines = m.lines[:0]
+	}
+	m.lines = append(m.lines, memoLine{raw: string(line), key: key, value: value})
 }
 
 func methodString(m []byte) string {
@@ -176,7 +271,7 @@ func canonicalKey(name []byte) string {
 	return http.CanonicalHeaderKey(string(name))
 }
 
-func asciiEqualFold(b []byte, s string) bool {
+func asciiEqualFold[B []byte | string](b B, s string) bool {
 	if len(b) != len(s) {
 		return false
 	}

@@ -30,7 +30,8 @@ func FuzzParseHead(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		h, complete, ok := parseHead(raw, func(string, string) bool { return true })
+		h, complete, ok := parseHead(raw, func(string, string) bool { return true }, nil)
+		sameWithMemo(t, raw, h, complete, ok)
 		if !ok {
 			return
 		}
@@ -68,4 +69,30 @@ func FuzzParseHead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sameWithMemo: a connection's memo of the heads before changes nothing
+// parseHead says of raw: after another request, after raw itself, and
+// after a request that shares some of its lines.
+func sameWithMemo(t *testing.T, raw []byte, want head, wantComplete, wantOK bool) {
+	t.Helper()
+	memo := &headMemo{}
+	other := []byte("POST /graphql HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+	for i, before := range [][]byte{other, raw, raw, append(bytes.Clone(raw[:len(raw)/2]), "\r\n\r\n"...), other, raw} {
+		parseHead(before, func(string, string) bool { return true }, memo)
+		h, complete, ok := parseHead(raw, func(string, string) bool { return true }, memo)
+		if complete != wantComplete || ok != wantOK {
+			t.Fatalf("%q after %d heads: complete %v ok %v with the memo, %v %v without", raw, i+1, complete, ok, wantComplete, wantOK)
+		}
+		if !ok {
+			continue
+		}
+		if h.method != want.method || h.uri != want.uri || h.path != want.path || h.host != want.host || h.contentLength != want.contentLength ||
+			h.close != want.close || h.size != want.size || *h.url != *want.url || !reflect.DeepEqual(h.header, want.header) {
+			t.Fatalf("%q after %d heads:\nwith the memo %+v %+v\nwithout %+v %+v", raw, i+1, h, *h.url, want, *want.url)
+		}
+		if h.url == memo.url {
+			t.Fatalf("%q: the request's URL is the memo's own", raw)
+		}
+	}
 }
