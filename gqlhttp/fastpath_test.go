@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -205,5 +207,55 @@ func TestLateWatchSetsItsTimerRarely(t *testing.T) {
 	soon.stop()
 	if !first.stop() || firstCount.n.Load() != 0 {
 		t.Errorf("the late due in an hour was answered for")
+	}
+}
+
+// TestExactRoutesAsMux: whatever route the exact routes find for a
+// request, the mux finds the same one (its pattern); the patterns the
+// exact routes leave to the mux (wildcards, subtrees, hosts, unclean
+// paths) are not found by them; and the server's own routes, the common
+// requests, are found by them.
+func TestExactRoutesAsMux(t *testing.T) {
+	patterns := []string{
+		"/graphql", "POST /graphql/stream", "GET /healthz", "GET /readyz", "GET /metrics",
+		"GET /brief/{id}", "GET /export/{format}", "GET /export/graph.xlsx", "GET /{$}",
+		"GET /static/{file...}", "GET /map/data.json", "POST /import", "/sub/", "example.com/host",
+		"PUT /graphql", "DELETE /readyz", "GET /x/",
+	}
+	mux := http.NewServeMux()
+	exact := exactRoutes{}
+	for _, p := range patterns {
+		h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+		mux.Handle(p, h)
+		exact.add(p, h)
+	}
+	found := map[string]bool{}
+	for _, method := range []string{"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"} {
+		for _, path := range []string{
+			"/graphql", "/graphql/", "/graphql/stream", "/healthz", "/readyz", "/metrics", "/brief/x",
+			"/export/graph.xlsx", "/export/csv", "/", "/static/a.js", "/map/data.json", "/import",
+			"/sub/", "/sub/x", "/host", "/b", "/a/../b", "/nowhere", "//graphql",
+		} {
+			r := httptest.NewRequest(method, path, nil)
+			_, want := mux.Handler(r)
+			h, got := exact.find(method, r.URL.Path)
+			if h == nil {
+				continue
+			}
+			if got != want {
+				t.Errorf("%s %s: the exact routes find %q, the mux %q", method, path, got, want)
+			}
+			found[method+" "+path] = true
+		}
+	}
+	for _, want := range []string{"POST /graphql", "GET /graphql", "PUT /graphql", "POST /graphql/stream", "GET /healthz", "GET /readyz", "GET /map/data.json", "GET /export/graph.xlsx"} {
+		if !found[want] {
+			t.Errorf("%s: not found by the exact routes", want)
+		}
+	}
+	for _, not := range []string{"HEAD /healthz", "GET /brief/x", "GET /", "GET /sub/x", "GET /host", "GET /a/../b", "GET /export/csv", "HEAD /graphql"} {
+		if found[not] {
+			t.Errorf("%s: found by the exact routes; the mux is to find it", not)
+		}
 	}
 }

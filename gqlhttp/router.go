@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
+	pathpkg "path"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -116,6 +118,7 @@ type Router struct {
 	log    *slog.Logger
 	lim    Limits
 	mux    *http.ServeMux
+	exact  exactRoutes // the mux's routes without wildcards, found before it
 	inner  http.Handler
 	mu     sync.Mutex
 	routes []Route
@@ -133,9 +136,10 @@ func NewRouter(cfg Config) *Router {
 		cfg.Auth.Logger = cfg.Logger
 	}
 	rt := &Router{cfg: cfg, log: cfg.Logger, lim: cfg.Limits.withDefaults(), mux: http.NewServeMux(), pools: map[string]chan struct{}{}}
-	rt.inner = rt.mux
+	rt.exact = exactRoutes{}
+	rt.inner = http.HandlerFunc(rt.route)
 	if cfg.Wrap != nil {
-		rt.inner = cfg.Wrap(rt.mux)
+		rt.inner = cfg.Wrap(rt.inner)
 	}
 	return rt
 }
@@ -176,7 +180,79 @@ func (rt *Router) add(r Route, h http.Handler) {
 		rt.pools[r.Name] = make(chan struct{}, r.MaxConcurrent)
 	}
 	rt.routes = append(rt.routes, r)
-	rt.mux.Handle(r.Pattern, rt.guard(r, rt.pools[r.Name], h))
+	g := rt.guard(r, rt.pools[r.Name], h)
+	rt.mux.Handle(r.Pattern, g)
+	rt.exact.add(r.Pattern, g)
+}
+
+// route passes the request to its route's guard: straight, for a path
+// some route names without wildcards, else through the mux.
+func (rt *Router) route(w http.ResponseWriter, r *http.Request) {
+	if h, pattern := rt.exact.find(r.Method, r.URL.Path); h != nil {
+		r.Pattern = pattern // as the mux sets it
+		h.ServeHTTP(w, r)
+		return
+	}
+	rt.mux.ServeHTTP(w, r)
+}
+
+// exactRoutes are the routes whose patterns are a plain path, with or
+// without a method, by path. The mux would pick the same route for a
+// request to that very path (no pattern is more specific than a plain
+// path with its method, then the plain path alone), and finding it costs
+// a map lookup instead of the mux's walk and its allocation. A GET route
+// is not found for HEAD here: the mux answers those.
+type exactRoutes map[string]*exactRoute
+
+type exactRoute struct {
+	anyPattern string // the pattern without a method, if any
+	anyH       http.Handler
+	methods    []methodRoute
+}
+
+type methodRoute struct {
+	method, pattern string
+	h               http.Handler
+}
+
+// add records pattern when it is a plain path ("/graphql", "POST /x"):
+// no host, no wildcard, not a subtree (ending in /).
+func (e exactRoutes) add(pattern string, h http.Handler) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		method, path = "", pattern
+	}
+	if strings.ContainsAny(method, "\t/") || !strings.HasPrefix(path, "/") || strings.HasSuffix(path, "/") || strings.ContainsAny(path, "{} \t") || path != pathpkg.Clean(path) {
+		return
+	}
+	x := e[path]
+	if x == nil {
+		x = &exactRoute{}
+		e[path] = x
+	}
+	if method == "" {
+		x.anyPattern, x.anyH = pattern, h
+		return
+	}
+	x.methods = append(x.methods, methodRoute{method: method, pattern: pattern, h: h})
+}
+
+// find returns the handler and pattern of the route for method and path,
+// or nil when the mux is to find it.
+func (e exactRoutes) find(method, path string) (http.Handler, string) {
+	x := e[path]
+	if x == nil {
+		return nil, ""
+	}
+	for _, m := range x.methods {
+		if m.method == method {
+			return m.h, m.pattern
+		}
+	}
+	if x.anyH != nil && method != http.MethodHead {
+		return x.anyH, x.anyPattern
+	}
+	return nil, ""
 }
 
 // Routes returns the registered routes, in the order of registration.
