@@ -232,8 +232,9 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Execution, under its budget and the results cap.
 	q.limit, q.budget, q.what, q.op = limit, budget, "executing the operation", p.op
-	timer.arm(time.Now().Add(budget+50*time.Millisecond), q)
-	rep := f.execute(ctx, p, budget, limit)
+	now := time.Now()
+	timer.arm(now.Add(budget+50*time.Millisecond), q)
+	rep := f.execute(ctx, p, budget, now.Add(budget), limit)
 	if timer.stop() {
 		f.write(w, r, start, rt, rep)
 	}
@@ -345,9 +346,11 @@ func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p p
 	return prep{oc: oc, op: p.op}
 }
 
-func (f *front) execute(ctx context.Context, p prep, budget time.Duration, limit string) (rep *reply) {
+// execute runs the prepared operation until deadline (budget from now),
+// under the results cap.
+func (f *front) execute(ctx context.Context, p prep, budget time.Duration, deadline time.Time, limit string) (rep *reply) {
 	ec := &execCtx{}
-	ec.init(ctx, time.Now().Add(budget))
+	ec.init(ctx, deadline)
 	defer ec.stop()
 	ctx = ec
 	st := &ec.st

@@ -440,7 +440,8 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 		}
 
 		// The route's deadline, kept by the lates' watch (deadlineCtx).
-		rq.dl.init(ctx, time.Now().Add(route.Timeout))
+		now := time.Now()
+		rq.dl.init(ctx, now.Add(route.Timeout))
 		defer rq.dl.stop()
 		st.cancel = &rq.dl
 		rq.ctx = stateCtx{deadlineCtx: &rq.dl, st: st}
@@ -452,7 +453,7 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 		// answers for it if it has not answered by its deadline, and the
 		// guard keeps waiting for it, holding its place, until it stops.
 		rq.rt, rq.route = rt, &route
-		rq.late.arm(time.Now().Add(route.Timeout+deadlineGrace), rq)
+		rq.late.arm(now.Add(route.Timeout+deadlineGrace), rq)
 		aborted := rt.serve(ctx, route, g, st, h, r)
 		rq.late.stop()
 		// With work still running, the answer goes out now; the place is
