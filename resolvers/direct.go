@@ -192,6 +192,38 @@ type directWriter struct {
 	ends []*rg.Node
 	keys []keyedNode
 	slab []*rg.Node
+
+	// The fields last collected: a list's objects mostly share their
+	// selection and type, so they are looked up here, without a lock or a
+	// hash, before the Loaders' cache.
+	recent     [4]recentFields
+	recentNext int
+}
+
+// recentFields is what collecting a selection (its first element and
+// length) on a type gave.
+type recentFields struct {
+	sel    *ast.Selection
+	n      int
+	typ    string
+	fields []graphql.CollectedField
+}
+
+// collect is Loaders.collect, remembering the last few answers.
+func (w *directWriter) collect(sel ast.SelectionSet, types []string) []graphql.CollectedField {
+	if len(sel) == 0 || len(types) == 0 {
+		return w.l.collect(w.oc, sel, types)
+	}
+	first := &sel[0]
+	for i := range w.recent {
+		if r := &w.recent[i]; r.sel == first && r.n == len(sel) && r.typ == types[0] {
+			return r.fields
+		}
+	}
+	fs := w.l.collect(w.oc, sel, types)
+	w.recent[w.recentNext] = recentFields{sel: first, n: len(sel), typ: types[0], fields: fs}
+	w.recentNext = (w.recentNext + 1) % len(w.recent)
+	return fs
 }
 
 // page returns an empty slice with room for n nodes, cut from w's slab.
@@ -250,7 +282,7 @@ func (w *directWriter) object(sel ast.SelectionSet, types []string, field func(f
 			return err
 		}
 	}
-	fields := w.l.collect(w.oc, sel, types)
+	fields := w.collect(sel, types)
 	w.buf.WriteByte('{')
 	for i, f := range fields {
 		if i > 0 {
