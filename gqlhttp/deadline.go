@@ -44,6 +44,11 @@ var closedDone = func() chan struct{} { c := make(chan struct{}); close(c); retu
 // init makes c a context of parent that ends at deadline (or the
 // parent's, when that comes first). c is new (not used before).
 func (c *deadlineCtx) init(parent context.Context, deadline time.Time) {
+	c.initAt(parent, deadline, time.Now())
+}
+
+// initAt is init for a caller that has just read the clock: now.
+func (c *deadlineCtx) initAt(parent context.Context, deadline, now time.Time) {
 	c.parent = parent
 	if d, ok := parent.Deadline(); !ok || deadline.Before(d) {
 		c.deadline = deadline
@@ -54,7 +59,7 @@ func (c *deadlineCtx) init(parent context.Context, deadline time.Time) {
 		return
 	}
 	if !c.deadline.IsZero() {
-		if !time.Now().Before(c.deadline) {
+		if !now.Before(c.deadline) {
 			c.err.Store(&errDeadlineExceeded)
 			c.done = closedDone
 			return

@@ -234,7 +234,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q.limit, q.budget, q.what, q.op = limit, budget, "executing the operation", p.op
 	now := time.Now()
 	timer.arm(now.Add(budget+50*time.Millisecond), q)
-	rep := f.execute(ctx, p, budget, now.Add(budget), limit)
+	rep := f.execute(ctx, p, budget, now, limit)
 	if timer.stop() {
 		f.write(w, r, start, rt, rep)
 	}
@@ -346,11 +346,11 @@ func (f *front) prepare(ctx context.Context, req *Request, rt responseType) (p p
 	return prep{oc: oc, op: p.op}
 }
 
-// execute runs the prepared operation until deadline (budget from now),
-// under the results cap.
-func (f *front) execute(ctx context.Context, p prep, budget time.Duration, deadline time.Time, limit string) (rep *reply) {
+// execute runs the prepared operation for budget from now, under the
+// results cap.
+func (f *front) execute(ctx context.Context, p prep, budget time.Duration, now time.Time, limit string) (rep *reply) {
 	ec := &execCtx{}
-	ec.init(ctx, deadline)
+	ec.initAt(ctx, now.Add(budget), now)
 	defer ec.stop()
 	ctx = ec
 	st := &ec.st

@@ -441,7 +441,7 @@ func (rt *Router) guard(route Route, pool chan struct{}, h http.Handler) http.Ha
 
 		// The route's deadline, kept by the lates' watch (deadlineCtx).
 		now := time.Now()
-		rq.dl.init(ctx, now.Add(route.Timeout))
+		rq.dl.initAt(ctx, now.Add(route.Timeout), now)
 		defer rq.dl.stop()
 		st.cancel = &rq.dl
 		rq.ctx = stateCtx{deadlineCtx: &rq.dl, st: st}
