@@ -54,14 +54,37 @@ func badRequest(format string, args ...any) *RequestError {
 // wrong type. Messages describe what is wrong and never quote the input.
 func DecodeRequest(r *http.Request, lim Limits) (*Request, *RequestError) {
 	req := &Request{}
-	if err := decodeRequest(r, lim, req); err != nil {
+	if _, _, err := decodeRequest(r, lim, req, nil); err != nil {
 		return nil, err
 	}
 	return req, nil
 }
 
 // decodeRequest is DecodeRequest into req (left part-filled on an error).
-func decodeRequest(r *http.Request, lim Limits, req *Request) *RequestError {
+// With preps, a POST body prepared before is not decoded again: its
+// prepared request is returned (req filled from it); else key, when not
+// "", is the body, under which preps may keep the request once prepared.
+func decodeRequest(r *http.Request, lim Limits, req *Request, preps *prepCache) (hit *prepared, key string, rerr *RequestError) {
+	rerr = decodeRequestBody(r, lim, req, func(body []byte) bool {
+		if preps == nil {
+			return false
+		}
+		if hit = preps.get(body); hit != nil {
+			*req = hit.req
+			return true
+		}
+		return false
+	}, func(body []byte) {
+		if preps != nil && cacheable(body, req) {
+			key = string(body)
+		}
+	})
+	return hit, key, rerr
+}
+
+// decodeRequestBody is decodeRequest; a POST body is decoded unless known
+// says it is known (req filled), and decoded is called with it after.
+func decodeRequestBody(r *http.Request, lim Limits, req *Request, known func(body []byte) bool, decoded func(body []byte)) *RequestError {
 	lim = lim.withDefaults()
 	switch r.Method {
 	case http.MethodGet:
@@ -103,7 +126,14 @@ func decodeRequest(r *http.Request, lim Limits, req *Request) *RequestError {
 	if int64(len(body)) > maxBody {
 		return bodyTooLarge(limit, maxBody)
 	}
-	return decodeBody(body, lim, req)
+	if known(body) {
+		return nil
+	}
+	if err := decodeBody(body, lim, req); err != nil {
+		return err
+	}
+	decoded(body)
+	return nil
 }
 
 // readAtMost is buf.ReadFrom(io.LimitReader(r, n)) without the reader

@@ -47,6 +47,8 @@ type front struct {
 	resolver   *resolvers.Resolver
 	loaderWait time.Duration
 	ops        *opNames
+	cost       *costLimit // also run by exec
+	preps      prepCache
 	// noIntrospection refuses __schema and __type before validation.
 	noIntrospection bool
 	// hub bounds the subscription streams; a stream sends a heartbeat
@@ -169,7 +171,8 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(deadline)
 	req := &q.req
-	if rerr := decodeRequest(r, f.lim, req); rerr != nil {
+	hit, key, rerr := decodeRequest(r, f.lim, req, &f.preps)
+	if rerr != nil {
 		// Closing the body stops net/http from reading what is left of
 		// it before answering (it would wait on a slow client); the
 		// connection is closed after the answer.
@@ -187,7 +190,14 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q.limit, q.budget, q.what = LimitParseTime, f.lim.ParseTimeout, "reading, parsing and validating the request"
 	timer = &q.late
 	timer.arm(deadline, q)
-	p = f.prepare(ctx, req, rt)
+	if hit != nil {
+		p = f.prepareAgain(ctx, hit, rt)
+	} else {
+		p = f.prepare(ctx, req, rt)
+		if key != "" && p.reply == nil {
+			f.preps.put(key, req, p)
+		}
+	}
 	if !timer.stop() {
 		return
 	}

@@ -110,7 +110,8 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		exec.Use(extension.Introspection{})
 	}
 	exec.SetDisableSuggestion(o.NoIntrospection)
-	exec.Use(&costLimit{es: es, lim: lim, stats: &statsCache{store: store}})
+	cost := &costLimit{es: es, lim: lim, stats: &statsCache{store: store}}
+	exec.Use(cost)
 	exec.Use(resultsLimit{})
 	exec.SetErrorPresenter(resolvers.ErrorPresenter(o.Logger, !o.NoIntrospection))
 	exec.SetRecoverFunc(resolvers.Recover(o.Logger))
@@ -125,6 +126,7 @@ func NewHandler(store rg.Store, o Options) http.Handler {
 		resolver:   res,
 		loaderWait: o.LoaderWait,
 		ops:        newOpNames(100),
+		cost:       cost,
 
 		noIntrospection: o.NoIntrospection,
 		hub:             o.Hub,
