@@ -198,6 +198,41 @@ type directWriter struct {
 	// hash, before the Loaders' cache.
 	recent     [4]recentFields
 	recentNext int
+	// The last node kind's GraphQL types, and the relation fields last
+	// looked up: a list's nodes mostly share them.
+	lastKind  rg.Kind
+	lastTypes []string
+	rels      [4]recentRel
+	relsNext  int
+}
+
+// recentRel is what relFields says of a field on a type.
+type recentRel struct {
+	f    *ast.Field
+	typ  string
+	spec relSpec
+	ok   bool
+}
+
+// typesOf is graphQLTypes[k], remembering the last.
+func (w *directWriter) typesOf(k rg.Kind) []string {
+	if k != w.lastKind || w.lastTypes == nil {
+		w.lastKind, w.lastTypes = k, graphQLTypes[k]
+	}
+	return w.lastTypes
+}
+
+// relSpecOf is relFields[typ+"."+f.Name], remembering the last few.
+func (w *directWriter) relSpecOf(typ string, f *ast.Field) (relSpec, bool) {
+	for i := range w.rels {
+		if r := &w.rels[i]; r.f == f && r.typ == typ {
+			return r.spec, r.ok
+		}
+	}
+	s, ok := relFields[typ+"."+f.Name]
+	w.rels[w.relsNext] = recentRel{f: f, typ: typ, spec: s, ok: ok}
+	w.relsNext = (w.relsNext + 1) % len(w.rels)
+	return s, ok
 }
 
 // recentFields is what collecting a selection (its first element and
@@ -574,7 +609,7 @@ func (w *directWriter) nodes(ns []*rg.Node, sel ast.SelectionSet) error {
 
 // node writes a node with the fields of its GraphQL type.
 func (w *directWriter) node(n *rg.Node, sel ast.SelectionSet) error {
-	types := graphQLTypes[n.Kind]
+	types := w.typesOf(n.Kind)
 	if types == nil {
 		return errUnsupported
 	}
@@ -724,7 +759,7 @@ func (w *directWriter) relationField(n *rg.Node, typ string, f graphql.Collected
 			return nil
 		})
 	}
-	s, ok := relFields[typ+"."+f.Name]
+	s, ok := w.relSpecOf(typ, f.Field)
 	if !ok {
 		return errUnsupported
 	}
