@@ -198,6 +198,7 @@ type headMemo struct {
 	uri, path string
 	url       *url.URL // as parsed from uri; copied for each request
 	lines     []memoLine
+	bytes     int // of lines' raw text
 }
 
 // memoLine is a header line as checked by headerLine.
@@ -205,9 +206,13 @@ type memoLine struct {
 	raw, key, value string
 }
 
-// maxMemoLines is how many header lines a headMemo keeps (then it starts
-// again).
-const maxMemoLines = 16
+// maxMemoLines and maxMemoBytes bound the header lines a headMemo keeps,
+// in number and in text (then it starts again): a connection's memo
+// holds no more than one head's worth.
+const (
+	maxMemoLines = 16
+	maxMemoBytes = 4 << 10
+)
 
 // line returns what headerLine said of line when the memo has it.
 func (m *headMemo) line(line []byte) (key, value string, ok bool) {
@@ -227,10 +232,15 @@ func (m *headMemo) keep(line []byte, key, value string) {
 	if m == nil {
 		return
 	}
-	if len(m.lines) >= maxMemoLines {
-		m.lines = m.lines[:0]
+	if len(m.lines) >= maxMemoLines || m.bytes+len(line) > maxMemoBytes {
+		clear(m.lines) // let go of the strings
+		m.lines, m.bytes = m.lines[:0], 0
+	}
+	if len(line) > maxMemoBytes {
+		return
 	}
 	m.lines = append(m.lines, memoLine{raw: string(line), key: key, value: value})
+	m.bytes += len(line)
 }
 
 func methodString(m []byte) string {

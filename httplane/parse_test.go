@@ -3,9 +3,11 @@ package httplane
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"golang.org/x/net/http/httpguts"
@@ -94,5 +96,30 @@ func sameWithMemo(t *testing.T, raw []byte, want head, wantComplete, wantOK bool
 		if h.url == memo.url {
 			t.Fatalf("%q: the request's URL is the memo's own", raw)
 		}
+	}
+}
+
+// TestHeadMemoBounded: however many different header lines a connection
+// sends, its memo keeps at most maxMemoLines of them and maxMemoBytes of
+// their text, and still finds a line repeated from one request to the next.
+func TestHeadMemoBounded(t *testing.T) {
+	memo := &headMemo{}
+	take := func(string, string) bool { return true }
+	for i := range 2000 {
+		long := strings.Repeat("x", i%1500)
+		raw := fmt.Sprintf("GET /x HTTP/1.1\r\nHost: h\r\nX-A: %d%s\r\nX-B: %s\r\nX-C: same\r\n\r\n", i, long, long)
+		if _, _, ok := parseHead([]byte(raw), take, memo); !ok {
+			t.Fatalf("%q not taken", raw)
+		}
+		total := 0
+		for _, l := range memo.lines {
+			total += len(l.raw)
+		}
+		if len(memo.lines) > maxMemoLines || total > maxMemoBytes || total != memo.bytes {
+			t.Fatalf("after %d heads the memo holds %d lines, %d bytes (counted %d)", i+1, len(memo.lines), total, memo.bytes)
+		}
+	}
+	if _, _, ok := memo.line([]byte("X-C: same")); !ok {
+		t.Error("a line sent with every head is not remembered")
 	}
 }
