@@ -2,6 +2,7 @@ package gqlhttp
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -145,5 +146,34 @@ func TestPreparedAsPrepare(t *testing.T) {
 	f.cost.lim.MaxComplexity = 1
 	if _, out := postBody(f, body); !strings.Contains(out, LimitComplexity) {
 		t.Fatalf("a kept body over a lowered complexity limit: %s", out)
+	}
+}
+
+// TestPreparedBounded: however many different bodies are prepared, at most
+// maxPrepared are kept, and none longer than maxPreparedBody.
+func TestPreparedBounded(t *testing.T) {
+	f := preparedTestFront(t)
+	for i := range maxPrepared + 50 {
+		body := fmt.Sprintf(`{"query":"{ a%d: __typename }"}`, i)
+		if status, out := postBody(f, body); status != http.StatusOK || strings.Contains(out, `"errors"`) {
+			t.Fatalf("%s: %d %s", body, status, out)
+		}
+		f.preps.mu.RLock()
+		n := len(f.preps.m)
+		f.preps.mu.RUnlock()
+		if n > maxPrepared {
+			t.Fatalf("%d bodies kept", n)
+		}
+	}
+	long := `{"query":"{ __typename }` + strings.Repeat(" ", maxPreparedBody) + `"}`
+	if status, out := postBody(f, long); status != http.StatusOK || strings.Contains(out, `"errors"`) {
+		t.Fatalf("%d %s", status, out)
+	}
+	f.preps.mu.RLock()
+	defer f.preps.mu.RUnlock()
+	for k := range f.preps.m {
+		if len(k) > maxPreparedBody {
+			t.Errorf("a body of %d bytes is kept", len(k))
+		}
 	}
 }
