@@ -13,26 +13,34 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	rg "github.com/regiongraph/regiongraph"
 	"github.com/regiongraph/regiongraph/boltstore"
 	"github.com/regiongraph/regiongraph/data"
 	"github.com/regiongraph/regiongraph/dataset"
 )
 
-func preparedTestFront(t *testing.T) *front {
-	t.Helper()
-	s, err := boltstore.Open(filepath.Join(t.TempDir(), "test.db"), boltstore.Options{})
+// OpenBundledStore returns an embedded store holding the bundled dataset
+// once (for the tests of package gqlhttp_test too).
+func OpenBundledStore(tb testing.TB) rg.Store {
+	tb.Helper()
+	s, err := boltstore.Open(filepath.Join(tb.TempDir(), "test.db"), boltstore.Options{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { _ = s.Close() })
+	tb.Cleanup(func() { _ = s.Close() })
 	ds, err := dataset.ParseBytes(data.Kongsbergregionen, data.KongsbergregionenFile)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatalf("bundled dataset: %v", err)
 	}
 	if _, err := s.Apply(context.Background(), ds.Changes()); err != nil {
-		t.Fatal(err)
+		tb.Fatalf("load the bundled dataset: %v", err)
 	}
-	return NewHandler(s, Options{}).(*front)
+	return s
+}
+
+func preparedTestFront(t *testing.T) *front {
+	t.Helper()
+	return NewHandler(OpenBundledStore(t), Options{}).(*front)
 }
 
 func postBody(f http.Handler, body string) (int, string) {
