@@ -2,12 +2,16 @@ package gqlhttp
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	rg "github.com/regiongraph/regiongraph"
 )
 
 // Preparing a request (decoding its body, finding its document in the
@@ -16,11 +20,11 @@ import (
 // again: the map page's queries, a dashboard's. A POST body without
 // variables or extensions, once prepared without an error, is kept with
 // what preparing it gave; the next request with the same bytes starts
-// from a copy of that, and only the cost is estimated again (the graph
-// it is estimated on changes). The document, the operation and the
-// executor's hooks are the same objects a fresh preparation would give
-// (the query cache would return the same document); nothing kept is
-// written by a request.
+// from a new operation context made of that, and only the cost is
+// estimated again (the graph it is estimated on changes). The document,
+// the operation and the executor's hooks are the same objects a fresh
+// preparation would give (the query cache would return the same
+// document); nothing kept is written by a request.
 
 // maxPreparedBody is the longest body kept; maxPrepared how many are
 // (then the cache starts again).
@@ -105,10 +109,17 @@ func (c *prepCache) put(body string, req *Request, p prep) {
 	c.mu.Unlock()
 }
 
-// prepareAgain is prepare for a request prepared before as k: a copy of
-// its operation context, with this request's start and variables of its
-// own, its cost estimated again.
-func (f *front) prepareAgain(ctx context.Context, k *prepared, rt responseType) prep {
+// prepareAgain is prepare for a request prepared before as k: a new
+// operation context made from what preparing it gave, with this request's
+// start and variables of its own, its cost estimated again. A panic is
+// answered as prepare answers one.
+func (f *front) prepareAgain(ctx context.Context, k *prepared, rt responseType) (p prep) {
+	defer func() {
+		if v := recover(); v != nil {
+			f.log.LogAttrs(ctx, slog.LevelError, "panic preparing a request", slog.String("requestId", rg.RequestID(ctx)), slog.String("panic", fmt.Sprint(v)))
+			p = prep{reply: f.internal(ctx)}
+		}
+	}()
 	oc := k.operationContext(graphql.GetStartTime(ctx))
 	if err := f.cost.MutateOperationContext(ctx, oc); err != nil {
 		return prep{op: "unvalidated", reply: f.requestErrors(ctx, rt, []*gqlerror.Error{err})}

@@ -155,6 +155,12 @@ func TestPreparedAsPrepare(t *testing.T) {
 	if _, out := postBody(f, body); !strings.Contains(out, LimitComplexity) {
 		t.Fatalf("a kept body over a lowered complexity limit: %s", out)
 	}
+
+	// A panic while preparing again is answered as prepare answers one.
+	f.cost = nil
+	if status, out := postBody(f, body); status != http.StatusInternalServerError || !strings.Contains(out, `"INTERNAL"`) {
+		t.Fatalf("a panic preparing a kept body: %d %s", status, out)
+	}
 }
 
 // TestPreparedBounded: however many different bodies are prepared, at most
