@@ -195,15 +195,24 @@ type directWriter struct {
 
 	// The fields last collected: a list's objects mostly share their
 	// selection and type, so they are looked up here, without a lock or a
-	// hash, before the Loaders' cache.
-	recent     [4]recentFields
+	// hash, before the Loaders' cache. A query nests a few selections on
+	// a few types each (a list of funders holds municipalities and
+	// organisations), and the writer goes down and back up through them
+	// for every row: room for sixteen.
+	recent     [16]recentFields
 	recentNext int
-	// The last node kind's GraphQL types, and the relation fields last
-	// looked up: a list's nodes mostly share them.
-	lastKind  rg.Kind
-	lastTypes []string
-	rels      [4]recentRel
+	// The node kinds' GraphQL types and the relation fields last looked
+	// up, for the same reason.
+	kinds     [4]recentKind
+	kindsNext int
+	rels      [8]recentRel
 	relsNext  int
+}
+
+// recentKind is a node kind's GraphQL types.
+type recentKind struct {
+	kind  rg.Kind
+	types []string
 }
 
 // recentRel is what relFields says of a field on a type.
@@ -214,12 +223,17 @@ type recentRel struct {
 	ok   bool
 }
 
-// typesOf is graphQLTypes[k], remembering the last.
+// typesOf is graphQLTypes[k], remembering the last few.
 func (w *directWriter) typesOf(k rg.Kind) []string {
-	if k != w.lastKind || w.lastTypes == nil {
-		w.lastKind, w.lastTypes = k, graphQLTypes[k]
+	for i := range w.kinds {
+		if r := &w.kinds[i]; r.kind == k && r.types != nil {
+			return r.types
+		}
 	}
-	return w.lastTypes
+	ts := graphQLTypes[k]
+	w.kinds[w.kindsNext] = recentKind{kind: k, types: ts}
+	w.kindsNext = (w.kindsNext + 1) % len(w.kinds)
+	return ts
 }
 
 // relSpecOf is relFields[typ+"."+f.Name], remembering the last few.
@@ -799,7 +813,7 @@ func (w *directWriter) relatedNodes(id string, s relSpec, year *int, o listOpts)
 	}
 	l := w.l
 	l.mu.RLock()
-	es, ok := l.lists[g][id]
+	es, ok := l.listsOf(g)[id]
 	var ns []*rg.Node
 	if ok {
 		// The nodes at the other ends, each once, as otherEnds and
@@ -992,6 +1006,16 @@ func (w *directWriter) strs(xs []string) {
 	w.buf.WriteByte(']')
 }
 
+// plainJSON holds the bytes str writes as they are: ASCII but for the
+// control characters, the quote, the backslash and <, > and & (one load
+// per byte instead of six comparisons).
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // str writes s as a JSON string, as encoding/json does: quotes,
 // backslashes and control characters escaped, <, > and & as \u003c, \u003e
 // and \u0026, U+2028 and U+2029 as \u2028 and \u2029, invalid UTF-8
@@ -1003,11 +1027,11 @@ func (w *directWriter) str(s string) {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plainJSON[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
 			b.WriteString(s[start:i])
 			switch c {
 			case '"', '\\':

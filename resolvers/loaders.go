@@ -34,6 +34,26 @@ type group struct {
 
 func (k edgeKey) group() group { return group{k.Dir, k.Kind, k.Year, k.HasYear} }
 
+// groupLists is the relation lists of one group read ahead, by node id.
+type groupLists struct {
+	g     group
+	lists map[string][]*rg.Edge
+}
+
+// listsOf returns the relation lists of g read ahead (nil when none were):
+// a request reads a handful of groups, so they are found by a scan, which
+// compares the kind's string (mostly the same string, so by its address)
+// rather than hashing it as a map keyed by group would on every lookup.
+// The caller holds l.mu.
+func (l *Loaders) listsOf(g group) map[string][]*rg.Edge {
+	for i := range l.lists {
+		if l.lists[i].g == g {
+			return l.lists[i].lists
+		}
+	}
+	return nil
+}
+
 // Loaders hold a request's reads. Relation lists and nodes are read ahead
 // (readahead.go): when a field returns nodes, the relation fields selected
 // below it are read for all of them at once, one Store.Expand per relation
@@ -52,8 +72,8 @@ type Loaders struct {
 	edges *dataloadgen.Loader[edgeKey, []*rg.Edge]
 
 	mu    sync.RWMutex
-	known map[string]*rg.Node             // nodes read in this request
-	lists map[group]map[string][]*rg.Edge // relation lists read ahead, by read and id
+	known map[string]*rg.Node // nodes read in this request
+	lists []groupLists        // relation lists read ahead, by read and id
 
 	fieldsMu sync.Mutex
 	fields   map[fieldsKey][]graphql.CollectedField
@@ -355,7 +375,7 @@ func (r *Resolver) edges(ctx context.Context, id string, dir rg.Direction, kind 
 	}
 	l := r.loaders(ctx)
 	l.mu.RLock()
-	es, ok := l.lists[k.group()][id]
+	es, ok := l.listsOf(k.group())[id]
 	l.mu.RUnlock()
 	if ok {
 		return es, nil

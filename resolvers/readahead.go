@@ -354,7 +354,7 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 	for chunk := range slices.Chunk(ids, rg.MaxBatchIDs) {
 		l.mu.RLock()
 		todo := make([]string, 0, len(chunk))
-		read := l.lists[k.group()]
+		read := l.listsOf(k.group())
 		for _, id := range chunk {
 			if _, ok := read[id]; !ok {
 				todo = append(todo, id)
@@ -400,17 +400,14 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 			ends(e, func(j int) { lists[j] = append(lists[j], e) })
 		}
 		l.mu.Lock()
-		if l.lists == nil {
-			l.lists = map[group]map[string][]*rg.Edge{}
-		}
 		if l.known == nil {
 			l.known = make(map[string]*rg.Node, len(x.Nodes))
 		}
 		g := k.group()
-		read = l.lists[g]
+		read = l.listsOf(g)
 		if read == nil {
 			read = make(map[string][]*rg.Edge, len(todo))
-			l.lists[g] = read
+			l.lists = append(l.lists, groupLists{g: g, lists: read})
 		}
 		for j, id := range todo {
 			read[id] = lists[j]
@@ -427,7 +424,7 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 func (l *Loaders) reads(keys []readKey) []map[string][]*rg.Edge {
 	out := make([]map[string][]*rg.Edge, len(keys))
 	for i, k := range keys {
-		out[i] = l.lists[k.group()]
+		out[i] = l.listsOf(k.group())
 	}
 	return out
 }
