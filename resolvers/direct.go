@@ -813,18 +813,17 @@ func (w *directWriter) relatedNodes(id string, s relSpec, year *int, o listOpts)
 	}
 	l := w.l
 	l.mu.RLock()
-	es, ok := l.listsOf(g)[id]
+	rl, ok := l.listsOf(g)[id]
 	var ns []*rg.Node
 	if ok {
 		// The nodes at the other ends, each once, as otherEnds and
 		// nodesByID give them.
 		ns = w.ends[:0]
 		var seen map[*rg.Node]bool
-		if len(es) > 16 {
-			seen = make(map[*rg.Node]bool, len(es))
+		if len(rl.ends) > 16 {
+			seen = make(map[*rg.Node]bool, len(rl.ends))
 		}
-		for _, e := range es {
-			n := l.known[e.Other(id)]
+		for _, n := range rl.ends {
 			if n == nil {
 				ok = false
 				break

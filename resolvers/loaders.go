@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,7 +39,15 @@ func (k edgeKey) group() group { return group{k.Dir, k.Kind, k.Year, k.HasYear} 
 // groupLists is the relation lists of one group read ahead, by node id.
 type groupLists struct {
 	g     group
-	lists map[string][]*rg.Edge
+	lists map[string]readList
+}
+
+// readList is a node's relation list read ahead: the relations, ordered by
+// id, and for each the node at its other end (nil if the store did not
+// return it).
+type readList struct {
+	edges []*rg.Edge
+	ends  []*rg.Node
 }
 
 // listsOf returns the relation lists of g read ahead (nil when none were):
@@ -45,7 +55,7 @@ type groupLists struct {
 // compares the kind's string (mostly the same string, so by its address)
 // rather than hashing it as a map keyed by group would on every lookup.
 // The caller holds l.mu.
-func (l *Loaders) listsOf(g group) map[string][]*rg.Edge {
+func (l *Loaders) listsOf(g group) map[string]readList {
 	for i := range l.lists {
 		if l.lists[i].g == g {
 			return l.lists[i].lists
@@ -71,9 +81,15 @@ type Loaders struct {
 	nodes *dataloadgen.Loader[string, *rg.Node]
 	edges *dataloadgen.Loader[edgeKey, []*rg.Edge]
 
-	mu    sync.RWMutex
-	known map[string]*rg.Node // nodes read in this request
-	lists []groupLists        // relation lists read ahead, by read and id
+	mu sync.RWMutex
+	// The nodes read in this request: those remembered one by one, and
+	// the batches read ahead, each ordered by id as Store.Expand gives
+	// them, found by a binary search (knownNode) rather than copied into
+	// the map: a level of a nested query brings a hundred nodes, whose
+	// hashing and the map's growth cost more than the searches.
+	known   map[string]*rg.Node
+	batches [][]*rg.Node
+	lists   []groupLists // relation lists read ahead, by read and id
 
 	fieldsMu sync.Mutex
 	fields   map[fieldsKey][]graphql.CollectedField
@@ -298,6 +314,39 @@ func (r *Resolver) loaders(ctx context.Context) *Loaders {
 	return NewLoaders(r.Store, 0)
 }
 
+// knownNode returns the node id read in this request, if it was. The
+// caller holds l.mu.
+func (l *Loaders) knownNode(id string) (*rg.Node, bool) {
+	if n, ok := l.known[id]; ok {
+		return n, true
+	}
+	for _, b := range l.batches {
+		if n := findByID(b, id); n != nil {
+			return n, true
+		}
+	}
+	return nil, false
+}
+
+// sortedByID is ns ordered by id: ns itself when it is (as Store.Expand
+// returns its nodes), else a sorted copy.
+func sortedByID(ns []*rg.Node) []*rg.Node {
+	if slices.IsSortedFunc(ns, byID) {
+		return ns
+	}
+	return slices.SortedFunc(slices.Values(ns), byID)
+}
+
+// findByID returns the node id in ns, ordered by id, or nil.
+func findByID(ns []*rg.Node, id string) *rg.Node {
+	if i, ok := slices.BinarySearchFunc(ns, id, func(n *rg.Node, id string) int { return strings.Compare(n.ID, id) }); ok {
+		return ns[i]
+	}
+	return nil
+}
+
+func byID(a, b *rg.Node) int { return strings.Compare(a.ID, b.ID) }
+
 // remember keeps nodes read in this request.
 func (l *Loaders) remember(ns []*rg.Node) {
 	l.mu.Lock()
@@ -314,7 +363,7 @@ func (l *Loaders) remember(ns []*rg.Node) {
 func (r *Resolver) node(ctx context.Context, id string) (*rg.Node, error) {
 	l := r.loaders(ctx)
 	l.mu.RLock()
-	n, ok := l.known[id]
+	n, ok := l.knownNode(id)
 	l.mu.RUnlock()
 	if ok {
 		return n, nil
@@ -329,7 +378,7 @@ func (r *Resolver) nodesByID(ctx context.Context, ids []string) ([]*rg.Node, err
 	var missing []string
 	l.mu.RLock()
 	for _, id := range ids {
-		if n, ok := l.known[id]; ok {
+		if n, ok := l.knownNode(id); ok {
 			out = append(out, n)
 		} else {
 			missing = append(missing, id)
@@ -353,7 +402,7 @@ func (r *Resolver) nodesByID(ctx context.Context, ids []string) ([]*rg.Node, err
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	for _, id := range ids {
-		if n, ok := l.known[id]; ok {
+		if n, ok := l.knownNode(id); ok {
 			out = append(out, n)
 		} else if n := byID[id]; n != nil {
 			out = append(out, n)
@@ -375,10 +424,10 @@ func (r *Resolver) edges(ctx context.Context, id string, dir rg.Direction, kind 
 	}
 	l := r.loaders(ctx)
 	l.mu.RLock()
-	es, ok := l.listsOf(k.group())[id]
+	rl, ok := l.listsOf(k.group())[id]
 	l.mu.RUnlock()
 	if ok {
-		return es, nil
+		return rl.edges, nil
 	}
 	return l.edgeLoader().Load(ctx, k)
 }

@@ -305,7 +305,7 @@ func (r *Resolver) readLevel(ctx context.Context, oc *graphql.OperationContext, 
 		ids := make([]string, 0, len(plans))
 		l.mu.RLock()
 		for id := range plans {
-			if _, ok := l.known[id]; !ok {
+			if _, ok := l.knownNode(id); !ok {
 				ids = append(ids, id)
 			}
 		}
@@ -322,7 +322,7 @@ func (r *Resolver) readLevel(ctx context.Context, oc *graphql.OperationContext, 
 			var ps []*rg.Node
 			l.mu.RLock()
 			for id := range plans {
-				if n := l.known[id]; n != nil && n.Kind == rg.KindPlan {
+				if n, _ := l.knownNode(id); n != nil && n.Kind == rg.KindPlan {
 					ps = append(ps, n)
 				}
 			}
@@ -369,9 +369,12 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 		if err != nil {
 			return fmt.Errorf("read ahead %s %s relations of %d nodes: %w", k.dir, k.kind, len(todo), err)
 		}
-		// Each id's list is a window of one array: two passes, one
-		// allocation. x.Edges is by id, so each list is by id. todo is
-		// sorted (as ids is), so an end is found in it by a binary search.
+		// Each id's list is a window of one array (and the nodes at the
+		// other ends a window of another): two passes, two allocations.
+		// x.Edges is by id, so each list is by id. todo is sorted (as
+		// ids is), so an end is found in it by a binary search, and so
+		// is a node in x.Nodes, which is by id.
+		nodes := sortedByID(x.Nodes)
 		ends := func(e *rg.Edge, visit func(j int)) {
 			if k.dir != rg.In {
 				if j, ok := slices.BinarySearch(todo, e.From); ok {
@@ -390,30 +393,32 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 			ends(e, func(j int) { counts[j]++; total++ })
 		}
 		backing := make([]*rg.Edge, total)
-		lists := make([][]*rg.Edge, len(todo))
+		endsBacking := make([]*rg.Node, total)
+		lists := make([]readList, len(todo))
 		next := 0
 		for j, n := range counts {
-			lists[j] = backing[next : next : next+n]
+			lists[j] = readList{edges: backing[next : next : next+n], ends: endsBacking[next : next : next+n]}
 			next += n
 		}
 		for _, e := range x.Edges {
-			ends(e, func(j int) { lists[j] = append(lists[j], e) })
+			ends(e, func(j int) {
+				rl := &lists[j]
+				rl.edges = append(rl.edges, e)
+				rl.ends = append(rl.ends, findByID(nodes, e.Other(todo[j])))
+			})
 		}
 		l.mu.Lock()
-		if l.known == nil {
-			l.known = make(map[string]*rg.Node, len(x.Nodes))
-		}
 		g := k.group()
 		read = l.listsOf(g)
 		if read == nil {
-			read = make(map[string][]*rg.Edge, len(todo))
+			read = make(map[string]readList, len(todo))
 			l.lists = append(l.lists, groupLists{g: g, lists: read})
 		}
 		for j, id := range todo {
 			read[id] = lists[j]
 		}
-		for _, n := range x.Nodes {
-			l.known[n.ID] = n
+		if len(nodes) > 0 {
+			l.batches = append(l.batches, nodes)
 		}
 		l.mu.Unlock()
 	}
@@ -421,8 +426,8 @@ func (r *Resolver) expandInto(ctx context.Context, l *Loaders, k readKey, ids []
 }
 
 // reads are the relation lists read ahead for each key (l.mu held).
-func (l *Loaders) reads(keys []readKey) []map[string][]*rg.Edge {
-	out := make([]map[string][]*rg.Edge, len(keys))
+func (l *Loaders) reads(keys []readKey) []map[string]readList {
+	out := make([]map[string]readList, len(keys))
 	for i, k := range keys {
 		out[i] = l.listsOf(k.group())
 	}
@@ -441,8 +446,8 @@ func childNodes(l *Loaders, fw *follow) []*rg.Node {
 	for _, p := range fw.parents {
 		ns = ns[:0]
 		for _, read := range reads {
-			for _, e := range read[p.ID] {
-				if n := l.known[e.Other(p.ID)]; n != nil {
+			for _, n := range read[p.ID].ends {
+				if n != nil {
 					ns = append(ns, n)
 				}
 			}
@@ -504,7 +509,7 @@ func relationJobs(oc *graphql.OperationContext, l *Loaders, fw *follow, plans ma
 	for _, p := range fw.parents {
 		var es []*rg.Edge
 		for _, read := range reads {
-			es = append(es, read[p.ID]...)
+			es = append(es, read[p.ID].edges...)
 		}
 		if len(fw.keys) > 1 {
 			slices.SortFunc(es, func(a, b *rg.Edge) int { return strings.Compare(a.ID, b.ID) })
@@ -518,11 +523,11 @@ func relationJobs(oc *graphql.OperationContext, l *Loaders, fw *follow, plans ma
 			if wantSource && e.Source.Plan != "" && !e.Source.Outside {
 				plans[e.Source.Plan] = true
 			}
-			if n := l.known[e.From]; n != nil && fromSel != nil && !seenFrom[n.ID] {
+			if n, _ := l.knownNode(e.From); n != nil && fromSel != nil && !seenFrom[n.ID] {
 				seenFrom[n.ID] = true
 				from = append(from, n)
 			}
-			if n := l.known[e.To]; n != nil && toSel != nil && !seenTo[n.ID] {
+			if n, _ := l.knownNode(e.To); n != nil && toSel != nil && !seenTo[n.ID] {
 				seenTo[n.ID] = true
 				to = append(to, n)
 			}
