@@ -207,6 +207,10 @@ type directWriter struct {
 	kindsNext int
 	rels      [8]recentRel
 	relsNext  int
+
+	// The nodes written with a selection that goes deeper, by node and
+	// selection (see node).
+	subtrees map[subtreeKey]subtree
 }
 
 // recentKind is a node kind's GraphQL types.
@@ -315,8 +319,10 @@ func (w *directWriter) argsOf(f graphql.CollectedField) map[string]any {
 }
 
 // count adds n values against the results cap.
-func (w *directWriter) count(n int) error {
-	w.values += int64(n)
+func (w *directWriter) count(n int) error { return w.count64(int64(n)) }
+
+func (w *directWriter) count64(n int64) error {
+	w.values += n
 	if w.values > w.max {
 		return errOverResults
 	}
@@ -621,12 +627,66 @@ func (w *directWriter) nodes(ns []*rg.Node, sel ast.SelectionSet) error {
 	return w.list(len(ns), func(i int) error { return w.node(ns[i], sel) })
 }
 
-// node writes a node with the fields of its GraphQL type.
+// subtreeKey is a node written with a selection.
+type subtreeKey struct {
+	n   *rg.Node
+	sel *ast.Selection
+	len int
+}
+
+// subtree is where a node's object was written in the buffer, and the
+// values it counted against the results cap.
+type subtree struct {
+	start, end int
+	values     int64
+}
+
+// node writes a node with the fields of its GraphQL type. A node written
+// before in this response with the same selection, one that goes on to
+// other objects, is written again as a copy of those bytes: the same
+// node under the same selection (and variables) is the same JSON, and a
+// graph's nodes recur all over a nested answer (each network under every
+// municipality that takes part in it, with everything below it). What it
+// holds still counts against the results cap, as written out.
 func (w *directWriter) node(n *rg.Node, sel ast.SelectionSet) error {
 	types := w.typesOf(n.Kind)
 	if types == nil {
 		return errUnsupported
 	}
+	if len(sel) == 0 || !hasSubselection(w.collect(sel, types)) {
+		return w.nodeFields(n, sel, types)
+	}
+	k := subtreeKey{n: n, sel: &sel[0], len: len(sel)}
+	if t, ok := w.subtrees[k]; ok {
+		if err := w.count64(t.values); err != nil {
+			return err
+		}
+		w.buf.Write(w.buf.Bytes()[t.start:t.end])
+		return nil
+	}
+	start, values := w.buf.Len(), w.values
+	if err := w.nodeFields(n, sel, types); err != nil {
+		return err
+	}
+	if w.subtrees == nil {
+		w.subtrees = map[subtreeKey]subtree{}
+	}
+	w.subtrees[k] = subtree{start: start, end: w.buf.Len(), values: w.values - values}
+	return nil
+}
+
+// hasSubselection reports whether a field of fs selects fields of its own.
+func hasSubselection(fs []graphql.CollectedField) bool {
+	for _, f := range fs {
+		if len(f.Selections) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// nodeFields writes a node's object.
+func (w *directWriter) nodeFields(n *rg.Node, sel ast.SelectionSet, types []string) error {
 	return w.object(sel, types, func(f graphql.CollectedField) error {
 		switch f.Name {
 		case "id":

@@ -166,22 +166,32 @@ func TestDirectLeavesTheRestToTheExecutor(t *testing.T) {
 	}
 }
 
+// TestDirectResultsCap holds the direct path to the results cap, counted
+// as the executor counts, also where a node recurs under the same
+// selection (the networks under every municipality in the second query,
+// each written again as a copy of its first time).
 func TestDirectResultsCap(t *testing.T) {
 	res, exec, _ := newDirect(t)
-	q := `{ municipalities { nodes { name memberOf { name } } } }`
-	ctx, oc := operation(t, exec, q, nil)
-	data, outcome := res.Direct(ctx, oc, 1_000_000)
-	if outcome != resolvers.DirectOK {
-		t.Fatalf("outcome %d", outcome)
-	}
-	var v map[string]any
-	_ = json.Unmarshal(data, &v)
-	n := countValues(v["municipalities"]) + 1
-	for _, max := range []int{n, n - 1, 5} {
-		ctx, oc := operation(t, exec, q, nil)
-		_, outcome := res.Direct(ctx, oc, max)
-		if want := max < n; (outcome == resolvers.DirectOverResults) != want {
-			t.Errorf("cap %d for %d values: outcome %d", max, n, outcome)
+	var ctx context.Context
+	var oc *graphql.OperationContext
+	for _, q := range []string{
+		`{ municipalities { nodes { name memberOf { name } } } }`,
+		`{ municipalities { nodes { name memberOf { name facilitates { ... on Network { name coordinates { ... on Initiative { name } } } } } } } }`,
+	} {
+		ctx, oc = operation(t, exec, q, nil)
+		data, outcome := res.Direct(ctx, oc, 1_000_000)
+		if outcome != resolvers.DirectOK {
+			t.Fatalf("outcome %d", outcome)
+		}
+		var v map[string]any
+		_ = json.Unmarshal(data, &v)
+		n := countValues(v["municipalities"]) + 1
+		for _, max := range []int{n, n - 1, 5} {
+			ctx, oc := operation(t, exec, q, nil)
+			_, outcome := res.Direct(ctx, oc, max)
+			if want := max < n; (outcome == resolvers.DirectOverResults) != want {
+				t.Errorf("%s: cap %d for %d values: outcome %d", q, max, n, outcome)
+			}
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
