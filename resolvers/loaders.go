@@ -331,10 +331,10 @@ func (l *Loaders) knownNode(id string) (*rg.Node, bool) {
 // sortedByID is ns ordered by id: ns itself when it is (as Store.Expand
 // returns its nodes), else a sorted copy.
 func sortedByID(ns []*rg.Node) []*rg.Node {
-	if slices.IsSortedFunc(ns, byID) {
+	if slices.IsSortedFunc(ns, compareIDs) {
 		return ns
 	}
-	return slices.SortedFunc(slices.Values(ns), byID)
+	return slices.SortedFunc(slices.Values(ns), compareIDs)
 }
 
 // findByID returns the node id in ns, ordered by id, or nil.
@@ -345,7 +345,8 @@ func findByID(ns []*rg.Node, id string) *rg.Node {
 	return nil
 }
 
-func byID(a, b *rg.Node) int { return strings.Compare(a.ID, b.ID) }
+// compareIDs orders nodes by id.
+func compareIDs(a, b *rg.Node) int { return strings.Compare(a.ID, b.ID) }
 
 // remember keeps nodes read in this request.
 func (l *Loaders) remember(ns []*rg.Node) {

@@ -327,7 +327,7 @@ func (r *Resolver) readLevel(ctx context.Context, oc *graphql.OperationContext, 
 				}
 			}
 			l.mu.RUnlock()
-			slices.SortFunc(ps, func(a, b *rg.Node) int { return strings.Compare(a.ID, b.ID) })
+			slices.SortFunc(ps, compareIDs)
 			var sel ast.SelectionSet
 			for _, s := range planSels {
 				sel = append(sel, s...)
